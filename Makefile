@@ -1,0 +1,45 @@
+# corridormap: two commands do all the set-up.
+#   make demo   - create .venv, install corridormap, run the main job on the bundled data -> out/
+#   make test   - create .venv with the test extras and run the whole test suite
+# Both are idempotent: a second run only re-installs when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test lint bench geodata clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/corridormap demo --out $(OUT)
+
+test: $(VENV)/.installed-test
+	@sh scripts/ensure-chromium.sh
+	$(BIN)/python -m ruff check src tests scripts benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/python -m ruff check src tests scripts benchmarks
+	$(BIN)/python -m ruff format --check src tests scripts benchmarks
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+# Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)
+geodata: $(VENV)/.installed-test
+	$(BIN)/python scripts/build_geodata.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache build src/*.egg-info

@@ -1,0 +1,274 @@
+"""The ``corridormap`` command: a thin shell over the library.
+
+Exit codes: 0 success, 2 bad input (unknown place, invalid data, bad arguments), 3 no route.
+Errors print one line on stderr, never a traceback (``-v`` adds the traceback for debugging).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from ._errors import CorridormapError, GeodataError, NoRouteError, UnknownPlaceError
+
+log = logging.getLogger("corridormap")
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 2, 3
+LEG_COLUMNS = (
+    "from_name",
+    "to_name",
+    "mode",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "link_id",
+    "status",
+)
+LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
+
+
+class CliError(Exception):
+    """A usage error found after parsing (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _network(args: argparse.Namespace):
+    from .network import load_network
+
+    return load_network(args.data)
+
+
+def _emit(text: str, out: str | None = None) -> None:
+    if out:
+        from ._atomic import atomic_write
+
+        atomic_write(out, text)
+        print(out)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- route ----------------------------------------------------------------------------------
+def cmd_route(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .routing import alternatives, route
+
+    G = _network(args)
+    if args.k < 1:
+        raise CliError(f"-k must be at least 1, got {args.k}")
+    by = args.by
+    if args.k == 1:
+        routes = [route(G, args.origin, args.destination, by=by, via=args.via, avoid=args.avoid)]
+    else:
+        routes = alternatives(
+            G, args.origin, args.destination, k=args.k, by=by, via=args.via, avoid=args.avoid
+        )
+    if args.map:
+        from .render import route_map, save_map
+
+        save_map(route_map(routes, G=G), args.map, self_contained=args.self_contained)
+        print(f"map: {args.map}", file=sys.stderr)
+    if args.format == "json":
+        docs = [r.to_dict() for r in routes]
+        _emit(fmt.json_text(docs[0] if len(docs) == 1 else docs), args.out)
+    elif args.format == "csv":
+        rows = []
+        for i, r in enumerate(routes, 1):
+            for leg in r.to_dict()["legs"]:
+                rows.append({"route": i, **leg})
+        _emit(fmt.csv_text(rows, ["route", *routes[0].to_dict()["legs"][0].keys()]), args.out)
+    elif args.format == "geojson":
+        import json
+
+        feats = []
+        for i, r in enumerate(routes, 1):
+            gdf = r.to_geodataframe()
+            gdf.insert(0, "route", i)
+            feats.extend(json.loads(gdf.to_json(drop_id=True))["features"])
+        _emit(fmt.json_text({"type": "FeatureCollection", "features": feats}), args.out)
+    else:
+        parts = []
+        for i, r in enumerate(routes, 1):
+            title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
+            legs = [leg.data for leg in r.legs]
+            parts.append(title + r.summary())
+            parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
+            parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))
+            parts.append("")
+        _emit("\n".join(parts), args.out)
+    return EXIT_OK
+
+
+# -- places ---------------------------------------------------------------------------------
+def cmd_places(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .places import places
+
+    G = _network(args)
+    rows = []
+    for pid, p in places(G).items():
+        if args.kind and p.get("kind") != args.kind:
+            continue
+        if args.country and p.get("country") != args.country.upper():
+            continue
+        rows.append(
+            {
+                "id": pid,
+                "name": p["name"],
+                "country": p["country"],
+                "kind": p["kind"],
+                "aliases": ", ".join(p.get("aliases") or []),
+                "lon": p["x"],
+                "lat": p["y"],
+                "basis": p.get("basis"),
+                "source": p.get("source"),
+            }
+        )
+    cols = ["id", "name", "country", "kind", "aliases"]
+    if args.format == "json":
+        _emit(fmt.json_text(rows))
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, list(rows[0]) if rows else cols))
+    else:
+        _emit(fmt.table(rows, cols) + f"\n{len(rows)} places")
+    return EXIT_OK
+
+
+# -- demo -----------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    for path in run(args.out, data_dir=args.data):
+        print(path)
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data", metavar="DIR", help="a geodata directory to use instead of the bundled data"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more logging (-vv for debug and tracebacks)",
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+
+    p = _Parser(
+        prog="corridormap",
+        description="Map and measure Eurasian freight corridors (INSTC, Suez, Cape).",
+    )
+    p.add_argument("--version", action="version", version=f"corridormap {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    r = sub.add_parser(
+        "route",
+        parents=[common],
+        help="best route(s) between two places",
+        description="Best route(s) between two places on the multimodal network.",
+    )
+    r.add_argument("origin", metavar="FROM")
+    r.add_argument("destination", metavar="TO")
+    r.add_argument(
+        "--by",
+        choices=["time", "cost", "distance", "co2"],
+        default="time",
+        help="what to minimise (default: time)",
+    )
+    r.add_argument(
+        "--via",
+        action="append",
+        default=[],
+        metavar="PLACE",
+        help="pass through PLACE (repeat for several, in order)",
+    )
+    r.add_argument(
+        "--avoid",
+        action="append",
+        default=[],
+        metavar="PLACE",
+        help="keep out of PLACE (a shared name avoids all its places)",
+    )
+    r.add_argument("-k", type=int, default=1, metavar="N", help="N distinct routes, best first")
+    r.add_argument("--format", choices=["table", "json", "geojson", "csv"], default="table")
+    r.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+    r.add_argument("--map", metavar="FILE", help="also write an HTML map of the route(s)")
+    r.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="with --map: a page that works offline (assets and basemap inlined)",
+    )
+    r.set_defaults(func=cmd_route)
+
+    pl = sub.add_parser(
+        "places",
+        parents=[common],
+        help="list the places",
+        description="List the places (nodes) of the network.",
+    )
+    pl.add_argument("--kind", help="only this kind (city, port, border_crossing, ...)")
+    pl.add_argument("--country", help="only this ISO country code")
+    pl.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    pl.set_defaults(func=cmd_places)
+
+    d = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="the main job: write every output to DIR",
+        description="Write the route report, maps and comparisons into DIR.",
+    )
+    d.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except (UnknownPlaceError, GeodataError, CliError, ValueError) as exc:
+        return _fail(args, exc, EXIT_BAD_INPUT)
+    except NoRouteError as exc:
+        return _fail(args, exc, EXIT_NO_ROUTE)
+    except CorridormapError as exc:
+        return _fail(args, exc, EXIT_BAD_INPUT)
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return _fail(args, Exception(f"cannot write{where}: {exc.strerror or exc}"), EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(args: Any, exc: BaseException, code: int) -> int:
+    if getattr(args, "verbose", 0) >= 2:
+        import traceback
+
+        traceback.print_exc()
+    msg = " ".join(str(exc).split())
+    print(f"corridormap: error: {msg}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["build_parser", "main"]

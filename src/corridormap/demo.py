@@ -1,0 +1,91 @@
+"""The main job: everything the README's ``make demo`` writes into ``out/``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import networkx as nx
+
+from . import _format as fmt
+from ._atomic import atomic_write
+from .routing import route
+
+log = logging.getLogger(__name__)
+
+#: the route questions users ask most, answered in out/route-report.*
+ROUTE_REPORTS: tuple[dict, ...] = (
+    {"name": "Mumbai - Moscow, fastest", "origin": "Mumbai", "destination": "Moscow"},
+    {
+        "name": "Mumbai - Moscow by sea via Suez and Novorossiysk",
+        "origin": "Mumbai",
+        "destination": "Moscow",
+        "via": ("Suez",),
+    },
+    {
+        "name": "Mumbai - St Petersburg avoiding Astara",
+        "origin": "Mumbai",
+        "destination": "St Petersburg",
+        "avoid": ("Astara",),
+    },
+    {
+        "name": "2023 shipment: Chelyabinsk - Incheh Borun - Bandar Abbas - Jeddah",
+        "origin": "Chelyabinsk",
+        "destination": "Jeddah",
+        "via": ("Incheh Borun", "Bandar Abbas"),
+    },
+)
+
+
+def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
+    """Write ``route-report.md`` and ``route-report.json`` for :data:`ROUTE_REPORTS`."""
+    docs, lines = [], ["# corridormap route report", ""]
+    for spec in ROUTE_REPORTS:
+        r = route(
+            G,
+            spec["origin"],
+            spec["destination"],
+            via=spec.get("via", ()),
+            avoid=spec.get("avoid", ()),
+        )
+        docs.append({"name": spec["name"], **r.to_dict()})
+        lines += [
+            f"## {spec['name']}",
+            "",
+            r.summary(),
+            "",
+            "via " + " - ".join(r.names[n] for n in r.nodes),
+            "",
+            "```",
+            fmt.table(
+                [leg.data for leg in r.legs],
+                (
+                    "from_name",
+                    "to_name",
+                    "mode",
+                    "distance_km",
+                    "time_h",
+                    "cost_usd",
+                    "link_id",
+                    "status",
+                ),
+                headers=("from", "to", "mode", "km", "hours", "USD/TEU", "link", "status"),
+            ),
+            "```",
+            "",
+        ]
+    paths = [
+        atomic_write(out / "route-report.md", "\n".join(lines)),
+        atomic_write(out / "route-report.json", fmt.json_text(docs)),
+    ]
+    return paths
+
+
+def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
+    """Run the main job on the bundled data (or ``data_dir``); returns the files written."""
+    from .network import load_network
+
+    out = Path(out)
+    G = load_network(data_dir)
+    written = route_report(G, out)
+    return written

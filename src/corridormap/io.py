@@ -1,0 +1,418 @@
+"""Read and validate a geodata directory (the bundled one or a user's own).
+
+A geodata directory holds ``nodes.geojson`` (points), ``links.geojson`` (line strings),
+``parameters.toml`` (speeds, dwell times, costs and emissions, each sourced) and optionally
+``stations.geojson`` (the intermediate stations rail and road polylines pass through),
+``regions.toml`` and ``scenarios/``. ``geodata/README.md`` documents the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import _validate as v
+from ._errors import GeodataError
+
+__all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
+
+#: largest geodata file read, in bytes: a larger one is refused before it is parsed
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: how far (degrees) a link's first or last vertex may lie from its endpoint node
+ENDPOINT_TOLERANCE_DEG = 0.02
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Geodata:
+    """Validated geodata: plain dictionaries keyed by feature id.
+
+    Attributes
+    ----------
+    nodes
+        ``id -> properties``, each with ``lon`` and ``lat`` added.
+    links
+        ``id -> properties``, each with ``coords`` (a list of ``(lon, lat)``) added.
+    stations
+        Intermediate stations the polylines pass through (same shape as ``nodes``).
+    params
+        The parsed ``parameters.toml``.
+    regions
+        ``name -> list of node ids`` from ``regions.toml`` (empty if absent).
+    directory
+        Where the data was read from.
+    """
+
+    nodes: dict[str, dict[str, Any]]
+    links: dict[str, dict[str, Any]]
+    stations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    regions: dict[str, list[str]] = field(default_factory=dict)
+    directory: str = ""
+
+
+def bundled_geodata_dir() -> Path:
+    """Return the directory of the geodata shipped inside the package."""
+    return Path(str(resources.files("corridormap") / "geodata"))
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def line_length_km(coords: list[tuple[float, float]]) -> float:
+    """Length in km of a polyline of (lon, lat) points, summed great-circle segments."""
+    return sum(haversine_km(coords[i], coords[i + 1]) for i in range(len(coords) - 1))
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise GeodataError(f"file not found in {path.parent}", file=name) from None
+    except OSError as exc:
+        raise GeodataError(f"cannot be read: {exc.strerror}", file=name) from None
+    if size > MAX_FILE_BYTES:
+        raise GeodataError(
+            f"is {size / 2**20:,.0f} MiB; files over {MAX_FILE_BYTES / 2**20:,.0f} MiB are refused",
+            file=name,
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise GeodataError(f"cannot be read: {exc.strerror}", file=name) from None
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning every failure into a :class:`GeodataError`."""
+    raw = _read_bytes(path)
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise GeodataError(f"is not valid JSON ({exc})", file=path.name) from None
+    except ValueError as exc:
+        raise GeodataError(str(exc), file=path.name) from None
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"holds {name}, which is not a number GeoJSON allows")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a :class:`GeodataError`."""
+    raw = _read_bytes(path)
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GeodataError(f"is not valid TOML ({exc})", file=path.name) from None
+
+
+def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
+    file = path.name
+    feats = v.check_feature_collection(read_json(path), file)
+    out: dict[str, dict[str, Any]] = {}
+    ids = []
+    for i, f in enumerate(feats):
+        fid = v.feature_id(f, file, i)
+        ids.append(fid)
+        p = dict(f["properties"])
+        geom = f.get("geometry")
+        if not isinstance(geom, dict) or geom.get("type") != "Point":
+            got = geom.get("type") if isinstance(geom, dict) else geom
+            raise GeodataError(
+                f"must be a Point, got {got!r}", file=file, feature=fid, field="geometry"
+            )
+        lon, lat = v.check_lonlat(geom.get("coordinates"), file, fid)
+        v.check_text(p, "name", file, fid)
+        p["aliases"] = v.check_text_list(p, "aliases", file, fid)
+        country = v.check_text(p, "country", file, fid)
+        if len(country) != 2 or not country.isalpha() or not country.isupper():
+            raise GeodataError(
+                f"must be an ISO 3166-1 alpha-2 code such as 'IR', got {country!r}",
+                file=file,
+                feature=fid,
+                field="country",
+            )
+        if kinds:
+            v.check_enum(p.get("kind"), v.NODE_KINDS, file, fid, "kind")
+        v.check_text(p, "source", file, fid)
+        v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
+        v.check_text(p, "notes", file, fid, required=False)
+        if p.get("gauge") is not None:
+            v.check_number(p, "gauge", file, fid)
+        _check_capacity(p, file, fid)
+        p["id"] = fid
+        p["lon"], p["lat"] = lon, lat
+        out[fid] = p
+    v.check_unique(ids, file)
+    return out
+
+
+def _check_capacity(p: dict[str, Any], file: str, fid: str) -> None:
+    if p.get("capacity") is not None:
+        v.check_number(p, "capacity", file, fid)
+        v.check_text(p, "capacity_unit", file, fid)
+
+
+def _read_links(
+    path: Path, nodes: dict[str, dict[str, Any]], params: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    file = path.name
+    feats = v.check_feature_collection(read_json(path), file)
+    services = params.get("services", {})
+    canals = params.get("canals", {})
+    out: dict[str, dict[str, Any]] = {}
+    ids = []
+    for i, f in enumerate(feats):
+        fid = v.feature_id(f, file, i)
+        ids.append(fid)
+        p = dict(f["properties"])
+        geom = f.get("geometry")
+        if not isinstance(geom, dict) or geom.get("type") != "LineString":
+            got = geom.get("type") if isinstance(geom, dict) else geom
+            raise GeodataError(
+                f"must be a LineString, got {got!r}", file=file, feature=fid, field="geometry"
+            )
+        raw = geom.get("coordinates")
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise GeodataError(
+                "a LineString needs at least two positions",
+                file=file,
+                feature=fid,
+                field="geometry",
+            )
+        if len(raw) > v.MAX_VERTICES:
+            raise GeodataError(
+                f"has {len(raw):,} vertices; at most {v.MAX_VERTICES:,} are allowed per link",
+                file=file,
+                feature=fid,
+                field="geometry",
+            )
+        coords = [v.check_lonlat(c, file, fid) for c in raw]
+        for key in ("from", "to"):
+            ref = v.check_text(p, key, file, fid)
+            if ref not in nodes:
+                from ._errors import closest
+
+                near = closest(ref, nodes)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise GeodataError(
+                    f"names node {ref!r}, which is not in nodes.geojson{hint}",
+                    file=file,
+                    feature=fid,
+                    field=key,
+                )
+        if p["from"] == p["to"]:
+            raise GeodataError(
+                "starts and ends at the same node", file=file, feature=fid, field="to"
+            )
+        for key, end in (("from", coords[0]), ("to", coords[-1])):
+            node = nodes[p[key]]
+            if (
+                abs(end[0] - node["lon"]) > ENDPOINT_TOLERANCE_DEG
+                or abs(end[1] - node["lat"]) > ENDPOINT_TOLERANCE_DEG
+            ):
+                raise GeodataError(
+                    f"geometry {'starts' if key == 'from' else 'ends'} at {end}, not at node "
+                    f"{p[key]!r} ({node['lon']}, {node['lat']})",
+                    file=file,
+                    feature=fid,
+                    field="geometry",
+                )
+        mode = v.check_enum(p.get("mode"), v.MODES, file, fid, "mode")
+        v.check_enum(p.get("status"), v.STATUSES, file, fid, "status")
+        v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
+        v.check_text(p, "source", file, fid)
+        v.check_text(p, "notes", file, fid, required=False)
+        length = v.check_number(p, "length_km", file, fid)
+        chord = haversine_km(coords[0], coords[-1])
+        if length < 0.9 * chord:
+            raise GeodataError(
+                f"{length:g} km is shorter than the {chord:,.0f} km straight distance between "
+                "its endpoints",
+                file=file,
+                feature=fid,
+                field="length_km",
+            )
+        if mode == "rail":
+            v.check_number(p, "gauge", file, fid)
+        if mode in v.SCHEDULED_MODES:
+            svc = v.check_text_list(p, "services", file, fid)
+            if not svc:
+                raise GeodataError(
+                    f"a {mode} link needs 'services' (the scheduled services that sail it)",
+                    file=file,
+                    feature=fid,
+                    field="services",
+                )
+            for s in svc:
+                if s not in services:
+                    raise GeodataError(
+                        f"service {s!r} is not in parameters.toml [services]",
+                        file=file,
+                        feature=fid,
+                        field="services",
+                    )
+            p["services"] = svc
+        else:
+            p["services"] = []
+        if p.get("canal") is not None:
+            canal = v.check_text(p, "canal", file, fid)
+            if canal not in canals:
+                raise GeodataError(
+                    f"canal {canal!r} is not in parameters.toml [canals]",
+                    file=file,
+                    feature=fid,
+                    field="canal",
+                )
+        p["branch"] = v.check_text_list(p, "branch", file, fid)
+        p["via"] = v.check_text_list(p, "via", file, fid)
+        _check_capacity(p, file, fid)
+        p["id"] = fid
+        p["coords"] = coords
+        out[fid] = p
+    v.check_unique(ids, file)
+    return out
+
+
+def _check_params(params: dict[str, Any], file: str) -> None:
+    for section in ("modes", "transfers", "borders", "services"):
+        if not isinstance(params.get(section), dict):
+            raise GeodataError(f"has no [{section}] table", file=file, feature=section)
+    for mode in v.MODES:
+        table = params["modes"].get(mode)
+        if not isinstance(table, dict):
+            raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
+        for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
+            v.check_param(table.get(key), file, f"modes.{mode}.{key}")
+        for group in ("by_country", "by_vessel"):
+            for cc, sub in (table.get(group) or {}).items():
+                for key, val in sub.items():
+                    v.check_param(val, file, f"modes.{mode}.{group}.{cc}.{key}")
+    from .weights import GATE_TRANSFER
+
+    needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
+    for name in sorted(needed - set(params["transfers"])):
+        raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
+    for name, table in params["transfers"].items():
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"transfers.{name}.{key}")
+    for name in ("rail", "road"):
+        table = params["borders"].get(name)
+        if not isinstance(table, dict):
+            raise GeodataError("is missing", file=file, feature=f"borders.{name}")
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"borders.{name}.{key}")
+        for pair, sub in (table.get("by_country") or {}).items():
+            for key, val in sub.items():
+                v.check_param(val, file, f"borders.{name}.by_country.{pair}.{key}")
+    for lid, table in (params["borders"].get("by_link") or {}).items():
+        for key, val in table.items():
+            v.check_param(val, file, f"borders.by_link.{lid}.{key}")
+    for name, table in params.get("canals", {}).items():
+        for key in ("transit_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"canals.{name}.{key}")
+    for name, table in params["services"].items():
+        v.check_param(table.get("headway_h"), file, f"services.{name}.headway_h")
+
+
+def _check_stations(
+    links: dict[str, dict[str, Any]], stations: dict[str, dict[str, Any]], file: str
+) -> None:
+    for lid, link in links.items():
+        verts = set(link["coords"])
+        for sid in link["via"]:
+            st = stations.get(sid)
+            if st is None:
+                raise GeodataError(
+                    f"names station {sid!r}, which is not in stations.geojson",
+                    file=file,
+                    feature=lid,
+                    field="via",
+                )
+            if (st["lon"], st["lat"]) not in verts:
+                raise GeodataError(
+                    f"geometry does not pass through station {sid!r}",
+                    file=file,
+                    feature=lid,
+                    field="via",
+                )
+
+
+def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
+    """Read and validate a geodata directory.
+
+    Parameters
+    ----------
+    directory
+        A directory with ``nodes.geojson``, ``links.geojson`` and ``parameters.toml``. ``None``
+        reads the bundled corridor data.
+
+    Returns
+    -------
+    Geodata
+        The validated data.
+
+    Raises
+    ------
+    GeodataError
+        If a file is missing, unreadable or invalid; the message names the file, the feature
+        and the field.
+    """
+    base = bundled_geodata_dir() if directory is None else Path(directory)
+    if not base.is_dir():
+        raise GeodataError(f"geodata directory {str(base)!r} does not exist or is not a directory")
+    params = read_toml(base / "parameters.toml")
+    _check_params(params, "parameters.toml")
+    nodes = _read_points(base / "nodes.geojson", kinds=True)
+    if not nodes:
+        raise GeodataError("holds no nodes: the network is empty", file="nodes.geojson")
+    links = _read_links(base / "links.geojson", nodes, params)
+    if not links:
+        raise GeodataError("holds no links: the network is empty", file="links.geojson")
+    stations: dict[str, dict[str, Any]] = {}
+    if (base / "stations.geojson").exists():
+        stations = _read_points(base / "stations.geojson", kinds=False)
+    _check_stations(links, stations, "links.geojson")
+    regions: dict[str, list[str]] = {}
+    if (base / "regions.toml").exists():
+        raw = read_toml(base / "regions.toml")
+        for name, table in raw.get("regions", {}).items():
+            members = table.get("nodes") if isinstance(table, dict) else None
+            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+                raise GeodataError(
+                    "needs a 'nodes' list of node ids",
+                    file="regions.toml",
+                    feature=name,
+                    field="nodes",
+                )
+            for m in members:
+                if m not in nodes:
+                    raise GeodataError(
+                        f"names node {m!r}, which is not in nodes.geojson",
+                        file="regions.toml",
+                        feature=name,
+                        field="nodes",
+                    )
+            regions[name] = list(members)
+    return Geodata(
+        nodes=nodes,
+        links=links,
+        stations=stations,
+        params=params,
+        regions=regions,
+        directory=str(base),
+    )

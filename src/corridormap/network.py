@@ -1,0 +1,173 @@
+"""Build the weighted multimodal network: a plain ``networkx.MultiDiGraph``.
+
+Each place is split into layers, one per way cargo can stand there:
+
+* the **gate** (node id = the place id, e.g. ``"MOW"``): where a shipment starts or ends;
+* one node per **layer** (``"MOW|rail:1520"``, ``"NSA|sea:asia_europe"``): rail by gauge, road,
+  and each scheduled shipping service.
+
+Link edges join the same layer at two places (both directions); transfer edges join layers
+within one place (gauge change, port handling, rail-road transshipment, boarding a service).
+Every edge carries ``distance_km``, ``time_h``, ``cost_usd`` and ``co2_kg`` per TEU (see
+:mod:`corridormap.weights`), so any networkx algorithm runs on it directly.
+
+Links whose status is ``planned`` or ``under_construction`` are in the graph with
+``routable=False``; :func:`baseline_view` hides them, and scenarios open them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import networkx as nx
+
+from . import weights as w
+from ._validate import ROUTABLE_STATUSES
+from .io import Geodata, load_geodata
+
+__all__ = ["GATE", "baseline_view", "build_network", "layer_node", "load_network", "place_of"]
+
+GATE = "gate"
+SEP = "|"
+
+
+def layer_node(place: str, layer: str) -> str:
+    """The graph node id of ``place`` in ``layer`` (the gate is the place id itself)."""
+    return place if layer == GATE else f"{place}{SEP}{layer}"
+
+
+def place_of(node: str) -> str:
+    """The place id of a graph node id."""
+    return node.split(SEP, 1)[0]
+
+
+def link_layers(link: dict[str, Any]) -> list[str]:
+    """The layers a link's edges run in: ``rail:<gauge>``, ``road``, or one per service."""
+    mode = link["mode"]
+    if mode == "rail":
+        return [f"rail:{int(link['gauge'])}"]
+    if link["services"]:
+        return [f"{mode}:{s}" for s in link["services"]]
+    return [mode]
+
+
+def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
+    """Build the multimodal network from validated geodata.
+
+    Parameters
+    ----------
+    geodata
+        From :func:`corridormap.load_geodata`; ``None`` loads the bundled data.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes carry ``place``, ``layer``, ``x`` (lon), ``y`` (lat), ``name``, ``country``,
+        ``kind`` and every other property of the place. Edges carry ``kind``
+        (``link`` or ``transfer``), the weights, and for links every property of the link with
+        ``geometry`` as a shapely LineString in the direction of travel. ``G.graph`` holds
+        ``crs``, ``params``, ``stations``, ``regions`` and ``directory``.
+    """
+    from shapely.geometry import LineString
+
+    gd = geodata if geodata is not None else load_geodata()
+    params = gd.params
+    services = params.get("services", {})
+    G = nx.MultiDiGraph(
+        crs="EPSG:4326",
+        params=params,
+        stations=gd.stations,
+        regions=gd.regions,
+        directory=gd.directory,
+        name="corridormap",
+    )
+    layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
+    for pid in sorted(gd.nodes):
+        props = gd.nodes[pid]
+        attrs = {k: val for k, val in props.items() if k not in ("lon", "lat")}
+        if props["kind"] != "chokepoint":
+            G.add_node(pid, place=pid, layer=GATE, x=props["lon"], y=props["lat"], **attrs)
+    for lid in sorted(gd.links):
+        link = gd.links[lid]
+        base = {k: val for k, val in link.items() if k != "coords"}
+        routable = link["status"] in ROUTABLE_STATUSES
+        fwd = LineString(link["coords"])
+        rev = LineString(link["coords"][::-1])
+        for layer in link_layers(link):
+            service = layer.split(":", 1)[1] if link["services"] else None
+            wts = w.link_weights(link, params, service)
+            ends = []
+            for pid in (link["from"], link["to"]):
+                layers[pid].add(layer)
+                node = layer_node(pid, layer)
+                if node not in G:
+                    p = gd.nodes[pid]
+                    attrs = {k: val for k, val in p.items() if k not in ("lon", "lat")}
+                    G.add_node(node, place=pid, layer=layer, x=p["lon"], y=p["lat"], **attrs)
+                ends.append(node)
+            common = {
+                **base,
+                **wts,
+                "kind": "link",
+                "link_id": lid,
+                "layer": layer,
+                "service": service,
+                "routable": routable,
+            }
+            G.add_edge(
+                ends[0],
+                ends[1],
+                key=f"{lid}@{layer}",
+                **common,
+                u_place=link["from"],
+                v_place=link["to"],
+                geometry=fwd,
+            )
+            G.add_edge(
+                ends[1],
+                ends[0],
+                key=f"{lid}@{layer}~r",
+                **common,
+                u_place=link["to"],
+                v_place=link["from"],
+                geometry=rev,
+            )
+    for pid in sorted(layers):
+        if gd.nodes[pid]["kind"] == "chokepoint":
+            continue
+        present = sorted(layers[pid])
+        for a in [GATE, *present]:
+            for b in [GATE, *present]:
+                kind = w.transfer_type(a, b)
+                if kind is None:
+                    continue
+                wts = w.transfer_weights(kind, b, params, services)
+                G.add_edge(
+                    layer_node(pid, a),
+                    layer_node(pid, b),
+                    key=f"{pid}:{a}>{b}",
+                    kind="transfer",
+                    transfer=kind,
+                    place=pid,
+                    from_layer=a,
+                    to_layer=b,
+                    u_place=pid,
+                    v_place=pid,
+                    link_id=None,
+                    mode="transfer",
+                    status="operational",
+                    routable=True,
+                    **wts,
+                )
+    return G
+
+
+def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
+    """Load a geodata directory (default: the bundled data) and build its network."""
+    return build_network(load_geodata(data_dir))
+
+
+def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A read-only view of ``G`` without the links that are not routable today."""
+    return nx.subgraph_view(G, filter_edge=lambda u, v, k: G.edges[u, v, k]["routable"])

@@ -1,0 +1,135 @@
+"""The command line: real entry point in a subprocess, and main() in process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corridormap.cli import main
+
+EXE = shutil.which("corridormap", path=os.path.dirname(sys.executable)) or "corridormap"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_route_table_real_entry_point():
+    res = run("route", "Mumbai", "Moscow")
+    assert res.returncode == 0, res.stderr
+    assert "Nhava Sheva" in res.stdout and "Moscow" in res.stdout
+    assert "days" in res.stdout
+
+
+def test_route_json_schema(capsys):
+    assert (
+        main(["route", "Chelyabinsk", "Jeddah", "--via", "Incheh Borun", "--format", "json"]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) >= {"legs", "totals", "nodes"}
+    assert doc["nodes"][0] == "CHE" and doc["nodes"][-1] == "JED" and "INB" in doc["nodes"]
+    leg = doc["legs"][1]
+    assert set(leg) >= {
+        "from",
+        "to",
+        "mode",
+        "distance_km",
+        "time_h",
+        "cost_usd",
+        "co2_kg",
+        "link_id",
+        "status",
+    }
+    assert set(doc["totals"]) >= {"distance_km", "time_h", "days", "cost_usd", "co2_kg"}
+
+
+def test_route_k_geojson_csv(capsys):
+    assert (
+        main(
+            [
+                "route",
+                "Mumbai",
+                "St Petersburg",
+                "--avoid",
+                "Astara",
+                "-k",
+                "2",
+                "--format",
+                "geojson",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["type"] == "FeatureCollection" and {
+        f["properties"]["route"] for f in doc["features"]
+    } == {1, 2}
+    assert main(["route", "Mumbai", "Moscow", "--format", "csv", "--by", "cost"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("route,from,to")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["route", "Mumbaai", "Moscow"], 2, "did you mean 'Mumbai'"),
+        (["route", "Mumbai", "Astara"], 2, "ambiguous"),
+        (["route", "Mumbai", "Moscow", "--by", "speed"], 2, "invalid choice"),
+        (["route", "Mumbai", "Moscow", "-k", "0"], 2, "at least 1"),
+        (["route", "Mumbai", "Moscow", "--data", "/nonexistent"], 2, "does not exist"),
+    ],
+)
+def test_errors_exit_codes_one_line(args, code, text):
+    res = run(*args)
+    assert res.returncode == code
+    assert text in res.stderr
+    assert "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_no_route_exit_3(tiny_dir):
+    res = run(
+        "route", "Echo", "Alpha", "--avoid", "Gamma", "--avoid", "Strait", "--data", str(tiny_dir)
+    )
+    assert res.returncode == 3
+    assert "no route" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_places(capsys):
+    assert main(["places", "--kind", "port", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"NSA", "SRJ", "JED", "RTM"} <= {r["id"] for r in rows}
+
+
+def test_version():
+    res = run("--version")
+    assert res.returncode == 0 and res.stdout.startswith("corridormap ")
+
+
+def test_out_file_atomic_and_untouched_on_error(tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["route", "Mumbai", "Moscow", "--format", "json", "--out", str(out)]) == 0
+    good = out.read_text()
+    assert json.loads(good)["nodes"][-1] == "MOW"
+    assert main(["route", "Mumbai", "Nowhere", "--format", "json", "--out", str(out)]) == 2
+    assert out.read_text() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_data_dir_option(tiny_dir, capsys):
+    assert main(["route", "Alpha", "Delta", "--data", str(tiny_dir), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["nodes"][0] == "A"
+
+
+def test_demo_writes_report(tmp_path):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "route-report.md").stat().st_size > 0
+    docs = json.loads((tmp_path / "route-report.json").read_text())
+    assert any(d["nodes"][-1] == "JED" for d in docs)
+    _ = Path

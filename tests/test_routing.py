@@ -1,0 +1,112 @@
+"""Routing on a small network built in code."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+
+import corridormap as cm
+from corridormap.network import GATE
+
+
+def test_route_legs_and_totals(tiny_G):
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    assert r.origin == "A" and r.destination == "D"
+    assert r.nodes[0] == "A" and r.nodes[-1] == "D"
+    # totals are the sums of the legs
+    for key in ("distance_km", "time_h", "cost_usd", "co2_kg"):
+        assert getattr(r, key) == pytest.approx(sum(leg[key] for leg in r.legs))
+    assert r.days == pytest.approx(r.time_h / 24)
+    # the path is a real path in the graph
+    assert nx.is_path(tiny_G, r.path)
+    # the planned link is not used in the baseline
+    assert "B-D-plan" not in r.link_ids
+    # B - C crosses the RU/IR border
+    assert r.borders == 1
+
+
+def test_gauge_change_and_gap(tiny_G):
+    r = cm.route(tiny_G, "Alpha", "Delta", by="distance")
+    kinds = [leg["transfer"] for leg in r.legs if leg["kind"] == "transfer"]
+    assert kinds[0] == "rail_terminal"
+    # rail 1520 to rail 1435 at C, or to road (the gap): either way a transshipment at C
+    assert {"gauge_change", "rail_road"} & set(kinds)
+    assert r.transshipments >= 1
+
+
+def test_no_route_passes_through_a_gate(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    inner = r.path[1:-1]
+    assert all(tiny_G.nodes[n]["layer"] != GATE for n in inner)
+
+
+def test_objectives_differ(tiny_G):
+    fast = cm.route(tiny_G, "Echo", "Alpha", by="time")
+    cheap = cm.route(tiny_G, "Echo", "Alpha", by="cost")
+    assert cheap.cost_usd <= fast.cost_usd
+    assert fast.time_h <= cheap.time_h
+
+
+def test_via_and_avoid(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Alpha", via=["Strait"])
+    assert "X" in r.nodes
+    r2 = cm.route(tiny_G, "Echo", "Alpha", avoid=["Gamma"])
+    assert "C" not in r2.nodes
+    with pytest.raises(cm.NoRouteError, match="closed"):
+        cm.route(tiny_G, "Echo", "Alpha", avoid=["Gamma", "Strait"])
+
+
+def test_alternatives_distinct_and_ordered(tiny_G):
+    alts = cm.alternatives(tiny_G, "Echo", "Alpha", k=3)
+    assert len(alts) >= 2
+    keys = [tuple(a.link_ids) for a in alts]
+    assert len(set(keys)) == len(keys)
+    assert alts[0].time_h <= min(a.time_h for a in alts) + 1e-9
+    assert alts[0].link_ids == cm.route(tiny_G, "Echo", "Alpha").link_ids
+
+
+def test_unknown_and_ambiguous_places(tiny_G):
+    with pytest.raises(cm.UnknownPlaceError, match="did you mean 'Alpha'"):
+        cm.route(tiny_G, "Alpah", "Delta")
+    assert cm.resolve_place(tiny_G, "ALEF") == "A"
+    assert cm.resolve_place(tiny_G, "gamá") == "C"  # accents and case folded
+
+
+def test_same_place_is_an_error(tiny_G):
+    with pytest.raises(cm.NoRouteError, match="same place"):
+        cm.route(tiny_G, "A", "Alpha")
+
+
+def test_graph_not_mutated(tiny_G):
+    before = nx.to_dict_of_dicts(tiny_G)
+    n_edges = tiny_G.number_of_edges()
+    cm.route(tiny_G, "Echo", "Alpha", avoid=["Gamma"])
+    cm.alternatives(tiny_G, "Echo", "Alpha", k=3)
+    assert tiny_G.number_of_edges() == n_edges
+    after = nx.to_dict_of_dicts(tiny_G)
+    assert before.keys() == after.keys()
+
+
+def test_planned_link_opens_with_weight(tiny_G):
+    w = cm.make_weight("distance_km", opened_links={"B-D-plan"})
+    r = cm.route(tiny_G, "Alpha", "Delta", weight=w)
+    assert "B-D-plan" in r.link_ids
+    base = cm.route(tiny_G, "Alpha", "Delta", by="distance_km")
+    assert r.distance_km < base.distance_km
+
+
+def test_route_outputs(tiny_G):
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    d = r.to_dict()
+    assert set(d) >= {"legs", "totals", "nodes"}
+    assert set(d["totals"]) >= {"distance_km", "time_h", "days", "cost_usd", "co2_kg"}
+    assert d["nodes"] == r.nodes
+    assert all(math.isfinite(leg["time_h"]) for leg in d["legs"])
+    df = r.to_frame()
+    assert len(df) == len(r.legs)
+    gdf = r.to_geodataframe()
+    assert str(gdf.crs) == "EPSG:4326"
+    assert len(gdf) == len(r.link_ids)
+    assert "<table" in r._repr_html_()

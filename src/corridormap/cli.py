@@ -32,6 +32,19 @@ LEG_COLUMNS = (
 LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 
 
+OBJECTIVE_ATTR = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 class CliError(Exception):
     """A usage error found after parsing (exit 2)."""
 
@@ -143,6 +156,74 @@ def cmd_places(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- compare --------------------------------------------------------------------------------
+def cmd_compare(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .compare import compare
+    from .places import places
+
+    G = _network(args)
+    comp = compare(
+        G,
+        args.origin,
+        args.destination,
+        families=args.family or None,
+        draws=args.draws,
+        seed=args.seed,
+        by=OBJECTIVE_ATTR[args.by],
+    )
+    if args.chart:
+        from .charts import save_figure
+
+        save_figure(comp.plot(), args.chart)
+        print(f"chart: {args.chart}", file=sys.stderr)
+    recs = comp.to_records()
+    if args.format == "json":
+        _emit(fmt.json_text(recs), args.out)
+    elif args.format == "csv":
+        df = comp.to_frame()
+        _emit(df.to_csv(index=False), args.out)
+    else:
+        cat = places(G)
+
+        def key_places(r: dict) -> str:
+            keep = ("port", "border_crossing", "chokepoint")
+            via = [n for n in r["nodes"][1:-1] if cat[n]["kind"] in keep]
+            return " ".join(via[:6]) + (" ..." if len(via) > 6 else "")
+
+        metrics = [
+            ("via", key_places),
+            ("distance km", lambda r: f"{r['distance_km']:,.0f}"),
+            ("days P10", lambda r: f"{r['days']['p10']:.1f}"),
+            ("days P50", lambda r: f"{r['days']['p50']:.1f}"),
+            ("days P90", lambda r: f"{r['days']['p90']:.1f}"),
+            ("USD/TEU P10", lambda r: f"{r['cost_usd']['p10']:,.0f}"),
+            ("USD/TEU P50", lambda r: f"{r['cost_usd']['p50']:,.0f}"),
+            ("USD/TEU P90", lambda r: f"{r['cost_usd']['p90']:,.0f}"),
+            ("kg CO2/TEU", lambda r: f"{r['co2_kg']:,.0f}"),
+            ("borders", lambda r: str(r["borders"])),
+            ("transshipments", lambda r: str(r["transshipments"])),
+        ]
+        rows = [{"metric": name, **{r["family"]: f(r) for r in recs}} for name, f in metrics]
+        head = (
+            f"{cat[comp.origin]['name']} -> {cat[comp.destination]['name']}: "
+            f"{comp.draws:,} draws, seed {comp.seed}"
+        )
+        p = comp.p_instc_beats("suez")
+        lines = [head, fmt.table(rows, ["metric", *(r["family"] for r in recs)])]
+        if p is not None:
+            lines.append(f"P(best INSTC branch faster than Suez) = {p:.2f}")
+        for fam, why in comp.unreachable.items():
+            lines.append(f"{fam}: unreachable ({why})")
+        if comp.sensitivity:
+            lines.append(
+                "most sensitive (swing of the INSTC - Suez gap, days): "
+                + ", ".join(f"{r['parameter']} {r['swing_days']:.1f}" for r in comp.sensitivity[:3])
+            )
+        _emit("\n".join(lines), args.out)
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run
@@ -224,6 +305,41 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--country", help="only this ISO country code")
     pl.add_argument("--format", choices=["table", "json", "csv"], default="table")
     pl.set_defaults(func=cmd_places)
+
+    c = sub.add_parser(
+        "compare",
+        parents=[common],
+        help="INSTC branches vs Suez vs Cape, with uncertainty",
+        description="Compare route families door to door: days, cost and CO2 with "
+        "P10/P50/P90 from a seeded Monte Carlo.",
+    )
+    c.add_argument("origin", metavar="FROM")
+    c.add_argument("destination", metavar="TO")
+    c.add_argument(
+        "--draws",
+        type=_positive_int,
+        default=10_000,
+        metavar="N",
+        help="Monte Carlo draws (default 10000)",
+    )
+    c.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    c.add_argument(
+        "--by",
+        choices=["time", "cost"],
+        default="time",
+        help="what picks each family's best route (default: time)",
+    )
+    c.add_argument(
+        "--family",
+        action="append",
+        metavar="NAME",
+        help="only these families (instc-western, instc-transcaspian, "
+        "instc-eastern, suez, cape); repeat",
+    )
+    c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--chart", metavar="FILE.png", help="also write the comparison chart")
+    c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+    c.set_defaults(func=cmd_compare)
 
     d = sub.add_parser(
         "demo",

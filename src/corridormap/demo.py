@@ -81,6 +81,33 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     return paths
 
 
+#: the comparisons written by the main job: (file stem, origin, destination)
+COMPARISONS = (
+    ("mumbai-moscow", "Mumbai", "Moscow"),
+    ("mumbai-st-petersburg", "Mumbai", "St Petersburg"),
+    ("mumbai-rotterdam", "Mumbai", "Rotterdam"),
+)
+
+
+def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[Path]:
+    """Write ``compare-<pair>.csv`` and ``.png`` for :data:`COMPARISONS`."""
+    from .charts import save_figure
+    from .compare import compare
+
+    paths = []
+    for stem, origin, destination in COMPARISONS:
+        comp = compare(G, origin, destination, draws=draws, seed=0)
+        paths.append(atomic_write(out / f"compare-{stem}.csv", comp.to_frame().to_csv(index=False)))
+        png = out / f"compare-{stem}.png"
+        fig = comp.plot()
+        save_figure(fig, png)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        paths.append(png)
+    return paths
+
+
 def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
     """Run the main job on the bundled data (or ``data_dir``); returns the files written."""
     from .network import load_network
@@ -88,4 +115,5 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
     out = Path(out)
     G = load_network(data_dir)
     written = route_report(G, out)
+    written += comparisons(G, out)
     return written

@@ -1,0 +1,131 @@
+"""The INSTC vs Suez comparison: exact decomposition, reproducible Monte Carlo, outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import corridormap as cm
+from corridormap.cli import main
+from corridormap.compare import Family, _evaluate, _likely, _route_terms, compare
+
+LAND = Family("land", "Land", "by rail", close_places=("X",))
+SEA = Family("sea", "Sea", "by sea", close_places=("C", "B"), instc=False)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_linear_terms_reproduce_route_totals(tiny_G):
+    params = tiny_G.graph["params"]
+    for o, d in (("Echo", "Alpha"), ("Alpha", "Delta"), ("Foxtrot", "Echo")):
+        r = cm.route(tiny_G, o, d)
+        terms = _route_terms(r)
+        for part, total in (("time", r.time_h), ("cost", r.cost_usd), ("co2", r.co2_kg)):
+            keys = sorted(terms[part])
+            coef = np.array([[terms[part][k]] for k in keys])
+            values = _likely(params, keys)[None, :]
+            if part != "time":
+                got = (values @ coef).item()
+            else:
+                got = _evaluate(values, keys, coef).item()
+            assert got == pytest.approx(total, rel=1e-9), (o, d, part)
+
+
+def test_seeded_and_reproducible(tiny_G):
+    a = compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=500, seed=7)
+    b = compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=500, seed=7)
+    c = compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=500, seed=8)
+    assert np.array_equal(a.days["land"], b.days["land"])
+    assert not np.array_equal(a.days["land"], c.days["land"])
+    for rec in a.to_records():
+        assert rec["days"]["p10"] <= rec["days"]["p50"] <= rec["days"]["p90"]
+        assert rec["cost_usd"]["p10"] <= rec["cost_usd"]["p50"] <= rec["cost_usd"]["p90"]
+    p = a.p_instc_beats("sea")
+    assert 0.0 <= p <= 1.0
+    assert p == pytest.approx(float(np.mean(a.days["land"] < a.days["sea"])))
+
+
+def test_family_routes_respect_closures(tiny_G):
+    comp = compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=100)
+    assert "X" not in comp.routes["land"].nodes
+    assert "C" not in comp.routes["sea"].nodes
+    df = comp.to_frame()
+    assert list(df["family"]) == ["land", "sea"]
+    assert {"days_p10", "days_p50", "days_p90", "cost_usd_p50", "co2_kg"} <= set(df.columns)
+
+
+def test_vectorised_agrees_with_naive_loop(tiny_G):
+    """The numpy Monte Carlo and a shortest-path call per draw give the same distribution."""
+    from corridormap.compare import naive_compare
+
+    fast = compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=3000, seed=1)
+    slow = naive_compare(tiny_G, "Echo", "Alpha", families=[LAND, SEA], draws=300, seed=2)
+    for fam in ("land", "sea"):
+        assert np.median(fast.days[fam]) == pytest.approx(np.median(slow[fam]), rel=0.05)
+
+
+def test_errors(tiny_G, bundled_G):
+    with pytest.raises(ValueError, match="unknown route family 'nope'"):
+        compare(bundled_G, "Mumbai", "Moscow", families=["nope"], draws=10)
+    with pytest.raises(ValueError, match="draws"):
+        compare(tiny_G, "Echo", "Alpha", families=[LAND], draws=0)
+    closed = Family("none", "None", "all closed", close_places=("C", "X"))
+    with pytest.raises(cm.NoRouteError):
+        compare(tiny_G, "Echo", "Alpha", families=[closed], draws=10)
+
+
+def test_bundled_mumbai_moscow(bundled_G):
+    comp = compare(bundled_G, "Mumbai", "Moscow", draws=1000)
+    names = [r["family"] for r in comp.to_records()]
+    assert names == ["instc-western", "instc-transcaspian", "instc-eastern", "suez", "cape"]
+    assert {"ASA", "ASI"} <= set(comp.routes["instc-western"].nodes)
+    assert {"INB", "SRK"} & set(comp.routes["instc-eastern"].nodes)
+    assert any(n in comp.routes["instc-transcaspian"].nodes for n in ("ANZ", "CSP", "AMB", "NSH"))
+    assert "SUZ" in comp.routes["suez"].nodes
+    assert "CGH" in comp.routes["cape"].nodes
+    cape, suez = np.median(comp.days["cape"]), np.median(comp.days["suez"])
+    assert cape > suez
+    assert comp.sensitivity and comp.sensitivity[0]["swing_days"] > 0
+
+
+def test_cli_compare_json_and_chart(tmp_path, capsys):
+    chart = tmp_path / "c.png"
+    code = main(
+        [
+            "compare",
+            "Mumbai",
+            "Rotterdam",
+            "--draws",
+            "300",
+            "--format",
+            "json",
+            "--chart",
+            str(chart),
+        ]
+    )
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["family"] for r in rows} >= {"suez", "cape"}
+    for r in rows:
+        assert set(r) >= {"family", "distance_km", "days", "cost_usd", "co2_kg", "nodes"}
+        assert set(r["days"]) == {"p10", "p50", "p90"}
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_compare_errors(capsys):
+    assert main(["compare", "Mumbai", "Nowhere"]) == 2
+    assert "no place 'Nowhere'" in capsys.readouterr().err
+    assert main(["compare", "Mumbai", "Moscow", "--family", "bogus"]) == 2
+
+
+def test_validation_page_is_current():
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "validate.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr

@@ -28,10 +28,8 @@ def test_linear_terms_reproduce_route_totals(tiny_G):
             keys = sorted(terms[part])
             coef = np.array([[terms[part][k]] for k in keys])
             values = _likely(params, keys)[None, :]
-            if part != "time":
-                got = (values @ coef).item()
-            else:
-                got = _evaluate(values, keys, coef).item()
+            got = (values @ coef) if part != "time" else _evaluate(values, keys, coef)
+            got = got.item()
             assert got == pytest.approx(total, rel=1e-9), (o, d, part)
 
 

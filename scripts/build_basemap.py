@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "geodata" / "basemap" / "countries.geojson"
+BOUNDS = ROOT / "geodata" / "basemap" / "country-bounds.json"
 #: the corridor region: Cape of Good Hope to St Petersburg, Gibraltar to India
 BBOX = (-20.0, -40.0, 90.0, 66.0)
 TOLERANCE_DEG = 0.02
@@ -85,8 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     }
     region = box(*BBOX)
     out = []
+    bounds: dict[str, list[float]] = {}
     for f in decode_topojson(topo, "countries"):
         geom = shape(f["geometry"]).buffer(0)
+        code = iso.get(int(f["id"])) if str(f.get("id") or "").isdigit() else None
+        if code:
+            b = [round(x, 3) for x in geom.bounds]
+            if code in bounds:
+                o = bounds[code]
+                b = [min(o[0], b[0]), min(o[1], b[1]), max(o[2], b[2]), max(o[3], b[3])]
+            bounds[code] = b
         if not geom.intersects(region):
             continue
         geom = geom.intersection(region).simplify(TOLERANCE_DEG, preserve_topology=True)
@@ -116,6 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     tmp = OUT.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     tmp.replace(OUT)
+    bdoc = {"source": "bounding boxes [min lon, min lat, max lon, max lat] of Natural Earth "
+                      "1:50m Admin 0 countries (public domain), unclipped, by ISO alpha-2; "
+                      "made by scripts/build_basemap.py",
+            "bounds": dict(sorted(bounds.items()))}
+    tmp = BOUNDS.with_suffix(".tmp")
+    rows = [f'  "{k}": {json.dumps(v)}' for k, v in bdoc["bounds"].items()]
+    text = ('{"source": ' + json.dumps(bdoc["source"]) + ',\n "bounds": {\n'
+            + ",\n".join(rows) + "\n}}\n")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(BOUNDS)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(out)} countries, {OUT.stat().st_size:,} bytes")
     return 0
 

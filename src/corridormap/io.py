@@ -120,6 +120,38 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise GeodataError(f"is not valid TOML ({exc})", file=path.name) from None
 
 
+#: how far (degrees) a point may lie outside its stated country's bounding box
+COUNTRY_TOLERANCE_DEG = 1.0
+_BOUNDS: dict[str, list[float]] | None = None
+
+
+def country_bounds() -> dict[str, list[float]]:
+    """Bounding boxes of countries by ISO code (Natural Earth), from the bundled basemap."""
+    global _BOUNDS
+    if _BOUNDS is None:
+        path = bundled_geodata_dir() / "basemap" / "country-bounds.json"
+        _BOUNDS = json.loads(path.read_text(encoding="utf-8"))["bounds"]
+    return _BOUNDS
+
+
+def _check_in_country(lon: float, lat: float, country: str, file: str, fid: str) -> None:
+    box = country_bounds().get(country)
+    if box is None:
+        return
+    tol = COUNTRY_TOLERANCE_DEG
+    dx = max(box[0] - lon, 0.0, lon - box[2])
+    dy = max(box[1] - lat, 0.0, lat - box[3])
+    if dx > tol or dy > tol:
+        hint = ""
+        if box[0] - tol <= lat <= box[2] + tol and box[1] - tol <= lon <= box[3] + tol:
+            hint = "; lon and lat look swapped"
+        raise GeodataError(
+            f"position ({lon}, {lat}) lies {max(dx, dy):.1f} degrees outside {country}, its "
+            f"stated country{hint}",
+            file=file, feature=fid, field="geometry",
+        )
+
+
 def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
     file = path.name
     feats = v.check_feature_collection(read_json(path), file)
@@ -148,6 +180,7 @@ def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
             )
         if kinds:
             v.check_enum(p.get("kind"), v.NODE_KINDS, file, fid, "kind")
+        _check_in_country(lon, lat, country, file, fid)
         v.check_text(p, "source", file, fid)
         v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
         v.check_text(p, "notes", file, fid, required=False)

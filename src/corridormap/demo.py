@@ -116,4 +116,59 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
     G = load_network(data_dir)
     written = route_report(G, out)
     written += comparisons(G, out)
+    written += bottleneck_outputs(G, out)
+    if data_dir is None:  # the map scenes name places of the bundled network
+        from .render import write_scenes
+
+        written += write_scenes(G, out)
+        written += write_scenes(G, out, self_contained=True)
+    return written
+
+
+def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
+    """The Rasht-Astara scenario table and the criticality table (and map, with render)."""
+    from .bottlenecks import CRITICALITY_FIELDS, DEFAULT_PAIRS, criticality
+    from .scenarios import COMPARISON_FIELDS, compare_scenarios
+
+    comp = compare_scenarios(G, DEFAULT_PAIRS, ["rasht-astara-railway"])
+    rows = comp.to_dict()
+    for r in rows:
+        r["route_nodes"] = " ".join(r["route_nodes"])
+    cols = (
+        "pair",
+        "days",
+        "baseline_days",
+        "delta_days",
+        "cost_usd",
+        "baseline_cost_usd",
+        "delta_cost_usd",
+    )
+    md = [
+        "# Scenario: Rasht-Astara railway built",
+        "",
+        "ASI-RSH-rail opened, the ASI-RSH-road transshipment closed; fastest routes.",
+        "",
+        "```",
+        fmt.table(rows, cols, digits=2),
+        "```",
+        "",
+    ]
+    crit = criticality(G)
+    written = [
+        atomic_write(
+            out / "scenario-rasht-astara.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
+        ),
+        atomic_write(out / "scenario-rasht-astara.md", "\n".join(md)),
+        atomic_write(
+            out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
+        ),
+    ]
+    try:
+        from .render import color_links, save_map
+    except ImportError:  # pragma: no cover - render is optional here
+        return written
+    values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
+    cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
+    m = color_links(G, values, label="criticality (delta days)", highlight=cut)
+    written.append(save_map(m, out / "bottlenecks.html"))
     return written

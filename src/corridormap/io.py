@@ -148,7 +148,9 @@ def _check_in_country(lon: float, lat: float, country: str, file: str, fid: str)
         raise GeodataError(
             f"position ({lon}, {lat}) lies {max(dx, dy):.1f} degrees outside {country}, its "
             f"stated country{hint}",
-            file=file, feature=fid, field="geometry",
+            file=file,
+            feature=fid,
+            field="geometry",
         )
 
 

@@ -163,10 +163,8 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
         ),
     ]
-    try:
-        from .render import color_links, save_map
-    except ImportError:  # pragma: no cover - render is optional here
-        return written
+    from .render import color_links, save_map
+
     values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
     m = color_links(G, values, label="criticality (delta days)", highlight=cut)

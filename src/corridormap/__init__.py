@@ -2,7 +2,9 @@
 
 The pipeline runs one way: :mod:`~corridormap.io` reads and validates geodata,
 :mod:`~corridormap.network` builds a plain ``networkx.MultiDiGraph`` weighted by
-:mod:`~corridormap.weights`, and :mod:`~corridormap.routing` finds routes on it.
+:mod:`~corridormap.weights`; :mod:`~corridormap.routing`, :mod:`~corridormap.compare`,
+:mod:`~corridormap.bottlenecks` and :mod:`~corridormap.scenarios` analyse it, and
+:mod:`~corridormap.render` draws it. The map functions load folium only when first used.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .bottlenecks import (
     min_cut,
     widest_path,
 )
+from .compare import FAMILIES, Comparison, Family, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
@@ -42,16 +45,31 @@ from .scenarios import (
     load_scenario,
 )
 
+#: rendering names, imported on first use so that routing never pays for folium
+_RENDER = ("color_links", "corridor_map", "route_map", "save_map", "scene_map", "write_scenes")
+
+
+def __getattr__(name: str):
+    if name in _RENDER:
+        from . import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module 'corridormap' has no attribute {name!r}")
+
+
 try:
     __version__ = version("corridormap")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "FAMILIES",
     "AmbiguousPlaceError",
     "AppliedScenario",
+    "Comparison",
     "CorridormapError",
     "Criticality",
+    "Family",
     "FlowBetweenness",
     "Geodata",
     "GeodataError",
@@ -70,7 +88,10 @@ __all__ = [
     "baseline_view",
     "build_network",
     "bundled_geodata_dir",
+    "color_links",
+    "compare",
     "compare_scenarios",
+    "corridor_map",
     "criticality",
     "flow_betweenness",
     "geodata_to_gdfs",
@@ -86,5 +107,9 @@ __all__ = [
     "resolve_place",
     "resolve_places",
     "route",
+    "route_map",
+    "save_map",
+    "scene_map",
     "widest_path",
+    "write_scenes",
 ]

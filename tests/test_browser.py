@@ -270,22 +270,43 @@ def test_popup_opens_on_click_with_the_leg_table(browser, scene_pages):
             page.close()
 
 
+#: hostile strings, each put in a different field that reaches the page
+HOSTILE = {
+    "city name": XSS,
+    "port name": "Zulu <script>alert('s')</script>",
+    "link source": '" onmouseover="alert(4)" x="',
+    "notes": "' onclick='alert(5)' </script><script>alert(3)</script> `${alert(2)}`",
+    "branch": "javascript:alert(6)",
+    "alias": "</div><svg onload=alert(7)>",
+    "route name": "<iframe src=javascript:alert(8)>",
+    "overlay label": "<b onmouseover=alert(9)>bold</b>",
+}
+
+
 def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path):
     data = tiny()
     for f in data["nodes"]:
         if f["properties"]["id"] == "A":  # a city: its name is a permanent label
-            f["properties"]["name"] = XSS
-            f["properties"]["notes"] = XSS + " `${alert(2)}` </script><script>alert(3)</script>"
+            f["properties"]["name"] = HOSTILE["city name"]
+            f["properties"]["notes"] = HOSTILE["notes"]
+            f["properties"]["aliases"] = [HOSTILE["alias"]]
     for f in data["links"]:
-        f["properties"]["source"] = XSS
-        f["properties"]["branch"] = [XSS]
-    data["nodes"].append(node("Z", 41.0, 49.0, kind="port", name="Zulu " + XSS, source=XSS))
+        f["properties"]["source"] = HOSTILE["link source"]
+        f["properties"]["branch"] = [HOSTILE["branch"]]
+    data["nodes"].append(node("Z", 41.0, 49.0, kind="port", name=HOSTILE["port name"], source=XSS))
     G = cm.load_network(write_geodata(tmp_path / "geo", data))
     r = cm.route(G, "B", "D")
     maps = {
         "corridor": render.corridor_map(G),
-        "route": render.route_map(r, G=G, names=[XSS]),
-        "color": render.color_links(G, {"A-B": 1.0}, label=XSS, highlight=["A-B"]),
+        "route": render.route_map(r, G=G, names=[HOSTILE["route name"]]),
+        "color": render.color_links(
+            G, {"A-B": 1.0}, label=HOSTILE["overlay label"], highlight=["A-B"]
+        ),
+    }
+    expected = {
+        "corridor": ["city name", "port name", "link source", "branch"],
+        "route": ["route name", "link source"],
+        "color": ["overlay label"],
     }
     for key, m in maps.items():
         for sc in (True, False):
@@ -294,19 +315,33 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path):
             try:
                 pg = page.page
                 # open every tooltip and popup so their HTML is parsed
-                pg.evaluate(
-                    """(name) => { window[name].eachLayer((l) => {
+                popups = pg.evaluate(
+                    """(name) => { const texts = [];
+                       window[name].eachLayer((l) => {
                          if (l.getTooltip && l.getTooltip()) l.openTooltip();
-                         if (l.getPopup && l.getPopup()) { l.openPopup(); }
-                       }); }""",
+                         if (l.getPopup && l.getPopup()) {
+                           l.openPopup();
+                           const el = document.querySelector('.leaflet-popup-content');
+                           if (el) texts.push(el.innerText);
+                         }
+                       });
+                       return texts.join('\\n'); }""",
                     m.get_name(),
                 )
                 pg.wait_for_timeout(100)
-                body = pg.inner_text("body")
-                assert XSS in body
-                assert pg.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+                body = pg.inner_text("body") + "\n" + popups
+                for field in expected[key]:
+                    assert HOSTILE[field] in body, (key, field)
+                injected = pg.evaluate(
+                    'document.querySelectorAll(\'img[src="x"], svg[onload], iframe, '
+                    "b[onmouseover], [onmouseover], [onclick]').length"
+                )
+                assert injected == 0
+                # hover and click what the payloads would hijack
+                pg.mouse.move(640, 400)
+                pg.mouse.click(640, 400)
                 if key == "corridor":
-                    assert XSS in pg.inner_text(".leaflet-control-layers")
+                    assert HOSTILE["branch"] in pg.inner_text(".leaflet-control-layers")
                     label = pg.locator(".cm-label", has_text=XSS)
                     assert label.count() >= 1
                 page.check_clean()

@@ -133,3 +133,14 @@ def test_demo_writes_report(tmp_path):
     docs = json.loads((tmp_path / "route-report.json").read_text())
     assert any(d["nodes"][-1] == "JED" for d in docs)
     _ = Path
+
+
+def test_bottlenecks_without_any_route_exits_3(tmp_path, capsys):
+    from conftest import tiny, write_geodata
+
+    data = tiny()
+    data["links"] = [f for f in data["links"] if f["properties"]["id"] not in ("E-D", "E-X")]
+    d = write_geodata(tmp_path / "cut", data)
+    assert main(["bottlenecks", "Echo", "Alpha", "--data", str(d)]) == 3
+    err = capsys.readouterr().err
+    assert "no route for Echo - Alpha" in err and len(err.strip().splitlines()) == 1

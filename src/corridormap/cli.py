@@ -265,6 +265,9 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 
     G = _network(args)
     crit = criticality(G, _read_pairs(args), by=OBJECTIVE_ATTR[args.by])
+    unrouted = [p for p, b in crit.baseline.items() if b["time_h"] is None]
+    if unrouted and len(unrouted) == len(crit.baseline):
+        raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
     rows = crit.top(args.top) if args.top else crit.to_dict()
     if args.map:
         values = {

@@ -64,15 +64,6 @@ def cdn_handler(unexpected: list[str]):
         elif "jquery" in name and name.endswith(".js"):
             body = (jquery / "jquery.min.js").read_bytes()
             route.fulfill(status=200, content_type="application/javascript", body=body)
-        elif any(
-            k in url for k in ("bootstrap", "fontawesome", "awesome-markers", "awesome.rotate")
-        ):
-            # No installed Python package carries these versions of Bootstrap 5.2.2,
-            # Font Awesome 6.2.0, Bootstrap 3 glyphicons or Leaflet.awesome-markers, and the
-            # maps use none of them (no awesome markers, no Bootstrap components): they are
-            # answered with an empty body of the right content type.
-            ctype = "text/css" if name.endswith(".css") else "application/javascript"
-            route.fulfill(status=200, content_type=ctype, body=b"")
         else:
             unexpected.append(url)
             route.abort()

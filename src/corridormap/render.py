@@ -501,6 +501,10 @@ def _new_map(*, tiles: bool = True) -> folium.Map:
     from branca.element import Element
 
     m = folium.Map(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
+    # the maps use Leaflet (and folium's jQuery) only: no Bootstrap, Font Awesome or awesome
+    # markers, so default pages do not fetch them either
+    m.default_js = [(n, u) for n, u in folium.Map.default_js if n in ("leaflet", "jquery")]
+    m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="corridormap_css")
     m.add_child(_element_classes()["Basemap"](offline=not tiles), name="corridormap_basemap")
     return m

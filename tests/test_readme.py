@@ -77,3 +77,37 @@ def test_public_api_matches_readme():
     assert documented == set(cm.__all__)
     for name in cm.__all__:
         assert hasattr(cm, name), name
+
+
+def test_readme_console_excerpt_is_current(tmp_path):
+    block = re.findall(r"```console\n(.*?)```", README, flags=re.S)[0].splitlines()
+    command = block[0].removeprefix("$ ")
+    argv = shlex.split(command)
+    argv[0] = str(BIN / "corridormap")
+    out = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    lines = {line.rstrip() for line in out.splitlines()}
+    for line in block[1:]:
+        assert line.rstrip() in lines, line
+
+
+def test_readme_figures_match_the_model(bundled_G):
+    """The figures quoted in the README prose come out of the model as it is now."""
+    import numpy as np
+
+    from corridormap.scenarios import compare_scenarios
+
+    comp = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0)
+    west = np.percentile(comp.days["instc-western"], 50)
+    suez = np.percentile(comp.days["suez"], 50)
+    assert f"Mumbai–Moscow by INSTC\n  {west:.1f} days P50" in README
+    assert f"India–Novorossiysk line ({suez:.1f} days)" in README
+    sc = compare_scenarios(bundled_G, [("Mumbai", "Moscow")], ["rasht-astara-railway"])
+    row = sc.to_dict()[0]
+    assert f"saves {-row['delta_days']:.1f} days and ${-row['delta_cost_usd']:,.0f}/TEU" in README
+    gd = cm.load_geodata()
+    official = sum(1 for link in gd.links.values() if link["basis"] == "official")
+    assert (
+        f"holds {len(gd.nodes)} places, {len(gd.links)} links and {len(gd.stations)} "
+        "intermediate stations"
+    ) in README
+    assert f"{official} links have\nan official length" in README

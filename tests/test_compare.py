@@ -79,7 +79,15 @@ def test_errors(tiny_G, bundled_G):
 def test_bundled_mumbai_moscow(bundled_G):
     comp = compare(bundled_G, "Mumbai", "Moscow", draws=1000)
     names = [r["family"] for r in comp.to_records()]
-    assert names == ["instc-western", "instc-transcaspian", "instc-eastern", "suez", "cape"]
+    assert names == [
+        "instc-western",
+        "instc-transcaspian",
+        "instc-eastern",
+        "suez",
+        "suez-north-europe",
+        "cape",
+    ]
+    assert {"RTM", "LED"} <= set(comp.routes["suez-north-europe"].nodes)
     assert {"ASA", "ASI"} <= set(comp.routes["instc-western"].nodes)
     assert {"INB", "SRK"} & set(comp.routes["instc-eastern"].nodes)
     assert any(n in comp.routes["instc-transcaspian"].nodes for n in ("ANZ", "CSP", "AMB", "NSH"))

@@ -101,6 +101,8 @@ def test_readme_figures_match_the_model(bundled_G):
     suez = np.percentile(comp.days["suez"], 50)
     assert f"Mumbai–Moscow by INSTC\n  {west:.1f} days P50" in README
     assert f"India–Novorossiysk line ({suez:.1f} days)" in README
+    north = np.percentile(comp.days["suez-north-europe"], 50)
+    assert f"and the\n  Baltic {north:.1f} days" in README
     sc = compare_scenarios(bundled_G, [("Mumbai", "Moscow")], ["rasht-astara-railway"])
     row = sc.to_dict()[0]
     assert f"saves {-row['delta_days']:.1f} days and ${-row['delta_cost_usd']:,.0f}/TEU" in README

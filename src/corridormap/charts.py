@@ -12,6 +12,7 @@ COLOURS = {
     "instc-transcaspian": "#ff7f0e",
     "instc-eastern": "#9467bd",
     "suez": "#1f77b4",
+    "suez-north-europe": "#17becf",
     "cape": "#2ca02c",
 }
 

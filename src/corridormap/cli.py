@@ -209,10 +209,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"{cat[comp.origin]['name']} -> {cat[comp.destination]['name']}: "
             f"{comp.draws:,} draws, seed {comp.seed}"
         )
-        p = comp.p_instc_beats("suez")
         lines = [head, fmt.table(rows, ["metric", *(r["family"] for r in recs)])]
-        if p is not None:
-            lines.append(f"P(best INSTC branch faster than Suez) = {p:.2f}")
+        odds = {
+            f.name: comp.p_instc_beats(f.name)
+            for f in comp.families
+            if not f.instc and f.name in comp.days
+        }
+        if comp.instc_days() is not None and odds:
+            lines.append(
+                "P(best INSTC branch faster) "
+                + ", ".join(f"than {name}: {p:.2f}" for name, p in odds.items())
+            )
         for fam, why in comp.unreachable.items():
             lines.append(f"{fam}: unreachable ({why})")
         if comp.sensitivity:

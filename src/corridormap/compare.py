@@ -73,6 +73,13 @@ FAMILIES: tuple[Family, ...] = (
         instc=False,
     ),
     Family(
+        "suez-north-europe",
+        "Suez via northern Europe",
+        "the traditional all-water route: Suez, Gibraltar, Rotterdam, then the Baltic",
+        close_places=("HOR", "ZBR", "CGH", "BOS"),
+        instc=False,
+    ),
+    Family(
         "cape",
         "Cape of Good Hope",
         "sea round Africa (Suez and Bab-el-Mandeb closed)",
@@ -234,7 +241,11 @@ class Comparison:
             "seed": self.seed,
             "by": self.by,
             "families": self.to_records(),
-            "p_instc_beats_suez": self.p_instc_beats("suez"),
+            "p_instc_faster": {
+                f.name: self.p_instc_beats(f.name)
+                for f in self.families
+                if not f.instc and f.name in self.days
+            },
             "unreachable": self.unreachable,
             "sensitivity": self.sensitivity,
         }

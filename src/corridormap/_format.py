@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["csv_text", "json_text", "table"]
+__all__ = ["csv_text", "json_text", "leg_rows", "table"]
 
 
 def _cell(value: Any, digits: int) -> str:
@@ -64,3 +64,15 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     for r in rows:
         w.writerow({k: (" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()})
     return buf.getvalue()
+
+
+def leg_rows(route) -> list[dict[str, Any]]:
+    """A route's legs for a text table: transfers show their kind (``[gauge_change]``)."""
+    rows = []
+    for leg in route.legs:
+        row = dict(leg.data)
+        if row["kind"] == "transfer":
+            row["mode"] = f"[{row['transfer']}]"
+            row["status"] = ""
+        rows.append(row)
+    return rows

@@ -112,7 +112,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         parts = []
         for i, r in enumerate(routes, 1):
             title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
-            legs = [leg.data for leg in r.legs]
+            legs = fmt.leg_rows(r)
             parts.append(title + r.summary())
             parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
             parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))

@@ -58,7 +58,7 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "",
             "```",
             fmt.table(
-                [leg.data for leg in r.legs],
+                fmt.leg_rows(r),
                 (
                     "from_name",
                     "to_name",

@@ -193,3 +193,22 @@ def check_param(value: Any, file: str, path: str) -> dict[str, Any]:
     check_text(value, "source", file, path)
     check_enum(value.get("basis"), BASES, file, path, "basis")
     return value
+
+
+def typed_features(
+    doc: Any, file: str, geom_type: str
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """``(id, properties, geometry)`` of every feature, each checked for a unique text id and a
+    geometry of ``geom_type``; the properties are copies the caller may change."""
+    out = []
+    for i, f in enumerate(check_feature_collection(doc, file)):
+        fid = feature_id(f, file, i)
+        geom = f.get("geometry")
+        if not isinstance(geom, dict) or geom.get("type") != geom_type:
+            got = geom.get("type") if isinstance(geom, dict) else geom
+            raise GeodataError(
+                f"must be a {geom_type}, got {got!r}", file=file, feature=fid, field="geometry"
+            )
+        out.append((fid, dict(f["properties"]), geom))
+    check_unique([fid for fid, _, _ in out], file)
+    return out

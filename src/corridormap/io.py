@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _validate as v
-from ._errors import GeodataError
+from ._errors import GeodataError, closest
 
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
 
@@ -156,19 +156,8 @@ def _check_in_country(lon: float, lat: float, country: str, file: str, fid: str)
 
 def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
     file = path.name
-    feats = v.check_feature_collection(read_json(path), file)
     out: dict[str, dict[str, Any]] = {}
-    ids = []
-    for i, f in enumerate(feats):
-        fid = v.feature_id(f, file, i)
-        ids.append(fid)
-        p = dict(f["properties"])
-        geom = f.get("geometry")
-        if not isinstance(geom, dict) or geom.get("type") != "Point":
-            got = geom.get("type") if isinstance(geom, dict) else geom
-            raise GeodataError(
-                f"must be a Point, got {got!r}", file=file, feature=fid, field="geometry"
-            )
+    for fid, p, geom in v.typed_features(read_json(path), file, "Point"):
         lon, lat = v.check_lonlat(geom.get("coordinates"), file, fid)
         v.check_text(p, "name", file, fid)
         p["aliases"] = v.check_text_list(p, "aliases", file, fid)
@@ -192,7 +181,6 @@ def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
         p["id"] = fid
         p["lon"], p["lat"] = lon, lat
         out[fid] = p
-    v.check_unique(ids, file)
     return out
 
 
@@ -206,21 +194,10 @@ def _read_links(
     path: Path, nodes: dict[str, dict[str, Any]], params: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     file = path.name
-    feats = v.check_feature_collection(read_json(path), file)
     services = params.get("services", {})
     canals = params.get("canals", {})
     out: dict[str, dict[str, Any]] = {}
-    ids = []
-    for i, f in enumerate(feats):
-        fid = v.feature_id(f, file, i)
-        ids.append(fid)
-        p = dict(f["properties"])
-        geom = f.get("geometry")
-        if not isinstance(geom, dict) or geom.get("type") != "LineString":
-            got = geom.get("type") if isinstance(geom, dict) else geom
-            raise GeodataError(
-                f"must be a LineString, got {got!r}", file=file, feature=fid, field="geometry"
-            )
+    for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
         raw = geom.get("coordinates")
         if not isinstance(raw, list) or len(raw) < 2:
             raise GeodataError(
@@ -240,8 +217,6 @@ def _read_links(
         for key in ("from", "to"):
             ref = v.check_text(p, key, file, fid)
             if ref not in nodes:
-                from ._errors import closest
-
                 near = closest(ref, nodes)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
                 raise GeodataError(
@@ -319,7 +294,6 @@ def _read_links(
         p["id"] = fid
         p["coords"] = coords
         out[fid] = p
-    v.check_unique(ids, file)
     return out
 
 

@@ -129,13 +129,14 @@ def test_sea_legs_stay_at_sea(gd, land):
     """Sea, Caspian and ferry legs do not cross land, except rivers, canals and straits that the
     1:50m land mask closes (listed) and the last 25 km into a port."""
     through_land = {
-        "SUZ-PSD-canal",
-        "PSD-BOS-sea",
-        "AST-ANZ-caspian",
+        "SUZ-PSD-canal",  # the canal
+        "PSD-BOS-sea",  # the Dardanelles
+        "AST-ANZ-caspian",  # the Volga delta and the Volga-Caspian canal
         "AST-AMB-caspian",
         "AST-NSH-caspian",
-        "GIB-RTM-sea",
+        "GIB-RTM-sea",  # the Nieuwe Waterweg into Rotterdam
         "RTM-LED-sea",
+        "ROV-NVS-sea",  # the Don delta
     }
     inner_land = land.buffer(-0.03)
     for lid, link in gd.links.items():

@@ -10,7 +10,7 @@ import networkx as nx
 
 __all__ = ["validation_markdown", "validation_rows"]
 
-DRAWS, SEED = 4000, 0
+DRAWS, SEED = 10_000, 0
 INSTC = ("instc-western", "instc-transcaspian", "instc-eastern")
 COLUMNS = ("case", "claim", "published", "model", "error", "note", "source")
 

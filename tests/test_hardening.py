@@ -163,3 +163,20 @@ def test_cli_write_error_is_one_line(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_scenario_with_unknown_id(tmp_path, capsys):
+    bad = tmp_path / "typo.toml"
+    bad.write_text(
+        'name = "typo"\ndescription = "x"\nsources = ["y"]\n[changes]\nclose_nodes = ["HORMUZ"]\n'
+    )
+    out = tmp_path / "scenario.json"
+    out.write_text(GOOD)
+    code = main(
+        ["scenario", str(bad), "--pair", "Mumbai", "Moscow", "--format", "json", "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "typo.toml" in err and "'HORMUZ'" in err and "did you mean 'HOR'" in err
+    assert len(err.strip().splitlines()) == 1
+    assert out.read_text() == GOOD

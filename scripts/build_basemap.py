@@ -111,9 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "type": "Feature",
                 "properties": {
+                    "id": code or f"N{f.get('id') or len(out)}",
                     "name": f["properties"].get("name", ""),
                     "iso_a2": code or "",
                     "iso_n3": f.get("id") or "",
+                    "source": "Natural Earth 1:50m Admin 0 countries, via world-atlas 2.0.2",
+                    "basis": "official",
                 },
                 "geometry": gj,
             }

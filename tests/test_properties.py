@@ -130,6 +130,7 @@ def test_results_do_not_depend_on_feature_order(data, seed, rnd):
 def test_analyses_never_mutate_the_graph(data, seed):
     G = _load(data)
     snapshot = repr(list(G.edges(keys=True, data=True)))
+    graph_keys = set(G.graph)
     nodes_before = copy.deepcopy(dict(G.nodes(data=True)))
     a, b = _pair(data, seed)
     cm.route(G, a, b, avoid=[])
@@ -137,4 +138,5 @@ def test_analyses_never_mutate_the_graph(data, seed):
     with contextlib.suppress(cm.NoRouteError):
         cm.route(G, a, b, weight=cm.make_weight("cost_usd", closed_links={"L0"}))
     assert repr(list(G.edges(keys=True, data=True))) == snapshot
+    assert set(G.graph) == graph_keys
     assert {n: {k: v for k, v in d.items()} for n, d in G.nodes(data=True)} == nodes_before

@@ -21,6 +21,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._cache import derived
 from ._errors import NoRouteError
 from .network import GATE, place_of
 from .places import places, resolve_place, resolve_places
@@ -174,9 +175,10 @@ def _elements(edges, path, o, d) -> list[tuple[str, str]]:
 
 
 def _link_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    cache = G.graph.get("_link_names")
-    if cache is not None and cache[0] == G.number_of_edges():
-        return cache[1]
+    return derived(G, "link_names", _build_link_names, edges=True)
+
+
+def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
     cat = places(G)
     out: dict[str, str] = {}
     for _, _, d in G.edges(data=True):
@@ -186,7 +188,6 @@ def _link_names(G: nx.MultiDiGraph) -> dict[str, str]:
             if "from" in d and "to" in d:
                 a, b = d["from"], d["to"]
             out[lid] = f"{cat[a]['name']} - {cat[b]['name']} ({d['mode']})"
-    G.graph["_link_names"] = (G.number_of_edges(), out)
     return out
 
 
@@ -639,15 +640,15 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):
 
 
 def _any_edge(G, lid):
-    index = G.graph.get("_link_edge")
-    if index is None or index[0] != G.number_of_edges():
-        table = {}
-        for _, _, d in G.edges(data=True):
-            if d.get("link_id") is not None:
-                table.setdefault(d["link_id"], d)
-        index = (G.number_of_edges(), table)
-        G.graph["_link_edge"] = index
-    return index[1][lid]
+    return derived(G, "link_edge", _build_link_edge, edges=True)[lid]
+
+
+def _build_link_edge(G: nx.MultiDiGraph) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for _, _, d in G.edges(data=True):
+        if d.get("link_id") is not None:
+            table.setdefault(d["link_id"], d)
+    return table
 
 
 def _element_row(G, kind, eid, cap, unit) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._cache import derived
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
 
 __all__ = ["normalize", "places", "resolve_place", "resolve_places"]
@@ -24,25 +25,25 @@ def normalize(text: str) -> str:
 
 def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...)."""
-    cache = G.graph.get("_places")
-    if cache is not None and cache[0] == G.number_of_nodes():
-        return cache[1]
+    return derived(G, "places", _build_places)
+
+
+def _build_places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for _, d in G.nodes(data=True):
         pid = d["place"]
         if pid not in out or d.get("layer") == "gate":
             out[pid] = {k: v for k, v in d.items() if k not in ("place", "layer")}
             out[pid]["id"] = pid
-    out = dict(sorted(out.items()))
-    G.graph["_places"] = (G.number_of_nodes(), out)
-    return out
+    return dict(sorted(out.items()))
 
 
 def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note)."""
-    cache = G.graph.get("_place_index")
-    if cache is not None and cache[0] == G.number_of_nodes():
-        return cache[1]
+    return derived(G, "place_index", _build_index)
+
+
+def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     tiers: list[dict[str, set[str]]] = [{}, {}, {}]
     for pid, p in places(G).items():
         tiers[0].setdefault(normalize(pid), set()).add(pid)
@@ -54,7 +55,6 @@ def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
             key = normalize(str(alias))
             if key:
                 tiers[2].setdefault(key, set()).add(pid)
-    G.graph["_place_index"] = (G.number_of_nodes(), tiers)
     return tiers
 
 

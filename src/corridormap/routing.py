@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._cache import derived
 from ._errors import NoRouteError
 from .network import GATE, place_of
 from .places import places, resolve_many, resolve_place
@@ -290,15 +291,15 @@ def _endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
 
 
 def _layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
-    index = G.graph.get("_layer_index")
-    if index is None or index[0] != G.number_of_nodes():
-        table: dict[str, list[str]] = {}
-        for n, d in G.nodes(data=True):
-            if d.get("layer") != GATE:
-                table.setdefault(d["place"], []).append(n)
-        index = (G.number_of_nodes(), table)
-        G.graph["_layer_index"] = index
-    return index[1].get(place, [])
+    return derived(G, "layer_index", _build_layer_index).get(place, [])
+
+
+def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("layer") != GATE:
+            table.setdefault(d["place"], []).append(n)
+    return table
 
 
 def _best_edge(G: nx.MultiDiGraph, u: str, v: str, weight: WeightFn) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._cache import derived
 from ._errors import NoRouteError, ScenarioError, UnknownPlaceError, closest
 from .io import bundled_geodata_dir, read_toml
 from .routing import WeightFn, make_weight, route
@@ -246,9 +247,10 @@ class Scenario:
 
 
 def _network_ids(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[str], set[str]]:
-    cache = G.graph.get("_scenario_ids")
-    if cache is not None and cache[0] == G.number_of_edges():
-        return cache[1]
+    return derived(G, "scenario_ids", _build_network_ids, edges=True)
+
+
+def _build_network_ids(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[str], set[str]]:
     links, modes, canals, countries = set(), set(), set(), set()
     for _, _, d in G.edges(data=True):
         if d.get("kind") == "link":
@@ -258,9 +260,7 @@ def _network_ids(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[str], set[
                 canals.add(d["canal"])
             if d.get("country") and "/" in str(d["country"]):
                 countries.add(str(d["country"]))
-    out = (links, modes, canals, countries)
-    G.graph["_scenario_ids"] = (G.number_of_edges(), out)
-    return out
+    return links, modes, canals, countries
 
 
 def _scenario_dirs(G: nx.MultiDiGraph | None) -> list[Path]:

@@ -87,7 +87,6 @@ FAMILIES: tuple[Family, ...] = (
         instc=False,
     ),
 )
-TIME_PARTS = ("move", "dwell", "wait")
 
 
 def _family_weight(G: nx.MultiDiGraph, fam: Family, by: str):

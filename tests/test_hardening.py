@@ -99,7 +99,7 @@ def test_huge_file_refused_before_parsing(tmp_path):
     d = write_geodata(tmp_path / "bad")
     with open(d / "links.geojson", "r+b") as fh:  # a sparse 2 GB file: no disk used
         fh.truncate(2 * 1024**3)
-    with pytest.raises(cm.GeodataError, match=r"links\.geojson: is 2,048 MiB; files over 512"):
+    with pytest.raises(cm.GeodataError, match=r"links\.geojson: is 2,048 MiB; files over 256"):
         cm.load_geodata(d)
 
 

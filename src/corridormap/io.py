@@ -23,7 +23,7 @@ from ._errors import GeodataError, closest
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
 
 #: largest geodata file read, in bytes: a larger one is refused before it is parsed
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024
 #: how far (degrees) a link's first or last vertex may lie from its endpoint node
 ENDPOINT_TOLERANCE_DEG = 0.02
 EARTH_RADIUS_KM = 6371.0088

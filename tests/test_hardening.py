@@ -180,3 +180,31 @@ def test_cli_scenario_with_unknown_id(tmp_path, capsys):
     assert "typo.toml" in err and "'HORMUZ'" in err and "did you mean 'HOR'" in err
     assert len(err.strip().splitlines()) == 1
     assert out.read_text() == GOOD
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["places"],
+        ["route", "Alpha", "Delta"],
+        ["compare", "Alpha", "Delta", "--draws", "10"],
+        ["map", "overview"],
+        ["bottlenecks"],
+        ["capacity", "Alpha", "Delta"],
+        ["scenario", "baseline", "--pair", "Alpha", "Delta"],
+        ["demo"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_command_refuses_bad_data_in_one_line(tmp_path, capsys, argv):
+    data = tiny()
+    _link(data, "A-B")["properties"]["mode"] = "raod"
+    d = write_geodata(tmp_path / "bad", data)
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if argv[0] in ("map", "demo") else []
+    code = main([*argv, "--data", str(d), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("corridormap: error: links.geojson: feature 'A-B': field 'mode'")
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()

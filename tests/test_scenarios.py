@@ -214,3 +214,14 @@ def test_cli_scenario_unknown(capsys):
     assert main(["scenario", "no-such-thing", "--pair", "Mumbai", "Moscow"]) == 2
     err = capsys.readouterr().err
     assert "no-such-thing" in err and err.count("\n") == 1
+
+
+def test_applied_scenario_lists_its_changes(bundled_G):
+    from corridormap.scenarios import apply_scenario
+
+    applied = apply_scenario(bundled_G, ["rasht-astara-railway", "caspian-low-water"])
+    df = applied.to_frame()
+    assert list(df.columns) == ["change", "target", "value"]
+    rows = {(r["change"], r["target"]) for r in applied.to_dict()}
+    assert ("close link", "ASI-RSH-road") in rows and ("open link", "ASI-RSH-rail") in rows
+    assert ("capacity (mode)", "caspian") in rows

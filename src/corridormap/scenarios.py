@@ -375,6 +375,36 @@ class AppliedScenario:
         )
         self._cache: dict[int, float] = {}
 
+    # -- the changes, as a table ---------------------------------------------------------
+    def to_dict(self) -> list[dict[str, Any]]:
+        """Every change applied: ``change`` (what), ``target`` (which id, mode or kind) and
+        ``value`` (a factor, or ``None`` for closures and openings)."""
+        rows: list[dict[str, Any]] = []
+        for change, ids in (
+            ("close link", self.closed_links),
+            ("close place", self.closed_places),
+            ("open link", self.opened_links),
+        ):
+            rows += [{"change": change, "target": i, "value": None} for i in sorted(ids)]
+        for change, table in (
+            ("speed", self.speed),
+            ("dwell (transfer)", self.dwell_transfer),
+            ("dwell (border)", self.dwell_border),
+            ("dwell (canal)", self.dwell_canal),
+            ("wait", self.wait),
+            ("capacity (mode)", self.capacity_mode),
+            ("capacity (link)", self.capacity_link),
+            ("capacity (place)", self.capacity_node),
+        ):
+            rows += [{"change": change, "target": k, "value": v} for k, v in sorted(table.items())]
+        return rows
+
+    def to_frame(self):
+        """The changes applied, one row each (see :meth:`to_dict`)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict(), columns=["change", "target", "value"])
+
     # -- time -----------------------------------------------------------------------------
     def edge_time_h(self, d: Mapping[str, Any]) -> float:
         """The scenario's ``time_h`` of one edge: its move, dwell and wait parts rescaled."""

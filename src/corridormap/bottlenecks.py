@@ -320,6 +320,13 @@ def criticality(
             else _elements(edges, path, o, d)
         )
         h = None if universe is not None else _to_target(G, d, wf0)
+        # what each element adds to the baseline route: the tie-break between equal deltas
+        share: dict[str, float] = {}
+        for e in edges:
+            key = e["link_id"] if e.get("link_id") is not None else e["u_place"]
+            share[key] = share.get(key, 0.0) + (
+                base["edge_cost"](e) if base["edge_cost"] else e[attr]
+            )
         for kind, eid in candidates:
             if kind == "link":
                 wf = _weight(base, (o, d), links=[eid])
@@ -334,6 +341,7 @@ def criticality(
                     "delta_cost_usd": 0.0,
                     "delta_obj": math.inf,
                     "disconnects": True,
+                    "share": share.get(eid, 0.0),
                 }
                 continue
             e2 = _path_edges(G, p2, wf)
@@ -345,6 +353,7 @@ def criticality(
                 "delta_cost_usd": c2 - c0,
                 "delta_obj": obj2 - obj0,
                 "disconnects": False,
+                "share": share.get(eid, 0.0),
             }
     return _rank(G, per_pair, baseline, attr, runs)
 
@@ -363,10 +372,12 @@ def _rank(G, per_pair, baseline, attr, runs) -> Criticality:
             "disconnects": 0,
             "pairs_affected": 0,
             "_obj": 0.0,
+            "_share": 0.0,
         }
     eps = 1e-9
     for (_, eid), r in per_pair.items():
         a = agg[eid]
+        a["_share"] += r.get("share", 0.0)
         if r["disconnects"]:
             a["disconnects"] += 1
             a["pairs_affected"] += 1
@@ -376,9 +387,13 @@ def _rank(G, per_pair, baseline, attr, runs) -> Criticality:
             a["delta_days"] += r["delta_h"] / 24.0
             a["delta_cost_usd"] += r["delta_cost_usd"]
             a["_obj"] += r["delta_obj"]
-    rows = sorted(agg.values(), key=lambda a: (-a["disconnects"], -a["_obj"], a["element"]))
+    # equal deltas (every element of one chain, say) are ranked by what the element itself
+    # costs on the best routes: the long road haul before the short spur
+    rows = sorted(
+        agg.values(), key=lambda a: (-a["disconnects"], -a["_obj"], -a["_share"], a["element"])
+    )
     for i, a in enumerate(rows, 1):
-        del a["_obj"]
+        del a["_obj"], a["_share"]
         a["delta_days"] = round(a["delta_days"], 4)
         a["delta_cost_usd"] = round(a["delta_cost_usd"], 2)
         a["ranked"] = i

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import __version__
 from ._errors import CorridormapError, GeodataError, NoRouteError, UnknownPlaceError
+from .routing import OBJECTIVES
 
 log = logging.getLogger("corridormap")
 
@@ -30,9 +31,6 @@ LEG_COLUMNS = (
     "status",
 )
 LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
-
-
-OBJECTIVE_ATTR = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
 
 
 def _positive_int(text: str) -> int:
@@ -170,7 +168,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         families=args.family or None,
         draws=args.draws,
         seed=args.seed,
-        by=OBJECTIVE_ATTR[args.by],
+        by=OBJECTIVES[args.by],
     )
     if args.chart:
         from .charts import save_figure
@@ -271,7 +269,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     from .bottlenecks import CRITICALITY_FIELDS, criticality
 
     G = _network(args)
-    crit = criticality(G, _read_pairs(args), by=OBJECTIVE_ATTR[args.by])
+    crit = criticality(G, _read_pairs(args), by=OBJECTIVES[args.by])
     unrouted = [p for p, b in crit.baseline.items() if b["time_h"] is None]
     if unrouted and len(unrouted) == len(crit.baseline):
         raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
@@ -366,7 +364,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         pairs = list(DEFAULT_PAIRS)
     names = [n for n in args.names]
     scen = [names] if args.compose else names
-    comp = compare_scenarios(G, pairs, scen, by=OBJECTIVE_ATTR[args.by])
+    comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])
     if args.map:
         from .scenarios import apply_scenario
 

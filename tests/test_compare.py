@@ -12,25 +12,43 @@ import pytest
 
 import corridormap as cm
 from corridormap.cli import main
-from corridormap.compare import Family, _evaluate, _likely, _route_terms, compare
+from corridormap.compare import Family, compare, route_terms
+from corridormap.model import param_value
+from corridormap.scenarios import Scenario, apply_scenario
 
 LAND = Family("land", "Land", "by rail", close_places=("X",))
 SEA = Family("sea", "Sea", "by sea", close_places=("C", "B"), instc=False)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_linear_terms_reproduce_route_totals(tiny_G):
+def _terms_total(params, terms, quantity):
+    total = 0.0
+    for (q, key, inverse), coef in terms.items():
+        if q == quantity:
+            x = param_value(params, key)
+            total += coef / x if inverse else coef * x
+    return total
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        None,
+        Scenario("fast-rail", speed={"rail": 2.0}),
+        Scenario("slow-borders", dwell_border={"*": 3.0}, dwell_transfer={"rail_road": 0.5}),
+    ],
+)
+def test_linear_terms_reproduce_route_totals(tiny_G, scenario):
+    """The Monte Carlo's terms of a route, at likely values, are the route's own totals, also
+    under a scenario (its rescaling is folded into the coefficients)."""
     params = tiny_G.graph["params"]
+    weight = apply_scenario(tiny_G, scenario).weight() if scenario else None
     for o, d in (("Echo", "Alpha"), ("Alpha", "Delta"), ("Foxtrot", "Echo")):
-        r = cm.route(tiny_G, o, d)
-        terms = _route_terms(r)
-        for part, total in (("time", r.time_h), ("cost", r.cost_usd), ("co2", r.co2_kg)):
-            keys = sorted(terms[part])
-            coef = np.array([[terms[part][k]] for k in keys])
-            values = _likely(params, keys)[None, :]
-            got = (values @ coef) if part != "time" else _evaluate(values, keys, coef)
-            got = got.item()
-            assert got == pytest.approx(total, rel=1e-9), (o, d, part)
+        r = cm.route(tiny_G, o, d, weight=weight)
+        terms = route_terms(r)
+        for q, total in (("time_h", r.time_h), ("cost_usd", r.cost_usd), ("co2_kg", r.co2_kg)):
+            got = _terms_total(params, terms, q)
+            assert got == pytest.approx(total, rel=1e-9), (o, d, q)
 
 
 def test_seeded_and_reproducible(tiny_G):

@@ -75,7 +75,8 @@ def test_unknown_and_ambiguous_places(tiny_G):
 
 
 def test_same_place_is_an_error(tiny_G):
-    with pytest.raises(cm.NoRouteError, match="same place"):
+    """Origin = destination is bad input (exit 2 on the command line), not 'no route'."""
+    with pytest.raises(cm.InputError, match="same place"):
         cm.route(tiny_G, "A", "Alpha")
 
 

@@ -1,9 +1,11 @@
 """corridormap: map and measure Eurasian freight corridors as a multimodal network.
 
 The pipeline runs one way: :mod:`~corridormap.io` reads and validates geodata,
-:mod:`~corridormap.network` builds a plain ``networkx.MultiDiGraph`` weighted by
-:mod:`~corridormap.weights`; :mod:`~corridormap.routing`, :mod:`~corridormap.compare`,
-:mod:`~corridormap.bottlenecks` and :mod:`~corridormap.scenarios` analyse it, and
+:mod:`~corridormap.network` builds a plain ``networkx.MultiDiGraph`` whose edges follow the
+cost model of :mod:`~corridormap.model`; a :class:`~corridormap.weights.Weight` carries the
+objective, closures and scenario every analysis routes with; :mod:`~corridormap.routing`,
+:mod:`~corridormap.compare`, :mod:`~corridormap.bottlenecks` and :mod:`~corridormap.scenarios`
+analyse it, and
 :mod:`~corridormap.render` draws it. The map functions load folium only when first used.
 """
 
@@ -15,6 +17,7 @@ from ._errors import (
     AmbiguousPlaceError,
     CorridormapError,
     GeodataError,
+    InputError,
     NoRouteError,
     ScenarioError,
     UnknownPlaceError,
@@ -34,7 +37,7 @@ from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
 from .places import places, resolve_place, resolve_places
-from .routing import Leg, Route, alternatives, make_weight, route
+from .routing import Leg, Route, alternatives, route
 from .scenarios import (
     AppliedScenario,
     Scenario,
@@ -44,6 +47,7 @@ from .scenarios import (
     list_scenarios,
     load_scenario,
 )
+from .weights import Weight, make_weight
 
 #: rendering names, imported on first use so that routing never pays for folium
 _RENDER = ("color_links", "corridor_map", "route_map", "save_map", "scene_map", "write_scenes")
@@ -73,6 +77,7 @@ __all__ = [
     "FlowBetweenness",
     "Geodata",
     "GeodataError",
+    "InputError",
     "Leg",
     "MinCut",
     "NoRouteError",
@@ -81,6 +86,7 @@ __all__ = [
     "ScenarioComparison",
     "ScenarioError",
     "UnknownPlaceError",
+    "Weight",
     "WidestPath",
     "__version__",
     "alternatives",

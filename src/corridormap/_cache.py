@@ -2,7 +2,9 @@
 
 The cache lives here, in a weak-keyed table, not in ``G.graph``: analyses never write to the
 graph they are given. An entry is rebuilt when the graph's node count changes (and, for
-lookups built from edges, its edge count: counting edges walks the graph, so only those pay).
+lookups built from edges, its edge count: counting edges walks the graph, so only those pay),
+or when its user finds it stale and calls :func:`invalidate` (the place index checks every
+hit against the graph, so a renamed place is found under its new name only).
 """
 
 from __future__ import annotations
@@ -29,3 +31,10 @@ def derived(G: nx.Graph, name: str, build: Callable[[nx.Graph], T], *, edges: bo
         hit = (stamp, build(G))
         entries[name] = hit
     return hit[1]
+
+
+def invalidate(G: nx.Graph, name: str) -> None:
+    """Drop the cached ``name`` of ``G`` (it is rebuilt on next use)."""
+    entries = _TABLE.get(G)
+    if entries is not None:
+        entries.pop(name, None)

@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousPlaceError",
     "CorridormapError",
     "GeodataError",
+    "InputError",
     "NoRouteError",
     "ScenarioError",
     "UnknownPlaceError",
@@ -59,6 +60,10 @@ class GeodataError(CorridormapError, ValueError):
             where.append(f"field {field!r}")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class InputError(CorridormapError, ValueError):
+    """An argument is invalid: a wrong type, an unknown option or a value out of range."""
 
 
 class ScenarioError(GeodataError):

@@ -22,10 +22,12 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._errors import NoRouteError
-from .network import GATE, place_of
-from .places import places, resolve_place, resolve_places
-from .routing import WeightFn, _attr, _endpoint_nodes, make_weight
+from ._errors import InputError, NoRouteError
+from .analysis import load_analysis
+from .network import place_of
+from .places import places, resolve_area, resolve_place
+from .routing import endpoint_nodes
+from .weights import Weight, make_weight
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -34,19 +36,15 @@ __all__ = [
     "MinCut",
     "WidestPath",
     "criticality",
+    "default_pairs",
     "flow_betweenness",
     "min_cut",
     "widest_path",
 ]
 
-#: the India-Russia and Russia-Gulf pairs analysed by default
-DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
-    ("Mumbai", "Moscow"),
-    ("Mumbai", "St Petersburg"),
-    ("Mumbai", "Astrakhan"),
-    ("Moscow", "Bandar Abbas"),
-    ("Chelyabinsk", "Jeddah"),
-)
+#: the pairs the bundled data analyses by default (its ``analysis.toml``; a network's own
+#: geodata directory may hold its own: see :func:`default_pairs`)
+DEFAULT_PAIRS: tuple[tuple[str, str], ...] = load_analysis().pairs
 CRITICALITY_FIELDS = (
     "element",
     "name",
@@ -60,40 +58,35 @@ CRITICALITY_FIELDS = (
 
 
 # -- shared helpers ------------------------------------------------------------------------
-def _base(weight: WeightFn | None, by: str) -> dict[str, Any]:
+def _base(weight: Weight | None, by: str) -> Weight:
     if weight is None:
-        return {
-            "attr": _attr(by),
-            "closed_links": frozenset(),
-            "closed_places": frozenset(),
-            "opened_links": frozenset(),
-            "edge_cost": None,
-            "time_of": None,
-        }
-    return {
-        "attr": weight.attr,  # type: ignore[attr-defined]
-        "closed_links": frozenset(weight.closed_links),  # type: ignore[attr-defined]
-        "closed_places": frozenset(weight.closed_places),  # type: ignore[attr-defined]
-        "opened_links": frozenset(weight.opened_links),  # type: ignore[attr-defined]
-        "edge_cost": weight.edge_cost,  # type: ignore[attr-defined]
-        "time_of": getattr(weight, "time_of", None),
-    }
+        return make_weight(by)
+    if not isinstance(weight, Weight):
+        raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
+    return weight
 
 
-def _weight(base: dict[str, Any], ends, links=(), nodes=()) -> WeightFn:
-    return make_weight(
-        base["attr"],
-        closed_links=base["closed_links"] | set(links),
-        closed_places=base["closed_places"] | set(nodes),
-        opened_links=base["opened_links"],
-        edge_cost=base["edge_cost"],
-        ends=ends,
-    )
+def default_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    """The pairs analysed when none are given: ``analysis.toml`` of ``G``'s geodata directory
+    (the bundled one when it has none), keeping the pairs whose places are in ``G``."""
+    out = []
+    for o, d in load_analysis(G.graph.get("directory")).pairs:
+        try:
+            resolve_place(G, o), resolve_place(G, d)
+        except LookupError:
+            continue
+        out.append((o, d))
+    return out
 
 
 def _resolve_pairs(G: nx.MultiDiGraph, pairs) -> list[tuple[str, str, str]]:
+    if isinstance(pairs, str):
+        raise InputError(f"pairs must be a list of (origin, destination), not {pairs!r}")
     out = []
-    for o, d in DEFAULT_PAIRS if pairs is None else pairs:
+    for item in default_pairs(G) if pairs is None else pairs:
+        if isinstance(item, str) or len(item) != 2:
+            raise InputError(f"each pair must be (origin, destination), got {item!r}")
+        o, d = item
         out.append((f"{o} - {d}", resolve_place(G, o), resolve_place(G, d)))
     return out
 
@@ -102,7 +95,7 @@ def _shortest(
     G: nx.MultiDiGraph,
     o: str,
     d: str,
-    wf: WeightFn,
+    wf: Weight,
     h: Mapping[str, float] | None = None,
 ) -> list[str] | None:
     """The best node path from place ``o`` to place ``d``, or ``None``.
@@ -111,17 +104,18 @@ def _shortest(
     consistent A* heuristic for any weight that closes more, so the search explores only
     around the detour.
     """
-    srcs, dsts = _endpoint_nodes(G, o), _endpoint_nodes(G, d)
+    srcs, dsts = endpoint_nodes(G, o), endpoint_nodes(G, d)
     if not srcs or not dsts:
         return None
+    fn = wf.fn
     try:
         if len(srcs) == 1 and len(dsts) == 1:
             if h is not None:
                 return nx.astar_path(
-                    G, srcs[0], dsts[0], heuristic=lambda u, _t: h.get(u, math.inf), weight=wf
+                    G, srcs[0], dsts[0], heuristic=lambda u, _t: h.get(u, math.inf), weight=fn
                 )
-            return nx.bidirectional_dijkstra(G, srcs[0], dsts[0], weight=wf)[1]
-        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=wf)
+            return nx.bidirectional_dijkstra(G, srcs[0], dsts[0], weight=fn)[1]
+        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=fn)
     except nx.NetworkXNoPath:
         return None
     reached = [t for t in dsts if t in dist]
@@ -130,35 +124,24 @@ def _shortest(
     return paths[min(reached, key=lambda t: dist[t])]
 
 
-def _to_target(G: nx.MultiDiGraph, d: str, wf: WeightFn) -> dict[str, float] | None:
+def _to_target(G: nx.MultiDiGraph, d: str, wf: Weight) -> dict[str, float] | None:
     """Distances from every node to place ``d``'s single endpoint node (reverse Dijkstra)."""
-    dsts = _endpoint_nodes(G, d)
+    dsts = endpoint_nodes(G, d)
     if len(dsts) != 1:
         return None
     R = G.reverse(copy=False)
-    return nx.single_source_dijkstra_path_length(R, dsts[0], weight=wf)
+    return nx.single_source_dijkstra_path_length(R, dsts[0], weight=wf.fn)
 
 
-def _path_edges(G: nx.MultiDiGraph, path: list[str], wf: WeightFn) -> list[Mapping[str, Any]]:
-    visible = wf.visible  # type: ignore[attr-defined]
-    cost = wf.edge_cost  # type: ignore[attr-defined]
-    attr = wf.attr  # type: ignore[attr-defined]
-    out = []
-    for u, v in itertools.pairwise(path):
-        best, best_c = None, math.inf
-        for d in G[u][v].values():
-            if visible(d):
-                c = cost(d) if cost is not None else d[attr]
-                if c < best_c:
-                    best, best_c = d, c
-        out.append(best)
-    return out
-
-
-def _totals(edges, base) -> tuple[float, float]:
-    time_of = base["time_of"]
-    t = sum(time_of(d) if time_of else d["time_h"] for d in edges)
-    return float(t), float(sum(d["cost_usd"] for d in edges))
+def _totals(edges, wf: Weight) -> tuple[float, float, float]:
+    """Time, cost and the objective of a route's edges, as the weight measures them."""
+    t = c = obj = 0.0
+    for e in edges:
+        m = wf.measure(e)
+        t += m["time_h"]
+        c += m["cost_usd"]
+        obj += wf.cost(e)
+    return t, c, obj
 
 
 def _elements(edges, path, o, d) -> list[tuple[str, str]]:
@@ -268,7 +251,7 @@ def criticality(
     pairs: Iterable[tuple[str, str]] | None = None,
     *,
     by: str = "time_h",
-    weight: WeightFn | None = None,
+    weight: Weight | None = None,
     _naive: bool = False,
 ) -> Criticality:
     """Rank links and places by what closing each would cost the pairs' best routes.
@@ -281,7 +264,7 @@ def criticality(
     G
         The network (not modified).
     pairs
-        ``(origin, destination)`` names or ids; default :data:`DEFAULT_PAIRS`.
+        ``(origin, destination)`` names or ids; default :func:`default_pairs`.
     by
         The objective of the best routes: ``time_h`` (``time``) or ``cost_usd`` (``cost``), ...
     weight
@@ -293,22 +276,19 @@ def criticality(
     Criticality
     """
     base = _base(weight, by)
-    attr = base["attr"]
-    pair_ids = _resolve_pairs(G, pairs)
     per_pair: dict[tuple[str, str], dict[str, Any]] = {}
     baseline: dict[str, dict[str, Any]] = {}
     runs = 0
     universe = _all_elements(G) if _naive else None
-    for label, o, d in pair_ids:
-        wf0 = _weight(base, (o, d))
+    for label, o, d in _resolve_pairs(G, pairs):
+        wf0 = base.between(o, d)
         path = _shortest(G, o, d, wf0)
         runs += 1
         if path is None:
             baseline[label] = {"time_h": None, "cost_usd": None, "nodes": []}
             continue
-        edges = _path_edges(G, path, wf0)
-        t0, c0 = _totals(edges, base)
-        obj0 = sum(base["edge_cost"](e) if base["edge_cost"] else e[attr] for e in edges)
+        edges = wf0.path_edges(G, path)
+        t0, c0, obj0 = _totals(edges, wf0)
         baseline[label] = {
             "time_h": t0,
             "cost_usd": c0,
@@ -320,42 +300,34 @@ def criticality(
             else _elements(edges, path, o, d)
         )
         h = None if universe is not None else _to_target(G, d, wf0)
-        # what each element adds to the baseline route: the tie-break between equal deltas
-        share: dict[str, float] = {}
-        for e in edges:
-            key = e["link_id"] if e.get("link_id") is not None else e["u_place"]
-            share[key] = share.get(key, 0.0) + (
-                base["edge_cost"](e) if base["edge_cost"] else e[attr]
-            )
+        share = _shares(edges, wf0)
         for kind, eid in candidates:
-            if kind == "link":
-                wf = _weight(base, (o, d), links=[eid])
-            else:
-                wf = _weight(base, (o, d), nodes=[eid])
+            wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
             p2 = _shortest(G, o, d, wf, h)
             runs += 1
+            row: dict[str, Any] = {"kind": kind, "share": share.get(eid, 0.0)}
             if p2 is None:
-                per_pair[(label, eid)] = {
-                    "kind": kind,
-                    "delta_h": 0.0,
-                    "delta_cost_usd": 0.0,
-                    "delta_obj": math.inf,
-                    "disconnects": True,
-                    "share": share.get(eid, 0.0),
-                }
-                continue
-            e2 = _path_edges(G, p2, wf)
-            t2, c2 = _totals(e2, base)
-            obj2 = sum(base["edge_cost"](e) if base["edge_cost"] else e[attr] for e in e2)
-            per_pair[(label, eid)] = {
-                "kind": kind,
-                "delta_h": t2 - t0,
-                "delta_cost_usd": c2 - c0,
-                "delta_obj": obj2 - obj0,
-                "disconnects": False,
-                "share": share.get(eid, 0.0),
-            }
-    return _rank(G, per_pair, baseline, attr, runs)
+                row.update(delta_h=0.0, delta_cost_usd=0.0, delta_obj=math.inf, disconnects=True)
+            else:
+                t2, c2, obj2 = _totals(wf.path_edges(G, p2), wf)
+                row.update(
+                    delta_h=t2 - t0,
+                    delta_cost_usd=c2 - c0,
+                    delta_obj=obj2 - obj0,
+                    disconnects=False,
+                )
+            per_pair[(label, eid)] = row
+    return _rank(G, per_pair, baseline, base.by, runs)
+
+
+def _shares(edges, wf: Weight) -> dict[str, float]:
+    """What each link or place adds to a route's objective: the tie-break between equal
+    deltas (the long road haul before the short spur)."""
+    share: dict[str, float] = {}
+    for e in edges:
+        key = e["link_id"] if e.get("link_id") is not None else e["u_place"]
+        share[key] = share.get(key, 0.0) + wf.cost(e)
+    return share
 
 
 def _rank(G, per_pair, baseline, attr, runs) -> Criticality:
@@ -424,7 +396,7 @@ def flow_betweenness(
     pairs: Iterable[tuple[str, str]] | None = None,
     *,
     by: str = "time_h",
-    weight: WeightFn | None = None,
+    weight: Weight | None = None,
 ) -> FlowBetweenness:
     """Count, for each link, the pairs whose best route uses it.
 
@@ -433,7 +405,7 @@ def flow_betweenness(
     G
         The network (not modified).
     pairs
-        ``(origin, destination)`` names or ids; default :data:`DEFAULT_PAIRS`.
+        ``(origin, destination)`` names or ids; default :func:`default_pairs`.
     by, weight
         As for :func:`criticality`.
 
@@ -447,11 +419,11 @@ def flow_betweenness(
     counts = dict.fromkeys(names, 0)
     used: dict[str, list[str]] = {}
     for label, o, d in _resolve_pairs(G, pairs):
-        wf = _weight(base, (o, d))
+        wf = base.between(o, d)
         path = _shortest(G, o, d, wf)
         if path is None:
             continue
-        for e in {e["link_id"] for e in _path_edges(G, path, wf) if e.get("link_id")}:
+        for e in {e["link_id"] for e in wf.path_edges(G, path) if e.get("link_id")}:
             counts[e] += 1
             used.setdefault(e, []).append(label)
     rows = [
@@ -490,22 +462,11 @@ def _capacity_fns(G, scenario, unit):
 
 
 def resolve_side(G: nx.MultiDiGraph, spec: str | Iterable[str]) -> list[str]:
-    """Place ids for a region name, a country code or place names (one or several)."""
+    """Place ids for region names, country codes or place names (one or several)."""
     items = [spec] if isinstance(spec, str) else list(spec)
-    regions = G.graph.get("regions") or {}
-    lowered = {k.casefold(): k for k in regions}
-    cat = places(G)
     out: list[str] = []
     for item in items:
-        if item.casefold() in lowered:
-            out += regions[lowered[item.casefold()]]
-            continue
-        if len(item) == 2 and item.isalpha():
-            hits = [p for p, v in cat.items() if v.get("country") == item.upper()]
-            if hits:
-                out += hits
-                continue
-        out += resolve_places(G, item)
+        out += resolve_area(G, item)
     return sorted(set(out))
 
 
@@ -594,7 +555,7 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):
         closed_places=scenario.closed_places if scenario else (),
         opened_links=scenario.opened_links if scenario else (),
     )
-    visible = wf.visible  # type: ignore[attr-defined]
+    visible = wf.visible
     link_cap, node_cap, other = _capacity_fns(G, scenario, unit)
     allowed = set(modes) if modes is not None else None
     H = nx.DiGraph()
@@ -640,11 +601,11 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):
             H.add_edge(u, hin)
             H.add_edge(hout, v)
     for p in sources:
-        for n in _endpoint_nodes(G, p):
+        for n in endpoint_nodes(G, p):
             if n in H:
                 H.add_edge("_S", n)
     for p in sinks:
-        for n in _endpoint_nodes(G, p):
+        for n in endpoint_nodes(G, p):
             if n in H:
                 H.add_edge(n, "_T")
     missing = sorted(
@@ -865,13 +826,10 @@ def widest_path(
     """
     o, d = resolve_place(G, a), resolve_place(G, b)
     if o == d:
-        raise NoRouteError(f"origin and destination are the same place ({o})")
-    wf = scenario.weight(by) if scenario is not None else make_weight(by)
-    base = _base(wf, by)
-    wf = _weight(base, (o, d))
-    visible: Callable = wf.visible  # type: ignore[attr-defined]
-    cost = base["edge_cost"]
-    attr = base["attr"]
+        raise InputError(f"origin and destination are the same place ({o})")
+    wf = (scenario.weight(by) if scenario is not None else make_weight(by)).between(o, d)
+    visible: Callable = wf.visible
+    cost = wf.cost
     link_cap, node_cap, _ = _capacity_fns(G, scenario, unit)
     ncap: dict[str, float | None] = {}
 
@@ -885,7 +843,7 @@ def widest_path(
         c = ncap[p]
         return (math.inf, None, None) if c is None else (c, p, "node")
 
-    srcs, dsts = set(_endpoint_nodes(G, o)), set(_endpoint_nodes(G, d))
+    srcs, dsts = set(endpoint_nodes(G, o)), set(endpoint_nodes(G, d))
     best: dict[str, tuple[float, float]] = {}
     pred: dict[str, tuple[str, Mapping[str, Any], tuple]] = {}
     counter = itertools.count()
@@ -911,7 +869,7 @@ def widest_path(
                 c, eid, kind = cap_of(e)
                 cur = bott[u]
                 newb = cur if cur[0] <= c else (c, eid, kind)
-                nt = t + (cost(e) if cost is not None else e[attr])
+                nt = t + cost(e)
                 old = best.get(v)
                 if old is None or (newb[0], -nt) > (old[0], -old[1]):
                     best[v] = (newb[0], nt)
@@ -924,13 +882,12 @@ def widest_path(
         raise NoRouteError(f"no route from {cat[o]['name']} ({o}) to {cat[d]['name']} ({d})")
     end = max(reached, key=lambda n: (best[n][0], -best[n][1]))
     path, links, node = [end], [], end
-    time_of = base["time_of"]
     time_h = 0.0
     while node not in srcs:
         u, e, _ = pred[node]
         if e.get("link_id") is not None and (not links or links[-1] != e["link_id"]):
             links.append(e["link_id"])
-        time_h += time_of(e) if time_of else e["time_h"]
+        time_h += wf.measure(e)["time_h"]
         path.append(u)
         node = u
     path.reverse()
@@ -948,6 +905,3 @@ def widest_path(
         time_h=time_h,
         path=path,
     )
-
-
-_ = GATE  # the gate layer is handled by make_weight's ``ends``

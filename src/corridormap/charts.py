@@ -20,10 +20,10 @@ COLOURS = {
 def comparison_figure(comp: Comparison, *, top: int = 10):
     """Days and cost per family with P10-P90 bars, a time-distance chart of each family's
     likely route (UNESCAP style: slopes are movement, vertical steps are dwell), and the
-    sensitivity tornado of the INSTC - Suez gap."""
-    import matplotlib
+    sensitivity tornado of the gap between the best INSTC branch and the reference sea family.
 
-    matplotlib.use("Agg", force=False)
+    No backend is forced: in Jupyter the figure shows inline, and headless runs get
+    matplotlib's own default (Agg)."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -86,20 +86,28 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
         ax.barh(y, hi - base, left=base, color="#dd8452", label="parameter at high")
         ax.axvline(base, color="black", lw=1)
         ax.set_yticks(y, labels, fontsize=8)
-        ax.set_xlabel("best INSTC minus Suez, days (negative: INSTC faster)")
-        ax.set_title("What moves the INSTC - Suez gap most", fontsize=10)
+        ref = _label(comp, comp.reference)
+        ax.set_xlabel(f"best INSTC minus {ref}, days (negative: INSTC faster)")
+        ax.set_title(f"What moves the INSTC - {ref} gap most", fontsize=10)
         ax.legend(fontsize=8)
     else:
-        ax.text(0.5, 0.5, "no INSTC / Suez pair to compare", ha="center", va="center")
+        ax.text(0.5, 0.5, "no INSTC / sea family pair to compare", ha="center", va="center")
         ax.set_axis_off()
     return fig
 
 
 def _base_gap(comp: Comparison) -> float:
     inst = [comp.routes[f.name].days for f in comp.families if f.instc and f.name in comp.routes]
-    if not inst or "suez" not in comp.routes:
+    if not inst or comp.reference not in comp.routes:
         return 0.0
-    return min(inst) - comp.routes["suez"].days
+    return min(inst) - comp.routes[comp.reference].days
+
+
+def _label(comp: Comparison, name: str | None) -> str:
+    for f in comp.families:
+        if f.name == name:
+            return f.label
+    return str(name)
 
 
 def _short(key: str) -> str:

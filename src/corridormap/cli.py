@@ -359,9 +359,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     G = _network(args)
     pairs = _read_pairs(args)
     if pairs is None:
-        from .bottlenecks import DEFAULT_PAIRS
+        from .bottlenecks import default_pairs
 
-        pairs = list(DEFAULT_PAIRS)
+        pairs = default_pairs(G)
     names = [n for n in args.names]
     scen = [names] if args.compose else names
     comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])

@@ -11,6 +11,7 @@ and keeps each family's best candidate per draw. No shortest-path call runs per 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,11 +19,16 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._errors import NoRouteError
+from ._errors import GeodataError, InputError, NoRouteError
+from .io import bundled_geodata_dir, read_toml
+from .model import edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
-from .weights import _split_key
+from .weights import Weight
 
-__all__ = ["FAMILIES", "Comparison", "Family", "compare", "naive_compare"]
+__all__ = ["FAMILIES", "Comparison", "Family", "compare", "load_families", "naive_compare"]
+
+#: the most draws one call takes (each draw holds every parameter once: ~8 bytes x keys)
+MAX_DRAWS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -36,108 +42,96 @@ class Family:
     close_places: tuple[str, ...] = ()
     close_modes: tuple[str, ...] = ()
     instc: bool = True
+    source: str = ""
 
 
-#: the crossings that separate the INSTC branches from each other and from the sea routes
-_AZ_IR = "ASA-ASI-rail"
-_EAST_IR = ("AKY-INB-rail", "SRT-SRK-rail")
-FAMILIES: tuple[Family, ...] = (
-    Family(
-        "instc-western",
-        "INSTC western (Azerbaijan)",
-        "Iran - Astara - Azerbaijan - Russia by land; Rasht-Astara by road today",
-        close_links=_EAST_IR,
-        close_places=("SUZ", "CGH"),
-        close_modes=("caspian", "ferry"),
-    ),
-    Family(
-        "instc-transcaspian",
-        "INSTC Trans-Caspian",
-        "Iran - a Caspian port pair - Russia (or Kazakhstan, Azerbaijan)",
-        close_links=(_AZ_IR, *_EAST_IR),
-        close_places=("SUZ", "CGH"),
-    ),
-    Family(
-        "instc-eastern",
-        "INSTC eastern (Kazakhstan-Turkmenistan)",
-        "Iran - Incheh Borun or Sarakhs - Turkmenistan - Kazakhstan - Russia",
-        close_links=(_AZ_IR,),
-        close_places=("SUZ", "CGH"),
-        close_modes=("caspian", "ferry"),
-    ),
-    Family(
-        "suez",
-        "Suez Canal",
-        "sea via Bab-el-Mandeb and Suez to a Baltic or Black Sea port",
-        close_places=("HOR", "ZBR", "CGH"),
-        instc=False,
-    ),
-    Family(
-        "suez-north-europe",
-        "Suez via northern Europe",
-        "the traditional all-water route: Suez, Gibraltar, Rotterdam, then the Baltic",
-        close_places=("HOR", "ZBR", "CGH", "BOS"),
-        instc=False,
-    ),
-    Family(
-        "cape",
-        "Cape of Good Hope",
-        "sea round Africa (Suez and Bab-el-Mandeb closed)",
-        close_places=("HOR", "ZBR", "SUZ", "BEM"),
-        instc=False,
-    ),
-)
+@dataclass(frozen=True)
+class Families:
+    """The route families of a geodata directory and the sea family the INSTC is measured
+    against (``reference``)."""
+
+    families: tuple[Family, ...]
+    reference: str | None
 
 
-def _family_weight(G: nx.MultiDiGraph, fam: Family, by: str):
-    links = set(fam.close_links)
-    if fam.close_modes:
-        modes = set(fam.close_modes)
-        links |= {
-            d["link_id"]
-            for _, _, d in G.edges(data=True)
-            if d["kind"] == "link" and d["mode"] in modes
-        }
+def _families_file(directory: Any) -> Any:
+    from pathlib import Path
+
+    if directory is not None:
+        own = Path(directory) / "families.toml"
+        if own.is_file():
+            return own
+    return bundled_geodata_dir() / "families.toml"
+
+
+def load_families(directory: Any = None) -> Families:
+    """Read ``families.toml`` from a geodata directory (default: the bundled one).
+
+    Raises
+    ------
+    GeodataError
+        Naming the file, the family and the field at fault.
+    """
+    path = _families_file(directory)
+    doc = read_toml(path)
+    fams = []
+    for i, row in enumerate(doc.get("family") or []):
+        if not isinstance(row, dict):
+            raise GeodataError("must be a table", file=path.name, feature=f"family[{i}]")
+        name = row.get("name")
+        if not isinstance(name, str) or not name:
+            raise GeodataError("needs a name", file=path.name, feature=f"family[{i}]", field="name")
+        lists = {}
+        for key in ("close_links", "close_places", "close_modes"):
+            val = row.get(key, [])
+            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+                raise GeodataError("must be a list of ids", file=path.name, feature=name, field=key)
+            lists[key] = tuple(val)
+        fams.append(
+            Family(
+                name=name,
+                label=str(row.get("label", name)),
+                description=str(row.get("description", "")),
+                instc=bool(row.get("instc", True)),
+                source=str(row.get("source", "")),
+                **lists,
+            )
+        )
+    ref = doc.get("reference")
+    if ref is not None and ref not in {f.name for f in fams}:
+        raise GeodataError(f"names no family ({ref!r})", file=path.name, field="reference")
+    return Families(tuple(fams), ref)
+
+
+_BUNDLED = load_families()
+#: the bundled route families (a network's own come from its geodata directory)
+FAMILIES: tuple[Family, ...] = _BUNDLED.families
+
+
+def _family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
     known = {d["link_id"] for _, _, d in G.edges(data=True) if d["kind"] == "link"}
     missing = [x for x in fam.close_links if x not in known]
     if missing:
-        raise ValueError(f"family {fam.name!r} names links not in the network: {missing}")
-    return make_weight(by, closed_links=links, closed_places=set(fam.close_places))
+        raise InputError(f"family {fam.name!r} names links not in the network: {missing}")
+    wf = base.closing(links=fam.close_links, places=fam.close_places)
+    if fam.close_modes:
+        modes = {d["mode"] for _, _, d in G.edges(data=True) if d["kind"] == "link"}
+        wf = wf.only_modes(modes - set(fam.close_modes))
+    return wf
 
 
 # -- parameters ------------------------------------------------------------------------------
-def _param_table(params: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    table: Any = params
-    for part in _split_key(key):
-        table = table[part]
-    return table
-
-
-def _route_terms(r: Route) -> dict[str, dict[str, float]]:
-    """A route as linear terms: ``time`` {key: coefficient}, ``cost`` and ``co2``.
-
-    Time keys ending in ``speed_kmh`` enter as distance / speed (coefficient = km); others
-    as coefficient x value (dwell hours count 1, headways count 0.5).
-    """
-    time: dict[str, float] = {}
-    cost: dict[str, float] = {}
-    co2: dict[str, float] = {}
-    for leg in r.legs:
-        d = leg.data
-        km = float(d["distance_km"])
-        if d.get("speed_key"):
-            time[d["speed_key"]] = time.get(d["speed_key"], 0.0) + km
-        for k in d.get("dwell_keys") or ():
-            time[k] = time.get(k, 0.0) + 1.0
-        for k in d.get("wait_keys") or ():
-            time[k] = time.get(k, 0.0) + 0.5
-        if d.get("cost_km_key"):
-            cost[d["cost_km_key"]] = cost.get(d["cost_km_key"], 0.0) + km
-        for k in d.get("fee_keys") or ():
-            cost[k] = cost.get(k, 0.0) + 1.0
-        if d.get("co2_key"):
-            co2[d["co2_key"]] = co2.get(d["co2_key"], 0.0) + km
-    return {"time": time, "cost": cost, "co2": co2}
+def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
+    """A route as linear terms ``(quantity, key, inverse) -> coefficient``, through the weight
+    it was found with (a scenario's rescaling is folded into the coefficients)."""
+    factor = r.weight.term_factor() if r.weight is not None else None
+    edges = [leg.edge for leg in r.legs]
+    if any(not edge_terms(e) for e in edges):
+        raise InputError(
+            "the route's edges carry no model terms (a hand-built graph): build the network "
+            "with corridormap.build_network to compare with uncertainty"
+        )
+    return sum_terms(edges, factor)
 
 
 def _sample(
@@ -146,21 +140,20 @@ def _sample(
     """Triangular draws (draws x keys) from each key's low / likely / high."""
     out = np.empty((draws, len(keys)))
     for j, key in enumerate(keys):
-        t = _param_table(params, key)
+        t = param_table(params, key)
         lo, mode, hi = float(t["low"]), float(t["likely"]), float(t["high"])
         out[:, j] = mode if hi <= lo else rng.triangular(lo, mode, hi, size=draws)
     return out
 
 
 def _likely(params: Mapping[str, Any], keys: Sequence[str], which: str = "likely") -> np.ndarray:
-    return np.array([float(_param_table(params, k)[which]) for k in keys])
+    return np.array([float(param_table(params, k)[which]) for k in keys])
 
 
-def _evaluate(values: np.ndarray, keys: Sequence[str], coef: np.ndarray) -> np.ndarray:
+def _evaluate(values: np.ndarray, inverse: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """Route totals for parameter values (rows) and route coefficients (keys x routes)."""
     x = values.copy()
-    speed = np.array([k.endswith("speed_kmh") for k in keys])
-    x[..., speed] = 1.0 / x[..., speed]
+    x[..., inverse] = 1.0 / x[..., inverse]
     return x @ coef
 
 
@@ -179,6 +172,10 @@ class Comparison:
         Family name -> array of per-draw values (best candidate of the family in each draw).
     sensitivity
         Rows of the tornado table: parameter, gap_low_days, gap_high_days, swing_days.
+    reference
+        The sea family the INSTC is measured against by default (``families.toml``).
+    scenario
+        The scenario(s) every family was routed under.
     """
 
     origin: str
@@ -192,6 +189,8 @@ class Comparison:
     by: str
     sensitivity: list[dict[str, Any]] = field(default_factory=list)
     unreachable: dict[str, str] = field(default_factory=dict)
+    reference: str | None = "suez"
+    scenario: str = "baseline"
 
     def _pct(self, arr: np.ndarray) -> dict[str, float]:
         p10, p50, p90 = np.percentile(arr, [10, 50, 90])
@@ -202,8 +201,10 @@ class Comparison:
         arrs = [self.days[f.name] for f in self.families if f.instc and f.name in self.days]
         return np.minimum.reduce(arrs) if arrs else None
 
-    def p_instc_beats(self, family: str = "suez") -> float | None:
-        """Probability that the best INSTC branch is faster than ``family``."""
+    def p_instc_beats(self, family: str | None = None) -> float | None:
+        """Probability that the best INSTC branch is faster than ``family`` (default: the
+        reference sea family of the network's ``families.toml``)."""
+        family = family or self.reference
         best = self.instc_days()
         if best is None or family not in self.days:
             return None
@@ -239,6 +240,8 @@ class Comparison:
             "draws": self.draws,
             "seed": self.seed,
             "by": self.by,
+            "scenario": self.scenario,
+            "reference": self.reference,
             "families": self.to_records(),
             "p_instc_faster": {
                 f.name: self.p_instc_beats(f.name)
@@ -306,9 +309,132 @@ class Comparison:
 
 
 # -- the comparison -------------------------------------------------------------------------
-def _candidates(G, o, d, fam, by, k):
-    wf = _family_weight(G, fam, by)
-    return alternatives(G, o, d, k=k, weight=wf)
+def _network_families(G: nx.MultiDiGraph) -> Families:
+    """The families of ``G``'s geodata directory (bundled ones when it has none)."""
+    directory = G.graph.get("directory")
+    return load_families(directory) if directory else _BUNDLED
+
+
+def _resolve_families(
+    families: Iterable[str | Family] | None, table: Families | None = None
+) -> list[Family]:
+    table = table or _BUNDLED
+    if families is None:
+        return list(table.families)
+    if isinstance(families, str | Family):
+        raise InputError(
+            f"families must be a list of family names, not {families!r}: write [{families!r}]"
+            if isinstance(families, str)
+            else "families must be a list"
+        )
+    by_name = {f.name: f for f in table.families}
+    out = []
+    for f in families:
+        if isinstance(f, Family):
+            out.append(f)
+        elif isinstance(f, str) and f in by_name:
+            out.append(by_name[f])
+        else:
+            raise InputError(f"unknown route family {f!r}; the families are " + ", ".join(by_name))
+    return out
+
+
+def _base_weight(weight: Weight | None, by: str) -> Weight:
+    if weight is None:
+        return make_weight(by)
+    if not isinstance(weight, Weight):
+        raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
+    return weight
+
+
+@dataclass
+class _Terms:
+    """Candidate routes as coefficient matrices over one shared list of parameter keys."""
+
+    keys: list[str]
+    inverse: np.ndarray
+    time: np.ndarray  # keys x candidates
+    cost: np.ndarray
+    order: list[str]
+    ncand: list[int]
+
+    @classmethod
+    def of(cls, cands: Mapping[str, list[Route]]) -> _Terms:
+        terms = {name: [route_terms(r) for r in cs] for name, cs in cands.items()}
+        inv: dict[str, bool] = {}
+        for ts in terms.values():
+            for t in ts:
+                for q, k, flag in t:
+                    if q in ("time_h", "cost_usd"):
+                        inv[k] = flag
+        keys = sorted(inv)
+        index = {k: i for i, k in enumerate(keys)}
+        order = list(cands)
+        ncand = [len(cands[n]) for n in order]
+        time = np.zeros((len(keys), sum(ncand)))
+        cost = np.zeros((len(keys), sum(ncand)))
+        col = 0
+        for name in order:
+            for t in terms[name]:
+                for (q, k, _), c in t.items():
+                    if q == "time_h":
+                        time[index[k], col] += c
+                    elif q == "cost_usd":
+                        cost[index[k], col] += c
+                col += 1
+        return cls(keys, np.array([inv[k] for k in keys], dtype=bool), time, cost, order, ncand)
+
+    def days(self, values: np.ndarray) -> np.ndarray:
+        return _evaluate(values, self.inverse, self.time) / 24.0
+
+    def usd(self, values: np.ndarray) -> np.ndarray:
+        return values @ self.cost
+
+    def best(self, table: np.ndarray) -> dict[str, np.ndarray]:
+        """Per family, the least value of its candidates (last axis)."""
+        out, start = {}, 0
+        for name, m in zip(self.order, self.ncand, strict=True):
+            out[name] = table[..., start : start + m].min(axis=-1)
+            start += m
+        return out
+
+
+def _monte_carlo(
+    params: Mapping[str, Any], T: _Terms, draws: int, rng: np.random.Generator, by: str, bar: Any
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per family and draw, the days and cost of its best candidate in that draw."""
+    chunk = 50_000
+    days_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
+    cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
+    done = 0
+    while done < draws:
+        n = min(chunk, draws - done)
+        values = _sample(params, T.keys, n, rng)
+        t_all, c_all = T.days(values), T.usd(values)
+        obj = t_all if by.startswith("time") else c_all
+        start, rows = 0, np.arange(n)
+        for name, m in zip(T.order, T.ncand, strict=True):
+            pick = np.argmin(obj[:, start : start + m], axis=1)
+            days_parts[name].append(t_all[:, start : start + m][rows, pick])
+            cost_parts[name].append(c_all[:, start : start + m][rows, pick])
+            start += m
+        done += n
+        if bar is not None:
+            bar.update(n)
+    days = {n: np.concatenate(days_parts[n]) for n in T.order}
+    cost = {n: np.concatenate(cost_parts[n]) for n in T.order}
+    return days, cost
+
+
+def _check_draws(draws: Any) -> int:
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise InputError(f"draws must be a whole number of at least 1, got {draws!r}")
+    if draws > MAX_DRAWS:
+        raise InputError(
+            f"draws must be at most {MAX_DRAWS:,} (each draw holds every parameter once), "
+            f"got {draws:,}"
+        )
+    return int(draws)
 
 
 def compare(
@@ -321,6 +447,7 @@ def compare(
     seed: int | None = 0,
     by: str = "time_h",
     candidates: int = 4,
+    weight: Weight | None = None,
     progress: bool | None = None,
 ) -> Comparison:
     """Compare route families between two places, with a seeded Monte Carlo.
@@ -332,7 +459,8 @@ def compare(
     origin, destination
         Place ids, names or aliases.
     families
-        Family names (or :class:`Family` objects) to compare; default all of :data:`FAMILIES`.
+        Family names (or :class:`Family` objects) to compare; default every family of the
+        network's geodata (``families.toml``).
     draws
         Monte Carlo draws (each draws every parameter once, shared by all families).
     seed
@@ -341,6 +469,9 @@ def compare(
         What "best" means when picking each family's route: ``time_h`` or ``cost_usd``.
     candidates
         Routes per family evaluated in every draw (the family's ``k`` best at likely values).
+    weight
+        A :class:`~corridormap.weights.Weight` whose closures and scenario every family
+        starts from (e.g. ``apply_scenario(G, "red-sea-closed").weight()``).
     progress
         Show a progress bar; default only for runs over 200,000 draws on a terminal.
 
@@ -352,121 +483,80 @@ def compare(
     ------
     NoRouteError
         If no family connects the two places.
+    InputError
+        If an argument is invalid.
     """
     from .places import resolve_place
 
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
+    draws = _check_draws(draws)
     o, d = resolve_place(G, origin), resolve_place(G, destination)
-    fams = _resolve_families(families)
+    table = _network_families(G)
+    fams = _resolve_families(families, table)
+    base = _base_weight(weight, by)
     params = G.graph["params"]
-    routes: dict[str, Route] = {}
     cands: dict[str, list[Route]] = {}
     unreachable: dict[str, str] = {}
     for fam in fams:
         try:
-            cs = _candidates(G, o, d, fam, by, candidates)
+            wf = _family_weight(G, fam, base)
+            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
         except NoRouteError as exc:
             unreachable[fam.name] = str(exc)
-            continue
-        cands[fam.name] = cs
-        routes[fam.name] = cs[0]
-    if not routes:
+    if not cands:
         raise NoRouteError(
             f"no route family connects {o} and {d}: "
             + "; ".join(f"{k}: {v}" for k, v in unreachable.items())
         )
-    # linear terms of every candidate, over one shared list of parameter keys
-    terms = {name: [_route_terms(r) for r in cs] for name, cs in cands.items()}
-    tkeys = sorted({k for ts in terms.values() for t in ts for k in t["time"]})
-    ckeys = sorted({k for ts in terms.values() for t in ts for k in t["cost"]})
-    keys = sorted(set(tkeys) | set(ckeys))
-    index = {k: i for i, k in enumerate(keys)}
-    order = list(cands)
-    ncand = [len(cands[n]) for n in order]
-    tcoef = np.zeros((len(keys), sum(ncand)))
-    ccoef = np.zeros((len(keys), sum(ncand)))
-    col = 0
-    for name in order:
-        for t in terms[name]:
-            for k, c in t["time"].items():
-                tcoef[index[k], col] = c
-            for k, c in t["cost"].items():
-                ccoef[index[k], col] = c
-            col += 1
-    is_speed = np.array([k.endswith("speed_kmh") for k in keys])
-    ccoef_speedless = ccoef.copy()
-    ccoef_speedless[is_speed, :] = 0.0  # speeds never enter cost
+    T = _Terms.of(cands)
     rng = np.random.default_rng(seed)
-    show = progress if progress is not None else draws > 200_000
-    chunk = 50_000
-    days_parts: dict[str, list[np.ndarray]] = {n: [] for n in order}
-    cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in order}
+    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
     bar = None
     if show:
         from tqdm import tqdm
 
         bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
-    done = 0
-    while done < draws:
-        n = min(chunk, draws - done)
-        values = _sample(params, keys, n, rng)
-        t_all = _evaluate(values, keys, tcoef) / 24.0
-        c_all = values @ ccoef_speedless
-        obj = t_all if by.startswith("time") else c_all
-        start = 0
-        for name, m in zip(order, ncand, strict=True):
-            block = obj[:, start : start + m]
-            pick = np.argmin(block, axis=1)
-            rows = np.arange(n)
-            days_parts[name].append(t_all[:, start : start + m][rows, pick])
-            cost_parts[name].append(c_all[:, start : start + m][rows, pick])
-            start += m
-        done += n
+    try:
+        days, cost = _monte_carlo(params, T, draws, rng, base.by, bar)
+    finally:
         if bar is not None:
-            bar.update(n)
-    if bar is not None:
-        bar.close()
+            bar.close()
+    ref = table.reference if table.reference in {f.name for f in fams} else None
     comp = Comparison(
         origin=o,
         destination=d,
         families=fams,
-        routes=routes,
-        days={n: np.concatenate(days_parts[n]) for n in order},
-        cost_usd={n: np.concatenate(cost_parts[n]) for n in order},
+        routes={n: cs[0] for n, cs in cands.items()},
+        days=days,
+        cost_usd=cost,
         draws=draws,
         seed=seed,
-        by=by,
+        by=base.by,
         unreachable=unreachable,
+        reference=ref,
+        scenario=base.scenario,
     )
-    comp.sensitivity = _tornado(params, keys, tcoef, order, ncand, fams)
+    comp.sensitivity = _tornado(params, T, fams, ref)
     return comp
 
 
-def _tornado(params, keys, tcoef, order, ncand, fams) -> list[dict[str, Any]]:
-    """How much each parameter, alone at its low and high, moves the INSTC - Suez gap (days)."""
+def _tornado(params, T: _Terms, fams, reference: str | None) -> list[dict[str, Any]]:
+    """How much each parameter, alone at its low and high, moves the INSTC - reference gap."""
     instc = {f.name for f in fams if f.instc}
-    if "suez" not in order or not instc & set(order):
+    if reference is None or reference not in T.order or not instc & set(T.order):
         return []
+    keys = T.keys
     base = _likely(params, keys)
 
     def gap(values: np.ndarray) -> np.ndarray:
-        t = _evaluate(values, keys, tcoef) / 24.0
-        best = {}
-        start = 0
-        for name, m in zip(order, ncand, strict=True):
-            best[name] = t[..., start : start + m].min(axis=-1)
-            start += m
-        inst = np.minimum.reduce([best[n] for n in order if n in instc])
-        return inst - best["suez"]
+        best = T.best(T.days(values))
+        inst = np.minimum.reduce([best[n] for n in T.order if n in instc])
+        return inst - best[reference]
 
     lows = np.tile(base, (len(keys), 1))
     highs = lows.copy()
-    lo_vals = _likely(params, keys, "low")
-    hi_vals = _likely(params, keys, "high")
     idx = np.arange(len(keys))
-    lows[idx, idx] = lo_vals
-    highs[idx, idx] = hi_vals
+    lows[idx, idx] = _likely(params, keys, "low")
+    highs[idx, idx] = _likely(params, keys, "high")
     g_lo, g_hi = gap(lows), gap(highs)
     rows = [
         {
@@ -482,21 +572,6 @@ def _tornado(params, keys, tcoef, order, ncand, fams) -> list[dict[str, Any]]:
     return rows
 
 
-def _resolve_families(families: Iterable[str | Family] | None) -> list[Family]:
-    if families is None:
-        return list(FAMILIES)
-    table = {f.name: f for f in FAMILIES}
-    out = []
-    for f in families:
-        if isinstance(f, Family):
-            out.append(f)
-        elif f in table:
-            out.append(table[f])
-        else:
-            raise ValueError(f"unknown route family {f!r}; the families are " + ", ".join(table))
-    return out
-
-
 def naive_compare(
     G: nx.MultiDiGraph,
     origin: str,
@@ -507,45 +582,34 @@ def naive_compare(
     seed: int | None = 0,
 ) -> dict[str, np.ndarray]:
     """The baseline the benchmark measures against: a shortest-path call per family per draw,
-    on edge weights recomputed from each draw's parameters. Returns days per family."""
+    on edge times recomputed from each draw's parameters (the same model terms). Returns days
+    per family."""
     from .routing import route
 
-    fams = _resolve_families(families)
+    fams = _resolve_families(families, _network_families(G))
     params = G.graph["params"]
     keys = sorted(
-        {
-            k
-            for _, _, d in G.edges(data=True)
-            for k in [d.get("speed_key"), *(d.get("dwell_keys") or ()), *(d.get("wait_keys") or ())]
-            if k
-        }
+        {t.key for _, _, d in G.edges(data=True) for t in edge_terms(d) if t.quantity == "time_h"}
     )
     rng = np.random.default_rng(seed)
     values = _sample(params, keys, draws, rng)
     index = {k: i for i, k in enumerate(keys)}
     out: dict[str, list[float]] = {f.name: [] for f in fams}
+    H = G.copy()  # one copy whose edge times are rewritten for every draw
+    weights = {f.name: _family_weight(G, f, make_weight("time_h")) for f in fams}
     for row in values:
 
         def edge_time(d, row=row):
-            t = 0.0
-            if d.get("speed_key"):
-                t += d["distance_km"] / row[index[d["speed_key"]]]
-            t += sum(row[index[k]] for k in d.get("dwell_keys") or ())
-            t += sum(0.5 * row[index[k]] for k in d.get("wait_keys") or ())
-            return t
+            return sum(t.value(row[index[t.key]]) for t in edge_terms(d) if t.quantity == "time_h")
 
+        for _, _, data in H.edges(data=True):
+            data["time_h"] = edge_time(data)
         for fam in fams:
-            base = _family_weight(G, fam, "time_h")
-            wf = make_weight(
-                "time_h",
-                closed_links=base.closed_links,
-                closed_places=base.closed_places,
-                edge_cost=edge_time,
-            )
+            wf = weights[fam.name]
             try:
-                r = route(G, origin, destination, weight=wf)
+                r = route(H, origin, destination, weight=wf)
             except NoRouteError:
                 out[fam.name].append(math.nan)
                 continue
-            out[fam.name].append(sum(edge_time(leg.data) for leg in r.legs) / 24.0)
+            out[fam.name].append(r.time_h / 24.0)
     return {k: np.array(v) for k, v in out.items()}

@@ -127,10 +127,10 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
 
 def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     """The Rasht-Astara scenario table and the criticality table (and map, with render)."""
-    from .bottlenecks import CRITICALITY_FIELDS, DEFAULT_PAIRS, criticality
+    from .bottlenecks import CRITICALITY_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, compare_scenarios
 
-    comp = compare_scenarios(G, DEFAULT_PAIRS, ["rasht-astara-railway"])
+    comp = compare_scenarios(G, default_pairs(G), ["rasht-astara-railway"])
     rows = comp.to_dict()
     for r in rows:
         r["route_nodes"] = " ".join(r["route_nodes"])

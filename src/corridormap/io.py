@@ -311,7 +311,7 @@ def _check_params(params: dict[str, Any], file: str) -> None:
             for cc, sub in (table.get(group) or {}).items():
                 for key, val in sub.items():
                     v.check_param(val, file, f"modes.{mode}.{group}.{cc}.{key}")
-    from .weights import GATE_TRANSFER
+    from .model import GATE_TRANSFER
 
     needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
     for name in sorted(needed - set(params["transfers"])):

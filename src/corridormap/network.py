@@ -8,8 +8,9 @@ Each place is split into layers, one per way cargo can stand there:
 
 Link edges join the same layer at two places (both directions); transfer edges join layers
 within one place (gauge change, port handling, rail-road transshipment, boarding a service).
-Every edge carries ``distance_km``, ``time_h``, ``cost_usd`` and ``co2_kg`` per TEU (see
-:mod:`corridormap.weights`), so any networkx algorithm runs on it directly.
+Every edge carries ``distance_km``, ``time_h``, ``cost_usd`` and ``co2_kg`` per TEU, and the
+``terms`` they follow from (see :mod:`corridormap.model`), so any networkx algorithm runs on it
+directly.
 
 Links whose status is ``planned`` or ``under_construction`` are in the graph with
 ``routable=False``; :func:`baseline_view` hides them, and scenarios open them.
@@ -22,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from . import weights as w
+from . import model
 from ._validate import ROUTABLE_STATUSES
 from .io import Geodata, load_geodata
 
@@ -74,7 +75,6 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
 
     gd = geodata if geodata is not None else load_geodata()
     params = gd.params
-    services = params.get("services", {})
     G = nx.MultiDiGraph(
         crs="EPSG:4326",
         params=params,
@@ -102,7 +102,10 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         routable = link["status"] in ROUTABLE_STATUSES
         for layer in link_layers(link):
             service = layer.split(":", 1)[1] if link["services"] else None
-            wts = w.link_weights(link, params, service)
+            wts = model.edge_weights(
+                model.link_terms(link, params, service), params, float(link["length_km"])
+            )
+            wts["border"] = model.is_border(link["mode"], str(link.get("country") or ""))
             ends = []
             for pid in (link["from"], link["to"]):
                 layers[pid].add(layer)
@@ -145,10 +148,10 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         present = sorted(layers[pid])
         for a in [GATE, *present]:
             for b in [GATE, *present]:
-                kind = w.transfer_type(a, b)
+                kind = model.transfer_type(a, b)
                 if kind is None:
                     continue
-                wts = w.transfer_weights(kind, b, params, services)
+                wts = model.edge_weights(model.transfer_terms(kind, b, params), params, 0.0)
                 G.add_edge(
                     layer_node(pid, a),
                     layer_node(pid, b),

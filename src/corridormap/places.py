@@ -9,10 +9,10 @@ from typing import Any
 
 import networkx as nx
 
-from ._cache import derived
+from ._cache import derived, invalidate
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
 
-__all__ = ["normalize", "places", "resolve_place", "resolve_places"]
+__all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 
 
 def normalize(text: str) -> str:
@@ -24,18 +24,33 @@ def normalize(text: str) -> str:
 
 
 def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
-    """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...)."""
-    return derived(G, "places", _build_places)
+    """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...).
 
-
-def _build_places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    Built from the graph on every call, so it shows the graph as it is now; the properties
+    are copies (lists included), so changing them never changes ``G``.
+    """
     out: dict[str, dict[str, Any]] = {}
     for _, d in G.nodes(data=True):
         pid = d["place"]
         if pid not in out or d.get("layer") == "gate":
-            out[pid] = {k: v for k, v in d.items() if k not in ("place", "layer")}
-            out[pid]["id"] = pid
+            row = {
+                k: (list(v) if isinstance(v, list | tuple) else v)
+                for k, v in d.items()
+                if k not in ("place", "layer")
+            }
+            row["id"] = pid
+            out[pid] = row
     return dict(sorted(out.items()))
+
+
+def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> Any:
+    """One property of a place, read from the graph (its gate, else any of its layers)."""
+    if pid in G:
+        return G.nodes[pid].get(key, default)
+    from .routing import layer_nodes
+
+    nodes = layer_nodes(G, pid)
+    return G.nodes[nodes[0]].get(key, default) if nodes else default
 
 
 def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
@@ -43,19 +58,37 @@ def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     return derived(G, "place_index", _build_index)
 
 
+def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
+    """The normalised id, name and aliases (with the name without its bracketed note)."""
+    name = str(p.get("name", ""))
+    short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    aliases = {normalize(str(a)) for a in [short, *(p.get("aliases") or [])]} - {""}
+    return normalize(pid), normalize(name), aliases
+
+
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     tiers: list[dict[str, set[str]]] = [{}, {}, {}]
     for pid, p in places(G).items():
-        tiers[0].setdefault(normalize(pid), set()).add(pid)
-        name = str(p.get("name", ""))
-        tiers[1].setdefault(normalize(name), set()).add(pid)
-        short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
-        names = [short, *(p.get("aliases") or [])]
-        for alias in names:
-            key = normalize(str(alias))
-            if key:
-                tiers[2].setdefault(key, set()).add(pid)
+        k_id, k_name, k_aliases = _keys(pid, p)
+        tiers[0].setdefault(k_id, set()).add(pid)
+        tiers[1].setdefault(k_name, set()).add(pid)
+        for key in k_aliases:
+            tiers[2].setdefault(key, set()).add(pid)
     return tiers
+
+
+def _still_means(G: nx.MultiDiGraph, pid: str, tier: int, key: str) -> bool:
+    """Whether the cached hit ``pid`` still carries ``key`` in the graph as it is now."""
+    if pid not in G or G.nodes[pid].get("layer") != "gate":
+        from .routing import layer_nodes
+
+        if not layer_nodes(G, pid):
+            return False
+        p = G.nodes[layer_nodes(G, pid)[0]]
+    else:
+        p = G.nodes[pid]
+    k_id, k_name, k_aliases = _keys(pid, p)
+    return key == (k_id, k_name)[tier] if tier < 2 else key in k_aliases
 
 
 def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
@@ -67,9 +100,19 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
         If nothing matches; the message suggests the closest names.
     """
     key = normalize(name)
-    for tier in _index(G):
-        if key in tier:
-            return sorted(tier[key])
+    for attempt in range(2):
+        for tier, table in enumerate(_index(G)):
+            if key in table:
+                hits = sorted(table[key])
+                if all(_still_means(G, pid, tier, key) for pid in hits):
+                    return hits
+                break
+        else:
+            if attempt == 0:  # a miss may be a name added since: rebuild once to be sure
+                invalidate(G, "place_index")
+                continue
+            break
+        invalidate(G, "place_index")
     catalogue = places(G)
     options = {str(p.get("name")): pid for pid, p in catalogue.items()}
     for pid, p in catalogue.items():
@@ -101,3 +144,26 @@ def resolve_many(G: nx.MultiDiGraph, names: Iterable[str]) -> set[str]:
     for n in names:
         out.update(resolve_places(G, n))
     return out
+
+
+def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
+    """Place ids for a region (``"azerbaijan"``), a country code (``"IR"``) or a place name.
+
+    Regions come from ``regions.toml``; a two-letter code means every place in that country;
+    anything else is a place name or alias (several places for a shared name).
+
+    Raises
+    ------
+    UnknownPlaceError
+        If the text is none of these.
+    """
+    regions = G.graph.get("regions") or {}
+    key = normalize(name)
+    for region, ids in regions.items():
+        if normalize(region) == key:
+            return sorted(ids)
+    if len(name) == 2 and name.isalpha():
+        hits = [p for p, v in places(G).items() if v.get("country") == name.upper()]
+        if hits:
+            return sorted(hits)
+    return resolve_places(G, name)

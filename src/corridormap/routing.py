@@ -1,28 +1,29 @@
 """Shortest and k-shortest routes over the multimodal network.
 
-Closures (``avoid``, scenarios) are applied through a weight function that hides edges,
-never by editing the graph, so one network serves every query.
+Closures (``avoid``, scenarios, route families) are applied through a :class:`~corridormap.
+weights.Weight` that hides edges, never by editing the graph, so one network serves every
+query. A route's legs and totals are measured through the weight that found it: a route found
+under a scenario reports the scenario's figures.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 
 from ._cache import derived
-from ._errors import NoRouteError
+from ._errors import InputError, NoRouteError
 from .network import GATE, place_of
-from .places import places, resolve_many, resolve_place
+from .places import place_attr, places, resolve_area, resolve_place
+from .weights import OBJECTIVES, Weight, make_weight
 
 __all__ = ["OBJECTIVES", "Leg", "Route", "alternatives", "make_weight", "route"]
 
-#: user-facing objective names and the edge attribute each minimises
-OBJECTIVES = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
 LEG_FIELDS = (
     "from",
     "to",
@@ -39,103 +40,43 @@ LEG_FIELDS = (
     "transfer",
     "service",
 )
+#: modes whose links carry cargo over water (a crossing between countries is a border)
+WATER_MODES = frozenset({"sea", "caspian", "ferry", "inland"})
+#: edge attributes copied into a leg (everything else is read from the edge on demand)
+_COPIED = ("link_id", "status", "kind", "transfer", "service", "from_layer", "to_layer", "border")
 
-WeightFn = Callable[[str, str, Mapping[Any, Mapping[str, Any]]], float | None]
-
-
-def _attr(by: str) -> str:
-    if by in OBJECTIVES:
-        return OBJECTIVES[by]
-    if by in OBJECTIVES.values():
-        return by
-    raise ValueError(
-        f"by must be one of {', '.join(OBJECTIVES)} "
-        f"(or {', '.join(OBJECTIVES.values())}), got {by!r}"
-    )
-
-
-def make_weight(
-    by: str = "time_h",
-    *,
-    closed_links: Iterable[str] = (),
-    closed_places: Iterable[str] = (),
-    opened_links: Iterable[str] = (),
-    edge_cost: Callable[[Mapping[str, Any]], float] | None = None,
-    ends: tuple[str, str] | None = None,
-) -> WeightFn:
-    """A networkx weight function with closures applied.
-
-    Parameters
-    ----------
-    by
-        Edge attribute (or objective name) to minimise.
-    closed_links, closed_places
-        Link ids and place ids whose edges are hidden.
-    opened_links
-        Planned or under-construction link ids to treat as routable.
-    edge_cost
-        Optional function of one edge's attributes returning its weight (scenarios use it to
-        rescale speeds or dwell times); defaults to the attribute ``by``.
-    ends
-        ``(origin, destination)`` place ids: cargo may leave a place's gate only at the origin
-        and enter one only at the destination, so no route passes through a gate (a gate
-        transit would stand in for a proper transshipment). :func:`route` sets it.
-
-    Returns
-    -------
-    callable
-        ``f(u, v, edges)`` for a MultiDiGraph: the least weight of the visible parallel edges,
-        or ``None`` when all are hidden.
-    """
-    attr = _attr(by)
-    links = frozenset(closed_links)
-    nodes = frozenset(closed_places)
-    opened = frozenset(opened_links)
-
-    def visible(d: Mapping[str, Any]) -> bool:
-        lid = d.get("link_id")
-        if lid is not None:
-            if lid in links:
-                return False
-            if not d["routable"] and lid not in opened:
-                return False
-        elif ends is not None:
-            if d["from_layer"] == GATE and d["u_place"] != ends[0]:
-                return False
-            if d["to_layer"] == GATE and d["v_place"] != ends[1]:
-                return False
-        return not (nodes and (d["u_place"] in nodes or d["v_place"] in nodes))
-
-    def weight(u: str, v: str, edges: Mapping[Any, Mapping[str, Any]]) -> float | None:
-        best = None
-        for d in edges.values():
-            if visible(d):
-                c = edge_cost(d) if edge_cost is not None else d[attr]
-                if best is None or c < best:
-                    best = c
-        return best
-
-    weight.closed_links = links  # type: ignore[attr-defined]
-    weight.closed_places = nodes  # type: ignore[attr-defined]
-    weight.opened_links = opened  # type: ignore[attr-defined]
-    weight.ends = ends  # type: ignore[attr-defined]
-    weight.visible = visible  # type: ignore[attr-defined]
-    weight.attr = attr  # type: ignore[attr-defined]
-    weight.edge_cost = edge_cost  # type: ignore[attr-defined]
-    return weight
+#: kept for code that imported the old name; a :class:`Weight` is what routes take
+WeightFn = Weight
 
 
 @dataclass(frozen=True)
 class Leg:
-    """One step of a route: a link travelled, or a transfer within a place."""
+    """One step of a route: a link travelled, or a transfer within a place.
+
+    ``leg[key]`` reads the leg's own figures first (``time_h``, ``cost_usd`` ... as routed,
+    ``from``/``to`` place ids and names), then the edge's attributes (``geometry``,
+    ``source``, ``notes`` ...) through a read-only view; lists come back as tuples, so a leg
+    never hands out the graph's own objects to mutate.
+    """
 
     data: dict[str, Any]
+    edge: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, key: str) -> Any:
-        return self.data[key]
+        if key in self.data:
+            return self.data[key]
+        value = self.edge[key]
+        return tuple(value) if isinstance(value, list) else value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data or key in self.edge
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+        """``leg[key]``, or ``default`` when neither the leg nor its edge has it."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 @dataclass
@@ -149,9 +90,15 @@ class Route:
     path
         Graph node ids in order (layer nodes included).
     legs
-        :class:`Leg` objects, links and transfers, in order.
+        :class:`Leg` objects, links and transfers, in order, measured through ``weight``.
     by
         The edge attribute that was minimised.
+    names
+        Place id -> name for the places on the route.
+    countries
+        Place id -> country code for the places on the route.
+    weight
+        The :class:`~corridormap.weights.Weight` the route was found with.
     """
 
     origin: str
@@ -160,35 +107,64 @@ class Route:
     legs: list[Leg]
     by: str = "time_h"
     names: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
+    weight: Weight | None = field(default=None, repr=False)
 
     # -- totals ---------------------------------------------------------------------------
     def _sum(self, key: str) -> float:
         return float(sum(leg[key] for leg in self.legs))
 
     @property
+    def scenario(self) -> str:
+        """The scenario(s) the route's figures are computed under (``"baseline"``)."""
+        return self.weight.scenario if self.weight is not None else "baseline"
+
+    @property
     def distance_km(self) -> float:
+        """Total distance, km."""
         return self._sum("distance_km")
 
     @property
     def time_h(self) -> float:
+        """Total time, hours (under the route's scenario)."""
         return self._sum("time_h")
 
     @property
     def days(self) -> float:
+        """Total time, days."""
         return self.time_h / 24.0
 
     @property
     def cost_usd(self) -> float:
+        """Total cost, USD per TEU."""
         return self._sum("cost_usd")
 
     @property
     def co2_kg(self) -> float:
+        """Total CO2, kg per TEU."""
         return self._sum("co2_kg")
 
     @property
     def borders(self) -> int:
-        """Number of land border crossings."""
-        return sum(1 for leg in self.legs if leg.get("border"))
+        """Border crossings: land links between countries, and sailings between countries."""
+        n = sum(1 for leg in self.legs if leg.get("border"))
+        start: str | None = None
+        for leg in self.legs:
+            if leg["kind"] != "link":
+                continue
+            if leg["mode"] in WATER_MODES:
+                start = start or leg["from"]
+                end = leg["to"]
+                continue
+            if start is not None:
+                n += self._country(start) != self._country(end)
+                start = None
+        if start is not None:
+            n += self._country(start) != self._country(end)
+        return n
+
+    def _country(self, place: str) -> str:
+        return self.countries.get(place, "")
 
     @property
     def transshipments(self) -> int:
@@ -207,16 +183,19 @@ class Route:
 
     @property
     def link_ids(self) -> list[str]:
+        """Link ids in travel order."""
         return [leg["link_id"] for leg in self.legs if leg["kind"] == "link"]
 
     @property
     def modes(self) -> list[str]:
+        """Modes in travel order (consecutive repeats merged)."""
         return [
             m
             for m, _ in itertools.groupby(leg["mode"] for leg in self.legs if leg["kind"] == "link")
         ]
 
     def totals(self) -> dict[str, float | int]:
+        """Rounded totals: distance, time, days, cost, CO2, borders and transshipments."""
         return {
             "distance_km": round(self.distance_km, 1),
             "time_h": round(self.time_h, 1),
@@ -229,7 +208,7 @@ class Route:
 
     # -- conversions ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``legs`` (list of leg fields), ``totals`` and ``nodes``."""
+        """JSON-ready: ``legs`` (list of leg fields), ``totals``, ``nodes`` and ``scenario``."""
         legs = []
         for leg in self.legs:
             row = {k: leg.get(k) for k in LEG_FIELDS}
@@ -240,6 +219,7 @@ class Route:
             "origin": self.origin,
             "destination": self.destination,
             "by": self.by,
+            "scenario": self.scenario,
             "legs": legs,
             "totals": self.totals(),
             "nodes": self.nodes,
@@ -263,14 +243,19 @@ class Route:
         )
 
     def summary(self) -> str:
+        """One line: ends, days, km, cost, CO2, borders, transshipments (and the scenario)."""
         t = self.totals()
-        return (
+        n_b, n_t = t["borders"], t["transshipments"]
+        text = (
             f"{self.names.get(self.origin, self.origin)} -> "
             f"{self.names.get(self.destination, self.destination)}: {t['days']:.1f} days, "
             f"{t['distance_km']:,.0f} km, ${t['cost_usd']:,.0f}/TEU, "
-            f"{t['co2_kg']:,.0f} kg CO2/TEU, {t['borders']} borders, "
-            f"{t['transshipments']} transshipments"
+            f"{t['co2_kg']:,.0f} kg CO2/TEU, {n_b} border{'s' * (n_b != 1)}, "
+            f"{n_t} transshipment{'s' * (n_t != 1)}"
         )
+        if self.scenario != "baseline":
+            text += f" (scenario {self.scenario})"
+        return text
 
     def __repr__(self) -> str:
         return f"<Route {self.summary()} via {' - '.join(self.nodes)}>"
@@ -284,13 +269,15 @@ class Route:
         )
 
 
-def _endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+def endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+    """The nodes a route starts or ends at: the place's gate, else its layer nodes."""
     if place in G and G.nodes[place].get("layer") == GATE:
         return [place]
-    return _layer_nodes(G, place)
+    return layer_nodes(G, place)
 
 
-def _layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+def layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+    """The layer nodes of a place (``"RSH|rail:1435"``, ``"RSH|road"`` ...)."""
     return derived(G, "layer_index", _build_layer_index).get(place, [])
 
 
@@ -302,75 +289,144 @@ def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     return table
 
 
-def _best_edge(G: nx.MultiDiGraph, u: str, v: str, weight: WeightFn) -> dict[str, Any]:
-    best, best_c = None, math.inf
-    cost = weight.edge_cost  # type: ignore[attr-defined]
-    for d in G[u][v].values():
-        if weight.visible(d):  # type: ignore[attr-defined]
-            c = cost(d) if cost is not None else d[weight.attr]  # type: ignore[attr-defined]
-            if c < best_c:
-                best, best_c = d, c
-    assert best is not None
-    return best
+def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Route:
+    """Turn a node path into a :class:`Route`, measured through ``weight``.
 
-
-def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: WeightFn) -> Route:
-    """Turn a node path into a :class:`Route`, choosing the cheapest visible parallel edges."""
-    cat = places(G)
+    Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
+    (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
+    """
+    names: dict[str, str] = {}
+    countries: dict[str, str] = {}
+    for p in dict.fromkeys(place_of(n) for n in path):
+        names[p] = str(place_attr(G, p, "name", p))
+        countries[p] = str(place_attr(G, p, "country", "") or "")
     legs = []
     for u, v in itertools.pairwise(path):
-        d = _best_edge(G, u, v, weight)
+        d = weight.best_edge(G, u, v)
         fp, tp = d["u_place"], d["v_place"]
-        row = {k: val for k, val in d.items()}
+        row = {k: d.get(k) for k in _COPIED}
+        row.update(weight.measure(d))
         row.update(
             {
                 "from": fp,
                 "to": tp,
-                "from_name": cat[fp]["name"],
-                "to_name": cat[tp]["name"],
+                "from_name": names[fp],
+                "to_name": names[tp],
                 "u": u,
                 "v": v,
+                "mode": "transfer" if d["kind"] == "transfer" else d["mode"],
             }
         )
         if d["kind"] == "transfer":
-            row["mode"] = "transfer"
-        legs.append(Leg(row))
-    origin, destination = place_of(path[0]), place_of(path[-1])
+            row["place"] = d.get("place")
+        legs.append(Leg(row, MappingProxyType(d)))
     return Route(
-        origin=origin,
-        destination=destination,
+        origin=place_of(path[0]),
+        destination=place_of(path[-1]),
         path=list(path),
         legs=legs,
-        by=weight.attr,  # type: ignore[attr-defined]
-        names={p: cat[p]["name"] for p in cat},
+        by=weight.by,
+        names=names,
+        countries=countries,
+        weight=weight,
     )
 
 
+def _as_list(value: Any, what: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raise InputError(f"{what} must be a list of place names, not the text {value!r}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise InputError(f"{what} must be a list of place names, got {value!r}") from None
+    for x in items:
+        if not isinstance(x, str):
+            raise InputError(f"{what} must hold place names (text), got {x!r}")
+    return items
+
+
+def _check_graph(G: Any) -> None:
+    if not isinstance(G, nx.MultiDiGraph):
+        raise InputError(
+            f"G must be a network from corridormap.load_network (a MultiDiGraph), "
+            f"got {type(G).__name__}"
+        )
+
+
 def _closures(G, origin, destination, via, avoid):
+    _check_graph(G)
+    for label, x in (("origin", origin), ("destination", destination)):
+        if not isinstance(x, str):
+            raise InputError(f"{label} must be a place name or id, got {x!r}")
     o = resolve_place(G, origin)
     d = resolve_place(G, destination)
-    vias = [resolve_place(G, x) for x in via]
-    avoided = resolve_many(G, avoid)
+    vias = [resolve_place(G, x) for x in _as_list(via, "via")]
+    avoided: set[str] = set()
+    for x in _as_list(avoid, "avoid"):
+        avoided |= set(resolve_area(G, x))
     for label, pid in (("origin", o), ("destination", d)):
         if pid in avoided:
-            raise NoRouteError(f"the {label} {pid} is also in avoid")
+            raise InputError(f"the {label} {pid} is also in avoid")
     for pid in vias:
         if pid in avoided:
-            raise NoRouteError(f"via place {pid} is also in avoid")
+            raise InputError(f"via place {pid} is also in avoid")
     if o == d:
-        raise NoRouteError(f"origin and destination are the same place ({o})")
+        raise InputError(f"origin and destination are the same place ({o})")
+    stops = [o, *vias, d]
+    for a, b in itertools.pairwise(stops):
+        if a == b:
+            raise InputError(f"the route stops at {a} twice in a row")
     return o, d, vias, avoided
 
 
-def _no_route(G, o, d, avoided, extra=()) -> NoRouteError:
+def _no_route(G, o, d, avoided, extra=(), modes=None) -> NoRouteError:
     cat = places(G)
     parts = [f"no route from {cat[o]['name']} ({o}) to {cat[d]['name']} ({d})"]
     closed = sorted(set(avoided) | set(extra))
     if closed:
         parts.append("with closed: " + ", ".join(closed))
-    else:
+    if modes is not None:
+        parts.append("by " + ", ".join(sorted(modes)))
+    if not closed and modes is None:
         parts.append("in the network: they are not connected by routable links")
     return NoRouteError(" ".join(parts))
+
+
+def _base_weight(weight: Weight | None, by: str, modes: Iterable[str] | None) -> Weight:
+    if weight is None:
+        wf = make_weight(by)
+    elif isinstance(weight, Weight):
+        wf = weight
+    else:
+        raise InputError(
+            "weight must be a corridormap Weight (make_weight(...) or a scenario's weight()), "
+            f"got {type(weight).__name__}"
+        )
+    if modes is not None:
+        modes = _as_list(modes, "modes")
+        from ._validate import MODES
+
+        unknown = sorted(set(modes) - set(MODES))
+        if unknown:
+            raise InputError(
+                f"unknown mode {unknown[0]!r}; the modes are {', '.join(sorted(MODES))}"
+            )
+        wf = wf.only_modes(modes)
+    return wf
+
+
+def _search(G, sources, targets, wf):
+    """Best paths from each source node to the target nodes: ``{target: (cost, path)}``."""
+    if len(targets) == 1:
+        try:
+            c, p = nx.single_source_dijkstra(G, sources, targets[0], weight=wf.fn)
+        except nx.NetworkXNoPath:
+            return {}
+        return {targets[0]: (c, p)}
+    dist, paths = nx.single_source_dijkstra(G, sources, weight=wf.fn)
+    return {t: (dist[t], paths[t]) for t in targets if t in dist}
 
 
 def route(
@@ -381,9 +437,13 @@ def route(
     by: str = "time_h",
     via: Iterable[str] = (),
     avoid: Iterable[str] = (),
-    weight: WeightFn | None = None,
+    weight: Weight | None = None,
+    modes: Iterable[str] | None = None,
 ) -> Route:
     """The best route between two places.
+
+    No route visits a place twice: a place named in ``via`` is a stop where the cargo is
+    handled, not a point to touch and turn back from.
 
     Parameters
     ----------
@@ -396,62 +456,49 @@ def route(
     via
         Places to pass through, in order.
     avoid
-        Places to keep out of (a shared name such as Astara avoids all its places).
+        Places, regions (``"azerbaijan"``) or country codes (``"IR"``) to keep out of (a
+        shared name such as Astara avoids all its places).
     weight
-        A weight function from :func:`make_weight` (scenarios); overrides ``by``.
+        A :class:`~corridormap.weights.Weight` (:func:`make_weight`, a scenario's
+        ``weight()``); overrides ``by``.
+    modes
+        Link modes allowed (default all), e.g. ``["rail", "sea", "caspian"]``.
 
     Returns
     -------
     Route
+        Measured through the weight it was found with.
 
     Raises
     ------
     UnknownPlaceError, AmbiguousPlaceError
         If a name does not resolve to one place.
+    InputError
+        If the origin and destination are the same place, or an argument is invalid.
     NoRouteError
         If no open route exists.
     """
-    via = list(via)
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
-    wf = _with_avoid(weight, by, avoided, (o, d))
-    stops = [_endpoint_nodes(G, o), *[_layer_nodes(G, v) for v in vias], _endpoint_nodes(G, d)]
-    # dynamic programme over the layer nodes of each stop: best cost and path to each
+    base = _base_weight(weight, by, modes).closing(places=avoided)
+    wf = base.between(o, d)
+    stops = [endpoint_nodes(G, o), *[layer_nodes(G, v) for v in vias], endpoint_nodes(G, d)]
+    # dynamic programme over the layer nodes of each stop: best cost and path to each; a
+    # leg may not re-enter a place an earlier leg of the same path went through
     frontier: dict[str, tuple[float, list[str]]] = {n: (0.0, [n]) for n in stops[0]}
     for targets in stops[1:]:
         nxt: dict[str, tuple[float, list[str]]] = {}
         for s, (c0, p0) in frontier.items():
-            if len(targets) == 1:
-                try:
-                    c, p = nx.single_source_dijkstra(G, s, targets[0], weight=wf)
-                except nx.NetworkXNoPath:
-                    continue
-                dist, paths = {targets[0]: c}, {targets[0]: p}
-            else:
-                dist, paths = nx.single_source_dijkstra(G, s, weight=wf)
-            for t in targets:
-                if t in dist and (t not in nxt or c0 + dist[t] < nxt[t][0]):
-                    nxt[t] = (c0 + dist[t], p0 + paths[t][1:])
+            here = place_of(s)
+            seen = {place_of(n) for n in p0} - {here}
+            leg_wf = wf.closing(places=seen) if seen else wf
+            for t, (c, p) in _search(G, s, targets, leg_wf).items():
+                if t not in nxt or c0 + c < nxt[t][0]:
+                    nxt[t] = (c0 + c, p0 + p[1:])
         if not nxt:
-            raise _no_route(G, o, d, avoided, vias)
+            raise _no_route(G, o, d, avoided, vias, base.modes)
         frontier = nxt
     best = min(frontier.values(), key=lambda cp: cp[0])
     return route_from_path(G, best[1], wf)
-
-
-def _with_avoid(
-    weight: WeightFn | None, by: str, avoided: set[str], ends: tuple[str, str]
-) -> WeightFn:
-    """``weight`` (or a plain one for ``by``) with ``avoided`` places closed and ends bound."""
-    if weight is None:
-        return make_weight(by, closed_places=avoided, ends=ends)
-    return make_weight(
-        weight.attr,  # type: ignore[attr-defined]
-        closed_links=weight.closed_links,  # type: ignore[attr-defined]
-        closed_places=set(weight.closed_places) | avoided,  # type: ignore[attr-defined]
-        opened_links=weight.opened_links,  # type: ignore[attr-defined]
-        edge_cost=weight.edge_cost,  # type: ignore[attr-defined]
-        ends=ends,
-    )
 
 
 def alternatives(
@@ -463,42 +510,44 @@ def alternatives(
     by: str = "time_h",
     via: Iterable[str] = (),
     avoid: Iterable[str] = (),
-    weight: WeightFn | None = None,
+    weight: Weight | None = None,
+    modes: Iterable[str] | None = None,
     max_examined: int = 500,
 ) -> list[Route]:
     """Up to ``k`` distinct routes, best first (distinct = different sequences of links).
 
     Parallel edges are first collapsed to the cheapest visible one, as
     ``networkx.shortest_simple_paths`` refuses multigraphs; routes that differ only in
-    where a transfer happens count as the same route.
+    where a transfer happens count as the same route. Routes that visit a place twice are
+    skipped.
 
     Parameters are those of :func:`route`, plus ``k`` and ``max_examined`` (how many simple
     paths to examine at most while looking for ``k`` distinct ones).
     """
-    if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
-    via = list(via)
-    o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
-    wf = _with_avoid(weight, by, avoided, (o, d))
-    best = route(G, origin, destination, by=by, via=via, avoid=avoid, weight=weight)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k must be a whole number of at least 1, got {k!r}")
+    best = route(G, origin, destination, by=by, via=via, avoid=avoid, weight=weight, modes=modes)
     if k == 1:
         return [best]
+    wf = best.weight
+    assert wf is not None
+    vias = [resolve_place(G, x) for x in _as_list(via, "via")]
     H = nx.DiGraph()
-    for u, v, edges in _pairs(G):
-        c = wf(u, v, edges)
-        if c is not None:
-            H.add_edge(u, v, w=c)
-    src, dst = best.path[0], best.path[-1]
+    for u, nbrs in G.adjacency():
+        for v, edges in nbrs.items():
+            c = wf(u, v, edges)
+            if c is not None:
+                H.add_edge(u, v, w=c)
     out = [best]
     seen = {tuple(best.link_ids)}
     try:
-        gen = nx.shortest_simple_paths(H, src, dst, weight="w")
+        gen = nx.shortest_simple_paths(H, best.path[0], best.path[-1], weight="w")
         for n, path in enumerate(gen):
             if n >= max_examined or len(out) >= k:
                 break
             r = route_from_path(G, path, wf)
             key = tuple(r.link_ids)
-            if key in seen:
+            if key in seen or len(set(r.nodes)) < len(r.nodes):
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
                 continue
@@ -509,12 +558,11 @@ def alternatives(
     return out
 
 
-def _pairs(G: nx.MultiDiGraph):
-    for u, nbrs in G.adjacency():
-        for v, edges in nbrs.items():
-            yield u, v, edges
-
-
 def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
     it = iter(nodes)
     return all(any(n == v for n in it) for v in vias)
+
+
+def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
+    """The objective of a node path under ``weight`` (the sum the route minimised)."""
+    return float(sum(weight.cost(d) for d in weight.path_edges(G, path)))

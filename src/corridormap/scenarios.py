@@ -40,8 +40,9 @@ import networkx as nx
 from ._cache import derived
 from ._errors import NoRouteError, ScenarioError, UnknownPlaceError, closest
 from .io import bundled_geodata_dir, read_toml
-from .routing import WeightFn, make_weight, route
-from .weights import param_value
+from .model import Scaling
+from .routing import route
+from .weights import Weight, make_weight, objective_attr
 
 __all__ = [
     "AppliedScenario",
@@ -353,7 +354,6 @@ class AppliedScenario:
         self.opened_links = (
             frozenset().union(*(s.open_links for s in self.scenarios)) - self.closed_links
         )
-        self._params = G.graph.get("params", {})
 
         def prod(attr: str) -> dict[str, float]:
             out: dict[str, float] = {}
@@ -362,18 +362,46 @@ class AppliedScenario:
                     out[k] = out.get(k, 1.0) * f
             return out
 
-        self.speed = prod("speed")
-        self.dwell_transfer = prod("dwell_transfer")
-        self.dwell_border = prod("dwell_border")
-        self.dwell_canal = prod("dwell_canal")
-        self.wait = prod("wait")
+        self.scaling = Scaling(
+            speed=prod("speed"),
+            dwell_transfer=prod("dwell_transfer"),
+            dwell_border=prod("dwell_border"),
+            dwell_canal=prod("dwell_canal"),
+            wait=prod("wait"),
+        )
         self.capacity_mode = prod("capacity_mode")
         self.capacity_link = prod("capacity_link")
         self.capacity_node = prod("capacity_node")
-        self.scales_time = any(
-            (self.speed, self.dwell_transfer, self.dwell_border, self.dwell_canal, self.wait)
-        )
-        self._cache: dict[int, float] = {}
+
+    @property
+    def speed(self) -> Mapping[str, float]:
+        """Factor on speed, by mode."""
+        return self.scaling.speed
+
+    @property
+    def dwell_transfer(self) -> Mapping[str, float]:
+        """Factor on transfer dwell, by transfer kind."""
+        return self.scaling.dwell_transfer
+
+    @property
+    def dwell_border(self) -> Mapping[str, float]:
+        """Factor on border dwell, by link id, country pair or ``"*"``."""
+        return self.scaling.dwell_border
+
+    @property
+    def dwell_canal(self) -> Mapping[str, float]:
+        """Factor on canal transit, by canal."""
+        return self.scaling.dwell_canal
+
+    @property
+    def wait(self) -> Mapping[str, float]:
+        """Factor on the wait for a departure, by service."""
+        return self.scaling.wait
+
+    @property
+    def scales_time(self) -> bool:
+        """Whether the scenarios rescale any time."""
+        return bool(self.scaling)
 
     # -- the changes, as a table ---------------------------------------------------------
     def to_dict(self) -> list[dict[str, Any]]:
@@ -407,60 +435,20 @@ class AppliedScenario:
 
     # -- time -----------------------------------------------------------------------------
     def edge_time_h(self, d: Mapping[str, Any]) -> float:
-        """The scenario's ``time_h`` of one edge: its move, dwell and wait parts rescaled."""
-        if not self.scales_time:
-            return float(d["time_h"])
-        move = float(d.get("move_h", 0.0))
-        dwell = float(d.get("dwell_h", 0.0))
-        wait = float(d.get("wait_h", 0.0))
-        if d.get("kind") == "link":
-            move /= self.speed.get(d.get("mode"), 1.0)
-            keys = d.get("dwell_keys") or []
-            if keys and (self.dwell_border or self.dwell_canal):
-                dwell = 0.0
-                for k in keys:
-                    dwell += param_value(self._params, k) * self._dwell_factor(k, d)
-        else:
-            dwell *= self.dwell_transfer.get(d.get("transfer"), 1.0)
-            if self.wait and d.get("wait_keys"):
-                wait = sum(
-                    param_value(self._params, k) / 2 * self.wait.get(k.split(".")[1], 1.0)
-                    for k in d["wait_keys"]
-                )
-        return move + dwell + wait
+        """The scenario's ``time_h`` of one edge (see :class:`corridormap.model.Scaling`)."""
+        return self.scaling.time_h(d) if self.scaling else float(d["time_h"])
 
-    def _dwell_factor(self, key: str, d: Mapping[str, Any]) -> float:
-        if key.startswith("canals."):
-            return self.dwell_canal.get(key.split(".")[1], 1.0)
-        if key.startswith("borders."):
-            b = self.dwell_border
-            for k in (d.get("link_id"), d.get("country"), "*"):
-                if k in b:
-                    return b[k]
-        return 1.0
-
-    def _cached_time(self, d: Mapping[str, Any]) -> float:
-        key = id(d)
-        val = self._cache.get(key)
-        if val is None:
-            val = self._cache[key] = self.edge_time_h(d)
-        return val
-
-    def weight(self, by: str = "time_h") -> WeightFn:
-        """A weight function (:func:`corridormap.make_weight`) for this scenario."""
-        from .routing import _attr
-
-        attr = _attr(by)
-        cost = self._cached_time if (attr == "time_h" and self.scales_time) else None
-        wf = make_weight(
-            attr,
+    def weight(self, by: str = "time_h") -> Weight:
+        """The :class:`~corridormap.weights.Weight` of this scenario: its closures, openings
+        and rescaled times, labelled with its name."""
+        return make_weight(
+            objective_attr(by),
             closed_links=self.closed_links,
             closed_places=self.closed_places,
             opened_links=self.opened_links,
-            edge_cost=cost,
+            scaling=self.scaling if self.scaling else None,
+            scenario=self.name,
         )
-        wf.time_of = self._cached_time if self.scales_time else None  # type: ignore[attr-defined]
-        return wf
 
     # -- capacity -------------------------------------------------------------------------
     def link_capacity(self, d: Mapping[str, Any]) -> float | None:
@@ -578,8 +566,7 @@ def _route_totals(
     G: nx.MultiDiGraph, origin: str, destination: str, view: AppliedScenario, by: str
 ) -> tuple[float, float, list[str]]:
     r = route(G, origin, destination, weight=view.weight(by))
-    time_h = sum(view.edge_time_h(leg.data) for leg in r.legs)
-    return time_h, r.cost_usd, r.nodes
+    return r.time_h, r.cost_usd, r.nodes
 
 
 def compare_scenarios(
@@ -608,9 +595,8 @@ def compare_scenarios(
     ScenarioComparison
     """
     from .places import resolve_place
-    from .routing import _attr
 
-    attr = _attr(by)
+    attr = objective_attr(by)
     views = []
     for s in scenarios:
         views.append(

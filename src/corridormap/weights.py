@@ -1,213 +1,297 @@
-"""Edge weights from the sourced parameter file: time, cost and CO2 per TEU.
+"""The weight every analysis routes with: objective, closures, openings and a scenario's scaling.
 
-This is where speeds, border and canal dwell times, transfer handling and service waits are
-applied. Each weight is kept in parts so analyses can rescale one part without rebuilding:
+A :class:`Weight` is immutable and callable as networkx expects (``weight(u, v, edges)`` on a
+MultiDiGraph returns the least weight of the visible parallel edges, or ``None`` when all are
+hidden). Closing more makes a new weight (:meth:`Weight.closing`); nothing is taken apart or
+cached on the side. The figures a route reports come from :meth:`Weight.measure`, so a route
+found under a scenario reports that scenario's times everywhere.
 
-* ``move_h``: moving time, ``distance_km / speed_kmh``;
-* ``dwell_h``: time standing at a border, canal, port or transfer;
-* ``wait_h``: waiting for a scheduled departure, half the service headway;
-* ``time_h = move_h + dwell_h + wait_h``;
-* ``cost_usd``: ``distance_km * cost_usd_per_teu_km`` plus fees and handling;
-* ``co2_kg``: ``distance_km * co2_kg_per_teu_km``.
-
-Every edge also records the parameter keys it used (``time_keys``), so the Monte Carlo
-comparison can redraw exactly the parameters an edge depends on.
+The edge figures themselves follow from :mod:`corridormap.model`.
 """
 
 from __future__ import annotations
 
-import functools
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["link_weights", "param_value", "transfer_type", "transfer_weights"]
+from ._errors import InputError
+from .model import Scaling
 
-#: the transfer table used when cargo enters a layer from a place's gate (door/terminal)
-GATE_TRANSFER = {
-    "rail": "rail_terminal",
-    "road": "road_terminal",
-    "sea": "port",
-    "caspian": "caspian_port",
-    "inland": "caspian_port",
-    "ferry": "ferry",
-}
+__all__ = ["OBJECTIVES", "Weight", "make_weight", "objective_attr"]
 
+#: user-facing objective names and the edge attribute each minimises
+OBJECTIVES = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
+GATE = "gate"
 
-def param_value(params: dict[str, Any], key: str, which: str = "likely") -> float:
-    """Return one value (``low``, ``likely`` or ``high``) of a dotted parameter key."""
-    table: Any = params
-    for part in _split_key(key):
-        table = table[part]
-    return float(table[which])
+Edges = Mapping[Any, Mapping[str, Any]]
 
 
-@functools.lru_cache(maxsize=4096)
-def _split_key(key: str) -> tuple[str, ...]:
-    """Split a dotted key, keeping quoted parts whole: 'a."RU/AZ".b' -> [a, RU/AZ, b]."""
-    parts, buf, quoted = [], "", False
-    for ch in key:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "." and not quoted:
-            parts.append(buf)
-            buf = ""
-        else:
-            buf += ch
-    parts.append(buf)
-    return tuple(parts)
+def objective_attr(by: str) -> str:
+    """The edge attribute of an objective name (``"time"`` -> ``"time_h"``).
 
-
-def mode_param_key(
-    params: dict[str, Any], mode: str, name: str, country: str, service: str | None = None
-) -> str:
-    """The key of a mode parameter, most specific first.
-
-    A rail link in one country uses ``modes.rail.by_country.<CC>``; a sailing whose service
-    names a ``vessel`` class uses ``modes.<mode>.by_vessel.<vessel>``; else ``modes.<mode>``.
+    Raises
+    ------
+    InputError
+        If ``by`` is neither an objective name nor an edge attribute.
     """
-    table = params["modes"][mode]
-    by_country = table.get("by_country") or {}
-    if country in by_country and name in by_country[country]:
-        return f"modes.{mode}.by_country.{country}.{name}"
-    if service is not None:
-        vessel = (params.get("services", {}).get(service) or {}).get("vessel")
-        by_vessel = table.get("by_vessel") or {}
-        if vessel in by_vessel and name in by_vessel[vessel]:
-            return f"modes.{mode}.by_vessel.{vessel}.{name}"
-    return f"modes.{mode}.{name}"
+    if by in OBJECTIVES:
+        return OBJECTIVES[by]
+    if by in OBJECTIVES.values():
+        return by
+    raise InputError(
+        f"by must be one of {', '.join(OBJECTIVES)} "
+        f"(or {', '.join(OBJECTIVES.values())}), got {by!r}"
+    )
 
 
-def layer_mode(layer: str) -> str:
-    """The mode of a layer name: ``'rail:1520'`` -> ``'rail'``."""
-    return layer.split(":", 1)[0]
+@dataclass(frozen=True, eq=False)
+class Weight:
+    """A networkx weight with closures, openings and a scenario's scaling applied.
+
+    Build it with :func:`make_weight` or a scenario's ``weight()``; it never changes.
+
+    Attributes
+    ----------
+    by
+        The edge attribute minimised: ``time_h``, ``cost_usd``, ``distance_km`` or ``co2_kg``.
+    closed_links, closed_places
+        Link ids and place ids whose edges are hidden.
+    opened_links
+        Planned or under-construction link ids treated as routable.
+    ends
+        ``(origin, destination)`` place ids: cargo may leave a place's gate only at the origin
+        and enter one only at the destination, so no route passes through a gate.
+    scaling
+        A scenario's rescaling of time terms (:class:`corridormap.model.Scaling`), or ``None``.
+    modes
+        Link modes allowed (``None``: all).
+    scenario
+        The name of the scenario(s) applied, for labelling results (``"baseline"``).
+    """
+
+    by: str = "time_h"
+    closed_links: frozenset[str] = frozenset()
+    closed_places: frozenset[str] = frozenset()
+    opened_links: frozenset[str] = frozenset()
+    ends: tuple[str, str] | None = None
+    scaling: Scaling | None = None
+    modes: frozenset[str] | None = None
+    scenario: str = "baseline"
+    _fn: Callable[[str, str, Edges], float | None] = field(init=False, repr=False, compare=False)
+    _cost: Callable[[Mapping[str, Any]], float] = field(init=False, repr=False, compare=False)
+    _visible: Callable[[Mapping[str, Any]], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "by", objective_attr(self.by))
+        for name in ("closed_links", "closed_places", "opened_links"):
+            setattr_(self, name, frozenset(getattr(self, name)))
+        if self.modes is not None:
+            setattr_(self, "modes", frozenset(self.modes))
+        if self.scaling is not None and not self.scaling:
+            setattr_(self, "scaling", None)
+        visible = self._make_visible()
+        cost = self._make_cost()
+
+        def weight(u: str, v: str, edges: Edges) -> float | None:
+            best = None
+            for d in edges.values():
+                if visible(d):
+                    c = cost(d)
+                    if best is None or c < best:
+                        best = c
+            return best
+
+        setattr_(self, "_fn", weight)
+        setattr_(self, "_cost", cost)
+        setattr_(self, "_visible", visible)
+
+    def _make_visible(self) -> Callable[[Mapping[str, Any]], bool]:
+        links, nodes, opened = self.closed_links, self.closed_places, self.opened_links
+        ends, modes = self.ends, self.modes
+
+        def visible(d: Mapping[str, Any]) -> bool:
+            lid = d.get("link_id")
+            if lid is not None:
+                if lid in links:
+                    return False
+                if not d["routable"] and lid not in opened:
+                    return False
+                if modes is not None and d["mode"] not in modes:
+                    return False
+            elif ends is not None:
+                if d["from_layer"] == GATE and d["u_place"] != ends[0]:
+                    return False
+                if d["to_layer"] == GATE and d["v_place"] != ends[1]:
+                    return False
+            return not (nodes and (d["u_place"] in nodes or d["v_place"] in nodes))
+
+        return visible
+
+    def _make_cost(self) -> Callable[[Mapping[str, Any]], float]:
+        attr = self.by
+        if self.scaling is not None and attr == "time_h":
+            return self.scaling.time_h
+
+        def cost(d: Mapping[str, Any]) -> float:
+            return d[attr]
+
+        return cost
+
+    # -- networkx ------------------------------------------------------------------------
+    def __call__(self, u: str, v: str, edges: Edges) -> float | None:
+        """The least weight of the visible parallel edges ``u -> v``, or ``None``."""
+        return self._fn(u, v, edges)
+
+    @property
+    def fn(self) -> Callable[[str, str, Edges], float | None]:
+        """The plain function networkx calls (the same answers as the weight itself)."""
+        return self._fn
+
+    def visible(self, d: Mapping[str, Any]) -> bool:
+        """Whether edge ``d`` can be used."""
+        return self._visible(d)
+
+    def cost(self, d: Mapping[str, Any]) -> float:
+        """The objective value of edge ``d`` (under the scenario's scaling)."""
+        return self._cost(d)
+
+    def measure(self, d: Mapping[str, Any]) -> dict[str, float]:
+        """The figures of edge ``d`` as routed: distance, time (and its parts), cost, CO2.
+
+        Under a scenario, ``time_h`` is the rescaled time; ``move_h``, ``dwell_h`` and
+        ``wait_h`` stay the baseline parts.
+        """
+        time_h = self.scaling.time_h(d) if self.scaling is not None else float(d["time_h"])
+        return {
+            "distance_km": float(d["distance_km"]),
+            "time_h": time_h,
+            "cost_usd": float(d["cost_usd"]),
+            "co2_kg": float(d["co2_kg"]),
+        }
+
+    def best_edge(self, G: Any, u: str, v: str) -> Mapping[str, Any]:
+        """The cheapest visible edge ``u -> v`` of ``G`` (the one the route took).
+
+        Raises
+        ------
+        LookupError
+            If no edge ``u -> v`` is visible.
+        """
+        best, best_c = None, math.inf
+        for d in G[u][v].values():
+            if self._visible(d):
+                c = self._cost(d)
+                if best is None or c < best_c:
+                    best, best_c = d, c
+        if best is None:
+            raise LookupError(f"no visible edge {u!r} -> {v!r}")
+        return best
+
+    def path_edges(self, G: Any, path: Iterable[str]) -> list[Mapping[str, Any]]:
+        """The edges a node path took, one per step."""
+        nodes = list(path)
+        return [self.best_edge(G, u, v) for u, v in itertools.pairwise(nodes)]
+
+    def term_factor(self) -> Callable[[Mapping[str, Any], Any], float] | None:
+        """``f(edge, term)`` rescaling a term's coefficient under the scenario, or ``None``."""
+        return self.scaling.factor if self.scaling is not None else None
+
+    # -- new weights ---------------------------------------------------------------------
+    def closing(self, links: Iterable[str] = (), places: Iterable[str] = ()) -> Weight:
+        """This weight with more links and places closed."""
+        return replace(
+            self,
+            closed_links=self.closed_links | frozenset(links),
+            closed_places=self.closed_places | frozenset(places),
+        )
+
+    def between(self, origin: str | None, destination: str | None) -> Weight:
+        """This weight bound to a route's ends (``None``: unbound)."""
+        ends = None if origin is None or destination is None else (origin, destination)
+        return self if ends == self.ends else replace(self, ends=ends)
+
+    def only_modes(self, modes: Iterable[str] | None) -> Weight:
+        """This weight with link modes restricted to ``modes`` (also restricted by any
+        earlier restriction); ``None`` leaves it as it is."""
+        if modes is None:
+            return self
+        allowed = frozenset(modes)
+        if self.modes is not None:
+            allowed &= self.modes
+        return replace(self, modes=allowed)
+
+    def describe(self) -> str:
+        """One line: the objective, scenario, closures and openings."""
+        parts = [f"by {self.by}", f"scenario {self.scenario}"]
+        if self.closed_links:
+            parts.append(f"closed links {', '.join(sorted(self.closed_links))}")
+        if self.closed_places:
+            parts.append(f"closed places {', '.join(sorted(self.closed_places))}")
+        if self.opened_links:
+            parts.append(f"opened {', '.join(sorted(self.opened_links))}")
+        if self.modes is not None:
+            parts.append(f"modes {', '.join(sorted(self.modes))}")
+        return "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<Weight {self.describe()}>"
 
 
-def link_weights(
-    link: dict[str, Any], params: dict[str, Any], service: str | None = None
-) -> dict[str, Any]:
-    """Weights of travelling one link, end to end.
+def make_weight(
+    by: str = "time_h",
+    *,
+    closed_links: Iterable[str] = (),
+    closed_places: Iterable[str] = (),
+    opened_links: Iterable[str] = (),
+    ends: tuple[str, str] | None = None,
+    modes: Iterable[str] | None = None,
+    scaling: Scaling | None = None,
+    scenario: str = "baseline",
+) -> Weight:
+    """A :class:`Weight` with closures applied: the public constructor.
 
     Parameters
     ----------
-    link
-        Validated link properties (``mode``, ``length_km``, ``country`` ...).
-    params
-        The parameter file.
-    service
-        For a scheduled link, the service sailing it (its vessel class may set the speed).
+    by
+        Edge attribute (or objective name) to minimise.
+    closed_links, closed_places
+        Link ids and place ids whose edges are hidden.
+    opened_links
+        Planned or under-construction link ids to treat as routable.
+    ends
+        ``(origin, destination)`` place ids; :func:`corridormap.route` sets it.
+    modes
+        Link modes allowed (default all): ``{"rail", "sea"}`` keeps cargo off roads,
+        ferries and the Caspian.
+    scaling
+        A scenario's rescaling of time terms.
+    scenario
+        Name of the scenario(s) applied, for labelling results.
 
     Returns
     -------
-    dict
-        ``distance_km``, ``move_h``, ``dwell_h``, ``wait_h``, ``time_h``, ``cost_usd``,
-        ``co2_kg``, ``border`` and ``time_keys`` / ``cost_keys`` (the parameters used).
+    Weight
+        Callable as ``f(u, v, edges)`` for networkx.
     """
-    mode = link["mode"]
-    km = float(link["length_km"])
-    country = str(link.get("country") or "")
-    speed_key = mode_param_key(params, mode, "speed_kmh", country, service)
-    cost_key = mode_param_key(params, mode, "cost_usd_per_teu_km", country, service)
-    co2_key = mode_param_key(params, mode, "co2_kg_per_teu_km", country, service)
-    move_h = km / param_value(params, speed_key)
-    cost = km * param_value(params, cost_key)
-    dwell_h = 0.0
-    dwell_keys: list[str] = []
-    fee_keys: list[str] = []
-    border = mode in ("rail", "road") and "/" in country
-    if border:
-        for name, keys in (("dwell_h", dwell_keys), ("cost_usd_per_teu", fee_keys)):
-            keys.append(border_param_key(params, mode, country, link["id"], name))
-    canal = link.get("canal")
-    if canal:
-        dwell_keys.append(f"canals.{canal}.transit_h")
-        fee_keys.append(f"canals.{canal}.cost_usd_per_teu")
-    dwell_h = sum(param_value(params, k) for k in dwell_keys)
-    cost += sum(param_value(params, k) for k in fee_keys)
-    co2 = km * param_value(params, co2_key)
-    return {
-        "distance_km": km,
-        "move_h": move_h,
-        "dwell_h": dwell_h,
-        "wait_h": 0.0,
-        "time_h": move_h + dwell_h,
-        "cost_usd": cost,
-        "co2_kg": co2,
-        "border": border,
-        "speed_key": speed_key,
-        "dwell_keys": dwell_keys,
-        "wait_keys": [],
-        "cost_km_key": cost_key,
-        "fee_keys": fee_keys,
-        "co2_key": co2_key,
-    }
-
-
-def border_param_key(
-    params: dict[str, Any], mode: str, countries: str, link_id: str, name: str
-) -> str:
-    """The key of a border parameter: per link, per country pair, else the mode's default."""
-    table = params["borders"]
-    if name in ((table.get("by_link") or {}).get(link_id) or {}):
-        return f"borders.by_link.{link_id}.{name}"
-    if name in ((table[mode].get("by_country") or {}).get(countries) or {}):
-        return f'borders.{mode}.by_country."{countries}".{name}'
-    return f"borders.{mode}.{name}"
-
-
-def transfer_type(a: str, b: str) -> str | None:
-    """The transfer table that moves cargo from layer ``a`` to layer ``b`` at one place.
-
-    ``'gate'`` is the place itself (the shipper's door or the terminal gate). Returns ``None``
-    where no transfer is possible (e.g. a wagon ferry straight onto a deep-sea ship).
-    """
-    if a == b:
-        return None
-    if a == "gate" or b == "gate":
-        other = b if a == "gate" else a
-        return GATE_TRANSFER[layer_mode(other)]
-    ma, mb = layer_mode(a), layer_mode(b)
-    pair = {ma, mb}
-    if pair == {"rail"}:
-        return "gauge_change"
-    if pair == {"rail", "road"}:
-        return "rail_road"
-    if pair <= {"rail", "road", "sea"}:
-        return "sea_transshipment" if pair == {"sea"} else "port"
-    if pair <= {"rail", "road", "caspian", "inland"}:
-        return "caspian_port"
-    if "ferry" in pair and pair <= {"rail", "road", "ferry"}:
-        return "ferry"
-    if pair <= {"ferry", "caspian", "inland"}:
-        return "caspian_port"
-    return None
-
-
-def transfer_weights(
-    kind: str, to_layer: str, params: dict[str, Any], services: dict[str, Any]
-) -> dict[str, Any]:
-    """Weights of one transfer into ``to_layer``, including the wait for its next departure."""
-    table = f"transfers.{kind}"
-    dwell_keys = [f"{table}.dwell_h"]
-    dwell_h = param_value(params, dwell_keys[0])
-    wait_keys: list[str] = []
-    if ":" in to_layer and layer_mode(to_layer) in ("sea", "caspian", "ferry", "inland"):
-        service = to_layer.split(":", 1)[1]
-        if service in services:
-            wait_keys.append(f"services.{service}.headway_h")
-    wait_h = sum(param_value(params, k) / 2 for k in wait_keys)
-    cost = param_value(params, f"{table}.cost_usd_per_teu")
-    return {
-        "distance_km": 0.0,
-        "move_h": 0.0,
-        "dwell_h": dwell_h,
-        "wait_h": wait_h,
-        "time_h": dwell_h + wait_h,
-        "cost_usd": cost,
-        "co2_kg": 0.0,
-        "border": False,
-        "speed_key": None,
-        "dwell_keys": dwell_keys,
-        "wait_keys": wait_keys,
-        "cost_km_key": None,
-        "fee_keys": [f"{table}.cost_usd_per_teu"],
-        "co2_key": None,
-    }
+    for name, value in (
+        ("closed_links", closed_links),
+        ("closed_places", closed_places),
+        ("opened_links", opened_links),
+        ("modes", modes),
+    ):
+        if isinstance(value, str):
+            raise InputError(f"{name} must be a list of ids, not the text {value!r}")
+    return Weight(
+        by=by,
+        closed_links=frozenset(closed_links),
+        closed_places=frozenset(closed_places),
+        opened_links=frozenset(opened_links),
+        ends=ends,
+        scaling=scaling,
+        modes=None if modes is None else frozenset(modes),
+        scenario=scenario,
+    )

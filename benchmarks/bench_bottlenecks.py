@@ -18,7 +18,8 @@ import time
 import networkx as nx
 
 from corridormap import load_network
-from corridormap.bottlenecks import DEFAULT_PAIRS, _all_elements, _shortest, _weight, criticality
+from corridormap.bottlenecks import DEFAULT_PAIRS, _all_elements, _shortest, criticality
+from corridormap.weights import make_weight
 
 TARGET_BUNDLED_S = 1.0
 TARGET_SPEEDUP_10K = 10.0
@@ -101,21 +102,14 @@ def naive_time(G, pairs, *, sample: int | None, seed: int = 0) -> tuple[float, b
     elements = _all_elements(G)
     rng = random.Random(seed)
     chosen = rng.sample(elements, min(sample, len(elements)))
-    base = {
-        "attr": "time_h",
-        "closed_links": frozenset(),
-        "closed_places": frozenset(),
-        "opened_links": frozenset(),
-        "edge_cost": None,
-        "time_of": None,
-    }
+    base = make_weight("time_h")
     t = time.perf_counter()
     for o, d in pairs:
         for kind, eid in chosen:
             if kind == "node" and eid in (o, d):
                 continue
             links, nodes = ([eid], []) if kind == "link" else ([], [eid])
-            _shortest(G, o, d, _weight(base, (o, d), links=links, nodes=nodes))
+            _shortest(G, o, d, base.between(o, d).closing(links=links, places=nodes))
     per = (time.perf_counter() - t) / len(chosen)
     return per * len(elements), True
 

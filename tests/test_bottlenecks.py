@@ -226,6 +226,8 @@ def test_criticality_tiny(tiny_G):
 def test_min_cut_tiny(cap_G):
     res = min_cut(cap_G, "Alpha", "Delta", modes=["rail", "road"])
     # by rail and road only: A-B-C is limited by the border link B-C (5 Mt/yr)
+    assert res.flow == pytest.approx(5.0)
+    assert [c["element"] for c in res.cut] == ["B-C"]
     assert res.unit == "Mt/yr"
     assert res.flow == pytest.approx(sum(c["capacity"] for c in res.cut))
     assert "C-D-road" in res.missing_capacity

@@ -85,7 +85,11 @@ def land():
 
 
 def test_bundled_data_loads_and_is_the_repo_copy(gd):
-    assert GEO.resolve() == REPO_GEO.resolve() or (GEO / "nodes.geojson").exists()
+    """The package's geodata is the repository's, file for file (no stale copy)."""
+    names = ["nodes.geojson", "links.geojson", "stations.geojson", "parameters.toml"]
+    names += ["regions.toml", "families.toml", "analysis.toml"]
+    for name in names:
+        assert (GEO / name).read_bytes() == (REPO_GEO / name).read_bytes(), name
     assert len(gd.nodes) >= 60 and len(gd.links) >= 80
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from ._errors import CorridormapError, GeodataError, NoRouteError, UnknownPlaceError
+from ._errors import CorridormapError, NoRouteError
 from .routing import OBJECTIVES
 
 log = logging.getLogger("corridormap")
@@ -58,6 +58,23 @@ def _network(args: argparse.Namespace):
     return load_network(args.data)
 
 
+def _weight(args: argparse.Namespace, G: Any, by: str):
+    """The weight of ``--scenario`` (repeatable, composed) and ``--by``: ``(view, weight)``."""
+    from .scenarios import apply_scenario
+
+    view = apply_scenario(G, list(getattr(args, "scenario", None) or []))
+    return view, view.weight(OBJECTIVES.get(by, by))
+
+
+def _scenario_line(view: Any) -> str:
+    """The line that says which scenarios an output was computed under."""
+    if not view.scenarios:
+        return "scenario: baseline (no scenario applied)"
+    return "scenario: " + " + ".join(
+        f"{s.name} ({s.description})" if s.description else s.name for s in view.scenarios
+    )
+
+
 def _emit(text: str, out: str | None = None) -> None:
     if out:
         from ._atomic import atomic_write
@@ -76,13 +93,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     G = _network(args)
     if args.k < 1:
         raise CliError(f"-k must be at least 1, got {args.k}")
-    by = args.by
+    view, wf = _weight(args, G, args.by)
+    modes = _modes(args.modes)
+    opts = {"via": args.via, "avoid": args.avoid, "weight": wf, "modes": modes}
     if args.k == 1:
-        routes = [route(G, args.origin, args.destination, by=by, via=args.via, avoid=args.avoid)]
+        routes = [route(G, args.origin, args.destination, **opts)]
     else:
-        routes = alternatives(
-            G, args.origin, args.destination, k=args.k, by=by, via=args.via, avoid=args.avoid
-        )
+        routes = alternatives(G, args.origin, args.destination, k=args.k, **opts)
     if args.map:
         from .render import route_map, save_map
 
@@ -107,7 +124,7 @@ def cmd_route(args: argparse.Namespace) -> int:
             feats.extend(json.loads(gdf.to_json(drop_id=True))["features"])
         _emit(fmt.json_text({"type": "FeatureCollection", "features": feats}), args.out)
     else:
-        parts = []
+        parts = [_scenario_line(view)] if view.scenarios else []
         for i, r in enumerate(routes, 1):
             title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
             legs = fmt.leg_rows(r)
@@ -117,6 +134,15 @@ def cmd_route(args: argparse.Namespace) -> int:
             parts.append("")
         _emit("\n".join(parts), args.out)
     return EXIT_OK
+
+
+def _modes(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    if not modes:
+        raise CliError("--modes needs at least one mode, e.g. rail,sea,caspian")
+    return modes
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -161,6 +187,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .places import places
 
     G = _network(args)
+    view, wf = _weight(args, G, args.by)
     comp = compare(
         G,
         args.origin,
@@ -168,7 +195,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         families=args.family or None,
         draws=args.draws,
         seed=args.seed,
-        by=OBJECTIVES[args.by],
+        weight=wf,
     )
     if args.chart:
         from .charts import save_figure
@@ -207,7 +234,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"{cat[comp.origin]['name']} -> {cat[comp.destination]['name']}: "
             f"{comp.draws:,} draws, seed {comp.seed}"
         )
-        lines = [head, fmt.table(rows, ["metric", *(r["family"] for r in recs)])]
+        lines = [
+            head,
+            _scenario_line(view),
+            fmt.table(rows, ["metric", *(r["family"] for r in recs)]),
+        ]
         odds = {
             f.name: comp.p_instc_beats(f.name)
             for f in comp.families
@@ -222,7 +253,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             lines.append(f"{fam}: unreachable ({why})")
         if comp.sensitivity:
             lines.append(
-                "most sensitive (swing of the INSTC - Suez gap, days): "
+                f"most sensitive (swing of the INSTC - {comp.reference} gap, days): "
                 + ", ".join(f"{r['parameter']} {r['swing_days']:.1f}" for r in comp.sensitivity[:3])
             )
         _emit("\n".join(lines), args.out)
@@ -269,7 +300,8 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     from .bottlenecks import CRITICALITY_FIELDS, criticality
 
     G = _network(args)
-    crit = criticality(G, _read_pairs(args), by=OBJECTIVES[args.by])
+    view, wf = _weight(args, G, args.by)
+    crit = criticality(G, _read_pairs(args), weight=wf)
     unrouted = [p for p, b in crit.baseline.items() if b["time_h"] is None]
     if unrouted and len(unrouted) == len(crit.baseline):
         raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
@@ -288,9 +320,13 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _emit(fmt.csv_text(rows, list(CRITICALITY_FIELDS)), args.out)
     else:
-        head = "best routes: " + "; ".join(
-            f"{p} {b['time_h'] / 24:.1f} d" if b["time_h"] is not None else f"{p} no route"
-            for p, b in crit.baseline.items()
+        head = (
+            _scenario_line(view)
+            + "\nbest routes: "
+            + "; ".join(
+                f"{p} {b['time_h'] / 24:.1f} d" if b["time_h"] is not None else f"{p} no route"
+                for p, b in crit.baseline.items()
+            )
         )
         cols = (
             "ranked",
@@ -406,6 +442,68 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- listings -------------------------------------------------------------------------------
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .scenarios import list_scenarios, load_scenario
+
+    G = _network(args)
+    rows = []
+    for name in list_scenarios(G):
+        sc = load_scenario(name, G)
+        rows.append(
+            {
+                "name": sc.name,
+                "description": sc.description,
+                "changes": len(sc.close_links) + len(sc.close_nodes) + len(sc.open_links)
+                + sum(len(t) for t in (sc.speed, sc.dwell_transfer, sc.dwell_border,
+                                       sc.dwell_canal, sc.wait, sc.capacity_mode,
+                                       sc.capacity_link, sc.capacity_node)),
+                "sources": list(sc.sources),
+                "file": sc.file,
+            }
+        )  # fmt: skip
+    if args.format == "json":
+        _emit(fmt.json_text(rows))
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, ["name", "description", "changes", "sources", "file"]))
+    else:
+        _emit(fmt.table(rows, ["name", "description", "changes"]) + f"\n{len(rows)} scenarios")
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import _format as fmt
+    from .io import bundled_geodata_dir, read_toml
+    from .places import places
+
+    G = _network(args)
+    cat = places(G)
+    path = Path(G.graph.get("directory") or bundled_geodata_dir()) / "regions.toml"
+    meta = read_toml(path).get("regions", {}) if path.is_file() else {}
+    rows = []
+    for name, ids in sorted((G.graph.get("regions") or {}).items()):
+        info = meta.get(name) or {}
+        rows.append(
+            {
+                "name": name,
+                "places": len(ids),
+                "description": info.get("description", ""),
+                "members": " ".join(cat[i]["name"] for i in ids if i in cat),
+                "source": info.get("source", ""),
+            }
+        )
+    if args.format == "json":
+        _emit(fmt.json_text(rows))
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, ["name", "places", "description", "members", "source"]))
+    else:
+        _emit(fmt.table(rows, ["name", "places", "description"]) + f"\n{len(rows)} regions")
+    return EXIT_OK
+
+
 # -- map ------------------------------------------------------------------------------------
 def cmd_map(args: argparse.Namespace) -> int:
     from .render import SCENES, write_scenes
@@ -429,6 +527,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- parser ---------------------------------------------------------------------------------
+def _scenario_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME|FILE",
+        help="compute under this scenario (repeat to compose several; "
+        "'corridormap scenarios' lists them)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -476,9 +585,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--avoid",
         action="append",
         default=[],
-        metavar="PLACE",
-        help="keep out of PLACE (a shared name avoids all its places)",
+        metavar="AREA",
+        help="keep out of AREA: a place (a shared name avoids all its places), a region "
+        "(azerbaijan) or a country code (IR); repeat for several",
     )
+    r.add_argument(
+        "--modes",
+        metavar="M1,M2",
+        help="only these link modes, comma-separated (rail, road, sea, caspian, ferry, inland)",
+    )
+    _scenario_option(r)
     r.add_argument("-k", type=int, default=1, metavar="N", help="N distinct routes, best first")
     r.add_argument("--format", choices=["table", "json", "geojson", "csv"], default="table")
     r.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
@@ -531,6 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these families (instc-western, instc-transcaspian, "
         "instc-eastern, suez, cape); repeat",
     )
+    _scenario_option(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
     c.add_argument("--chart", metavar="FILE.png", help="also write the comparison chart")
     c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
@@ -556,6 +673,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
     b.add_argument("--by", choices=["time", "cost"], default="time")
     b.add_argument("--top", type=_positive_int, metavar="N", help="only the N most critical")
+    _scenario_option(b)
     _outputs(b, "links coloured by criticality")
     b.set_defaults(func=cmd_bottlenecks)
 
@@ -575,7 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MODE",
         help="only links of this mode (repeat; e.g. rail, road, caspian, ferry, inland)",
     )
-    cp.add_argument("--scenario", action="append", metavar="NAME", help="apply a scenario")
+    _scenario_option(cp)
     _outputs(cp, "the min-cut links")
     cp.set_defaults(func=cmd_capacity)
 
@@ -613,6 +731,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mp.set_defaults(func=cmd_map)
 
+    ls = sub.add_parser(
+        "scenarios",
+        parents=[common],
+        help="list the scenarios",
+        description="List the scenarios (the geodata directory's, then the bundled ones).",
+    )
+    ls.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    ls.set_defaults(func=cmd_scenarios)
+
+    rg = sub.add_parser(
+        "regions",
+        parents=[common],
+        help="list the regions",
+        description="List the named regions of regions.toml (for capacity, avoid, bottlenecks).",
+    )
+    rg.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    rg.set_defaults(func=cmd_regions)
+
     d = sub.add_parser(
         "demo",
         parents=[common],
@@ -632,11 +768,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except (UnknownPlaceError, GeodataError, CliError, ValueError) as exc:
-        return _fail(args, exc, EXIT_BAD_INPUT)
     except NoRouteError as exc:
         return _fail(args, exc, EXIT_NO_ROUTE)
-    except CorridormapError as exc:
+    except (CorridormapError, CliError) as exc:
         return _fail(args, exc, EXIT_BAD_INPUT)
     except OSError as exc:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""

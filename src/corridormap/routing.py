@@ -417,6 +417,25 @@ def _base_weight(weight: Weight | None, by: str, modes: Iterable[str] | None) ->
     return wf
 
 
+def _stretch_weights(wf: Weight, leg_modes: Any, n: int) -> list[Weight]:
+    """One weight per stretch between stops: ``wf`` with that stretch's modes."""
+    if leg_modes is None:
+        return [wf] * n
+    if isinstance(leg_modes, str):
+        raise InputError("leg_modes must be a list (one entry per stretch), not text")
+    items = list(leg_modes)
+    if len(items) != n:
+        raise InputError(
+            f"leg_modes needs {n} entries (one per stretch between stops), got {len(items)}"
+        )
+    out = []
+    for m in items:
+        if isinstance(m, str):
+            m = [m]
+        out.append(wf if m is None else _base_weight(wf, wf.by, m))
+    return out
+
+
 def _search(G, sources, targets, wf):
     """Best paths from each source node to the target nodes: ``{target: (cost, path)}``."""
     if len(targets) == 1:
@@ -439,6 +458,7 @@ def route(
     avoid: Iterable[str] = (),
     weight: Weight | None = None,
     modes: Iterable[str] | None = None,
+    leg_modes: Iterable[Iterable[str] | None] | None = None,
 ) -> Route:
     """The best route between two places.
 
@@ -463,6 +483,11 @@ def route(
         ``weight()``); overrides ``by``.
     modes
         Link modes allowed (default all), e.g. ``["rail", "sea", "caspian"]``.
+    leg_modes
+        Per stretch between consecutive stops (origin, each ``via``, destination), the modes
+        allowed on that stretch, or ``None`` for any: ``via=["Astrakhan", "Anzali"],
+        leg_modes=[["rail"], ["caspian"], None]`` replays a shipment that crossed the Caspian
+        by ship.
 
     Returns
     -------
@@ -481,16 +506,17 @@ def route(
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
     base = _base_weight(weight, by, modes).closing(places=avoided)
     wf = base.between(o, d)
+    stretch = _stretch_weights(wf, leg_modes, len(vias) + 1)
     stops = [endpoint_nodes(G, o), *[layer_nodes(G, v) for v in vias], endpoint_nodes(G, d)]
     # dynamic programme over the layer nodes of each stop: best cost and path to each; a
     # leg may not re-enter a place an earlier leg of the same path went through
     frontier: dict[str, tuple[float, list[str]]] = {n: (0.0, [n]) for n in stops[0]}
-    for targets in stops[1:]:
+    for i, targets in enumerate(stops[1:]):
         nxt: dict[str, tuple[float, list[str]]] = {}
         for s, (c0, p0) in frontier.items():
             here = place_of(s)
             seen = {place_of(n) for n in p0} - {here}
-            leg_wf = wf.closing(places=seen) if seen else wf
+            leg_wf = stretch[i].closing(places=seen) if seen else stretch[i]
             for t, (c, p) in _search(G, s, targets, leg_wf).items():
                 if t not in nxt or c0 + c < nxt[t][0]:
                     nxt[t] = (c0 + c, p0 + p[1:])

@@ -1,0 +1,145 @@
+"""The cost model stated once: stored weights, scenarios, routes and analyses agree with it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridormap as cm
+from corridormap.bottlenecks import criticality, widest_path
+from corridormap.model import evaluate, likely_values
+from corridormap.scenarios import Scenario, apply_scenario, compare_scenarios
+
+
+def test_stored_weights_are_the_terms_at_likely_values(tiny_G):
+    params = tiny_G.graph["params"]
+    for _, _, d in tiny_G.edges(data=True):
+        tot = evaluate(d["terms"], likely_values(params, d["terms"]))
+        for q in ("time_h", "cost_usd", "co2_kg", "move_h", "dwell_h", "wait_h"):
+            assert d[q] == pytest.approx(tot[q], rel=1e-12), q
+
+
+def test_route_under_a_scenario_reports_the_scenario(bundled_G):
+    """Doubling rail speed: the route's totals are the scenario's, not the baseline's."""
+    base = cm.route(bundled_G, "Mumbai", "Moscow")
+    view = apply_scenario(bundled_G, Scenario("fast-rail", speed={"rail": 2.0}))
+    fast = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight())
+    own = sum(view.edge_time_h(leg.edge) for leg in fast.legs)
+    assert fast.time_h == pytest.approx(own)
+    assert fast.time_h < base.time_h - 24  # rail moving time halves: days shorter
+    assert fast.scenario == "fast-rail" and "fast-rail" in fast.summary()
+    assert fast.to_dict()["totals"]["time_h"] == round(own, 1)
+    sc = compare_scenarios(
+        bundled_G, [("Mumbai", "Moscow")], [Scenario("fast-rail", speed={"rail": 2.0})]
+    )
+    assert sc.rows[0]["days"] == pytest.approx(fast.days, abs=1e-3)
+
+
+def test_scenario_reused_on_a_rebuilt_graph_is_the_same(bundled_G):
+    view = apply_scenario(bundled_G, Scenario("fast-rail", speed={"rail": 2.0}))
+    w = view.weight()
+    again = cm.load_network()
+    a = cm.route(again, "Mumbai", "Moscow", weight=w).time_h
+    b = cm.route(
+        again,
+        "Mumbai",
+        "Moscow",
+        weight=apply_scenario(again, Scenario("fast-rail", speed={"rail": 2.0})).weight(),
+    ).time_h
+    assert a == pytest.approx(b)
+
+
+def test_weight_is_immutable_and_closing_makes_a_new_one():
+    w = cm.make_weight("time", closed_links={"A"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        w.closed_links = frozenset()  # type: ignore[misc]
+    w2 = w.closing(links=["B"], places=["X"])
+    assert w.closed_links == {"A"} and w.closed_places == frozenset()
+    assert w2.closed_links == {"A", "B"} and w2.closed_places == {"X"}
+    assert w.by == "time_h" and not hasattr(w.fn, "closed_links")
+    with pytest.raises(cm.InputError):
+        cm.make_weight("speed")
+    with pytest.raises(cm.InputError, match="list of ids"):
+        cm.make_weight(closed_links="ASI-RSH-road")
+
+
+def test_places_follow_a_renamed_place(tiny_G):
+    G = tiny_G.copy()
+    assert cm.resolve_place(G, "Alpha") == "A"
+    cm.places(G)  # fill any cache
+    G.nodes["A"]["name"] = "Omega"
+    assert cm.places(G)["A"]["name"] == "Omega"
+    assert cm.resolve_place(G, "Omega") == "A"
+    with pytest.raises(cm.UnknownPlaceError):
+        cm.resolve_place(G, "Alpha")
+
+
+def test_places_hand_out_copies(tiny_G):
+    pid = next(iter(cm.places(tiny_G)))
+    cm.places(tiny_G)[pid]["aliases"].append("mutant")
+    assert "mutant" not in (tiny_G.nodes[pid].get("aliases") or [])
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    with pytest.raises(TypeError):
+        r.legs[0].edge["time_h"] = 0  # a read-only view of the graph's edge
+
+
+def test_transfer_dwell_scaling_moves_time(tiny_G):
+    """Scaling the dwell of a transfer kind the route uses moves its time by exactly that."""
+    base = cm.route(tiny_G, "Alpha", "Delta")
+    kinds = [leg["transfer"] for leg in base.legs if leg["kind"] == "transfer"]
+    kind = kinds[0]
+    dwell = sum(leg.edge["dwell_h"] for leg in base.legs if leg.get("transfer") == kind)
+    assert dwell > 0
+    w = apply_scenario(tiny_G, Scenario("slow", dwell_transfer={kind: 3.0})).weight()
+    slow = cm.route(tiny_G, "Alpha", "Delta", weight=w)
+    if slow.link_ids == base.link_ids:
+        assert slow.time_h - base.time_h == pytest.approx(2.0 * dwell)
+    assert slow.time_h > base.time_h
+
+
+factors = st.sampled_from([0.25, 0.5, 1.0, 2.0, 4.0])
+
+
+@st.composite
+def scenarios(draw):
+    return Scenario(
+        "random",
+        speed={m: draw(factors) for m in ("rail", "road", "sea") if draw(st.booleans())},
+        dwell_transfer={k: draw(factors) for k in ("port", "rail_road") if draw(st.booleans())},
+        dwell_border={"*": draw(factors)} if draw(st.booleans()) else {},
+        wait={},
+    )
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sc=scenarios(),
+    pair=st.sampled_from([("Echo", "Alpha"), ("Alpha", "Delta"), ("Foxtrot", "Echo")]),
+)
+def test_every_analysis_reports_the_weights_own_sum(tiny_G, sc, pair):
+    """For random scenarios, route, criticality, scenario comparison and widest path all
+    report the weight's own sum over their path."""
+    view = apply_scenario(tiny_G, sc)
+    w = view.weight()
+    r = cm.route(tiny_G, *pair, weight=w)
+    own = sum(
+        w.measure(e)["time_h"]
+        for e in w.between(r.origin, r.destination).path_edges(tiny_G, r.path)
+    )
+    assert r.time_h == pytest.approx(own)
+    assert r.time_h == pytest.approx(sum(leg["time_h"] for leg in r.legs))
+    assert r.time_h == pytest.approx(
+        sum(r.weight.fn(u, v, tiny_G[u][v]) for u, v in zip(r.path, r.path[1:], strict=False))
+    )
+    crit = criticality(tiny_G, [pair], weight=w)
+    assert next(iter(crit.baseline.values()))["time_h"] == pytest.approx(r.time_h)
+    comp = compare_scenarios(tiny_G, [pair], [sc])
+    assert comp.rows[0]["days"] == pytest.approx(r.days, abs=1e-3)
+    wp = widest_path(tiny_G, *pair, scenario=view)
+    wedges = w.between(r.origin, r.destination).path_edges(tiny_G, wp.path)
+    assert wp.time_h == pytest.approx(sum(w.measure(e)["time_h"] for e in wedges))

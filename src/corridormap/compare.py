@@ -499,6 +499,12 @@ def compare(
     for fam in fams:
         try:
             wf = _family_weight(G, fam, base)
+        except InputError as exc:
+            if families is not None:  # asked for by name: an error, not a note
+                raise
+            unreachable[fam.name] = f"not applicable to this network ({exc})"
+            continue
+        try:
             cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
         except NoRouteError as exc:
             unreachable[fam.name] = str(exc)

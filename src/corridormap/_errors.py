@@ -13,6 +13,7 @@ __all__ = [
     "AmbiguousPlaceError",
     "CorridormapError",
     "GeodataError",
+    "InvalidArgumentError",
     "NoRouteError",
     "ScenarioError",
     "UnknownPlaceError",
@@ -61,6 +62,14 @@ class GeodataError(CorridormapError, ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
+class InvalidArgumentError(CorridormapError, TypeError, ValueError):
+    """A library function was called with an argument of the wrong type or shape.
+
+    It is both a :class:`TypeError` and a :class:`ValueError`, so code that catches either (or
+    :class:`CorridormapError`) catches it.
+    """
+
+
 class ScenarioError(GeodataError):
     """A scenario file is invalid or names ids that are not in the network."""
 
@@ -74,8 +83,6 @@ class UnknownPlaceError(CorridormapError, LookupError):
         msg = f"no place {name!r}"
         if self.suggestions:
             msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        else:
-            msg += "; run 'corridormap places' to list the places"
         super().__init__(msg)
 
     def __str__(self) -> str:  # LookupError would repr() the message otherwise

@@ -7,10 +7,11 @@ field, and saying what was expected.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import GeodataError, closest
+from ._errors import GeodataError, InvalidArgumentError, closest
 
 NODE_KINDS = ("city", "rail_station", "port", "border_crossing", "chokepoint", "dry_port")
 MODES = ("rail", "road", "sea", "caspian", "ferry", "inland")
@@ -24,6 +25,117 @@ ROUTABLE_STATUSES = ("operational", "gap")
 # the number of characters a text field may hold; anything longer is almost certainly not data
 MAX_TEXT = 10_000
 MAX_VERTICES = 100_000
+
+
+#: the most characters of a value an error message quotes
+MAX_SHOWN = 200
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = MAX_SHOWN
+_REPR.maxother = MAX_SHOWN
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def show(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for an error message: at most ``limit`` characters, and safe for values
+    nested too deep or too large to print whole."""
+    if isinstance(value, str):
+        return clip(repr(value[: limit + 1]), limit)
+    try:
+        return clip(_REPR.repr(value), limit)
+    except (RecursionError, ValueError):
+        return f"<{type(value).__name__}>"
+
+
+# -- arguments of the library's public functions ------------------------------------------
+def as_names(value: Any, what: str, *, also: tuple[type, ...] = ()) -> list[Any]:
+    """``value`` as a list of names (texts), refusing a bare string.
+
+    A single string where a list is expected would otherwise be iterated by character
+    (``via="Tehran"`` -> "no place 'T'").
+
+    Parameters
+    ----------
+    value
+        ``None`` (an empty list), or an iterable of texts (or of the types in ``also``).
+    what
+        The argument's name, for the message (``"via"``).
+    also
+        Other item types accepted besides ``str`` (e.g. ``Family``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a bare string or bytes, a non-iterable, or an item of another type.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str | bytes):
+        raise InvalidArgumentError(
+            f"{what} must be a list of names, not the single string {show(value)}; "
+            f"write [{show(value)}]"
+        )
+    if isinstance(value, Mapping):
+        raise InvalidArgumentError(f"{what} must be a list of names, got a {type(value).__name__}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidArgumentError(
+            f"{what} must be a list of names, got {type(value).__name__} {show(value)}"
+        ) from None
+    kinds = (str, *also)
+    for item in items:
+        if not isinstance(item, kinds):
+            raise InvalidArgumentError(
+                f"{what} must hold names (texts), got {type(item).__name__} {show(item)}"
+            )
+    return items
+
+
+def check_name(value: Any, what: str) -> str:
+    """``value`` if it is a text (a place id, name or alias), else an
+    :class:`~corridormap._errors.InvalidArgumentError` naming the argument."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(
+            f"{what} must be a text (a place id, name or alias), got {type(value).__name__} "
+            f"{show(value)}"
+        )
+    return value
+
+
+def check_graph(G: Any, func: str) -> None:
+    """Raise :class:`~corridormap._errors.InvalidArgumentError` unless ``G`` is a corridormap
+    network (a ``networkx.MultiDiGraph`` from :func:`corridormap.load_network`, or a view of
+    one); ``func`` names the function called, for the message."""
+    import networkx as nx
+
+    if not isinstance(G, nx.MultiDiGraph) or not isinstance(G.graph.get("params"), Mapping):
+        got = type(G).__name__
+        if isinstance(G, nx.MultiDiGraph):
+            got = "a MultiDiGraph without the network's parameters in G.graph['params']"
+        raise InvalidArgumentError(
+            f"{func}() needs a corridormap network as G (from corridormap.load_network()), "
+            f"got {got}"
+        )
+
+
+def check_count(value: Any, what: str, *, low: int = 1, high: int) -> int:
+    """``value`` if it is a whole number in ``low..high``, else an
+    :class:`~corridormap._errors.InvalidArgumentError` saying the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(
+            f"{what} must be a whole number, got {type(value).__name__} {show(value)}"
+        )
+    if not low <= value <= high:
+        raise InvalidArgumentError(
+            f"{what} must be between {low:,} and {high:,}, got {show(value)}"
+        )
+    return value
 
 
 def _where(file: str, fid: Any, field: str | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
+from ._validate import as_names, check_graph, check_name
 
 __all__ = ["normalize", "places", "resolve_place", "resolve_places"]
 
@@ -24,7 +26,23 @@ def normalize(text: str) -> str:
 
 
 def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
-    """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...)."""
+    """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...).
+
+    The dictionaries and their lists are copies: changing them leaves ``G`` as it was.
+    """
+    check_graph(G, "places")
+    return {pid: _copy(p) for pid, p in _catalogue(G).items()}
+
+
+def _copy(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v if isinstance(v, str | int | float | bool | None) else copy.deepcopy(v))
+        for k, v in props.items()
+    }
+
+
+def _catalogue(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """The places of ``G``, shared and cached: for reading only (see :func:`places`)."""
     return derived(G, "places", _build_places)
 
 
@@ -33,7 +51,7 @@ def _build_places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     for _, d in G.nodes(data=True):
         pid = d["place"]
         if pid not in out or d.get("layer") == "gate":
-            out[pid] = {k: v for k, v in d.items() if k not in ("place", "layer")}
+            out[pid] = _copy({k: v for k, v in d.items() if k not in ("place", "layer")})
             out[pid]["id"] = pid
     return dict(sorted(out.items()))
 
@@ -45,7 +63,7 @@ def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
 
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     tiers: list[dict[str, set[str]]] = [{}, {}, {}]
-    for pid, p in places(G).items():
+    for pid, p in _catalogue(G).items():
         tiers[0].setdefault(normalize(pid), set()).add(pid)
         name = str(p.get("name", ""))
         tiers[1].setdefault(normalize(name), set()).add(pid)
@@ -66,11 +84,12 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     UnknownPlaceError
         If nothing matches; the message suggests the closest names.
     """
-    key = normalize(name)
+    check_graph(G, "resolve_places")
+    key = normalize(check_name(name, "the place name"))
     for tier in _index(G):
         if key in tier:
             return sorted(tier[key])
-    catalogue = places(G)
+    catalogue = _catalogue(G)
     options = {str(p.get("name")): pid for pid, p in catalogue.items()}
     for pid, p in catalogue.items():
         for alias in p.get("aliases") or []:
@@ -90,14 +109,14 @@ def resolve_place(G: nx.MultiDiGraph, name: str) -> str:
     """
     hits = resolve_places(G, name)
     if len(hits) > 1:
-        cat = places(G)
+        cat = _catalogue(G)
         raise AmbiguousPlaceError(name, [(h, cat[h]["name"], cat[h]["country"]) for h in hits])
     return hits[0]
 
 
-def resolve_many(G: nx.MultiDiGraph, names: Iterable[str]) -> set[str]:
+def resolve_many(G: nx.MultiDiGraph, names: Iterable[str], what: str = "avoid") -> set[str]:
     """Every place id any of ``names`` means (shared names mean all their places)."""
     out: set[str] = set()
-    for n in names:
+    for n in as_names(names, what):
         out.update(resolve_places(G, n))
     return out

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import __version__
 from ._errors import CorridormapError, GeodataError, NoRouteError, UnknownPlaceError
+from ._validate import MAX_DRAWS
 from .routing import OBJECTIVES
 
 log = logging.getLogger("corridormap")
@@ -36,9 +37,6 @@ LEG_COLUMNS = (
 LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 
 
-#: the most Monte Carlo draws: a draw keeps about 175 bytes (days and cost per family) and
-#: 1,000,000 draws took 3.8 s and 310 MB here, so the cap keeps a run under about 1 GB
-MAX_DRAWS = 2_000_000
 #: the most routes ``route -k`` lists (``alternatives`` examines at most 500 paths)
 MAX_K = 100
 #: the most pairs ``bottlenecks`` and ``scenario`` take (about 0.2 s a pair for criticality)
@@ -754,7 +752,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (one line already printed), --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:

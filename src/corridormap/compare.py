@@ -353,10 +353,10 @@ def compare(
     NoRouteError
         If no family connects the two places.
     """
+    from ._validate import MAX_DRAWS, check_count
     from .places import resolve_place
 
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
+    check_count(draws, "draws", high=MAX_DRAWS)  # ~175 bytes a draw: 2e6 draws ~ 350 MB
     o, d = resolve_place(G, origin), resolve_place(G, destination)
     fams = _resolve_families(families)
     params = G.graph["params"]

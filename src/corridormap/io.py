@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _validate as v
-from ._errors import GeodataError, closest
+from ._errors import GeodataError, InvalidArgumentError, closest
 
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
 
@@ -512,6 +512,11 @@ def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
         If a file is missing, unreadable or invalid; the message names the file, the feature
         and the field.
     """
+    if directory is not None and not isinstance(directory, str | os.PathLike):
+        raise InvalidArgumentError(
+            f"load_geodata() needs a directory path (str or os.PathLike) or None, got "
+            f"{type(directory).__name__}"
+        )
     base = bundled_geodata_dir() if directory is None else Path(directory)
     if not base.is_dir():
         raise GeodataError(f"geodata directory {str(base)!r} does not exist or is not a directory")

@@ -14,6 +14,7 @@ __all__ = [
     "CorridormapError",
     "GeodataError",
     "InputError",
+    "InvalidArgumentError",
     "NoRouteError",
     "ScenarioError",
     "UnknownPlaceError",
@@ -62,8 +63,16 @@ class GeodataError(CorridormapError, ValueError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
-class InputError(CorridormapError, ValueError):
-    """An argument is invalid: a wrong type, an unknown option or a value out of range."""
+class InputError(CorridormapError, TypeError, ValueError):
+    """An argument is invalid: a wrong type or shape, an unknown option, a value out of range.
+
+    It is both a :class:`TypeError` and a :class:`ValueError`, so code that catches either (or
+    :class:`CorridormapError`) catches it.
+    """
+
+
+#: the same error under the name the argument checks of ``_validate`` use
+InvalidArgumentError = InputError
 
 
 class ScenarioError(GeodataError):
@@ -79,8 +88,6 @@ class UnknownPlaceError(CorridormapError, LookupError):
         msg = f"no place {name!r}"
         if self.suggestions:
             msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        else:
-            msg += "; run 'corridormap places' to list the places"
         super().__init__(msg)
 
     def __str__(self) -> str:  # LookupError would repr() the message otherwise

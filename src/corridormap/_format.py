@@ -5,10 +5,46 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["csv_text", "json_text", "leg_rows", "table"]
+__all__ = [
+    "csv_safe",
+    "csv_text",
+    "frame_csv_text",
+    "json_text",
+    "leg_rows",
+    "table",
+    "terminal_safe",
+]
+
+# C0 and C1 control characters and DEL (but not the newline), and the Unicode bidirectional
+# overrides and isolates that reorder what a terminal shows
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# what a spreadsheet reads as the start of a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (escape sequences, carriage returns, bidi overrides)
+    shown as ``\\x1b``-style escapes, so text from data cannot clear the screen, set the
+    terminal's title or hide what is printed. Newlines are kept."""
+    return _CONTROL.sub(_visible, text)
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (the OWASP advice).
+    Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _cell(value: Any, digits: int) -> str:
@@ -21,8 +57,8 @@ def _cell(value: Any, digits: int) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list | tuple):
-        return " - ".join(str(v) for v in value)
-    return str(value)
+        return terminal_safe(" - ".join(str(v) for v in value))
+    return terminal_safe(str(value))
 
 
 def table(
@@ -54,7 +90,10 @@ def table(
 
 
 def json_text(obj: Any) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Indented JSON; the control characters JSON leaves raw (DEL, C1, bidi overrides) are
+    written as ``\\uXXXX`` escapes, which mean the same to a JSON reader."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -62,8 +101,18 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: (" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()})
+        w.writerow(
+            {k: csv_safe(" ".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()}
+        )
     return buf.getvalue()
+
+
+def frame_csv_text(df: Any) -> str:
+    """A pandas DataFrame as CSV, with every text cell (and column name) made
+    :func:`csv_safe`."""
+    safe = df.map(csv_safe)
+    safe.columns = [csv_safe(c) for c in safe.columns]
+    return safe.to_csv(index=False)
 
 
 def leg_rows(route) -> list[dict[str, Any]]:

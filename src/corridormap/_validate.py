@@ -7,10 +7,12 @@ field, and saying what was expected.
 from __future__ import annotations
 
 import math
+import reprlib
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import GeodataError, closest
+from ._errors import GeodataError, InvalidArgumentError, closest
 
 NODE_KINDS = ("city", "rail_station", "port", "border_crossing", "chokepoint", "dry_port")
 MODES = ("rail", "road", "sea", "caspian", "ferry", "inland")
@@ -23,7 +25,166 @@ ROUTABLE_STATUSES = ("operational", "gap")
 
 # the number of characters a text field may hold; anything longer is almost certainly not data
 MAX_TEXT = 10_000
+#: the most vertices of one link, and of all the links of one file
 MAX_VERTICES = 100_000
+MAX_TOTAL_VERTICES = 2_000_000
+#: the most features (nodes, links or stations) one file may hold
+MAX_FEATURES = 50_000
+#: how deeply lists and objects may nest inside one property
+MAX_PROPERTY_DEPTH = 16
+#: characters an id may not hold: ``|`` joins a place id and a layer in the network's node
+#: names (``RSH|road``), so an id holding it could pose as another place's layer
+ID_FORBIDDEN = "|"
+#: property names the network sets itself on every node / link edge; data may not use them
+NODE_RESERVED = ("x", "y", "lon", "lat", "place", "layer")
+LINK_RESERVED = (
+    "coords",
+    "geometry",
+    "key",
+    "u_place",
+    "v_place",
+    "kind",
+    "link_id",
+    "layer",
+    "service",
+    "routable",
+    "transfer",
+    "place",
+    "from_layer",
+    "to_layer",
+    "distance_km",
+    "move_h",
+    "dwell_h",
+    "wait_h",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "border",
+    "terms",
+    "parts",
+    "speed_key",
+    "dwell_keys",
+    "wait_keys",
+    "cost_km_key",
+    "fee_keys",
+    "co2_key",
+)
+#: the most Monte Carlo draws one comparison takes: a draw keeps about 175 bytes (days and
+#: cost per family), and 1,000,000 draws took 3.8 s and 310 MB on a 2-core machine
+MAX_DRAWS = 2_000_000
+#: the largest magnitude any number in the data may have (keeps every total finite)
+MAX_NUMBER = 1e12
+
+
+#: the most characters of a value an error message quotes
+MAX_SHOWN = 200
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = MAX_SHOWN
+_REPR.maxother = MAX_SHOWN
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def show(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for an error message: at most ``limit`` characters, and safe for values
+    nested too deep or too large to print whole."""
+    if isinstance(value, str):
+        return clip(repr(value[: limit + 1]), limit)
+    try:
+        return clip(_REPR.repr(value), limit)
+    except (RecursionError, ValueError):
+        return f"<{type(value).__name__}>"
+
+
+# -- arguments of the library's public functions ------------------------------------------
+def as_names(value: Any, what: str, *, also: tuple[type, ...] = ()) -> list[Any]:
+    """``value`` as a list of names (texts), refusing a bare string.
+
+    A single string where a list is expected would otherwise be iterated by character
+    (``via="Tehran"`` -> "no place 'T'").
+
+    Parameters
+    ----------
+    value
+        ``None`` (an empty list), or an iterable of texts (or of the types in ``also``).
+    what
+        The argument's name, for the message (``"via"``).
+    also
+        Other item types accepted besides ``str`` (e.g. ``Family``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a bare string or bytes, a non-iterable, or an item of another type.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str | bytes):
+        raise InvalidArgumentError(
+            f"{what} must be a list of names, not the single string {show(value)}; "
+            f"write [{show(value)}]"
+        )
+    if isinstance(value, Mapping):
+        raise InvalidArgumentError(f"{what} must be a list of names, got a {type(value).__name__}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise InvalidArgumentError(
+            f"{what} must be a list of names, got {type(value).__name__} {show(value)}"
+        ) from None
+    kinds = (str, *also)
+    for item in items:
+        if not isinstance(item, kinds):
+            raise InvalidArgumentError(
+                f"{what} must hold names (texts), got {type(item).__name__} {show(item)}"
+            )
+    return items
+
+
+def check_name(value: Any, what: str) -> str:
+    """``value`` if it is a text (a place id, name or alias), else an
+    :class:`~corridormap._errors.InvalidArgumentError` naming the argument."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(
+            f"{what} must be a text (a place id, name or alias), got {type(value).__name__} "
+            f"{show(value)}"
+        )
+    return value
+
+
+def check_graph(G: Any, func: str) -> None:
+    """Raise :class:`~corridormap._errors.InvalidArgumentError` unless ``G`` is a corridormap
+    network (a ``networkx.MultiDiGraph`` from :func:`corridormap.load_network`, or a view of
+    one); ``func`` names the function called, for the message."""
+    import networkx as nx
+
+    if not isinstance(G, nx.MultiDiGraph) or not isinstance(G.graph.get("params"), Mapping):
+        got = type(G).__name__
+        if isinstance(G, nx.MultiDiGraph):
+            got = "a MultiDiGraph without the network's parameters in G.graph['params']"
+        raise InvalidArgumentError(
+            f"{func}() needs a corridormap network as G (from corridormap.load_network()), "
+            f"got {got}"
+        )
+
+
+def check_count(value: Any, what: str, *, low: int = 1, high: int) -> int:
+    """``value`` if it is a whole number in ``low..high``, else an
+    :class:`~corridormap._errors.InvalidArgumentError` saying the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(
+            f"{what} must be a whole number, got {type(value).__name__} {show(value)}"
+        )
+    if not low <= value <= high:
+        raise InvalidArgumentError(
+            f"{what} must be between {low:,} and {high:,}, got {show(value)}"
+        )
+    return value
 
 
 def _where(file: str, fid: Any, field: str | None = None) -> dict[str, Any]:
@@ -37,9 +198,9 @@ def check_enum(value: Any, options: tuple[str, ...], file: str, fid: Any, field:
         if isinstance(value, str):
             near = closest(value, options, n=1)
             if near:
-                hint = f" (did you mean {near[0]!r}?)"
+                hint = f" (did you mean {show(near[0])}?)"
         raise GeodataError(
-            f"{value!r} is not one of {', '.join(options)}{hint}", **_where(file, fid, field)
+            f"{show(value)} is not one of {', '.join(options)}{hint}", **_where(file, fid, field)
         )
     return value
 
@@ -57,7 +218,7 @@ def check_text(
         return ""
     if not isinstance(value, str):
         raise GeodataError(
-            f"must be text, got {type(value).__name__} {value!r}", **_where(file, fid, key)
+            f"must be text, got {type(value).__name__} {show(value)}", **_where(file, fid, key)
         )
     if required and not value.strip():
         raise GeodataError("is empty (a non-empty text is required)", **_where(file, fid, key))
@@ -87,14 +248,31 @@ def check_number(
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise GeodataError(
-            f"must be a number, got {type(value).__name__} {value!r}", **_where(file, fid, key)
+            f"must be a number, got {type(value).__name__} {show(value)}", **_where(file, fid, key)
         )
-    if not math.isfinite(value):
-        raise GeodataError(f"must be a finite number, got {value!r}", **_where(file, fid, key))
+    value = _finite(value, file, fid, key)
     if positive and (value < 0 or (value == 0 and not allow_zero)):
         expect = "zero or more" if allow_zero else "greater than zero"
-        raise GeodataError(f"must be {expect}, got {value!r}", **_where(file, fid, key))
+        raise GeodataError(f"must be {expect}, got {show(value)}", **_where(file, fid, key))
     return float(value)
+
+
+def _finite(value: int | float, file: str, fid: Any, field: str | None) -> float:
+    """``value`` as a float, if it is finite and at most :data:`MAX_NUMBER` in magnitude."""
+    try:
+        out = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        out = math.inf
+    if not math.isfinite(out):
+        raise GeodataError(
+            f"must be a finite number, got {show(value, 40)}", **_where(file, fid, field)
+        )
+    if abs(out) > MAX_NUMBER:
+        raise GeodataError(
+            f"{show(value, 40)} is too large (at most {MAX_NUMBER:g} in magnitude)",
+            **_where(file, fid, field),
+        )
+    return out
 
 
 def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> list[str]:
@@ -105,7 +283,7 @@ def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> 
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise GeodataError(f"must be a list of texts, got {value!r}", **_where(file, fid, key))
+        raise GeodataError(f"must be a list of texts, got {show(value)}", **_where(file, fid, key))
     for v in value:
         if len(v) > MAX_TEXT:
             raise GeodataError("holds a text that is too long", **_where(file, fid, key))
@@ -115,17 +293,22 @@ def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> 
 def check_lonlat(coord: Any, file: str, fid: Any, field: str = "geometry") -> tuple[float, float]:
     """Return one (lon, lat) position after checking it is finite and in range."""
     if not isinstance(coord, list | tuple) or len(coord) < 2:
-        raise GeodataError(f"position {coord!r} is not [lon, lat]", **_where(file, fid, field))
+        raise GeodataError(
+            f"position {show(coord, 80)} is not [lon, lat]", **_where(file, fid, field)
+        )
     lon, lat = coord[0], coord[1]
     for v in (lon, lat):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        finite = isinstance(v, int | float) and not isinstance(v, bool)
+        if finite and isinstance(v, int):
+            finite = -1000 < v < 1000  # no float() of an integer of hundreds of digits
+        if not finite or not math.isfinite(v):
             raise GeodataError(
-                f"position {coord!r} has a coordinate that is not a finite number",
+                f"position {show(coord, 80)} has a coordinate that is not a finite number",
                 **_where(file, fid, field),
             )
     if not -180 <= lon <= 180 or not -90 <= lat <= 90:
         raise GeodataError(
-            f"position {coord!r} is out of range (lon -180..180, lat -90..90)",
+            f"position {show(coord)} is out of range (lon -180..180, lat -90..90)",
             **_where(file, fid, field),
         )
     return float(lon), float(lat)
@@ -135,10 +318,15 @@ def check_feature_collection(doc: Any, file: str) -> list[Mapping[str, Any]]:
     """Return the features of a GeoJSON FeatureCollection."""
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        raise GeodataError(f"is not a GeoJSON FeatureCollection (type is {got!r})", file=file)
+        raise GeodataError(f"is not a GeoJSON FeatureCollection (type is {show(got)})", file=file)
     feats = doc.get("features")
     if not isinstance(feats, list):
         raise GeodataError("has no 'features' list", file=file)
+    if len(feats) > MAX_FEATURES:
+        raise GeodataError(
+            f"holds {len(feats):,} features; at most {MAX_FEATURES:,} are allowed per file",
+            file=file,
+        )
     for i, f in enumerate(feats):
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise GeodataError(f"item {i} is not a GeoJSON Feature", file=file)
@@ -152,11 +340,66 @@ def feature_id(feature: Mapping[str, Any], file: str, index: int) -> str:
     fid = feature["properties"].get("id")
     if not isinstance(fid, str) or not fid.strip():
         raise GeodataError(
-            f"item {index} has no 'id' text property (got {fid!r})", file=file, field="id"
+            f"item {index} has no 'id' text property (got {show(fid)})", file=file, field="id"
         )
     if len(fid) > 200:
-        raise GeodataError("id is longer than 200 characters", file=file, field="id")
+        raise GeodataError(
+            f"id {show(fid, 60)} is longer than 200 characters", file=file, field="id"
+        )
+    check_id(fid, file)
     return fid
+
+
+def check_id(fid: str, file: str | None = None) -> str:
+    """Return ``fid`` if it can name a place or link: no control characters, no ``|``
+    (see :data:`ID_FORBIDDEN`) and no spaces at either end."""
+    bad = sorted({c for c in fid if c in ID_FORBIDDEN or unicodedata.category(c) == "Cc"})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise GeodataError(
+            f"id {show(fid)} holds {shown}; ids may not hold control characters or '|' "
+            "(the network joins a place id and a layer with '|', as in 'RSH|road')",
+            file=file,
+            feature=fid,
+            field="id",
+        )
+    if fid != fid.strip():
+        raise GeodataError(
+            f"id {show(fid)} starts or ends with a space", file=file, feature=fid, field="id"
+        )
+    return fid
+
+
+def check_reserved(
+    props: Mapping[str, Any], reserved: tuple[str, ...], file: str, fid: Any
+) -> None:
+    """Raise if a property has a name the network sets itself (:data:`NODE_RESERVED`,
+    :data:`LINK_RESERVED`), which would clash with or overwrite its own attribute."""
+    for key in props:
+        if key in reserved:
+            raise GeodataError(
+                "is a name corridormap sets itself on the network's "
+                f"{'nodes' if reserved is NODE_RESERVED else 'edges'}; rename the property "
+                f"(reserved: {', '.join(reserved)})",
+                **_where(file, fid, key),
+            )
+
+
+def check_depth(props: Mapping[str, Any], file: str, fid: Any) -> None:
+    """Raise if a property value nests lists or objects more than
+    :data:`MAX_PROPERTY_DEPTH` deep (later copies and prints would recurse that deep)."""
+    for key, value in props.items():
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if isinstance(item, dict | list):
+                if depth > MAX_PROPERTY_DEPTH:
+                    raise GeodataError(
+                        f"nests lists or objects more than {MAX_PROPERTY_DEPTH} levels deep",
+                        **_where(file, fid, key),
+                    )
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((c, depth + 1) for c in children)
 
 
 def check_unique(ids: list[str], file: str) -> None:
@@ -170,6 +413,28 @@ def check_unique(ids: list[str], file: str) -> None:
         seen.add(fid)
 
 
+#: the range each kind of parameter must lie in, by the last part of its key; the smallest
+#: speed keeps every travel time finite, the largest values keep every total finite
+PARAM_BOUNDS: dict[str, tuple[float, float]] = {
+    "speed_kmh": (0.1, 1_000.0),
+    "cost_usd_per_teu_km": (0.0, 10_000.0),
+    "co2_kg_per_teu_km": (0.0, 10_000.0),
+    "cost_usd_per_teu": (0.0, 10_000_000.0),
+    "dwell_h": (0.0, 100_000.0),
+    "transit_h": (0.0, 100_000.0),
+    "headway_h": (0.0, 100_000.0),
+}
+#: the range of a parameter of any other name
+OTHER_PARAM_BOUNDS = (0.0, 1e9)
+#: the longest a link may be, in km (half the equator is 20,000 km)
+MAX_LENGTH_KM = 50_000.0
+
+
+def param_bounds(path: str) -> tuple[float, float]:
+    """The ``(lowest, highest)`` allowed value of the parameter at dotted key ``path``."""
+    return PARAM_BOUNDS.get(path.rsplit(".", 1)[-1], OTHER_PARAM_BOUNDS)
+
+
 def check_param(value: Any, file: str, path: str) -> dict[str, Any]:
     """Check one uncertain parameter: a table with low <= likely <= high and a source."""
     if isinstance(value, bool | int | float):
@@ -179,10 +444,19 @@ def check_param(value: Any, file: str, path: str) -> dict[str, Any]:
             feature=path,
         )
     if not isinstance(value, dict):
-        raise GeodataError(f"must be a table, got {value!r}", file=file, feature=path)
+        raise GeodataError(f"must be a table, got {show(value)}", file=file, feature=path)
     nums = {}
+    lo, hi = param_bounds(path)
     for key in ("low", "likely", "high"):
         nums[key] = check_number(value, key, file, path, allow_zero=True)
+        if not lo <= nums[key] <= hi:
+            raise GeodataError(
+                f"{nums[key]:g} is out of range: a {path.rsplit('.', 1)[-1]} value must be "
+                f"between {lo:g} and {hi:g}",
+                file=file,
+                feature=path,
+                field=key,
+            )
     if not nums["low"] <= nums["likely"] <= nums["high"]:
         raise GeodataError(
             f"needs low <= likely <= high, got {nums['low']}, {nums['likely']}, {nums['high']}",
@@ -207,8 +481,10 @@ def typed_features(
         if not isinstance(geom, dict) or geom.get("type") != geom_type:
             got = geom.get("type") if isinstance(geom, dict) else geom
             raise GeodataError(
-                f"must be a {geom_type}, got {got!r}", file=file, feature=fid, field="geometry"
+                f"must be a {geom_type}, got {show(got)}", file=file, feature=fid, field="geometry"
             )
-        out.append((fid, dict(f["properties"]), geom))
+        props = dict(f["properties"])
+        check_depth(props, file, fid)
+        out.append((fid, props, geom))
     check_unique([fid for fid, _, _ in out], file)
     return out

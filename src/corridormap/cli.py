@@ -7,13 +7,17 @@ Errors print one line on stderr, never a traceback (``-v`` adds the traceback fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._errors import CorridormapError, NoRouteError
+from ._errors import CorridormapError, NoRouteError, UnknownPlaceError
+from ._validate import MAX_DRAWS
 from .routing import OBJECTIVES
 
 log = logging.getLogger("corridormap")
@@ -33,14 +37,38 @@ LEG_COLUMNS = (
 LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+#: the most routes ``route -k`` lists (``alternatives`` examines at most 500 paths)
+MAX_K = 100
+#: the most pairs ``bottlenecks`` and ``scenario`` take (about 0.2 s a pair for criticality)
+MAX_PAIRS = 500
+#: the largest pairs file read
+MAX_PAIRS_FILE_BYTES = 1024 * 1024
+#: the most characters of an error message printed
+MAX_MESSAGE = 1000
+
+
+def _bounded_int(low: int, high: int | None = None, *, what: str = ""):
+    """An argparse type: a whole number in ``low..high`` (the message gives the range)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {_short(text)!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {_short(text)}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}{what}, got {_short(text)}")
+        return value
+
+    return parse
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+_positive_int = _bounded_int(1)
 
 
 class CliError(Exception):
@@ -75,14 +103,71 @@ def _scenario_line(view: Any) -> str:
     )
 
 
-def _emit(text: str, out: str | None = None) -> None:
+def _emit(text: str, out: str | None = None, *, terminal: bool = False) -> None:
+    """Write ``text`` to ``out`` (atomically) or stdout; ``terminal`` text (tables) has its
+    control characters made visible first, so data cannot drive the terminal."""
+    from ._format import terminal_safe
+
+    if terminal:
+        text = terminal_safe(text)
     if out:
         from ._atomic import atomic_write
 
         atomic_write(out, text)
-        print(out)
+        print(terminal_safe(out))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """Every file the command reads: the geodata directory's files (its scenarios and basemap
+    too), scenario files named by path, and the pairs file."""
+    from .io import bundled_geodata_dir
+
+    base = Path(args.data) if getattr(args, "data", None) else bundled_geodata_dir()
+    files: list[Path] = []
+    for d in (base, base / "scenarios", base / "basemap"):
+        with contextlib.suppress(OSError):
+            files += [p for p in d.iterdir() if p.is_file()]
+    for name in [*(getattr(args, "scenario", None) or []), *(getattr(args, "names", None) or [])]:
+        p = Path(name)
+        if p.suffix == ".toml" or os.sep in name or p.is_file():
+            files.append(p)
+    if getattr(args, "pairs_file", None):
+        files.append(Path(args.pairs_file))
+    return files
+
+
+def _check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None]) -> None:
+    """Refuse, before anything is computed or written, an output path that is not a regular
+    file (a FIFO, a device, a directory), that is one of the input files, or that is given
+    twice."""
+    from ._atomic import OutputPathError, check_target
+
+    seen: dict[str, str] = {}
+    chosen = [str(o) for o in outputs if o]
+    if not chosen:
+        return
+    inputs = []
+    for f in _input_files(args):
+        with contextlib.suppress(OSError):
+            inputs.append((f, os.stat(f)))
+    for out in chosen:
+        target = check_target(out)
+        key = str(target)
+        if key in seen:
+            raise OutputPathError(f"{seen[key]} and {out} are the same file; give two paths")
+        seen[key] = out
+        try:
+            info = os.stat(target)
+        except OSError:
+            continue
+        for f, fi in inputs:
+            if (info.st_dev, info.st_ino) == (fi.st_dev, fi.st_ino):
+                raise OutputPathError(
+                    f"cannot write {out}: it is the input file {f}; writing there would "
+                    "destroy it, give another path"
+                )
 
 
 # -- route ----------------------------------------------------------------------------------
@@ -90,9 +175,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .routing import alternatives, route
 
+    _check_outputs(args, [args.out, args.map])
     G = _network(args)
-    if args.k < 1:
-        raise CliError(f"-k must be at least 1, got {args.k}")
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)
     opts = {"via": args.via, "avoid": args.avoid, "weight": wf, "modes": modes}
@@ -132,7 +216,7 @@ def cmd_route(args: argparse.Namespace) -> int:
             parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
             parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))
             parts.append("")
-        _emit("\n".join(parts), args.out)
+        _emit("\n".join(parts), args.out, terminal=True)
     return EXIT_OK
 
 
@@ -151,8 +235,11 @@ def cmd_places(args: argparse.Namespace) -> int:
     from .places import places
 
     G = _network(args)
+    cat = places(G)
+    if args.kind is not None:
+        _check_choice(args.kind, sorted({str(p.get("kind")) for p in cat.values()}), "kind")
     rows = []
-    for pid, p in places(G).items():
+    for pid, p in cat.items():
         if args.kind and p.get("kind") != args.kind:
             continue
         if args.country and p.get("country") != args.country.upper():
@@ -176,7 +263,7 @@ def cmd_places(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _emit(fmt.csv_text(rows, list(rows[0]) if rows else cols))
     else:
-        _emit(fmt.table(rows, cols) + f"\n{len(rows)} places")
+        _emit(fmt.table(rows, cols) + f"\n{len(rows)} places", terminal=True)
     return EXIT_OK
 
 
@@ -186,6 +273,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare
     from .places import places
 
+    _check_outputs(args, [args.out, args.chart])
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     comp = compare(
@@ -196,6 +284,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         draws=args.draws,
         seed=args.seed,
         weight=wf,
+        progress=_progress(args, args.draws),
     )
     if args.chart:
         from .charts import save_figure
@@ -206,8 +295,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(fmt.json_text(recs), args.out)
     elif args.format == "csv":
-        df = comp.to_frame()
-        _emit(df.to_csv(index=False), args.out)
+        _emit(fmt.frame_csv_text(comp.to_frame()), args.out)
     else:
         cat = places(G)
 
@@ -256,7 +344,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 f"most sensitive (swing of the INSTC - {comp.reference} gap, days): "
                 + ", ".join(f"{r['parameter']} {r['swing_days']:.1f}" for r in comp.sensitivity[:3])
             )
-        _emit("\n".join(lines), args.out)
+        _emit("\n".join(lines), args.out, terminal=True)
     return EXIT_OK
 
 
@@ -271,19 +359,28 @@ def _read_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
     if args.pairs_file:
         import csv
 
+        from .io import read_regular_file
+
+        raw = read_regular_file(args.pairs_file, name=args.pairs_file, limit=MAX_PAIRS_FILE_BYTES)
         try:
-            with open(args.pairs_file, encoding="utf-8", newline="") as fh:
-                rows = [r for r in csv.reader(fh) if r and not r[0].lstrip().startswith("#")]
-        except OSError as exc:
-            raise CliError(f"cannot read {args.pairs_file}: {exc.strerror or exc}") from None
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CliError(
+                f"{args.pairs_file}: is not UTF-8 text (byte {exc.start:,} cannot be decoded)"
+            ) from None
+        rows = [r for r in csv.reader(text.splitlines()) if r and not r[0].lstrip().startswith("#")]
         for i, r in enumerate(rows, 1):
             cells = [c.strip() for c in r if c.strip()]
             header = [c.casefold() for c in cells]
             if i == 1 and header in (["from", "to"], ["origin", "destination"]):
                 continue
             if len(cells) != 2:
-                raise CliError(f"{args.pairs_file}: line {i}: expected 'FROM,TO', got {r!r}")
+                raise CliError(f"{args.pairs_file}: line {i}: expected 'FROM,TO', got {_show(r)}")
             pairs.append((cells[0], cells[1]))
+            if len(pairs) > MAX_PAIRS:
+                break
+    if len(pairs) > MAX_PAIRS:
+        raise CliError(f"too many pairs: at most {MAX_PAIRS:,} are allowed in one run")
     return pairs or None
 
 
@@ -299,9 +396,11 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .bottlenecks import CRITICALITY_FIELDS, criticality
 
+    _check_outputs(args, [args.out, args.map])
+    pairs = _read_pairs(args)
     G = _network(args)
     view, wf = _weight(args, G, args.by)
-    crit = criticality(G, _read_pairs(args), weight=wf)
+    crit = criticality(G, pairs, weight=wf)
     unrouted = [p for p, b in crit.baseline.items() if b["time_h"] is None]
     if unrouted and len(unrouted) == len(crit.baseline):
         raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
@@ -339,7 +438,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
             "pairs_affected",
         )
         heads = ("#", "element", "name", "kind", "+days", "+USD/TEU", "disconnects", "pairs")
-        _emit(head + "\n" + fmt.table(rows, cols, headers=heads, digits=2), args.out)
+        _emit(head + "\n" + fmt.table(rows, cols, headers=heads, digits=2), args.out, terminal=True)
     return EXIT_OK
 
 
@@ -350,7 +449,12 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     from .bottlenecks import min_cut
     from .scenarios import apply_scenario
 
+    _check_outputs(args, [args.out, args.map])
     G = _network(args)
+    if args.mode:
+        present = sorted({str(d["mode"]) for _, _, d in G.edges(data=True) if d["kind"] == "link"})
+        for mode in args.mode:
+            _check_choice(mode, present, "mode", where="the network's links")
     view = apply_scenario(G, args.scenario) if args.scenario else None
     res = min_cut(
         G, args.origin, args.destination, unit=args.unit, modes=args.mode or None, scenario=view
@@ -384,7 +488,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
                 "capacity in other units (not converted): "
                 + ", ".join(f"{k} {v}" for k, v in sorted(res.other_units.items()))
             )
-        _emit("\n".join(lines), args.out)
+        _emit("\n".join(lines), args.out, terminal=True)
     return EXIT_OK
 
 
@@ -392,8 +496,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .scenarios import COMPARISON_FIELDS, compare_scenarios
 
-    G = _network(args)
+    _check_outputs(args, [args.out, args.map])
     pairs = _read_pairs(args)
+    G = _network(args)
     if pairs is None:
         from .bottlenecks import default_pairs
 
@@ -438,7 +543,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
             "+USD",
             "note",
         )
-        _emit(fmt.table(rows, cols, headers=heads, digits=2), args.out)
+        _emit(fmt.table(rows, cols, headers=heads, digits=2), args.out, terminal=True)
     return EXIT_OK
 
 
@@ -506,13 +611,21 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 # -- map ------------------------------------------------------------------------------------
 def cmd_map(args: argparse.Namespace) -> int:
-    from .render import SCENES, write_scenes
+    from .render import SCENES, render_html, scene_map
 
     if args.scene is not None and args.scene not in SCENES:
         raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(SCENES)}")
+    names = list(SCENES) if args.scene is None else [args.scene]
+    suffix = "-offline" if args.self_contained else ""
+    paths = [Path(args.out) / f"map-{n}{suffix}.html" for n in names]
+    _check_outputs(args, paths)
     G = _network(args)
-    names = None if args.scene is None else [args.scene]
-    for path in write_scenes(G, args.out, names=names, self_contained=args.self_contained):
+    # every page is drawn before any is written: a scene that fails replaces nothing
+    pages = [render_html(scene_map(G, n), self_contained=args.self_contained) for n in names]
+    from ._atomic import atomic_write
+
+    for path, page in zip(paths, pages, strict=True):
+        atomic_write(path, page)
         print(path)
     return EXIT_OK
 
@@ -595,7 +708,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these link modes, comma-separated (rail, road, sea, caspian, ferry, inland)",
     )
     _scenario_option(r)
-    r.add_argument("-k", type=int, default=1, metavar="N", help="N distinct routes, best first")
+    r.add_argument(
+        "-k",
+        type=_bounded_int(1, MAX_K),
+        default=1,
+        metavar="N",
+        help=f"N distinct routes, best first (at most {MAX_K})",
+    )
     r.add_argument("--format", choices=["table", "json", "geojson", "csv"], default="table")
     r.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     r.add_argument("--map", metavar="FILE", help="also write an HTML map of the route(s)")
@@ -628,12 +747,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("destination", metavar="TO")
     c.add_argument(
         "--draws",
-        type=_positive_int,
+        type=_bounded_int(1, MAX_DRAWS, what=" (about 175 bytes of memory each)"),
         default=10_000,
         metavar="N",
-        help="Monte Carlo draws (default 10000)",
+        help=f"Monte Carlo draws (default 10000, at most {MAX_DRAWS:,})",
     )
-    c.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    c.add_argument(
+        "--seed",
+        type=_bounded_int(0, 2**63 - 1),
+        default=0,
+        metavar="S",
+        help="random seed (default 0)",
+    )
     c.add_argument(
         "--by",
         choices=["time", "cost"],
@@ -763,7 +888,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (one line already printed), --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:
@@ -775,18 +903,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         return _fail(args, Exception(f"cannot write{where}: {exc.strerror or exc}"), EXIT_BAD_INPUT)
+    except (RecursionError, MemoryError) as exc:
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
+        return _fail(args, Exception(f"the input is {what} to process"), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         return 130
 
 
 def _fail(args: Any, exc: BaseException, code: int) -> int:
+    """Print one line (control characters made visible, at most :data:`MAX_MESSAGE`
+    characters) and return ``code``."""
+    from ._format import terminal_safe
+
     if getattr(args, "verbose", 0) >= 2:
         import traceback
 
         traceback.print_exc()
     msg = " ".join(str(exc).split())
+    if isinstance(exc, UnknownPlaceError) and not exc.suggestions:
+        msg += "; run 'corridormap places' to list the places"
+    msg = terminal_safe(msg)
+    if len(msg) > MAX_MESSAGE:
+        msg = msg[: MAX_MESSAGE - 1] + "\u2026"
     print(f"corridormap: error: {msg}", file=sys.stderr)
     return code
+
+
+def _show(value: Any) -> str:
+    from ._validate import show
+
+    return show(value)
+
+
+def _check_choice(value: str, options: Sequence[str], what: str, *, where: str = "") -> None:
+    """Raise a :class:`CliError` unless ``value`` is one of ``options``, suggesting the
+    closest."""
+    from ._errors import closest
+
+    if value in options:
+        return
+    near = closest(value, options, n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    source = f" in {where}" if where else ""
+    raise CliError(
+        f"no {what} {_show(value)}{source}{hint} ({what}s: {', '.join(options) or 'none'})"
+    )
+
+
+def _progress(args: argparse.Namespace, draws: int) -> bool:
+    """Whether to show the Monte Carlo progress bar: only for long runs, never with ``-q``,
+    and only when stderr is a terminal."""
+    if getattr(args, "quiet", False) or draws <= 200_000:
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,15 +20,13 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError, InputError, NoRouteError
+from ._validate import MAX_DRAWS, check_count
 from .io import bundled_geodata_dir, read_toml
 from .model import edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
 from .weights import Weight
 
 __all__ = ["FAMILIES", "Comparison", "Family", "compare", "load_families", "naive_compare"]
-
-#: the most draws one call takes (each draw holds every parameter once: ~8 bytes x keys)
-MAX_DRAWS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -426,17 +424,6 @@ def _monte_carlo(
     return days, cost
 
 
-def _check_draws(draws: Any) -> int:
-    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-        raise InputError(f"draws must be a whole number of at least 1, got {draws!r}")
-    if draws > MAX_DRAWS:
-        raise InputError(
-            f"draws must be at most {MAX_DRAWS:,} (each draw holds every parameter once), "
-            f"got {draws:,}"
-        )
-    return int(draws)
-
-
 def compare(
     G: nx.MultiDiGraph,
     origin: str,
@@ -488,7 +475,7 @@ def compare(
     """
     from .places import resolve_place
 
-    draws = _check_draws(draws)
+    draws = check_count(draws, "draws", high=MAX_DRAWS)  # ~175 bytes a draw: 2e6 ~ 350 MB
     o, d = resolve_place(G, origin), resolve_place(G, destination)
     table = _network_families(G)
     fams = _resolve_families(families, table)

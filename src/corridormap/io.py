@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _validate as v
-from ._errors import GeodataError, closest
+from ._errors import GeodataError, InvalidArgumentError, closest
 
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
 
@@ -77,23 +78,97 @@ def line_length_km(coords: list[tuple[float, float]]) -> float:
     return sum(haversine_km(coords[i], coords[i + 1]) for i in range(len(coords) - 1))
 
 
-def _read_bytes(path: Path) -> bytes:
-    name = path.name
-    try:
-        size = path.stat().st_size
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for messages (``"a FIFO (named pipe)"``)."""
+    return next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+
+
+def read_regular_file(
+    path: str | os.PathLike[str], *, name: str | None = None, limit: int = MAX_FILE_BYTES
+) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Links are followed, and the file is checked after opening it (without blocking, so a FIFO
+    cannot hang the read): anything but a regular file (a FIFO, a device such as
+    ``/dev/zero``, a directory) is refused, and so is a file over ``limit`` bytes, before
+    anything is read.
+
+    Parameters
+    ----------
+    path
+        The file.
+    name
+        How messages name the file (default: its name).
+    limit
+        The largest size read, in bytes.
+
+    Raises
+    ------
+    GeodataError
+        If the file is missing, unreadable, not a regular file or too large.
+    """
+    path = Path(path)
+    name = path.name if name is None else name
+    try:  # refuse a FIFO or a device before opening it (opening may block or act)
+        first = os.stat(path)
     except FileNotFoundError:
         raise GeodataError(f"file not found in {path.parent}", file=name) from None
     except OSError as exc:
-        raise GeodataError(f"cannot be read: {exc.strerror}", file=name) from None
-    if size > MAX_FILE_BYTES:
+        raise GeodataError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+    if not stat.S_ISREG(first.st_mode):
         raise GeodataError(
-            f"is {size / 2**20:,.0f} MiB; files over {MAX_FILE_BYTES / 2**20:,.0f} MiB are refused",
+            f"cannot be read: it is {file_kind(first.st_mode)}, not a regular file",
             file=name,
         )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        return path.read_bytes()
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise GeodataError(f"file not found in {path.parent}", file=name) from None
     except OSError as exc:
-        raise GeodataError(f"cannot be read: {exc.strerror}", file=name) from None
+        raise GeodataError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise GeodataError(
+                f"cannot be read: it is {file_kind(info.st_mode)}, not a regular file",
+                file=name,
+            )
+        if info.st_size > limit:
+            raise GeodataError(
+                f"is {info.st_size / 2**20:,.0f} MiB; files over {limit / 2**20:,.0f} MiB are "
+                "refused",
+                file=name,
+            )
+        chunks, total = [], 0
+        while True:  # read to the end, but never more than the limit (the file may grow)
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise GeodataError(
+                    f"grew past {limit / 2**20:,.0f} MiB while being read", file=name
+                )
+        return b"".join(chunks)
+    except OSError as exc:
+        raise GeodataError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+def _read_bytes(path: Path) -> bytes:
+    return read_regular_file(path)
 
 
 def read_json(path: Path) -> Any:
@@ -102,9 +177,14 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GeodataError(f"is not valid JSON ({exc})", file=path.name) from None
-    except ValueError as exc:
-        raise GeodataError(str(exc), file=path.name) from None
+        raise GeodataError(f"is not valid JSON ({v.clip(str(exc))})", file=path.name) from None
+    except RecursionError:
+        raise GeodataError(_TOO_DEEP, file=path.name) from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of more than 4300 digits
+        raise GeodataError(v.clip(str(exc)), file=path.name) from None
+
+
+_TOO_DEEP = "is nested too deeply (arrays or tables within each other thousands of levels deep)"
 
 
 def _reject_constant(name: str) -> None:
@@ -117,7 +197,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GeodataError(f"is not valid TOML ({exc})", file=path.name) from None
+        raise GeodataError(f"is not valid TOML ({v.clip(str(exc))})", file=path.name) from None
+    except RecursionError:
+        raise GeodataError(_TOO_DEEP, file=path.name) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise GeodataError(v.clip(str(exc)), file=path.name) from None
 
 
 #: how far (degrees) a point may lie outside its stated country's bounding box
@@ -158,6 +242,7 @@ def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
     file = path.name
     out: dict[str, dict[str, Any]] = {}
     for fid, p, geom in v.typed_features(read_json(path), file, "Point"):
+        v.check_reserved(p, v.NODE_RESERVED, file, fid)
         lon, lat = v.check_lonlat(geom.get("coordinates"), file, fid)
         v.check_text(p, "name", file, fid)
         p["aliases"] = v.check_text_list(p, "aliases", file, fid)
@@ -197,7 +282,9 @@ def _read_links(
     services = params.get("services", {})
     canals = params.get("canals", {})
     out: dict[str, dict[str, Any]] = {}
+    vertices = 0
     for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
+        v.check_reserved(p, v.LINK_RESERVED, file, fid)
         raw = geom.get("coordinates")
         if not isinstance(raw, list) or len(raw) < 2:
             raise GeodataError(
@@ -209,6 +296,15 @@ def _read_links(
         if len(raw) > v.MAX_VERTICES:
             raise GeodataError(
                 f"has {len(raw):,} vertices; at most {v.MAX_VERTICES:,} are allowed per link",
+                file=file,
+                feature=fid,
+                field="geometry",
+            )
+        vertices += len(raw)
+        if vertices > v.MAX_TOTAL_VERTICES:
+            raise GeodataError(
+                f"holds over {v.MAX_TOTAL_VERTICES:,} vertices in all; at most that many are "
+                "allowed per file",
                 file=file,
                 feature=fid,
                 field="geometry",
@@ -248,6 +344,15 @@ def _read_links(
         v.check_text(p, "source", file, fid)
         v.check_text(p, "notes", file, fid, required=False)
         length = v.check_number(p, "length_km", file, fid)
+        if length > v.MAX_LENGTH_KM:
+            raise GeodataError(
+                f"{length:,.0f} km is longer than any link can be (at most "
+                f"{v.MAX_LENGTH_KM:,.0f} km)",
+                file=file,
+                feature=fid,
+                field="length_km",
+            )
+        p["length_km"] = length
         chord = haversine_km(coords[0], coords[-1])
         if length < 0.9 * chord:
             raise GeodataError(
@@ -297,45 +402,71 @@ def _read_links(
     return out
 
 
+def _table(value: Any, file: str, where: str, *, what: str = "a table") -> dict[str, Any]:
+    """``value`` if it is a TOML table, else an error naming ``where``."""
+    if not isinstance(value, dict):
+        raise GeodataError(
+            f"must be {what}, got {type(value).__name__} {v.show(value, 60)}",
+            file=file,
+            feature=where,
+        )
+    return value
+
+
 def _check_params(params: dict[str, Any], file: str) -> None:
     for section in ("modes", "transfers", "borders", "services"):
-        if not isinstance(params.get(section), dict):
+        if section not in params:
             raise GeodataError(f"has no [{section}] table", file=file, feature=section)
+        _table(params[section], file, section)
+    canals = _table(params.get("canals", {}), file, "canals")
     for mode in v.MODES:
-        table = params["modes"].get(mode)
-        if not isinstance(table, dict):
+        if mode not in params["modes"]:
             raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
+        table = _table(params["modes"][mode], file, f"modes.{mode}")
         for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
             v.check_param(table.get(key), file, f"modes.{mode}.{key}")
         for group in ("by_country", "by_vessel"):
-            for cc, sub in (table.get(group) or {}).items():
-                for key, val in sub.items():
-                    v.check_param(val, file, f"modes.{mode}.{group}.{cc}.{key}")
+            where = f"modes.{mode}.{group}"
+            for cc, sub in _table(table.get(group) or {}, file, where).items():
+                for key, val in _table(sub, file, f"{where}.{cc}").items():
+                    v.check_param(val, file, f"{where}.{cc}.{key}")
     from .model import GATE_TRANSFER
 
     needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
     for name in sorted(needed - set(params["transfers"])):
         raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
     for name, table in params["transfers"].items():
+        _table(table, file, f"transfers.{name}")
         for key in ("dwell_h", "cost_usd_per_teu"):
             v.check_param(table.get(key), file, f"transfers.{name}.{key}")
     for name in ("rail", "road"):
-        table = params["borders"].get(name)
-        if not isinstance(table, dict):
+        if name not in params["borders"]:
             raise GeodataError("is missing", file=file, feature=f"borders.{name}")
+        table = _table(params["borders"][name], file, f"borders.{name}")
         for key in ("dwell_h", "cost_usd_per_teu"):
             v.check_param(table.get(key), file, f"borders.{name}.{key}")
-        for pair, sub in (table.get("by_country") or {}).items():
-            for key, val in sub.items():
-                v.check_param(val, file, f"borders.{name}.by_country.{pair}.{key}")
-    for lid, table in (params["borders"].get("by_link") or {}).items():
-        for key, val in table.items():
+        where = f"borders.{name}.by_country"
+        for pair, sub in _table(table.get("by_country") or {}, file, where).items():
+            for key, val in _table(sub, file, f"{where}.{pair}").items():
+                v.check_param(val, file, f"{where}.{pair}.{key}")
+    by_link = _table(params["borders"].get("by_link") or {}, file, "borders.by_link")
+    for lid, table in by_link.items():
+        for key, val in _table(table, file, f"borders.by_link.{lid}").items():
             v.check_param(val, file, f"borders.by_link.{lid}.{key}")
-    for name, table in params.get("canals", {}).items():
+    for name, table in canals.items():
+        _table(table, file, f"canals.{name}")
         for key in ("transit_h", "cost_usd_per_teu"):
             v.check_param(table.get(key), file, f"canals.{name}.{key}")
     for name, table in params["services"].items():
+        _table(table, file, f"services.{name}")
         v.check_param(table.get("headway_h"), file, f"services.{name}.headway_h")
+        if "vessel" in table and not isinstance(table["vessel"], str):
+            raise GeodataError(
+                f"must be a text, got {v.show(table['vessel'], 60)}",
+                file=file,
+                feature=f"services.{name}",
+                field="vessel",
+            )
 
 
 def _check_stations(
@@ -381,6 +512,11 @@ def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
         If a file is missing, unreadable or invalid; the message names the file, the feature
         and the field.
     """
+    if directory is not None and not isinstance(directory, str | os.PathLike):
+        raise InvalidArgumentError(
+            f"load_geodata() needs a directory path (str or os.PathLike) or None, got "
+            f"{type(directory).__name__}"
+        )
     base = bundled_geodata_dir() if directory is None else Path(directory)
     if not base.is_dir():
         raise GeodataError(f"geodata directory {str(base)!r} does not exist or is not a directory")
@@ -399,7 +535,14 @@ def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
     regions: dict[str, list[str]] = {}
     if (base / "regions.toml").exists():
         raw = read_toml(base / "regions.toml")
-        for name, table in raw.get("regions", {}).items():
+        listed = raw.get("regions", {})
+        if not isinstance(listed, dict):
+            raise GeodataError(
+                f"must be a table of regions, got {type(listed).__name__} {v.show(listed, 60)}",
+                file="regions.toml",
+                feature="regions",
+            )
+        for name, table in listed.items():
             members = table.get("nodes") if isinstance(table, dict) else None
             if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
                 raise GeodataError(

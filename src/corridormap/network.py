@@ -24,7 +24,8 @@ from typing import Any
 import networkx as nx
 
 from . import model
-from ._validate import ROUTABLE_STATUSES
+from ._errors import GeodataError, InvalidArgumentError
+from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
 __all__ = ["GATE", "baseline_view", "build_network", "layer_node", "load_network", "place_of"]
@@ -74,6 +75,7 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     import shapely
 
     gd = geodata if geodata is not None else load_geodata()
+    _check_geodata(gd)
     params = gd.params
     G = nx.MultiDiGraph(
         crs="EPSG:4326",
@@ -115,6 +117,14 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
                     attrs = {k: val for k, val in p.items() if k not in ("lon", "lat")}
                     G.add_node(node, place=pid, layer=layer, x=p["lon"], y=p["lat"], **attrs)
                 ends.append(node)
+            clash = sorted(set(base) & set(wts))
+            if clash:
+                raise GeodataError(
+                    f"property {clash[0]!r} is a weight the network computes itself; rename it",
+                    file="links.geojson",
+                    feature=lid,
+                    field=clash[0],
+                )
             common = {
                 **base,
                 **wts,
@@ -170,6 +180,24 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
                     **wts,
                 )
     return G
+
+
+def _check_geodata(gd: Geodata) -> None:
+    """Ids and property names of geodata built in code (``load_geodata`` checks its own):
+    no ``|`` or control characters in ids, no property the network sets itself."""
+    if not isinstance(gd, Geodata):
+        raise InvalidArgumentError(
+            f"build_network() needs a Geodata from corridormap.load_geodata(), got "
+            f"{type(gd).__name__}"
+        )
+    for file, table, reserved in (
+        ("nodes.geojson", gd.nodes, NODE_RESERVED),
+        ("links.geojson", gd.links, LINK_RESERVED),
+    ):
+        for fid, props in table.items():
+            check_id(str(fid), file)
+            given = {k: val for k, val in props.items() if k not in ("lon", "lat", "coords")}
+            check_reserved(given, reserved, file, fid)
 
 
 def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:

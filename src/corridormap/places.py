@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ import networkx as nx
 
 from ._cache import derived, invalidate
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
+from ._validate import as_names, check_graph, check_name
 
 __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 
@@ -26,21 +28,24 @@ def normalize(text: str) -> str:
 def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     """Every place in ``G``: ``place id -> properties`` (name, country, kind, lon, lat ...).
 
-    Built from the graph on every call, so it shows the graph as it is now; the properties
-    are copies (lists included), so changing them never changes ``G``.
+    Built from the graph on every call, so it shows the graph as it is now; the dictionaries
+    and their lists are copies, so changing them leaves ``G`` as it was.
     """
+    check_graph(G, "places")
     out: dict[str, dict[str, Any]] = {}
     for _, d in G.nodes(data=True):
         pid = d["place"]
         if pid not in out or d.get("layer") == "gate":
-            row = {
-                k: (list(v) if isinstance(v, list | tuple) else v)
-                for k, v in d.items()
-                if k not in ("place", "layer")
-            }
-            row["id"] = pid
-            out[pid] = row
+            out[pid] = _copy({k: v for k, v in d.items() if k not in ("place", "layer")})
+            out[pid]["id"] = pid
     return dict(sorted(out.items()))
+
+
+def _copy(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v if isinstance(v, str | int | float | bool | None) else copy.deepcopy(v))
+        for k, v in props.items()
+    }
 
 
 def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> Any:
@@ -99,7 +104,8 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     UnknownPlaceError
         If nothing matches; the message suggests the closest names.
     """
-    key = normalize(name)
+    check_graph(G, "resolve_places")
+    key = normalize(check_name(name, "the place name"))
     for attempt in range(2):
         for tier, table in enumerate(_index(G)):
             if key in table:
@@ -138,10 +144,10 @@ def resolve_place(G: nx.MultiDiGraph, name: str) -> str:
     return hits[0]
 
 
-def resolve_many(G: nx.MultiDiGraph, names: Iterable[str]) -> set[str]:
+def resolve_many(G: nx.MultiDiGraph, names: Iterable[str], what: str = "avoid") -> set[str]:
     """Every place id any of ``names`` means (shared names mean all their places)."""
     out: set[str] = set()
-    for n in names:
+    for n in as_names(names, what):
         out.update(resolve_places(G, n))
     return out
 
@@ -157,6 +163,8 @@ def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
     UnknownPlaceError
         If the text is none of these.
     """
+    check_graph(G, "resolve_area")
+    name = check_name(name, "the place, region or country")
     regions = G.graph.get("regions") or {}
     key = normalize(name)
     for region, ids in regions.items():

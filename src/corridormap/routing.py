@@ -18,6 +18,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import InputError, NoRouteError
+from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
 from .places import place_attr, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, make_weight
@@ -333,33 +334,13 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
 
 
 def _as_list(value: Any, what: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        raise InputError(f"{what} must be a list of place names, not the text {value!r}")
-    try:
-        items = list(value)
-    except TypeError:
-        raise InputError(f"{what} must be a list of place names, got {value!r}") from None
-    for x in items:
-        if not isinstance(x, str):
-            raise InputError(f"{what} must hold place names (text), got {x!r}")
-    return items
-
-
-def _check_graph(G: Any) -> None:
-    if not isinstance(G, nx.MultiDiGraph):
-        raise InputError(
-            f"G must be a network from corridormap.load_network (a MultiDiGraph), "
-            f"got {type(G).__name__}"
-        )
+    return as_names(value, what)
 
 
 def _closures(G, origin, destination, via, avoid):
-    _check_graph(G)
-    for label, x in (("origin", origin), ("destination", destination)):
-        if not isinstance(x, str):
-            raise InputError(f"{label} must be a place name or id, got {x!r}")
+    check_graph(G, "route")
+    check_name(origin, "origin")
+    check_name(destination, "destination")
     o = resolve_place(G, origin)
     d = resolve_place(G, destination)
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]

@@ -142,9 +142,12 @@ class Scenario:
                         feature=name,
                         field=where,
                     )
-                if not math.isfinite(val):
+                if not math.isfinite(val) or not (val == 0 or 1e-6 <= val <= 1e6):
                     raise ScenarioError(
-                        f"factor for {k!r} must be finite", file=fname, feature=name, field=where
+                        f"factor for {k!r} must be 0 or between 1e-6 and 1e6, got {val!r}",
+                        file=fname,
+                        feature=name,
+                        field=where,
                     )
                 out[str(k)] = float(val)
             return out

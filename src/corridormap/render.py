@@ -14,7 +14,11 @@ existing map ``m=`` to draw on:
   shipped in ``geodata/basemap/`` drawn instead of tiles).
 
 All text taken from geodata (names, sources, notes, link ids) is HTML-escaped before it
-reaches the page, and reaches the page's script only through JSON.
+reaches the page, and reaches the page's script only through JSON. No text is ever parsed as a
+template: branca turns the output of every folium element into a new Jinja template, so every
+element of these maps (and their layer groups and layer control) puts its output on the page
+as written (:func:`_page_classes`), and braces in text are escaped as well (``&#123;`` in HTML,
+``\\u007b`` in script), so that text cannot form a Jinja delimiter wherever it ends up.
 
 folium is imported inside the functions, so importing this module (and the ``route`` command)
 stays fast.
@@ -157,9 +161,17 @@ _CSS = """
 
 
 # -- escaping -------------------------------------------------------------------------------
+#: braces as HTML character references: text cannot then form a Jinja ``{{``, ``{%`` or ``{#``
+_HTML_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+#: braces as JavaScript string escapes, for text inside JSON strings
+_JS_BRACES = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
+#: a JSON string literal (in ``json.dumps`` output braces outside strings are JSON syntax)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def _esc(value: Any) -> str:
-    """HTML-escape any value for text and attribute contexts."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape any value for text and attribute contexts (braces included)."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_HTML_BRACES)
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -180,9 +192,19 @@ def _table(rows: Iterable[tuple[str, Any]]) -> str:
     return f'<table class="cm-table">{cells}</table>'
 
 
+def _js_string_braces(match: re.Match[str]) -> str:
+    return match.group(0).translate(_JS_BRACES)
+
+
 def _js(obj: Any) -> str:
-    """Compact JSON safe inside a ``<script>`` element (no ``<``, ``>`` or ``&``)."""
+    """Compact JSON safe inside a ``<script>`` element.
+
+    No ``<``, ``>`` or ``&`` anywhere, and no brace inside a string, so the text can neither
+    close the script nor form a template delimiter.
+    """
     text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if "{" in text or "}" in text:
+        text = _JSON_STRING.sub(_js_string_braces, text)
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -213,12 +235,69 @@ def _latlngs(geometry: Any) -> list[list[float]]:
 
 # -- folium elements ------------------------------------------------------------------------
 @functools.cache
+def _page_classes() -> dict[str, type]:
+    """Elements whose output goes on the page as written, never parsed as a template.
+
+    branca's ``MacroElement.render`` wraps the text each macro returns in
+    ``Element(text)``, which compiles that text as a *new* Jinja template when the page is
+    rendered: any ``{{ ... }}`` in a name, a note or a label would then run (and ``{#`` would
+    swallow the page up to the next ``#}``). The classes here render the macros the same way
+    but add the text as a :class:`Raw` element, whose ``render`` returns it unchanged.
+    ``FeatureGroup`` and ``LayerControl`` are folium's own with that rendering (the layer
+    control's output holds the layer names).
+    """
+    import folium
+    from branca.element import Element, Figure, MacroElement
+
+    class Raw(Element):
+        """Text put on the page exactly as given: not a template."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "Raw"
+            self.text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self.text
+
+    class RawMacro(MacroElement):
+        """A macro element whose rendered macros are added to the page as :class:`Raw`."""
+
+        def render(self, **kwargs: Any) -> None:
+            figure = self.get_root()
+            if not isinstance(figure, Figure):
+                raise ValueError(f"cannot render {self._name}: it is not in a page (Figure)")
+            macros = self._template.module.__dict__
+            for part in ("header", "html", "script"):
+                macro = macros.get(part)
+                if macro is not None:
+                    text = str(macro(self, kwargs))
+                    getattr(figure, part).add_child(Raw(text), name=self.get_name())
+            for child in self._children.values():
+                child.render(**kwargs)
+
+    class FeatureGroup(folium.FeatureGroup, RawMacro):
+        """folium's feature group, rendered without re-templating."""
+
+    class LayerControl(folium.LayerControl, RawMacro):
+        """folium's layer control (it holds the layer names), rendered without re-templating."""
+
+    return {
+        "Raw": Raw,
+        "RawMacro": RawMacro,
+        "FeatureGroup": FeatureGroup,
+        "LayerControl": LayerControl,
+    }
+
+
+@functools.cache
 def _element_classes() -> dict[str, type]:
     """The custom folium elements, built on first use so folium is imported lazily."""
-    from branca.element import MacroElement
     from folium.template import Template
 
-    class Features(MacroElement):
+    RawMacro = _page_classes()["RawMacro"]
+
+    class Features(RawMacro):
         """Leaflet paths and circle markers added to feature groups from compact JSON.
 
         Geometries, styles, tooltips and popups are each stored once and referenced by index,
@@ -304,7 +383,7 @@ def _element_classes() -> dict[str, type]:
                 item["lb"] = self._intern("texts", label)
             self.items.append(item)
 
-    class Basemap(MacroElement):
+    class Basemap(RawMacro):
         """Tiles online; the Natural Earth country polygons (no network) when offline."""
 
         _template = Template(
@@ -341,7 +420,7 @@ def _element_classes() -> dict[str, type]:
             self.countries = _countries
             self.js = _js
 
-    class Control(MacroElement):
+    class Control(RawMacro):
         """A Leaflet control holding trusted (already escaped) HTML: legend or title."""
 
         _template = Template(
@@ -369,7 +448,7 @@ def _element_classes() -> dict[str, type]:
             self.position = position
             self.css_class = css_class
 
-    class Ready(MacroElement):
+    class Ready(RawMacro):
         """Marks the page drawn: ``window.corridormapReady`` after the first frame."""
 
         _template = Template(
@@ -406,7 +485,7 @@ def _element_classes() -> dict[str, type]:
             super().__init__()
             self._name = "CorridormapReady"
 
-    class Fit(MacroElement):
+    class Fit(RawMacro):
         """Fit the view to a box at once (no zoom animation, so the first frame is final)."""
 
         _template = Template(
@@ -498,14 +577,15 @@ def _countries() -> dict[str, Any]:
 
 def _new_map(*, tiles: bool = True) -> folium.Map:
     import folium
-    from branca.element import Element
 
     m = folium.Map(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
     # the maps use Leaflet (and folium's jQuery) only: no Bootstrap, Font Awesome or awesome
     # markers, so default pages do not fetch them either
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n in ("leaflet", "jquery")]
     m.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
-    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="corridormap_css")
+    m.get_root().header.add_child(
+        _page_classes()["Raw"](f"<style>{_CSS}</style>"), name="corridormap_css"
+    )
     m.add_child(_element_classes()["Basemap"](offline=not tiles), name="corridormap_basemap")
     return m
 
@@ -516,9 +596,7 @@ def _features() -> Any:
 
 
 def _group(m: folium.Map, label: str, *, show: bool = True) -> Any:
-    import folium
-
-    fg = folium.FeatureGroup(name=_esc(label), show=show)
+    fg = _page_classes()["FeatureGroup"](name=_esc(label), show=show)
     m.add_child(fg)
     return fg
 
@@ -538,7 +616,7 @@ def _finish(m: folium.Map, bounds: list[list[float]] | None) -> folium.Map:
             "corridormap_fit",
         ):
             del m._children[name]
-    m.add_child(folium.LayerControl(collapsed=False))
+    m.add_child(_page_classes()["LayerControl"](collapsed=False))
     bounds = [*(bounds or []), *(old.bounds if old is not None else [])]
     if bounds:
         lats = [b[0] for b in bounds]

@@ -12,6 +12,8 @@ import corridormap as cm
 from conftest import node, tiny, write_geodata
 from corridormap import render
 from corridormap.cli import main
+from corridormap.render import _html, elements
+from corridormap.render import page as render_page
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -73,7 +75,7 @@ def test_bundled_overview_has_a_layer_per_branch_and_place_kind(bundled_G):
     m = render.corridor_map(bundled_G)
     names = layer_names(m)
     for label in ("INSTC western branch", "Suez route", "Cape route", "India–Gulf sea legs"):
-        assert any(n.startswith(render._esc(label)) for n in names), label
+        assert any(n.startswith(_html.esc(label)) for n in names), label
     assert any(n.startswith("Border crossings") for n in names)
     # a link on two branches is in both layers, its coordinates stored once
     f = features(m)[0]
@@ -140,7 +142,7 @@ def test_geodata_text_is_escaped_everywhere(xss_G, tmp_path):
             # the text is there, escaped for HTML and then for JSON
             assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
     # layer names (shown by Leaflet as HTML) are escaped too
-    assert render._esc(XSS) in layer_names(maps[1])
+    assert _html.esc(XSS) in layer_names(maps[1])
 
 
 def test_self_contained_page_has_no_remote_reference(tiny_G, tmp_path):
@@ -300,10 +302,10 @@ def test_page_elements_are_not_re_templated(tiny_G):
     escaped for Jinja, come out exactly as given (branca would print 49 and drop the rest).
     """
     m = render.corridor_map(tiny_G)
-    classes = render._page_classes()
-    render._control(m, "<b>{{ 7*7 }}</b> {# open", position="topleft")
+    classes = elements.page_classes()
+    render_page.control(m, "<b>{{ 7*7 }}</b> {# open", position="topleft")
     m.add_child(classes["FeatureGroup"](name="{% if x %}{{ 7*7 }}"))
-    render._finish(m, None)
+    render_page.finish(m, None)
     page = render.render_html(m)
     assert "<b>{{ 7*7 }}</b> {# open" in page.replace("\\u003c", "<").replace("\\u003e", ">")
     assert '"{% if x %}{{ 7*7 }}"' in page
@@ -311,15 +313,15 @@ def test_page_elements_are_not_re_templated(tiny_G):
 
 
 def test_escaping_leaves_no_brace_in_text():
-    assert render._esc("{{ a }} {# b #} {% c %}") == (
+    assert _html.esc("{{ a }} {# b #} {% c %}") == (
         "&#123;&#123; a &#125;&#125; &#123;# b #&#125; &#123;% c %&#125;"
     )
-    js = render._js({"k{": ["{{ 7*7 }}", {"x": "}}"}], "n": [1, {"y": 2}]})
+    js = _html.js({"k{": ["{{ 7*7 }}", {"x": "}}"}], "n": [1, {"y": 2}]})
     assert js == (
         '{"k\\u007b":["\\u007b\\u007b 7*7 \\u007d\\u007d",{"x":"\\u007d\\u007d"}],"n":[1,{"y":2}]}'
     )
     assert json.loads(js) == {"k{": ["{{ 7*7 }}", {"x": "}}"}], "n": [1, {"y": 2}]}
-    assert render._js('say "{{" \\ "}}"') == '"say \\"\\u007b\\u007b\\" \\\\ \\"\\u007d\\u007d\\""'
+    assert _html.js('say "{{" \\ "}}"') == '"say \\"\\u007b\\u007b\\" \\\\ \\"\\u007d\\u007d\\""'
 
 
 def test_cli_maps_show_template_text_and_run_nothing(tmp_path, monkeypatch, capsys):

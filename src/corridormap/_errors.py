@@ -15,6 +15,7 @@ __all__ = [
     "GeodataError",
     "NoRouteError",
     "ScenarioError",
+    "SceneError",
     "UnknownPlaceError",
 ]
 
@@ -63,6 +64,10 @@ class GeodataError(CorridormapError, ValueError):
 
 class ScenarioError(GeodataError):
     """A scenario file is invalid or names ids that are not in the network."""
+
+
+class SceneError(GeodataError):
+    """A map scene (``scenes.toml``) is invalid, unknown, or names what the network lacks."""
 
 
 class UnknownPlaceError(CorridormapError, LookupError):

@@ -40,12 +40,36 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # -- network --------------------------------------------------------------------------------
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """Rows of a frame as dicts (geometry under ``"geometry"``), without the NaNs a frame puts
+    where an element has no value."""
+    import pandas as pd
+
+    geometry = frame.geometry.name
+    plain = pd.DataFrame(frame.drop(columns=geometry)).reset_index(drop=True)
+    return [
+        {
+            **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))},
+            "geometry": geom,
+        }
+        for row, geom in zip(plain.to_dict("records"), frame.geometry, strict=True)
+    ]
+
+
 def link_records(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
-    """One record per link id (not per direction or layer), geometry in the link's direction."""
+    """One record per link id (not per direction or layer), geometry in the link's direction.
+
+    Read from the network's edge frame (:func:`corridormap.graph_to_gdfs`).
+    """
+    from ..convert import graph_to_gdfs
+
+    edges = graph_to_gdfs(G, nodes=False)
+    if "kind" not in edges.columns:
+        return {}
+    links = edges[edges["kind"] == "link"]
+    keys = links.index.get_level_values("key")
     out: dict[str, dict[str, Any]] = {}
-    for _, _, key, d in G.edges(keys=True, data=True):
-        if d.get("kind") != "link":
-            continue
+    for key, d in zip(keys, _records(links), strict=True):
         lid = d["link_id"]
         reverse = str(key).endswith("~r")
         if lid not in out or (out[lid]["_reverse"] and not reverse):
@@ -67,13 +91,15 @@ def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
 
 
 def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
-    """Places where cargo changes gauge: rail layers of two gauges."""
-    gauges: dict[str, set[str]] = {}
-    for _, d in G.nodes(data=True):
-        layer = str(d.get("layer", ""))
-        if layer.startswith("rail:"):
-            gauges.setdefault(d["place"], set()).add(layer)
-    return {p for p, g in gauges.items() if len(g) > 1}
+    """Places where cargo changes gauge: rail layers of two gauges (from the node frame)."""
+    from ..convert import graph_to_gdfs
+
+    nodes = graph_to_gdfs(G, edges=False)
+    if "layer" not in nodes.columns or "place" not in nodes.columns:
+        return set()
+    rail = nodes[nodes["layer"].astype(str).str.startswith("rail:")]
+    counts = rail.groupby("place")["layer"].nunique()
+    return {str(p) for p, n in counts.items() if n > 1}
 
 
 def draw_network(

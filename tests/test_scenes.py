@@ -149,10 +149,15 @@ def test_bad_scene_files_say_where(tmp_path: Path, text: str, message: str):
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "out")]) == 2
 
 
-def test_cli_map_and_demo_run_the_scenes_that_apply(tmp_path, capsys):
+def test_cli_map_runs_the_scenes_that_apply(tmp_path, capsys):
     data = write_geodata(tmp_path / "geo")
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "a")]) == 0
     assert capsys.readouterr().out.split() == [str(tmp_path / "a" / "map-overview.html")]
+    # asked for by name, a bundled scene that does not apply is one line and exit 2
+    assert main(["map", "instc-vs-suez", "--data", str(data), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'instc-vs-suez'" in err and "Mumbai" in err
+    assert not (tmp_path / "c").exists()
     (data / "scenes.toml").write_text(OWN_SCENES, encoding="utf-8")
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "b")]) == 0
     assert len(capsys.readouterr().out.split()) == 3

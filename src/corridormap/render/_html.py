@@ -1,8 +1,8 @@
-"""Text for the page: escaping, number formatting, HTML tables, JSON for scripts, coordinates.
+r"""Text for the page: escaping, number formatting, HTML tables, JSON for scripts, coordinates.
 
 Every string from geodata, scenario files or arguments goes through :func:`esc` (HTML) or
 :func:`js` (a script) before it reaches the page. Both also escape braces (``&#123;`` in HTML,
-``\\u007b`` inside JSON strings), so no text can form a Jinja ``{{``, ``{%`` or ``{#`` whatever
+``\u007b`` inside JSON strings), so no text can form a Jinja ``{{``, ``{%`` or ``{#`` whatever
 happens to it later; the page elements (:mod:`.elements`) never parse text as a template
 either.
 """

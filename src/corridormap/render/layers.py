@@ -41,8 +41,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # -- network --------------------------------------------------------------------------------
 def _records(frame: Any) -> list[dict[str, Any]]:
-    """Rows of a frame as dicts (geometry under ``"geometry"``), without the NaNs a frame puts
-    where an element has no value."""
+    """Rows of a frame as dicts, geometry under ``"geometry"``.
+
+    The NaNs a frame puts where an element has no value are dropped, so a row equals the
+    element's own data.
+    """
     import pandas as pd
 
     geometry = frame.geometry.name

@@ -59,6 +59,7 @@ def link_popup(
 
 # -- places ---------------------------------------------------------------------------------
 def place_tooltip(p: Mapping[str, Any]) -> str:
+    """A place's name, bold."""
     return f"<b>{esc(p.get('name'))}</b>"
 
 

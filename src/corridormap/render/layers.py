@@ -67,6 +67,7 @@ def link_records(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     from ..convert import graph_to_gdfs
 
     edges = graph_to_gdfs(G, nodes=False)
+    edges.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
     if "kind" not in edges.columns:
         return {}
     links = edges[edges["kind"] == "link"]
@@ -98,6 +99,7 @@ def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
     from ..convert import graph_to_gdfs
 
     nodes = graph_to_gdfs(G, edges=False)
+    nodes.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
     if "layer" not in nodes.columns or "place" not in nodes.columns:
         return set()
     rail = nodes[nodes["layer"].astype(str).str.startswith("rail:")]

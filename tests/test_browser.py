@@ -271,33 +271,63 @@ HOSTILE = {
     "alias": "</div><svg onload=alert(7)>",
     "route name": "<iframe src=javascript:alert(8)>",
     "overlay label": "<b onmouseover=alert(9)>bold</b>",
+    # text that Jinja would read as template source: it must show exactly as written
+    "template name": "Tehran {{ 7*7 }} {# not a comment",
+    "template notes": "{% if x %} #} {%- raw %} {{ 6*7 }}",
+    "template route": "Route {{ 7*7 }} {%",
+    "template label": "capacity ({{ 7*7 }})",
 }
+#: a quote-free payload that runs a shell command if any text is parsed as Jinja (the command
+#: itself comes from an environment variable, so HTML escaping does not break it)
+PAYLOAD = (
+    "{{ cycler.__init__.__globals__.os.system("
+    "cycler.__init__.__globals__.os.environ.CM_BROWSER_PAYLOAD) }}"
+)
 
 
-def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path):
+def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path, monkeypatch):
+    marker = tmp_path / "MARKER"
+    monkeypatch.setenv("CM_BROWSER_PAYLOAD", f"touch {marker}")
     data = tiny()
     for f in data["nodes"]:
         if f["properties"]["id"] == "A":  # a city: its name is a permanent label
             f["properties"]["name"] = HOSTILE["city name"]
             f["properties"]["notes"] = HOSTILE["notes"]
             f["properties"]["aliases"] = [HOSTILE["alias"]]
+        if f["properties"]["id"] == "X":  # the chokepoint: labelled too
+            f["properties"]["name"] = HOSTILE["template name"]
+            f["properties"]["notes"] = PAYLOAD
     for f in data["links"]:
         f["properties"]["source"] = HOSTILE["link source"]
         f["properties"]["branch"] = [HOSTILE["branch"]]
+        f["properties"]["notes"] = HOSTILE["template notes"] + " " + PAYLOAD
     data["nodes"].append(node("Z", 41.0, 49.0, kind="port", name=HOSTILE["port name"], source=XSS))
     G = cm.load_network(write_geodata(tmp_path / "geo", data))
     r = cm.route(G, "B", "D")
     maps = {
         "corridor": render.corridor_map(G),
-        "route": render.route_map(r, G=G, names=[HOSTILE["route name"]]),
+        "route": render.route_map(
+            [r, cm.route(G, "E", "F")],
+            G=G,
+            names=[HOSTILE["route name"], HOSTILE["template route"]],
+        ),
         "color": render.color_links(
             G, {"A-B": 1.0}, label=HOSTILE["overlay label"], highlight=["A-B"]
         ),
+        "template": render.color_links(G, {"A-B": 1.0}, label=HOSTILE["template label"]),
     }
     expected = {
-        "corridor": ["city name", "port name", "link source", "branch"],
-        "route": ["route name", "link source"],
-        "color": ["overlay label"],
+        "corridor": [
+            "city name",
+            "port name",
+            "link source",
+            "branch",
+            "template name",
+            "template notes",
+        ],
+        "route": ["route name", "link source", "template route", "template name"],
+        "color": ["overlay label", "template notes"],
+        "template": ["template label"],
     }
     for key, m in maps.items():
         for sc in (True, False):
@@ -323,6 +353,9 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path):
                 body = pg.inner_text("body") + "\n" + popups
                 for field in expected[key]:
                     assert HOSTILE[field] in body, (key, field)
+                if "template notes" in expected[key]:  # the popups with link notes
+                    assert PAYLOAD in body
+                assert not [t for t in ("Tehran 49", "Route 49", "(49)", " 42") if t in body]
                 injected = pg.evaluate(
                     'document.querySelectorAll(\'img[src="x"], svg[onload], iframe, '
                     "b[onmouseover], [onmouseover], [onclick]').length"
@@ -335,6 +368,9 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path):
                     assert HOSTILE["branch"] in pg.inner_text(".leaflet-control-layers")
                     label = pg.locator(".cm-label", has_text=XSS)
                     assert label.count() >= 1
+                    label = pg.locator(".cm-label", has_text="Tehran {{ 7*7 }}")
+                    assert label.count() >= 1
                 page.check_clean()
             finally:
                 page.close()
+    assert not marker.exists()

@@ -565,15 +565,16 @@ def test_map_writes_nothing_when_a_scene_fails(tmp_path, monkeypatch, capsys):
     import folium
 
     import corridormap.render as render
+    import corridormap.render.scenes as drawing
 
     scenes = list(render.SCENES)
 
-    def fake_scene(G, name, **kwargs):
-        if name == scenes[-1]:
+    def fake_draw(view, **kwargs):
+        if view.scene.name == scenes[-1]:
             raise cm.GeodataError("the last scene needs a place this data lacks")
         return folium.Map(tiles=None)
 
-    monkeypatch.setattr(render, "scene_map", fake_scene)
+    monkeypatch.setattr(drawing, "draw_scene", fake_draw)
     out = tmp_path / "maps"
     out.mkdir()
     (out / f"map-{scenes[0]}.html").write_text("previous")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import corridormap as cm
 from conftest import node, tiny, write_geodata
 from corridormap import render
 from corridormap.cli import main
+from corridormap.render import _html, elements
+from corridormap.render import page as render_page
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -72,7 +75,7 @@ def test_bundled_overview_has_a_layer_per_branch_and_place_kind(bundled_G):
     m = render.corridor_map(bundled_G)
     names = layer_names(m)
     for label in ("INSTC western branch", "Suez route", "Cape route", "India–Gulf sea legs"):
-        assert any(n.startswith(render._esc(label)) for n in names), label
+        assert any(n.startswith(_html.esc(label)) for n in names), label
     assert any(n.startswith("Border crossings") for n in names)
     # a link on two branches is in both layers, its coordinates stored once
     f = features(m)[0]
@@ -139,7 +142,7 @@ def test_geodata_text_is_escaped_everywhere(xss_G, tmp_path):
             # the text is there, escaped for HTML and then for JSON
             assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
     # layer names (shown by Leaflet as HTML) are escaped too
-    assert render._esc(XSS) in layer_names(maps[1])
+    assert _html.esc(XSS) in layer_names(maps[1])
 
 
 def test_self_contained_page_has_no_remote_reference(tiny_G, tmp_path):
@@ -218,3 +221,144 @@ def test_cli_route_map(tmp_path, capsys):
     assert main(["route", "Mumbai", "Moscow", "-k", "2", "--map", str(target)]) == 0
     page = target.read_text(encoding="utf-8")
     assert page.count("L.control.layers(") == 1 and "Route 2" in page
+
+
+# -- text is never a template ---------------------------------------------------------------
+#: innocent text that Jinja would read as a delimiter, and what it would print
+TEMPLATE_TEXTS = ("Tehran {{ 7*7 }}", "{# one note", "another #}", "{% if x %}", "{%- raw %}")
+
+
+def _payloads(tmp_path: Path, monkeypatch) -> tuple[str, str, list[Path]]:
+    """Two payloads that run a shell command if parsed as Jinja, and the files they touch.
+
+    The first has quotes (HTML escaping breaks it, JSON does not); the second is quote-free
+    (the command comes from an environment variable), so HTML escaping leaves it intact.
+    """
+    quoted, free = tmp_path / "MARKER-quoted", tmp_path / "MARKER-free"
+    monkeypatch.setenv("CM_TEST_PAYLOAD", f"touch {free}")
+    g = "cycler.__init__.__globals__.os"
+    return (
+        f"{{{{ {g}.system('touch {quoted}') }}}}",
+        f"{{{{ {g}.system({g}.environ.CM_TEST_PAYLOAD) }}}}",
+        [quoted, free],
+    )
+
+
+def _template_geodata(directory: Path, quoted: str, free: str) -> Path:
+    """The tiny network with template text and both payloads in every text field."""
+    data = tiny()
+    texts = iter(TEMPLATE_TEXTS * 10)
+    for f in data["nodes"]:
+        p = f["properties"]
+        if p["id"] == "A":
+            p["name"] = "Tehran {{ 7*7 }}"
+            p["notes"] = free
+            p["aliases"] = [quoted]
+        elif p["id"] == "D":  # a port: bottlenecks and capacity name it
+            p["name"] = f"Port {free}"
+            p["source"] = quoted
+        else:
+            p["notes"] = next(texts)
+    for i, f in enumerate(data["links"]):
+        p = f["properties"]
+        p["notes"] = free if i % 2 else next(texts)
+        p["source"] = quoted if i % 2 else free
+        p["branch"] = ["{{ 7*7 }}"] if i % 2 else ["{# branch"]
+    return write_geodata(directory, data)
+
+
+def _page_shows_text_as_written(page: str) -> None:
+    assert "Tehran 49" not in page and "(49)" not in page
+    # escaped for HTML (braces as character references), then for JSON
+    assert "Tehran \\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in page
+    assert "os.environ.CM_TEST_PAYLOAD" in page
+
+
+def test_text_from_data_is_never_a_template(tmp_path, monkeypatch):
+    quoted, free, markers = _payloads(tmp_path, monkeypatch)
+    G = cm.load_network(_template_geodata(tmp_path / "geo", quoted, free))
+    r = cm.route(G, "A", "D")
+    maps = [
+        render.corridor_map(G),
+        render.route_map(r, G=G, names=["{{ 7*7 }} {# x"]),
+        render.color_links(G, {"A-B": 1.0}, label="capacity ({{ 7*7 }})", highlight=["A-B"]),
+    ]
+    for m in maps:
+        for sc in (False, True):
+            page = render.render_html(m, self_contained=sc)
+            _page_shows_text_as_written(page)
+            assert "{#" not in page.split("<script>")[-1]  # no brace from data in the script
+    assert [p for p in markers if p.exists()] == []
+    layers = layer_names(maps[0])
+    assert "Branch &#123;&#123; 7*7 &#125;&#125;" in layers and "Branch &#123;# branch" in layers
+    page = render.render_html(maps[2])
+    assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in page
+
+
+def test_page_elements_are_not_re_templated(tiny_G):
+    """The second defence on its own: output put on the page is never parsed as Jinja.
+
+    Trusted HTML given to a control and a layer name given to the layer control, neither
+    escaped for Jinja, come out exactly as given (branca would print 49 and drop the rest).
+    """
+    m = render.corridor_map(tiny_G)
+    classes = elements.page_classes()
+    render_page.control(m, "<b>{{ 7*7 }}</b> {# open", position="topleft")
+    m.add_child(classes["FeatureGroup"](name="{% if x %}{{ 7*7 }}"))
+    render_page.finish(m, None)
+    page = render.render_html(m)
+    assert "<b>{{ 7*7 }}</b> {# open" in page.replace("\\u003c", "<").replace("\\u003e", ">")
+    assert '"{% if x %}{{ 7*7 }}"' in page
+    assert "49" not in re.sub(r"[\d.]+\d", "", page.split("<script>")[-1]).replace("7*7", "")
+
+
+def test_escaping_leaves_no_brace_in_text():
+    assert _html.esc("{{ a }} {# b #} {% c %}") == (
+        "&#123;&#123; a &#125;&#125; &#123;# b #&#125; &#123;% c %&#125;"
+    )
+    js = _html.js({"k{": ["{{ 7*7 }}", {"x": "}}"}], "n": [1, {"y": 2}]})
+    assert js == (
+        '{"k\\u007b":["\\u007b\\u007b 7*7 \\u007d\\u007d",{"x":"\\u007d\\u007d"}],"n":[1,{"y":2}]}'
+    )
+    assert json.loads(js) == {"k{": ["{{ 7*7 }}", {"x": "}}"}], "n": [1, {"y": 2}]}
+    assert _html.js('say "{{" \\ "}}"') == '"say \\"\\u007b\\u007b\\" \\\\ \\"\\u007d\\u007d\\""'
+
+
+def test_cli_maps_show_template_text_and_run_nothing(tmp_path, monkeypatch, capsys):
+    quoted, free, markers = _payloads(tmp_path, monkeypatch)
+    data = str(_template_geodata(tmp_path / "geo", quoted, free))
+    out = tmp_path / "out"
+    runs = {
+        "map": ["map", "overview", "--out", str(out)],
+        "route": ["route", "A", "D", "-k", "2", "--map", str(out / "route.html")],
+        "bottlenecks": ["bottlenecks", "A", "D", "--map", str(out / "bottlenecks.html")],
+        "capacity": [
+            "capacity",
+            "A",
+            "D",
+            "--unit",
+            "{{ 7*7 }}",
+            "--map",
+            str(out / "capacity.html"),
+        ],
+    }
+    for name, argv in runs.items():
+        for sc in ([], ["--self-contained"]):
+            code = main([*argv, "--data", data, *sc])
+            err = capsys.readouterr().err
+            assert code == 0, (name, sc, err)
+            assert "Traceback" not in err and "TemplateSyntaxError" not in err
+    pages = {
+        "map": out / "map-overview-offline.html",
+        "route": out / "route.html",
+        "bottlenecks": out / "bottlenecks.html",
+        "capacity": out / "capacity.html",
+    }
+    for name, path in pages.items():
+        page = path.read_text(encoding="utf-8")
+        assert "os.environ.CM_TEST_PAYLOAD" in page, name
+        assert "Tehran 49" not in page and "(49)" not in page, name
+    assert "Tehran \\u0026#123;" in (out / "map-overview.html").read_text(encoding="utf-8")
+    capacity = pages["capacity"].read_text(encoding="utf-8")
+    assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in capacity
+    assert [p for p in markers if p.exists()] == []

@@ -17,6 +17,7 @@ __all__ = [
     "InvalidArgumentError",
     "NoRouteError",
     "ScenarioError",
+    "SceneError",
     "UnknownPlaceError",
 ]
 
@@ -77,6 +78,10 @@ InvalidArgumentError = InputError
 
 class ScenarioError(GeodataError):
     """A scenario file is invalid or names ids that are not in the network."""
+
+
+class SceneError(GeodataError):
+    """A map scene (``scenes.toml``) is invalid, unknown, or names what the network lacks."""
 
 
 class UnknownPlaceError(CorridormapError, LookupError):

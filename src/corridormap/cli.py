@@ -611,19 +611,31 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 # -- map ------------------------------------------------------------------------------------
 def cmd_map(args: argparse.Namespace) -> int:
-    from .render import SCENES, render_html, scene_map
-
-    if args.scene is not None and args.scene not in SCENES:
-        raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(SCENES)}")
-    names = list(SCENES) if args.scene is None else [args.scene]
-    suffix = "-offline" if args.self_contained else ""
-    paths = [Path(args.out) / f"map-{n}{suffix}.html" for n in names]
-    _check_outputs(args, paths)
-    G = _network(args)
-    # every page is drawn before any is written: a scene that fails replaces nothing
-    pages = [render_html(scene_map(G, n), self_contained=args.self_contained) for n in names]
     from ._atomic import atomic_write
+    from .render import render_html
+    from .render.scenes import draw_scene
+    from .scenes import SceneError, compute_scene, load_scenes
 
+    G = _network(args)
+    scenes = load_scenes(G)
+    if args.scene is not None and args.scene not in scenes:
+        raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(scenes)}")
+    view, wf = _weight(args, G, "time")
+    views = []
+    for name in list(scenes) if args.scene is None else [args.scene]:
+        try:
+            views.append(compute_scene(G, scenes[name], weight=wf))
+        except SceneError as exc:
+            if args.scene is not None:
+                raise
+            log.warning("scene %r skipped: %s", name, exc.reason)
+    suffix = "-offline" if args.self_contained else ""
+    paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
+    _check_outputs(args, paths)
+    # every page is drawn before any is written: a scene that fails replaces nothing
+    pages = [render_html(draw_scene(v, G=G), self_contained=args.self_contained) for v in views]
+    if view.scenarios:
+        print(_scenario_line(view), file=sys.stderr)
     for path, page in zip(paths, pages, strict=True):
         atomic_write(path, page)
         print(path)
@@ -854,6 +866,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pages that work offline (assets and basemap inlined), named map-SCENE-offline.html",
     )
+    _scenario_option(mp)
     mp.set_defaults(func=cmd_map)
 
     ls = sub.add_parser(

@@ -117,11 +117,11 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
     written = route_report(G, out)
     written += comparisons(G, out)
     written += bottleneck_outputs(G, out)
-    if data_dir is None:  # the map scenes name places of the bundled network
-        from .render import write_scenes
+    # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
+    from .scenes import write_scenes
 
-        written += write_scenes(G, out)
-        written += write_scenes(G, out, self_contained=True)
+    written += write_scenes(G, out)
+    written += write_scenes(G, out, self_contained=True)
     return written
 
 

@@ -209,6 +209,10 @@ class Weight:
             closed_places=self.closed_places | frozenset(places),
         )
 
+    def opening(self, links: Iterable[str] = ()) -> Weight:
+        """This weight with more planned links made routable (a closed link stays closed)."""
+        return replace(self, opened_links=self.opened_links | frozenset(links))
+
     def between(self, origin: str | None, destination: str | None) -> Weight:
         """This weight bound to a route's ends (``None``: unbound)."""
         ends = None if origin is None or destination is None else (origin, destination)

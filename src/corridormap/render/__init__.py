@@ -1,0 +1,87 @@
+"""Web maps of the corridors, routes and bottlenecks (folium / Leaflet).
+
+Every map function returns a :class:`folium.Map` (so maps display inline in Jupyter) and
+accepts an existing map ``m=`` to draw on:
+
+* :func:`corridor_map`: the whole network, styled by mode and status, one toggleable layer per
+  corridor branch and per kind of place;
+* :func:`route_map`: one or more :class:`~corridormap.Route` objects, a layer each, with a popup
+  per leg and the route's totals in the legend;
+* :func:`color_links`: links coloured by any number per link id (the bottleneck overlay hook);
+* :func:`scene_map` / :data:`SCENES`: named presets defined in ``geodata/scenes.toml``;
+  :func:`write_scenes` writes them all (both from :mod:`corridormap.scenes`, which finds the
+  routes a scene shows);
+* :func:`save_map` / :func:`render_html`: a page written atomically / as text, optionally
+  self-contained (no network at all: Leaflet inlined from the ``xstatic-leaflet`` package and
+  the Natural Earth country basemap shipped in ``geodata/basemap/`` drawn instead of tiles).
+
+Where things are built, by file:
+
+========================  ==========================================================
+``layers.py``             the network, place, route and coloured-link layers
+``popups.py``             popups and tooltips of links, places and route legs
+``legends.py``            legends and the title box
+``styles.py``             colours, line styles, layer labels, CSS
+``elements.py``           the Leaflet element classes (the page's JavaScript)
+``page.py``               map creation, page assembly, offline pages, writing
+``scenes.py``             drawing a computed scene (title, routes, initial view)
+``_html.py``              escaping, number formatting, HTML tables, JSON for scripts
+========================  ==========================================================
+
+All text taken from geodata, scenario and scene files or arguments is HTML-escaped before it
+reaches the page, and reaches the page's script only through JSON. No text is ever parsed as a
+template: branca would compile the output of every folium element as a new Jinja template, so
+every element of these maps puts its output on the page as written (:mod:`.elements`), and
+braces in text are escaped as well (:mod:`._html`).
+
+folium is imported inside the functions, so importing this package (and the ``route`` command)
+stays fast.
+"""
+
+from __future__ import annotations
+
+from ..scenes import SCENES, scene_map, write_scenes
+from ._html import COORD_DECIMALS
+from .layers import color_links, corridor_map, route_map
+from .page import external_refs, render_html, save_map
+from .styles import (
+    ATTRIBUTION,
+    BASEMAP_ATTRIBUTION,
+    BRANCH_LABELS,
+    GAP_COLOR,
+    GAUGE_BREAK_STYLE,
+    LABELLED_KINDS,
+    MODE_STYLES,
+    NODE_GROUPS,
+    ROUTE_COLORS,
+    STATUS_DASH,
+    STATUS_LABELS,
+    TILES_ATTRIBUTION,
+    TILES_URL,
+)
+
+__all__ = [
+    "ATTRIBUTION",
+    "BASEMAP_ATTRIBUTION",
+    "BRANCH_LABELS",
+    "COORD_DECIMALS",
+    "GAP_COLOR",
+    "GAUGE_BREAK_STYLE",
+    "LABELLED_KINDS",
+    "MODE_STYLES",
+    "NODE_GROUPS",
+    "ROUTE_COLORS",
+    "SCENES",
+    "STATUS_DASH",
+    "STATUS_LABELS",
+    "TILES_ATTRIBUTION",
+    "TILES_URL",
+    "color_links",
+    "corridor_map",
+    "external_refs",
+    "render_html",
+    "route_map",
+    "save_map",
+    "scene_map",
+    "write_scenes",
+]

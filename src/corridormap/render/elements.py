@@ -1,0 +1,317 @@
+"""The page elements: Leaflet code that draws the maps, as branca/folium elements.
+
+* :func:`page_classes`: :class:`Raw` text and :class:`RawMacro`, the base of every element
+  here, which puts its rendered output on the page as written. branca's own
+  ``MacroElement.render`` would compile that output (holding names and notes from geodata) as a
+  new Jinja template; folium's ``FeatureGroup`` and ``LayerControl`` are used in that form too.
+* :func:`element_classes`: ``Features`` (every path and marker from compact JSON, with
+  tooltips, popups and labels), ``Basemap`` (tiles, or the offline country basemap),
+  ``Control`` (a legend or title box), ``Fit`` (the initial view) and ``Ready`` (a flag the
+  browser tests wait for).
+
+The classes are built on first use, so importing corridormap does not import folium.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ._html import esc, js
+from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, TILES_ATTRIBUTION, TILES_URL
+
+
+@functools.cache
+def page_classes() -> dict[str, type]:
+    """Elements whose output goes on the page as written, never parsed as a template.
+
+    branca's ``MacroElement.render`` wraps the text each macro returns in
+    ``Element(text)``, which compiles that text as a *new* Jinja template when the page is
+    rendered: any ``{{ ... }}`` in a name, a note or a label would then run (and ``{#`` would
+    swallow the page up to the next ``#}``). The classes here render the macros the same way
+    but add the text as a :class:`Raw` element, whose ``render`` returns it unchanged.
+    ``FeatureGroup`` and ``LayerControl`` are folium's own with that rendering (the layer
+    control's output holds the layer names).
+    """
+    import folium
+    from branca.element import Element, Figure, MacroElement
+
+    class Raw(Element):
+        """Text put on the page exactly as given: not a template."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "Raw"
+            self.text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self.text
+
+    class RawMacro(MacroElement):
+        """A macro element whose rendered macros are added to the page as :class:`Raw`."""
+
+        def render(self, **kwargs: Any) -> None:
+            figure = self.get_root()
+            if not isinstance(figure, Figure):
+                raise ValueError(f"cannot render {self._name}: it is not in a page (Figure)")
+            macros = self._template.module.__dict__
+            for part in ("header", "html", "script"):
+                macro = macros.get(part)
+                if macro is not None:
+                    text = str(macro(self, kwargs))
+                    getattr(figure, part).add_child(Raw(text), name=self.get_name())
+            for child in self._children.values():
+                child.render(**kwargs)
+
+    class FeatureGroup(folium.FeatureGroup, RawMacro):
+        """folium's feature group, rendered without re-templating."""
+
+    class LayerControl(folium.LayerControl, RawMacro):
+        """folium's layer control (it holds the layer names), rendered without re-templating."""
+
+    return {
+        "Raw": Raw,
+        "RawMacro": RawMacro,
+        "FeatureGroup": FeatureGroup,
+        "LayerControl": LayerControl,
+    }
+
+
+@functools.cache
+def element_classes() -> dict[str, type]:
+    """The custom folium elements, built on first use so folium is imported lazily."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
+
+    class Features(RawMacro):
+        """Leaflet paths and circle markers added to feature groups from compact JSON.
+
+        Geometries, styles, tooltips and popups are each stored once and referenced by index,
+        so a link shown in several branch layers costs its coordinates once.
+        """
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var G = {{ this.js(this.geoms) }}, S = {{ this.js(this.styles) }},
+                  T = {{ this.js(this.texts) }},
+                  groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}];
+              {{ this.js(this.items) }}.forEach(function (f) {
+                var o = Object.assign({}, S[f.s], {cmKind: f.kind, cmId: f.id,
+                  className: "cm-" + f.kind});
+                var l = f.g !== undefined ? L.polyline(G[f.g], o) : L.circleMarker(f.ll, o);
+                if (f.lb !== undefined) {
+                  l.bindTooltip(T[f.lb], {permanent: true, direction: "right", offset: [5, 0],
+                    className: "cm-label", interactive: false});
+                } else if (f.t !== undefined) { l.bindTooltip(T[f.t], {sticky: true}); }
+                if (f.p !== undefined) { l.bindPopup(T[f.p], {maxWidth: 380}); }
+                l.addTo(groups[f.layer]);
+              });
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "CorridormapFeatures"
+            self.geoms: list[list[list[float]]] = []
+            self.styles: list[dict[str, Any]] = []
+            self.texts: list[str] = []
+            self.items: list[dict[str, Any]] = []
+            self.groups: list[Any] = []
+            self._index: dict[tuple[str, str], int] = {}
+            self.js = js
+
+        def _intern(self, table: str, value: Any) -> int:
+            key = (table, json.dumps(value, sort_keys=True))
+            if key not in self._index:
+                getattr(self, table).append(value)
+                self._index[key] = len(getattr(self, table)) - 1
+            return self._index[key]
+
+        def group(self, fg: Any) -> int:
+            for i, g in enumerate(self.groups):
+                if g is fg:
+                    return i
+            self.groups.append(fg)
+            return len(self.groups) - 1
+
+        def add(
+            self,
+            fg: Any,
+            kind: str,
+            fid: str,
+            style: dict[str, Any],
+            *,
+            latlngs: list[list[float]] | None = None,
+            latlng: list[float] | None = None,
+            tooltip: str | None = None,
+            popup: str | None = None,
+            label: str | None = None,
+        ) -> None:
+            item: dict[str, Any] = {
+                "layer": self.group(fg),
+                "kind": kind,
+                "id": fid,
+                "s": self._intern("styles", {k: v for k, v in style.items() if v is not None}),
+            }
+            if latlngs is not None:
+                item["g"] = self._intern("geoms", latlngs)
+            else:
+                item["ll"] = latlng
+            if tooltip is not None:
+                item["t"] = self._intern("texts", tooltip)
+            if popup is not None:
+                item["p"] = self._intern("texts", popup)
+            if label is not None:
+                item["lb"] = self._intern("texts", label)
+            self.items.append(item)
+
+    class Basemap(RawMacro):
+        """Tiles online; the Natural Earth country polygons (no network) when offline.
+
+        ``countries`` returns the offline basemap (``{"countries": ..., "mask": ...}``).
+        """
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            {% set map = this._parent.get_name() %}
+            {% if this.offline %}
+            {{ map }}.getContainer().style.background = "#d4e4f1";
+            {% set basemap = this.countries() %}
+            L.polygon({{ this.js(basemap["mask"]) }}, {interactive: false, stroke: true,
+              color: "#b5b5b5", weight: 1, fillColor: "#e6e6e6", fillOpacity: 1}
+            ).addTo({{ map }});
+            L.geoJSON({{ this.js(basemap["countries"]) }}, {interactive: false,
+              style: {color: "#9e978c", weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1}}
+            ).addTo({{ map }});
+            {{ map }}.attributionControl.addAttribution({{ this.basemap_attr|tojson }});
+            {% else %}
+            L.tileLayer({{ this.url|tojson }}, {attribution: {{ this.tiles_attr|tojson }},
+              subdomains: "abcd", maxZoom: 19, detectRetina: false}).addTo({{ map }});
+            {% endif %}
+            {{ map }}.attributionControl.addAttribution({{ this.attribution|tojson }});
+            {% endmacro %}
+            """
+        )
+
+        def __init__(
+            self, offline: bool = False, countries: Callable[[], dict[str, Any]] | None = None
+        ) -> None:
+            super().__init__()
+            self._name = "CorridormapBasemap"
+            self.offline = offline
+            self.url = TILES_URL
+            self.tiles_attr = esc(TILES_ATTRIBUTION)
+            self.basemap_attr = esc(BASEMAP_ATTRIBUTION)
+            self.attribution = esc(ATTRIBUTION)
+            self.countries = countries
+            self.js = js
+
+    class Control(RawMacro):
+        """A Leaflet control holding trusted (already escaped) HTML: legend or title."""
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var c = L.control({position: {{ this.position|tojson }}});
+              c.onAdd = function () {
+                var d = L.DomUtil.create("div", {{ this.css_class|tojson }});
+                d.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(d);
+                L.DomEvent.disableScrollPropagation(d);
+                return d;
+              };
+              c.addTo({{ this._parent.get_name() }});
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, body: str, position: str, css_class: str) -> None:
+            super().__init__()
+            self._name = "CorridormapControl"
+            self.body = body
+            self.position = position
+            self.css_class = css_class
+
+    class Ready(RawMacro):
+        """Marks the page drawn: ``window.corridormapReady`` after the first frame."""
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var map = {{ this._parent.get_name() }}, c = map.getContainer();
+              // hide a place label that would overlap a control or an earlier label
+              function declutter() {
+                var taken = Array.prototype.map.call(c.querySelectorAll(".leaflet-control"),
+                  function (e) { return e.getBoundingClientRect(); });
+                c.querySelectorAll(".cm-label").forEach(function (el) {
+                  el.style.visibility = "";
+                  var r = el.getBoundingClientRect();
+                  var hit = taken.some(function (b) {
+                    return r.left < b.right && r.right > b.left && r.top < b.bottom &&
+                      r.bottom > b.top;
+                  });
+                  if (hit) { el.style.visibility = "hidden"; } else { taken.push(r); }
+                });
+              }
+              map.on("zoomend moveend overlayadd overlayremove", declutter);
+              declutter();
+              requestAnimationFrame(function () { requestAnimationFrame(function () {
+                window.corridormapReady = {map: {{ this._parent.get_name()|tojson }},
+                  t: performance.now()};
+              }); });
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "CorridormapReady"
+
+    class Fit(RawMacro):
+        """Fit the view to a box at once (no zoom animation, so the first frame is final)."""
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              // keep the content clear of the layer control and legend on the right
+              var c = {{ this._parent.get_name() }}.getContainer(), right = 0;
+              c.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (e) {
+                if (!e.classList.contains("leaflet-control-attribution")) {
+                  right = Math.max(right, e.offsetWidth);
+                }
+              });
+              right = Math.min(right, c.clientWidth / 3);
+              {{ this._parent.get_name() }}.fitBounds({{ this.js(this.bounds) }},
+                {paddingTopLeft: [30, 30], paddingBottomRight: [right + 30, 30],
+                 animate: false});
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, bounds: list[list[float]]) -> None:
+            super().__init__()
+            self._name = "CorridormapFit"
+            self.bounds = bounds
+            self.js = js
+
+    return {
+        "Features": Features,
+        "Basemap": Basemap,
+        "Control": Control,
+        "Ready": Ready,
+        "Fit": Fit,
+    }

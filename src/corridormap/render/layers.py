@@ -1,0 +1,469 @@
+"""Layers: the network, its places, routes and links coloured by a number.
+
+* :func:`corridor_map`: every link styled by mode and status, a layer per corridor branch and
+  per kind of place;
+* :func:`route_map`: :class:`~corridormap.Route` objects, a layer each, drawn from their
+  public legs and totals;
+* :func:`color_links`: links coloured by a number per link id (the bottleneck overlay).
+
+Each returns a :class:`folium.Map` and accepts an existing map ``m=`` to draw on. The text of
+popups and tooltips is built in :mod:`.popups`, the legends in :mod:`.legends`, the page in
+:mod:`.page`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from . import legends, popups
+from ._html import bounds_of, esc, latlngs, rounded, short
+from .page import control, finish, group, new_features, new_map
+from .styles import (
+    BRANCH_LABELS,
+    GAP_COLOR,
+    GAUGE_BREAK_STYLE,
+    LABELLED_KINDS,
+    MODE_STYLES,
+    NODE_GROUPS,
+    ROUTE_COLORS,
+    STATUS_DASH,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from ..routing import Route
+
+
+# -- network --------------------------------------------------------------------------------
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """Rows of a frame as dicts, geometry under ``"geometry"``.
+
+    The NaNs a frame puts where an element has no value are dropped, so a row equals the
+    element's own data.
+    """
+    import pandas as pd
+
+    geometry = frame.geometry.name
+    plain = pd.DataFrame(frame.drop(columns=geometry)).reset_index(drop=True)
+    return [
+        {
+            **{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))},
+            "geometry": geom,
+        }
+        for row, geom in zip(plain.to_dict("records"), frame.geometry, strict=True)
+    ]
+
+
+def link_records(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """One record per link id (not per direction or layer), geometry in the link's direction.
+
+    Read from the network's edge frame (:func:`corridormap.graph_to_gdfs`).
+    """
+    from ..convert import graph_to_gdfs
+
+    edges = graph_to_gdfs(G, nodes=False)
+    edges.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
+    if "kind" not in edges.columns:
+        return {}
+    links = edges[edges["kind"] == "link"]
+    keys = links.index.get_level_values("key")
+    out: dict[str, dict[str, Any]] = {}
+    for key, d in zip(keys, _records(links), strict=True):
+        lid = d["link_id"]
+        reverse = str(key).endswith("~r")
+        if lid not in out or (out[lid]["_reverse"] and not reverse):
+            out[lid] = {**d, "_reverse": reverse}
+    return dict(sorted(out.items()))
+
+
+def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
+    """Colour, weight, opacity and dashes of a link by its mode and status."""
+    base = MODE_STYLES.get(d.get("mode"), {"color": "#666666", "weight": 2.0})
+    status = d.get("status", "operational")
+    style = {"color": base["color"], "weight": base["weight"], "opacity": 0.9}
+    if status == "gap":
+        style.update(color=GAP_COLOR, weight=base["weight"] + 1)
+    style["dashArray"] = STATUS_DASH.get(status)
+    if faint:
+        style.update(opacity=0.35, weight=max(1.5, style["weight"] - 1))
+    return style
+
+
+def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
+    """Places where cargo changes gauge: rail layers of two gauges (from the node frame)."""
+    from ..convert import graph_to_gdfs
+
+    nodes = graph_to_gdfs(G, edges=False)
+    nodes.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
+    if "layer" not in nodes.columns or "place" not in nodes.columns:
+        return set()
+    rail = nodes[nodes["layer"].astype(str).str.startswith("rail:")]
+    counts = rail.groupby("place")["layer"].nunique()
+    return {str(p) for p, n in counts.items() if n > 1}
+
+
+def draw_network(
+    G: nx.MultiDiGraph,
+    m: folium.Map,
+    feats: Any,
+    *,
+    by_branch: bool = True,
+    faint: bool = False,
+    label: str = "Corridor network",
+    show: bool = True,
+) -> tuple[list[list[float]], set[str], set[str]]:
+    """Add the link layers; returns the drawn coordinates, modes and statuses."""
+    from ..places import places
+
+    names = places(G)
+    links = link_records(G)
+    groups: dict[str, Any] = {}
+    order = list(BRANCH_LABELS)
+    if by_branch:
+        found = {str(b) for d in links.values() for b in (d.get("branch") or [])}
+        keys = [b for b in order if b in found] + sorted(found - set(order))
+        for b in keys:
+            groups[b] = group(m, BRANCH_LABELS.get(b, f"Branch {b}"), show=show)
+        if any(not d.get("branch") for d in links.values()):
+            groups[""] = group(m, "Other links", show=show)
+    else:
+        groups[""] = group(m, label, show=show)
+    pts: list[list[float]] = []
+    modes, statuses = set(), set()
+    for lid, d in links.items():
+        coords = latlngs(d["geometry"])
+        pts.extend(coords)
+        modes.add(d.get("mode"))
+        statuses.add(d.get("status"))
+        style = link_style(d, faint=faint)
+        branches = [str(b) for b in (d.get("branch") or [])] if by_branch else []
+        for b in branches or [""]:
+            feats.add(
+                groups[b],
+                "link",
+                lid,
+                style,
+                latlngs=coords,
+                tooltip=popups.link_tooltip(d, names),
+                popup=None if faint else popups.link_popup(d, names),
+            )
+    return pts, modes, statuses
+
+
+def draw_places(G: nx.MultiDiGraph, m: folium.Map, feats: Any) -> set[str]:
+    """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``)."""
+    from ..places import places
+
+    breaks = gauge_breaks(G)
+    kinds_seen: set[str] = set()
+    cat = places(G)
+    for key, label, kinds, st in NODE_GROUPS:
+        members = [p for p in cat.values() if p.get("kind") in kinds]
+        if not members:
+            continue
+        kinds_seen.add(key)
+        fg = group(m, label)
+        for p in members:
+            style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
+            if p["id"] in breaks:
+                style.update(GAUGE_BREAK_STYLE)
+                kinds_seen.add("gauge_break")
+            feats.add(
+                fg,
+                "node",
+                p["id"],
+                style,
+                latlng=[rounded(p["y"]), rounded(p["x"])],
+                tooltip=popups.place_tooltip(p),
+                popup=popups.place_popup(p, p["id"] in breaks),
+                label=esc(short(p.get("name"))) if p.get("kind") in LABELLED_KINDS else None,
+            )
+    return kinds_seen
+
+
+def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool = True):
+    """The corridor network: every link styled by mode and status, places by kind.
+
+    Parameters
+    ----------
+    G
+        The network from :func:`corridormap.load_network`.
+    m
+        A map to draw on; a new one when ``None``.
+    tiles
+        Use a tile basemap (CARTO light, OpenStreetMap data); ``False`` draws the offline
+        Natural Earth country basemap instead, so the page makes no tile requests.
+        :func:`~corridormap.render.save_map` with ``self_contained=True`` always uses the
+        offline basemap.
+
+    Returns
+    -------
+    folium.Map
+        One toggleable layer per corridor branch (a link on several branches is in each of
+        their layers) and per kind of place, tooltips with names, a popup per link (mode, km,
+        status, source, basis, notes), a legend, a scale bar and an attribution line.
+    """
+    m = m if m is not None else new_map(tiles=tiles)
+    feats = new_features()
+    pts, modes, statuses = draw_network(G, m, feats)
+    kinds = draw_places(G, m, feats)
+    m.add_child(feats)
+    control(m, legends.network_legend(modes, statuses, kinds), position="bottomright")
+    return finish(m, bounds_of(pts))
+
+
+def links_box(G: nx.MultiDiGraph, link_ids: Iterable[str], *, pad: float) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` round the given links, ``pad`` degrees wider.
+
+    ``[]`` when none of the links is in ``G``.
+    """
+    links = link_records(G)
+    pts = [p for lid in link_ids if lid in links for p in latlngs(links[lid]["geometry"])]
+    if not pts:
+        return []
+    (s, w), (n, e) = bounds_of(pts)
+    return [[s - pad, w - pad], [n + pad, e + pad]]
+
+
+# -- routes ---------------------------------------------------------------------------------
+def _default_route_name(r: Route, i: int, n: int) -> str:
+    o = r.names.get(r.origin, r.origin)
+    d = r.names.get(r.destination, r.destination)
+    return f"Route {i + 1}: {o} → {d}" if n > 1 else f"{o} → {d}"
+
+
+def route_map(
+    route_or_routes: Route | Sequence[Route],
+    *,
+    G: nx.MultiDiGraph | None = None,
+    m: folium.Map | None = None,
+    names: Sequence[str] | None = None,
+    tiles: bool = True,
+):
+    """Draw one or more routes, one toggleable layer each.
+
+    Parameters
+    ----------
+    route_or_routes
+        A :class:`~corridormap.Route` or a sequence of them (e.g. from
+        :func:`corridormap.alternatives`).
+    G
+        If given, the corridor network is drawn faintly underneath.
+    m
+        A map to draw on; a new one when ``None``.
+    names
+        Layer names, one per route; default "origin → destination".
+    tiles
+        As in :func:`corridor_map`.
+
+    Returns
+    -------
+    folium.Map
+        Each leg has a popup (mode, km, hours, cost, status, source); transfers and border
+        stops are marked; the legend gives each route's days, cost, CO2, borders crossed and
+        transshipments.
+    """
+    from ..routing import Route
+
+    routes = [route_or_routes] if isinstance(route_or_routes, Route) else list(route_or_routes)
+    if not routes:
+        raise ValueError("route_map needs at least one route")
+    if names is not None and len(names) != len(routes):
+        raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
+    m = m if m is not None else new_map(tiles=tiles)
+    feats = new_features()
+    if G is not None:
+        draw_network(G, m, feats, by_branch=False, faint=True)
+    pts: list[list[float]] = []
+    entries, statuses = [], set()
+    labelled: set[str] = set()
+    n = len(routes)
+    for i, r in enumerate(routes):
+        name = names[i] if names is not None else _default_route_name(r, i, n)
+        color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
+        summary = popups.route_totals_text(r.totals())
+        entries.append((color, name, summary))
+        fg = group(m, name)
+        # the first route widest, so routes sharing a leg all stay visible
+        weight = max(3.0, 7.0 - 1.5 * i)
+        last: list[float] | None = None
+        pending: list[Any] = []
+        for leg in r.legs:
+            if leg.get("kind") == "link":
+                coords = latlngs(leg["geometry"])
+                pts.extend(coords)
+                status = leg.get("status", "operational")
+                statuses.add(status)
+                style = {
+                    "color": color,
+                    "weight": weight,
+                    "opacity": 0.9,
+                    "dashArray": STATUS_DASH.get(status),
+                }
+                feats.add(
+                    fg,
+                    "route",
+                    f"{i}:{leg.get('link_id')}",
+                    style,
+                    latlngs=coords,
+                    tooltip=popups.leg_tooltip(leg),
+                    popup=popups.leg_popup(leg, name, summary),
+                )
+                for t in pending:
+                    _add_transfer(feats, fg, t, coords[0], name, summary, i, labelled)
+                pending = []
+                last = coords[-1]
+            elif last is None:
+                pending.append(leg)  # transfers before the first link: loading at the origin
+            else:
+                _add_transfer(feats, fg, leg, last, name, summary, i, labelled)
+        ends = [leg for leg in r.legs if leg.get("kind") == "link"]
+        if ends:
+            for label, ll in (
+                (r.names.get(r.origin, r.origin), latlngs(ends[0]["geometry"])[0]),
+                (r.names.get(r.destination, r.destination), latlngs(ends[-1]["geometry"])[-1]),
+            ):
+                feats.add(
+                    fg,
+                    "end",
+                    f"{i}:{label}",
+                    {
+                        "radius": 7,
+                        "color": "#ffffff",
+                        "weight": 2,
+                        "fillColor": color,
+                        "fillOpacity": 1.0,
+                    },
+                    latlng=ll,
+                    tooltip=popups.place_tooltip({"name": label}),
+                    popup=popups.route_end_popup(name, summary),
+                    label=None if label in labelled else f"<b>{esc(short(label))}</b>",
+                )
+                labelled.add(label)
+    m.add_child(feats)
+    control(m, legends.route_legend(entries, statuses), position="bottomright")
+    return finish(m, bounds_of(pts))
+
+
+def _add_transfer(feats, fg, leg, latlng, name, summary, i, labelled: set[str]) -> None:
+    # only transshipments are worth a marker, not loading at the origin or destination
+    if leg.get("from_layer") == "gate" or leg.get("to_layer") == "gate":
+        return
+    place = str(leg.get("from_name"))
+    feats.add(
+        fg,
+        "transfer",
+        f"{i}:{leg.get('place')}:{leg.get('transfer')}",
+        {"radius": 5, "color": "#333333", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1.0},
+        latlng=latlng,
+        tooltip=popups.transfer_tooltip(leg),
+        popup=popups.leg_popup(leg, name, summary),
+        label=None if place in labelled else esc(short(place)),
+    )
+    labelled.add(place)
+
+
+# -- links coloured by a number (the bottleneck overlay) ------------------------------------
+def _colormap(cmap: str | Callable[[float], str]) -> Callable[[float], str]:
+    if callable(cmap):
+        return cmap
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cm = colormaps[cmap]
+    return lambda x: to_hex(cm(min(1.0, max(0.0, x))))
+
+
+def color_links(
+    G: nx.MultiDiGraph,
+    values: Mapping[str, float],
+    *,
+    m: folium.Map | None = None,
+    label: str = "value",
+    cmap: str | Callable[[float], str] = "YlOrRd",
+    highlight: Iterable[str] = (),
+    vmin: float | None = None,
+    vmax: float | None = None,
+    tiles: bool = True,
+):
+    """Colour the links by a number per link id: the bottleneck overlay hook.
+
+    Parameters
+    ----------
+    G
+        The network.
+    values
+        ``link id -> number`` (e.g. criticality); links without a value are drawn thin grey.
+    m
+        A map to draw on; a new one when ``None``.
+    label
+        What the number is, for the layer name, tooltips and the colour-scale legend.
+    cmap
+        A matplotlib colormap name, or a function of a value scaled to 0..1 returning a CSS
+        colour.
+    highlight
+        Link ids drawn thick with a dark casing (e.g. the links of a minimum cut).
+    vmin, vmax
+        Ends of the colour scale; default the range of ``values``.
+    tiles
+        As in :func:`corridor_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValueError
+        If ``values`` or ``highlight`` name links that are not in ``G``.
+    """
+    from ..places import places
+
+    links = link_records(G)
+    hl = list(dict.fromkeys(highlight))
+    unknown = sorted((set(values) | set(hl)) - set(links))
+    if unknown:
+        raise ValueError(f"no such link id(s) in the network: {', '.join(unknown[:10])}")
+    finite = {k: float(v) for k, v in values.items() if v is not None and math.isfinite(float(v))}
+    lo = vmin if vmin is not None else min(finite.values(), default=0.0)
+    hi = vmax if vmax is not None else max(finite.values(), default=1.0)
+    span = (hi - lo) or 1.0
+    color = _colormap(cmap)
+    names = places(G)
+    m = m if m is not None else new_map(tiles=tiles)
+    feats = new_features()
+    fg = group(m, label)
+    hfg = group(m, f"Highlighted links ({label})") if hl else None
+    pts: list[list[float]] = []
+    for lid, d in links.items():
+        coords = latlngs(d["geometry"])
+        pts.extend(coords)
+        v = finite.get(lid)
+        shown = "no value" if v is None else f"{v:,.3g}"
+        extra = [(label, esc(shown))]
+        if v is None:
+            style = {"color": "#9e9e9e", "weight": 1.5, "opacity": 0.7}
+        else:
+            style = {"color": color((v - lo) / span), "weight": 4.0, "opacity": 0.95}
+        style["dashArray"] = STATUS_DASH.get(d.get("status"))
+        tooltip = popups.link_tooltip(d, names, f" · {esc(label)}: {esc(shown)}")
+        popup = popups.link_popup(d, names, extra)
+        feats.add(fg, "link", lid, style, latlngs=coords, tooltip=tooltip, popup=popup)
+        if hfg is not None and lid in hl:
+            feats.add(
+                hfg,
+                "highlight",
+                lid,
+                {"color": "#000000", "weight": 9.0, "opacity": 0.55, "fill": False},
+                latlngs=coords,
+                tooltip=tooltip,
+                popup=popup,
+            )
+    m.add_child(feats)
+    control(m, legends.scale_legend(label, color, lo, hi, len(hl)), position="bottomright")
+    return finish(m, bounds_of(pts))

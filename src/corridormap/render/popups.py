@@ -1,0 +1,139 @@
+"""Popups and tooltips: the HTML shown when a link, place or route leg is hovered or clicked.
+
+Every piece of text from geodata or arguments is escaped here (:func:`._html.esc`); the
+results are trusted HTML for :mod:`.layers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._html import esc, fmt, table
+from .styles import BRANCH_LABELS
+
+
+# -- links ----------------------------------------------------------------------------------
+def link_title(d: Mapping[str, Any], names: Mapping[str, Any]) -> str:
+    """'<from name> – <to name>' of a link (not escaped)."""
+    a = names.get(d.get("from"), {}).get("name", d.get("from"))
+    b = names.get(d.get("to"), {}).get("name", d.get("to"))
+    return f"{a} – {b}"
+
+
+def link_tooltip(d: Mapping[str, Any], names: Mapping[str, Any], extra: str = "") -> str:
+    """Names, mode, length and (if not operational) status; ``extra`` is trusted HTML."""
+    bits = [
+        f"<b>{esc(link_title(d, names))}</b>",
+        esc(d.get("mode")),
+        f"{fmt(d.get('length_km'))} km",
+    ]
+    if d.get("status") != "operational":
+        bits.append(esc(d.get("status")))
+    return " · ".join(bits) + extra
+
+
+def link_popup(
+    d: Mapping[str, Any], names: Mapping[str, Any], extra: Sequence[tuple[str, Any]] = ()
+) -> str:
+    """A link's table: id, mode, length, status, gauge, branches, operator, source, notes.
+
+    ``extra`` rows come first; their values are trusted HTML.
+    """
+    branches = ", ".join(BRANCH_LABELS.get(str(b), str(b)) for b in d.get("branch") or [])
+    rows = [
+        *extra,
+        ("Link", esc(d.get("link_id"))),
+        ("Mode", esc(d.get("mode"))),
+        ("Length", f"{fmt(d.get('length_km'), 1)} km"),
+        ("Status", esc(d.get("status"))),
+        ("Gauge", f"{fmt(d['gauge'])} mm" if d.get("gauge") else None),
+        ("Branch", esc(branches)),
+        ("Operator", esc(d.get("operator")) if d.get("operator") else None),
+        ("Source", esc(d.get("source"))),
+        ("Basis", esc(d.get("basis"))),
+        ("Notes", esc(d.get("notes")) if d.get("notes") else None),
+    ]
+    return f'<div class="cm-pop"><b>{esc(link_title(d, names))}</b>{table(rows)}</div>'
+
+
+# -- places ---------------------------------------------------------------------------------
+def place_tooltip(p: Mapping[str, Any]) -> str:
+    """A place's name, bold."""
+    return f"<b>{esc(p.get('name'))}</b>"
+
+
+def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
+    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes."""
+    cap = None
+    if p.get("capacity") is not None:
+        cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
+    rows = [
+        ("Id", esc(p.get("id"))),
+        ("Kind", esc(str(p.get("kind", "")).replace("_", " "))),
+        ("Country", esc(p.get("country"))),
+        ("Gauge break", "yes: 1520 / 1435 mm" if gauge_break else None),
+        ("Capacity", cap),
+        ("Also called", esc(", ".join(map(str, p.get("aliases") or []))) or None),
+        ("Source", esc(p.get("source"))),
+        ("Basis", esc(p.get("basis"))),
+        ("Notes", esc(p.get("notes")) if p.get("notes") else None),
+    ]
+    return f'<div class="cm-pop"><b>{esc(p.get("name"))}</b>{table(rows)}</div>'
+
+
+# -- routes ---------------------------------------------------------------------------------
+def route_totals_text(t: Mapping[str, Any]) -> str:
+    """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped."""
+    return (
+        f"{t['days']:.1f} days · {t['distance_km']:,.0f} km · ${t['cost_usd']:,.0f}/TEU · "
+        f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
+        f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
+        f"{'s' if t['transshipments'] != 1 else ''}"
+    )
+
+
+def leg_tooltip(leg: Any) -> str:
+    """A link leg: names, mode and distance."""
+    return (
+        f"<b>{esc(leg.get('from_name'))} → {esc(leg.get('to_name'))}</b>"
+        f" · {esc(leg.get('mode'))} · {fmt(leg.get('distance_km'))} km"
+    )
+
+
+def transfer_tooltip(leg: Any) -> str:
+    """A transfer leg: the place and the kind of transfer."""
+    return (
+        f"<b>{esc(leg.get('from_name'))}</b>: {esc(str(leg.get('transfer', '')).replace('_', ' '))}"
+    )
+
+
+def leg_popup(leg: Any, route_name: str, summary: str) -> str:
+    """A leg's table (mode, km, hours, cost, CO2, status, link, service, source), the route."""
+    kind = leg.get("kind")
+    if kind == "transfer":
+        title = (
+            f"Transfer at {leg.get('from_name')}: {str(leg.get('transfer', '')).replace('_', ' ')}"
+        )
+    else:
+        title = f"{leg.get('from_name')} → {leg.get('to_name')}"
+    rows = [
+        ("Mode", esc(leg.get("mode"))),
+        ("Distance", f"{fmt(leg.get('distance_km'), 1)} km" if kind == "link" else None),
+        ("Hours", fmt(leg.get("time_h"), 1)),
+        ("Cost", f"${fmt(leg.get('cost_usd'))}/TEU"),
+        ("CO2", f"{fmt(leg.get('co2_kg'))} kg/TEU"),
+        ("Status", esc(leg.get("status"))),
+        ("Link", esc(leg.get("link_id")) if leg.get("link_id") else None),
+        ("Service", esc(leg.get("service")) if leg.get("service") else None),
+        ("Source", esc(leg.get("source")) if leg.get("source") else None),
+    ]
+    return (
+        f'<div class="cm-pop"><b>{esc(title)}</b>{table(rows)}'
+        f'<div style="margin-top:5px;color:#555">{esc(route_name)}: {esc(summary)}</div></div>'
+    )
+
+
+def route_end_popup(route_name: str, summary: str) -> str:
+    """The popup of a route's origin and destination markers."""
+    return f'<div class="cm-pop"><b>{esc(route_name)}</b><br>{esc(summary)}</div>'

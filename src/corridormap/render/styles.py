@@ -1,0 +1,103 @@
+"""How the maps look: colours and line styles per mode and status, layer labels, CSS.
+
+Change a colour here and every map follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: line style per mode: colour and weight (px)
+MODE_STYLES: dict[str, dict[str, Any]] = {
+    "rail": {"color": "#2f2f2f", "weight": 3.0, "label": "Rail"},
+    "road": {"color": "#e08214", "weight": 3.0, "label": "Road"},
+    "sea": {"color": "#2166ac", "weight": 2.0, "label": "Sea (container lines)"},
+    "caspian": {"color": "#1a9e9e", "weight": 2.5, "label": "Caspian shipping"},
+    "ferry": {"color": "#7b3294", "weight": 3.0, "label": "Rail ferry"},
+    "inland": {"color": "#4d9221", "weight": 2.5, "label": "Inland waterway"},
+}
+GAP_COLOR = "#d7191c"
+STATUS_DASH = {"gap": "8 6", "planned": "1 7", "under_construction": "1 7"}
+STATUS_LABELS = {
+    "operational": "Operational",
+    "gap": "Gap: missing railway, bridged by road today",
+    "planned": "Planned or under construction",
+}
+
+#: layer labels of the corridor branches (link property ``branch``), in layer-control order
+BRANCH_LABELS: dict[str, str] = {
+    "western": "INSTC western branch (Azerbaijan)",
+    "transcaspian": "INSTC Trans-Caspian (by sea)",
+    "eastern": "INSTC eastern branch (Kazakhstan, Turkmenistan)",
+    "iran": "Iranian trunk lines",
+    "russia": "Russian trunk lines",
+    "india_gulf": "India–Gulf sea legs",
+    "suez": "Suez route",
+    "cape": "Cape route",
+}
+
+#: place kinds shown as one layer each: (key, layer label, place kinds, marker style)
+NODE_GROUPS: tuple[tuple[str, str, tuple[str, ...], dict[str, Any]], ...] = (
+    ("port", "Ports", ("port",), {"radius": 5, "fillColor": "#2166ac", "color": "#ffffff"}),
+    (
+        "border",
+        "Border crossings (black ring: gauge break)",
+        ("border_crossing",),
+        {"radius": 5, "fillColor": "#e08214", "color": "#ffffff"},
+    ),
+    (
+        "chokepoint",
+        "Chokepoints",
+        ("chokepoint",),
+        {"radius": 6, "fillColor": "#ffffff", "color": "#2166ac", "weight": 3},
+    ),
+    (
+        "city",
+        "Cities and rail stations",
+        ("city", "rail_station", "dry_port"),
+        {"radius": 4, "fillColor": "#636363", "color": "#ffffff"},
+    ),
+)
+#: place kinds labelled on the overview map (the others show their name on hover)
+LABELLED_KINDS = frozenset({"city", "chokepoint"})
+GAUGE_BREAK_STYLE = {"radius": 7, "color": "#000000", "weight": 3}
+
+#: colours of routes drawn by :func:`route_map`, in order
+ROUTE_COLORS = ("#d7191c", "#2166ac", "#1a9850", "#7b3294", "#e08214", "#8c510a")
+
+ATTRIBUTION = (
+    "GeoNames (CC BY 4.0) · Eurostat MARNET via searoute (© EuroGeographics) · "
+    "corridormap geodata (sources in popups)"
+)
+TILES_URL = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
+TILES_ATTRIBUTION = "© OpenStreetMap contributors © CARTO"
+BASEMAP_ATTRIBUTION = "Natural Earth"
+
+#: the page's style sheet (boxes, legends, popups, labels)
+CSS = """
+.cm-box{background:rgba(255,255,255,.93);padding:6px 9px;border-radius:4px;
+ box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.35 system-ui,-apple-system,"Segoe UI",
+ Roboto,Helvetica,Arial,sans-serif;color:#222;max-width:340px}
+.cm-box h4{margin:2px 0 4px;font-size:12px;font-weight:700}
+.cm-title{font-size:15px;font-weight:700;max-width:520px}
+.cm-title div{font-size:12px;font-weight:400;color:#444;margin-top:2px}
+.cm-row{display:flex;align-items:center;gap:6px;margin:1px 0}
+.cm-line{display:inline-block;width:30px;height:0;border-top-width:3px;flex:none}
+.cm-dot{display:inline-block;width:10px;height:10px;border-radius:50%;flex:none;
+ box-sizing:border-box}
+.cm-sum{color:#444;margin:0 0 4px 36px}
+.cm-grad{height:10px;width:220px;border:1px solid #999}
+.cm-ticks{display:flex;justify-content:space-between;width:222px}
+.cm-pop{font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+.cm-pop b{font-size:13px}
+.cm-table{border-collapse:collapse;margin-top:4px}
+.cm-table th{text-align:left;padding:1px 8px 1px 0;color:#555;font-weight:600;
+ vertical-align:top;white-space:nowrap}
+.cm-table td{padding:1px 0;vertical-align:top;overflow-wrap:anywhere}
+.cm-label{background:none;border:0;box-shadow:none;padding:0;color:#1a1a1a;
+ font:600 11px/1.2 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ text-shadow:0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
+.cm-label:before{display:none}
+.leaflet-control-layers{font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,
+ Arial,sans-serif}
+"""

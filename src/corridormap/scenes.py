@@ -1,0 +1,452 @@
+"""Map scenes: named views defined in ``geodata/scenes.toml`` and the routes they show.
+
+A scene is data (a title, a subtitle, and either the whole network or a list of routes to
+find, each with its places, closures and label); this module reads the definitions and runs
+the analysis a scene needs (:func:`corridormap.route` with :func:`corridormap.make_weight`),
+then hands the :class:`~corridormap.Route` objects to the renderer
+(:func:`corridormap.render.scenes.draw_scene`), which draws without routing anything itself.
+
+The scenes come from the network's own geodata directory (``scenes.toml`` beside its
+``nodes.geojson``, so a user's ``--data DIR`` can define its own), else the bundled file. A
+scene that names a place or link the network lacks does not apply: :func:`write_scenes` skips
+it with a logged note when writing every scene, and raises :class:`SceneError` when it was
+asked for by name.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ._errors import CorridormapError, GeodataError, SceneError
+from .io import bundled_geodata_dir, read_toml
+from .weights import Weight
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+    from .routing import Route
+
+__all__ = [
+    "SCENES",
+    "Scene",
+    "SceneRoute",
+    "SceneView",
+    "compute_scene",
+    "load_scenes",
+    "scene_map",
+    "write_scenes",
+]
+
+log = logging.getLogger(__name__)
+
+#: the scene file's name in a geodata directory
+SCENES_FILE = "scenes.toml"
+_SCENE_KEYS = {
+    "title",
+    "subtitle",
+    "description",
+    "network",
+    "routes",
+    "source",
+    "zoom_links",
+    "zoom_pad_deg",
+}
+_ROUTE_KEYS = {
+    "from",
+    "to",
+    "via",
+    "avoid",
+    "by",
+    "opened_links",
+    "closed_links",
+    "label",
+    "label_by_crossing",
+}
+
+
+@dataclass(frozen=True)
+class SceneRoute:
+    """One route a scene shows: what to ask the router, and the layer's label.
+
+    Attributes
+    ----------
+    origin, destination, via, avoid
+        Places as :func:`corridormap.route` takes them.
+    by
+        The objective.
+    opened_links, closed_links
+        Link ids opened (planned links made routable) or closed for this route.
+    label
+        The layer's name; the route's days are added to it.
+    label_by_crossing
+        Name the layer after the route's first Caspian crossing instead (``label`` when the
+        route has none).
+    """
+
+    origin: str
+    destination: str
+    label: str
+    via: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    by: str = "time_h"
+    opened_links: tuple[str, ...] = ()
+    closed_links: tuple[str, ...] = ()
+    label_by_crossing: bool = False
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A named map preset from ``scenes.toml``.
+
+    Attributes
+    ----------
+    name, title, subtitle, description
+        The page's name (``map-<name>.html``), its title box, and a one-line description for
+        listings.
+    network
+        Draw the whole network (the routes are then not used).
+    routes
+        The routes to find and draw over the faint network.
+    zoom_links, zoom_pad_deg
+        Open the page on these links, ``zoom_pad_deg`` degrees round them, instead of on
+        everything drawn.
+    source
+        Where the facts in the title and subtitle come from.
+    file
+        The file the scene was read from.
+    """
+
+    name: str
+    title: str
+    subtitle: str
+    description: str
+    network: bool = False
+    routes: tuple[SceneRoute, ...] = ()
+    zoom_links: tuple[str, ...] = ()
+    zoom_pad_deg: float = 0.0
+    source: str | None = None
+    file: str = SCENES_FILE
+
+
+@dataclass(frozen=True)
+class SceneView:
+    """A scene with its routes found: what the renderer draws.
+
+    Attributes
+    ----------
+    scene
+        The definition.
+    routes
+        The :class:`~corridormap.Route` objects, in the order of ``scene.routes``.
+    names
+        The layer name of each route ("<label> (<days> days)").
+    scenario
+        The scenario(s) the routes were found and measured under.
+    """
+
+    scene: Scene
+    routes: tuple[Route, ...] = ()
+    names: tuple[str, ...] = ()
+    scenario: str = "baseline"
+
+
+# -- reading --------------------------------------------------------------------------------
+def scenes_path(G: nx.MultiDiGraph | None = None) -> Path:
+    """The scene file used for ``G``: its geodata directory's, else the bundled one."""
+    if G is not None and G.graph.get("directory"):
+        own = Path(G.graph["directory"]) / SCENES_FILE
+        if own.is_file():
+            return own
+    return bundled_geodata_dir() / SCENES_FILE
+
+
+def _strings(value: Any, file: str, scene: str, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise SceneError(
+            "expected a list of non-empty texts", file=file, feature=scene, field=field
+        )
+    return tuple(value)
+
+
+def _text(value: Any, file: str, scene: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SceneError("expected a non-empty text", file=file, feature=scene, field=field)
+    return value
+
+
+def _flag(value: Any, file: str, scene: str, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise SceneError("expected true or false", file=file, feature=scene, field=field)
+    return value
+
+
+def _unknown_keys(table: Mapping[str, Any], allowed: set[str], file: str, scene: str) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise SceneError(
+            f"unknown key(s) {', '.join(map(repr, extra))}; expected {', '.join(sorted(allowed))}",
+            file=file,
+            feature=scene,
+        )
+
+
+def _route(raw: Any, file: str, scene: str, i: int) -> SceneRoute:
+    where = f"{scene}.routes[{i}]"
+    if not isinstance(raw, dict):
+        raise SceneError("expected a table ([[<scene>.routes]])", file=file, feature=where)
+    _unknown_keys(raw, _ROUTE_KEYS, file, where)
+    for key in ("from", "to", "label"):
+        if key not in raw:
+            raise SceneError("is missing", file=file, feature=where, field=key)
+    lists = {
+        k: _strings(raw[k], file, where, k)
+        for k in ("via", "avoid", "opened_links", "closed_links")
+        if k in raw
+    }
+    return SceneRoute(
+        origin=_text(raw["from"], file, where, "from"),
+        destination=_text(raw["to"], file, where, "to"),
+        label=_text(raw["label"], file, where, "label"),
+        by=_text(raw.get("by", "time_h"), file, where, "by"),
+        label_by_crossing=_flag(
+            raw.get("label_by_crossing", False), file, where, "label_by_crossing"
+        ),
+        **lists,
+    )
+
+
+def _scene(name: str, raw: Any, file: str) -> Scene:
+    if not isinstance(raw, dict):
+        raise SceneError("expected a table ([<scene name>])", file=file, feature=name)
+    _unknown_keys(raw, _SCENE_KEYS, file, name)
+    for key in ("title", "description"):
+        if key not in raw:
+            raise SceneError("is missing", file=file, feature=name, field=key)
+    description = _text(raw["description"], file, name, "description")
+    network = _flag(raw.get("network", False), file, name, "network")
+    routes_raw = raw.get("routes", [])
+    if not isinstance(routes_raw, list):
+        raise SceneError(
+            "expected [[<scene>.routes]] tables", file=file, feature=name, field="routes"
+        )
+    routes = tuple(_route(r, file, name, i) for i, r in enumerate(routes_raw))
+    if not network and not routes:
+        raise SceneError(
+            "a scene draws the network (network = true) or routes ([[<scene>.routes]])",
+            file=file,
+            feature=name,
+        )
+    pad = raw.get("zoom_pad_deg", 0.0)
+    if isinstance(pad, bool) or not isinstance(pad, int | float) or not 0 <= pad <= 90:
+        raise SceneError(
+            "expected degrees from 0 to 90", file=file, feature=name, field="zoom_pad_deg"
+        )
+    source = raw.get("source")
+    return Scene(
+        name=name,
+        title=_text(raw["title"], file, name, "title"),
+        subtitle=_text(raw.get("subtitle", description), file, name, "subtitle"),
+        description=description,
+        network=network,
+        routes=routes,
+        zoom_links=_strings(raw.get("zoom_links", []), file, name, "zoom_links"),
+        zoom_pad_deg=float(pad),
+        source=None if source is None else _text(source, file, name, "source"),
+        file=file,
+    )
+
+
+def load_scenes(
+    G: nx.MultiDiGraph | None = None, *, path: str | os.PathLike[str] | None = None
+) -> dict[str, Scene]:
+    """The scenes defined for ``G`` (see :func:`scenes_path`), or in the file ``path``.
+
+    Returns
+    -------
+    dict
+        ``name -> Scene`` in file order.
+
+    Raises
+    ------
+    SceneError
+        If the file is not valid TOML or a scene is malformed (the message names the file,
+        the scene and the field).
+    """
+    file = Path(path) if path is not None else scenes_path(G)
+    try:
+        doc = read_toml(file)
+    except SceneError:
+        raise
+    except GeodataError as exc:
+        raise SceneError(exc.reason, file=file.name) from None
+    if not doc:
+        raise SceneError("defines no scene", file=file.name)
+    return {name: _scene(name, raw, file.name) for name, raw in doc.items()}
+
+
+#: the bundled scenes: name -> description (a user's geodata may define others)
+SCENES: dict[str, str] = {n: s.description for n, s in load_scenes().items()}
+
+
+# -- computing ------------------------------------------------------------------------------
+def _crossing(r: Route) -> str | None:
+    """'<port> – <port> by ship' (or rail ferry) for the route's first Caspian crossing."""
+    from .render._html import short
+
+    for leg in r.legs:
+        if leg.get("kind") == "link" and leg.get("mode") in ("caspian", "ferry"):
+            how = "by ship" if leg["mode"] == "caspian" else "rail ferry"
+            return f"{short(leg['from_name'])} – {short(leg['to_name'])} {how}"
+    return None
+
+
+def _link_ids(G: nx.MultiDiGraph) -> set[str]:
+    return {d["link_id"] for *_, d in G.edges(data=True) if d.get("kind") == "link"}
+
+
+def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = None) -> SceneView:
+    """Find the routes a scene shows (under ``weight``'s scenario, if given).
+
+    Raises
+    ------
+    SceneError
+        If the scene names a link or place that is not in ``G``, or a route does not exist
+        there (the message names the scene and what is missing).
+    """
+    from .routing import make_weight, route
+
+    wanted = [*scene.zoom_links, *(x for s in scene.routes for x in s.opened_links)]
+    wanted += [x for s in scene.routes for x in s.closed_links]
+    missing = sorted(set(wanted) - _link_ids(G))
+    if missing:
+        raise SceneError(
+            f"names link(s) not in the network: {', '.join(missing[:10])}",
+            file=scene.file,
+            feature=scene.name,
+        )
+    scenario = weight.scenario if weight is not None else "baseline"
+    if scene.network:
+        return SceneView(scene, scenario=scenario)
+    routes, names = [], []
+    for spec in scene.routes:
+        base = make_weight(spec.by) if weight is None else replace(weight, by=spec.by)
+        wf = base.opening(spec.opened_links).closing(links=spec.closed_links)
+        try:
+            r = route(G, spec.origin, spec.destination, via=spec.via, avoid=spec.avoid, weight=wf)
+        except (CorridormapError, ValueError) as exc:
+            raise SceneError(
+                f"route {spec.origin} -> {spec.destination}: {exc}",
+                file=scene.file,
+                feature=scene.name,
+            ) from None
+        label = (_crossing(r) if spec.label_by_crossing else None) or spec.label
+        days = r.days
+        routes.append(r)
+        names.append(f"{label} ({days:.1f} days)" if math.isfinite(days) else label)
+    return SceneView(scene, tuple(routes), tuple(names), scenario)
+
+
+# -- drawing and writing --------------------------------------------------------------------
+def _pick(scenes: Mapping[str, Scene], name: str) -> Scene:
+    if not isinstance(name, str) or name not in scenes:
+        raise SceneError(
+            f"no scene {name!r}; scenes are: {', '.join(scenes)}",
+            file=next(iter(scenes.values())).file if scenes else SCENES_FILE,
+        )
+    return scenes[name]
+
+
+def scene_map(G: nx.MultiDiGraph, name: str, *, tiles: bool = True) -> folium.Map:
+    """Draw a named scene (see :func:`load_scenes`; the bundled ones are :data:`SCENES`).
+
+    Parameters
+    ----------
+    G
+        The network; its geodata directory's ``scenes.toml`` is used if there is one.
+    name
+        A scene name.
+    tiles
+        As in :func:`corridormap.render.corridor_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    SceneError
+        If ``name`` is not a scene (the message lists the scenes), or the scene names places
+        or links that are not in ``G``. A :class:`ValueError`.
+    """
+    from .render.scenes import draw_scene
+
+    view = compute_scene(G, _pick(load_scenes(G), name))
+    return draw_scene(view, G=G, tiles=tiles)
+
+
+def write_scenes(
+    G: nx.MultiDiGraph,
+    out_dir: str | os.PathLike[str],
+    *,
+    names: Iterable[str] | None = None,
+    self_contained: bool = False,
+) -> list[Path]:
+    """Write one HTML page per scene: ``map-<scene>.html`` (``map-<scene>-offline.html``).
+
+    Every page is drawn before the first one is written, so a scene that fails leaves the
+    directory as it was.
+
+    Parameters
+    ----------
+    G
+        The network.
+    out_dir
+        Output directory (created if missing).
+    names
+        Scenes to write (a single name is one scene); default every scene that applies to
+        ``G``: the others (naming places or links ``G`` lacks) are skipped with a logged note.
+    self_contained
+        Write pages that work with no network (see :func:`corridormap.render.save_map`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in scene order.
+
+    Raises
+    ------
+    SceneError
+        If a scene in ``names`` is unknown or does not apply to ``G``.
+    """
+    from .render.page import save_map
+    from .render.scenes import draw_scene
+
+    scenes = load_scenes(G)
+    if names is None:
+        chosen, strict = list(scenes.values()), False
+    else:
+        chosen = [_pick(scenes, n) for n in ([names] if isinstance(names, str) else names)]
+        strict = True
+    views = []
+    for scene in chosen:
+        try:
+            views.append(compute_scene(G, scene))
+        except SceneError as exc:
+            if strict:
+                raise
+            log.warning("scene %r skipped: %s", scene.name, exc.reason)
+    maps = [(v.scene.name, draw_scene(v, G=G)) for v in views]
+    out = Path(out_dir)
+    suffix = "-offline" if self_contained else ""
+    return [
+        save_map(m, out / f"map-{name}{suffix}.html", self_contained=self_contained)
+        for name, m in maps
+    ]

@@ -768,6 +768,12 @@ def test_huge_argument_gives_a_short_error(tiny_dir, capsys):
     assert len(err) <= 1100 and err.rstrip().endswith("\u2026")
 
 
+def test_huge_option_value_gives_a_short_usage_error(capsys):
+    assert main(["route", "A", "B", "--format", "x" * 5_000_000]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and len(err) < 1200
+
+
 DRAWS_WITH_BAR = ["compare", "Echo", "Alpha", "--family", "suez", "--draws", "200001"]
 
 

@@ -77,6 +77,11 @@ class CliError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
+        from ._format import terminal_safe
+
+        message = terminal_safe(" ".join(message.split()))
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "\u2026"
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 

@@ -141,7 +141,7 @@ class Scenario:
                         feature=name,
                         field=where,
                     )
-                if not math.isfinite(val) or not (val == 0 or 1e-6 <= val <= 1e6):
+                if not (val == 0 or 1e-6 <= val <= 1e6):  # NaN, inf, 10**400 included
                     raise ScenarioError(
                         f"factor for {k!r} must be 0 or between 1e-6 and 1e6, got {val!r}",
                         file=fname,

@@ -799,6 +799,14 @@ def test_places_unknown_kind_suggests(tiny_dir, capsys):
     assert "3 places" in capsys.readouterr().out
 
 
+def test_places_unknown_country_lists_the_countries(tiny_dir, capsys):
+    code = main(["places", "--country", "Iran", "--data", str(tiny_dir)])
+    err = _one_line_error(capsys, code)
+    assert "no country 'IRAN' in the network" in err and "IR, NL, RU" in err
+    assert main(["places", "--country", "ir", "--data", str(tiny_dir)]) == 0
+    assert "2 places" in capsys.readouterr().out
+
+
 def test_api_error_does_not_tell_a_python_user_to_run_a_command(tiny_G, tiny_dir, capsys):
     with pytest.raises(cm.UnknownPlaceError) as info:
         cm.resolve_place(tiny_G, "Zzzzzzzz")

@@ -217,6 +217,9 @@ def cmd_places(args: argparse.Namespace) -> int:
     cat = places(G)
     if args.kind is not None:
         _check_choice(args.kind, sorted({str(p.get("kind")) for p in cat.values()}), "kind")
+    if args.country is not None:
+        countries = sorted({str(p.get("country")) for p in cat.values()})
+        _check_choice(args.country.upper(), countries, "country", where="the network")
     rows = []
     for pid, p in cat.items():
         if args.kind and p.get("kind") != args.kind:

@@ -686,6 +686,10 @@ def test_single_string_where_a_list_is_expected(tiny_G):
         lambda G: cm.build_network({"nodes": {}}),
         lambda G: cm.widest_path(None, "Alpha", "Delta"),
         lambda G: cm.corridor_map(None),
+        lambda G: cm.min_cut(None, "Alpha", "Delta"),
+        lambda G: cm.flow_betweenness(None),
+        lambda G: cm.apply_scenario(None, "baseline"),
+        lambda G: cm.compare_scenarios(None, [("Alpha", "Delta")], ["baseline"]),
     ],
     ids=[
         "route-G",
@@ -700,6 +704,10 @@ def test_single_string_where_a_list_is_expected(tiny_G):
         "build_network",
         "widest_path",
         "corridor_map",
+        "min_cut",
+        "flow_betweenness",
+        "apply_scenario",
+        "compare_scenarios",
     ],
 )
 def test_wrong_argument_types_get_a_clear_error(tiny_G, call):

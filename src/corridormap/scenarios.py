@@ -39,6 +39,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import NoRouteError, ScenarioError, UnknownPlaceError, closest
+from ._validate import check_graph
 from .io import bundled_geodata_dir, read_toml
 from .routing import WeightFn, make_weight, route
 from .weights import param_value
@@ -522,6 +523,7 @@ def apply_scenario(
     ScenarioError
         If a scenario names an id that is not in ``G``.
     """
+    check_graph(G, "apply_scenario")
     if scenario_or_scenarios is None:
         items: list[ScenarioLike] = []
     elif isinstance(scenario_or_scenarios, Scenario | str | os.PathLike):
@@ -613,6 +615,7 @@ def compare_scenarios(
     from .places import resolve_place
     from .routing import _attr
 
+    check_graph(G, "compare_scenarios")
     attr = _attr(by)
     views = []
     for s in scenarios:

@@ -28,8 +28,9 @@ MAX_TEXT = 10_000
 #: the most vertices of one link, and of all the links of one file
 MAX_VERTICES = 100_000
 MAX_TOTAL_VERTICES = 2_000_000
-#: the most features (nodes, links or stations) one file may hold
-MAX_FEATURES = 50_000
+#: the most features (nodes, links or stations) one file may hold: 100,000 links load in
+#: 10-17 s with an 850 MiB peak (benchmarks/bench_limits.py); 1,000,000 took 72 s and 4.5 GB
+MAX_FEATURES = 100_000
 #: how deeply lists and objects may nest inside one property
 MAX_PROPERTY_DEPTH = 16
 #: characters an id may not hold: ``|`` joins a place id and a layer in the network's node

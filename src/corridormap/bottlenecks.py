@@ -23,6 +23,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import InputError, NoRouteError
+from ._validate import check_graph
 from .analysis import load_analysis
 from .network import place_of
 from .places import places, resolve_area, resolve_place
@@ -414,6 +415,7 @@ def flow_betweenness(
     FlowBetweenness
         ``values`` maps every link id to its count (zero for unused links).
     """
+    check_graph(G, "flow_betweenness")
     base = _base(weight, by)
     names = _link_names(G)
     counts = dict.fromkeys(names, 0)
@@ -683,6 +685,7 @@ def min_cut(
     -------
     MinCut
     """
+    check_graph(G, "min_cut")
     if capacity != "capacity":
         raise ValueError(f"the geodata carries capacities as 'capacity', got {capacity!r}")
     src = resolve_side(G, sources)

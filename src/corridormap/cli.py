@@ -77,6 +77,11 @@ class CliError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
+        from ._format import terminal_safe
+
+        message = terminal_safe(" ".join(message.split()))
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 1] + "\u2026"
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
@@ -238,6 +243,9 @@ def cmd_places(args: argparse.Namespace) -> int:
     cat = places(G)
     if args.kind is not None:
         _check_choice(args.kind, sorted({str(p.get("kind")) for p in cat.values()}), "kind")
+    if args.country is not None:
+        countries = sorted({str(p.get("country")) for p in cat.values()})
+        _check_choice(args.country.upper(), countries, "country", where="the network")
     rows = []
     for pid, p in cat.items():
         if args.kind and p.get("kind") != args.kind:

@@ -184,7 +184,9 @@ def read_json(path: Path) -> Any:
         raise GeodataError(v.clip(str(exc)), file=path.name) from None
 
 
-_TOO_DEEP = "is nested too deeply (arrays or tables within each other thousands of levels deep)"
+_TOO_DEEP = (
+    "is nested too deeply to read (lists or tables inside each other hundreds of levels deep)"
+)
 
 
 def _reject_constant(name: str) -> None:

@@ -39,6 +39,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import NoRouteError, ScenarioError, UnknownPlaceError, closest
+from ._validate import check_graph
 from .io import bundled_geodata_dir, read_toml
 from .model import Scaling
 from .routing import route
@@ -142,7 +143,7 @@ class Scenario:
                         feature=name,
                         field=where,
                     )
-                if not math.isfinite(val) or not (val == 0 or 1e-6 <= val <= 1e6):
+                if not (val == 0 or 1e-6 <= val <= 1e6):  # NaN, inf, 10**400 included
                     raise ScenarioError(
                         f"factor for {k!r} must be 0 or between 1e-6 and 1e6, got {val!r}",
                         file=fname,
@@ -510,6 +511,7 @@ def apply_scenario(
     ScenarioError
         If a scenario names an id that is not in ``G``.
     """
+    check_graph(G, "apply_scenario")
     if scenario_or_scenarios is None:
         items: list[ScenarioLike] = []
     elif isinstance(scenario_or_scenarios, Scenario | str | os.PathLike):
@@ -599,6 +601,7 @@ def compare_scenarios(
     """
     from .places import resolve_place
 
+    check_graph(G, "compare_scenarios")
     attr = objective_attr(by)
     views = []
     for s in scenarios:

@@ -207,3 +207,24 @@ def test_headline_routes(bundled_G):
     assert {"INB", "SRJ", "JED"} <= set(s.nodes)
     a = cm.route(bundled_G, "Mumbai", "St Petersburg", avoid=["Astara"])
     assert not {"ASA", "ASI"} & set(a.nodes)
+
+
+def test_dwell_that_includes_the_wait_gets_no_half_headway():
+    from corridormap.weights import transfer_weights
+
+    params = cm.load_geodata().params
+    services = params["services"]
+    assert params["transfers"]["ferry"]["includes_departure_wait"] is True
+    ferry = transfer_weights("ferry", "ferry:caspian_ferry_aktau", params, services)
+    assert ferry["wait_h"] == 0.0 and ferry["wait_keys"] == []
+    assert ferry["time_h"] == params["transfers"]["ferry"]["dwell_h"]["likely"]
+    port = transfer_weights("port", "sea:india_gulf", params, services)
+    assert port["wait_keys"] == ["services.india_gulf.headway_h"]
+    assert port["wait_h"] == services["india_gulf"]["headway_h"]["likely"] / 2
+
+
+def test_aktau_baku_crosses_the_caspian_by_ferry(bundled_G):
+    r = cm.route(bundled_G, "Aktau", "Baku")
+    assert "ferry" in r.modes
+    assert not {"MNG", "BEY", "AST", "MCX"} & set(r.nodes)  # not round the Caspian by rail
+    assert r.days < 7

@@ -189,7 +189,9 @@ def transfer_weights(
     dwell_keys = [f"{table}.dwell_h"]
     dwell_h = param_value(params, dwell_keys[0])
     wait_keys: list[str] = []
-    if ":" in to_layer and layer_mode(to_layer) in ("sea", "caspian", "ferry", "inland"):
+    # a dwell that already includes waiting for the vessel gets no half headway on top
+    waits = not params["transfers"][kind].get("includes_departure_wait", False)
+    if waits and ":" in to_layer and layer_mode(to_layer) in ("sea", "caspian", "ferry", "inland"):
         service = to_layer.split(":", 1)[1]
         if service in services:
             wait_keys.append(f"services.{service}.headway_h")

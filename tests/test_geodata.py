@@ -228,3 +228,16 @@ def test_aktau_baku_crosses_the_caspian_by_ferry(bundled_G):
     assert "ferry" in r.modes
     assert not {"MNG", "BEY", "AST", "MCX"} & set(r.nodes)  # not round the Caspian by rail
     assert r.days < 7
+
+
+def test_border_posts_lie_on_their_own_side(gd):
+    """A border station is inside its own country, not merely within 30 km of it."""
+    doc = json.loads((GEO / "basemap" / "countries.geojson").read_text("utf-8"))
+    by_iso = {}
+    for f in doc["features"]:
+        by_iso.setdefault(f["properties"]["iso_a2"], []).append(shape(f["geometry"]))
+    for nid, n in gd.nodes.items():
+        if n["kind"] != "border_crossing" or n["country"] not in by_iso:
+            continue
+        geom = unary_union(by_iso[n["country"]])
+        assert geom.buffer(0.005).contains(Point(n["lon"], n["lat"])), (nid, n["country"])

@@ -186,6 +186,19 @@ def test_build_script_reproduces_committed_files():
         ("Sarakhs", "SRK"),
         ("Incheh Borun", "INB"),
         ("saint-petersburg", "LED"),
+        ("Chabahar", "ZBR"),
+        ("Zahedan", "ZAH"),
+        ("Kerman", "KER"),
+        ("Mundra", "MUN"),
+        ("Kandla", "IXY"),
+        ("Deendayal", "IXY"),
+        ("Aprin", "APR"),
+        ("Minsk", "MSQ"),
+        ("Yekaterinburg", "SVX"),
+        ("Helsinki", "HEL"),
+        ("Vuosaari", "HEL"),
+        ("Chennai", "MAA"),
+        ("Madras", "MAA"),
     ],
 )
 def test_user_names_resolve(bundled_G, name, pid):
@@ -241,3 +254,19 @@ def test_border_posts_lie_on_their_own_side(gd):
             continue
         geom = unary_union(by_iso[n["country"]])
         assert geom.buffer(0.005).contains(Point(n["lon"], n["lat"])), (nid, n["country"])
+
+
+def test_kolkata_names_the_nearest_modelled_ports(bundled_G):
+    """Kolkata is not on the corridor; the data makes the name point at Chennai and Mumbai."""
+    with pytest.raises(cm.AmbiguousPlaceError, match=r"MAA.*NSA"):
+        cm.resolve_place(bundled_G, "Kolkata")
+
+
+def test_chabahar_zahedan_railway_opens_only_in_its_scenario(bundled_G):
+    from corridormap.scenarios import apply_scenario
+
+    base = cm.route(bundled_G, "Chabahar", "Moscow")
+    assert "ZAH" not in base.nodes  # under construction: by sea to Bandar Abbas today
+    opened = apply_scenario(bundled_G, "chabahar-zahedan-railway")
+    r = cm.route(bundled_G, "Chabahar", "Moscow", weight=opened.weight("time"))
+    assert {"ZAH", "KER", "BFQ"} <= set(r.nodes)

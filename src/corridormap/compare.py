@@ -26,7 +26,15 @@ from .model import edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
 from .weights import Weight
 
-__all__ = ["FAMILIES", "Comparison", "Family", "compare", "load_families", "naive_compare"]
+__all__ = [
+    "FAMILIES",
+    "Comparison",
+    "Family",
+    "compare",
+    "load_families",
+    "naive_compare",
+    "route_percentiles",
+]
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,38 @@ def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
             "with corridormap.build_network to compare with uncertainty"
         )
     return sum_terms(edges, factor)
+
+
+def route_percentiles(
+    G: nx.MultiDiGraph, r: Route, *, draws: int = 10_000, seed: int | None = 0
+) -> dict[str, dict[str, float]]:
+    """P10/P50/P90 of one route's days and cost per TEU, from the same Monte Carlo as
+    :func:`compare` (triangular draws of every parameter the route uses, through the weight
+    that found it). The route is held fixed: only its parameters vary.
+
+    Returns
+    -------
+    dict
+        ``{"days": {"p10", "p50", "p90"}, "cost_usd": {...}, "likely_days": ...,
+        "draws": ..., "seed": ...}``.
+    """
+    draws = check_count(draws, "draws", high=MAX_DRAWS)
+    T = _Terms.of({"route": [r]})
+    values = _sample(G.graph["params"], T.keys, draws, np.random.default_rng(seed))
+    days, cost = T.days(values)[:, 0], T.usd(values)[:, 0]
+
+    def pct(a: np.ndarray) -> dict[str, float]:
+        p10, p50, p90 = np.percentile(a, [10, 50, 90])
+        return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+    return {
+        "days": pct(days),
+        "cost_usd": pct(cost),
+        "likely_days": r.days,
+        "likely_cost_usd": r.cost_usd,
+        "draws": draws,
+        "seed": seed,
+    }
 
 
 def _sample(

@@ -284,8 +284,7 @@ UNLOCATED_LONG_SEGMENTS = {
     ("BFQ-BND-rail", "BFQ", "KHT"),  # Now, Janat Abad, Now Deh, Shame Abad
     ("BFQ-BND-rail", "SIR", "BND"),  # Golgohar ... Tezerj, Fin, Piku
     ("BRK-ETR-rail", "BRK", "ETR"),  # Yasga and the desert loops
-    ("CHE-MKT-rail", "UVEL", "KRTL"),  # the Chelyabinsk-Kazakhstan route itself is assumed
-    ("CHE-MKT-rail", "KRTL", "NORS"),
+    ("CHE-MKT-rail", "KRTL", "NORS"),  # Kartaly-Orsk stations; the route itself is assumed
     ("CHE-MKT-rail", "BYGN", "MKT"),  # Sagyz
     ("MHD-BFQ-rail", "BRDS", "TBAS"),  # Rigu, Nagineh, Asfak (line nearly straight: 213 km posts)
     ("MHD-BFQ-rail", "TBAS", "BFQ"),  # Jondaq, Seh Chahun, Choqart

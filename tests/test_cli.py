@@ -144,3 +144,22 @@ def test_bottlenecks_without_any_route_exits_3(tmp_path, capsys):
     assert main(["bottlenecks", "Echo", "Alpha", "--data", str(d)]) == 3
     err = capsys.readouterr().err
     assert "no route for Echo - Alpha" in err and len(err.strip().splitlines()) == 1
+
+
+def test_demo_on_a_users_own_data_runs_what_applies(tmp_path, capsys):
+    """`demo --data DIR`: items of the bundled analysis.toml naming places the data lacks are
+    skipped; everything that applies is written."""
+    from conftest import write_geodata
+
+    data = write_geodata(tmp_path / "geo")
+    (data / "analysis.toml").write_text(
+        '[bottlenecks]\npairs = [["Alpha", "Delta"]]\n[demo]\nscenarios = []\n'
+        '[[demo.route]]\nname = "A to D"\nfrom = "Alpha"\nto = "Delta"\n'
+        '[[demo.route]]\nname = "not here"\nfrom = "Mumbai"\nto = "Delta"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["demo", "--data", str(data), "--out", str(out)]) == 0
+    report = (out / "route-report.md").read_text(encoding="utf-8")
+    assert "A to D" in report and "not here" not in report
+    assert (out / "bottlenecks.csv").read_text(encoding="utf-8").count("\n") > 1

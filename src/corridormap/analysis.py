@@ -27,10 +27,20 @@ class Analysis:
         ``(origin, destination)`` place names analysed by default.
     file
         The file they were read from.
+    routes
+        The demo's route questions: dicts with ``name``, ``from``, ``to`` and optional
+        ``via`` and ``avoid``.
+    comparisons
+        The demo's comparisons: dicts with ``stem``, ``from`` and ``to``.
+    scenarios
+        The scenarios the demo tabulates against the baseline.
     """
 
     pairs: tuple[tuple[str, str], ...]
     file: str
+    routes: tuple[dict, ...] = ()
+    comparisons: tuple[dict, ...] = ()
+    scenarios: tuple[str, ...] = ()
 
 
 def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
@@ -60,4 +70,35 @@ def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
                 field="pairs",
             )
         pairs.append((item[0], item[1]))
-    return Analysis(tuple(pairs), str(path))
+    demo = doc.get("demo") or {}
+    routes = _items(demo, "route", ("name", "from", "to"), path.name)
+    comps = _items(demo, "compare", ("stem", "from", "to"), path.name)
+    scen = demo.get("scenarios", [])
+    if not isinstance(scen, list) or not all(isinstance(x, str) for x in scen):
+        raise GeodataError(
+            "must be a list of names", file=path.name, feature="demo", field="scenarios"
+        )
+    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen))
+
+
+def _items(table: dict, key: str, needed: tuple[str, ...], file: str) -> tuple[dict, ...]:
+    rows = table.get(key, [])
+    if not isinstance(rows, list):
+        raise GeodataError("must be an array of tables", file=file, feature="demo", field=key)
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise GeodataError("must be a table", file=file, feature=f"demo.{key}[{i}]")
+        for f in needed:
+            if not isinstance(row.get(f), str):
+                raise GeodataError(
+                    "is required (text)", file=file, feature=f"demo.{key}[{i}]", field=f
+                )
+        for f in ("via", "avoid"):
+            val = row.get(f, [])
+            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+                raise GeodataError(
+                    "must be a list of places", file=file, feature=f"demo.{key}[{i}]", field=f
+                )
+        out.append(dict(row))
+    return tuple(out)

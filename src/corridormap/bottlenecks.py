@@ -81,11 +81,12 @@ def default_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
 
 
 def _resolve_pairs(G: nx.MultiDiGraph, pairs) -> list[tuple[str, str, str]]:
-    if isinstance(pairs, str):
-        raise InputError(f"pairs must be a list of (origin, destination), not {pairs!r}")
+    check_graph(G, "criticality")
+    if isinstance(pairs, str) or not (pairs is None or isinstance(pairs, Iterable)):
+        raise InputError(f"pairs must be a list of (origin, destination), got {pairs!r}")
     out = []
     for item in default_pairs(G) if pairs is None else pairs:
-        if isinstance(item, str) or len(item) != 2:
+        if isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2:
             raise InputError(f"each pair must be (origin, destination), got {item!r}")
         o, d = item
         out.append((f"{o} - {d}", resolve_place(G, o), resolve_place(G, d)))

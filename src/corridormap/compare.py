@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import MAX_DRAWS, check_count
+from ._validate import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
 from .model import edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
@@ -359,12 +359,9 @@ def _resolve_families(
     table = table or _BUNDLED
     if families is None:
         return list(table.families)
-    if isinstance(families, str | Family):
-        raise InputError(
-            f"families must be a list of family names, not {families!r}: write [{families!r}]"
-            if isinstance(families, str)
-            else "families must be a list"
-        )
+    if isinstance(families, Family):
+        families = [families]
+    families = as_names(families, "families", also=(Family,))
     by_name = {f.name: f for f in table.families}
     out = []
     for f in families:

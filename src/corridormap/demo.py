@@ -9,45 +9,36 @@ import networkx as nx
 
 from . import _format as fmt
 from ._atomic import atomic_write
+from ._errors import CorridormapError
+from .analysis import load_analysis
 from .routing import route
 
 log = logging.getLogger(__name__)
 
-#: the route questions users ask most, answered in out/route-report.*
-ROUTE_REPORTS: tuple[dict, ...] = (
-    {"name": "Mumbai - Moscow, fastest", "origin": "Mumbai", "destination": "Moscow"},
-    {
-        "name": "Mumbai - Moscow by sea via Suez and Novorossiysk",
-        "origin": "Mumbai",
-        "destination": "Moscow",
-        "via": ("Suez",),
-    },
-    {
-        "name": "Mumbai - St Petersburg avoiding Astara",
-        "origin": "Mumbai",
-        "destination": "St Petersburg",
-        "avoid": ("Astara",),
-    },
-    {
-        "name": "2023 shipment: Chelyabinsk - Incheh Borun - Bandar Abbas - Jeddah",
-        "origin": "Chelyabinsk",
-        "destination": "Jeddah",
-        "via": ("Incheh Borun", "Bandar Abbas"),
-    },
-)
+
+def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
+    """Whether every place ``spec`` names is in ``G`` (else a logged note)."""
+    from .places import resolve_area, resolve_place
+
+    try:
+        for x in (spec["from"], spec["to"], *spec.get("via", ())):
+            resolve_place(G, x)
+        for x in spec.get("avoid", ()):
+            resolve_area(G, x)
+    except LookupError as exc:
+        log.warning("%s %r skipped: %s", what, spec.get("name", spec.get("stem")), exc)
+        return False
+    return True
 
 
 def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """Write ``route-report.md`` and ``route-report.json`` for :data:`ROUTE_REPORTS`."""
+    """Write ``route-report.md`` and ``route-report.json`` for the route questions of the
+    data's ``analysis.toml`` (``[[demo.route]]``) that apply to ``G``."""
     docs, lines = [], ["# corridormap route report", ""]
-    for spec in ROUTE_REPORTS:
-        r = route(
-            G,
-            spec["origin"],
-            spec["destination"],
-            via=spec.get("via", ()),
-            avoid=spec.get("avoid", ()),
-        )
+    for spec in load_analysis(G.graph.get("directory")).routes:
+        if not _applies(G, spec, "route"):
+            continue
+        r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
         docs.append({"name": spec["name"], **r.to_dict()})
         lines += [
             f"## {spec['name']}",
@@ -81,23 +72,19 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     return paths
 
 
-#: the comparisons written by the main job: (file stem, origin, destination)
-COMPARISONS = (
-    ("mumbai-moscow", "Mumbai", "Moscow"),
-    ("mumbai-st-petersburg", "Mumbai", "St Petersburg"),
-    ("mumbai-rotterdam", "Mumbai", "Rotterdam"),
-)
-
-
 def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[Path]:
-    """Write ``compare-<pair>.csv`` and ``.png`` for :data:`COMPARISONS`."""
+    """Write ``compare-<stem>.csv`` and ``.png`` for the comparisons of the data's
+    ``analysis.toml`` (``[[demo.compare]]``) that apply to ``G``."""
     from .charts import save_figure
     from .compare import compare
 
     paths = []
-    for stem, origin, destination in COMPARISONS:
-        comp = compare(G, origin, destination, draws=draws, seed=0)
-        paths.append(atomic_write(out / f"compare-{stem}.csv", comp.to_frame().to_csv(index=False)))
+    for spec in load_analysis(G.graph.get("directory")).comparisons:
+        if not _applies(G, spec, "comparison"):
+            continue
+        stem = spec["stem"]
+        comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
+        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(comp.to_frame())))
         png = out / f"compare-{stem}.png"
         fig = comp.plot()
         save_figure(fig, png)
@@ -126,43 +113,55 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
 
 
 def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """The Rasht-Astara scenario table and the criticality table (and map, with render)."""
+    """One table per scenario of the data's ``analysis.toml`` (``[demo] scenarios``), the
+    criticality table and the bottlenecks map."""
     from .bottlenecks import CRITICALITY_FIELDS, criticality, default_pairs
-    from .scenarios import COMPARISON_FIELDS, compare_scenarios
+    from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
-    comp = compare_scenarios(G, default_pairs(G), ["rasht-astara-railway"])
-    rows = comp.to_dict()
-    for r in rows:
-        r["route_nodes"] = " ".join(r["route_nodes"])
-    cols = (
-        "pair",
-        "days",
-        "baseline_days",
-        "delta_days",
-        "cost_usd",
-        "baseline_cost_usd",
-        "delta_cost_usd",
-    )
-    md = [
-        "# Scenario: Rasht-Astara railway built",
-        "",
-        "ASI-RSH-rail opened, the ASI-RSH-road transshipment closed; fastest routes.",
-        "",
-        "```",
-        fmt.table(rows, cols, digits=2),
-        "```",
-        "",
-    ]
+    written = []
+    pairs = default_pairs(G)
+    for name in load_analysis(G.graph.get("directory")).scenarios:
+        try:
+            view = apply_scenario(G, name)
+        except CorridormapError as exc:
+            log.warning("scenario %r skipped: %s", name, exc)
+            continue
+        sc = view.scenarios[0]
+        comp = compare_scenarios(G, pairs, [sc])
+        rows = comp.to_dict()
+        for r in rows:
+            r["route_nodes"] = " ".join(r["route_nodes"])
+        cols = (
+            "pair",
+            "days",
+            "baseline_days",
+            "delta_days",
+            "cost_usd",
+            "baseline_cost_usd",
+            "delta_cost_usd",
+        )
+        md = [
+            f"# Scenario: {sc.name}",
+            "",
+            sc.description,
+            "",
+            "```",
+            fmt.table(rows, cols, digits=2),
+            "```",
+            "",
+        ]
+        written += [
+            atomic_write(
+                out / f"scenario-{sc.name}.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
+            ),
+            atomic_write(out / f"scenario-{sc.name}.md", "\n".join(md)),
+        ]
     crit = criticality(G)
-    written = [
-        atomic_write(
-            out / "scenario-rasht-astara.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
-        ),
-        atomic_write(out / "scenario-rasht-astara.md", "\n".join(md)),
+    written.append(
         atomic_write(
             out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
-        ),
-    ]
+        )
+    )
     from .render import color_links, save_map
 
     values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}

@@ -38,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._errors import NoRouteError, ScenarioError, UnknownPlaceError, closest
+from ._errors import InputError, NoRouteError, ScenarioError, UnknownPlaceError, closest
 from ._validate import check_graph
 from .io import bundled_geodata_dir, read_toml
 from .model import Scaling
@@ -516,8 +516,13 @@ def apply_scenario(
         items: list[ScenarioLike] = []
     elif isinstance(scenario_or_scenarios, Scenario | str | os.PathLike):
         items = [scenario_or_scenarios]
-    else:
+    elif isinstance(scenario_or_scenarios, Iterable):
         items = list(scenario_or_scenarios)
+    else:
+        raise InputError(
+            "a scenario must be a Scenario, a scenario name or path, or a list of them, "
+            f"got {type(scenario_or_scenarios).__name__}"
+        )
     out = []
     for s in items:
         sc = s if isinstance(s, Scenario) else load_scenario(s, G)

@@ -58,7 +58,7 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
     return G.nodes[nodes[0]].get(key, default) if nodes else default
 
 
-def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
+def _index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note)."""
     return derived(G, "place_index", _build_index)
 
@@ -71,29 +71,32 @@ def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
     return normalize(pid), normalize(name), aliases
 
 
-def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
-    tiers: list[dict[str, set[str]]] = [{}, {}, {}]
+def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Id, name and alias tiers, then a snapshot of each place's raw name and aliases (the
+    cheap check that a hit is still true of the graph)."""
+    tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
     for pid, p in places(G).items():
         k_id, k_name, k_aliases = _keys(pid, p)
         tiers[0].setdefault(k_id, set()).add(pid)
         tiers[1].setdefault(k_name, set()).add(pid)
         for key in k_aliases:
             tiers[2].setdefault(key, set()).add(pid)
+        tiers[3][pid] = (p.get("name"), tuple(p.get("aliases") or ()))
     return tiers
 
 
-def _still_means(G: nx.MultiDiGraph, pid: str, tier: int, key: str) -> bool:
-    """Whether the cached hit ``pid`` still carries ``key`` in the graph as it is now."""
-    if pid not in G or G.nodes[pid].get("layer") != "gate":
+def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool:
+    """Whether place ``pid`` still has the name and aliases the index was built from."""
+    if pid in G and G.nodes[pid].get("layer") == "gate":
+        p = G.nodes[pid]
+    else:
         from .routing import layer_nodes
 
-        if not layer_nodes(G, pid):
+        nodes = layer_nodes(G, pid)
+        if not nodes:
             return False
-        p = G.nodes[layer_nodes(G, pid)[0]]
-    else:
-        p = G.nodes[pid]
-    k_id, k_name, k_aliases = _keys(pid, p)
-    return key == (k_id, k_name)[tier] if tier < 2 else key in k_aliases
+        p = G.nodes[nodes[0]]
+    return snapshot.get(pid) == (p.get("name"), tuple(p.get("aliases") or ()))
 
 
 def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
@@ -107,10 +110,11 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     check_graph(G, "resolve_places")
     key = normalize(check_name(name, "the place name"))
     for attempt in range(2):
-        for tier, table in enumerate(_index(G)):
+        index = _index(G)
+        for table in index[:3]:
             if key in table:
                 hits = sorted(table[key])
-                if all(_still_means(G, pid, tier, key) for pid in hits):
+                if all(_still_means(G, pid, index[3]) for pid in hits):
                     return hits
                 break
         else:

@@ -95,15 +95,29 @@ class Weight:
             setattr_(self, "scaling", None)
         visible = self._make_visible()
         cost = self._make_cost()
+        attr = self.by
 
-        def weight(u: str, v: str, edges: Edges) -> float | None:
-            best = None
-            for d in edges.values():
-                if visible(d):
-                    c = cost(d)
-                    if best is None or c < best:
-                        best = c
-            return best
+        if self.scaling is None or attr != "time_h":  # the hot path: a stored attribute
+
+            def weight(u: str, v: str, edges: Edges) -> float | None:
+                best = None
+                for d in edges.values():
+                    if visible(d):
+                        c = d[attr]
+                        if best is None or c < best:
+                            best = c
+                return best
+
+        else:
+
+            def weight(u: str, v: str, edges: Edges) -> float | None:
+                best = None
+                for d in edges.values():
+                    if visible(d):
+                        c = cost(d)
+                        if best is None or c < best:
+                            best = c
+                return best
 
         setattr_(self, "_fn", weight)
         setattr_(self, "_cost", cost)

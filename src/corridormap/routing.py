@@ -443,8 +443,9 @@ def route(
 ) -> Route:
     """The best route between two places.
 
-    No route visits a place twice: a place named in ``via`` is a stop where the cargo is
-    handled, not a point to touch and turn back from.
+    No route visits a place twice (sea chokepoints excepted, which lanes may pass more than
+    once): a place named in ``via`` is a stop where the cargo is handled, not a point to touch
+    and turn back from.
 
     Parameters
     ----------
@@ -496,7 +497,7 @@ def route(
         nxt: dict[str, tuple[float, list[str]]] = {}
         for s, (c0, p0) in frontier.items():
             here = place_of(s)
-            seen = {place_of(n) for n in p0} - {here}
+            seen = {place_of(n) for n in p0 if G.nodes[n].get("kind") != "chokepoint"} - {here}
             leg_wf = stretch[i].closing(places=seen) if seen else stretch[i]
             for t, (c, p) in _search(G, s, targets, leg_wf).items():
                 if t not in nxt or c0 + c < nxt[t][0]:
@@ -554,7 +555,7 @@ def alternatives(
                 break
             r = route_from_path(G, path, wf)
             key = tuple(r.link_ids)
-            if key in seen or len(set(r.nodes)) < len(r.nodes):
+            if key in seen or revisits(G, r.nodes):
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
                 continue
@@ -563,6 +564,13 @@ def alternatives(
     except nx.NetworkXNoPath:
         pass
     return out
+
+
+def revisits(G: nx.MultiDiGraph, nodes: list[str]) -> bool:
+    """Whether a route's place sequence comes back to a place it left (chokepoints, which
+    sea lanes may pass more than once, excepted)."""
+    stands = [p for p in nodes if place_attr(G, p, "kind") != "chokepoint"]
+    return len(set(stands)) < len(stands)
 
 
 def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:

@@ -163,3 +163,15 @@ def test_demo_on_a_users_own_data_runs_what_applies(tmp_path, capsys):
     report = (out / "route-report.md").read_text(encoding="utf-8")
     assert "A to D" in report and "not here" not in report
     assert (out / "bottlenecks.csv").read_text(encoding="utf-8").count("\n") > 1
+
+
+def test_route_via_with_modes_replays_the_2022_transit(capsys):
+    code = main(
+        ["route", "St Petersburg", "Mumbai", "--via", "Astrakhan", "--via", "Anzali:caspian",
+         "--via", "Bandar Abbas", "--arrive-by", "sea", "--format", "json"]
+    )  # fmt: skip
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    legs = [leg for leg in doc["legs"] if leg["kind"] == "link"]
+    assert any(leg["mode"] == "caspian" and leg["to"] == "ANZ" for leg in legs)
+    assert legs[-1]["mode"] == "sea"

@@ -111,3 +111,65 @@ def test_route_outputs(tiny_G):
     assert str(gdf.crs) == "EPSG:4326"
     assert len(gdf) == len(r.link_ids)
     assert "<table" in r._repr_html_()
+
+
+def test_no_bundled_route_comes_back_to_a_place(bundled_G):
+    """Over every ordered pair of bundled places: no route visits a place twice (a sea
+    chokepoint may be passed twice, e.g. out to a Red Sea hub and back)."""
+    import itertools
+
+    from corridormap.routing import revisits
+
+    ids = [p for p, v in cm.places(bundled_G).items() if v["kind"] != "chokepoint"]
+    routed = 0
+    for a, b in itertools.permutations(ids, 2):
+        try:
+            r = cm.route(bundled_G, a, b)
+        except cm.NoRouteError:
+            continue
+        routed += 1
+        assert not revisits(bundled_G, r.nodes), (a, b, r.nodes)
+    assert routed > 0.9 * len(ids) * (len(ids) - 1)
+
+
+def test_via_a_port_is_handled_there_not_touched(bundled_G):
+    """The 2022 first transit named Astrakhan, Anzali and Bandar Abbas: Anzali is a port
+    call, never a road U-turn Rasht -> Anzali -> Rasht."""
+    r = cm.route(bundled_G, "St Petersburg", "Mumbai", via=["Astrakhan", "Anzali", "Bandar Abbas"])
+    assert r.nodes.count("RSH") <= 1
+    i = r.nodes.index("ANZ")
+    legs = [leg for leg in r.legs if leg["kind"] == "link"]
+    into = [leg["mode"] for leg in legs if leg["to"] == "ANZ"]
+    out = [leg["mode"] for leg in legs if leg["from"] == "ANZ"]
+    assert into and out and i > 0
+    assert "caspian" in into + out  # the cargo crossed by ship at Anzali
+
+
+def test_leg_modes_replay_a_crossing(bundled_G):
+    r = cm.route(
+        bundled_G,
+        "St Petersburg",
+        "Mumbai",
+        via=["Astrakhan", "Anzali"],
+        leg_modes=[None, ["caspian"], None],
+    )
+    legs = [leg for leg in r.legs if leg["kind"] == "link"]
+    ast, anz = r.nodes.index("AST"), r.nodes.index("ANZ")
+    assert anz == ast + 1  # straight across by ship
+    assert any(leg["mode"] == "caspian" and leg["to"] == "ANZ" for leg in legs)
+    with pytest.raises(cm.InputError, match="leg_modes needs 3"):
+        cm.route(
+            bundled_G, "St Petersburg", "Mumbai", via=["Astrakhan", "Anzali"], leg_modes=[None]
+        )
+
+
+def test_avoid_a_country_or_region_and_borders_at_sea(bundled_G):
+    r = cm.route(bundled_G, "Mumbai", "Moscow", avoid=["Azerbaijan"])
+    assert not {"ASA", "ALT", "BAK", "YAL"} & set(r.nodes)
+    r2 = cm.route(bundled_G, "Mumbai", "Moscow", avoid=["IR"])
+    assert not any(cm.places(bundled_G)[p]["country"] == "IR" for p in r2.nodes)
+    # Mumbai -> Bandar Abbas by sea crosses from India to Iran: one border
+    sea = cm.route(bundled_G, "Mumbai", "Bandar Abbas", modes=["sea"])
+    assert sea.borders == 1
+    with pytest.raises(cm.InputError, match="unknown mode"):
+        cm.route(bundled_G, "Mumbai", "Moscow", modes=["teleport"])

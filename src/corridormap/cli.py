@@ -184,7 +184,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)
-    opts = {"via": args.via, "avoid": args.avoid, "weight": wf, "modes": modes}
+    via, leg_modes = _stretches(args.via, args.arrive_by)
+    opts = {"via": via, "avoid": args.avoid, "weight": wf, "modes": modes, "leg_modes": leg_modes}
     if args.k == 1:
         routes = [route(G, args.origin, args.destination, **opts)]
     else:
@@ -223,6 +224,25 @@ def cmd_route(args: argparse.Namespace) -> int:
             parts.append("")
         _emit("\n".join(parts), args.out, terminal=True)
     return EXIT_OK
+
+
+def _stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], list | None]:
+    """``--via PLACE[:MODES]`` and ``--arrive-by``: the via places and, if any stretch names
+    its modes, the modes of every stretch (``None`` for any)."""
+    from ._validate import MODES
+
+    places, modes = [], []
+    for text in vias:
+        head, sep, tail = text.rpartition(":")
+        names = [m.strip() for m in tail.split(",")] if sep else []
+        if sep and head and names and all(m in MODES for m in names):
+            places.append(head)
+            modes.append(names)
+        else:
+            places.append(text)
+            modes.append(None)
+    modes.append(_modes(arrive_by))
+    return places, (modes if any(m is not None for m in modes) else None)
 
 
 def _modes(text: str | None) -> list[str] | None:
@@ -711,8 +731,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--via",
         action="append",
         default=[],
-        metavar="PLACE",
-        help="pass through PLACE (repeat for several, in order)",
+        metavar="PLACE[:MODES]",
+        help="pass through PLACE, where the cargo is handled (repeat for several, in order); "
+        "PLACE:caspian means the stretch arriving there goes by Caspian ship "
+        "(modes comma-separated)",
+    )
+    r.add_argument(
+        "--arrive-by",
+        metavar="MODES",
+        help="modes of the last stretch, into the destination (e.g. sea)",
     )
     r.add_argument(
         "--avoid",

@@ -145,6 +145,7 @@ def test_backtest_json_shape_and_figures(geo, tmp_path):
     s = doc["summary"]
     assert {"n", "median_abs_pct_error_out_of_sample", "share_inside_p10_p90"} <= set(s)
     assert s["n"] == 6 and s["n_not_replayable"] == 1 and s["mode"] == "as-is"
+    assert s["out_of_sample"] is True  # nothing is calibrated
     by_id = {o["id"]: o for o in doc["observations"]}
     border = by_id["b-c-border"]  # triangular(10, 40, 80) h: median about 41.7 h
     assert border["p10"] < border["p50"] < border["p90"]
@@ -256,7 +257,8 @@ def test_write_and_check(tmp_path, capsys):
     _, old, new = calibrated_text(calibrate(d))
     assert old == new
     bt = backtest(load_network(d), draws=1000)
-    assert bt.mode == "cross-validated"
+    assert bt.mode == "cross-validated" and bt.summary()["out_of_sample"]
+    assert not backtest(load_network(d), draws=500, cross_validate=False).summary()["out_of_sample"]
     assert {o["scored_with"] for o in bt.scored()} >= {"calibrated without fold 1"}
 
 

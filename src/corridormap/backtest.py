@@ -359,6 +359,9 @@ class Backtest:
             "share_inside_p10_p90_holdout": share(self.scored("holdout")),
             "n_not_replayable": len(self.observations) - len(rows),
             "mode": self.mode,
+            # the fitted rows' figures come from fits that did not see them (always true when
+            # nothing is calibrated; false when calibrated parameters are scored as they are)
+            "out_of_sample": self.mode == "cross-validated" or not self.calibrated,
             "draws": self.draws,
             "seed": self.seed,
             "folds": self.folds,

@@ -106,6 +106,12 @@ def test_bad_register_names_file_row_and_field(tmp_path, old, new, field, capsys
     assert err.count("\n") == 1 and "evidence.toml" in err and "a-b-leg" in err and field in err
 
 
+def load_evidence_text(text: str):
+    from corridormap.evidence import parse_movement
+
+    return [parse_movement(r) for r in tomllib.loads(text)["movement"]]
+
+
 # -- replay and backtest ---------------------------------------------------------------------
 def test_replay_rules(geo):
     G = load_network(geo)
@@ -172,6 +178,11 @@ def test_folds_are_deterministic(geo):
     fitted = sorted(m.id for m in mvs if not m.holdout)
     assert [folds[i] for i in fitted] == [1, 2, 3, 1, 2, 3]
     assert folds["d-terminal"] == "holdout"
+    # two sources on the same movement share a fold
+    twin = load_evidence_text(row("a-b-again", A_B, 2.5, measure="leg"))
+    folds = assign_folds([*mvs, *twin], 3)
+    assert folds["a-b-again"] == folds["a-b-leg"]
+    assert folds == assign_folds([*twin, *reversed(mvs)], 3)
 
 
 # -- calibration -----------------------------------------------------------------------------

@@ -26,9 +26,10 @@ compare`). The error is the model P50 against the middle of the observed range; 
 *inside* when the observed range overlaps the model's P10-P90.
 
 **Cross-validation.** When the parameters are calibrated (:mod:`corridormap.calibrate`), the
-fitted rows are scored out of sample: the rows are split into ``k`` folds by sorted id, and a
-row's figures come from the calibration fitted without its fold. Holdout rows are scored
-against the calibration on every fitted row, and never fitted.
+fitted rows are scored out of sample: the rows are split into ``k`` folds by sorted id (rows
+replaying the same movement kept together), and a row's figures come from the calibration
+fitted without its fold. Holdout rows are scored against the calibration on every fitted row,
+and never fitted.
 """
 
 from __future__ import annotations
@@ -269,15 +270,21 @@ def monte_carlo(
 
 # -- folds -----------------------------------------------------------------------------------
 def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int | str]:
-    """Cross-validation folds: fitted rows sorted by id take folds 1..k in turn; holdout rows
-    get ``"holdout"``. The assignment depends only on the ids and roles."""
+    """Cross-validation folds, deterministic: holdout rows get ``"holdout"``; the fitted rows
+    are grouped by the movement they replay (same measure and waypoints, e.g. two sources on
+    one train), the groups ordered by their first id, and take folds 1..k in turn. Rows on the
+    same movement share a fold, so one never informs the other's out-of-sample figure."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise InputError(f"k (folds) must be a whole number of at least 2, got {k!r}")
     mvs = list(movements)
     out: dict[str, int | str] = {mv.id: "holdout" for mv in mvs if mv.holdout}
-    fit = sorted(mv.id for mv in mvs if not mv.holdout)
-    for i, rid in enumerate(fit):
-        out[rid] = i % k + 1
+    groups: dict[tuple, list[str]] = {}
+    for mv in sorted((mv for mv in mvs if not mv.holdout), key=lambda mv: mv.id):
+        key = (mv.measure, tuple((w.place.casefold(), w.by) for w in mv.path))
+        groups.setdefault(key, []).append(mv.id)
+    for i, ids in enumerate(sorted(groups.values())):
+        for rid in ids:
+            out[rid] = i % k + 1
     return out
 
 

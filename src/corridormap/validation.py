@@ -335,9 +335,9 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         f"({s['draws']:,} draws, seed {s['seed']}), the error of the P50 against the middle of "
         f"the observed range, and whether the observed range overlaps P10-P90. Fitted rows are "
         f"scored **out of sample**: the register's fitted rows are split into {s['folds']} folds "
-        f"by sorted id and each row's figures come from the calibration (`corridormap "
-        f"calibrate`) fitted without its fold; holdout rows are never fitted and are scored "
-        f"against the calibration on every fitted row."
+        f"by sorted id (rows replaying the same movement kept together) and each row's figures "
+        f"come from the calibration (`corridormap calibrate`) fitted without its fold; holdout "
+        f"rows are never fitted and are scored against the calibration on every fitted row."
     )
     lines.append("")
     if cal:

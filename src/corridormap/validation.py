@@ -319,7 +319,7 @@ DISAGREE_PCT = 25.0
 def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
     """The backtest part of the report, as Markdown lines."""
     from .backtest import backtest
-    from .calibrate import parameter_keys
+    from .calibrate import calibrate, parameter_keys
     from .network import load_network
 
     G = G if G is not None else load_network()
@@ -340,34 +340,50 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         f"rows are never fitted and are scored against the calibration on every fitted row."
     )
     lines.append("")
+    fit = calibrate(G.graph.get("directory"))
+    changes = fit.changes()
+    ids = sorted({i for r in changes for i in r["evidence"]})
     if cal:
-        ids = sorted({i for t in cal.values() for i in t.get("evidence", [])})
         lines.append(
             f"**What is calibrated.** {len(cal)} time parameters are `calibrated` to "
             f"{len(ids)} rows of the register (the rows whose replayed figures use them); each "
             f"keeps its `source`, its sourced range (`sourced_range`) and the value it had "
-            f"before (`calibrated_from`). Official figures are never moved; cost and CO2 "
-            f"parameters are not calibrated (the register holds times only)."
+            f"before (`calibrated_from`)."
         )
-        lines += [
-            "",
-            "| parameter | sourced range | before | calibrated (low-high) | rows |",
-            "|---|---|---|---|---|",
-        ]
-        for k in sorted(cal, key=lambda k: -abs(cal[k]["likely"] / cal[k]["calibrated_from"] - 1)):
-            t = cal[k]
-            lo, hi = t["sourced_range"]
-            lines.append(
-                f"| `{_cell(k)}` | {lo:g}-{hi:g} | {t['calibrated_from']:g} | "
-                f"{t['likely']:g} ({t['low']:g}-{t['high']:g}) | {len(t.get('evidence', []))} |"
-            )
     else:
         lines.append(
-            "**What is calibrated.** Nothing yet: every parameter is at its sourced value "
-            "(`make calibrate` fits the estimated time parameters and rewrites "
-            "`parameters.toml`). The out-of-sample figures below are what that calibration "
-            "would score; the 'as shipped' column is the model as it stands."
+            f"**What is calibrated.** Nothing yet: every parameter is at its sourced value. "
+            f"`make calibrate` would fit the {len(changes)} parameters below to {len(ids)} rows "
+            f"of the register and rewrite `parameters.toml`; the out-of-sample figures are what "
+            f"that calibration scores, the 'as shipped' column is the model as it stands."
         )
+    lines += [
+        "",
+        "Official figures are never moved; cost and CO2 parameters are not calibrated (the "
+        "register holds times only). Largest moves first:",
+        "",
+        "| parameter | sourced range | before | calibrated (low-high) | change | rows |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in changes:
+        lines.append(
+            f"| `{_cell(r['parameter'])}` | {r['sourced_low']:g}-{r['sourced_high']:g} | "
+            f"{r['prior_likely']:g} | {r['calibrated']:g} ({r['low']:g}-{r['high']:g}) | "
+            f"{r['change_pct']:+.0f}% | {r['rows']} |"
+        )
+    pinned = [
+        r["parameter"]
+        for r in changes
+        if r["calibrated"] in (r["sourced_low"], r["sourced_high"]) and r["change_pct"] != 0
+    ]
+    if pinned:
+        lines += [
+            "",
+            "At a bound of its sourced range (the evidence asks for more than the source "
+            "allows; the source or the rows that pull on it need a second look): "
+            + ", ".join(f"`{_cell(k)}`" for k in pinned)
+            + ".",
+        ]
     lines.append("")
 
     def verdict(err: float | None, inside: float | None) -> str:
@@ -391,7 +407,16 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         f"**As shipped** (the parameters as they are, "
         f"{'in sample for the fitted rows' if cal else 'nothing fitted'}): median absolute error "
         f"{a['median_abs_pct_error_out_of_sample']}%, {a['share_inside_p10_p90']:.0%} inside "
-        f"P10-P90.",
+        f"P10-P90. "
+        + (
+            "Calibration does not lower the out-of-sample error on this register: fitted to "
+            "these rows, the parameters predict the rows left out no better than their sourced "
+            "values do. The largest misses are listed below with each row's own notes."
+            if (s["median_abs_pct_error_out_of_sample"] or 0)
+            >= (a["median_abs_pct_error_out_of_sample"] or 0)
+            else "Calibration lowers the error out of sample, so the fitted values generalise "
+            "beyond the rows they were fitted to."
+        ),
         "",
         "Days; P10/P50/P90 out of sample; error = P50 against the middle of the observed range.",
         "",

@@ -35,6 +35,7 @@ and never fitted.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -415,7 +416,7 @@ def _has_calibrated(params: Mapping[str, Any]) -> list[str]:
 def backtest(
     G: nx.MultiDiGraph | None = None,
     *,
-    evidence: Sequence[Movement] | str | None = None,
+    evidence: Sequence[Movement] | str | os.PathLike[str] | None = None,
     draws: int = DRAWS,
     seed: int | None = SEED,
     folds: int = FOLDS,
@@ -449,8 +450,10 @@ def backtest(
     draws = _check_draws(draws)
     G = G if G is not None else load_network()
     directory = G.graph.get("directory")
-    if evidence is None or isinstance(evidence, str):
-        movements = load_evidence(evidence if evidence is not None else _register(directory))
+    if evidence is None:
+        movements = load_evidence(_register(directory))
+    elif isinstance(evidence, str | os.PathLike):
+        movements = load_evidence(evidence)
     else:
         movements = list(evidence)
     fold_of = assign_folds(movements, folds)

@@ -472,7 +472,15 @@ class Calibration:
         rows.sort(key=lambda r: -abs(r["change_pct"]))
         return rows
 
+    def __repr__(self) -> str:
+        return (
+            f"<Calibration: {len(self.fit.values)} parameters fitted to {len(self.fit.rows)} "
+            f"evidence rows in {self.iterations} round{'s' * (self.iterations != 1)}"
+            f"{'' if self.converged else ' (routes still changing)'}>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rounds, rows fitted and not replayable, seconds, the fitted parameters."""
         return {
             "directory": self.directory,
             "iterations": self.iterations,

@@ -326,3 +326,12 @@ def test_bundled_parameters_are_what_calibrate_produces():
     if not any(t.get("basis") == "calibrated" for t in parameter_keys(params).values()):
         pytest.skip("the bundled parameters have not been calibrated yet: run make calibrate")
     assert check_parameters(), "geodata/parameters.toml is stale: run make calibrate"
+
+
+def test_bundled_register_loads():
+    from corridormap.evidence import evidence_path
+
+    raw = tomllib.loads(evidence_path().read_text("utf-8"))["movement"]
+    mvs = load_evidence()
+    assert [m.id for m in mvs] == [r["id"] for r in raw]
+    assert all(m.observed_days[0] <= m.observed_days[1] for m in mvs)

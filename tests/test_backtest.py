@@ -171,6 +171,12 @@ def test_backtest_json_shape_and_figures(geo, tmp_path):
                  "--chart", str(chart)]) == 0  # fmt: skip
     assert json.loads(out.read_text())["summary"]["n"] == 6
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    csv_out = tmp_path / "bt.csv"
+    assert main(["backtest", "--data", str(geo), "--format", "csv", "--out", str(csv_out)]) == 0
+    import csv
+
+    rows = {r["id"]: r for r in csv.DictReader(csv_out.open(encoding="utf-8"))}
+    assert rows["to-nowhere"]["p50"] == "" and rows["b-c-border"]["observed_low"] == "1.25"
 
 
 def test_folds_are_deterministic(geo):

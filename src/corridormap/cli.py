@@ -547,7 +547,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(fmt.json_text(bt.to_dict()), args.out)
     elif args.format == "csv":
-        rows = bt.to_frame().to_dict("records")
+        rows = []
+        for o in bt.observations:
+            lo, hi = o["observed_days"]
+            route = " ".join(o["route"] or [])
+            rows.append({**o, "observed_low": lo, "observed_high": hi, "route": route})
         _emit(fmt.csv_text(rows, BACKTEST_CSV), args.out)
     else:
         rows, skipped = [], []

@@ -175,7 +175,8 @@ def test_backtest_json_shape_and_figures(geo, tmp_path):
     assert main(["backtest", "--data", str(geo), "--format", "csv", "--out", str(csv_out)]) == 0
     import csv
 
-    rows = {r["id"]: r for r in csv.DictReader(csv_out.open(encoding="utf-8"))}
+    text = csv_out.read_text(encoding="utf-8").splitlines()
+    rows = {r["id"]: r for r in csv.DictReader(text)}
     assert rows["to-nowhere"]["p50"] == "" and rows["b-c-border"]["observed_low"] == "1.25"
 
 

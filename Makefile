@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench geodata clean
+.PHONY: demo test lint bench geodata calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench: $(VENV)/.installed-test
 # Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)
 geodata: $(VENV)/.installed-test
 	$(BIN)/python scripts/build_geodata.py
+
+# Fit the estimated time parameters to geodata/evidence.toml and write them into
+# geodata/parameters.toml (basis "calibrated"), then regenerate docs/validation.md from the new values
+calibrate: $(VENV)/.installed
+	$(BIN)/corridormap calibrate --write
+	$(BIN)/python scripts/validate.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build src/*.egg-info

@@ -1,7 +1,8 @@
-"""Write docs/validation.md: the model's P50 figures beside published ones.
+"""Write docs/validation.md: the backtest against the evidence register, and published figures.
 
-Every published figure comes from ``[validation.*]`` in geodata/parameters.toml (with its
-source). No parameter is tuned to any of these cases: they only show where the model stands.
+The backtest replays every row of geodata/evidence.toml (fitted rows scored out of sample by
+cross-validation); the published INSTC-vs-Suez figures come from ``[validation.*]`` in
+geodata/parameters.toml (with their sources) and are not fitted directly.
 
 Usage::
 

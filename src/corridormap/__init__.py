@@ -22,6 +22,7 @@ from ._errors import (
     ScenarioError,
     UnknownPlaceError,
 )
+from .backtest import Backtest, backtest
 from .bottlenecks import (
     Criticality,
     FlowBetweenness,
@@ -32,8 +33,10 @@ from .bottlenecks import (
     min_cut,
     widest_path,
 )
+from .calibrate import Calibration, calibrate
 from .compare import FAMILIES, Comparison, Family, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
+from .evidence import Movement, load_evidence
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
 from .places import places, resolve_place, resolve_places
@@ -70,6 +73,8 @@ __all__ = [
     "FAMILIES",
     "AmbiguousPlaceError",
     "AppliedScenario",
+    "Backtest",
+    "Calibration",
     "Comparison",
     "CorridormapError",
     "Criticality",
@@ -80,6 +85,7 @@ __all__ = [
     "InputError",
     "Leg",
     "MinCut",
+    "Movement",
     "NoRouteError",
     "Route",
     "Scenario",
@@ -91,9 +97,11 @@ __all__ = [
     "__version__",
     "alternatives",
     "apply_scenario",
+    "backtest",
     "baseline_view",
     "build_network",
     "bundled_geodata_dir",
+    "calibrate",
     "color_links",
     "compare",
     "compare_scenarios",
@@ -104,6 +112,7 @@ __all__ = [
     "graph_from_gdfs",
     "graph_to_gdfs",
     "list_scenarios",
+    "load_evidence",
     "load_geodata",
     "load_network",
     "load_scenario",

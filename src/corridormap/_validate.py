@@ -17,7 +17,7 @@ from ._errors import GeodataError, InvalidArgumentError, closest
 NODE_KINDS = ("city", "rail_station", "port", "border_crossing", "chokepoint", "dry_port")
 MODES = ("rail", "road", "sea", "caspian", "ferry", "inland")
 STATUSES = ("operational", "gap", "under_construction", "planned")
-BASES = ("official", "measured", "estimated")
+BASES = ("official", "measured", "calibrated", "estimated")
 #: modes whose links are run as scheduled services (a wait for a departure applies)
 SCHEDULED_MODES = ("sea", "caspian", "ferry", "inland")
 #: statuses routable in the baseline network
@@ -467,7 +467,38 @@ def check_param(value: Any, file: str, path: str) -> dict[str, Any]:
         )
     check_text(value, "source", file, path)
     check_enum(value.get("basis"), BASES, file, path, "basis")
+    if value["basis"] == "calibrated":
+        _check_calibrated(value, nums, file, path)
     return value
+
+
+def _check_calibrated(value: Mapping[str, Any], nums: dict, file: str, path: str) -> None:
+    """A calibrated table keeps its sourced range and the likely value it was calibrated from."""
+    rng = value.get("sourced_range")
+    if not (
+        isinstance(rng, list)
+        and len(rng) == 2
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in rng)
+        and rng[0] <= nums["low"] <= nums["high"] <= rng[1]
+    ):
+        raise GeodataError(
+            f"a calibrated value needs sourced_range = [low, high] covering low and high, "
+            f"got {rng!r}",
+            file=file,
+            feature=path,
+            field="sourced_range",
+        )
+    prior = value.get("calibrated_from")
+    if not (
+        isinstance(prior, int | float) and not isinstance(prior, bool) and rng[0] <= prior <= rng[1]
+    ):
+        raise GeodataError(
+            f"a calibrated value needs calibrated_from (the likely value before calibration) "
+            f"within the sourced range, got {prior!r}",
+            file=file,
+            feature=path,
+            field="calibrated_from",
+        )
 
 
 def typed_features(

@@ -670,6 +670,113 @@ def cmd_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- backtest, calibrate ---------------------------------------------------------------------
+BACKTEST_COLUMNS = ("id", "role", "fold", "observed", "p10", "p50", "p90", "error_pct", "inside")
+BACKTEST_CSV = (
+    "id", "title", "kind", "measure", "role", "fold", "observed_low", "observed_high", "p10",
+    "p50", "p90", "error_days", "error_pct", "inside", "scored_with", "route", "not_replayable",
+    "source",
+)  # fmt: skip
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .backtest import backtest
+
+    G = _network(args)
+    bt = backtest(
+        G,
+        evidence=args.evidence,
+        draws=args.draws,
+        seed=args.seed,
+        folds=args.folds,
+        cross_validate=args.cross_validate,
+    )
+    if args.chart:
+        from .charts import save_figure
+
+        save_figure(bt.plot(), args.chart)
+        print(f"chart: {args.chart}", file=sys.stderr)
+    if args.format == "json":
+        _emit(fmt.json_text(bt.to_dict()), args.out)
+    elif args.format == "csv":
+        rows = []
+        for o in bt.observations:
+            lo, hi = o["observed_days"]
+            route = " ".join(o["route"] or [])
+            rows.append({**o, "observed_low": lo, "observed_high": hi, "route": route})
+        _emit(fmt.csv_text(rows, BACKTEST_CSV), args.out)
+    else:
+        rows, skipped = [], []
+        for o in bt.observations:
+            lo, hi = o["observed_days"]
+            if o["p50"] is None:
+                skipped.append(f"  {o['id']}: not replayable ({o['not_replayable']})")
+                continue
+            obs = f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
+            rows.append({**o, "observed": obs, "inside": "yes" if o["inside"] else "no"})
+        s = bt.summary()
+        lines = [
+            fmt.table(rows, BACKTEST_COLUMNS, digits=2),
+            f"{s['n']} observations scored ({s['mode']}; {s['draws']:,} draws, seed {s['seed']}, "
+            f"{s['folds']} folds): median |error| {s['median_abs_pct_error_out_of_sample']}%, "
+            f"inside P10-P90 {s['share_inside_p10_p90']}; holdout rows: median |error| "
+            f"{s['median_abs_pct_error_holdout']}%, inside {s['share_inside_p10_p90_holdout']}",
+        ]
+        if skipped:
+            lines.append(f"{len(skipped)} not replayable:")
+            lines.extend(skipped)
+        _emit("\n".join(lines), args.out)
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .calibrate import calibrate, calibrated_text, write_parameters
+
+    cal = calibrate(args.data, evidence=args.evidence)
+    path, old, new = calibrated_text(cal)
+    if args.check:
+        if old != new:
+            print(
+                f"corridormap: {path} is not calibrated to the evidence: run "
+                "'corridormap calibrate --write' (make calibrate)",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{path} is current ({len(cal.fit.values)} calibrated parameters)")
+        return EXIT_OK
+    if args.write:
+        changed = write_parameters(cal)
+        print(f"{path}: {'written' if changed else 'unchanged'}", file=sys.stderr)
+    rows = cal.changes()
+    if args.format == "json":
+        _emit(fmt.json_text(cal.to_dict()), args.out)
+    elif args.format == "csv":
+        for r in rows:
+            r["evidence"] = " ".join(r["evidence"])
+        _emit(fmt.csv_text(rows, list(rows[0]) if rows else ["parameter"]), args.out)
+    else:
+        cols = ("parameter", "sourced_low", "prior_likely", "sourced_high", "calibrated", "low",
+                "high", "change_pct", "rows")  # fmt: skip
+        heads = ("parameter", "src low", "prior", "src high", "calibrated", "low", "high",
+                 "change %", "rows")  # fmt: skip
+        lines = [
+            fmt.table(rows, cols, headers=heads, digits=2),
+            f"{len(rows)} parameters fitted to {len(cal.fit.rows)} evidence rows in "
+            f"{cal.iterations} round{'s' * (cal.iterations != 1)} "
+            f"({'routes at a fixed point' if cal.converged else 'routes still changing'}), "
+            f"{cal.seconds:.1f} s",
+        ]
+        if cal.skipped:
+            lines.append(
+                f"{len(cal.skipped)} fitted rows not replayable: "
+                + "; ".join(f"{i} ({why})" for i, why in cal.skipped)
+            )
+        _emit("\n".join(lines), args.out)
+    return EXIT_OK
+
+
 # -- demo -----------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run
@@ -921,6 +1028,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rg.add_argument("--format", choices=["table", "json", "csv"], default="table")
     rg.set_defaults(func=cmd_regions)
+
+    bt = sub.add_parser(
+        "backtest",
+        parents=[common],
+        help="the model against every observation of the evidence register",
+        description="Replay every movement of the evidence register (evidence.toml) on the "
+        "model: P10/P50/P90, the error against the observed range, whether it falls inside "
+        "P10-P90, and the cross-validation fold.",
+    )
+    bt.add_argument("--evidence", metavar="FILE", help="a register instead of the data's own")
+    bt.add_argument("--draws", type=_positive_int, default=4000, metavar="N",
+                    help="Monte Carlo draws (default 4000)")  # fmt: skip
+    bt.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    bt.add_argument("--folds", type=_positive_int, default=5, metavar="K",
+                    help="cross-validation folds (default 5)")  # fmt: skip
+    cvg = bt.add_mutually_exclusive_group()
+    cvg.add_argument("--cross-validate", dest="cross_validate", action="store_true",
+                     default=None, help="score fitted rows out of sample (default when the "
+                     "parameters are calibrated)")  # fmt: skip
+    cvg.add_argument("--as-is", dest="cross_validate", action="store_false",
+                     help="score the parameters as they are, nothing refitted")  # fmt: skip
+    bt.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    bt.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+    bt.add_argument("--chart", metavar="FILE.png", help="also write the backtest chart")
+    bt.set_defaults(func=cmd_backtest)
+
+    cb = sub.add_parser(
+        "calibrate",
+        parents=[common],
+        help="fit the estimated time parameters to the evidence register",
+        description="Fit the parameters whose basis is 'estimated' (never 'official'), within "
+        "their sourced ranges, to the evidence rows that are not held out; print the fit, or "
+        "write it into parameters.toml (--write), or check that the file holds it (--check).",
+    )
+    cb.add_argument("--evidence", metavar="FILE", help="a register instead of the data's own")
+    mode = cb.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true",
+                      help="write the calibrated values into parameters.toml")  # fmt: skip
+    mode.add_argument("--check", action="store_true",
+                      help="exit 1 if parameters.toml is not what calibrate produces")  # fmt: skip
+    cb.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    cb.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+    cb.set_defaults(func=cmd_calibrate)
 
     d = sub.add_parser(
         "demo",

@@ -1,0 +1,719 @@
+"""Calibration: the ``estimated`` time parameters fitted to the evidence register.
+
+**What is fitted.** Every parameter that a replayed row's figure uses as a time term
+(speeds, dwell and transit hours, headways and waits) and whose basis is ``estimated``.
+``official`` figures are never moved; a table already ``calibrated`` is refitted from the values
+it was calibrated from (``calibrated_from`` and ``sourced_range``), so the run is reproducible.
+
+**The fit.** A maximum a posteriori fit on log days. The model figure of a row is the value the
+Monte Carlo centres on: the sum of its route terms, each parameter entering with its expected
+value under its triangular ``low / likely / high`` distribution (``E[X] = (low + likely +
+high) / 3`` for dwells, headways and waits; ``E[1/X]`` for speeds, see :func:`tri_mean`), so
+that the backtest's P50 and the fitted figure agree even where a sourced range is skewed (a
+likely value fitted on its own would leave the Monte Carlo P50 up to a sixth off on the bundled
+data). The fit moves the ``likely`` value. Each fitted row (``role`` other than ``holdout``)
+gives a residual ``(log model - log observed midpoint) / sigma_row`` with ``sigma_row = max(0.10,
+half the log width of the observed range)``: a 10 % miss is one unit, a wide published range
+counts for less. Each parameter gives a prior residual ``(log likely - log sourced likely) /
+sigma_prior`` with ``sigma_prior`` a quarter of the log width of its sourced ``[low, high]``
+(the range read as about +-2 standard deviations), so a parameter that no row informs stays at
+its likely value and one that rows pull on moves only as far as they outweigh its source.
+Values are bounded to the sourced range (``scipy.optimize.least_squares``, trust-region
+reflective, in log space). A robust soft-L1 loss keeps one row the model cannot represent (a
+two-month standstill, say) from dragging every parameter it touches to a bound. Given its route
+a row's figure is linear in each speed's inverse and in each dwell, headway and wait, so the fit
+evaluates route terms, not routes.
+
+**Re-routing.** Calibrated values can change which route is best, so the network is rebuilt
+with the fitted values and every row replayed again; the fit is repeated until the routes stop
+changing (a fixed point), at most ``max_iter`` times.
+
+**Spread.** ``low`` and ``high`` become ``likely x exp(+-sqrt(6) sd)`` clipped to the sourced
+range, where ``sd`` is the posterior standard deviation in log space (from the Jacobian at the
+solution, scaled up by the rows' mean squared standardised residual when that exceeds one, so
+the spread covers how far the model misses); a symmetric triangular distribution of half-width
+``sqrt(6) sd`` has standard deviation ``sd``. As the expected values depend on the spread, the
+fit and the spread are repeated (at most ``SPREAD_ROUNDS`` times) until the spread settles.
+With few rows per parameter the posterior is wide and the sourced range is kept.
+
+**Written back.** :func:`write_parameters` edits ``parameters.toml`` in place, line by line:
+``likely``, ``low``, ``high`` and ``basis = "calibrated"`` are rewritten, and
+``calibrated_from`` (the previous likely), ``sourced_range`` (the sourced low and high),
+``evidence`` (the ids of the rows whose replayed figures use the parameter) and ``calibration``
+(a one-line account of the fit) are added; ``source`` and ``notes`` are kept as written.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ._errors import GeodataError
+from .backtest import FOLDS, Replay, replay_all
+from .evidence import Movement, load_evidence
+from .model import param_table, split_key
+
+__all__ = [
+    "Calibration",
+    "Fit",
+    "calibrate",
+    "check_parameters",
+    "fit_parameters",
+    "parameter_keys",
+    "prior_params",
+    "render_parameters",
+    "write_parameters",
+]
+
+MAX_ITER = 5
+#: rounds of (fit, posterior spread) until the spread stops changing
+SPREAD_ROUNDS = 4
+ROW_SIGMA_FLOOR = 0.10
+SIGNIFICANT = 4
+#: the fields of a parameter table the calibration manages
+MANAGED = ("low", "likely", "high", "basis", "calibrated_from", "sourced_range", "evidence",
+           "calibration")  # fmt: skip
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+#: a one-line ``key = value`` with its trailing comment (group 1), if any
+_COMMENT = re.compile(r'^\s*[A-Za-z0-9_-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^#"]*?)(\s*#.*)?$')
+
+
+# -- parameters ------------------------------------------------------------------------------
+def _join(parts: Iterable[str]) -> str:
+    return ".".join(p if _BARE.match(p) else f'"{p}"' for p in parts)
+
+
+def parameter_keys(params: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Every uncertain parameter table (``low``, ``likely``, ``high``, ``basis``) by dotted key."""
+    out: dict[str, Mapping[str, Any]] = {}
+
+    def walk(table: Mapping[str, Any], path: tuple[str, ...]) -> None:
+        if all(k in table for k in ("low", "likely", "high", "basis")):
+            out[_join(path)] = table
+            return
+        for k, v in table.items():
+            if isinstance(v, Mapping):
+                walk(v, (*path, k))
+
+    walk(params, ())
+    return out
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A parameter's sourced range and likely value (what calibration starts from)."""
+
+    low: float
+    likely: float
+    high: float
+
+
+def prior_of(table: Mapping[str, Any]) -> Prior:
+    """The sourced ``low / likely / high`` of a table, undoing an earlier calibration."""
+    if table.get("basis") == "calibrated":
+        lo, hi = table["sourced_range"]
+        return Prior(float(lo), float(table["calibrated_from"]), float(hi))
+    return Prior(float(table["low"]), float(table["likely"]), float(table["high"]))
+
+
+def prior_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``params`` with every calibrated table back at its sourced values."""
+    out = copy.deepcopy(dict(params))
+    for key, table in parameter_keys(out).items():
+        if table.get("basis") != "calibrated":
+            continue
+        if "calibrated_from" not in table or "sourced_range" not in table:
+            raise GeodataError(
+                "a calibrated table needs calibrated_from and sourced_range",
+                file="parameters.toml",
+                feature=key,
+                field="basis",
+            )
+        p = prior_of(table)
+        t = dict(table)
+        for k in ("calibrated_from", "sourced_range", "evidence", "calibration"):
+            t.pop(k, None)
+        t.update(low=p.low, likely=p.likely, high=p.high, basis="estimated")
+        _set(out, key, t)
+    return out
+
+
+def _set(params: dict[str, Any], key: str, table: Mapping[str, Any]) -> None:
+    parts = split_key(key)
+    node = params
+    for p in parts[:-1]:
+        node = node[p]
+    node[parts[-1]] = dict(table)
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.{SIGNIFICANT}g}")
+
+
+# -- the fit ---------------------------------------------------------------------------------
+@dataclass
+class Fit:
+    """The fitted values of one calibration run.
+
+    Attributes
+    ----------
+    values
+        Key -> fitted likely value (rounded to 4 significant digits).
+    spread
+        Key -> ``(low, high)`` after the fit.
+    evidence
+        Key -> ids of the fitted rows whose figures use it.
+    priors
+        Key -> :class:`Prior` (sourced range and likely).
+    residuals
+        Row id -> ``log(model / observed midpoint)`` at the fitted values.
+    rows
+        Ids of the rows fitted.
+    """
+
+    values: dict[str, float]
+    spread: dict[str, tuple[float, float]]
+    evidence: dict[str, list[str]]
+    priors: dict[str, Prior]
+    residuals: dict[str, float]
+    rows: list[str]
+    success: bool = True
+    message: str = ""
+
+
+def _fittable(params: Mapping[str, Any], key: str) -> bool:
+    t = param_table(params, key)
+    lo, hi = float(t["low"]), float(t["high"])
+    return t.get("basis") == "estimated" and 0 < lo < hi
+
+
+def fit_parameters(
+    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
+) -> Fit:
+    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+
+    Parameters
+    ----------
+    replays
+        Replayed rows to fit (rows that are not replayable are skipped).
+    params
+        The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
+    prior_weight
+        Multiplier on the prior residuals.
+    """
+    from scipy.optimize import least_squares
+
+    rows = [rp for rp in replays if rp.ok]
+    used: dict[str, list[str]] = {}
+    for rp in rows:
+        for k, _ in rp.terms:
+            used.setdefault(k, [])
+            if rp.movement.id not in used[k]:
+                used[k].append(rp.movement.id)
+    keys = sorted(k for k in used if _fittable(params, k))
+    priors = {k: prior_of(param_table(params, k)) for k in keys}
+    if not rows or not keys:
+        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    index = {k: j for j, k in enumerate(keys)}
+    n, p = len(rows), len(keys)
+    direct, inverse = np.zeros((p, n)), np.zeros((p, n))
+    const = np.zeros(n)
+    y, sigma = np.zeros(n), np.zeros(n)
+    for i, rp in enumerate(rows):
+        for (k, inv), c in rp.terms.items():
+            if k in index:
+                (inverse if inv else direct)[index[k], i] += c / 24.0
+            else:  # a fixed parameter enters with its expected value under its own range
+                t = param_table(params, k)
+                lo_k, m_k, hi_k = (float(t[f]) for f in ("low", "likely", "high"))
+                const[i] += c * float(tri_mean(lo_k, m_k, hi_k, inv)) / 24.0
+        lo, hi = rp.movement.observed_days
+        y[i] = math.log((lo + hi) / 2.0)
+        sigma[i] = max(ROW_SIGMA_FLOOR, math.log(hi / lo) / 2.0)
+    lo_b = np.log([priors[k].low for k in keys])
+    hi_b = np.log([priors[k].high for k in keys])
+    mu = np.log([priors[k].likely for k in keys])
+    s = (hi_b - lo_b) / 4.0
+    w = prior_weight / s
+    has_dir, has_inv = direct.any(axis=1), inverse.any(axis=1)
+
+    def ranges(u, half):
+        return np.maximum(lo_b, u - half), np.minimum(hi_b, u + half)
+
+    def model(u, half):
+        la, lb = ranges(u, half)
+        a, c, b = np.exp(la), np.exp(u), np.exp(lb)
+        e_dir = np.where(has_dir, tri_mean(a, c, b, False), 0.0)
+        e_inv = np.where(has_inv, tri_mean(a, c, b, True), 0.0)
+        return const + e_dir @ direct + e_inv @ inverse
+
+    def fun(u, half):
+        return np.concatenate([(np.log(model(u, half)) - y) / sigma, w * (u - mu)])
+
+    eps = 1e-9 * (hi_b - lo_b)
+    u = np.clip(mu, lo_b + eps, hi_b - eps)
+    half = hi_b - lo_b  # first round: the sourced range
+    res = None
+    for _ in range(SPREAD_ROUNDS):
+        res = least_squares(
+            fun, u, args=(half,), bounds=(lo_b, hi_b), method="trf", loss="soft_l1", f_scale=1.0
+        )
+        u = np.clip(res.x, lo_b + eps, hi_b - eps)
+        r_data = fun(u, half)[:n]
+        J = res.jac
+        scale = max(1.0, float(np.mean(r_data**2)))
+        cov = np.linalg.pinv(J.T @ J)
+        sd = np.sqrt(np.clip(np.diag(cov), 0.0, None) * scale)
+        new_half = np.minimum(math.sqrt(6.0) * sd, hi_b - lo_b)
+        done = np.allclose(new_half, half, rtol=0.02, atol=1e-3)
+        half = new_half
+        if done:
+            break
+    assert res is not None
+    u = res.x
+    la, lb = ranges(u, half)
+    values, spread = {}, {}
+    for j, k in enumerate(keys):
+        pr = priors[k]
+        v = min(max(_round(math.exp(u[j])), pr.low), pr.high)
+        lo = min(max(_round(math.exp(la[j])), pr.low), v)
+        hi = max(min(_round(math.exp(lb[j])), pr.high), v)
+        values[k], spread[k] = v, (lo, hi)
+    f = model(u, half)
+    return Fit(
+        values=values,
+        spread=spread,
+        evidence={k: sorted(used[k]) for k in keys},
+        priors=priors,
+        residuals={rp.movement.id: float(np.log(f[i]) - y[i]) for i, rp in enumerate(rows)},
+        rows=[rp.movement.id for rp in rows],
+        success=bool(res.success),
+        message=str(res.message),
+    )
+
+
+def tri_mean(a: Any, c: Any, b: Any, inverse: bool) -> Any:
+    """The mean of a triangular variable ``X`` on ``[a, b]`` with mode ``c`` (or of ``1 / X``).
+
+    ``E[X] = (a + b + c) / 3``;
+    ``E[1/X] = 2 / (b - a) * (b ln(b/c) / (b - c) - a ln(c/a) / (c - a))``, each ratio
+    taken as 1 where its denominator vanishes (the mode at a bound), and ``1 / c`` where
+    ``a = b``.
+    """
+    a, c, b = (np.asarray(x, dtype=float) for x in (a, c, b))
+    if not inverse:
+        return (a + b + c) / 3.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tiny = 1e-12 * np.maximum(b, 1e-300)
+        hi_part = np.where(b - c > tiny, b * np.log(b / c) / (b - c), 1.0)
+        lo_part = np.where(c - a > tiny, a * np.log(c / a) / (c - a), 1.0)
+        mean = 2.0 / (b - a) * (hi_part - lo_part)
+    return np.where(b - a > tiny, mean, 1.0 / c)
+
+
+def apply_fit(params: Mapping[str, Any], fit: Fit) -> dict[str, Any]:
+    """A copy of the prior ``params`` with the fitted tables written in (basis ``calibrated``)."""
+    out = copy.deepcopy(dict(params))
+    for k, v in fit.values.items():
+        pr = fit.priors[k]
+        lo, hi = fit.spread[k]
+        ids = fit.evidence[k]
+        t = dict(param_table(out, k))
+        t.update(
+            low=lo,
+            likely=v,
+            high=hi,
+            basis="calibrated",
+            calibrated_from=pr.likely,
+            sourced_range=[pr.low, pr.high],
+            evidence=ids,
+            calibration=(
+                f"fitted by 'corridormap calibrate' (MAP, least squares on log days, bounded "
+                f"to the sourced range) to {len(ids)} evidence row{'s' * (len(ids) != 1)}; "
+                f"low/high: posterior spread, clipped to the sourced range"
+            ),
+        )
+        _set(out, k, t)
+    return out
+
+
+# -- fixed point -----------------------------------------------------------------------------
+@dataclass
+class _Run:
+    params: dict[str, Any]
+    G: nx.MultiDiGraph
+    fit: Fit
+    replays: list[Replay]
+    iterations: int
+    converged: bool
+
+
+def _fixed_point(gd: Any, prior: Mapping[str, Any], movements: Sequence[Movement], max_iter: int):
+    from .network import build_network
+
+    params: dict[str, Any] = dict(prior)
+    prev: tuple | None = None
+    fit = Fit({}, {}, {}, {}, {}, [])
+    reps: list[Replay] = []
+    for it in range(1, max_iter + 1):
+        G = build_network(replace(gd, params=params))
+        reps = replay_all(G, movements)
+        sig = tuple(rp.signature() for rp in reps)
+        if sig == prev:
+            return _Run(params, G, fit, reps, it - 1, True)
+        fit = fit_parameters(reps, prior)
+        params = apply_fit(prior, fit)
+        prev = sig
+    G = build_network(replace(gd, params=params))
+    reps = replay_all(G, movements)
+    done = tuple(rp.signature() for rp in reps) == prev
+    return _Run(params, G, fit, reps, max_iter, done)
+
+
+def _geodata_of(G: nx.MultiDiGraph):
+    from .io import load_geodata
+
+    return load_geodata(G.graph.get("directory"))
+
+
+def cross_validated_replays(
+    G: nx.MultiDiGraph,
+    movements: Sequence[Movement],
+    fold_of: Mapping[str, int | str],
+    *,
+    folds: int = FOLDS,
+    max_iter: int = MAX_ITER,
+) -> list[tuple[Replay, Mapping[str, Any], str]]:
+    """Each row replayed and paired with the parameters that score it out of sample.
+
+    A fitted row of fold ``f`` is replayed on the network calibrated without fold ``f`` and
+    scored with that calibration; a holdout row with the calibration on every fitted row.
+    """
+    gd = _geodata_of(G)
+    prior = prior_params(G.graph["params"])
+    fit_rows = [mv for mv in movements if not mv.holdout]
+    runs: dict[int | str, _Run] = {"all": _fixed_point(gd, prior, fit_rows, max_iter)}
+    for f in range(1, folds + 1):
+        train = [mv for mv in fit_rows if fold_of[mv.id] != f]
+        runs[f] = _fixed_point(gd, prior, train, max_iter)
+    out = []
+    for mv in movements:
+        f = fold_of[mv.id]
+        run = runs["all"] if f == "holdout" else runs[f]
+        how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
+        (rp,) = replay_all(run.G, [mv])
+        out.append((rp, run.params, how))
+    return out
+
+
+# -- the calibration -------------------------------------------------------------------------
+@dataclass
+class Calibration:
+    """The result of :func:`calibrate`.
+
+    Attributes
+    ----------
+    params
+        The calibrated parameters (the prior ones with the fitted tables written in).
+    prior
+        The sourced parameters the fit started from.
+    fit
+        The final :class:`Fit`.
+    replays
+        The fitted rows replayed on the calibrated network.
+    iterations, converged
+        Re-routing rounds and whether the routes reached a fixed point.
+    directory
+        The geodata directory calibrated.
+    seconds
+        How long the run took.
+    """
+
+    params: dict[str, Any]
+    prior: dict[str, Any]
+    fit: Fit
+    replays: list[Replay]
+    iterations: int
+    converged: bool
+    directory: str
+    seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def changes(self) -> list[dict[str, Any]]:
+        """One row per fitted parameter: prior and fitted values, spread, rows, move in %."""
+        rows = []
+        for k in sorted(self.fit.values):
+            pr, v = self.fit.priors[k], self.fit.values[k]
+            lo, hi = self.fit.spread[k]
+            rows.append(
+                {
+                    "parameter": k,
+                    "sourced_low": pr.low,
+                    "prior_likely": pr.likely,
+                    "sourced_high": pr.high,
+                    "calibrated": v,
+                    "low": lo,
+                    "high": hi,
+                    "change_pct": round((v - pr.likely) / pr.likely * 100.0, 1),
+                    "rows": len(self.fit.evidence[k]),
+                    "evidence": self.fit.evidence[k],
+                }
+            )
+        rows.sort(key=lambda r: -abs(r["change_pct"]))
+        return rows
+
+    def __repr__(self) -> str:
+        return (
+            f"<Calibration: {len(self.fit.values)} parameters fitted to {len(self.fit.rows)} "
+            f"evidence rows in {self.iterations} round{'s' * (self.iterations != 1)}"
+            f"{'' if self.converged else ' (routes still changing)'}>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rounds, rows fitted and not replayable, seconds, the fitted parameters."""
+        return {
+            "directory": self.directory,
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "rows_fitted": self.fit.rows,
+            "rows_not_replayable": [{"id": i, "reason": r} for i, r in self.skipped],
+            "seconds": round(self.seconds, 2),
+            "parameters": self.changes(),
+        }
+
+
+def calibrate(
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    evidence: Sequence[Movement] | str | os.PathLike[str] | None = None,
+    max_iter: int = MAX_ITER,
+) -> Calibration:
+    """Fit the ``estimated`` time parameters of a geodata directory to its evidence register.
+
+    Parameters
+    ----------
+    data_dir
+        A geodata directory (default: the bundled data).
+    evidence
+        Movements or a register file; default the directory's ``evidence.toml``, else the
+        bundled one. Rows with ``role = "holdout"`` are never fitted.
+    max_iter
+        At most this many fit / re-route rounds.
+
+    Returns
+    -------
+    Calibration
+    """
+    from .evidence import evidence_path
+    from .io import load_geodata
+
+    t0 = time.perf_counter()
+    gd = load_geodata(data_dir)
+    if evidence is None:
+        movements = load_evidence(evidence_path(gd.directory))
+    elif isinstance(evidence, str | os.PathLike):
+        movements = load_evidence(evidence)
+    else:
+        movements = list(evidence)
+    prior = prior_params(gd.params)
+    fit_rows = [mv for mv in movements if not mv.holdout]
+    run = _fixed_point(gd, prior, fit_rows, max_iter)
+    return Calibration(
+        params=run.params,
+        prior=prior,
+        fit=run.fit,
+        replays=run.replays,
+        iterations=run.iterations,
+        converged=run.converged,
+        directory=gd.directory,
+        seconds=time.perf_counter() - t0,
+        skipped=[(rp.movement.id, rp.reason or "") for rp in run.replays if not rp.ok],
+    )
+
+
+# -- parameters.toml, edited in place --------------------------------------------------------
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_ASSIGN = re.compile(
+    r"^(\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"))*)\s*="
+)
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in split_key(dotted.strip()))
+
+
+def _toml_value(v: Any) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        x = float(v)
+        if not math.isfinite(x):
+            raise ValueError(f"cannot write {v!r} to TOML")
+        return repr(x)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise ValueError(f"cannot write {v!r} to TOML")
+
+
+def _key(k: str) -> str:
+    return k if _BARE.match(k) else f'"{k}"'
+
+
+def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """``table`` with the managed fields of ``new`` (those ``new`` lacks are removed)."""
+    out = {k: v for k, v in table.items() if k not in MANAGED}
+    head = {k: new[k] for k in ("low", "likely", "high", "basis") if k in new}
+    tail = {k: new[k] for k in MANAGED[4:] if k in new}
+    ordered: dict[str, Any] = {}
+    for k, v in table.items():  # keep the file's order for the fields it has
+        if k in head:
+            ordered[k] = head[k]
+        elif k in out:
+            ordered[k] = v
+    for k, v in head.items():
+        ordered.setdefault(k, v)
+    ordered.update(tail)
+    return ordered
+
+
+def render_parameters(text: str, params: Mapping[str, Any]) -> str:
+    """``parameters.toml`` text with every calibratable table set to its value in ``params``.
+
+    Only the managed lines of each changed table are touched (``low``, ``likely``, ``high``,
+    ``basis`` rewritten in place; ``calibrated_from``, ``sourced_range``, ``evidence`` and
+    ``calibration`` added after them or removed); comments, order and every other line stay as
+    written. Tables written inline (``speed_kmh = { low = ..., ... }``) are rewritten whole.
+    """
+    import tomllib
+
+    current = parameter_keys(tomllib.loads(text))
+    wanted = parameter_keys(params)
+    todo = {}
+    for k, t in current.items():
+        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
+            continue
+        new = wanted[k]
+        if any(t.get(f) != new.get(f) for f in MANAGED):
+            todo[split_key(k)] = (t, new)
+    if not todo:
+        return text
+    lines = text.splitlines(keepends=True)
+    section: tuple[str, ...] = ()
+    sections: dict[tuple[str, ...], tuple[int, int]] = {}
+    inline: dict[tuple[str, ...], int] = {}
+    start = None
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if m and not line.lstrip().startswith("[["):
+            if start is not None:
+                sections[section] = (start, i)
+            section, start = _parts(m.group(1)), i + 1
+            continue
+        a = _ASSIGN.match(line)
+        if a and line.rstrip().endswith("}") and "{" in line:
+            inline[section + _parts(a.group(2))] = i
+    if start is not None:
+        sections[section] = (start, len(lines))
+    edits: list[tuple[int, int, list[str]]] = []
+    for parts, (t, new) in todo.items():
+        target = _target(t, new)
+        if parts in inline:
+            i = inline[parts]
+            a = _ASSIGN.match(lines[i])
+            assert a is not None
+            eol = "\n" if lines[i].endswith("\n") else ""
+            edits.append((i, i + 1, [f"{a.group(1)}{a.group(2)} = {_toml_value(target)}{eol}"]))
+        elif parts in sections:
+            edits.append((*sections[parts], _section_lines(lines, sections[parts], target)))
+        else:
+            raise GeodataError(
+                "cannot find this table's lines to rewrite (write it as a [table] or an "
+                "inline table)",
+                file="parameters.toml",
+                feature=_join(parts),
+            )
+    for a, b, new_lines in sorted(edits, reverse=True):
+        lines[a:b] = new_lines
+    return "".join(lines)
+
+
+def _section_lines(lines: list[str], span: tuple[int, int], target: Mapping[str, Any]) -> list[str]:
+    a, b = span
+    body = lines[a:b]
+    out: list[str] = []
+    written: set[str] = set()
+    last_head = None
+    for line in body:
+        m = _ASSIGN.match(line)
+        name = _parts(m.group(2))[0] if m else None
+        if name in MANAGED:
+            if name in target and name not in written:
+                c = _COMMENT.match(line.rstrip("\n"))
+                comment = c.group(1) if c and c.group(1) else ""
+                out.append(f"{name} = {_toml_value(target[name])}{comment}\n")
+                written.add(name)
+                if name in ("low", "likely", "high", "basis"):
+                    last_head = len(out)
+            continue
+        out.append(line)
+    missing = [k for k in MANAGED if k in target and k not in written]
+    if missing:
+        at = last_head if last_head is not None else _content_end(out)
+        out[at:at] = [f"{k} = {_toml_value(target[k])}\n" for k in missing]
+    return out
+
+
+def _content_end(body: list[str]) -> int:
+    n = len(body)
+    while n and (not body[n - 1].strip() or body[n - 1].lstrip().startswith("#")):
+        n -= 1
+    return n
+
+
+def _parameters_file(data_dir: str | os.PathLike[str] | None) -> Path:
+    from .io import bundled_geodata_dir
+
+    return (bundled_geodata_dir() if data_dir is None else Path(data_dir)) / "parameters.toml"
+
+
+def calibrated_text(cal: Calibration) -> tuple[Path, str, str]:
+    """``(file, current text, calibrated text)`` of a calibration's ``parameters.toml``."""
+    path = Path(cal.directory) / "parameters.toml"
+    text = path.read_text(encoding="utf-8")
+    return path, text, render_parameters(text, cal.params)
+
+
+def write_parameters(cal: Calibration) -> bool:
+    """Write the calibrated values into the directory's ``parameters.toml`` (atomically).
+
+    Returns whether the file changed.
+    """
+    from ._atomic import atomic_write
+
+    path, old, new = calibrated_text(cal)
+    if new == old:
+        return False
+    atomic_write(path, new)
+    return True
+
+
+def check_parameters(data_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Whether ``parameters.toml`` already holds what :func:`calibrate` produces."""
+    _, old, new = calibrated_text(calibrate(data_dir))
+    return old == new

@@ -443,11 +443,11 @@ def backtest(
     -------
     Backtest
     """
-    from .compare import _check_draws
+    from ._validate import MAX_DRAWS, check_count
     from .network import load_network
 
     t0 = time.perf_counter()
-    draws = _check_draws(draws)
+    draws = check_count(draws, "draws", high=MAX_DRAWS)
     G = G if G is not None else load_network()
     directory = G.graph.get("directory")
     if evidence is None:

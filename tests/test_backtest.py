@@ -128,8 +128,10 @@ def test_replay_rules(geo):
     assert ("borders.rail.dwell_h", False) in reps["a-c-leg"].terms
     # door to door includes the terminals at both ends and the gauge change
     door = reps["a-d-door"].terms
-    assert door[("transfers.rail_terminal.dwell_h", False)] == 1.0  # loading at Alpha
-    assert len([k for k in door if k[0].endswith("_terminal.dwell_h")]) == 2
+    # loading at Alpha and unloading at Delta, both from and into the train: no change of
+    # vehicle at the ends (a rail-road transfer there to reach a quicker road gate is barred)
+    assert door[("transfers.rail_terminal.dwell_h", False)] == 2.0
+    assert ("transfers.rail_road.dwell_h", False) not in door
     assert ("transfers.gauge_change.dwell_h", False) in door
     # a sailing: no port dwell, no wait for the departure
     assert set(reps["e-d-sailing"].terms) == {("modes.sea.speed_kmh", True)}

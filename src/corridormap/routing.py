@@ -362,15 +362,16 @@ def _closures(G, origin, destination, via, avoid):
     return o, d, vias, avoided
 
 
-def _no_route(G, o, d, avoided, extra=(), modes=None) -> NoRouteError:
+def _no_route(G, o, d, avoided, vias=(), modes=None) -> NoRouteError:
     cat = places(G)
     parts = [f"no route from {cat[o]['name']} ({o}) to {cat[d]['name']} ({d})"]
-    closed = sorted(set(avoided) | set(extra))
-    if closed:
-        parts.append("with closed: " + ", ".join(closed))
+    if vias:
+        parts.append("via " + ", ".join(vias))
+    if avoided:
+        parts.append("with closed: " + ", ".join(sorted(avoided)))
     if modes is not None:
         parts.append("by " + ", ".join(sorted(modes)))
-    if not closed and modes is None:
+    if not vias and not avoided and modes is None:
         parts.append("in the network: they are not connected by routable links")
     return NoRouteError(" ".join(parts))
 
@@ -520,6 +521,7 @@ def alternatives(
     avoid: Iterable[str] = (),
     weight: Weight | None = None,
     modes: Iterable[str] | None = None,
+    leg_modes: Iterable[Iterable[str] | None] | None = None,
     max_examined: int = 500,
 ) -> list[Route]:
     """Up to ``k`` distinct routes, best first (distinct = different sequences of links).
@@ -529,14 +531,30 @@ def alternatives(
     where a transfer happens count as the same route. Routes that visit a place twice are
     skipped.
 
-    Parameters are those of :func:`route`, plus ``k`` and ``max_examined`` (how many simple
-    paths to examine at most while looking for ``k`` distinct ones).
+    Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
+    each stretch's modes), plus ``k`` and ``max_examined`` (how many simple paths to examine
+    at most while looking for ``k`` distinct ones).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InputError(f"k must be a whole number of at least 1, got {k!r}")
-    best = route(G, origin, destination, by=by, via=via, avoid=avoid, weight=weight, modes=modes)
+    best = route(
+        G,
+        origin,
+        destination,
+        by=by,
+        via=via,
+        avoid=avoid,
+        weight=weight,
+        modes=modes,
+        leg_modes=leg_modes,
+    )
     if k == 1:
         return [best]
+    stretch_modes = (
+        None
+        if leg_modes is None
+        else [None if m is None else ({m} if isinstance(m, str) else set(m)) for m in leg_modes]
+    )
     wf = best.weight
     assert wf is not None
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
@@ -559,6 +577,8 @@ def alternatives(
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
                 continue
+            if stretch_modes is not None and not _keeps_stretch_modes(r, vias, stretch_modes):
+                continue
             seen.add(key)
             out.append(r)
     except nx.NetworkXNoPath:
@@ -571,6 +591,20 @@ def revisits(G: nx.MultiDiGraph, nodes: list[str]) -> bool:
     sea lanes may pass more than once, excepted)."""
     stands = [p for p in nodes if place_attr(G, p, "kind") != "chokepoint"]
     return len(set(stands)) < len(stands)
+
+
+def _keeps_stretch_modes(r: Route, vias: list[str], modes: list[set[str] | None]) -> bool:
+    """Whether every link of each stretch between stops uses one of that stretch's modes."""
+    stops, i = [*vias, r.destination], 0
+    for leg in r.legs:
+        if leg["kind"] != "link":
+            continue
+        allowed = modes[i]
+        if allowed is not None and leg["mode"] not in allowed:
+            return False
+        if i < len(vias) and leg["to"] == stops[i]:
+            i += 1
+    return True
 
 
 def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:

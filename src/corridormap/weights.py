@@ -63,7 +63,9 @@ class Weight:
         Planned or under-construction link ids treated as routable.
     ends
         ``(origin, destination)`` place ids: cargo may leave a place's gate only at the origin
-        and enter one only at the destination, so no route passes through a gate.
+        and enter one only at the destination, so no route passes through a gate; and it
+        changes no vehicle at its own ends (it boards its first vehicle from the origin's gate
+        and leaves its last one into the destination's).
     scaling
         A scenario's rescaling of time terms (:class:`corridormap.model.Scaling`), or ``None``.
     modes
@@ -137,9 +139,13 @@ class Weight:
                 if modes is not None and d["mode"] not in modes:
                     return False
             elif ends is not None:
-                if d["from_layer"] == GATE and d["u_place"] != ends[0]:
-                    return False
-                if d["to_layer"] == GATE and d["v_place"] != ends[1]:
+                if d["from_layer"] == GATE:
+                    if d["u_place"] != ends[0]:
+                        return False
+                elif d["to_layer"] == GATE:
+                    if d["v_place"] != ends[1]:
+                        return False
+                elif d["u_place"] in ends:  # no change of vehicle at the route's own ends
                     return False
             return not (nodes and (d["u_place"] in nodes or d["v_place"] in nodes))
 

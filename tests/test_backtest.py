@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PARAMS, write_geodata
+import corridormap as cm
 from corridormap import GeodataError, load_network
 from corridormap.backtest import assign_folds, backtest, replay_all
 from corridormap.calibrate import (
@@ -344,3 +345,24 @@ def test_bundled_register_loads():
     mvs = load_evidence()
     assert [m.id for m in mvs] == [r["id"] for r in raw]
     assert all(m.observed_days[0] <= m.observed_days[1] for m in mvs)
+
+
+def test_discrepancy_widens_the_band_and_is_drawn_after_the_parameters(tiny_G):
+    """The calibrated model discrepancy multiplies each figure by exp(sigma z): the P50 stays,
+    the P10-P90 band widens; with sigma = 0 nothing is drawn (results as before)."""
+    import copy
+
+    from corridormap.compare import route_percentiles
+    from corridormap.model import DISCREPANCY_KEY, discrepancy_sigma
+
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    base = route_percentiles(tiny_G, r, draws=4000, seed=1)
+    G = tiny_G.copy()
+    G.graph["params"] = copy.deepcopy(tiny_G.graph["params"])
+    G.graph["params"].setdefault("model", {})["discrepancy_sigma_log"] = {
+        "low": 0.3, "likely": 0.3, "high": 0.3, "basis": "calibrated", "source": "test"
+    }  # fmt: skip
+    assert discrepancy_sigma(G.graph["params"]) == 0.3 and DISCREPANCY_KEY.startswith("model.")
+    wide = route_percentiles(G, cm.route(G, "Echo", "Alpha"), draws=4000, seed=1)
+    assert wide["days"]["p50"] == pytest.approx(base["days"]["p50"], rel=0.05)
+    assert wide["days"]["p90"] - wide["days"]["p10"] > base["days"]["p90"] - base["days"]["p10"]

@@ -46,7 +46,7 @@ import numpy as np
 
 from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
 from .evidence import DWELLS, Movement, load_evidence
-from .model import edge_terms, layer_mode, param_table
+from .model import apply_discrepancy, discrepancy_sigma, edge_terms, layer_mode, param_table
 from .network import GATE
 from .places import resolve_place
 from .routing import Route, layer_nodes, route
@@ -256,7 +256,8 @@ def monte_carlo(
     """P10, P50 and P90 (days) of each figure: an array ``len(terms) x 3``.
 
     Every parameter is drawn from its triangular ``low / likely / high`` distribution, once per
-    draw, shared by all figures (as in :func:`corridormap.compare`).
+    draw, shared by all figures (as in :func:`corridormap.compare`), and each figure carries
+    the calibrated model discrepancy.
     """
     from .compare import _evaluate, _sample
 
@@ -266,6 +267,7 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     values = _sample(params, keys, draws, rng)
     days = _evaluate(values, inverse, coef) / 24.0
+    days = apply_discrepancy(days, discrepancy_sigma(params), rng)
     return np.percentile(days, [10, 50, 90], axis=0).T
 
 

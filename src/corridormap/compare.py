@@ -22,7 +22,7 @@ import numpy as np
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
-from .model import edge_terms, param_table, sum_terms
+from .model import apply_discrepancy, discrepancy_sigma, edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
 from .weights import Weight
 
@@ -145,7 +145,8 @@ def route_percentiles(
 ) -> dict[str, dict[str, float]]:
     """P10/P50/P90 of one route's days and cost per TEU, from the same Monte Carlo as
     :func:`compare` (triangular draws of every parameter the route uses, through the weight
-    that found it). The route is held fixed: only its parameters vary.
+    that found it, and the calibrated model discrepancy). The route is held fixed: only its
+    parameters vary.
 
     Returns
     -------
@@ -155,8 +156,10 @@ def route_percentiles(
     """
     draws = check_count(draws, "draws", high=MAX_DRAWS)
     T = _Terms.of({"route": [r]})
-    values = _sample(G.graph["params"], T.keys, draws, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    values = _sample(G.graph["params"], T.keys, draws, rng)
     days, cost = T.days(values)[:, 0], T.usd(values)[:, 0]
+    days = apply_discrepancy(days, discrepancy_sigma(G.graph["params"]), rng)
 
     def pct(a: np.ndarray) -> dict[str, float]:
         p10, p50, p90 = np.percentile(a, [10, 50, 90])
@@ -439,6 +442,7 @@ def _monte_carlo(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Per family and draw, the days and cost of its best candidate in that draw."""
     chunk = 50_000
+    sigma = discrepancy_sigma(params)
     days_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
     cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
     done = 0
@@ -448,11 +452,17 @@ def _monte_carlo(
         t_all, c_all = T.days(values), T.usd(values)
         obj = t_all if by.startswith("time") else c_all
         start, rows = 0, np.arange(n)
+        picked = []
         for name, m in zip(T.order, T.ncand, strict=True):
             pick = np.argmin(obj[:, start : start + m], axis=1)
-            days_parts[name].append(t_all[:, start : start + m][rows, pick])
+            picked.append(t_all[:, start : start + m][rows, pick])
             cost_parts[name].append(c_all[:, start : start + m][rows, pick])
             start += m
+        # the model's own error (calibrated), one draw per family: the families' routes
+        # are different routes, so their errors are not shared
+        picked_days = apply_discrepancy(np.stack(picked, axis=1), sigma, rng)
+        for j, name in enumerate(T.order):
+            days_parts[name].append(picked_days[:, j])
         done += n
         if bar is not None:
             bar.update(n)

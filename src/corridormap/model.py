@@ -263,6 +263,31 @@ def transfer_terms(kind: str, to_layer: str, params: Mapping[str, Any]) -> tuple
     return tuple(terms)
 
 
+# -- model discrepancy -----------------------------------------------------------------------
+#: the parameter key of the model's own multiplicative error on route times (log scale)
+DISCREPANCY_KEY = "model.discrepancy_sigma_log"
+
+
+def discrepancy_sigma(params: Mapping[str, Any]) -> float:
+    """The model discrepancy: the standard deviation of ``log(observed / modelled)`` time
+    that the parameter ranges do not explain (``model.discrepancy_sigma_log``, set by
+    ``corridormap calibrate``; 0 when absent)."""
+    try:
+        return float(param_table(params, DISCREPANCY_KEY)["likely"])
+    except (KeyError, TypeError):
+        return 0.0
+
+
+def apply_discrepancy(days: Any, sigma: float, rng: Any) -> Any:
+    """``days`` (draws x figures) times ``exp(sigma * z)``, one standard normal ``z`` per
+    draw and figure; unchanged (and no random numbers drawn) when ``sigma`` is 0."""
+    if sigma <= 0.0:
+        return days
+    import numpy as np
+
+    return days * np.exp(sigma * rng.standard_normal(np.shape(days)))
+
+
 # -- evaluation ------------------------------------------------------------------------------
 def evaluate(
     terms: Iterable[Term],

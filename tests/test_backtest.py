@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PARAMS, write_geodata
 import corridormap as cm
+from conftest import PARAMS, write_geodata
 from corridormap import GeodataError, load_network
 from corridormap.backtest import assign_folds, backtest, replay_all
 from corridormap.calibrate import (

@@ -22,8 +22,10 @@ _TABLE: weakref.WeakKeyDictionary[nx.Graph, dict[str, tuple[tuple[int, ...], Any
 
 
 def derived(G: nx.Graph, name: str, build: Callable[[nx.Graph], T], *, edges: bool = False) -> T:
-    """``build(G)``, computed once per graph (and again after its nodes, or with ``edges``
-    its edges, change in number)."""
+    """``build(G)``, computed once per graph.
+
+    It is computed again after the number of nodes (or, with ``edges``, of edges) changes.
+    """
     stamp = (G.number_of_nodes(), G.number_of_edges()) if edges else (G.number_of_nodes(),)
     entries = _TABLE.setdefault(G, {})
     hit = entries.get(name)

@@ -32,16 +32,20 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` with control characters (escape sequences, carriage returns, bidi overrides)
-    shown as ``\\x1b``-style escapes, so text from data cannot clear the screen, set the
-    terminal's title or hide what is printed. Newlines are kept."""
+    r"""``text`` with control characters shown as ``\x1b``-style escapes; newlines are kept.
+
+    Control characters are escape sequences, carriage returns and bidi overrides: made visible,
+    text from data cannot clear the screen, set the terminal's title or hide what is printed.
+    """
     return _CONTROL.sub(_visible, text)
 
 
 def csv_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula: text starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (the OWASP advice).
-    Numbers are left as they are."""
+    """A CSV cell that a spreadsheet will not run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` (the OWASP advice). Numbers are left as they are.
+    """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -90,8 +94,11 @@ def table(
 
 
 def json_text(obj: Any) -> str:
-    """Indented JSON; the control characters JSON leaves raw (DEL, C1, bidi overrides) are
-    written as ``\\uXXXX`` escapes, which mean the same to a JSON reader."""
+    r"""Indented JSON, with no raw control characters.
+
+    The control characters JSON leaves raw (DEL, C1, bidi overrides) are written as
+    ``\uXXXX`` escapes, which mean the same to a JSON reader.
+    """
     text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -108,8 +115,7 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def frame_csv_text(df: Any) -> str:
-    """A pandas DataFrame as CSV, with every text cell (and column name) made
-    :func:`csv_safe`."""
+    """A pandas DataFrame as CSV, with every text cell (and column name) made :func:`csv_safe`."""
     safe = df.map(csv_safe)
     safe.columns = [csv_safe(c) for c in safe.columns]
     return safe.to_csv(index=False)

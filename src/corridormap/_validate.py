@@ -92,8 +92,10 @@ def clip(text: str, limit: int = MAX_SHOWN) -> str:
 
 
 def show(value: Any, limit: int = MAX_SHOWN) -> str:
-    """``repr(value)`` for an error message: at most ``limit`` characters, and safe for values
-    nested too deep or too large to print whole."""
+    """``repr(value)`` for an error message: at most ``limit`` characters.
+
+    It is safe for values nested too deep or too large to print whole.
+    """
     if isinstance(value, str):
         return clip(repr(value[: limit + 1]), limit)
     try:
@@ -148,8 +150,11 @@ def as_names(value: Any, what: str, *, also: tuple[type, ...] = ()) -> list[Any]
 
 
 def check_name(value: Any, what: str) -> str:
-    """``value`` if it is a text (a place id, name or alias), else an
-    :class:`~corridormap._errors.InvalidArgumentError` naming the argument."""
+    """``value`` if it is a text (a place id, name or alias).
+
+    Anything else raises an :class:`~corridormap._errors.InvalidArgumentError` naming the
+    argument.
+    """
     if not isinstance(value, str):
         raise InvalidArgumentError(
             f"{what} must be a text (a place id, name or alias), got {type(value).__name__} "
@@ -159,9 +164,12 @@ def check_name(value: Any, what: str) -> str:
 
 
 def check_graph(G: Any, func: str) -> None:
-    """Raise :class:`~corridormap._errors.InvalidArgumentError` unless ``G`` is a corridormap
-    network (a ``networkx.MultiDiGraph`` from :func:`corridormap.load_network`, or a view of
-    one); ``func`` names the function called, for the message."""
+    """Raise :class:`~corridormap._errors.InvalidArgumentError` unless ``G`` is a network.
+
+    A corridormap network is a ``networkx.MultiDiGraph`` from
+    :func:`corridormap.load_network`, or a view of one; ``func`` names the function called,
+    for the message.
+    """
     import networkx as nx
 
     if not isinstance(G, nx.MultiDiGraph) or not isinstance(G.graph.get("params"), Mapping):
@@ -175,8 +183,11 @@ def check_graph(G: Any, func: str) -> None:
 
 
 def check_count(value: Any, what: str, *, low: int = 1, high: int) -> int:
-    """``value`` if it is a whole number in ``low..high``, else an
-    :class:`~corridormap._errors.InvalidArgumentError` saying the allowed range."""
+    """``value`` if it is a whole number in ``low..high``.
+
+    Anything else raises an :class:`~corridormap._errors.InvalidArgumentError` saying the
+    allowed range.
+    """
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgumentError(
             f"{what} must be a whole number, got {type(value).__name__} {show(value)}"
@@ -352,8 +363,11 @@ def feature_id(feature: Mapping[str, Any], file: str, index: int) -> str:
 
 
 def check_id(fid: str, file: str | None = None) -> str:
-    """Return ``fid`` if it can name a place or link: no control characters, no ``|``
-    (see :data:`ID_FORBIDDEN`) and no spaces at either end."""
+    """Return ``fid`` if it can name a place or link.
+
+    An id has no control characters, no ``|`` (see :data:`ID_FORBIDDEN`) and no spaces at
+    either end.
+    """
     bad = sorted({c for c in fid if c in ID_FORBIDDEN or unicodedata.category(c) == "Cc"})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
@@ -374,8 +388,11 @@ def check_id(fid: str, file: str | None = None) -> str:
 def check_reserved(
     props: Mapping[str, Any], reserved: tuple[str, ...], file: str, fid: Any
 ) -> None:
-    """Raise if a property has a name the network sets itself (:data:`NODE_RESERVED`,
-    :data:`LINK_RESERVED`), which would clash with or overwrite its own attribute."""
+    """Raise if a property has a name the network sets itself.
+
+    Those names (:data:`NODE_RESERVED`, :data:`LINK_RESERVED`) would clash with or overwrite
+    the network's own attribute.
+    """
     for key in props:
         if key in reserved:
             raise GeodataError(
@@ -387,8 +404,10 @@ def check_reserved(
 
 
 def check_depth(props: Mapping[str, Any], file: str, fid: Any) -> None:
-    """Raise if a property value nests lists or objects more than
-    :data:`MAX_PROPERTY_DEPTH` deep (later copies and prints would recurse that deep)."""
+    """Raise if a property value nests lists or objects more than :data:`MAX_PROPERTY_DEPTH` deep.
+
+    Later copies and prints would recurse that deep.
+    """
     for key, value in props.items():
         stack = [(value, 1)]
         while stack:
@@ -504,8 +523,11 @@ def _check_calibrated(value: Mapping[str, Any], nums: dict, file: str, path: str
 def typed_features(
     doc: Any, file: str, geom_type: str
 ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """``(id, properties, geometry)`` of every feature, each checked for a unique text id and a
-    geometry of ``geom_type``; the properties are copies the caller may change."""
+    """``(id, properties, geometry)`` of every feature.
+
+    Each is checked for a unique text id and a geometry of ``geom_type``; the properties are
+    copies the caller may change.
+    """
     out = []
     for i, f in enumerate(check_feature_collection(doc, file)):
         fid = feature_id(f, file, i)

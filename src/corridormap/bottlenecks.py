@@ -68,8 +68,11 @@ def _base(weight: Weight | None, by: str) -> Weight:
 
 
 def default_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
-    """The pairs analysed when none are given: ``analysis.toml`` of ``G``'s geodata directory
-    (the bundled one when it has none), keeping the pairs whose places are in ``G``."""
+    """The pairs analysed when none are given.
+
+    They come from ``analysis.toml`` of ``G``'s geodata directory (the bundled one when it has
+    none), keeping the pairs whose places are in ``G``.
+    """
     out = []
     for o, d in load_analysis(G.graph.get("directory")).pairs:
         try:
@@ -323,8 +326,10 @@ def criticality(
 
 
 def _shares(edges, wf: Weight) -> dict[str, float]:
-    """What each link or place adds to a route's objective: the tie-break between equal
-    deltas (the long road haul before the short spur)."""
+    """What each link or place adds to a route's objective.
+
+    It breaks ties between equal deltas (the long road haul before the short spur).
+    """
     share: dict[str, float] = {}
     for e in edges:
         key = e["link_id"] if e.get("link_id") is not None else e["u_place"]
@@ -549,9 +554,12 @@ class MinCut:
 
 
 def _capacity_graph(G, sources, sinks, scenario, unit, modes):
-    """A DiGraph for max-flow: link edges (shared per link and direction), place handling
-    hubs (node splitting: transfers at a place with a capacity pass one capacity edge), a
-    super source ``_S`` and sink ``_T``."""
+    """A DiGraph for max-flow.
+
+    It holds link edges (shared per link and direction), place handling hubs (node
+    splitting: transfers at a place with a capacity pass one capacity edge), a super source
+    ``_S`` and sink ``_T``.
+    """
     wf = make_weight(
         "time_h",
         closed_links=scenario.closed_links if scenario else (),

@@ -19,12 +19,15 @@ COLOURS = {
 
 
 def comparison_figure(comp: Comparison, *, top: int = 10):
-    """Days and cost per family with P10-P90 bars, a time-distance chart of each family's
-    likely route (UNESCAP style: slopes are movement, vertical steps are dwell), and the
-    sensitivity tornado of the gap between the best INSTC branch and the reference sea family.
+    """Days and cost per family (P10-P90 bars), a time-distance chart and a sensitivity tornado.
+
+    The time-distance chart shows each family's likely route (UNESCAP style: slopes are
+    movement, vertical steps are dwell); the tornado shows the sensitivity of the gap between
+    the best INSTC branch and the reference sea family.
 
     No backend is forced: in Jupyter the figure shows inline, and headless runs get
-    matplotlib's own default (Agg)."""
+    matplotlib's own default (Agg).
+    """
     import matplotlib.pyplot as plt
     import numpy as np
 

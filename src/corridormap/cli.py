@@ -109,8 +109,11 @@ def _scenario_line(view: Any) -> str:
 
 
 def _emit(text: str, out: str | None = None, *, terminal: bool = False) -> None:
-    """Write ``text`` to ``out`` (atomically) or stdout; ``terminal`` text (tables) has its
-    control characters made visible first, so data cannot drive the terminal."""
+    """Write ``text`` to ``out`` (atomically) or stdout.
+
+    ``terminal`` text (tables) has its control characters made visible first, so data cannot
+    drive the terminal.
+    """
     from ._format import terminal_safe
 
     if terminal:
@@ -125,8 +128,11 @@ def _emit(text: str, out: str | None = None, *, terminal: bool = False) -> None:
 
 
 def _input_files(args: argparse.Namespace) -> list[Path]:
-    """Every file the command reads: the geodata directory's files (its scenarios and basemap
-    too), scenario files named by path, and the pairs file."""
+    """Every file the command reads.
+
+    These are the geodata directory's files (its scenarios and basemap too), scenario files
+    named by path, and the pairs file.
+    """
     from .io import bundled_geodata_dir
 
     base = Path(args.data) if getattr(args, "data", None) else bundled_geodata_dir()
@@ -144,9 +150,11 @@ def _input_files(args: argparse.Namespace) -> list[Path]:
 
 
 def _check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None]) -> None:
-    """Refuse, before anything is computed or written, an output path that is not a regular
-    file (a FIFO, a device, a directory), that is one of the input files, or that is given
-    twice."""
+    """Refuse bad output paths before anything is computed or written.
+
+    An output path is refused if it is not a regular file (a FIFO, a device, a directory),
+    if it is one of the input files, or if it is given twice.
+    """
     from ._atomic import OutputPathError, check_target
 
     seen: dict[str, str] = {}
@@ -227,8 +235,11 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 
 def _stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], list | None]:
-    """``--via PLACE[:MODES]`` and ``--arrive-by``: the via places and, if any stretch names
-    its modes, the modes of every stretch (``None`` for any)."""
+    """``--via PLACE[:MODES]`` and ``--arrive-by``: the via places and the modes per stretch.
+
+    The modes of every stretch (``None`` for any) are given only if any stretch names its
+    modes.
+    """
     from ._validate import MODES
 
     places, modes = [], []
@@ -1109,8 +1120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(args: Any, exc: BaseException, code: int) -> int:
-    """Print one line (control characters made visible, at most :data:`MAX_MESSAGE`
-    characters) and return ``code``."""
+    """Print one line and return ``code``.
+
+    The line has its control characters made visible and at most :data:`MAX_MESSAGE`
+    characters.
+    """
     from ._format import terminal_safe
 
     if getattr(args, "verbose", 0) >= 2:
@@ -1134,8 +1148,7 @@ def _show(value: Any) -> str:
 
 
 def _check_choice(value: str, options: Sequence[str], what: str, *, where: str = "") -> None:
-    """Raise a :class:`CliError` unless ``value`` is one of ``options``, suggesting the
-    closest."""
+    """Raise a :class:`CliError` unless ``value`` is one of ``options``, suggesting the closest."""
     from ._errors import closest
 
     if value in options:
@@ -1149,8 +1162,10 @@ def _check_choice(value: str, options: Sequence[str], what: str, *, where: str =
 
 
 def _progress(args: argparse.Namespace, draws: int) -> bool:
-    """Whether to show the Monte Carlo progress bar: only for long runs, never with ``-q``,
-    and only when stderr is a terminal."""
+    """Whether to show the Monte Carlo progress bar.
+
+    It is shown only for long runs, never with ``-q``, and only when stderr is a terminal.
+    """
     if getattr(args, "quiet", False) or draws <= 200_000:
         return False
     try:

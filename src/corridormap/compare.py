@@ -53,8 +53,10 @@ class Family:
 
 @dataclass(frozen=True)
 class Families:
-    """The route families of a geodata directory and the sea family the INSTC is measured
-    against (``reference``)."""
+    """The route families of a geodata directory and the ``reference`` family.
+
+    The reference is the sea family the INSTC is measured against.
+    """
 
     families: tuple[Family, ...]
     reference: str | None
@@ -128,8 +130,11 @@ def _family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
 
 # -- parameters ------------------------------------------------------------------------------
 def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
-    """A route as linear terms ``(quantity, key, inverse) -> coefficient``, through the weight
-    it was found with (a scenario's rescaling is folded into the coefficients)."""
+    """A route as linear terms ``(quantity, key, inverse) -> coefficient``.
+
+    The terms go through the weight the route was found with (a scenario's rescaling is
+    folded into the coefficients).
+    """
     factor = r.weight.term_factor() if r.weight is not None else None
     edges = [leg.edge for leg in r.legs]
     if any(not edge_terms(e) for e in edges):
@@ -143,10 +148,11 @@ def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
 def route_percentiles(
     G: nx.MultiDiGraph, r: Route, *, draws: int = 10_000, seed: int | None = 0
 ) -> dict[str, dict[str, float]]:
-    """P10/P50/P90 of one route's days and cost per TEU, from the same Monte Carlo as
-    :func:`compare` (triangular draws of every parameter the route uses, through the weight
-    that found it, and the calibrated model discrepancy). The route is held fixed: only its
-    parameters vary.
+    """P10/P50/P90 of one route's days and cost per TEU.
+
+    They come from the same Monte Carlo as :func:`compare` (triangular draws of every
+    parameter the route uses, through the weight that found it, and the calibrated model
+    discrepancy). The route is held fixed: only its parameters vary.
 
     Returns
     -------
@@ -243,8 +249,10 @@ class Comparison:
         return np.minimum.reduce(arrs) if arrs else None
 
     def p_instc_beats(self, family: str | None = None) -> float | None:
-        """Probability that the best INSTC branch is faster than ``family`` (default: the
-        reference sea family of the network's ``families.toml``)."""
+        """Probability that the best INSTC branch is faster than ``family``.
+
+        ``family`` defaults to the reference sea family of the network's ``families.toml``.
+        """
         family = family or self.reference
         best = self.instc_days()
         if best is None or family not in self.days:
@@ -342,8 +350,11 @@ class Comparison:
         return self.to_frame().drop(columns=["nodes"]).to_html(index=False, float_format="%.1f")
 
     def plot(self, *, top: int = 10):
-        """A matplotlib figure: days and cost per family (P10-P90 bars), the time-distance
-        chart of each family's likely route, and the sensitivity tornado."""
+        """A matplotlib figure of this comparison.
+
+        It shows days and cost per family (P10-P90 bars), the time-distance chart of each
+        family's likely route, and the sensitivity tornado.
+        """
         from .charts import comparison_figure
 
         return comparison_figure(self, top=top)
@@ -621,9 +632,11 @@ def naive_compare(
     draws: int = 100,
     seed: int | None = 0,
 ) -> dict[str, np.ndarray]:
-    """The baseline the benchmark measures against: a shortest-path call per family per draw,
-    on edge times recomputed from each draw's parameters (the same model terms). Returns days
-    per family."""
+    """The baseline the benchmark measures against; returns days per family.
+
+    It makes a shortest-path call per family per draw, on edge times recomputed from each
+    draw's parameters (the same model terms).
+    """
     from .routing import route
 
     fams = _resolve_families(families, _network_families(G))

@@ -64,8 +64,10 @@ def graph_to_gdfs(G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True)
 
 
 def _frame(rows: list[dict[str, Any]]):
-    """A DataFrame that keeps ``None`` and lists as they are (object columns), with columns
-    holding only numbers made numeric (so users can compute on them)."""
+    """A DataFrame that keeps ``None`` and lists as they are (object columns).
+
+    Columns holding only numbers are made numeric (so users can compute on them).
+    """
     import pandas as pd
 
     df = pd.DataFrame(rows, dtype=object)

@@ -32,8 +32,11 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
 
 
 def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """Write ``route-report.md`` and ``route-report.json`` for the route questions of the
-    data's ``analysis.toml`` (``[[demo.route]]``) that apply to ``G``."""
+    """Write ``route-report.md`` and ``route-report.json``.
+
+    They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
+    apply to ``G``.
+    """
     docs, lines = [], ["# corridormap route report", ""]
     for spec in load_analysis(G.graph.get("directory")).routes:
         if not _applies(G, spec, "route"):
@@ -73,8 +76,10 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
 
 def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[Path]:
-    """Write ``compare-<stem>.csv`` and ``.png`` for the comparisons of the data's
-    ``analysis.toml`` (``[[demo.compare]]``) that apply to ``G``."""
+    """Write ``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
+
+    The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``).
+    """
     from .charts import save_figure
     from .compare import compare
 
@@ -113,8 +118,10 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
 
 
 def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """One table per scenario of the data's ``analysis.toml`` (``[demo] scenarios``), the
-    criticality table and the bottlenecks map."""
+    """One table per scenario, the criticality table and the bottlenecks map.
+
+    The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
+    """
     from .bottlenecks import CRITICALITY_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 

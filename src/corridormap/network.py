@@ -183,8 +183,10 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
 
 
 def _check_geodata(gd: Geodata) -> None:
-    """Ids and property names of geodata built in code (``load_geodata`` checks its own):
-    no ``|`` or control characters in ids, no property the network sets itself."""
+    """Check ids and property names of geodata built in code (``load_geodata`` checks its own).
+
+    Ids have no ``|`` or control characters, and no property is one the network sets itself.
+    """
     if not isinstance(gd, Geodata):
         raise InvalidArgumentError(
             f"build_network() needs a Geodata from corridormap.load_geodata(), got "

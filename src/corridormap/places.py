@@ -72,8 +72,10 @@ def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
 
 
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Id, name and alias tiers, then a snapshot of each place's raw name and aliases (the
-    cheap check that a hit is still true of the graph)."""
+    """Id, name and alias tiers, then a snapshot of each place's raw name and aliases.
+
+    The snapshot is the cheap check that a hit is still true of the graph.
+    """
     tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
     for pid, p in places(G).items():
         k_id, k_name, k_aliases = _keys(pid, p)

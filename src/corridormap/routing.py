@@ -587,8 +587,10 @@ def alternatives(
 
 
 def revisits(G: nx.MultiDiGraph, nodes: list[str]) -> bool:
-    """Whether a route's place sequence comes back to a place it left (chokepoints, which
-    sea lanes may pass more than once, excepted)."""
+    """Whether a route's place sequence comes back to a place it left.
+
+    Chokepoints, which sea lanes may pass more than once, are excepted.
+    """
     stands = [p for p in nodes if place_attr(G, p, "kind") != "chokepoint"]
     return len(set(stands)) < len(stands)
 

@@ -409,8 +409,11 @@ class AppliedScenario:
 
     # -- the changes, as a table ---------------------------------------------------------
     def to_dict(self) -> list[dict[str, Any]]:
-        """Every change applied: ``change`` (what), ``target`` (which id, mode or kind) and
-        ``value`` (a factor, or ``None`` for closures and openings)."""
+        """Every change applied, one row each.
+
+        Columns: ``change`` (what), ``target`` (which id, mode or kind) and ``value`` (a
+        factor, or ``None`` for closures and openings).
+        """
         rows: list[dict[str, Any]] = []
         for change, ids in (
             ("close link", self.closed_links),
@@ -443,8 +446,10 @@ class AppliedScenario:
         return self.scaling.time_h(d) if self.scaling else float(d["time_h"])
 
     def weight(self, by: str = "time_h") -> Weight:
-        """The :class:`~corridormap.weights.Weight` of this scenario: its closures, openings
-        and rescaled times, labelled with its name."""
+        """The :class:`~corridormap.weights.Weight` of this scenario, labelled with its name.
+
+        It carries the scenario's closures, openings and rescaled times.
+        """
         return make_weight(
             objective_attr(by),
             closed_links=self.closed_links,

@@ -222,7 +222,7 @@ class Weight:
 
     # -- new weights ---------------------------------------------------------------------
     def closing(self, links: Iterable[str] = (), places: Iterable[str] = ()) -> Weight:
-        """This weight with more links and places closed."""
+        """A copy of this weight with more links and places closed."""
         return replace(
             self,
             closed_links=self.closed_links | frozenset(links),
@@ -230,17 +230,22 @@ class Weight:
         )
 
     def opening(self, links: Iterable[str] = ()) -> Weight:
-        """This weight with more planned links made routable (a closed link stays closed)."""
+        """A copy of this weight with more planned links made routable.
+
+        A closed link stays closed.
+        """
         return replace(self, opened_links=self.opened_links | frozenset(links))
 
     def between(self, origin: str | None, destination: str | None) -> Weight:
-        """This weight bound to a route's ends (``None``: unbound)."""
+        """A copy of this weight bound to a route's ends (``None``: unbound)."""
         ends = None if origin is None or destination is None else (origin, destination)
         return self if ends == self.ends else replace(self, ends=ends)
 
     def only_modes(self, modes: Iterable[str] | None) -> Weight:
-        """This weight with link modes restricted to ``modes`` (also restricted by any
-        earlier restriction); ``None`` leaves it as it is."""
+        """A copy of this weight with link modes restricted to ``modes``.
+
+        Any earlier restriction still applies; ``None`` leaves the weight as it is.
+        """
         if modes is None:
             return self
         allowed = frozenset(modes)

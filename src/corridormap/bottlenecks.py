@@ -216,6 +216,18 @@ class Criticality:
     recomputed: int = 0
 
     def top(self, n: int = 10) -> list[dict[str, Any]]:
+        """The ``n`` most critical elements' rows (copies), in rank order.
+
+        Parameters
+        ----------
+        n
+            How many rows to return.
+
+        Returns
+        -------
+        list of dict
+            Rows with the fields of :data:`CRITICALITY_FIELDS`.
+        """
         return [dict(r) for r in self.rows[:n]]
 
     def value(self, element: str) -> dict[str, Any]:
@@ -226,6 +238,7 @@ class Criticality:
         raise KeyError(element)
 
     def to_dict(self) -> list[dict[str, Any]]:
+        """Every element's row (copies), ranked, as plain data for JSON."""
         return [dict(r) for r in self.rows]
 
     def to_frame(self):
@@ -388,9 +401,11 @@ class FlowBetweenness:
     values: dict[str, int]
 
     def to_dict(self) -> list[dict[str, Any]]:
+        """Every used link's row (copies), as plain data for JSON."""
         return [dict(r) for r in self.rows]
 
     def to_frame(self):
+        """A pandas DataFrame, one row per used link: link_id, name, routes, pairs."""
         return _frame(self.to_dict(), ("link_id", "name", "routes", "pairs"))
 
     def __repr__(self) -> str:
@@ -515,9 +530,14 @@ class MinCut:
 
     @property
     def cut_capacity(self) -> float:
+        """The summed capacity of the cut elements (``inf`` when there is no cut)."""
         return float(sum(c["capacity"] for c in self.cut)) if self.cut else math.inf
 
     def to_dict(self) -> dict[str, Any]:
+        """The flow, the cut and the gaps in the data as plain data for JSON.
+
+        ``flow`` is ``None`` when it is infinite.
+        """
         return {
             "sources": self.sources,
             "sinks": self.sinks,
@@ -538,6 +558,7 @@ class MinCut:
         )
 
     def summary(self) -> str:
+        """One line: the maximum flow and the cut elements, or the path that leaves it unbounded."""
         if math.isinf(self.flow):
             return (
                 f"unbounded: a path without capacity figures joins them "
@@ -767,9 +788,11 @@ class WidestPath:
 
     @property
     def days(self) -> float:
+        """The route's time in days."""
         return self.time_h / 24.0
 
     def to_dict(self) -> dict[str, Any]:
+        """The route, its bottleneck and its days as plain data for JSON."""
         return {
             "origin": self.origin,
             "destination": self.destination,
@@ -783,6 +806,7 @@ class WidestPath:
         }
 
     def to_frame(self):
+        """A pandas DataFrame of the links travelled: ``order`` (from 1) and ``link_id``."""
         return _frame(
             [{"order": i, "link_id": lid} for i, lid in enumerate(self.links, 1)],
             ("order", "link_id"),

@@ -810,6 +810,7 @@ def _scenario_option(sp: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``corridormap`` argument parser, with every subcommand and its options."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data", metavar="DIR", help="a geodata directory to use instead of the bundled data"

@@ -260,6 +260,15 @@ class Comparison:
         return float(np.mean(best < self.days[family]))
 
     def to_records(self) -> list[dict[str, Any]]:
+        """One record per family with a route.
+
+        Returns
+        -------
+        list of dict
+            ``family``, ``label``, ``distance_km``, ``days`` and ``cost_usd`` (each
+            ``{"p10", "p50", "p90"}``), ``co2_kg``, ``borders``, ``transshipments`` and
+            ``nodes``.
+        """
         rows = []
         for fam in self.families:
             if fam.name not in self.routes:
@@ -283,6 +292,11 @@ class Comparison:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as plain data for JSON.
+
+        It holds the run's settings, :meth:`to_records`, the probability that the best INSTC
+        branch is faster than each non-INSTC family, the unreachable families and the sensitivity.
+        """
         return {
             "origin": self.origin,
             "destination": self.destination,
@@ -332,6 +346,10 @@ class Comparison:
         return pd.DataFrame(flat, columns=cols)
 
     def sensitivity_frame(self):
+        """The sensitivity of the INSTC-reference gap as a pandas DataFrame, one row per parameter.
+
+        Columns: ``parameter``, ``gap_low_days``, ``gap_high_days`` and ``swing_days``.
+        """
         import pandas as pd
 
         return pd.DataFrame(

@@ -561,6 +561,7 @@ class ScenarioComparison:
     by: str = "time_h"
 
     def to_dict(self) -> list[dict[str, Any]]:
+        """Every row (copies), as plain data for JSON."""
         return [dict(r) for r in self.rows]
 
     def to_frame(self):

@@ -574,7 +574,8 @@ class MinCut:
         )
 
 
-def _capacity_graph(G, sources, sinks, scenario, unit, modes):
+# split after the speed/volumes merges (issue 10)
+def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
     """A DiGraph for max-flow.
 
     It holds link edges (shared per link and direction), place handling hubs (node

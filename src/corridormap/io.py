@@ -277,7 +277,8 @@ def _check_capacity(p: dict[str, Any], file: str, fid: str) -> None:
         v.check_text(p, "capacity_unit", file, fid)
 
 
-def _read_links(
+# split after the speed/volumes merges (issue 10)
+def _read_links(  # noqa: C901
     path: Path, nodes: dict[str, dict[str, Any]], params: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     file = path.name
@@ -415,7 +416,8 @@ def _table(value: Any, file: str, where: str, *, what: str = "a table") -> dict[
     return value
 
 
-def _check_params(params: dict[str, Any], file: str) -> None:
+# split after the speed/volumes merges (issue 10)
+def _check_params(params: dict[str, Any], file: str) -> None:  # noqa: C901
     for section in ("modes", "transfers", "borders", "services"):
         if section not in params:
             raise GeodataError(f"has no [{section}] table", file=file, feature=section)

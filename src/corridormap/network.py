@@ -54,7 +54,8 @@ def link_layers(link: dict[str, Any]) -> list[str]:
     return [mode]
 
 
-def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
+# split after the speed/volumes merges (issue 10)
+def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C901
     """Build the multimodal network from validated geodata.
 
     Parameters

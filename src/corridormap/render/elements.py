@@ -79,8 +79,9 @@ def page_classes() -> dict[str, type]:
     }
 
 
+# split after the speed/volumes merges (issue 10)
 @functools.cache
-def element_classes() -> dict[str, type]:
+def element_classes() -> dict[str, type]:  # noqa: C901
     """The custom folium elements, built on first use so folium is imported lazily."""
     from folium.template import Template
 

@@ -97,8 +97,16 @@ class Weight:
             setattr_(self, "scaling", None)
         visible = self._make_visible()
         cost = self._make_cost()
-        attr = self.by
+        setattr_(self, "_fn", self._make_fn(visible, cost))
+        setattr_(self, "_cost", cost)
+        setattr_(self, "_visible", visible)
 
+    def _make_fn(
+        self,
+        visible: Callable[[Mapping[str, Any]], bool],
+        cost: Callable[[Mapping[str, Any]], float],
+    ) -> Callable[[str, str, Edges], float | None]:
+        attr = self.by
         if self.scaling is None or attr != "time_h":  # the hot path: a stored attribute
 
             def weight(u: str, v: str, edges: Edges) -> float | None:
@@ -121,9 +129,7 @@ class Weight:
                             best = c
                 return best
 
-        setattr_(self, "_fn", weight)
-        setattr_(self, "_cost", cost)
-        setattr_(self, "_visible", visible)
+        return weight
 
     def _make_visible(self) -> Callable[[Mapping[str, Any]], bool]:
         links, nodes, opened = self.closed_links, self.closed_places, self.opened_links

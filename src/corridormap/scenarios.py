@@ -32,6 +32,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,60 @@ _TOP_KEYS = {"name", "description", "sources", "changes"}
 _CHANGE_KEYS = {"close_links", "close_nodes", "open_links", "speed", "dwell", "wait", "capacity"}
 _DWELL_KEYS = {"transfer", "border", "canal"}
 _CAPACITY_KEYS = {"mode", "link", "node"}
+
+
+def _ids(changes: Mapping[str, Any], fname: str, name: str, key: str) -> frozenset[str]:
+    """The ids listed in ``changes.<key>`` (an error unless a list of texts)."""
+    val = changes.get(key, [])
+    if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+        raise ScenarioError(
+            "must be a list of ids", file=fname, feature=name, field=f"changes.{key}"
+        )
+    return frozenset(val)
+
+
+def _factors(fname: str, name: str, table: Any, where: str) -> dict[str, float]:
+    """``table`` (at ``where``) as ``{key: factor}``, each factor 0 or in 1e-6..1e6."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ScenarioError("must be a table", file=fname, feature=name, field=where)
+    out = {}
+    for k, val in table.items():
+        if isinstance(val, bool) or not isinstance(val, int | float) or not val >= 0:
+            raise ScenarioError(
+                f"factor for {k!r} must be a number >= 0, got {val!r}",
+                file=fname,
+                feature=name,
+                field=where,
+            )
+        if not (val == 0 or 1e-6 <= val <= 1e6):  # NaN, inf, 10**400 included
+            raise ScenarioError(
+                f"factor for {k!r} must be 0 or between 1e-6 and 1e6, got {val!r}",
+                file=fname,
+                feature=name,
+                field=where,
+            )
+        out[str(k)] = float(val)
+    return out
+
+
+def _sub(
+    changes: Mapping[str, Any], fname: str, name: str, key: str, allowed: set[str]
+) -> dict[str, Any]:
+    """The table ``changes.<key>`` (``{}`` if absent), holding only ``allowed`` keys."""
+    table = changes.get(key) or {}
+    if not isinstance(table, dict):
+        raise ScenarioError("must be a table", file=fname, feature=name, field=f"changes.{key}")
+    for k in table:
+        if k not in allowed:
+            raise ScenarioError(
+                f"unknown key {k!r}; expected {', '.join(sorted(allowed))}",
+                file=fname,
+                feature=name,
+                field=f"changes.{key}",
+            )
+    return table
 
 
 @dataclass(frozen=True)
@@ -121,54 +176,9 @@ class Scenario:
                     field="changes",
                 )
 
-        def ids(key: str) -> frozenset[str]:
-            val = changes.get(key, [])
-            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
-                raise ScenarioError(
-                    "must be a list of ids", file=fname, feature=name, field=f"changes.{key}"
-                )
-            return frozenset(val)
-
-        def factors(table: Any, where: str) -> dict[str, float]:
-            if table is None:
-                return {}
-            if not isinstance(table, dict):
-                raise ScenarioError("must be a table", file=fname, feature=name, field=where)
-            out = {}
-            for k, val in table.items():
-                if isinstance(val, bool) or not isinstance(val, int | float) or not val >= 0:
-                    raise ScenarioError(
-                        f"factor for {k!r} must be a number >= 0, got {val!r}",
-                        file=fname,
-                        feature=name,
-                        field=where,
-                    )
-                if not (val == 0 or 1e-6 <= val <= 1e6):  # NaN, inf, 10**400 included
-                    raise ScenarioError(
-                        f"factor for {k!r} must be 0 or between 1e-6 and 1e6, got {val!r}",
-                        file=fname,
-                        feature=name,
-                        field=where,
-                    )
-                out[str(k)] = float(val)
-            return out
-
-        def sub(key: str, allowed: set[str]) -> dict[str, Any]:
-            table = changes.get(key) or {}
-            if not isinstance(table, dict):
-                raise ScenarioError(
-                    "must be a table", file=fname, feature=name, field=f"changes.{key}"
-                )
-            for k in table:
-                if k not in allowed:
-                    raise ScenarioError(
-                        f"unknown key {k!r}; expected {', '.join(sorted(allowed))}",
-                        file=fname,
-                        feature=name,
-                        field=f"changes.{key}",
-                    )
-            return table
-
+        ids = partial(_ids, changes, fname, name)
+        factors = partial(_factors, fname, name)
+        sub = partial(_sub, changes, fname, name)
         dwell = sub("dwell", _DWELL_KEYS)
         cap = sub("capacity", _CAPACITY_KEYS)
         sources = doc.get("sources", [])

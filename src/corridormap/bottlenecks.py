@@ -824,6 +824,72 @@ class WidestPath:
         )
 
 
+def _widest_search(
+    G: nx.MultiDiGraph,
+    srcs: set[str],
+    dsts: set[str],
+    visible: Callable,
+    cost: Callable,
+    cap_of: Callable,
+) -> tuple[dict, dict, dict, set[str]]:
+    """Search from ``srcs`` for the widest (then cheapest) labels until a node of ``dsts`` is done.
+
+    Returns ``best`` (node -> (bottleneck, cost)), ``pred`` (node -> (previous node, edge,
+    bottleneck)), ``bott`` (node -> (capacity, element, kind)) and the set of nodes done.
+    """
+    best: dict[str, tuple[float, float]] = {}
+    pred: dict[str, tuple[str, Mapping[str, Any], tuple]] = {}
+    counter = itertools.count()
+    heap: list = []
+    for s in srcs:
+        best[s] = (math.inf, 0.0)
+        heapq.heappush(heap, (-math.inf, 0.0, next(counter), s, (math.inf, None, None)))
+    bott: dict[str, tuple] = {s: (math.inf, None, None) for s in srcs}
+    done: set[str] = set()
+    while heap:
+        _nb, t, _, u, _bt = heapq.heappop(heap)
+        if u in done:
+            continue
+        done.add(u)
+        if u in dsts:
+            break
+        for v, edges in G.succ[u].items():
+            if v in done:
+                continue
+            for e in edges.values():
+                if not visible(e):
+                    continue
+                c, eid, kind = cap_of(e)
+                cur = bott[u]
+                newb = cur if cur[0] <= c else (c, eid, kind)
+                nt = t + cost(e)
+                old = best.get(v)
+                if old is None or (newb[0], -nt) > (old[0], -old[1]):
+                    best[v] = (newb[0], nt)
+                    bott[v] = newb
+                    pred[v] = (u, e, newb)
+                    heapq.heappush(heap, (-newb[0], nt, next(counter), v, newb))
+    return best, pred, bott, done
+
+
+def _widest_trace(
+    pred: dict, end: str, srcs: set[str], wf: Any
+) -> tuple[list[str], list[str], float]:
+    """The nodes, link ids and time (as ``wf`` measures it) of the path back from ``end``."""
+    path, links, node = [end], [], end
+    time_h = 0.0
+    while node not in srcs:
+        u, e, _ = pred[node]
+        if e.get("link_id") is not None and (not links or links[-1] != e["link_id"]):
+            links.append(e["link_id"])
+        time_h += wf.measure(e)["time_h"]
+        path.append(u)
+        node = u
+    path.reverse()
+    links.reverse()
+    return path, links, time_h
+
+
 def widest_path(
     G: nx.MultiDiGraph,
     a: str,
@@ -881,54 +947,13 @@ def widest_path(
         return (math.inf, None, None) if c is None else (c, p, "node")
 
     srcs, dsts = set(endpoint_nodes(G, o)), set(endpoint_nodes(G, d))
-    best: dict[str, tuple[float, float]] = {}
-    pred: dict[str, tuple[str, Mapping[str, Any], tuple]] = {}
-    counter = itertools.count()
-    heap: list = []
-    for s in srcs:
-        best[s] = (math.inf, 0.0)
-        heapq.heappush(heap, (-math.inf, 0.0, next(counter), s, (math.inf, None, None)))
-    bott: dict[str, tuple] = {s: (math.inf, None, None) for s in srcs}
-    done: set[str] = set()
-    while heap:
-        _nb, t, _, u, _bt = heapq.heappop(heap)
-        if u in done:
-            continue
-        done.add(u)
-        if u in dsts:
-            break
-        for v, edges in G.succ[u].items():
-            if v in done:
-                continue
-            for e in edges.values():
-                if not visible(e):
-                    continue
-                c, eid, kind = cap_of(e)
-                cur = bott[u]
-                newb = cur if cur[0] <= c else (c, eid, kind)
-                nt = t + cost(e)
-                old = best.get(v)
-                if old is None or (newb[0], -nt) > (old[0], -old[1]):
-                    best[v] = (newb[0], nt)
-                    bott[v] = newb
-                    pred[v] = (u, e, newb)
-                    heapq.heappush(heap, (-newb[0], nt, next(counter), v, newb))
+    best, pred, bott, done = _widest_search(G, srcs, dsts, visible, cost, cap_of)
     reached = [t for t in dsts if t in done]
     if not reached:
         cat = places(G)
         raise NoRouteError(f"no route from {cat[o]['name']} ({o}) to {cat[d]['name']} ({d})")
     end = max(reached, key=lambda n: (best[n][0], -best[n][1]))
-    path, links, node = [end], [], end
-    time_h = 0.0
-    while node not in srcs:
-        u, e, _ = pred[node]
-        if e.get("link_id") is not None and (not links or links[-1] != e["link_id"]):
-            links.append(e["link_id"])
-        time_h += wf.measure(e)["time_h"]
-        path.append(u)
-        node = u
-    path.reverse()
-    links.reverse()
+    path, links, time_h = _widest_trace(pred, end, srcs, wf)
     bval, beid, bkind = bott[end]
     return WidestPath(
         origin=o,

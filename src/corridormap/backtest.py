@@ -90,6 +90,7 @@ class Replay:
 
     @property
     def ok(self) -> bool:
+        """Whether the movement could be replayed (it has model terms)."""
         return self.terms is not None
 
     def likely_days(self, params: Mapping[str, Any]) -> float:
@@ -273,10 +274,13 @@ def monte_carlo(
 
 # -- folds -----------------------------------------------------------------------------------
 def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int | str]:
-    """Cross-validation folds, deterministic: holdout rows get ``"holdout"``; the fitted rows
-    are grouped by the movement they replay (same measure and waypoints, e.g. two sources on
-    one train), the groups ordered by their first id, and take folds 1..k in turn. Rows on the
-    same movement share a fold, so one never informs the other's out-of-sample figure."""
+    """Cross-validation folds, deterministic: holdout rows get ``"holdout"``.
+
+    The fitted rows are grouped by the movement they replay (same measure and waypoints, e.g.
+    two sources on one train), the groups ordered by their first id, and take folds 1..k in
+    turn. Rows on the same movement share a fold, so one never informs the other's
+    out-of-sample figure.
+    """
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise InputError(f"k (folds) must be a whole number of at least 2, got {k!r}")
     mvs = list(movements)

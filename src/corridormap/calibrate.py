@@ -201,7 +201,8 @@ def _fittable(params: Mapping[str, Any], key: str) -> bool:
     return t.get("basis") == "estimated" and 0 < lo < hi
 
 
-def fit_parameters(
+# split after the speed/volumes merges (issue 10)
+def fit_parameters(  # noqa: C901
     replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
 ) -> Fit:
     """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
@@ -657,7 +658,8 @@ def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def render_parameters(text: str, params: Mapping[str, Any]) -> str:
+# split after the speed/volumes merges (issue 10)
+def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C901
     """``parameters.toml`` text with every calibratable table set to its value in ``params``.
 
     Only the managed lines of each changed table are touched (``low``, ``likely``, ``high``,

@@ -120,9 +120,11 @@ def _short(key: str) -> str:
 
 
 def backtest_figure(bt: Backtest):
-    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row per
-    replayable observation, on a log scale of days; holdout rows in orange, rows outside
-    P10-P90 marked with a cross. No backend is forced."""
+    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), log days.
+
+    One row per replayable observation, on a log scale of days; holdout rows in orange, rows
+    outside P10-P90 marked with a cross. No backend is forced.
+    """
     import matplotlib.pyplot as plt
 
     rows = bt.scored()

@@ -123,7 +123,8 @@ def _modes(value: Any, file: str, rid: str, field: str) -> tuple[str, ...]:
     return tuple(modes)
 
 
-def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:
+# split after the speed/volumes merges (issue 10)
+def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # noqa: C901
     """Validate one ``[[movement]]`` table and return it as a :class:`Movement`.
 
     Raises

@@ -269,9 +269,11 @@ DISCREPANCY_KEY = "model.discrepancy_sigma_log"
 
 
 def discrepancy_sigma(params: Mapping[str, Any]) -> float:
-    """The model discrepancy: the standard deviation of ``log(observed / modelled)`` time
-    that the parameter ranges do not explain (``model.discrepancy_sigma_log``, set by
-    ``corridormap calibrate``; 0 when absent)."""
+    """The model discrepancy: the spread of time that the parameter ranges do not explain.
+
+    It is the standard deviation of ``log(observed / modelled)`` time
+    (``model.discrepancy_sigma_log``, set by ``corridormap calibrate``; 0 when absent).
+    """
     try:
         return float(param_table(params, DISCREPANCY_KEY)["likely"])
     except (KeyError, TypeError):
@@ -279,8 +281,11 @@ def discrepancy_sigma(params: Mapping[str, Any]) -> float:
 
 
 def apply_discrepancy(days: Any, sigma: float, rng: Any) -> Any:
-    """``days`` (draws x figures) times ``exp(sigma * z)``, one standard normal ``z`` per
-    draw and figure; unchanged (and no random numbers drawn) when ``sigma`` is 0."""
+    """``days`` (draws x figures) times ``exp(sigma * z)``, one standard normal ``z`` per cell.
+
+    There is one ``z`` per draw and figure; ``days`` is returned unchanged (and no random
+    numbers are drawn) when ``sigma`` is 0.
+    """
     if sigma <= 0.0:
         return days
     import numpy as np

@@ -666,9 +666,12 @@ class Step:
         For a move, the link mode; for a stop, ``"border"``, ``"canal"`` or the transfer
         kind (``"rail_road"``, ``"port"`` ...).
     place
-        Where: the place's name (for a move, ``"from - to"``).
+        Where: the place's name (for a move or a border, ``"from – to"``).
+    name
+        What the step is, in words (``"rail–road transshipment"``, ``"border AZ/IR"``).
     label
-        What the step is and where, e.g. ``"Astara (IR): rail–road transshipment 36 h"``.
+        What the step is, where and how long, e.g.
+        ``"Astara (IR): rail–road transshipment 36 h"``.
     km, hours, usd
         ``(start, end)`` of cumulative distance, time and cost along the route.
     """
@@ -676,6 +679,7 @@ class Step:
     kind: str
     what: str
     place: str
+    name: str
     label: str
     km: tuple[float, float]
     hours: tuple[float, float]
@@ -728,6 +732,7 @@ class Profile:
                     "kind": s.kind,
                     "what": s.what,
                     "place": s.place,
+                    "name": s.name,
                     "label": s.label,
                     "km_start": s.km[0],
                     "km_end": s.km[1],
@@ -811,19 +816,33 @@ def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
         if transfer:
             what = str(leg.get("transfer") or "transfer")
             where = leg["from_name"]
-            text = f"{where}: {_transfer_words(what, params)} {_hours_text(stop['dwell'])}"
+            name = _transfer_words(what, params)
+            text = f"{name} {_hours_text(stop['dwell'])}"
             if stop["wait"] > 0:
                 to_layer = str(leg.get("to_layer") or "")
                 service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
-                text += f" + wait for {_words(service)} sailing {_hours_text(stop['wait'])}"
+                wait = f"wait for {_words(service)} sailing"
+                name += f" + {wait}"
+                text += f" + {wait} {_hours_text(stop['wait'])}"
         elif stop["canal"] is not None:
             what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
-            text = f"{_words(stop['canal']).title()} canal transit {_hours_text(stop['hours'])}"
+            name = f"{_words(stop['canal']).title()} canal transit"
+            text = f"{name} {_hours_text(stop['hours'])}"
         else:
             what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
-            country = str(leg.get("country") or "")
-            text = f"{where}: border {country} {_hours_text(stop['hours'])}".replace("  ", " ")
-        out.append({"kind": "stop", "what": what, "place": where, "label": text, "km": 0.0, **stop})
+            name = " ".join(["border", str(leg.get("country") or "")]).strip()
+            text = f"{name} {_hours_text(stop['hours'])}"
+        out.append(
+            {
+                "kind": "stop",
+                "what": what,
+                "place": where,
+                "name": name,
+                "label": f"{where}: {text}",
+                "km": 0.0,
+                **stop,
+            }
+        )
     if not transfer:
         where = f"{leg['from_name']} – {leg['to_name']}"
         out.append(
@@ -831,7 +850,8 @@ def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
                 "kind": "move",
                 "what": str(leg["mode"]),
                 "place": where,
-                "label": f"{leg['mode']} {where}",
+                "name": str(leg["mode"]),
+                "label": f"{where}: {leg['mode']}",
                 "km": float(leg["distance_km"]),
                 **move,
             }
@@ -877,6 +897,7 @@ def route_profile(
             kind=p["kind"],
             what=p["what"],
             place=p["place"],
+            name=p["name"],
             label=p["label"],
             km=(km, km + p["km"]),
             hours=(h, h + p["hours"]),

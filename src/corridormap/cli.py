@@ -176,11 +176,66 @@ def _check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None
 
 
 # -- route ----------------------------------------------------------------------------------
+def _plural(n: int, word: str) -> str:
+    """``1 transshipment``, ``3 transshipments``."""
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def _band(p: dict, unit: str = " days", fmt: str = "{:.1f}", pre: str = "") -> str:
+    """``32.0 days P50 (P10–P90 28.2–36.3)``."""
+    lo, mid, hi = (pre + fmt.format(p[k]) for k in ("p10", "p50", "p90"))
+    return f"{mid}{unit} P50 (P10–P90 {lo}–{hi})"
+
+
+def _route_headline(r: Any, pct: dict) -> str:
+    """One line: ends, P50 days and cost with P10-P90, the likely-values figures, distance,
+    CO2, borders and transshipments (each named, singular or plural)."""
+    t = r.totals()
+    return (
+        f"{r.names.get(r.origin, r.origin)} -> {r.names.get(r.destination, r.destination)}: "
+        f"{_band(pct['days'])}, likely-values route {r.days:.1f} days; "
+        f"{_band(pct['cost_usd'], '/TEU', '{:,.0f}', '$')}, likely-values ${r.cost_usd:,.0f}; "
+        f"{t['distance_km']:,.0f} km, {t['co2_kg']:,.0f} kg CO2/TEU, "
+        f"{_plural(t['borders'], 'border')}, {_plural(t['transshipments'], 'transshipment')}"
+    )
+
+
+def _percentile_fields(pct: dict) -> dict[str, Any]:
+    """The JSON fields of a route's Monte Carlo: P10/P50/P90 days and cost, draws, seed."""
+    return {
+        "days": {k: round(v, 2) for k, v in pct["days"].items()},
+        "cost_usd": {k: round(v, 0) for k, v in pct["cost_usd"].items()},
+        "draws": pct["draws"],
+        "seed": pct["seed"],
+    }
+
+
+def _check_chart(path: str | None) -> None:
+    from .charts import FORMATS
+
+    if path and Path(path).suffix.lower() not in FORMATS:
+        raise CliError(f"--chart {_short(path)}: give a file ending in .png or .svg")
+
+
+def _save_chart(fig: Any, path: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from .charts import save_figure
+
+    try:
+        save_figure(fig, path)
+    finally:
+        plt.close(fig)
+    print(f"chart: {path}", file=sys.stderr)
+
+
 def cmd_route(args: argparse.Namespace) -> int:
     from . import _format as fmt
+    from .compare import route_percentiles
     from .routing import alternatives, route
 
-    _check_outputs(args, [args.out, args.map])
+    _check_chart(args.chart)
+    _check_outputs(args, [args.out, args.map, args.chart])
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)
@@ -189,13 +244,21 @@ def cmd_route(args: argparse.Namespace) -> int:
         routes = [route(G, args.origin, args.destination, **opts)]
     else:
         routes = alternatives(G, args.origin, args.destination, k=args.k, **opts)
+    pcts = [route_percentiles(G, r, draws=args.draws, seed=args.seed) for r in routes]
     if args.map:
         from .render import route_map, save_map
 
         save_map(route_map(routes, G=G), args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
+    if args.chart:
+        from .charts import time_distance
+
+        _save_chart(time_distance(routes, G=G, draws=args.draws, seed=args.seed), args.chart)
     if args.format == "json":
-        docs = [r.to_dict() for r in routes]
+        docs = [
+            {**r.to_dict(), "percentiles": _percentile_fields(p)}
+            for r, p in zip(routes, pcts, strict=True)
+        ]
         _emit(fmt.json_text(docs[0] if len(docs) == 1 else docs), args.out)
     elif args.format == "csv":
         rows = []
@@ -214,10 +277,14 @@ def cmd_route(args: argparse.Namespace) -> int:
         _emit(fmt.json_text({"type": "FeatureCollection", "features": feats}), args.out)
     else:
         parts = [_scenario_line(view)] if view.scenarios else []
-        for i, r in enumerate(routes, 1):
+        for i, (r, pct) in enumerate(zip(routes, pcts, strict=True), 1):
             title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
             legs = fmt.leg_rows(r)
-            parts.append(title + r.summary())
+            parts.append(title + _route_headline(r, pct))
+            parts.append(
+                f"(P10/P50/P90 from {pct['draws']:,} Monte Carlo draws, seed {pct['seed']}, "
+                "of this route's sourced parameter ranges; the legs below are likely values)"
+            )
             parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
             parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))
             parts.append("")
@@ -276,11 +343,24 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 # -- compare --------------------------------------------------------------------------------
+def _short_place(name: str, limit: int = 28) -> str:
+    """A place name shortened for a table: a parenthesised alias dropped (a two-letter
+    country code kept, it tells two Astaras apart), at most ``limit`` characters."""
+    import re
+
+    m = re.fullmatch(r"(.+?) \((.+)\)", name)
+    if m and not re.fullmatch(r"[A-Z]{2}", m.group(2)):
+        name = m.group(1)
+    return _short(name, limit)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from . import _format as fmt
+    from .charts import param_label
     from .compare import compare
     from .places import places
 
+    _check_chart(args.chart)
     _check_outputs(args, [args.out, args.chart])
     G = _network(args)
     view, wf = _weight(args, G, args.by)
@@ -295,10 +375,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=_progress(args, args.draws),
     )
     if args.chart:
-        from .charts import save_figure
-
-        save_figure(comp.plot(), args.chart)
-        print(f"chart: {args.chart}", file=sys.stderr)
+        _save_chart(comp.plot(), args.chart)
     recs = comp.to_records()
     if args.format == "json":
         _emit(fmt.json_text(recs), args.out)
@@ -310,14 +387,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         def key_places(r: dict) -> str:
             keep = ("port", "border_crossing", "chokepoint")
             via = [n for n in r["nodes"][1:-1] if cat[n]["kind"] in keep]
-            return " ".join(via[:6]) + (" ..." if len(via) > 6 else "")
+            return ", ".join(_short_place(str(cat[n]["name"])) for n in via)
+
+        def likely(r: dict) -> str:
+            return f"{comp.routes[r['family']].days:.1f}"
 
         metrics = [
-            ("via", key_places),
             ("distance km", lambda r: f"{r['distance_km']:,.0f}"),
             ("days P10", lambda r: f"{r['days']['p10']:.1f}"),
             ("days P50", lambda r: f"{r['days']['p50']:.1f}"),
             ("days P90", lambda r: f"{r['days']['p90']:.1f}"),
+            ("days, likely", likely),
             ("USD/TEU P10", lambda r: f"{r['cost_usd']['p10']:,.0f}"),
             ("USD/TEU P50", lambda r: f"{r['cost_usd']['p50']:,.0f}"),
             ("USD/TEU P90", lambda r: f"{r['cost_usd']['p90']:,.0f}"),
@@ -334,7 +414,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             head,
             _scenario_line(view),
             fmt.table(rows, ["metric", *(r["family"] for r in recs)]),
+            "days P10/P50/P90: each family's best route in every draw; days, likely: its best "
+            "route at the parameters' likely values",
         ]
+        width = max(len(r["family"]) for r in recs)
+        lines += [f"{r['family']:<{width}}  via {key_places(r) or '-'}" for r in recs]
         odds = {
             f.name: comp.p_instc_beats(f.name)
             for f in comp.families
@@ -350,7 +434,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if comp.sensitivity:
             lines.append(
                 f"most sensitive (swing of the INSTC - {comp.reference} gap, days): "
-                + ", ".join(f"{r['parameter']} {r['swing_days']:.1f}" for r in comp.sensitivity[:3])
+                + "; ".join(
+                    f"{param_label(r['parameter'], G.graph['params'])} {r['swing_days']:.1f}"
+                    for r in comp.sensitivity[:3]
+                )
             )
         _emit("\n".join(lines), args.out, terminal=True)
     return EXIT_OK
@@ -671,6 +758,24 @@ def _scenario_option(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _monte_carlo_options(sp: argparse.ArgumentParser) -> None:
+    """``--draws`` and ``--seed``: route, compare and scenario draw the same Monte Carlo."""
+    sp.add_argument(
+        "--draws",
+        type=_bounded_int(1, MAX_DRAWS, what=" (about 175 bytes of memory each)"),
+        default=10_000,
+        metavar="N",
+        help=f"Monte Carlo draws for P10/P50/P90 (default 10000, at most {MAX_DRAWS:,})",
+    )
+    sp.add_argument(
+        "--seed",
+        type=_bounded_int(0, 2**63 - 1),
+        default=0,
+        metavar="S",
+        help="random seed (default 0)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -743,6 +848,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --map: a page that works offline (assets and basemap inlined)",
     )
+    r.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="also write a time-distance and cost-distance chart (.png or .svg)",
+    )
+    _monte_carlo_options(r)
     r.set_defaults(func=cmd_route)
 
     pl = sub.add_parser(
@@ -765,20 +876,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("origin", metavar="FROM")
     c.add_argument("destination", metavar="TO")
-    c.add_argument(
-        "--draws",
-        type=_bounded_int(1, MAX_DRAWS, what=" (about 175 bytes of memory each)"),
-        default=10_000,
-        metavar="N",
-        help=f"Monte Carlo draws (default 10000, at most {MAX_DRAWS:,})",
-    )
-    c.add_argument(
-        "--seed",
-        type=_bounded_int(0, 2**63 - 1),
-        default=0,
-        metavar="S",
-        help="random seed (default 0)",
-    )
+    _monte_carlo_options(c)
     c.add_argument(
         "--by",
         choices=["time", "cost"],
@@ -794,7 +892,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _scenario_option(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    c.add_argument("--chart", metavar="FILE.png", help="also write the comparison chart")
+    c.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="also write the comparison chart, with a time-distance panel per family "
+        "(.png or .svg)",
+    )
     c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     c.set_defaults(func=cmd_compare)
 
@@ -853,6 +956,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
     sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
     sc.add_argument("--by", choices=["time", "cost"], default="time")
+    _monte_carlo_options(sc)
     _outputs(sc, "the links the scenarios open and close")
     sc.set_defaults(func=cmd_scenario)
 

@@ -587,6 +587,67 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: the Monte Carlo fields ``scenario`` adds to each row (JSON, CSV)
+SCENARIO_PERCENTILE_FIELDS = (
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "baseline_days_p50",
+    "delta_days_p50",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+    "baseline_cost_usd_p50",
+    "delta_cost_usd_p50",
+    "draws",
+    "seed",
+)
+
+
+def _scenario_percentiles(
+    G: Any, pairs: Sequence[tuple[str, str]], scen: list, by: str, draws: int, seed: int
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(pair, scenario) -> fields``: the P10/P50/P90 of the same route ``compare_scenarios``
+    found (under the scenario and in the baseline), from :func:`route_percentiles`."""
+    from ._errors import NoRouteError as _NoRoute
+    from ._errors import UnknownPlaceError as _Unknown
+    from .compare import route_percentiles
+    from .places import resolve_place
+    from .routing import route
+    from .scenarios import apply_scenario
+
+    views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scen]
+    base = apply_scenario(G, [])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def pct(view: Any, o: str, d: str) -> dict | None:
+        try:
+            r = route(G, o, d, weight=view.weight(by))
+        except (_NoRoute, _Unknown):
+            return None
+        return route_percentiles(G, r, draws=draws, seed=seed)
+
+    for o, d in pairs:
+        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        b = pct(base, o_id, d_id)
+        for view in views:
+            p = pct(view, o_id, d_id)
+            row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
+            row.update(draws=draws, seed=seed)
+            if p is not None:
+                for q, nd in (("days", 3), ("cost_usd", 1)):
+                    for k in ("p10", "p50", "p90"):
+                        row[f"{q}_{k}"] = round(p[q][k], nd)
+            if b is not None:
+                row["baseline_days_p50"] = round(b["days"]["p50"], 3)
+                row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
+            if p is not None and b is not None:
+                row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
+                row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
+            out[(f"{o} - {d}", view.name)] = row
+    return out
+
+
 def cmd_scenario(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .scenarios import COMPARISON_FIELDS, compare_scenarios
@@ -609,36 +670,63 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         values = {lid: (1.0 if lid in view.opened_links else 0.0) for lid in touched}
         _save_link_map(args, G, values, label="opened (1) / closed (0)", highlight=touched)
     rows = comp.to_dict()
+    extra = _scenario_percentiles(G, pairs, scen, OBJECTIVES[args.by], args.draws, args.seed)
+    for r in rows:
+        r.update(extra[(r["pair"], r["scenario"])])
+    fields = [*COMPARISON_FIELDS, *SCENARIO_PERCENTILE_FIELDS]
     if args.format == "json":
-        _emit(fmt.json_text([{k: r[k] for k in COMPARISON_FIELDS} for r in rows]), args.out)
+        _emit(fmt.json_text([{k: r[k] for k in fields} for r in rows]), args.out)
     elif args.format == "csv":
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
-        _emit(fmt.csv_text(rows, list(COMPARISON_FIELDS)), args.out)
+        _emit(fmt.csv_text(rows, fields), args.out)
     else:
+
+        def band(r: dict) -> str:
+            if r["days_p50"] is None:
+                return ""
+            return f"{r['days_p10']:.1f}–{r['days_p90']:.1f}"
+
+        for r in rows:
+            r["days_band"] = band(r)
         cols = (
             "pair",
             "scenario",
+            "days_p50",
+            "days_band",
+            "baseline_days_p50",
+            "delta_days_p50",
             "days",
-            "baseline_days",
             "delta_days",
-            "cost_usd",
-            "baseline_cost_usd",
+            "cost_usd_p50",
+            "delta_cost_usd_p50",
             "delta_cost_usd",
             "note",
         )
         heads = (
             "pair",
             "scenario",
-            "days",
-            "base days",
-            "+days",
-            "USD/TEU",
-            "base USD",
-            "+USD",
+            "days P50",
+            "P10–P90",
+            "base P50",
+            "+days P50",
+            "days, likely",
+            "+days, likely",
+            "USD/TEU P50",
+            "+USD P50",
+            "+USD, likely",
             "note",
         )
-        _emit(fmt.table(rows, cols, headers=heads, digits=2), args.out, terminal=True)
+        foot = (
+            f"P50 and P10–P90: {args.draws:,} Monte Carlo draws (seed {args.seed}) of each "
+            "route's sourced parameter ranges, as 'corridormap route' reports them; 'likely': "
+            "the same route at the parameters' likely values"
+        )
+        _emit(
+            fmt.table(rows, cols, headers=heads, digits=2) + "\n" + foot,
+            args.out,
+            terminal=True,
+        )
     return EXIT_OK
 
 

@@ -234,8 +234,8 @@ def cmd_route(args: argparse.Namespace) -> int:
     from .compare import route_percentiles
     from .routing import alternatives, route
 
-    _check_chart(args.chart)
     _check_outputs(args, [args.out, args.map, args.chart])
+    _check_chart(args.chart)
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)
@@ -360,8 +360,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare
     from .places import places
 
-    _check_chart(args.chart)
     _check_outputs(args, [args.out, args.chart])
+    _check_chart(args.chart)
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     comp = compare(

@@ -46,7 +46,7 @@ def _lines(ax, prefix: str):
 
 # -- profiles ----------------------------------------------------------------------------
 def test_profile_has_a_step_per_stop_and_move(tiny_G):
-    r = cm.route(tiny_G, "Echo", "Foxtrot")
+    r = cm.route(tiny_G, "Echo", "Foxtrot", avoid=["Delta"])  # by sea and the canal
     prof = route_profile(r, tiny_G.graph["params"], draws=200)
     transfers = sum(1 for leg in r.legs if leg["kind"] == "transfer")
     links = sum(1 for leg in r.legs if leg["kind"] == "link")
@@ -96,7 +96,7 @@ def test_profile_follows_the_scenario(bundled_G):
 
 # -- the chart ---------------------------------------------------------------------------
 def test_time_distance_axes_data(tiny_G):
-    r = cm.route(tiny_G, "Echo", "Foxtrot")
+    r = cm.route(tiny_G, "Echo", "Foxtrot", avoid=["Delta"])  # by sea and the canal
     prof = route_profile(r, tiny_G.graph["params"], draws=300)
     fig = time_distance(r, G=tiny_G, draws=300, label_min_hours=20)
     days, cost = fig.axes[0], fig.axes[1]

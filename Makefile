@@ -1,6 +1,7 @@
 # corridormap: two commands do all the set-up.
 #   make demo   - create .venv, install corridormap, run the main job on the bundled data -> out/
 #   make test   - create .venv with the test extras and run the whole test suite
+#   make notebook - install JupyterLab (the `notebook` extra) into .venv and open notebooks/
 # Both are idempotent: a second run only re-installs when pyproject.toml changed.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench geodata clean
+.PHONY: demo test lint bench geodata notebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-notebook: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -40,6 +45,10 @@ bench: $(VENV)/.installed-test
 # Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)
 geodata: $(VENV)/.installed-test
 	$(BIN)/python scripts/build_geodata.py
+
+# JupyterLab on the notebooks (interactive: not part of `make test`)
+notebook: $(VENV)/.installed-notebook
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build src/*.egg-info

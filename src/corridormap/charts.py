@@ -345,12 +345,21 @@ def time_distance(
         )
         ax.grid(alpha=0.3)
         ax.set_xlim(0, max(p.km[-1] for p in profs) * 1.45 or 1.0)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.05 * max(_top(p, q) for p in profs) or 1.0)
         _mode_legend(ax, profs, band=band)
     fig.suptitle(title or _title(profs))
     fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
     fig.text(0.995, 0.005, credit(params), ha="right", va="bottom", fontsize=7, color="#555555")
     return fig
+
+
+def _top(prof: Profile, quantity: str) -> float:
+    """The highest value a profile reaches on the chart (its band's P90 when drawn)."""
+    last = prof.steps[-1]
+    top = last.hours[1] / 24.0 if quantity == "days" else last.usd[1]
+    if prof.band is not None:
+        top = max(top, float(prof.band[quantity]["p90"].max()))
+    return top
 
 
 def _title(profs: Sequence[Profile]) -> str:
@@ -453,7 +462,7 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
         ax.xaxis.set_tick_params(labelbottom=True)
         ax.grid(alpha=0.3)
         ax.set_xlim(0, far * 1.3)
-        ax.set_ylim(bottom=0)
+    panels[0, 0].set_ylim(0, 1.05 * max(_top(p, "days") for p in profs))
     for ax in panels[:, 0]:
         ax.set_ylabel("elapsed days")
     for ax in list(panels.flat)[len(recs) :]:

@@ -301,3 +301,13 @@ def test_cli_route_and_compare_charts(tmp_path, tiny_dir, capsys, suffix):
     assert code == 2
     assert ".png or .svg" in capsys.readouterr().err
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_route_chart_refuses_too_many_routes(tmp_path, tiny_dir, capsys):
+    from corridormap.cli import MAX_CHART_ROUTES
+
+    chart = tmp_path / "r.png"
+    argv = ["route", "Echo", "Alpha", "-k", str(MAX_CHART_ROUTES + 1), "--chart", str(chart)]
+    assert main([*argv, "--data", str(tiny_dir)]) == 2
+    assert f"at most {MAX_CHART_ROUTES} routes" in capsys.readouterr().err
+    assert not chart.exists()

@@ -43,6 +43,8 @@ MAX_K = 100
 MAX_PAIRS = 500
 #: the largest pairs file read
 MAX_PAIRS_FILE_BYTES = 1024 * 1024
+#: the most routes ``route --chart`` draws on one chart (beyond that the lines are unreadable)
+MAX_CHART_ROUTES = 6
 #: the most characters of an error message printed
 MAX_MESSAGE = 1000
 
@@ -236,6 +238,10 @@ def cmd_route(args: argparse.Namespace) -> int:
 
     _check_outputs(args, [args.out, args.map, args.chart])
     _check_chart(args.chart)
+    if args.chart and args.k > MAX_CHART_ROUTES:
+        raise CliError(
+            f"--chart draws at most {MAX_CHART_ROUTES} routes on one chart (asked for -k {args.k})"
+        )
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)

@@ -250,6 +250,10 @@ def test_route_compare_scenario_agree(bundled_G, capsys):
     (row,) = json.loads(capsys.readouterr().out)
     assert row["baseline_days_p50"] == round(pct["days"]["p50"], 3)
     assert row["draws"] == 10_000 and row["seed"] == 0
+    assert main(["compare", "Mumbai", "Moscow", "--format", "json"]) == 0
+    west = next(x for x in json.loads(capsys.readouterr().out) if x["family"] == "instc-western")
+    assert abs(west["days"]["p50"] - doc["percentiles"]["days"]["p50"]) < 0.25
+    assert west["likely_days"] == doc["totals"]["days"]
 
 
 def test_route_text_labels_both_figures(capsys):

@@ -384,6 +384,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         _save_chart(comp.plot(), args.chart)
     recs = comp.to_records()
     if args.format == "json":
+        for r in recs:  # the likely-values figures beside the P10/P50/P90, labelled
+            best = comp.routes[r["family"]]
+            r["likely_days"], r["likely_cost_usd"] = round(best.days, 2), round(best.cost_usd, 0)
         _emit(fmt.json_text(recs), args.out)
     elif args.format == "csv":
         _emit(fmt.frame_csv_text(comp.to_frame()), args.out)

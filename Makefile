@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench geodata notebook clean
+.PHONY: demo test lint bench geodata clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,16 +39,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests scripts benchmarks
 	$(BIN)/python -m ruff format --check src tests scripts benchmarks
 
+# JupyterLab on the notebooks (interactive: not part of `make test`)
+.PHONY: notebook
+notebook: $(VENV)/.installed-notebook
+	$(BIN)/jupyter lab notebooks/
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
 # Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)
 geodata: $(VENV)/.installed-test
 	$(BIN)/python scripts/build_geodata.py
-
-# JupyterLab on the notebooks (interactive: not part of `make test`)
-notebook: $(VENV)/.installed-notebook
-	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache build src/*.egg-info

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 from ._errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .backtest import Backtest
     from .compare import Comparison, Profile
     from .routing import Route
 
 __all__ = [
     "COLOURS",
     "MODE_COLOURS",
+    "backtest_figure",
     "comparison_figure",
     "credit",
     "param_label",
@@ -487,6 +489,40 @@ def _label(comp: Comparison, name: str | None) -> str:
         if f.name == name:
             return f.label
     return str(name)
+
+
+# -- backtest ---------------------------------------------------------------------------------
+def backtest_figure(bt: Backtest):
+    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row per
+    replayable observation, on a log scale of days; holdout rows in orange, rows outside
+    P10-P90 marked with a cross. No backend is forced."""
+    import matplotlib.pyplot as plt
+
+    rows = bt.scored()
+    fig, ax = plt.subplots(figsize=(10, 0.32 * max(len(rows), 4) + 1.4), constrained_layout=True)
+    for y, o in enumerate(rows):
+        lo, hi = o["observed_days"]
+        if hi > lo:
+            ax.plot([lo, hi], [y, y], color="#bbbbbb", lw=7, solid_capstyle="butt")
+        else:
+            ax.plot([lo], [y], marker="s", color="#bbbbbb", ms=8)
+        colour = "#ff7f0e" if o["role"] == "holdout" else "#1f77b4"
+        ax.plot([o["p10"], o["p90"]], [y, y], color=colour, lw=1.6)
+        ax.plot([o["p50"]], [y], marker="o" if o["inside"] else "X", color=colour, ms=6)
+    ax.set_yticks(range(len(rows)), [o["id"] for o in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("days (log scale)")
+    s = bt.summary()
+    inside = s["share_inside_p10_p90"] or 0.0
+    ax.set_title(
+        f"Backtest ({s['mode']}): grey = observed, line = model P10-P90, dot = P50 "
+        f"(blue fitted rows, orange holdout)\nmedian |error| "
+        f"{s['median_abs_pct_error_out_of_sample']}%, inside P10-P90 {inside:.0%}",
+        fontsize=9,
+    )
+    ax.grid(axis="x", which="both", alpha=0.3)
+    return fig
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import numpy as np
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
-from .model import edge_terms, param_table, split_key, sum_terms
+from .model import edge_terms, param_table, sum_terms
 from .routing import Route, alternatives, make_weight
 from .weights import Weight
 
@@ -780,6 +780,8 @@ def _transfer_words(kind: str, params: Mapping[str, Any] | None) -> str:
 def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
     """A leg split into a stop (border, canal, transfer, wait) and a move, each with its
     likely hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``."""
+    from .model import split_key
+
     d = leg.edge
     terms = edge_terms(d)
     transfer = leg["kind"] == "transfer"

@@ -1,6 +1,7 @@
 # corridormap: two commands do all the set-up.
 #   make demo   - create .venv, install corridormap, run the main job on the bundled data -> out/
 #   make test   - create .venv with the test extras and run the whole test suite
+#   make notebook - install JupyterLab (the `notebook` extra) into .venv and open notebooks/
 # Both are idempotent: a second run only re-installs when pyproject.toml changed.
 
 PYTHON ?= python3
@@ -22,6 +23,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-notebook: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	@touch $@ $(VENV)/.installed
+
 demo: $(VENV)/.installed
 	$(BIN)/corridormap demo --out $(OUT)
 
@@ -33,6 +38,11 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests scripts benchmarks
 	$(BIN)/python -m ruff format --check src tests scripts benchmarks
+
+# JupyterLab on the notebooks (interactive: not part of `make test`)
+.PHONY: notebook
+notebook: $(VENV)/.installed-notebook
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

@@ -40,3 +40,24 @@ def test_notebook_runs(path, tmp_path):
         if o.get("output_type") == "error"
     ]
     assert not errors
+
+
+@pytest.mark.notebook
+def test_notebook_02_chart_cell_shows_an_image(tmp_path, monkeypatch):
+    """Charts show in Jupyter: nothing forces a backend, so the comparison chart's cell has an
+    image output (executed as nbconvert does, with the kernel's default inline backend)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    path = next(p for p in NOTEBOOKS if p.name.startswith("02-"))
+    nb = nbformat.read(path, as_version=4)
+    chart_cells = [c for c in nb.cells if c.cell_type == "code" and ".plot(" in c.source]
+    assert chart_cells
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    for cell in chart_cells:
+        kinds = [o.get("output_type") for o in cell.outputs]
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert images, f"no image output in {cell.source!r}: {kinds}"

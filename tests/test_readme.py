@@ -106,6 +106,23 @@ def test_readme_figures_match_the_model(bundled_G):
     sc = compare_scenarios(bundled_G, [("Mumbai", "Moscow")], ["rasht-astara-railway"])
     row = sc.to_dict()[0]
     assert f"saves {-row['delta_days']:.1f} days and ${-row['delta_cost_usd']:,.0f}/TEU" in README
+    # ... and at P50, from the same Monte Carlo as route and compare
+    from corridormap.compare import route_percentiles
+
+    rail = cm.apply_scenario(bundled_G, "rasht-astara-railway")
+    p0, p1 = (
+        route_percentiles(bundled_G, cm.route(bundled_G, "Mumbai", "Moscow", weight=w))
+        for w in (cm.make_weight("time_h"), rail.weight("time_h"))
+    )
+    d_days = p0["days"]["p50"] - p1["days"]["p50"]
+    d_usd = p0["cost_usd"]["p50"] - p1["cost_usd"]["p50"]
+    assert f"({d_days:.1f} days and ${d_usd:,.0f} at P50" in README
+    r = cm.route(bundled_G, "Mumbai", "Moscow")
+    pr = route_percentiles(bundled_G, r)["days"]
+    assert (
+        f'("{pr["p50"]:.1f} days P50 (P10–P90 {pr["p10"]:.1f}–{pr["p90"]:.1f}), '
+        f'likely-values route {r.days:.1f} days")'
+    ) in " ".join(README.split())
     gd = cm.load_geodata()
     official = sum(1 for link in gd.links.values() if link["basis"] == "official")
     assert (

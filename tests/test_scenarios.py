@@ -206,8 +206,23 @@ def test_cli_scenario_json(capsys):
         "baseline_cost_usd",
         "delta_cost_usd",
         "route_nodes",
+        # the same Monte Carlo as route and compare (P50 with P10-P90)
+        "days_p10",
+        "days_p50",
+        "days_p90",
+        "baseline_days_p50",
+        "delta_days_p50",
+        "cost_usd_p10",
+        "cost_usd_p50",
+        "cost_usd_p90",
+        "baseline_cost_usd_p50",
+        "delta_cost_usd_p50",
+        "draws",
+        "seed",
     }
     assert rows[0]["delta_days"] < 0
+    assert rows[0]["delta_days_p50"] < 0
+    assert rows[0]["days_p10"] < rows[0]["days_p50"] < rows[0]["days_p90"]
 
 
 def test_cli_scenario_unknown(capsys):

@@ -1,12 +1,36 @@
-"""Matplotlib charts for comparisons (imported only when a chart is drawn)."""
+"""Matplotlib charts: time-distance and cost-distance profiles, and route families compared.
+
+Imported only when a chart is drawn. No backend is forced: in Jupyter a figure shows inline,
+headless runs get matplotlib's own default (Agg). Every figure carries a credit line (the
+corridormap version, the date it was drawn and the parameter set, and where the data's
+sources are).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as _dt
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .backtest import Backtest
-    from .compare import Comparison
+    from .compare import Comparison, Profile
+    from .routing import Route
+
+__all__ = [
+    "COLOURS",
+    "MODE_COLOURS",
+    "backtest_figure",
+    "comparison_figure",
+    "credit",
+    "param_label",
+    "save_figure",
+    "time_distance",
+]
 
 COLOURS = {
     "instc-western": "#d62728",
@@ -16,34 +40,380 @@ COLOURS = {
     "suez-north-europe": "#17becf",
     "cape": "#2ca02c",
 }
+#: line colour of a move by link mode (time-distance charts)
+MODE_COLOURS = {
+    "rail": "#8c564b",
+    "road": "#e377c2",
+    "sea": "#1f77b4",
+    "caspian": "#17becf",
+    "ferry": "#9467bd",
+    "inland": "#2ca02c",
+}
+#: colour of the vertical steps (borders, canal transits, transfers, waits)
+STOP_COLOUR = "#222222"
+#: the figure formats ``save_figure`` writes, by file suffix
+FORMATS = {".png": "png", ".svg": "svg"}
+
+#: a parameter's last key part in words (the schema's field names, not one entry per key)
+_FIELD_WORDS = {
+    "speed_kmh": "speed",
+    "cost_usd_per_teu_km": "rate per TEU-km",
+    "co2_kg_per_teu_km": "CO2 per TEU-km",
+    "dwell_h": "dwell",
+    "transit_h": "transit time",
+    "headway_h": "sailing interval",
+    "wait_h": "wait for a departure",
+    "cost_usd_per_teu": "fee per TEU",
+}
 
 
-def comparison_figure(comp: Comparison, *, top: int = 10):
-    """Days and cost per family (P10-P90 bars), a time-distance chart and a sensitivity tornado.
+# -- text ------------------------------------------------------------------------------------
+def credit(params: Mapping[str, Any] | None = None, *, today: _dt.date | None = None) -> str:
+    """The credit line every chart carries: version, model date, parameter set, sources."""
+    from . import __version__
 
-    The time-distance chart shows each family's likely route (UNESCAP style: slopes are
-    movement, vertical steps are dwell); the tornado shows the sensitivity of the gap between
-    the best INSTC branch and the reference sea family.
+    day = (today or _dt.date.today()).isoformat()
+    meta = (params or {}).get("meta") or {}
+    pset = f", parameters v{meta['version']}" if meta.get("version") else ""
+    return (
+        f"corridormap {__version__}, model of {day}{pset}; "
+        "data: geodata/ sources (see geodata/README.md)"
+    )
 
-    No backend is forced: in Jupyter the figure shows inline, and headless runs get
-    matplotlib's own default (Agg).
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """ISO alpha-2 code -> name, from the bundled Natural Earth basemap (empty if absent)."""
+    import json
+
+    from .io import bundled_geodata_dir
+
+    path = bundled_geodata_dir() / "basemap" / "countries.geojson"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for f in doc.get("features") or []:
+        p = f.get("properties") or {}
+        code, name = p.get("iso_a2") or p.get("id"), p.get("name")
+        if isinstance(code, str) and isinstance(name, str):
+            out[code] = name
+    return out
+
+
+def _country(code: str) -> str:
+    return _country_names().get(code, code)
+
+
+def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:  # noqa: C901 (one branch per key family)
+    """A parameter key in words, for chart labels.
+
+    ``modes.rail.by_country.IR.speed_kmh`` -> ``rail speed, Iran``;
+    ``services.black_sea.headway_h`` -> ``black sea sailing interval``;
+    ``borders.rail.by_country."BY/RU".dwell_h`` -> ``rail border dwell, Belarus–Russia``.
+    A ``label`` in the parameter's table (``parameters.toml``) wins.
+    """
+    from .compare import _transfer_words
+    from .model import param_table, split_key
+
+    if params is not None:
+        try:
+            table = param_table(params, key)
+        except (KeyError, TypeError):
+            table = None
+        if isinstance(table, Mapping) and isinstance(table.get("label"), str):
+            return table["label"]
+    parts = list(split_key(key))
+    field = _FIELD_WORDS.get(parts[-1], parts[-1].replace("_", " "))
+    head, rest = parts[0], parts[1:-1]
+    if head == "modes" and rest:
+        text = f"{rest[0]} {field}"
+        if len(rest) == 3 and rest[1] == "by_country":
+            text += f", {_country(rest[2])}"
+        elif len(rest) == 3 and rest[1] == "by_vessel":
+            text += f", {rest[2].replace('_', ' ')} ships"
+        return text
+    if head == "transfers" and rest:
+        return f"{_transfer_words(rest[0], params)} {field}"
+    if head == "borders" and rest:
+        if rest[0] == "by_link" and len(rest) == 2:
+            return f"border {field}, link {rest[1]}"
+        text = f"{rest[0]} border {field}"
+        if len(rest) == 3 and rest[1] == "by_country":
+            text += ", " + "–".join(_country(c) for c in rest[2].split("/"))
+        return text
+    if head == "canals" and rest:
+        return f"{rest[0].replace('_', '–').title()} canal {field}"
+    if head == "services" and rest:
+        return f"{rest[0].replace('_', ' ')} {field}"
+    return " ".join(p.replace("_", " ") for p in [*parts[:-1], field])
+
+
+# -- time-distance ---------------------------------------------------------------------------
+def _profiles(
+    routes: Route | Profile | Iterable[Route | Profile],
+    params: Mapping[str, Any] | None,
+    draws: int,
+    seed: int | None,
+) -> list[Profile]:
+    from .compare import Profile, route_profile
+    from .routing import Route
+
+    items = [routes] if isinstance(routes, Route | Profile) else list(routes)
+    if not items:
+        raise InputError("time_distance needs at least one route")
+    out = []
+    for it in items:
+        if isinstance(it, Profile):
+            out.append(it)
+        elif isinstance(it, Route):
+            out.append(route_profile(it, params, draws=draws, seed=seed))
+        else:
+            raise InputError(f"time_distance takes routes or profiles, got {type(it).__name__}")
+    return out
+
+
+def _step_text(step, quantity: str, short: bool) -> str:
+    if quantity == "cost_usd":
+        return f"{step.place}: {step.name} ${step.usd[1] - step.usd[0]:,.0f}"
+    if short:
+        return f"{step.place} {step.duration_h:.0f} h"
+    return step.label
+
+
+def draw_profile(
+    ax,
+    prof: Profile,
+    *,
+    quantity: str = "days",
+    label_min_hours: float = 12.0,
+    label_min_usd: float = 50.0,
+    short_labels: bool = False,
+    linestyle: str = "-",
+    name: str | None = None,
+    band: bool = True,
+    fontsize: float = 7.0,
+) -> None:
+    """Draw one profile on ``ax``.
+
+    Moves are coloured by mode (gid ``move:<mode>``), vertical steps in dark grey (gid
+    ``stop:<what>``), the stops of at least ``label_min_hours`` (cost: ``label_min_usd``)
+    labelled with what and where (gid ``step-label``), and the P10-P90 band (gid ``band``) when
+    the profile has one.
+    """
+    if quantity not in ("days", "cost_usd"):
+        raise InputError(f"quantity must be 'days' or 'cost_usd', got {quantity!r}")
+
+    def y(step, i: int) -> float:
+        return step.hours[i] / 24.0 if quantity == "days" else step.usd[i]
+
+    if band and prof.band is not None:
+        b = prof.band[quantity]
+        poly = ax.fill_between(
+            prof.km, b["p10"], b["p90"], color="#999999", alpha=0.25, lw=0, zorder=1
+        )
+        poly.set_gid("band")
+    for step in prof.steps:
+        xs, ys = step.km, (y(step, 0), y(step, 1))
+        if step.kind == "move":
+            (line,) = ax.plot(
+                xs, ys, color=MODE_COLOURS.get(step.what, "#7f7f7f"), lw=2.2, ls=linestyle, zorder=3
+            )
+        else:
+            (line,) = ax.plot(xs, ys, color=STOP_COLOUR, lw=1.6, ls=linestyle, zorder=4)
+            big = (
+                step.duration_h >= label_min_hours
+                if quantity == "days"
+                else ys[1] - ys[0] >= label_min_usd
+            )
+            if big:
+                ax.annotate(
+                    _step_text(step, quantity, short_labels),
+                    xy=(xs[1], (ys[0] + ys[1]) / 2),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    fontsize=fontsize,
+                    va="center",
+                    ha="left",
+                    color=STOP_COLOUR,
+                    zorder=5,
+                    gid="step-label",
+                )
+        line.set_gid(f"{step.kind}:{step.what}")
+    if name:
+        last = prof.steps[-1]
+        ax.annotate(
+            name,
+            xy=(last.km[1], y(last, 1)),
+            xytext=(0, 6),
+            textcoords="offset points",
+            fontsize=fontsize + 1,
+            ha="right",
+            fontweight="bold",
+        )
+
+
+def _mode_legend(ax, profiles: Sequence[Profile], *, band: bool, fontsize: float = 8) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    modes = list(dict.fromkeys(s.what for p in profiles for s in p.steps if s.kind == "move"))
+    handles: list[Any] = [
+        Line2D([], [], color=MODE_COLOURS.get(m, "#7f7f7f"), lw=2.2, label=m) for m in modes
+    ]
+    handles.append(Line2D([], [], color=STOP_COLOUR, lw=1.6, label="stop: border, transfer, wait"))
+    if band and any(p.band is not None for p in profiles):
+        handles.append(Patch(color="#999999", alpha=0.25, label="P10–P90 (Monte Carlo)"))
+    ax.legend(handles=handles, fontsize=fontsize, loc="upper left")
+
+
+def _figure(**kw):
+    """A pyplot figure, so Jupyter's inline backend shows it.
+
+    Close it with ``matplotlib.pyplot.close(fig)`` when done outside a notebook.
     """
     import matplotlib.pyplot as plt
+
+    return plt.figure(**kw)
+
+
+def time_distance(
+    routes: Route | Profile | Iterable[Route | Profile],
+    *,
+    G: Any = None,
+    params: Mapping[str, Any] | None = None,
+    quantity: str = "both",
+    draws: int = 10_000,
+    seed: int | None = 0,
+    band: bool = True,
+    label_min_hours: float = 12.0,
+    title: str | None = None,
+):
+    """Time-distance (and cost-distance) chart of one or more routes.
+
+    The UNESCAP / CAREC CPMM method: cumulative distance on x, cumulative days (or USD per
+    TEU) on y; moving legs are slopes coloured by mode, borders, canal transits, transfers and
+    waits for a sailing are vertical steps, each labelled with what it is and where. With
+    the network ``G`` (or its ``params``) the P10-P90 band of each route's cumulative figures
+    is shaded, from the same Monte Carlo as :func:`~corridormap.compare.route_percentiles`.
+
+    Parameters
+    ----------
+    routes
+        A :class:`~corridormap.routing.Route`, a :class:`~corridormap.compare.Profile`, or
+        several (drawn on the same axes, with line styles telling them apart).
+    G, params
+        The network or its parameter file, for the band and the credit line.
+    quantity
+        ``"days"``, ``"cost_usd"`` or ``"both"`` (two panels side by side).
+    draws, seed
+        The Monte Carlo's draws and seed.
+    band
+        Shade the P10-P90 band.
+    label_min_hours
+        Label the steps of at least this many hours.
+    title
+        The figure's title (default: the routes' ends and their P50 days).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if quantity not in ("days", "cost_usd", "both"):
+        raise InputError(f"quantity must be 'days', 'cost_usd' or 'both', got {quantity!r}")
+    if params is None and G is not None:
+        params = G.graph.get("params")
+    profs = _profiles(routes, params if band else None, draws, seed)
+    quantities = ["days", "cost_usd"] if quantity == "both" else [quantity]
+    fig = _figure(figsize=(8.5 * len(quantities), 6.5), layout="constrained")
+    axes = fig.subplots(1, len(quantities), squeeze=False)[0]
+    styles = ["-", "--", ":", "-."]
+    for ax, q in zip(axes, quantities, strict=True):
+        for i, prof in enumerate(profs):
+            name = f"route {i + 1}" if len(profs) > 1 else None
+            draw_profile(
+                ax,
+                prof,
+                quantity=q,
+                label_min_hours=label_min_hours,
+                linestyle=styles[i % len(styles)],
+                name=name,
+                band=band,
+            )
+        ax.set_xlabel("distance travelled, km")
+        ax.set_ylabel(
+            "elapsed days (likely values)" if q == "days" else "cumulative USD per TEU (likely)"
+        )
+        ax.set_title(
+            ("Time" if q == "days" else "Cost") + "–distance: slopes are movement, "
+            "vertical steps are borders, transfers and waits",
+            fontsize=10,
+        )
+        ax.grid(alpha=0.3)
+        ax.set_xlim(0, max(p.km[-1] for p in profs) * 1.45 or 1.0)
+        ax.set_ylim(0, 1.05 * max(_top(p, q) for p in profs) or 1.0)
+        _mode_legend(ax, profs, band=band)
+    fig.suptitle(title or _title(profs))
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
+    fig.text(0.995, 0.005, credit(params), ha="right", va="bottom", fontsize=7, color="#555555")
+    return fig
+
+
+def _top(prof: Profile, quantity: str) -> float:
+    """The highest value a profile reaches on the chart (its band's P90 when drawn)."""
+    last = prof.steps[-1]
+    top = last.hours[1] / 24.0 if quantity == "days" else last.usd[1]
+    if prof.band is not None:
+        top = max(top, float(prof.band[quantity]["p90"].max()))
+    return top
+
+
+def _title(profs: Sequence[Profile]) -> str:
+    r = profs[0].route
+    ends = f"{r.names.get(r.origin, r.origin)} to {r.names.get(r.destination, r.destination)}"
+    parts = []
+    for i, p in enumerate(profs, 1):
+        tag = f"route {i}: " if len(profs) > 1 else ""
+        if p.band is not None:
+            d = p.band["days"]
+            parts.append(
+                f"{tag}{d['p50'][-1]:.1f} days P50 (P10–P90 {d['p10'][-1]:.1f}–"
+                f"{d['p90'][-1]:.1f}), likely-values route {p.route.days:.1f} days"
+            )
+        else:
+            parts.append(f"{tag}{p.route.days:.1f} days (likely values)")
+    head = ends + (f" (scenario {r.scenario})" if r.scenario != "baseline" else "")
+    return head + "\n" + "; ".join(parts)
+
+
+# -- comparison ------------------------------------------------------------------------------
+def comparison_figure(comp: Comparison, *, top: int = 10):
+    """Days and cost per family with P10-P90 bars, the sensitivity tornado of the gap ...
+
+    ... between the best INSTC branch and the reference sea family, and a time-distance panel
+    per family (its likely route, with that route's P10-P90 band from the same draws and seed).
+    """
     import numpy as np
+
+    from .compare import route_profile
 
     recs = comp.to_records()
     names = [r["label"] for r in recs]
     colours = [COLOURS.get(r["family"], "#7f7f7f") for r in recs]
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9), constrained_layout=True)
+    ncol = min(3, max(1, len(recs)))
+    nrow = -(-len(recs) // ncol)
+    fig = _figure(figsize=(15, 5.2 + 4.2 * nrow), layout="constrained")
+    top_fig, bottom_fig = fig.subfigures(2, 1, height_ratios=[5.2, 4.2 * nrow])
     o = comp.routes[recs[0]["family"]].names
     fig.suptitle(
         f"{o.get(comp.origin, comp.origin)} to {o.get(comp.destination, comp.destination)}"
         f": route families compared ({comp.draws:,} draws, seed {comp.seed})"
     )
-
+    axes = top_fig.subplots(1, 3)
     for ax, key, unit in (
-        (axes[0, 0], "days", "days door to door"),
-        (axes[0, 1], "cost_usd", "USD per TEU"),
+        (axes[0], "days", "days door to door"),
+        (axes[1], "cost_usd", "USD per TEU"),
     ):
         p50 = np.array([r[key]["p50"] for r in recs])
         lo = p50 - np.array([r[key]["p10"] for r in recs])
@@ -51,37 +421,15 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
         y = np.arange(len(recs))
         ax.barh(y, p50, color=colours, alpha=0.8)
         ax.errorbar(p50, y, xerr=[lo, hi], fmt="none", ecolor="black", capsize=4)
-        ax.set_yticks(y, names)
+        ax.set_yticks(y, names if key == "days" else [""] * len(names), fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel(f"{unit} (bar P50, whiskers P10-P90)")
+        ax.set_xlabel(f"{unit}\n(bar P50, whiskers P10–P90)")
         ax.grid(axis="x", alpha=0.3)
 
-    ax = axes[1, 0]
-    for r in recs:
-        route = comp.routes[r["family"]]
-        km, h = [0.0], [0.0]
-        for leg in route.legs:
-            km.append(km[-1] + leg["distance_km"])
-            h.append(h[-1] + leg["time_h"])
-        ax.plot(
-            km,
-            np.array(h) / 24.0,
-            color=COLOURS.get(r["family"], "#7f7f7f"),
-            label=r["label"],
-            lw=2,
-        )
-    ax.set_xlabel("distance travelled (km)")
-    ax.set_ylabel("elapsed days (likely values)")
-    ax.set_title(
-        "Time-distance: slopes are movement, vertical steps are dwell and waits", fontsize=10
-    )
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-
-    ax = axes[1, 1]
+    ax = axes[2]
     rows = comp.sensitivity[:top]
     if rows:
-        labels = [_short(r["parameter"]) for r in rows][::-1]
+        labels = [param_label(r["parameter"], comp.params) for r in rows][::-1]
         lo = np.array([r["gap_low_days"] for r in rows])[::-1]
         hi = np.array([r["gap_high_days"] for r in rows])[::-1]
         base = _base_gap(comp)
@@ -91,12 +439,48 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
         ax.axvline(base, color="black", lw=1)
         ax.set_yticks(y, labels, fontsize=8)
         ref = _label(comp, comp.reference)
-        ax.set_xlabel(f"best INSTC minus {ref}, days (negative: INSTC faster)")
-        ax.set_title(f"What moves the INSTC - {ref} gap most", fontsize=10)
+        ax.set_xlabel(f"best INSTC minus {ref}, days\n(negative: INSTC faster)")
+        ax.set_title(f"What moves the INSTC – {ref} gap most", fontsize=10)
         ax.legend(fontsize=8)
     else:
         ax.text(0.5, 0.5, "no INSTC / sea family pair to compare", ha="center", va="center")
         ax.set_axis_off()
+
+    panels = bottom_fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
+    far = max(comp.routes[r["family"]].distance_km for r in recs)
+    bottom_fig.suptitle(
+        "Time–distance of each family's likely route: slopes are movement, vertical steps are "
+        "borders, transfers and waits; shaded: P10–P90 of that route",
+        fontsize=10,
+    )
+    profs = []
+    for ax, r in zip(panels.flat, recs, strict=False):
+        route = comp.routes[r["family"]]
+        prof = route_profile(route, comp.params, draws=comp.draws, seed=comp.seed)
+        profs.append(prof)
+        draw_profile(
+            ax, prof, quantity="days", label_min_hours=48.0, short_labels=True, fontsize=6.5
+        )
+        ax.set_title(
+            f"{r['label']}: {r['days']['p50']:.1f} d P50 "
+            f"({r['days']['p10']:.1f}–{r['days']['p90']:.1f})",
+            fontsize=9,
+            color=COLOURS.get(r["family"], "black"),
+        )
+        ax.set_xlabel("distance travelled, km")
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.grid(alpha=0.3)
+        ax.set_xlim(0, far * 1.3)
+    panels[0, 0].set_ylim(0, 1.05 * max(_top(p, "days") for p in profs))
+    for ax in panels[:, 0]:
+        ax.set_ylabel("elapsed days")
+    for ax in list(panels.flat)[len(recs) :]:
+        ax.set_axis_off()
+    _mode_legend(panels.flat[0], profs, band=True, fontsize=7)
+    fig.get_layout_engine().set(rect=(0, 0.02, 1, 0.98))
+    fig.text(
+        0.995, 0.003, credit(comp.params), ha="right", va="bottom", fontsize=7, color="#555555"
+    )
     return fig
 
 
@@ -114,16 +498,12 @@ def _label(comp: Comparison, name: str | None) -> str:
     return str(name)
 
 
-def _short(key: str) -> str:
-    parts = [p.strip('"') for p in key.replace('."', ".").split(".")]
-    return " ".join(p for p in parts if p not in ("modes", "by_country", "by_vessel"))
-
-
+# -- backtest ---------------------------------------------------------------------------------
 def backtest_figure(bt: Backtest):
-    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), log days.
+    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row ...
 
-    One row per replayable observation, on a log scale of days; holdout rows in orange, rows
-    outside P10-P90 marked with a cross. No backend is forced.
+    ... per replayable observation, on a log scale of days; holdout rows in orange, rows outside
+    P10-P90 marked with a cross. No backend is forced.
     """
     import matplotlib.pyplot as plt
 
@@ -154,11 +534,26 @@ def backtest_figure(bt: Backtest):
     return fig
 
 
-def save_figure(fig, path) -> None:
-    """Save a figure as PNG atomically."""
+# -- files -----------------------------------------------------------------------------------
+def save_figure(fig, path, *, dpi: int = 150) -> Path:
+    """Save a figure atomically as PNG or SVG, by the file's suffix.
+
+    Raises
+    ------
+    InputError
+        If the suffix is neither ``.png`` nor ``.svg``.
+    """
     from ._atomic import atomic_write
 
-    def write(fh):
-        fig.savefig(fh, format="png", dpi=110)
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            f"{path}: a chart is written as .png or .svg (by the file's suffix), "
+            f"not {suffix or 'a file without a suffix'!r}"
+        )
+    fmt = FORMATS[suffix]
 
-    atomic_write(path, write)
+    def write(fh):
+        fig.savefig(fh, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
+
+    return atomic_write(path, write)

@@ -43,6 +43,8 @@ MAX_K = 100
 MAX_PAIRS = 500
 #: the largest pairs file read
 MAX_PAIRS_FILE_BYTES = 1024 * 1024
+#: the most routes ``route --chart`` draws on one chart (beyond that the lines are unreadable)
+MAX_CHART_ROUTES = 6
 #: the most characters of an error message printed
 MAX_MESSAGE = 1000
 
@@ -184,11 +186,73 @@ def _check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None
 
 
 # -- route ----------------------------------------------------------------------------------
+def _plural(n: int, word: str) -> str:
+    """``1 transshipment``, ``3 transshipments``."""
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def _band(p: dict, unit: str = " days", fmt: str = "{:.1f}", pre: str = "") -> str:
+    """``32.0 days P50 (P10–P90 28.2–36.3)``."""
+    lo, mid, hi = (pre + fmt.format(p[k]) for k in ("p10", "p50", "p90"))
+    return f"{mid}{unit} P50 (P10–P90 {lo}–{hi})"
+
+
+def _route_headline(r: Any, pct: dict) -> str:
+    """One line of route figures.
+
+    The ends, P50 days and cost with P10-P90, the likely-values figures, distance, CO2, borders and
+    transshipments (each named, singular or plural).
+    """
+    t = r.totals()
+    return (
+        f"{r.names.get(r.origin, r.origin)} -> {r.names.get(r.destination, r.destination)}: "
+        f"{_band(pct['days'])}, likely-values route {r.days:.1f} days; "
+        f"{_band(pct['cost_usd'], '/TEU', '{:,.0f}', '$')}, likely-values ${r.cost_usd:,.0f}; "
+        f"{t['distance_km']:,.0f} km, {t['co2_kg']:,.0f} kg CO2/TEU, "
+        f"{_plural(t['borders'], 'border')}, {_plural(t['transshipments'], 'transshipment')}"
+    )
+
+
+def _percentile_fields(pct: dict) -> dict[str, Any]:
+    """The JSON fields of a route's Monte Carlo: P10/P50/P90 days and cost, draws, seed."""
+    return {
+        "days": {k: round(v, 2) for k, v in pct["days"].items()},
+        "cost_usd": {k: round(v, 0) for k, v in pct["cost_usd"].items()},
+        "draws": pct["draws"],
+        "seed": pct["seed"],
+    }
+
+
+def _check_chart(path: str | None) -> None:
+    from .charts import FORMATS
+
+    if path and Path(path).suffix.lower() not in FORMATS:
+        raise CliError(f"--chart {_short(path)}: give a file ending in .png or .svg")
+
+
+def _save_chart(fig: Any, path: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from .charts import save_figure
+
+    try:
+        save_figure(fig, path)
+    finally:
+        plt.close(fig)
+    print(f"chart: {path}", file=sys.stderr)
+
+
 def cmd_route(args: argparse.Namespace) -> int:
     from . import _format as fmt
+    from .compare import route_percentiles
     from .routing import alternatives, route
 
-    _check_outputs(args, [args.out, args.map])
+    _check_outputs(args, [args.out, args.map, args.chart])
+    _check_chart(args.chart)
+    if args.chart and args.k > MAX_CHART_ROUTES:
+        raise CliError(
+            f"--chart draws at most {MAX_CHART_ROUTES} routes on one chart (asked for -k {args.k})"
+        )
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     modes = _modes(args.modes)
@@ -198,13 +262,21 @@ def cmd_route(args: argparse.Namespace) -> int:
         routes = [route(G, args.origin, args.destination, **opts)]
     else:
         routes = alternatives(G, args.origin, args.destination, k=args.k, **opts)
+    pcts = [route_percentiles(G, r, draws=args.draws, seed=args.seed) for r in routes]
     if args.map:
         from .render import route_map, save_map
 
         save_map(route_map(routes, G=G), args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
+    if args.chart:
+        from .charts import time_distance
+
+        _save_chart(time_distance(routes, G=G, draws=args.draws, seed=args.seed), args.chart)
     if args.format == "json":
-        docs = [r.to_dict() for r in routes]
+        docs = [
+            {**r.to_dict(), "percentiles": _percentile_fields(p)}
+            for r, p in zip(routes, pcts, strict=True)
+        ]
         _emit(fmt.json_text(docs[0] if len(docs) == 1 else docs), args.out)
     elif args.format == "csv":
         rows = []
@@ -223,10 +295,14 @@ def cmd_route(args: argparse.Namespace) -> int:
         _emit(fmt.json_text({"type": "FeatureCollection", "features": feats}), args.out)
     else:
         parts = [_scenario_line(view)] if view.scenarios else []
-        for i, r in enumerate(routes, 1):
+        for i, (r, pct) in enumerate(zip(routes, pcts, strict=True), 1):
             title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
             legs = fmt.leg_rows(r)
-            parts.append(title + r.summary())
+            parts.append(title + _route_headline(r, pct))
+            parts.append(
+                f"(P10/P50/P90 from {pct['draws']:,} Monte Carlo draws, seed {pct['seed']}, "
+                "of this route's sourced parameter ranges; the legs below are likely values)"
+            )
             parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
             parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))
             parts.append("")
@@ -307,12 +383,28 @@ def cmd_places(args: argparse.Namespace) -> int:
 
 
 # -- compare --------------------------------------------------------------------------------
+def _short_place(name: str, limit: int = 28) -> str:
+    """A place name shortened for a table.
+
+    A parenthesised alias is dropped (a two-letter country code kept, it tells two Astaras apart),
+    at most ``limit`` characters.
+    """
+    import re
+
+    m = re.fullmatch(r"(.+?) \((.+)\)", name)
+    if m and not re.fullmatch(r"[A-Z]{2}", m.group(2)):
+        name = m.group(1)
+    return _short(name, limit)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from . import _format as fmt
+    from .charts import param_label
     from .compare import compare
     from .places import places
 
     _check_outputs(args, [args.out, args.chart])
+    _check_chart(args.chart)
     G = _network(args)
     view, wf = _weight(args, G, args.by)
     comp = compare(
@@ -326,12 +418,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=_progress(args, args.draws),
     )
     if args.chart:
-        from .charts import save_figure
-
-        save_figure(comp.plot(), args.chart)
-        print(f"chart: {args.chart}", file=sys.stderr)
+        _save_chart(comp.plot(), args.chart)
     recs = comp.to_records()
     if args.format == "json":
+        for r in recs:  # the likely-values figures beside the P10/P50/P90, labelled
+            best = comp.routes[r["family"]]
+            r["likely_days"], r["likely_cost_usd"] = round(best.days, 2), round(best.cost_usd, 0)
         _emit(fmt.json_text(recs), args.out)
     elif args.format == "csv":
         _emit(fmt.frame_csv_text(comp.to_frame()), args.out)
@@ -341,14 +433,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         def key_places(r: dict) -> str:
             keep = ("port", "border_crossing", "chokepoint")
             via = [n for n in r["nodes"][1:-1] if cat[n]["kind"] in keep]
-            return " ".join(via[:6]) + (" ..." if len(via) > 6 else "")
+            return ", ".join(_short_place(str(cat[n]["name"])) for n in via)
+
+        def likely(r: dict) -> str:
+            return f"{comp.routes[r['family']].days:.1f}"
 
         metrics = [
-            ("via", key_places),
             ("distance km", lambda r: f"{r['distance_km']:,.0f}"),
             ("days P10", lambda r: f"{r['days']['p10']:.1f}"),
             ("days P50", lambda r: f"{r['days']['p50']:.1f}"),
             ("days P90", lambda r: f"{r['days']['p90']:.1f}"),
+            ("days, likely", likely),
             ("USD/TEU P10", lambda r: f"{r['cost_usd']['p10']:,.0f}"),
             ("USD/TEU P50", lambda r: f"{r['cost_usd']['p50']:,.0f}"),
             ("USD/TEU P90", lambda r: f"{r['cost_usd']['p90']:,.0f}"),
@@ -365,7 +460,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             head,
             _scenario_line(view),
             fmt.table(rows, ["metric", *(r["family"] for r in recs)]),
+            "days P10/P50/P90: each family's best route in every draw; days, likely: its best "
+            "route at the parameters' likely values",
         ]
+        width = max(len(r["family"]) for r in recs)
+        lines += [f"{r['family']:<{width}}  via {key_places(r) or '-'}" for r in recs]
         odds = {
             f.name: comp.p_instc_beats(f.name)
             for f in comp.families
@@ -381,7 +480,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if comp.sensitivity:
             lines.append(
                 f"most sensitive (swing of the INSTC - {comp.reference} gap, days): "
-                + ", ".join(f"{r['parameter']} {r['swing_days']:.1f}" for r in comp.sensitivity[:3])
+                + "; ".join(
+                    f"{param_label(r['parameter'], G.graph['params'])} {r['swing_days']:.1f}"
+                    for r in comp.sensitivity[:3]
+                )
             )
         _emit("\n".join(lines), args.out, terminal=True)
     return EXIT_OK
@@ -531,6 +633,70 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: the Monte Carlo fields ``scenario`` adds to each row (JSON, CSV)
+SCENARIO_PERCENTILE_FIELDS = (
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "baseline_days_p50",
+    "delta_days_p50",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+    "baseline_cost_usd_p50",
+    "delta_cost_usd_p50",
+    "draws",
+    "seed",
+)
+
+
+def _scenario_percentiles(
+    G: Any, pairs: Sequence[tuple[str, str]], scen: list, by: str, draws: int, seed: int
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(pair, scenario) -> fields`` with percentiles.
+
+    The P10/P50/P90 of the same route ``compare_scenarios`` found (under the scenario and in the
+    baseline), from :func:`route_percentiles`.
+    """
+    from ._errors import NoRouteError as _NoRoute
+    from ._errors import UnknownPlaceError as _Unknown
+    from .compare import route_percentiles
+    from .places import resolve_place
+    from .routing import route
+    from .scenarios import apply_scenario
+
+    views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scen]
+    base = apply_scenario(G, [])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def pct(view: Any, o: str, d: str) -> dict | None:
+        try:
+            r = route(G, o, d, weight=view.weight(by))
+        except (_NoRoute, _Unknown):
+            return None
+        return route_percentiles(G, r, draws=draws, seed=seed)
+
+    for o, d in pairs:
+        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        b = pct(base, o_id, d_id)
+        for view in views:
+            p = pct(view, o_id, d_id)
+            row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
+            row.update(draws=draws, seed=seed)
+            if p is not None:
+                for q, nd in (("days", 3), ("cost_usd", 1)):
+                    for k in ("p10", "p50", "p90"):
+                        row[f"{q}_{k}"] = round(p[q][k], nd)
+            if b is not None:
+                row["baseline_days_p50"] = round(b["days"]["p50"], 3)
+                row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
+            if p is not None and b is not None:
+                row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
+                row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
+            out[(f"{o} - {d}", view.name)] = row
+    return out
+
+
 def cmd_scenario(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .scenarios import COMPARISON_FIELDS, compare_scenarios
@@ -553,36 +719,63 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         values = {lid: (1.0 if lid in view.opened_links else 0.0) for lid in touched}
         _save_link_map(args, G, values, label="opened (1) / closed (0)", highlight=touched)
     rows = comp.to_dict()
+    extra = _scenario_percentiles(G, pairs, scen, OBJECTIVES[args.by], args.draws, args.seed)
+    for r in rows:
+        r.update(extra[(r["pair"], r["scenario"])])
+    fields = [*COMPARISON_FIELDS, *SCENARIO_PERCENTILE_FIELDS]
     if args.format == "json":
-        _emit(fmt.json_text([{k: r[k] for k in COMPARISON_FIELDS} for r in rows]), args.out)
+        _emit(fmt.json_text([{k: r[k] for k in fields} for r in rows]), args.out)
     elif args.format == "csv":
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
-        _emit(fmt.csv_text(rows, list(COMPARISON_FIELDS)), args.out)
+        _emit(fmt.csv_text(rows, fields), args.out)
     else:
+
+        def band(r: dict) -> str:
+            if r["days_p50"] is None:
+                return ""
+            return f"{r['days_p10']:.1f}–{r['days_p90']:.1f}"
+
+        for r in rows:
+            r["days_band"] = band(r)
         cols = (
             "pair",
             "scenario",
+            "days_p50",
+            "days_band",
+            "baseline_days_p50",
+            "delta_days_p50",
             "days",
-            "baseline_days",
             "delta_days",
-            "cost_usd",
-            "baseline_cost_usd",
+            "cost_usd_p50",
+            "delta_cost_usd_p50",
             "delta_cost_usd",
             "note",
         )
         heads = (
             "pair",
             "scenario",
-            "days",
-            "base days",
-            "+days",
-            "USD/TEU",
-            "base USD",
-            "+USD",
+            "days P50",
+            "P10–P90",
+            "base P50",
+            "+days P50",
+            "days, likely",
+            "+days, likely",
+            "USD/TEU P50",
+            "+USD P50",
+            "+USD, likely",
             "note",
         )
-        _emit(fmt.table(rows, cols, headers=heads, digits=2), args.out, terminal=True)
+        foot = (
+            f"P50 and P10–P90: {args.draws:,} Monte Carlo draws (seed {args.seed}) of each "
+            "route's sourced parameter ranges, as 'corridormap route' reports them; 'likely': "
+            "the same route at the parameters' likely values"
+        )
+        _emit(
+            fmt.table(rows, cols, headers=heads, digits=2) + "\n" + foot,
+            args.out,
+            terminal=True,
+        )
     return EXIT_OK
 
 
@@ -809,6 +1002,24 @@ def _scenario_option(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _monte_carlo_options(sp: argparse.ArgumentParser) -> None:
+    """``--draws`` and ``--seed``: route, compare and scenario draw the same Monte Carlo."""
+    sp.add_argument(
+        "--draws",
+        type=_bounded_int(1, MAX_DRAWS, what=" (about 175 bytes of memory each)"),
+        default=10_000,
+        metavar="N",
+        help=f"Monte Carlo draws for P10/P50/P90 (default 10000, at most {MAX_DRAWS:,})",
+    )
+    sp.add_argument(
+        "--seed",
+        type=_bounded_int(0, 2**63 - 1),
+        default=0,
+        metavar="S",
+        help="random seed (default 0)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``corridormap`` argument parser, with every subcommand and its options."""
     common = argparse.ArgumentParser(add_help=False)
@@ -889,6 +1100,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --map: a page that works offline (assets and basemap inlined)",
     )
+    r.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="also write a time-distance and cost-distance chart (.png or .svg)",
+    )
+    _monte_carlo_options(r)
     r.set_defaults(func=cmd_route)
 
     pl = sub.add_parser(
@@ -911,20 +1128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("origin", metavar="FROM")
     c.add_argument("destination", metavar="TO")
-    c.add_argument(
-        "--draws",
-        type=_bounded_int(1, MAX_DRAWS, what=" (about 175 bytes of memory each)"),
-        default=10_000,
-        metavar="N",
-        help=f"Monte Carlo draws (default 10000, at most {MAX_DRAWS:,})",
-    )
-    c.add_argument(
-        "--seed",
-        type=_bounded_int(0, 2**63 - 1),
-        default=0,
-        metavar="S",
-        help="random seed (default 0)",
-    )
+    _monte_carlo_options(c)
     c.add_argument(
         "--by",
         choices=["time", "cost"],
@@ -940,7 +1144,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _scenario_option(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    c.add_argument("--chart", metavar="FILE.png", help="also write the comparison chart")
+    c.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="also write the comparison chart, with a time-distance panel per family "
+        "(.png or .svg)",
+    )
     c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     c.set_defaults(func=cmd_compare)
 
@@ -999,6 +1208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
     sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
     sc.add_argument("--by", choices=["time", "cost"], default="time")
+    _monte_carlo_options(sc)
     _outputs(sc, "the links the scenarios open and close")
     sc.set_defaults(func=cmd_scenario)
 

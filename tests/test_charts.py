@@ -1,0 +1,317 @@
+"""Time-distance charts, the comparison figure, one answer everywhere, readable text."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+import corridormap as cm
+from corridormap import __version__
+from corridormap._errors import InputError
+from corridormap.charts import (
+    MODE_COLOURS,
+    comparison_figure,
+    param_label,
+    save_figure,
+    time_distance,
+)
+from corridormap.cli import main
+from corridormap.compare import Family, compare, route_percentiles, route_profile
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def _held_links(r) -> int:
+    """Link legs that carry a dwell (a border, a canal transit)."""
+    return sum(
+        1
+        for leg in r.legs
+        if leg["kind"] == "link"
+        and any(t.quantity == "time_h" and t.part != "move" for t in leg.edge["terms"])
+    )
+
+
+def _lines(ax, prefix: str):
+    return [ln for ln in ax.lines if (ln.get_gid() or "").startswith(prefix)]
+
+
+# -- profiles ----------------------------------------------------------------------------
+def test_profile_has_a_step_per_stop_and_move(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Foxtrot", avoid=["Delta"])  # by sea and the canal
+    prof = route_profile(r, tiny_G.graph["params"], draws=200)
+    transfers = sum(1 for leg in r.legs if leg["kind"] == "transfer")
+    links = sum(1 for leg in r.legs if leg["kind"] == "link")
+    assert len(prof.stops()) == transfers + _held_links(r) > transfers
+    assert len([s for s in prof.steps if s.kind == "move"]) == links
+    # moves advance distance, stops do not; the ends are the route's totals
+    for s in prof.steps:
+        assert (s.km[1] > s.km[0]) == (s.kind == "move")
+        assert s.hours[1] >= s.hours[0]
+    assert prof.steps[-1].hours[1] == pytest.approx(r.time_h)
+    assert prof.steps[-1].usd[1] == pytest.approx(r.cost_usd)
+    assert prof.km[-1] == pytest.approx(r.distance_km)
+    labels = [s.label for s in prof.stops()]
+    assert "Echo: port handling 48 h + wait for line sailing 84 h (3.5 d)" in labels
+    assert "Strait – Foxtrot: Kanal canal transit 14 h" in labels
+
+
+def test_profile_labels_borders_and_transshipments(tiny_G):
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    labels = [s.label for s in route_profile(r).stops()]
+    assert "Beta – Gamma: border RU/IR 40 h" in labels
+    assert "Gamma: rail–road transshipment 12 h" in labels
+
+
+def test_profile_band_ends_at_route_percentiles(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    prof = route_profile(r, tiny_G.graph["params"], draws=2_000, seed=3)
+    pct = route_percentiles(tiny_G, r, draws=2_000, seed=3)
+    for q in ("days", "cost_usd"):
+        for k in ("p10", "p50", "p90"):
+            assert prof.band[q][k][-1] == pytest.approx(pct[q][k], rel=1e-12)
+        b = prof.band[q]
+        assert len(b["p50"]) == len(prof.steps) + 1
+        assert np.all(b["p10"] <= b["p50"] + 1e-9) and np.all(b["p50"] <= b["p90"] + 1e-9)
+        assert np.all(np.diff(b["p50"]) >= -1e-9)
+
+
+def test_profile_follows_the_scenario(bundled_G):
+    from corridormap.scenarios import apply_scenario
+
+    view = apply_scenario(bundled_G, "rasht-astara-railway")
+    r = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight("time_h"))
+    prof = route_profile(r)
+    assert prof.steps[-1].hours[1] == pytest.approx(r.time_h)
+    assert not any("rail–road transshipment" in s.label for s in prof.stops())
+
+
+# -- the chart ---------------------------------------------------------------------------
+def test_time_distance_axes_data(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Foxtrot", avoid=["Delta"])  # by sea and the canal
+    prof = route_profile(r, tiny_G.graph["params"], draws=300)
+    fig = time_distance(r, G=tiny_G, draws=300, label_min_hours=20)
+    days, cost = fig.axes[0], fig.axes[1]
+    for ax in (days, cost):
+        stops, moves = _lines(ax, "stop:"), _lines(ax, "move:")
+        assert len(stops) == len(prof.stops())
+        assert len(moves) == len([s for s in prof.steps if s.kind == "move"])
+        for ln in stops:  # vertical: one distance, time or cost rising
+            x, y = ln.get_xdata(), ln.get_ydata()
+            assert x[0] == x[1] and y[1] > y[0]
+        for ln in moves:
+            mode = ln.get_gid().split(":", 1)[1]
+            assert matplotlib.colors.same_color(ln.get_color(), MODE_COLOURS[mode])
+        assert [c.get_gid() for c in ax.collections].count("band") == 1
+    # y is cumulative days on the time panel, USD on the cost panel
+    assert _lines(days, "stop:")[-1].get_ydata()[1] == pytest.approx(r.days)
+    assert max(ln.get_ydata()[1] for ln in _lines(cost, "")) == pytest.approx(r.cost_usd)
+    labelled = [t.get_text() for t in days.texts if t.get_gid() == "step-label"]
+    assert labelled == [s.label for s in prof.stops(20)]
+    assert any(f"corridormap {__version__}" in t.get_text() for t in fig.texts)
+
+
+def test_time_distance_several_routes(tiny_G):
+    routes = cm.alternatives(tiny_G, "Echo", "Alpha", k=2)
+    fig = time_distance(routes, quantity="days", band=False)
+    (ax,) = fig.axes
+    steps = sum(len(route_profile(r).steps) for r in routes)
+    assert len(_lines(ax, "stop:")) + len(_lines(ax, "move:")) == steps
+    assert {ln.get_linestyle() for ln in ax.lines} == {"-", "--"}
+    assert not [c for c in ax.collections if c.get_gid() == "band"]
+
+
+def test_time_distance_refuses_bad_arguments(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    with pytest.raises(InputError, match="quantity"):
+        time_distance(r, quantity="co2")
+    with pytest.raises(InputError, match="at least one route"):
+        time_distance([])
+
+
+def _comparison(tiny_G):
+    return compare(
+        tiny_G,
+        "Echo",
+        "Alpha",
+        draws=200,
+        families=[
+            Family("land", "Land", "", close_places=("X",)),
+            Family("sea", "Sea", "", close_places=("D",), instc=False),
+        ],
+    )
+
+
+def test_comparison_figure_has_a_time_distance_panel_per_family(tiny_G):
+    comp = _comparison(tiny_G)
+    fig = comparison_figure(comp)
+    panels = [ax for ax in fig.axes if _lines(ax, "move:")]
+    assert len(panels) == len(comp.routes) == 2
+    for ax, (_, r) in zip(panels, comp.routes.items(), strict=True):
+        prof = route_profile(r)
+        assert len(_lines(ax, "stop:")) == len(prof.stops())
+        assert [c.get_gid() for c in ax.collections].count("band") == 1
+    assert any(f"corridormap {__version__}" in t.get_text() for t in fig.texts)
+
+
+def test_comparison_figure_text_stays_inside(bundled_G):
+    """The Rotterdam chart's x-labels and credit are inside the figure (none cut off)."""
+    comp = compare(bundled_G, "Mumbai", "Rotterdam", draws=500, seed=0)
+    fig = comp.plot()
+    fig.canvas.draw()
+    box = fig.bbox
+    texts = [ax.xaxis.label for ax in fig.axes if ax.get_xlabel()] + list(fig.texts)
+    assert len(texts) >= 8
+    for t in texts:
+        e = t.get_window_extent()
+        assert e.x0 >= box.x0 - 1 and e.x1 <= box.x1 + 1, t.get_text()
+        assert e.y0 >= box.y0 - 1 and e.y1 <= box.y1 + 1, t.get_text()
+
+
+# -- readable text -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("modes.rail.by_country.IR.speed_kmh", "rail speed, Iran"),
+        ("modes.sea.by_vessel.feeder.speed_kmh", "sea speed, feeder ships"),
+        ("modes.road.cost_usd_per_teu_km", "road rate per TEU-km"),
+        ('borders.rail.by_country."BY/RU".dwell_h', "rail border dwell, Belarus–Russia"),
+        ("services.black_sea.headway_h", "black sea sailing interval"),
+        ("transfers.rail_road.dwell_h", "rail–road transshipment dwell"),
+        ("transfers.caspian_port.dwell_h", "caspian port handling dwell"),
+        ("canals.suez.transit_h", "Suez canal transit time"),
+    ],
+)
+def test_param_label(bundled_G, key, label):
+    assert param_label(key, bundled_G.graph["params"]) == label
+
+
+def test_tornado_labels_are_readable(bundled_G):
+    comp = compare(bundled_G, "Mumbai", "Moscow", draws=200, seed=0)
+    fig = comp.plot(top=8)
+    (tornado,) = [ax for ax in fig.axes if "gap" in ax.get_title()]
+    ticks = [t.get_text() for t in tornado.get_yticklabels()]
+    keys = [r["parameter"] for r in comp.sensitivity[:8]][::-1]
+    assert ticks == [param_label(k, bundled_G.graph["params"]) for k in keys]
+    for t in ticks:
+        assert "." not in t and "_" not in t and "by_" not in t, t
+
+
+def test_plural_forms(tiny_dir, capsys):
+    # Alpha - Delta: one border (Beta - Gamma) and one transshipment (rail - road at Gamma)
+    assert main(["route", "Alpha", "Delta", "--data", str(tiny_dir), "--draws", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "1 border, 1 transshipment" in out
+    assert "1 borders" not in out and "1 transshipments" not in out
+    assert main(["route", "Echo", "Alpha", "--data", str(tiny_dir), "--draws", "50"]) == 0
+    assert "2 borders, 2 transshipments" in capsys.readouterr().out
+
+
+def test_compare_table_names_places(tiny_dir, capsys):
+    argv = ["compare", "Echo", "Alpha", "--data", str(tiny_dir), "--draws", "50"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    via = [line for line in out.splitlines() if "  via " in line]
+    assert via and all("Strait" in line or "Delta" in line for line in via)
+    assert not any(line.split("via ", 1)[1].split(", ")[0] in ("X", "D") for line in via)
+    assert "days, likely" in out
+
+
+# -- one answer everywhere -------------------------------------------------------------------
+def test_route_compare_scenario_agree(bundled_G, capsys):
+    assert main(["route", "Mumbai", "Moscow", "--format", "json", "--seed", "0"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    r = cm.route(bundled_G, "Mumbai", "Moscow")
+    pct = route_percentiles(bundled_G, r, draws=10_000, seed=0)
+    assert doc["percentiles"]["days"]["p50"] == round(pct["days"]["p50"], 2)
+    assert doc["totals"]["days"] == round(r.days, 2)  # the likely-values figure stays
+    # the same route as its only candidate in compare: the very same draws and figures
+    comp = compare(bundled_G, "Mumbai", "Moscow", families=["instc-western"], candidates=1, seed=0)
+    assert comp.routes["instc-western"].nodes == r.nodes
+    assert np.percentile(comp.days["instc-western"], 50) == pytest.approx(pct["days"]["p50"])
+    assert np.percentile(comp.cost_usd["instc-western"], 90) == pytest.approx(
+        pct["cost_usd"]["p90"]
+    )
+    # the full comparison (every family, four candidates each, all parameters drawn at once)
+    # gives the same figure to within sampling noise
+    full = compare(bundled_G, "Mumbai", "Moscow", seed=0)
+    assert abs(np.percentile(full.days["instc-western"], 50) - pct["days"]["p50"]) < 0.25
+    # scenario reports the baseline route's P50 from the same Monte Carlo
+    argv = ["scenario", "rasht-astara-railway", "--pair", "Mumbai", "Moscow", "--format", "json"]
+    assert main(argv) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["baseline_days_p50"] == round(pct["days"]["p50"], 3)
+    assert row["draws"] == 10_000 and row["seed"] == 0
+    assert main(["compare", "Mumbai", "Moscow", "--format", "json"]) == 0
+    west = next(x for x in json.loads(capsys.readouterr().out) if x["family"] == "instc-western")
+    assert abs(west["days"]["p50"] - doc["percentiles"]["days"]["p50"]) < 0.25
+    assert west["likely_days"] == doc["totals"]["days"]
+
+
+def test_route_text_labels_both_figures(capsys):
+    assert main(["route", "Mumbai", "Moscow", "--draws", "2000", "--seed", "1"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert "days P50 (P10–P90 " in head and "likely-values route" in head
+
+
+# -- files --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml")])
+def test_save_figure_by_suffix_atomically(tmp_path, monkeypatch, tiny_G, suffix, magic):
+    fig = time_distance(cm.route(tiny_G, "Echo", "Alpha"), G=tiny_G, draws=100)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / f"chart{suffix}"
+    save_figure(fig, target)
+    assert target.read_bytes().startswith(magic)
+    if suffix == ".svg":
+        assert "<svg" in target.read_text()
+
+    def boom(fh, **kwargs):
+        fh.write(b"half a chart")
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(fig, "savefig", boom)
+    with pytest.raises(RuntimeError):
+        save_figure(fig, target)
+    assert target.read_bytes().startswith(magic)
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_save_figure_refuses_other_suffixes(tmp_path, tiny_G):
+    fig = time_distance(cm.route(tiny_G, "Echo", "Alpha"), band=False)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(InputError, match=r"\.png or \.svg"):
+        save_figure(fig, tmp_path / "out" / "chart.pdf")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_cli_route_and_compare_charts(tmp_path, tiny_dir, capsys, suffix):
+    data = ["--data", str(tiny_dir), "--draws", "100"]
+    route_chart, comp_chart = tmp_path / f"r{suffix}", tmp_path / f"c{suffix}"
+    assert main(["route", "Echo", "Alpha", "-k", "2", "--chart", str(route_chart), *data]) == 0
+    assert main(["compare", "Echo", "Alpha", "--chart", str(comp_chart), *data]) == 0
+    for p in (route_chart, comp_chart):
+        assert p.stat().st_size > 1000
+    capsys.readouterr()
+    code = main(["route", "Echo", "Alpha", "--chart", str(tmp_path / "r.pdf"), *data])
+    assert code == 2
+    assert ".png or .svg" in capsys.readouterr().err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_route_chart_refuses_too_many_routes(tmp_path, tiny_dir, capsys):
+    from corridormap.cli import MAX_CHART_ROUTES
+
+    chart = tmp_path / "r.png"
+    argv = ["route", "Echo", "Alpha", "-k", str(MAX_CHART_ROUTES + 1), "--chart", str(chart)]
+    assert main([*argv, "--data", str(tiny_dir)]) == 2
+    assert f"at most {MAX_CHART_ROUTES} routes" in capsys.readouterr().err
+    assert not chart.exists()

@@ -140,6 +140,7 @@ def test_sea_legs_stay_at_sea(gd, land):
         "AST-NSH-caspian",
         "GIB-RTM-sea",  # the Nieuwe Waterweg into Rotterdam
         "RTM-LED-sea",
+        "HEL-RTM-sea",
         "ROV-NVS-sea",  # the Don delta
     }
     inner_land = land.buffer(-0.03)

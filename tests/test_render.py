@@ -82,7 +82,8 @@ def test_bundled_overview_has_a_layer_per_branch_and_place_kind(bundled_G):
     link_ids = {i["id"] for i in items(m, "link")}
     every = {d["link_id"] for *_, d in bundled_G.edges(data=True) if d.get("link_id")}
     assert link_ids == every
-    assert len(f.geoms) == len(link_ids)  # no geometry duplicated
+    # no geometry duplicated (the Astara rail and road crossings share one line)
+    assert len(f.geoms) <= len(link_ids) and len(set(map(str, f.geoms))) == len(f.geoms)
     assert len(items(m, "link")) > len(link_ids)
 
 

@@ -964,8 +964,11 @@ def route_profile(
     for j, p in enumerate(pieces):
         for (q, key, _), c in p["coef"].items():
             (time if q == "time_h" else cost)[index[key], j] += c
-    values = _sample(params, T.keys, draws, np.random.default_rng(seed))
-    cum_days = np.cumsum(_evaluate(values, T.inverse, time), axis=1) / 24.0
+    rng = np.random.default_rng(seed)
+    values = _sample(params, T.keys, draws, rng)
+    # the model discrepancy scales the whole route's time, drawn as route_percentiles draws it
+    f = apply_discrepancy(np.ones(draws), discrepancy_sigma(params), rng)
+    cum_days = np.cumsum(_evaluate(values, T.inverse, time), axis=1) / 24.0 * f[:, None]
     cum_usd = np.cumsum(values @ cost, axis=1)
 
     def pct(a: np.ndarray) -> dict[str, np.ndarray]:

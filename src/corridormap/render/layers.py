@@ -13,6 +13,7 @@ popups and tooltips is built in :mod:`.popups`, the legends in :mod:`.legends`, 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -155,8 +156,14 @@ def draw_network(
     return pts, modes, statuses
 
 
-def draw_places(G: nx.MultiDiGraph, m: folium.Map, feats: Any) -> set[str]:
-    """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``)."""
+def draw_places(
+    G: nx.MultiDiGraph, m: folium.Map, feats: Any, *, labels: Iterable[str] = ()
+) -> set[str]:
+    """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``).
+
+    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well.
+    """
+    labels = set(labels)
     from ..places import places
 
     breaks = gauge_breaks(G)
@@ -181,12 +188,20 @@ def draw_places(G: nx.MultiDiGraph, m: folium.Map, feats: Any) -> set[str]:
                 latlng=[rounded(p["y"]), rounded(p["x"])],
                 tooltip=popups.place_tooltip(p),
                 popup=popups.place_popup(p, p["id"] in breaks),
-                label=esc(short(p.get("name"))) if p.get("kind") in LABELLED_KINDS else None,
+                label=esc(short(p.get("name")))
+                if p.get("kind") in LABELLED_KINDS or p["id"] in labels
+                else None,
             )
     return kinds_seen
 
 
-def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool = True):
+def corridor_map(
+    G: nx.MultiDiGraph,
+    *,
+    m: folium.Map | None = None,
+    tiles: bool = True,
+    labels: Iterable[str] = (),
+):
     """The corridor network: every link styled by mode and status, places by kind.
 
     Parameters
@@ -200,6 +215,8 @@ def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool
         Natural Earth country basemap instead, so the page makes no tile requests.
         :func:`~corridormap.render.save_map` with ``self_contained=True`` always uses the
         offline basemap.
+    labels
+        Place ids labelled on the map besides the cities and chokepoints (ports, say).
 
     Returns
     -------
@@ -211,7 +228,7 @@ def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool
     m = m if m is not None else new_map(tiles=tiles)
     feats = new_features()
     pts, modes, statuses = draw_network(G, m, feats)
-    kinds = draw_places(G, m, feats)
+    kinds = draw_places(G, m, feats, labels=labels)
     m.add_child(feats)
     control(m, legends.network_legend(modes, statuses, kinds), position="bottomright")
     return finish(m, bounds_of(pts))
@@ -244,6 +261,7 @@ def route_map(
     m: folium.Map | None = None,
     names: Sequence[str] | None = None,
     tiles: bool = True,
+    percentiles: Sequence[Mapping[str, Any]] | None = None,
 ):
     """Draw one or more routes, one toggleable layer each.
 
@@ -260,13 +278,17 @@ def route_map(
         Layer names, one per route; default "origin → destination".
     tiles
         As in :func:`corridor_map`.
+    percentiles
+        Per route, :func:`corridormap.compare.route_percentiles`; computed (2,000 draws,
+        seed 0) when ``G`` is given and this is ``None``. Legends and popups then give
+        P50 (P10–P90) days and cost; without either, the likely-value figures, labelled so.
 
     Returns
     -------
     folium.Map
-        Each leg has a popup (mode, km, hours, cost, status, source); transfers and border
-        stops are marked; the legend gives each route's days, cost, CO2, borders crossed and
-        transshipments.
+        Each leg has a popup (mode, km, hours, cost, status, source) and arrows show the
+        direction of travel; transfers and border stops are marked; the legend gives each
+        route's days, cost, CO2, borders crossed and transshipments.
     """
     from ..routing import Route
 
@@ -275,6 +297,14 @@ def route_map(
         raise ValueError("route_map needs at least one route")
     if names is not None and len(names) != len(routes):
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
+    if percentiles is None and G is not None:
+        from ..compare import route_percentiles
+
+        percentiles = [
+            route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes
+        ]
+    if percentiles is not None and len(percentiles) != len(routes):
+        raise ValueError(f"percentiles has {len(percentiles)} entries for {len(routes)} routes")
     m = m if m is not None else new_map(tiles=tiles)
     feats = new_features()
     if G is not None:
@@ -286,7 +316,9 @@ def route_map(
     for i, r in enumerate(routes):
         name = names[i] if names is not None else _default_route_name(r, i, n)
         color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
-        summary = popups.route_totals_text(r.totals())
+        summary = popups.route_totals_text(
+            r.totals(), percentiles[i] if percentiles is not None else None
+        )
         entries.append((color, name, summary))
         fg = group(m, name)
         # the first route widest, so routes sharing a leg all stay visible
@@ -314,6 +346,16 @@ def route_map(
                     tooltip=popups.leg_tooltip(leg),
                     popup=popups.leg_popup(leg, name, summary),
                 )
+                arrow = _arrow(coords)
+                if arrow is not None:
+                    feats.add(
+                        fg,
+                        "arrow",
+                        f"{i}:{leg.get('link_id')}",
+                        {"color": color},
+                        latlng=arrow[0],
+                        angle=arrow[1],
+                    )
                 for t in pending:
                     _add_transfer(feats, fg, t, coords[0], name, summary, i, labelled)
                 pending = []
@@ -348,6 +390,31 @@ def route_map(
     m.add_child(feats)
     control(m, legends.route_legend(entries, statuses), position="bottomright")
     return finish(m, bounds_of(pts))
+
+
+def _mercator(ll: list[float]) -> tuple[float, float]:
+    lat = max(-85.0, min(85.0, ll[0]))
+    return ll[1], math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _arrow(coords: list[list[float]]) -> tuple[list[float], float] | None:
+    """The midpoint of a leg and its heading on the (conformal) web map, in degrees clockwise
+    from east, or ``None`` for a leg too short to carry an arrow."""
+    if len(coords) < 2:
+        return None
+    seg = [math.dist(_mercator(a), _mercator(b)) for a, b in itertools.pairwise(coords)]
+    total = sum(seg)
+    if total < 1.0:  # about 100 km at these latitudes
+        return None
+    half, run = total / 2, 0.0
+    for (a, b), s in zip(itertools.pairwise(coords), seg, strict=True):
+        if run + s >= half and s > 0:
+            f = (half - run) / s
+            (x1, y1), (x2, y2) = _mercator(a), _mercator(b)
+            mid = [rounded(a[0] + f * (b[0] - a[0])), rounded(a[1] + f * (b[1] - a[1]))]
+            return mid, round(math.degrees(math.atan2(-(y2 - y1), x2 - x1)), 1)
+        run += s
+    return None
 
 
 def _add_transfer(feats, fg, leg, latlng, name, summary, i, labelled: set[str]) -> None:

@@ -83,10 +83,33 @@ def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
 
 
 # -- routes ---------------------------------------------------------------------------------
-def route_totals_text(t: Mapping[str, Any]) -> str:
-    """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped."""
+def percentile_text(pct: Mapping[str, Any] | None) -> str:
+    """'P50 29.8 days (P10–P90 27.1–33.0) · P50 $2,900/TEU ($2,500–3,300)', not escaped."""
+    if not pct:
+        return ""
+    d, c = pct["days"], pct["cost_usd"]
     return (
-        f"{t['days']:.1f} days · {t['distance_km']:,.0f} km · ${t['cost_usd']:,.0f}/TEU · "
+        f"P50 {d['p50']:.1f} days (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
+        f"P50 ${c['p50']:,.0f}/TEU (P10–P90 ${c['p10']:,.0f}–{c['p90']:,.0f})"
+    )
+
+
+def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
+    """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped.
+
+    With ``pct`` (:func:`corridormap.compare.route_percentiles`) the days and cost are the
+    P50 and P10–P90 of the Monte Carlo; without, the likely-value figures, labelled so.
+    """
+    if pct:
+        return (
+            f"{percentile_text(pct)} · {t['distance_km']:,.0f} km · "
+            f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
+            f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
+            f"{'s' if t['transshipments'] != 1 else ''}"
+        )
+    return (
+        f"{t['days']:.1f} days (likely values) · {t['distance_km']:,.0f} km · "
+        f"${t['cost_usd']:,.0f}/TEU · "
         f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
         f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
         f"{'s' if t['transshipments'] != 1 else ''}"

@@ -629,6 +629,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.scene is not None and args.scene not in scenes:
         raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(scenes)}")
     view, wf = _weight(args, G, "time")
+    if (args.png or args.svg) and args.scene is None:
+        raise CliError("--png and --svg draw one scene: name it (corridormap map SCENE --png FILE)")
     views = []
     for name in list(scenes) if args.scene is None else [args.scene]:
         try:
@@ -639,7 +641,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             log.warning("scene %r skipped: %s", name, exc.reason)
     suffix = "-offline" if args.self_contained else ""
     paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
-    _check_outputs(args, paths)
+    _check_outputs(args, [*paths, Path(args.out) / "index.html", args.png, args.svg])
     # every page is drawn before any is written: a scene that fails replaces nothing
     pages = [render_html(draw_scene(v, G=G), self_contained=args.self_contained) for v in views]
     if view.scenarios:
@@ -647,6 +649,14 @@ def cmd_map(args: argparse.Namespace) -> int:
     for path, page in zip(paths, pages, strict=True):
         atomic_write(path, page)
         print(path)
+    from .render.atlas import write_atlas
+
+    print(write_atlas(args.out, views, G=G, extra=[_scenario_line(view)] if view.scenarios else []))
+    for fmt_, out in (("png", args.png), ("svg", args.svg)):
+        if out:
+            from .render.static import save_static
+
+            print(save_static(views[0], out, G=G, fmt=fmt_))
     return EXIT_OK
 
 
@@ -874,6 +884,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pages that work offline (assets and basemap inlined), named map-SCENE-offline.html",
     )
+    mp.add_argument("--png", metavar="FILE", help="also draw SCENE as a 300 dpi PNG (no browser)")
+    mp.add_argument("--svg", metavar="FILE", help="also draw SCENE as an SVG (no browser)")
     _scenario_option(mp)
     mp.set_defaults(func=cmd_map)
 

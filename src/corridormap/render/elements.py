@@ -293,7 +293,7 @@ def element_classes() -> dict[str, type]:
               // places drawn on top of each other (a port and its station): fan them out
               // a few pixels so each can be hovered and clicked
               function spread() {
-                var seen = [];
+                var seen = [], near = map.getZoom() >= 5;
                 map.eachLayer(function (l) {
                   if (!l.options || l.options.cmKind !== "node" || !l.options.cmHome) { return; }
                   var p = map.latLngToLayerPoint(l.options.cmHome), k = 0;
@@ -301,6 +301,8 @@ def element_classes() -> dict[str, type]:
                     if (Math.abs(q.x - p.x) < 10 && Math.abs(q.y - p.y) < 10) { k += 1; }
                   });
                   seen.push(p);
+                  // only close up, where overlapping places are one site (port and station)
+                  k = near ? Math.min(k, 3) : 0;
                   l.setLatLng(k ? map.layerPointToLatLng(p.add([9 * k, 9 * k])) :
                     l.options.cmHome);
                 });

@@ -69,7 +69,9 @@ def _countries_cached(path: str) -> dict[str, Any]:
         max(ys, default=85),
     )
     s = min(s, -60.0)
-    world = [[-85, -540], [85, -540], [85, 540], [-85, 540]]
+    if e - w > 350:  # a world basemap: the whole web map, to the poles it can show
+        w, e, s, n = -180.0, 180.0, -85.06, 85.06
+    world = [[-85.06, -540], [85.06, -540], [85.06, 540], [-85.06, 540]]
     hole = [[s, w], [n, w], [n, e], [s, e]]
     return {
         "countries": {"type": "FeatureCollection", "features": feats},

@@ -31,6 +31,7 @@ from .styles import (
     MODE_STYLES,
     NODE_GROUPS,
     ROUTE_COLORS,
+    SCHEMATIC_MODES,
     STATUS_DASH,
 )
 
@@ -89,7 +90,7 @@ def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
     style = {"color": base["color"], "weight": base["weight"], "opacity": 0.9}
     if status == "gap":
         style.update(color=GAP_COLOR, weight=base["weight"] + 1)
-    style["dashArray"] = STATUS_DASH.get(status)
+    style["dashArray"] = STATUS_DASH.get(status) or SCHEMATIC_MODES.get(d.get("mode"))
     if faint:
         style.update(opacity=0.35, weight=max(1.5, style["weight"] - 1))
     return style
@@ -335,8 +336,10 @@ def route_map(
                     "color": color,
                     "weight": weight,
                     "opacity": 0.9,
-                    "dashArray": STATUS_DASH.get(status),
+                    "dashArray": STATUS_DASH.get(status) or SCHEMATIC_MODES.get(leg.get("mode")),
                 }
+                if leg.get("mode") in SCHEMATIC_MODES:
+                    statuses.add("schematic")
                 feats.add(
                     fg,
                     "route",

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from ._html import esc
-from .styles import GAP_COLOR, MODE_STYLES, NODE_GROUPS, STATUS_LABELS
+from .styles import (
+    GAP_COLOR,
+    MODE_STYLES,
+    NODE_GROUPS,
+    SCHEMATIC_MODES,
+    SCHEMATIC_NOTE,
+    STATUS_LABELS,
+)
 
 
 def legend_line(color: str, label: str, *, dash: str = "solid", weight: float = 3) -> str:
@@ -31,7 +38,10 @@ def network_legend(modes: Iterable[str], statuses: Iterable[str], kinds: Iterabl
     parts = ["<h4>Mode</h4>"]
     for mode, st in MODE_STYLES.items():
         if mode in modes:
-            parts.append(legend_line(st["color"], esc(st["label"])))
+            dash = "dashed" if mode in SCHEMATIC_MODES else "solid"
+            parts.append(legend_line(st["color"], esc(st["label"]), dash=dash))
+    if modes & set(SCHEMATIC_MODES):
+        parts.append(f'<div class="cm-sum" style="margin-left:0">{esc(SCHEMATIC_NOTE)}</div>')
     parts.append("<h4>Status</h4>")
     parts.append(legend_line("#2f2f2f", "Operational"))
     if "gap" in statuses:
@@ -59,6 +69,8 @@ def route_legend(entries: Sequence[tuple[str, str, str]], statuses: set[str]) ->
         extra.append(legend_line("#555", esc(STATUS_LABELS["gap"]), dash="dashed"))
     if statuses & {"planned", "under_construction"}:
         extra.append(legend_line("#555", esc(STATUS_LABELS["planned"]), dash="dotted"))
+    if "schematic" in statuses:
+        extra.append(legend_line("#555", esc(SCHEMATIC_NOTE), dash="dashed"))
     if extra:
         parts += ["<h4>Status</h4>", *extra]
     parts.append(

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._html import esc, fmt, table
-from .styles import BRANCH_LABELS
+from .styles import BRANCH_LABELS, SCHEMATIC_MODES, SCHEMATIC_NOTE
 
 
 # -- links ----------------------------------------------------------------------------------
@@ -53,6 +53,7 @@ def link_popup(
         ("Source", esc(d.get("source"))),
         ("Basis", esc(d.get("basis"))),
         ("Notes", esc(d.get("notes")) if d.get("notes") else None),
+        ("Drawing", esc(SCHEMATIC_NOTE) if d.get("mode") in SCHEMATIC_MODES else None),
     ]
     return f'<div class="cm-pop"><b>{esc(link_title(d, names))}</b>{table(rows)}</div>'
 
@@ -150,6 +151,7 @@ def leg_popup(leg: Any, route_name: str, summary: str) -> str:
         ("Link", esc(leg.get("link_id")) if leg.get("link_id") else None),
         ("Service", esc(leg.get("service")) if leg.get("service") else None),
         ("Source", esc(leg.get("source")) if leg.get("source") else None),
+        ("Drawing", esc(SCHEMATIC_NOTE) if leg.get("mode") in SCHEMATIC_MODES else None),
     ]
     return (
         f'<div class="cm-pop"><b>{esc(title)}</b>{table(rows)}'

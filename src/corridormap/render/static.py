@@ -31,6 +31,16 @@ DPI = 300
 #: figure size in inches (width, height)
 SIZE = (8.0, 6.0)
 _DASH = {"gap": (0, (4, 3)), "planned": (0, (1, 3)), "under_construction": (0, (1, 3))}
+#: the dash-dot of schematic lines (styles.SCHEMATIC_MODES)
+_SCHEMATIC = (0, (5, 2, 1, 2))
+
+
+def _dash(d: Any) -> Any:
+    from .styles import SCHEMATIC_MODES
+
+    if d.get("status") in _DASH:
+        return _DASH[d.get("status")]
+    return _SCHEMATIC if d.get("mode") in SCHEMATIC_MODES else "-"
 
 
 def _lines(ax: Any, coords: list[tuple[float, float]], **kw: Any) -> None:
@@ -91,7 +101,7 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
             color=st["color"],
             lw=0.5 if faint else st["weight"] * 0.35,
             alpha=0.35 if faint else 0.9,
-            linestyle=_DASH.get(d.get("status"), "-"),
+            linestyle=_dash(d),
             zorder=3,
         )
     if not faint:
@@ -115,7 +125,7 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
                 lw=lw,
                 alpha=0.9,
                 zorder=5,
-                linestyle=_DASH.get(leg.get("status"), "-"),
+                linestyle=_dash(leg),
             )
         ends = [leg for leg in r.legs if leg.get("kind") == "link"]
         if ends:
@@ -142,7 +152,7 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
             st = MODE_STYLES.get(leg.get("mode"), {"color": "#666666", "label": leg.get("mode")})
             coords = [(a, b) for a, b, *_ in leg["geometry"].coords]
             pts.extend(coords)
-            _lines(ax, coords, color=st["color"], lw=2.4, zorder=5)
+            _lines(ax, coords, color=st["color"], lw=2.4, zorder=5, linestyle=_dash(leg))
             if leg.get("mode") not in seen:
                 seen.add(leg.get("mode"))
                 handles.append(Line2D([], [], color=st["color"], lw=2.4, label=st["label"]))
@@ -237,9 +247,11 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     scene = view.scene
     fig.text(0.01, 0.965, scene.title, fontsize=11, fontweight="bold", va="center")
     fig.text(0.01, 0.925, scene.subtitle, fontsize=7, color="#444", va="center")
+    from .styles import SCHEMATIC_NOTE
+
     credit = (
-        f"Basemap: {BASEMAP_ATTRIBUTION}. Data: {ATTRIBUTION}. Drawn with corridormap on "
-        f"{dt.date.today().isoformat()}."
+        f"{SCHEMATIC_NOTE}. Basemap: {BASEMAP_ATTRIBUTION}. Data: {ATTRIBUTION}. "
+        f"Drawn with corridormap on {dt.date.today().isoformat()}."
     )
     if scene.source:
         credit += f" Sources: {scene.source}."

@@ -17,6 +17,14 @@ MODE_STYLES: dict[str, dict[str, Any]] = {
     "inland": {"color": "#4d9221", "weight": 2.5, "label": "Inland waterway"},
 }
 GAP_COLOR = "#d7191c"
+#: modes whose drawn line is schematic: the Caspian legs follow the Eurostat MARNET sea-lane
+#: network, whose few Caspian lanes meet at shared points mid-sea, not the ships' own courses;
+#: they are drawn dash-dotted and say so in the legend and popups
+SCHEMATIC_MODES = {"caspian": "10 4 2 4"}
+SCHEMATIC_NOTE = (
+    "Caspian sailings: schematic line along the MARNET sea-lane network (lanes meet mid-sea), "
+    "not the ships' courses; length measured along it"
+)
 STATUS_DASH = {"gap": "8 6", "planned": "1 7", "under_construction": "1 7"}
 STATUS_LABELS = {
     "operational": "Operational",

@@ -229,4 +229,5 @@ def test_readme_shows_a_replay_screenshot():
     root = Path(__file__).resolve().parents[1]
     name = "docs/img/replay-russia-saudi-2023.png"
     assert f"]({name})" in (root / "README.md").read_text(encoding="utf-8")
-    assert Image.open(root / name).size[0] >= 1000
+    with Image.open(root / name) as img:
+        assert img.size[0] >= 1000

@@ -159,7 +159,10 @@ def test_bad_scene_files_say_where(tmp_path: Path, text: str, message: str):
 def test_cli_map_runs_the_scenes_that_apply(tmp_path, capsys):
     data = write_geodata(tmp_path / "geo")
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "a")]) == 0
-    assert capsys.readouterr().out.split() == [str(tmp_path / "a" / "map-overview.html")]
+    assert capsys.readouterr().out.split() == [
+        str(tmp_path / "a" / "map-overview.html"),
+        str(tmp_path / "a" / "index.html"),
+    ]
     # asked for by name, a bundled scene that does not apply is one line and exit 2
     assert main(["map", "instc-vs-suez", "--data", str(data), "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
@@ -167,4 +170,4 @@ def test_cli_map_runs_the_scenes_that_apply(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
     (data / "scenes.toml").write_text(OWN_SCENES, encoding="utf-8")
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "b")]) == 0
-    assert len(capsys.readouterr().out.split()) == 3
+    assert len(capsys.readouterr().out.split()) == 4  # three scenes and the atlas

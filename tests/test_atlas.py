@@ -154,3 +154,22 @@ def test_basemap_covers_the_world():
     ]
     assert min(xs) < -150 and max(xs) > 150  # the Americas and the Far East are land too
     assert len(json.dumps(doc)) < 1_200_000  # a self-contained page stays under 2 MB
+
+
+# -- scenario maps --------------------------------------------------------------------------
+def test_scenario_map_marks_closed_places_and_names_the_scenarios(tmp_path, capsys):
+    target = tmp_path / "rs.html"
+    args = ["scenario", "red-sea-closed", "--pair", "Mumbai", "Rotterdam", "--map", str(target)]
+    assert main(args) == 0
+    page = target.read_text("utf-8")
+    assert "<title>Scenario: red-sea-closed</title>" in page
+    assert "Bab-el-Mandeb: closed" in page  # the closed place is marked and labelled
+    assert "0 0 0" not in page and "opened (1) / closed (0)" not in page
+    assert "Scenarios applied" in page
+    two = tmp_path / "two.html"
+    args = ["scenario", "caspian-low-water", "azerbaijan-border-closed", "--map", str(two)]
+    assert main([*args, "--self-contained"]) == 0
+    page = two.read_text("utf-8")
+    assert "caspian-low-water + azerbaijan-border-closed" in page
+    assert "SAM-YAL-rail" in page and "caspian \\u00d7 0.75" in page
+    capsys.readouterr()

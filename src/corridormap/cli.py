@@ -515,12 +515,13 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     scen = [names] if args.compose else names
     comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])
     if args.map:
+        from .render import save_map
+        from .render.layers import scenario_map
         from .scenarios import apply_scenario
 
         view = apply_scenario(G, names)
-        touched = sorted(view.closed_links | view.opened_links)
-        values = {lid: (1.0 if lid in view.opened_links else 0.0) for lid in touched}
-        _save_link_map(args, G, values, label="opened (1) / closed (0)", highlight=touched)
+        save_map(scenario_map(G, view), args.map, self_contained=args.self_contained)
+        print(f"map: {args.map}", file=sys.stderr)
     rows = comp.to_dict()
     if args.format == "json":
         _emit(fmt.json_text([{k: r[k] for k in COMPARISON_FIELDS} for r in rows]), args.out)

@@ -22,7 +22,7 @@ import networkx as nx
 
 from . import legends, popups
 from ._html import bounds_of, esc, latlngs, rounded, short
-from .page import control, finish, group, new_features, new_map
+from .page import control, finish, fit, group, new_features, new_map
 from .styles import (
     BRANCH_LABELS,
     GAP_COLOR,
@@ -537,3 +537,107 @@ def color_links(
     m.add_child(feats)
     control(m, legends.scale_legend(label, color, lo, hi, len(hl)), position="bottomright")
     return finish(m, bounds_of(pts))
+
+
+# -- a scenario: what it closes, opens and changes ----------------------------------------
+def scenario_map(
+    G: nx.MultiDiGraph,
+    view: Any,
+    *,
+    m: folium.Map | None = None,
+    tiles: bool = True,
+):
+    """The changes of applied scenarios (:func:`corridormap.scenarios.apply_scenario`).
+
+    Closed links are drawn red over a dark casing, opened (planned) links green, closed
+    places as red rings with their names; the title box names the scenarios applied and the
+    legend lists each one's description and every change (factors included).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from ..places import places
+    from .page import describe
+    from .styles import GAP_COLOR
+
+    links = link_records(G)
+    names = places(G)
+    m = m if m is not None else new_map(tiles=tiles)
+    scen = list(view.scenarios)
+    title = "Scenario: " + " + ".join(s.name for s in scen) if scen else "Baseline (no scenario)"
+    describe(m, title, "; ".join(s.description for s in scen if s.description) or title)
+    control(
+        m,
+        legends.title_box(title, " · ".join(s.description for s in scen if s.description)),
+        position="topleft",
+        css_class="cm-box cm-title",
+    )
+    feats = new_features()
+    pts, _, _ = draw_network(G, m, feats, by_branch=False, faint=True)
+    closed_fg = group(m, "Closed links and places")
+    opened_fg = group(m, "Opened links")
+    shown: list[list[float]] = []
+    for lid in sorted(view.closed_links | view.opened_links):
+        if lid not in links:
+            continue
+        d = links[lid]
+        coords = latlngs(d["geometry"])
+        shown.extend(coords)
+        is_closed = lid in view.closed_links
+        fg = closed_fg if is_closed else opened_fg
+        what = "closed" if is_closed else "opened"
+        tip = popups.link_tooltip(d, names, f" · <b>{what}</b> in this scenario")
+        pop = popups.link_popup(d, names, [("Scenario", f"<b>{what}</b>")])
+        feats.add(
+            fg, "casing", lid, {"color": "#111111", "weight": 9.0, "opacity": 0.6}, latlngs=coords
+        )
+        color = GAP_COLOR if is_closed else "#1a9850"
+        feats.add(
+            fg,
+            "scenario",
+            lid,
+            {"color": color, "weight": 5.0, "opacity": 1.0},
+            latlngs=coords,
+            tooltip=tip,
+            popup=pop,
+        )
+    for pid in sorted(view.closed_places):
+        p = names.get(pid)
+        if p is None:
+            continue
+        ll = [rounded(p["y"]), rounded(p["x"])]
+        shown.append(ll)
+        feats.add(
+            closed_fg,
+            "closed",
+            pid,
+            {
+                "radius": 11,
+                "color": GAP_COLOR,
+                "weight": 4,
+                "fillColor": "#ffffff",
+                "fillOpacity": 0.9,
+            },
+            latlng=ll,
+            tooltip=f"<b>{esc(p.get('name'))}</b> · closed in this scenario",
+            popup=popups.place_popup(p, False).replace(
+                "</b>", "</b> <b style='color:#d7191c'>closed</b>", 1
+            ),
+            label=f"<b>{esc(short(p.get('name')))}: closed</b>",
+        )
+    m.add_child(feats)
+    changes = []
+    for c in view.to_dict():
+        t = c.get("target")
+        if t in links:
+            c = {**c, "target": f"{popups.link_title(links[t], names)} ({t})"}
+        elif t in names:
+            c = {**c, "target": f"{names[t].get('name')} ({t})"}
+        changes.append(c)
+    control(m, legends.scenario_legend(scen, changes), position="bottomright")
+    finish(m, bounds_of(pts))
+    if shown:  # open on what the scenario changes, a few degrees round it
+        (s, w), (n, e) = bounds_of(shown)
+        fit(m, [[s - 10, w - 15], [n + 10, e + 15]])
+    return m

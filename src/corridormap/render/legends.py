@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ._html import esc
 from .styles import (
@@ -102,3 +103,27 @@ def scale_legend(
 def title_box(title: str, subtitle: str) -> str:
     """The body of a map's title box."""
     return f"{esc(title)}<div>{esc(subtitle)}</div>"
+
+
+def scenario_legend(scenarios: Sequence[Any], changes: Sequence[dict]) -> str:
+    """The scenarios applied (name, description) and every change they make."""
+    parts = ["<h4>Scenarios applied</h4>"]
+    for s in scenarios:
+        parts.append(f"<div><b>{esc(s.name)}</b>: {esc(s.description)}</div>")
+    if not scenarios:
+        parts.append("<div>none (baseline)</div>")
+    parts.append("<h4>Changes</h4>")
+    parts.append(legend_line(GAP_COLOR, "Closed link", weight=5))
+    parts.append(legend_line("#1a9850", "Opened link", weight=5))
+    parts.append(
+        '<div class="cm-row"><span class="cm-dot" style="background:#fff;border:3px solid '
+        f'{GAP_COLOR}"></span>Closed place</div>'
+    )
+    rows = []
+    for c in changes:
+        value = c.get("value")
+        v = "" if value is None else f" × {value:g}"
+        rows.append(f"<li>{esc(c.get('change'))}: {esc(c.get('target'))}{esc(v)}</li>")
+    if rows:
+        parts.append(f'<ul style="margin:2px 0 0 16px;padding:0">{"".join(rows)}</ul>')
+    return "".join(parts)

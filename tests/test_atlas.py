@@ -173,3 +173,27 @@ def test_scenario_map_marks_closed_places_and_names_the_scenarios(tmp_path, caps
     assert "caspian-low-water + azerbaijan-border-closed" in page
     assert "SAM-YAL-rail" in page and "caspian \\u00d7 0.75" in page
     capsys.readouterr()
+
+
+def test_bottleneck_map_has_a_title_pairs_and_only_the_top_links(tmp_path, capsys):
+    target = tmp_path / "bn.html"
+    args = ["bottlenecks", "Mumbai", "Moscow", "--top", "3", "--map", str(target)]
+    assert main(args) == 0
+    capsys.readouterr()
+    m_page = target.read_text("utf-8")
+    assert "<title>Bottlenecks: what closing each link costs</title>" in m_page
+    assert "pair: Mumbai - Moscow" in m_page and "the 3 most critical links" in m_page
+    # only the top rows are coloured: the others are the thin grey "no value"
+    import re
+
+    styles = json.loads(re.search(r"S = (\[.*?\]),\s*\n", m_page).group(1))
+    items = json.loads(re.search(r"\n\s*(\[\{\"layer\".*?\}\])\.forEach", m_page).group(1))
+    coloured = {i["id"] for i in items if i["kind"] == "link" and styles[i["s"]]["weight"] == 4.0}
+    assert 0 < len(coloured) <= 3
+    assert "#ffffcc" not in {styles[i["s"]]["color"] for i in items}  # no near-white
+
+
+def test_color_scale_floor_keeps_zero_visible():
+    from corridormap.render.layers import _colormap
+
+    assert _colormap("YlOrRd")(0.0) != "#ffffcc"

@@ -392,10 +392,10 @@ def _read_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
     return pairs or None
 
 
-def _save_link_map(args, G, values: dict, *, label: str, highlight=()) -> None:
+def _save_link_map(args, G, values: dict, *, label: str, highlight=(), **page) -> None:
     from .render import color_links, save_map
 
-    m = color_links(G, values, label=label, highlight=highlight)
+    m = color_links(G, values, label=label, highlight=highlight, **page)
     save_map(m, args.map, self_contained=getattr(args, "self_contained", False))
     print(f"map: {args.map}", file=sys.stderr)
 
@@ -414,14 +414,27 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
     rows = crit.top(args.top) if args.top else crit.to_dict()
     if args.map:
+        # the map shows what the table shows: the --top N rows, or every row
         values = {
             r["element"]: (r["delta_days"] if args.by == "time" else r["delta_cost_usd"])
-            for r in crit.rows
+            for r in rows
             if r["kind"] == "link"
         }
-        cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
+        cut = [r["element"] for r in rows if r["kind"] == "link" and r["disconnects"]]
         label = "delta days" if args.by == "time" else "delta USD/TEU"
-        _save_link_map(args, G, values, label=label, highlight=cut)
+        shown = f"the {args.top} most critical links" if args.top else "every link"
+        _save_link_map(
+            args,
+            G,
+            values,
+            label=label,
+            highlight=cut,
+            title="Bottlenecks: what closing each link costs",
+            subtitle=f"{shown}, by the {'days' if args.by == 'time' else 'cost'} "
+            f"closing it adds to the best routes of {len(crit.baseline)} pair(s); "
+            + f"scenario: {view.name}",
+            notes=[f"pair: {p}" for p in crit.baseline],
+        )
     if args.format == "json":
         _emit(fmt.json_text(rows), args.out)
     elif args.format == "csv":

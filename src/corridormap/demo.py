@@ -178,7 +178,16 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
-    m = color_links(G, values, label="criticality (delta days)", highlight=cut)
+    m = color_links(
+        G,
+        values,
+        label="criticality (delta days)",
+        highlight=cut,
+        title="Bottlenecks: what closing each link costs",
+        subtitle=f"Days that closing each link adds to the fastest routes of {len(crit.baseline)} "
+        "pairs (black: closing it disconnects a pair)",
+        notes=[f"pair: {p}" for p in crit.baseline],
+    )
     written.append(save_map(m, out / "bottlenecks.html"))
     written.append(save_map(m, out / "bottlenecks-offline.html", self_contained=True))
     return written

@@ -446,7 +446,13 @@ def _colormap(cmap: str | Callable[[float], str]) -> Callable[[float], str]:
     from matplotlib.colors import to_hex
 
     cm = colormaps[cmap]
-    return lambda x: to_hex(cm(min(1.0, max(0.0, x))))
+    # the colour scale starts at COLOR_FLOOR of the colormap, so the lowest value (often 0:
+    # a link whose closure costs nothing) is a visible colour, not the near-white of YlOrRd
+    return lambda x: to_hex(cm(COLOR_FLOOR + (1 - COLOR_FLOOR) * min(1.0, max(0.0, x))))
+
+
+#: where a named colormap's scale starts (0 = its first colour)
+COLOR_FLOOR = 0.35
 
 
 def color_links(
@@ -460,6 +466,9 @@ def color_links(
     vmin: float | None = None,
     vmax: float | None = None,
     tiles: bool = True,
+    title: str | None = None,
+    subtitle: str = "",
+    notes: Sequence[str] = (),
 ):
     """Colour the links by a number per link id: the bottleneck overlay hook.
 
@@ -482,6 +491,10 @@ def color_links(
         Ends of the colour scale; default the range of ``values``.
     tiles
         As in :func:`corridor_map`.
+    title, subtitle
+        A title box (and the page's title); none when ``title`` is ``None``.
+    notes
+        Lines listed in the legend under the colour scale (e.g. the pairs measured).
 
     Returns
     -------
@@ -506,6 +519,13 @@ def color_links(
     color = _colormap(cmap)
     names = places(G)
     m = m if m is not None else new_map(tiles=tiles)
+    if title is not None:
+        from .page import describe
+
+        describe(m, title, subtitle or title)
+        control(
+            m, legends.title_box(title, subtitle), position="topleft", css_class="cm-box cm-title"
+        )
     feats = new_features()
     fg = group(m, label)
     hfg = group(m, f"Highlighted links ({label})") if hl else None
@@ -535,7 +555,11 @@ def color_links(
                 popup=popup,
             )
     m.add_child(feats)
-    control(m, legends.scale_legend(label, color, lo, hi, len(hl)), position="bottomright")
+    body = legends.scale_legend(label, color, lo, hi, len(hl))
+    if notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        body += f'<ul style="margin:4px 0 0 16px;padding:0">{items}</ul>'
+    control(m, body, position="bottomright")
     return finish(m, bounds_of(pts))
 
 

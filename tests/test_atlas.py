@@ -197,3 +197,14 @@ def test_color_scale_floor_keeps_zero_visible():
     from corridormap.render.layers import _colormap
 
     assert _colormap("YlOrRd")(0.0) != "#ffffcc"
+
+
+def test_notebook_display_of_a_map_needs_no_network(tiny_G):
+    import html
+
+    m = render.corridor_map(tiny_G)
+    shown = m._repr_html_()
+    assert shown.startswith("<iframe srcdoc=")
+    page = html.unescape(shown.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert render.external_refs(page) == []
+    assert "L.map(" in page and "Leaflet" in page  # Leaflet inlined, the map made

@@ -110,11 +110,41 @@ def countries() -> dict[str, Any]:
 
 
 # -- the map --------------------------------------------------------------------------------
+#: height of a map shown in a notebook (px)
+NOTEBOOK_HEIGHT = 520
+
+
+@functools.cache
+def _map_class() -> type:
+    """folium's map, shown in a notebook as the self-contained page (works offline)."""
+    import folium
+
+    class Map(folium.Map):
+        """A :class:`folium.Map` whose notebook display needs no network.
+
+        folium's own display loads Leaflet from CDNs and draws tiles, so a notebook run
+        offline shows a blank frame. This one embeds :func:`render_html` with
+        ``self_contained=True`` (Leaflet inlined, the Natural Earth basemap) in an iframe.
+        """
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            import html as _html
+
+            page = render_html(self, self_contained=True)
+            return (
+                f'<iframe srcdoc="{_html.escape(page, quote=True)}" '
+                f'style="width:100%;height:{NOTEBOOK_HEIGHT}px;border:0" '
+                'title="map" loading="lazy"></iframe>'
+            )
+
+    return Map
+
+
 def new_map(*, tiles: bool = True) -> folium.Map:
     """An empty map: Leaflet only (no Bootstrap or Font Awesome), our CSS, the basemap."""
     import folium
 
-    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
+    m = _map_class()(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
     # the maps use Leaflet (and folium's jQuery) only: no Bootstrap, Font Awesome or awesome
     # markers, so default pages do not fetch them either
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n in ("leaflet", "jquery")]

@@ -208,3 +208,10 @@ def test_notebook_display_of_a_map_needs_no_network(tiny_G):
     page = html.unescape(shown.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert render.external_refs(page) == []
     assert "L.map(" in page and "Leaflet" in page  # Leaflet inlined, the map made
+
+
+def test_places_on_one_spot_name_each_other(bundled_G):
+    m = render.corridor_map(bundled_G)
+    (feats,) = [c for c in m._children.values() if c._name == "CorridormapFeatures"]
+    srj = next(i for i in feats.items if i["kind"] == "node" and i["id"] == "SRJ")
+    assert "Also here" in feats.texts[srj["p"]] and "Bandar Abbas" in feats.texts[srj["p"]]

@@ -157,6 +157,10 @@ def draw_network(
     return pts, modes, statuses
 
 
+#: places closer than this (degrees) name each other in their popups
+NEARBY_DEG = 0.15
+
+
 def draw_places(
     G: nx.MultiDiGraph, m: folium.Map, feats: Any, *, labels: Iterable[str] = ()
 ) -> set[str]:
@@ -170,6 +174,15 @@ def draw_places(
     breaks = gauge_breaks(G)
     kinds_seen: set[str] = set()
     cat = places(G)
+    # places drawn on one spot at the overview's zoom (a port and its railway station)
+    near: dict[str, list[str]] = {}
+    pts = [(pid, float(p["x"]), float(p["y"])) for pid, p in cat.items()]
+    for pid, x, y in pts:
+        near[pid] = [
+            str(cat[q].get("name"))
+            for q, qx, qy in pts
+            if q != pid and abs(qx - x) < NEARBY_DEG and abs(qy - y) < NEARBY_DEG
+        ]
     for key, label, kinds, st in NODE_GROUPS:
         members = [p for p in cat.values() if p.get("kind") in kinds]
         if not members:
@@ -188,7 +201,7 @@ def draw_places(
                 style,
                 latlng=[rounded(p["y"]), rounded(p["x"])],
                 tooltip=popups.place_tooltip(p),
-                popup=popups.place_popup(p, p["id"] in breaks),
+                popup=popups.place_popup(p, p["id"] in breaks, near.get(p["id"], ())),
                 label=esc(short(p.get("name")))
                 if p.get("kind") in LABELLED_KINDS or p["id"] in labels
                 else None,

@@ -64,8 +64,11 @@ def place_tooltip(p: Mapping[str, Any]) -> str:
     return f"<b>{esc(p.get('name'))}</b>"
 
 
-def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
-    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes."""
+def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] = ()) -> str:
+    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes.
+
+    ``nearby``: names of the places drawn on the same spot (zoom in to pick them).
+    """
     cap = None
     if p.get("capacity") is not None:
         cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
@@ -79,6 +82,7 @@ def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
         ("Source", esc(p.get("source"))),
         ("Basis", esc(p.get("basis"))),
         ("Notes", esc(p.get("notes")) if p.get("notes") else None),
+        ("Also here", esc(", ".join(nearby)) + " (zoom in to pick)" if nearby else None),
     ]
     return f'<div class="cm-pop"><b>{esc(p.get("name"))}</b>{table(rows)}</div>'
 

@@ -158,7 +158,7 @@ def draw_network(
 
 
 #: places closer than this (degrees) name each other in their popups
-NEARBY_DEG = 0.15
+NEARBY_DEG = 0.3
 
 
 def draw_places(

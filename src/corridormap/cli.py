@@ -890,7 +890,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scene",
         nargs="?",
         metavar="SCENE",
-        help="overview, instc-vs-suez, rasht-astara-gap, caspian-links or shipment-2023",
+        help="a scene of scenes.toml (overview, instc-vs-suez, rasht-astara-gap, caspian-links, "
+        "shipment-2023, replay-first-transit-2022, ...); default: all",
     )
     mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
     mp.add_argument(

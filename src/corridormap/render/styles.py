@@ -125,6 +125,8 @@ CSS = """
  .cm-title div{font-size:11px}
  .cm-replay-box input{width:120px}
  .cm-grad,.cm-ticks{width:150px}
+ .leaflet-control-attribution{font-size:9px;line-height:1.25}
+ .leaflet-bottom.leaflet-left{bottom:40px}
 }
 .leaflet-control-layers{font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,
  Arial,sans-serif}

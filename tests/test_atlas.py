@@ -215,3 +215,17 @@ def test_places_on_one_spot_name_each_other(bundled_G):
     (feats,) = [c for c in m._children.values() if c._name == "CorridormapFeatures"]
     srj = next(i for i in feats.items if i["kind"] == "node" and i["id"] == "SRJ")
     assert "Also here" in feats.texts[srj["p"]] and "Bandar Abbas" in feats.texts[srj["p"]]
+
+
+def test_atlas_reads_findings_from_the_demo_tables(tmp_path):
+    (tmp_path / "bottlenecks.csv").write_text(
+        "element,name,kind,delta_days,delta_cost_usd,disconnects,pairs_affected,ranked\n"
+        "A-B,Alpha - Beta (rail),link,0.0,0.0,1,1,1\n"
+        "B-C,Beta - Gamma (rail),link,2.5,10,0,1,2\n",
+        "utf-8",
+    )
+    (tmp_path / "scenario-x.csv").write_text("pair\n", "utf-8")
+    page = write_atlas(tmp_path, []).read_text("utf-8")
+    assert "1 link(s) whose closure disconnects a pair (e.g. Alpha - Beta (rail))" in page
+    assert "Beta - Gamma (rail), +2.5 days" in page
+    assert 'href="bottlenecks.csv"' in page and "scenario-x" not in page

@@ -106,12 +106,35 @@ def _bottleneck_finding(path: Path) -> str | None:
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        top = rows[0]
-        return (
-            f"Most critical: {top['name']} ({top['kind']}): closing it costs "
-            f"+{float(top['delta_days']):.1f} days on the best routes of the pairs."
+        links = [r for r in rows if r["kind"] == "link"]
+        cuts = [r for r in links if int(float(r["disconnects"] or 0)) > 0]
+        worst = max(links, key=lambda r: float(r["delta_days"] or 0))
+        bits = []
+        if cuts:
+            bits.append(
+                f"{len(cuts)} link(s) whose closure disconnects a pair (e.g. {cuts[0]['name']})"
+            )
+        bits.append(
+            f"the costliest closure that leaves a route: {worst['name']}, "
+            f"+{float(worst['delta_days']):.1f} days"
         )
-    except (OSError, KeyError, ValueError, IndexError):
+        text = "; ".join(bits)
+        return text[:1].upper() + text[1:] + "."
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _scenario_finding(path: Path) -> str | None:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        best = min(rows, key=lambda r: float(r["delta_days"]))
+        return (
+            f"Largest change: {best['pair']}, {float(best['delta_days']):+.1f} days and "
+            f"{float(best['delta_cost_usd']):+,.0f} USD/TEU on the fastest route "
+            f"({len(rows)} pairs)."
+        )
+    except (OSError, KeyError, ValueError):
         return None
 
 
@@ -141,8 +164,9 @@ def _other_files(out: Path) -> list[tuple[str, str, str | None, list[str]]]:
         files = [
             f"{stem}{ext}" for ext in (".md", ".csv", ".json") if (out / f"{stem}{ext}").exists()
         ]
+        finding = _scenario_finding(out / f"{stem}.csv") if stem.startswith("scenario") else None
         if files:
-            found.append(("Tables", title, None, files))
+            found.append(("Tables", title, finding, files))
     return found
 
 
@@ -196,7 +220,10 @@ def write_atlas(
     sections = [f"<h2>Maps</h2><ul>{''.join(items)}</ul>"] if items else []
     groups: dict[str, list[str]] = {}
     for group, name, finding, files in _other_files(out):
-        links = " · ".join(_link(f, f.rsplit(".", 1)[-1].upper()) for f in files)
+        links = " · ".join(
+            _link(f, f.rsplit(".", 1)[-1].upper() + (" (offline)" if "-offline." in f else ""))
+            for f in files
+        )
         groups.setdefault(group, []).append(
             f"<li><b>{_link(files[0], name)}</b>"
             + (f'<div class="finding">{esc(finding)}</div>' if finding else "")

@@ -60,6 +60,7 @@ def test_bundled_scenes_are_the_data_file(bundled_G):
         "replay-first-transit-2022",
         "replay-russia-saudi-2023",
         "replay-trial-2016",
+        "replay-helsinki-astara-2021",
     ]
     assert defs["replay-first-transit-2022"].replay == ("first-transit-2022",)
     assert defs["overview"].network and not defs["overview"].routes

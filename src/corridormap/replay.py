@@ -5,8 +5,9 @@ reached ``by`` a mode, and its dated ``events``), routes the path through the ne
 :func:`corridormap.route` (``via`` the stops, ``leg_modes`` the modes of the register), and
 gives every leg a start and end day:
 
-* each row runs from its first dated event to its last one when both are full dates, else
-  for the row's published duration (``observed.high`` days) from its first event;
+* each row runs from its first dated event to its last one when both are full dates (kept
+  within the row's published ``observed`` days, as the last event need not be at the last
+  stop), else for the published ``observed.high`` days from its first event;
 * inside a row the legs take the model's likely hours; when the published run took longer
   than the model, the difference is a *wait not explained by the model*, placed at the row's
   last stop (the register does not say where the cargo stood); when it was faster, the legs
@@ -132,10 +133,14 @@ def _span(row: Mapping[str, Any], file: str) -> tuple[dt.date, float]:
         raise SceneError("has no dated events to replay", file=file, feature=row["id"])
     first, _ = parse_date(events[0]["date"])
     last, full = parse_date(events[-1]["date"])
-    if full and last > first:
-        return first, float((last - first).days)
     obs = row.get("observed") or {}
-    if obs.get("unit") == "days" and obs.get("high"):
+    published = obs.get("unit") == "days" and obs.get("high")
+    if full and last > first:
+        span = float((last - first).days)
+        if published:  # the last event need not be at the last stop: keep to the figure
+            span = min(max(span, float(obs.get("low") or obs["high"])), float(obs["high"]))
+        return first, span
+    if published:
         return first, float(obs["high"])
     raise SceneError("needs a full last event date or observed days", file=file, feature=row["id"])
 

@@ -181,6 +181,15 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
                         )
                     )
                     break
+    # the published figures the scene cites (evidence rows)
+    if view.evidence or view.replay is not None:
+        from .scenes import observed_text
+
+        rows = list(view.evidence) or list(view.replay.rows)
+        for row in rows:
+            handles.append(
+                Line2D([], [], ls="", marker="", label=f"Published: {observed_text(row)}")
+            )
     # places labelled on a network scene
     if view.scene.network:
         from ..places import places

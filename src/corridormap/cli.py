@@ -655,7 +655,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             log.warning("scene %r skipped: %s", name, exc.reason)
     suffix = "-offline" if args.self_contained else ""
     paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
-    _check_outputs(args, [*paths, Path(args.out) / "index.html", args.png, args.svg])
+    index = Path(args.out) / "index.html" if args.scene is None else None
+    _check_outputs(args, [*paths, index, args.png, args.svg])
     # every page is drawn before any is written: a scene that fails replaces nothing
     pages = [render_html(draw_scene(v, G=G), self_contained=args.self_contained) for v in views]
     if view.scenarios:
@@ -663,9 +664,11 @@ def cmd_map(args: argparse.Namespace) -> int:
     for path, page in zip(paths, pages, strict=True):
         atomic_write(path, page)
         print(path)
-    from .render.atlas import write_atlas
+    if args.scene is None:  # the atlas of every scene (one scene alone leaves it as it is)
+        from .render.atlas import write_atlas
 
-    print(write_atlas(args.out, views, G=G, extra=[_scenario_line(view)] if view.scenarios else []))
+        extra = [_scenario_line(view)] if view.scenarios else []
+        print(write_atlas(args.out, views, G=G, extra=extra))
     for fmt_, out in (("png", args.png), ("svg", args.svg)):
         if out:
             from .render.static import save_static

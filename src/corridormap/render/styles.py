@@ -108,8 +108,8 @@ CSS = """
 .cm-label:before{display:none}
 .cm-legend>summary{cursor:pointer;font-weight:700;margin-bottom:2px}
 .cm-arrow{background:none;border:0}
-.cm-arrow div{font-size:14px;line-height:14px;width:14px;height:14px;text-align:center;
- text-shadow:0 0 2px #fff,0 0 2px #fff}
+.cm-arrow div{font-size:17px;line-height:14px;width:14px;height:14px;text-align:center;
+ text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
 .cm-country{background:none;border:0;box-shadow:none;padding:0;color:#8a8275;
  font:italic 600 11px/1.2 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
  letter-spacing:.05em;text-transform:uppercase;text-shadow:0 0 2px #f4f1ea}

@@ -237,3 +237,42 @@ def test_replay_keeps_to_the_published_days_when_the_last_event_is_short_of_the_
     rp = replay(bundled_G, ["helsinki-astara-2021-measured"])
     row = evidence_rows(bundled_G)["helsinki-astara-2021-measured"]
     assert row["observed"]["low"] <= rp.days <= row["observed"]["high"]
+
+
+def test_a_users_replay_is_escaped_and_uses_their_register(tmp_path):
+    """A user's evidence.toml and scenes.toml: text from both reaches the page as text."""
+    data = write_geodata(tmp_path / "geo")
+    xss = "<img src=x onerror=alert(1)>"
+    (data / "evidence.toml").write_text(
+        f"""
+[[movement]]
+id = "run-1"
+title = "A run {xss}"
+source = "a source {{{{ 7*7 }}}}"
+date = "2024-05"
+kind = "measured_run"
+measure = "door_to_door"
+path = [{{ place = "Alpha" }}, {{ place = "Gamma", by = "rail" }}, {{ place = "Delta", by = "rail" }}]
+observed = {{ low = 9.0, high = 10.0, unit = "days" }}
+events = [
+  {{ date = "2024-05-01", text = "left Alpha {xss}" }},
+  {{ date = "2024-05-10", text = "reached Delta" }},
+]
+notes = "n"
+""",
+        encoding="utf-8",
+    )
+    (data / "scenes.toml").write_text(
+        '[run]\ntitle = "Run"\ndescription = "The run"\nreplay = ["run-1"]\n', encoding="utf-8"
+    )
+    G = cm.load_network(data)
+    view = compute_scene(G, load_scenes(G)["run"])
+    assert view.replay.start == dt.date(2024, 5, 1) and view.replay.days == pytest.approx(9.0)
+    m = render.scene_map(G, "run")
+    page = render.render_html(m, self_contained=True)
+    assert "<img src=x" not in page and "\\u003cimg src=x" not in page  # never raw HTML
+    assert "{{ 7*7 }}" not in page
+    (el,) = [c for c in m._children.values() if c._name == "CorridormapReplay"]
+    pops = " ".join(e["pop"] for e in el.data["events"])
+    assert "left Alpha &lt;img src=x onerror=alert(1)&gt;" in pops  # shown as text
+    assert "a source &#123;&#123; 7*7 &#125;&#125;" in pops

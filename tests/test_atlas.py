@@ -252,7 +252,11 @@ source = "a source {{{{ 7*7 }}}}"
 date = "2024-05"
 kind = "measured_run"
 measure = "door_to_door"
-path = [{{ place = "Alpha" }}, {{ place = "Gamma", by = "rail" }}, {{ place = "Delta", by = "rail" }}]
+path = [
+  {{ place = "Alpha" }},
+  {{ place = "Gamma", by = "rail" }},
+  {{ place = "Delta", by = "rail" }},
+]
 observed = {{ low = 9.0, high = 10.0, unit = "days" }}
 events = [
   {{ date = "2024-05-01", text = "left Alpha {xss}" }},

@@ -224,11 +224,14 @@ def test_atlas_reads_findings_from_the_demo_tables(tmp_path):
         "B-C,Beta - Gamma (rail),link,2.5,10,0,1,2\n",
         "utf-8",
     )
-    (tmp_path / "scenario-x.csv").write_text("pair\n", "utf-8")
+    (tmp_path / "scenario-some-railway.csv").write_text(
+        "pair,delta_days,delta_cost_usd\nA - B,-0.5,-10\nA - C,-1.5,-20\n", "utf-8"
+    )
     page = write_atlas(tmp_path, []).read_text("utf-8")
     assert "1 link(s) whose closure disconnects a pair (e.g. Alpha - Beta (rail))" in page
     assert "Beta - Gamma (rail), +2.5 days" in page
-    assert 'href="bottlenecks.csv"' in page and "scenario-x" not in page
+    assert 'href="bottlenecks.csv"' in page
+    assert "Scenario: some-railway" in page and "Largest change: A - C, -1.5 days" in page
 
 
 def test_replay_keeps_to_the_published_days_when_the_last_event_is_short_of_the_end(bundled_G):

@@ -157,10 +157,13 @@ def _other_files(out: Path) -> list[tuple[str, str, str | None, list[str]]]:
                 bn,
             )
         )
-    for stem, title in (
-        ("scenario-rasht-astara", "Scenario: the Rasht–Astara railway built"),
-        ("route-report", "Route report: the routes users ask about most"),
-    ):
+    # one pair of tables per scenario the demo compares (scenario-<name>.csv / .md)
+    stems = sorted(
+        {p.stem for p in out.glob("scenario-*.csv")} | {p.stem for p in out.glob("scenario-*.md")}
+    )
+    tables = [(stem, f"Scenario: {stem.removeprefix('scenario-')}") for stem in stems]
+    tables.append(("route-report", "Route report: the routes users ask about most"))
+    for stem, title in tables:
         files = [
             f"{stem}{ext}" for ext in (".md", ".csv", ".json") if (out / f"{stem}{ext}").exists()
         ]

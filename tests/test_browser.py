@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 import corridormap as cm
 from conftest import node, tiny, write_geodata
 from corridormap import render
+from corridormap.scenes import load_scenes
 
 pytestmark = pytest.mark.browser
 
@@ -181,6 +182,8 @@ def test_scene_page(browser, bundled_G, scene_pages, scene, variant):
         assert got["paths"] == info["legs"]  # and in the page as SVG paths
         if scene == "overview":
             assert got["node"] == len(cm.places(bundled_G))
+        elif load_scenes(bundled_G)[scene].replay:  # a shipment replay: its legs, not routes
+            assert page.page.locator("path.cm-replay").count() > 0
         else:
             assert got["route"] > 0
         # the legend, the scale bar and the attribution are on the page

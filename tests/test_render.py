@@ -98,7 +98,14 @@ def test_route_map_layers_popups_and_summary(tiny_G):
     popup = texts[legs[0]["p"]]
     assert "<table" in popup and "Hours" in popup and "Source" in popup
     page = render.render_html(m)
-    assert f"{r1.days:.1f} days" in page  # the summary, in the legend
+    # the summary, in the legend: the P50 and P10-P90 of the same Monte Carlo as compare
+    from corridormap.compare import route_percentiles
+
+    pct = route_percentiles(tiny_G, r1, draws=2000, seed=0)["days"]
+    assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page
+    # without the network, the likely-value figures, labelled as such
+    alone = render.render_html(render.route_map(r1))
+    assert f"{r1.days:.1f} days (likely values)" in alone
     # one route alone, and drawn on an existing map: still one layer control
     m2 = render.route_map(r1, m=render.corridor_map(tiny_G))
     page = render.render_html(m2)
@@ -211,6 +218,7 @@ def test_scenes(bundled_G, tmp_path):
 def test_cli_map(tmp_path, capsys):
     assert main(["map", "caspian-links", "--out", str(tmp_path), "--self-contained"]) == 0
     out = capsys.readouterr().out.split()
+    # one scene: its page (the atlas index.html is written when every scene is)
     assert out == [str(tmp_path / "map-caspian-links-offline.html")]
     assert main(["map", "nope", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -525,10 +525,10 @@ def _read_pairs(args: argparse.Namespace) -> list[tuple[str, str]] | None:
     return pairs or None
 
 
-def _save_link_map(args, G, values: dict, *, label: str, highlight=()) -> None:
+def _save_link_map(args, G, values: dict, *, label: str, highlight=(), **page) -> None:
     from .render import color_links, save_map
 
-    m = color_links(G, values, label=label, highlight=highlight)
+    m = color_links(G, values, label=label, highlight=highlight, **page)
     save_map(m, args.map, self_contained=getattr(args, "self_contained", False))
     print(f"map: {args.map}", file=sys.stderr)
 
@@ -547,14 +547,27 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         raise NoRouteError("no route for " + ", ".join(unrouted) + ": nothing to rank")
     rows = crit.top(args.top) if args.top else crit.to_dict()
     if args.map:
+        # the map shows what the table shows: the --top N rows, or every row
         values = {
             r["element"]: (r["delta_days"] if args.by == "time" else r["delta_cost_usd"])
-            for r in crit.rows
+            for r in rows
             if r["kind"] == "link"
         }
-        cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
+        cut = [r["element"] for r in rows if r["kind"] == "link" and r["disconnects"]]
         label = "delta days" if args.by == "time" else "delta USD/TEU"
-        _save_link_map(args, G, values, label=label, highlight=cut)
+        shown = f"the {args.top} most critical links" if args.top else "every link"
+        _save_link_map(
+            args,
+            G,
+            values,
+            label=label,
+            highlight=cut,
+            title="Bottlenecks: what closing each link costs",
+            subtitle=f"{shown}, by the {'days' if args.by == 'time' else 'cost'} "
+            f"closing it adds to the best routes of {len(crit.baseline)} pair(s); "
+            + f"scenario: {view.name}",
+            notes=[f"pair: {p}" for p in crit.baseline],
+        )
     if args.format == "json":
         _emit(fmt.json_text(rows), args.out)
     elif args.format == "csv":
@@ -712,12 +725,13 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     scen = [names] if args.compose else names
     comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])
     if args.map:
+        from .render import save_map
+        from .render.layers import scenario_map
         from .scenarios import apply_scenario
 
         view = apply_scenario(G, names)
-        touched = sorted(view.closed_links | view.opened_links)
-        values = {lid: (1.0 if lid in view.opened_links else 0.0) for lid in touched}
-        _save_link_map(args, G, values, label="opened (1) / closed (0)", highlight=touched)
+        save_map(scenario_map(G, view), args.map, self_contained=args.self_contained)
+        print(f"map: {args.map}", file=sys.stderr)
     rows = comp.to_dict()
     extra = _scenario_percentiles(G, pairs, scen, OBJECTIVES[args.by], args.draws, args.seed)
     for r in rows:
@@ -853,6 +867,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.scene is not None and args.scene not in scenes:
         raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(scenes)}")
     view, wf = _weight(args, G, "time")
+    if (args.png or args.svg) and args.scene is None:
+        raise CliError("--png and --svg draw one scene: name it (corridormap map SCENE --png FILE)")
     views = []
     for name in list(scenes) if args.scene is None else [args.scene]:
         try:
@@ -863,7 +879,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             log.warning("scene %r skipped: %s", name, exc.reason)
     suffix = "-offline" if args.self_contained else ""
     paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
-    _check_outputs(args, paths)
+    index = Path(args.out) / "index.html" if args.scene is None else None
+    _check_outputs(args, [*paths, index, args.png, args.svg])
     # every page is drawn before any is written: a scene that fails replaces nothing
     pages = [render_html(draw_scene(v, G=G), self_contained=args.self_contained) for v in views]
     if view.scenarios:
@@ -871,6 +888,16 @@ def cmd_map(args: argparse.Namespace) -> int:
     for path, page in zip(paths, pages, strict=True):
         atomic_write(path, page)
         print(path)
+    if args.scene is None:  # the atlas of every scene (one scene alone leaves it as it is)
+        from .render.atlas import write_atlas
+
+        extra = [_scenario_line(view)] if view.scenarios else []
+        print(write_atlas(args.out, views, G=G, extra=extra))
+    for fmt_, out in (("png", args.png), ("svg", args.svg)):
+        if out:
+            from .render.static import save_static
+
+            print(save_static(views[0], out, G=G, fmt=fmt_))
     return EXIT_OK
 
 
@@ -1222,7 +1249,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scene",
         nargs="?",
         metavar="SCENE",
-        help="overview, instc-vs-suez, rasht-astara-gap, caspian-links or shipment-2023",
+        help="a scene of scenes.toml (overview, instc-vs-suez, rasht-astara-gap, caspian-links, "
+        "shipment-2023, replay-first-transit-2022, ...); default: all",
     )
     mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
     mp.add_argument(
@@ -1230,6 +1258,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pages that work offline (assets and basemap inlined), named map-SCENE-offline.html",
     )
+    mp.add_argument("--png", metavar="FILE", help="also draw SCENE as a 300 dpi PNG (no browser)")
+    mp.add_argument("--svg", metavar="FILE", help="also draw SCENE as an SVG (no browser)")
     _scenario_option(mp)
     mp.set_defaults(func=cmd_map)
 

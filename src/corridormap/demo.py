@@ -114,6 +114,17 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
 
     written += write_scenes(G, out)
     written += write_scenes(G, out, self_contained=True)
+    # the atlas page: every scene, chart and table written above, with its finding
+    from .render.atlas import write_atlas
+    from .scenes import SceneError, compute_scene, load_scenes
+
+    views = []
+    for scene in load_scenes(G).values():
+        try:
+            views.append(compute_scene(G, scene))
+        except SceneError:
+            continue  # skipped by write_scenes as well
+    written.append(write_atlas(out, views, G=G))
     return written
 
 
@@ -173,6 +184,16 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
-    m = color_links(G, values, label="criticality (delta days)", highlight=cut)
+    m = color_links(
+        G,
+        values,
+        label="criticality (delta days)",
+        highlight=cut,
+        title="Bottlenecks: what closing each link costs",
+        subtitle=f"Days that closing each link adds to the fastest routes of {len(crit.baseline)} "
+        "pairs (black: closing it disconnects a pair)",
+        notes=[f"pair: {p}" for p in crit.baseline],
+    )
     written.append(save_map(m, out / "bottlenecks.html"))
+    written.append(save_map(m, out / "bottlenecks-offline.html", self_contained=True))
     return written

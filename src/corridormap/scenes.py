@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 #: the scene file's name in a geodata directory
 SCENES_FILE = "scenes.toml"
+#: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0)
+PERCENTILE_DRAWS = 2000
 _SCENE_KEYS = {
     "title",
     "subtitle",
@@ -58,6 +60,9 @@ _SCENE_KEYS = {
     "source",
     "zoom_links",
     "zoom_pad_deg",
+    "replay",
+    "evidence",
+    "labels",
 }
 _ROUTE_KEYS = {
     "from",
@@ -134,6 +139,9 @@ class Scene:
     zoom_pad_deg: float = 0.0
     source: str | None = None
     file: str = SCENES_FILE
+    replay: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,12 +158,25 @@ class SceneView:
         The layer name of each route ("<label> (<days> days)").
     scenario
         The scenario(s) the routes were found and measured under.
+    percentiles
+        Per route, P10/P50/P90 of its days and cost per TEU
+        (:func:`corridormap.compare.route_percentiles`, 2,000 draws, seed 0).
+    replay
+        The shipment laid out in time (replay scenes).
+    evidence
+        The evidence-register rows the scene cites (``evidence``), as read.
+    labels
+        Place ids labelled on the map beyond the cities and chokepoints.
     """
 
     scene: Scene
     routes: tuple[Route, ...] = ()
     names: tuple[str, ...] = ()
     scenario: str = "baseline"
+    percentiles: tuple[dict[str, Any], ...] = ()
+    replay: Any = None
+    evidence: tuple[dict[str, Any], ...] = ()
+    labels: tuple[str, ...] = ()
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -238,9 +259,13 @@ def _scene(name: str, raw: Any, file: str) -> Scene:
             "expected [[<scene>.routes]] tables", file=file, feature=name, field="routes"
         )
     routes = tuple(_route(r, file, name, i) for i, r in enumerate(routes_raw))
-    if not network and not routes:
+    replay = raw.get("replay", [])
+    replay = [replay] if isinstance(replay, str) else replay
+    replay = _strings(replay, file, name, "replay") if replay else ()
+    if not network and not routes and not replay:
         raise SceneError(
-            "a scene draws the network (network = true) or routes ([[<scene>.routes]])",
+            "a scene draws the network (network = true), routes ([[<scene>.routes]]) or "
+            "a shipment (replay = <evidence id>)",
             file=file,
             feature=name,
         )
@@ -261,6 +286,11 @@ def _scene(name: str, raw: Any, file: str) -> Scene:
         zoom_pad_deg=float(pad),
         source=None if source is None else _text(source, file, name, "source"),
         file=file,
+        replay=replay,
+        evidence=_strings(raw.get("evidence", []), file, name, "evidence")
+        if raw.get("evidence")
+        else (),
+        labels=_strings(raw.get("labels", []), file, name, "labels") if raw.get("labels") else (),
     )
 
 
@@ -304,7 +334,11 @@ def _crossing(r: Route) -> str | None:
     for leg in r.legs:
         if leg.get("kind") == "link" and leg.get("mode") in ("caspian", "ferry"):
             how = "by ship" if leg["mode"] == "caspian" else "rail ferry"
-            return f"{short(leg['from_name'])} – {short(leg['to_name'])} {how}"
+            o, d = short(r.names.get(r.origin, r.origin)), short(r.names.get(r.destination))
+            return (
+                f"{o} → {d} door to door, crossing {short(leg['from_name'])} – "
+                f"{short(leg['to_name'])} {how}"
+            )
     return None
 
 
@@ -333,9 +367,42 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
             feature=scene.name,
         )
     scenario = weight.scenario if weight is not None else "baseline"
+    from .places import resolve_place
+
+    # a label is a nicety: places the network lacks are not labelled, the scene still applies
+    found = []
+    for x in scene.labels:
+        try:
+            found.append(resolve_place(G, x))
+        except (CorridormapError, ValueError):
+            log.debug("scene %r: no place %r to label", scene.name, x)
+    labels = tuple(found)
+    evidence: tuple[dict[str, Any], ...] = ()
+    if scene.evidence:
+        from .replay import evidence_rows
+
+        rows = evidence_rows(G)
+        unknown = [x for x in scene.evidence if x not in rows]
+        if unknown:
+            raise SceneError(
+                f"no movement {', '.join(unknown)} in the evidence register",
+                file=scene.file,
+                feature=scene.name,
+            )
+        evidence = tuple(rows[x] for x in scene.evidence)
     if scene.network:
-        return SceneView(scene, scenario=scenario)
-    routes, names = [], []
+        return SceneView(scene, scenario=scenario, labels=labels, evidence=evidence)
+    if scene.replay:
+        from .replay import replay
+
+        try:
+            rp = replay(G, scene.replay)
+        except SceneError as exc:
+            raise SceneError(exc.reason, file=scene.file, feature=scene.name) from None
+        return SceneView(scene, scenario=scenario, replay=rp, labels=labels, evidence=evidence)
+    from .compare import route_percentiles
+
+    routes, names, pcts = [], [], []
     for spec in scene.routes:
         base = make_weight(spec.by) if weight is None else replace(weight, by=spec.by)
         wf = base.opening(spec.opened_links).closing(links=spec.closed_links)
@@ -348,10 +415,20 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
                 feature=scene.name,
             ) from None
         label = (_crossing(r) if spec.label_by_crossing else None) or spec.label
-        days = r.days
+        pct = route_percentiles(G, r, draws=PERCENTILE_DRAWS, seed=0) if r.legs else {}
         routes.append(r)
-        names.append(f"{label} ({days:.1f} days)" if math.isfinite(days) else label)
-    return SceneView(scene, tuple(routes), tuple(names), scenario)
+        pcts.append(pct)
+        days = pct.get("days", {}).get("p50", math.nan)
+        names.append(f"{label}: {days:.1f} days P50" if math.isfinite(days) else label)
+    return SceneView(
+        scene,
+        tuple(routes),
+        tuple(names),
+        scenario,
+        percentiles=tuple(pcts),
+        labels=labels,
+        evidence=evidence,
+    )
 
 
 # -- drawing and writing --------------------------------------------------------------------

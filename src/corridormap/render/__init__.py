@@ -8,6 +8,7 @@ accepts an existing map ``m=`` to draw on:
 * :func:`route_map`: one or more :class:`~corridormap.Route` objects, a layer each, with a popup
   per leg and the route's totals in the legend;
 * :func:`color_links`: links coloured by any number per link id (the bottleneck overlay hook);
+* :func:`scenario_map`: what applied scenarios close, open and change;
 * :func:`scene_map` / :data:`SCENES`: named presets defined in ``geodata/scenes.toml``;
   :func:`write_scenes` writes them all (both from :mod:`corridormap.scenes`, which finds the
   routes a scene shows);
@@ -25,6 +26,9 @@ Where things are built, by file:
 ``elements.py``           the Leaflet element classes (the page's JavaScript)
 ``page.py``               map creation, page assembly, offline pages, writing
 ``scenes.py``             drawing a computed scene (title, routes, initial view)
+``replay.py``             a shipment replay on a time slider
+``atlas.py``              ``index.html``: every scene, chart and table with its finding
+``static.py``             PNG / SVG figures of a scene with matplotlib (no browser)
 ``_html.py``              escaping, number formatting, HTML tables, JSON for scripts
 ========================  ==========================================================
 
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 from ..scenes import SCENES, scene_map, write_scenes
 from ._html import COORD_DECIMALS
-from .layers import color_links, corridor_map, route_map
+from .layers import color_links, corridor_map, route_map, scenario_map
 from .page import external_refs, render_html, save_map
 from .styles import (
     ATTRIBUTION,
@@ -82,6 +86,7 @@ __all__ = [
     "render_html",
     "route_map",
     "save_map",
+    "scenario_map",
     "scene_map",
     "write_scenes",
 ]

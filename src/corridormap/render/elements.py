@@ -104,7 +104,17 @@ def element_classes() -> dict[str, type]:  # noqa: C901
               {{ this.js(this.items) }}.forEach(function (f) {
                 var o = Object.assign({}, S[f.s], {cmKind: f.kind, cmId: f.id,
                   className: "cm-" + f.kind});
-                var l = f.g !== undefined ? L.polyline(G[f.g], o) : L.circleMarker(f.ll, o);
+                var l;
+                if (f.a !== undefined) {
+                  l = L.marker(f.ll, {interactive: false, keyboard: false, cmKind: f.kind,
+                    icon: L.divIcon({className: "cm-arrow", iconSize: [14, 14],
+                      html: '<div style="transform:rotate(' + f.a + 'deg);color:' +
+                        o.color + '">&#10148;</div>'})});
+                  l.addTo(groups[f.layer]);
+                  return;
+                }
+                l = f.g !== undefined ? L.polyline(G[f.g], o) : L.circleMarker(f.ll, o);
+                if (f.ll !== undefined) { l.options.cmHome = f.ll; }
                 if (f.lb !== undefined) {
                   l.bindTooltip(T[f.lb], {permanent: true, direction: "right", offset: [5, 0],
                     className: "cm-label", interactive: false});
@@ -154,6 +164,7 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             tooltip: str | None = None,
             popup: str | None = None,
             label: str | None = None,
+            angle: float | None = None,
         ) -> None:
             item: dict[str, Any] = {
                 "layer": self.group(fg),
@@ -171,6 +182,8 @@ def element_classes() -> dict[str, type]:  # noqa: C901
                 item["p"] = self._intern("texts", popup)
             if label is not None:
                 item["lb"] = self._intern("texts", label)
+            if angle is not None:
+                item["a"] = angle
             self.items.append(item)
 
     class Basemap(RawMacro):
@@ -192,6 +205,11 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             L.geoJSON({{ this.js(basemap["countries"]) }}, {interactive: false,
               style: {color: "#9e978c", weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1}}
             ).addTo({{ map }});
+            {{ this.js(basemap["labels"]) }}.forEach(function (c) {
+              L.marker([c[0], c[1]], {interactive: false, keyboard: false,
+                icon: L.divIcon({className: "cm-country", html: c[2], iconSize: null})
+              }).addTo({{ map }});
+            });
             {{ map }}.attributionControl.addAttribution({{ this.basemap_attr|tojson }});
             {% else %}
             L.tileLayer({{ this.url|tojson }}, {attribution: {{ this.tiles_attr|tojson }},
@@ -226,6 +244,11 @@ def element_classes() -> dict[str, type]:  # noqa: C901
               c.onAdd = function () {
                 var d = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 d.innerHTML = {{ this.body|tojson }};
+                // a phone's width: legends start folded, so they do not cover the map
+                var fold = d.querySelector("details.cm-legend");
+                if (fold && {{ this._parent.get_name() }}.getContainer().clientWidth < 600) {
+                  fold.open = false;
+                }
                 L.DomEvent.disableClickPropagation(d);
                 L.DomEvent.disableScrollPropagation(d);
                 return d;
@@ -255,7 +278,10 @@ def element_classes() -> dict[str, type]:  # noqa: C901
               function declutter() {
                 var taken = Array.prototype.map.call(c.querySelectorAll(".leaflet-control"),
                   function (e) { return e.getBoundingClientRect(); });
-                c.querySelectorAll(".cm-label").forEach(function (el) {
+                var labels = Array.prototype.slice.call(c.querySelectorAll(".cm-label"));
+                labels = labels.concat(Array.prototype.slice.call(
+                  c.querySelectorAll(".cm-country")));
+                labels.forEach(function (el) {
                   el.style.visibility = "";
                   var r = el.getBoundingClientRect();
                   var hit = taken.some(function (b) {
@@ -265,7 +291,41 @@ def element_classes() -> dict[str, type]:  # noqa: C901
                   if (hit) { el.style.visibility = "hidden"; } else { taken.push(r); }
                 });
               }
+              // places drawn on top of each other (a port and its station): fan them out
+              // a few pixels so each can be hovered and clicked
+              function spread() {
+                var seen = [], near = map.getZoom() >= 5;
+                map.eachLayer(function (l) {
+                  if (!l.options || l.options.cmKind !== "node" || !l.options.cmHome) { return; }
+                  var p = map.latLngToLayerPoint(l.options.cmHome), k = 0;
+                  seen.forEach(function (q) {
+                    if (Math.abs(q.x - p.x) < 10 && Math.abs(q.y - p.y) < 10) { k += 1; }
+                  });
+                  seen.push(p);
+                  // only close up, where overlapping places are one site (port and station)
+                  k = near ? Math.min(k, 3) : 0;
+                  l.setLatLng(k ? map.layerPointToLatLng(p.add([9 * k, 9 * k])) :
+                    l.options.cmHome);
+                });
+              }
+              // a phone's width: the layer control starts folded (tap the icon to open it)
+              var lc = c.querySelector(".leaflet-control-layers");
+              if (lc && c.clientWidth < 600) {
+                lc.classList.remove("leaflet-control-layers-expanded");
+                var toggle = lc.querySelector(".leaflet-control-layers-toggle");
+                if (toggle) {
+                  toggle.addEventListener("click", function (ev) {
+                    ev.preventDefault();
+                    lc.classList.toggle("leaflet-control-layers-expanded");
+                  });
+                }
+                map.on("click", function () {
+                  lc.classList.remove("leaflet-control-layers-expanded");
+                });
+              }
+              map.on("zoomend", spread);
               map.on("zoomend moveend overlayadd overlayremove", declutter);
+              spread();
               declutter();
               requestAnimationFrame(function () { requestAnimationFrame(function () {
                 window.corridormapReady = {map: {{ this._parent.get_name()|tojson }},
@@ -309,10 +369,130 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             self.bounds = bounds
             self.js = js
 
+    class Replay(RawMacro):
+        """A shipment on a time slider: legs drawn as the cargo moved, dated events.
+
+        ``data`` (built by :mod:`.replay`) holds the legs (coordinates, start and end day,
+        style, tooltip, popup), the waits, the events (day, position, popup) and the start
+        date. The slider is a plain ``<input type="range">`` in a Leaflet control: no
+        external script.
+        """
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var map = {{ this._parent.get_name() }}, D = {{ this.js(this.data) }};
+              var layer = L.layerGroup().addTo(map);
+              function cut(ll, f) {
+                if (f >= 1) { return ll; }
+                var len = [0], tot = 0, i;
+                for (i = 1; i < ll.length; i++) {
+                  tot += Math.hypot(ll[i][0] - ll[i - 1][0], ll[i][1] - ll[i - 1][1]);
+                  len.push(tot);
+                }
+                var want = f * tot, out = [ll[0]];
+                for (i = 1; i < ll.length; i++) {
+                  if (len[i] <= want) { out.push(ll[i]); continue; }
+                  var g = (want - len[i - 1]) / ((len[i] - len[i - 1]) || 1);
+                  out.push([ll[i - 1][0] + g * (ll[i][0] - ll[i - 1][0]),
+                            ll[i - 1][1] + g * (ll[i][1] - ll[i - 1][1])]);
+                  break;
+                }
+                return out;
+              }
+              D.legs.forEach(function (l) {
+                l.line = L.polyline(l.ll, Object.assign({cmKind: "replay", cmId: l.id,
+                  className: "cm-replay"}, l.style));
+                if (l.tip) { l.line.bindTooltip(l.tip, {sticky: true}); }
+                if (l.pop) { l.line.bindPopup(l.pop, {maxWidth: 380}); }
+              });
+              D.waits.forEach(function (w) {
+                w.mark = L.circleMarker(w.ll, {radius: 9, color: "#b2182b", weight: 3,
+                  fillColor: "#fddbc7", fillOpacity: 0.9, cmKind: "wait"}).bindPopup(w.pop);
+                w.mark.bindTooltip(w.tip, {sticky: true});
+              });
+              D.events.forEach(function (e) {
+                e.mark = L.circleMarker(e.ll, {radius: 6, color: "#ffffff", weight: 2,
+                  fillColor: "#111111", fillOpacity: 1, cmKind: "event"}).bindPopup(e.pop,
+                  {maxWidth: 340});
+                e.mark.bindTooltip(e.tip, {sticky: true});
+              });
+              var cargo = L.circleMarker(D.legs.length ? D.legs[0].ll[0] : [0, 0],
+                {radius: 7, color: "#111", weight: 2, fillColor: "#ffd92f", fillOpacity: 1,
+                 cmKind: "cargo", interactive: false});
+              var start = Date.UTC(D.start[0], D.start[1] - 1, D.start[2]);
+              function day(t) {
+                return new Date(start + Math.round(t) * 86400000).toISOString().slice(0, 10);
+              }
+              var ctl = L.control({position: "bottomleft"}), input, label, button;
+              ctl.onAdd = function () {
+                var d = L.DomUtil.create("div", "cm-box cm-replay-box");
+                d.innerHTML = D.head + '<div class="cm-row"><button type="button" ' +
+                  'class="cm-play" aria-label="play">&#9654;</button>' +
+                  '<input type="range" class="cm-slider" min="0" step="0.25" ' +
+                  'aria-label="day of the shipment"><span class="cm-date"></span></div>';
+                input = d.querySelector("input"); label = d.querySelector(".cm-date");
+                button = d.querySelector("button");
+                input.max = String(D.end);
+                L.DomEvent.disableClickPropagation(d);
+                L.DomEvent.disableScrollPropagation(d);
+                return d;
+              };
+              ctl.addTo(map);
+              function show(t) {
+                var pos = null;
+                D.legs.forEach(function (l) {
+                  if (t <= l.t0 && l.t1 > l.t0) { layer.removeLayer(l.line); return; }
+                  var f = l.t1 > l.t0 ? (t - l.t0) / (l.t1 - l.t0) : 1;
+                  var part = cut(l.ll, Math.min(1, f));
+                  l.line.setLatLngs(part);
+                  if (!layer.hasLayer(l.line)) { layer.addLayer(l.line); }
+                  pos = part[part.length - 1];
+                });
+                D.waits.forEach(function (w) {
+                  if (t >= w.t0) { layer.addLayer(w.mark); } else { layer.removeLayer(w.mark); }
+                  if (t >= w.t0 && t <= w.t1) { pos = w.ll; }
+                });
+                D.events.forEach(function (e) {
+                  if (t >= e.t) { layer.addLayer(e.mark); } else { layer.removeLayer(e.mark); }
+                });
+                if (pos) { cargo.setLatLng(pos); layer.addLayer(cargo); cargo.bringToFront(); }
+                label.textContent = day(t) + " \u00b7 day " + Math.round(t);
+                input.value = String(t);
+                map.getContainer().dataset.replayDay = String(t);
+              }
+              var timer = null;
+              function stop() { clearInterval(timer); timer = null; button.innerHTML = "&#9654;"; }
+              input.addEventListener("input", function () { stop(); show(+input.value); });
+              button.addEventListener("click", function () {
+                if (timer) { stop(); return; }
+                var t = +input.value >= D.end ? 0 : +input.value;
+                button.innerHTML = "&#10074;&#10074;";
+                timer = setInterval(function () {
+                  t = Math.min(D.end, t + D.end / 120);
+                  show(t);
+                  if (t >= D.end) { stop(); }
+                }, 50);
+              });
+              show(D.end);
+              window.corridormapReplay = {show: show, end: D.end};
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, data: dict[str, Any]) -> None:
+            super().__init__()
+            self._name = "CorridormapReplay"
+            self.data = data
+            self.js = js
+
     return {
         "Features": Features,
         "Basemap": Basemap,
         "Control": Control,
         "Ready": Ready,
         "Fit": Fit,
+        "Replay": Replay,
     }

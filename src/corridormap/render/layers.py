@@ -13,6 +13,7 @@ popups and tooltips is built in :mod:`.popups`, the legends in :mod:`.legends`, 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ import networkx as nx
 
 from . import legends, popups
 from ._html import bounds_of, esc, latlngs, rounded, short
-from .page import control, finish, group, new_features, new_map
+from .page import control, finish, fit, group, new_features, new_map
 from .styles import (
     BRANCH_LABELS,
     GAP_COLOR,
@@ -30,6 +31,7 @@ from .styles import (
     MODE_STYLES,
     NODE_GROUPS,
     ROUTE_COLORS,
+    SCHEMATIC_MODES,
     STATUS_DASH,
 )
 
@@ -88,7 +90,7 @@ def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
     style = {"color": base["color"], "weight": base["weight"], "opacity": 0.9}
     if status == "gap":
         style.update(color=GAP_COLOR, weight=base["weight"] + 1)
-    style["dashArray"] = STATUS_DASH.get(status)
+    style["dashArray"] = STATUS_DASH.get(status) or SCHEMATIC_MODES.get(d.get("mode"))
     if faint:
         style.update(opacity=0.35, weight=max(1.5, style["weight"] - 1))
     return style
@@ -155,13 +157,32 @@ def draw_network(
     return pts, modes, statuses
 
 
-def draw_places(G: nx.MultiDiGraph, m: folium.Map, feats: Any) -> set[str]:
-    """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``)."""
+#: places closer than this (degrees) name each other in their popups
+NEARBY_DEG = 0.3
+
+
+def draw_places(
+    G: nx.MultiDiGraph, m: folium.Map, feats: Any, *, labels: Iterable[str] = ()
+) -> set[str]:
+    """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``).
+
+    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well.
+    """
+    labels = set(labels)
     from ..places import places
 
     breaks = gauge_breaks(G)
     kinds_seen: set[str] = set()
     cat = places(G)
+    # places drawn on one spot at the overview's zoom (a port and its railway station)
+    near: dict[str, list[str]] = {}
+    pts = [(pid, float(p["x"]), float(p["y"])) for pid, p in cat.items()]
+    for pid, x, y in pts:
+        near[pid] = [
+            str(cat[q].get("name"))
+            for q, qx, qy in pts
+            if q != pid and abs(qx - x) < NEARBY_DEG and abs(qy - y) < NEARBY_DEG
+        ]
     for key, label, kinds, st in NODE_GROUPS:
         members = [p for p in cat.values() if p.get("kind") in kinds]
         if not members:
@@ -180,13 +201,21 @@ def draw_places(G: nx.MultiDiGraph, m: folium.Map, feats: Any) -> set[str]:
                 style,
                 latlng=[rounded(p["y"]), rounded(p["x"])],
                 tooltip=popups.place_tooltip(p),
-                popup=popups.place_popup(p, p["id"] in breaks),
-                label=esc(short(p.get("name"))) if p.get("kind") in LABELLED_KINDS else None,
+                popup=popups.place_popup(p, p["id"] in breaks, near.get(p["id"], ())),
+                label=esc(short(p.get("name")))
+                if p.get("kind") in LABELLED_KINDS or p["id"] in labels
+                else None,
             )
     return kinds_seen
 
 
-def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool = True):
+def corridor_map(
+    G: nx.MultiDiGraph,
+    *,
+    m: folium.Map | None = None,
+    tiles: bool = True,
+    labels: Iterable[str] = (),
+):
     """The corridor network: every link styled by mode and status, places by kind.
 
     Parameters
@@ -200,6 +229,8 @@ def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool
         Natural Earth country basemap instead, so the page makes no tile requests.
         :func:`~corridormap.render.save_map` with ``self_contained=True`` always uses the
         offline basemap.
+    labels
+        Place ids labelled on the map besides the cities and chokepoints (ports, say).
 
     Returns
     -------
@@ -211,7 +242,7 @@ def corridor_map(G: nx.MultiDiGraph, *, m: folium.Map | None = None, tiles: bool
     m = m if m is not None else new_map(tiles=tiles)
     feats = new_features()
     pts, modes, statuses = draw_network(G, m, feats)
-    kinds = draw_places(G, m, feats)
+    kinds = draw_places(G, m, feats, labels=labels)
     m.add_child(feats)
     control(m, legends.network_legend(modes, statuses, kinds), position="bottomright")
     return finish(m, bounds_of(pts))
@@ -237,13 +268,15 @@ def _default_route_name(r: Route, i: int, n: int) -> str:
     return f"Route {i + 1}: {o} → {d}" if n > 1 else f"{o} → {d}"
 
 
-def route_map(
+# split after the maps merge (issue 10)
+def route_map(  # noqa: C901
     route_or_routes: Route | Sequence[Route],
     *,
     G: nx.MultiDiGraph | None = None,
     m: folium.Map | None = None,
     names: Sequence[str] | None = None,
     tiles: bool = True,
+    percentiles: Sequence[Mapping[str, Any]] | None = None,
 ):
     """Draw one or more routes, one toggleable layer each.
 
@@ -260,13 +293,17 @@ def route_map(
         Layer names, one per route; default "origin → destination".
     tiles
         As in :func:`corridor_map`.
+    percentiles
+        Per route, :func:`corridormap.compare.route_percentiles`; computed (2,000 draws,
+        seed 0) when ``G`` is given and this is ``None``. Legends and popups then give
+        P50 (P10–P90) days and cost; without either, the likely-value figures, labelled so.
 
     Returns
     -------
     folium.Map
-        Each leg has a popup (mode, km, hours, cost, status, source); transfers and border
-        stops are marked; the legend gives each route's days, cost, CO2, borders crossed and
-        transshipments.
+        Each leg has a popup (mode, km, hours, cost, status, source) and arrows show the
+        direction of travel; transfers and border stops are marked; the legend gives each
+        route's days, cost, CO2, borders crossed and transshipments.
     """
     from ..routing import Route
 
@@ -275,6 +312,14 @@ def route_map(
         raise ValueError("route_map needs at least one route")
     if names is not None and len(names) != len(routes):
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
+    if percentiles is None and G is not None:
+        from ..compare import route_percentiles
+
+        percentiles = [
+            route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes
+        ]
+    if percentiles is not None and len(percentiles) != len(routes):
+        raise ValueError(f"percentiles has {len(percentiles)} entries for {len(routes)} routes")
     m = m if m is not None else new_map(tiles=tiles)
     feats = new_features()
     if G is not None:
@@ -286,7 +331,9 @@ def route_map(
     for i, r in enumerate(routes):
         name = names[i] if names is not None else _default_route_name(r, i, n)
         color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
-        summary = popups.route_totals_text(r.totals())
+        summary = popups.route_totals_text(
+            r.totals(), percentiles[i] if percentiles is not None else None
+        )
         entries.append((color, name, summary))
         fg = group(m, name)
         # the first route widest, so routes sharing a leg all stay visible
@@ -303,8 +350,10 @@ def route_map(
                     "color": color,
                     "weight": weight,
                     "opacity": 0.9,
-                    "dashArray": STATUS_DASH.get(status),
+                    "dashArray": STATUS_DASH.get(status) or SCHEMATIC_MODES.get(leg.get("mode")),
                 }
+                if leg.get("mode") in SCHEMATIC_MODES:
+                    statuses.add("schematic")
                 feats.add(
                     fg,
                     "route",
@@ -314,6 +363,16 @@ def route_map(
                     tooltip=popups.leg_tooltip(leg),
                     popup=popups.leg_popup(leg, name, summary),
                 )
+                arrow = _arrow(coords)
+                if arrow is not None:
+                    feats.add(
+                        fg,
+                        "arrow",
+                        f"{i}:{leg.get('link_id')}",
+                        {"color": color},
+                        latlng=arrow[0],
+                        angle=arrow[1],
+                    )
                 for t in pending:
                     _add_transfer(feats, fg, t, coords[0], name, summary, i, labelled)
                 pending = []
@@ -350,6 +409,33 @@ def route_map(
     return finish(m, bounds_of(pts))
 
 
+def _mercator(ll: list[float]) -> tuple[float, float]:
+    lat = max(-85.0, min(85.0, ll[0]))
+    return ll[1], math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _arrow(coords: list[list[float]]) -> tuple[list[float], float] | None:
+    """The midpoint of a leg and its heading on the (conformal) web map, in degrees ...
+
+    ... clockwise from east, or ``None`` for a leg too short to carry an arrow.
+    """
+    if len(coords) < 2:
+        return None
+    seg = [math.dist(_mercator(a), _mercator(b)) for a, b in itertools.pairwise(coords)]
+    total = sum(seg)
+    if total < 1.0:  # about 100 km at these latitudes
+        return None
+    half, run = total / 2, 0.0
+    for (a, b), s in zip(itertools.pairwise(coords), seg, strict=True):
+        if run + s >= half and s > 0:
+            f = (half - run) / s
+            (x1, y1), (x2, y2) = _mercator(a), _mercator(b)
+            mid = [rounded(a[0] + f * (b[0] - a[0])), rounded(a[1] + f * (b[1] - a[1]))]
+            return mid, round(math.degrees(math.atan2(-(y2 - y1), x2 - x1)), 1)
+        run += s
+    return None
+
+
 def _add_transfer(feats, fg, leg, latlng, name, summary, i, labelled: set[str]) -> None:
     # only transshipments are worth a marker, not loading at the origin or destination
     if leg.get("from_layer") == "gate" or leg.get("to_layer") == "gate":
@@ -376,7 +462,13 @@ def _colormap(cmap: str | Callable[[float], str]) -> Callable[[float], str]:
     from matplotlib.colors import to_hex
 
     cm = colormaps[cmap]
-    return lambda x: to_hex(cm(min(1.0, max(0.0, x))))
+    # the colour scale starts at COLOR_FLOOR of the colormap, so the lowest value (often 0:
+    # a link whose closure costs nothing) is a visible colour, not the near-white of YlOrRd
+    return lambda x: to_hex(cm(COLOR_FLOOR + (1 - COLOR_FLOOR) * min(1.0, max(0.0, x))))
+
+
+#: where a named colormap's scale starts (0 = its first colour)
+COLOR_FLOOR = 0.35
 
 
 def color_links(
@@ -390,6 +482,9 @@ def color_links(
     vmin: float | None = None,
     vmax: float | None = None,
     tiles: bool = True,
+    title: str | None = None,
+    subtitle: str = "",
+    notes: Sequence[str] = (),
 ):
     """Colour the links by a number per link id: the bottleneck overlay hook.
 
@@ -412,6 +507,10 @@ def color_links(
         Ends of the colour scale; default the range of ``values``.
     tiles
         As in :func:`corridor_map`.
+    title, subtitle
+        A title box (and the page's title); none when ``title`` is ``None``.
+    notes
+        Lines listed in the legend under the colour scale (e.g. the pairs measured).
 
     Returns
     -------
@@ -436,6 +535,13 @@ def color_links(
     color = _colormap(cmap)
     names = places(G)
     m = m if m is not None else new_map(tiles=tiles)
+    if title is not None:
+        from .page import describe
+
+        describe(m, title, subtitle or title)
+        control(
+            m, legends.title_box(title, subtitle), position="topleft", css_class="cm-box cm-title"
+        )
     feats = new_features()
     fg = group(m, label)
     hfg = group(m, f"Highlighted links ({label})") if hl else None
@@ -465,5 +571,113 @@ def color_links(
                 popup=popup,
             )
     m.add_child(feats)
-    control(m, legends.scale_legend(label, color, lo, hi, len(hl)), position="bottomright")
+    body = legends.scale_legend(label, color, lo, hi, len(hl))
+    if notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        body += f'<ul style="margin:4px 0 0 16px;padding:0">{items}</ul>'
+    control(m, body, position="bottomright")
     return finish(m, bounds_of(pts))
+
+
+# -- a scenario: what it closes, opens and changes ----------------------------------------
+def scenario_map(
+    G: nx.MultiDiGraph,
+    view: Any,
+    *,
+    m: folium.Map | None = None,
+    tiles: bool = True,
+):
+    """The changes of applied scenarios (:func:`corridormap.scenarios.apply_scenario`).
+
+    Closed links are drawn red over a dark casing, opened (planned) links green, closed
+    places as red rings with their names; the title box names the scenarios applied and the
+    legend lists each one's description and every change (factors included).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from ..places import places
+    from .page import describe
+    from .styles import GAP_COLOR
+
+    links = link_records(G)
+    names = places(G)
+    m = m if m is not None else new_map(tiles=tiles)
+    scen = list(view.scenarios)
+    title = "Scenario: " + " + ".join(s.name for s in scen) if scen else "Baseline (no scenario)"
+    describe(m, title, "; ".join(s.description for s in scen if s.description) or title)
+    control(
+        m,
+        legends.title_box(title, " · ".join(s.description for s in scen if s.description)),
+        position="topleft",
+        css_class="cm-box cm-title",
+    )
+    feats = new_features()
+    pts, _, _ = draw_network(G, m, feats, by_branch=False, faint=True)
+    closed_fg = group(m, "Closed links and places")
+    opened_fg = group(m, "Opened links")
+    shown: list[list[float]] = []
+    for lid in sorted(view.closed_links | view.opened_links):
+        if lid not in links:
+            continue
+        d = links[lid]
+        coords = latlngs(d["geometry"])
+        shown.extend(coords)
+        is_closed = lid in view.closed_links
+        fg = closed_fg if is_closed else opened_fg
+        what = "closed" if is_closed else "opened"
+        tip = popups.link_tooltip(d, names, f" · <b>{what}</b> in this scenario")
+        pop = popups.link_popup(d, names, [("Scenario", f"<b>{what}</b>")])
+        feats.add(
+            fg, "casing", lid, {"color": "#111111", "weight": 9.0, "opacity": 0.6}, latlngs=coords
+        )
+        color = GAP_COLOR if is_closed else "#1a9850"
+        feats.add(
+            fg,
+            "scenario",
+            lid,
+            {"color": color, "weight": 5.0, "opacity": 1.0},
+            latlngs=coords,
+            tooltip=tip,
+            popup=pop,
+        )
+    for pid in sorted(view.closed_places):
+        p = names.get(pid)
+        if p is None:
+            continue
+        ll = [rounded(p["y"]), rounded(p["x"])]
+        shown.append(ll)
+        feats.add(
+            closed_fg,
+            "closed",
+            pid,
+            {
+                "radius": 11,
+                "color": GAP_COLOR,
+                "weight": 4,
+                "fillColor": "#ffffff",
+                "fillOpacity": 0.9,
+            },
+            latlng=ll,
+            tooltip=f"<b>{esc(p.get('name'))}</b> · closed in this scenario",
+            popup=popups.place_popup(p, False).replace(
+                "</b>", "</b> <b style='color:#d7191c'>closed</b>", 1
+            ),
+            label=f"<b>{esc(short(p.get('name')))}: closed</b>",
+        )
+    m.add_child(feats)
+    changes = []
+    for c in view.to_dict():
+        t = c.get("target")
+        if t in links:
+            c = {**c, "target": f"{popups.link_title(links[t], names)} ({t})"}
+        elif t in names:
+            c = {**c, "target": f"{names[t].get('name')} ({t})"}
+        changes.append(c)
+    control(m, legends.scenario_legend(scen, changes), position="bottomright")
+    finish(m, bounds_of(pts))
+    if shown:  # open on what the scenario changes, a few degrees round it
+        (s, w), (n, e) = bounds_of(shown)
+        fit(m, [[s - 10, w - 15], [n + 10, e + 15]])
+    return m

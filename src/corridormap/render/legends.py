@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ._html import esc
-from .styles import GAP_COLOR, MODE_STYLES, NODE_GROUPS, STATUS_LABELS
+from .styles import (
+    GAP_COLOR,
+    MODE_STYLES,
+    NODE_GROUPS,
+    SCHEMATIC_MODES,
+    SCHEMATIC_NOTE,
+    STATUS_LABELS,
+)
 
 
 def legend_line(color: str, label: str, *, dash: str = "solid", weight: float = 3) -> str:
@@ -31,7 +39,10 @@ def network_legend(modes: Iterable[str], statuses: Iterable[str], kinds: Iterabl
     parts = ["<h4>Mode</h4>"]
     for mode, st in MODE_STYLES.items():
         if mode in modes:
-            parts.append(legend_line(st["color"], esc(st["label"])))
+            dash = "dashed" if mode in SCHEMATIC_MODES else "solid"
+            parts.append(legend_line(st["color"], esc(st["label"]), dash=dash))
+    if modes & set(SCHEMATIC_MODES):
+        parts.append(f'<div class="cm-sum" style="margin-left:0">{esc(SCHEMATIC_NOTE)}</div>')
     parts.append("<h4>Status</h4>")
     parts.append(legend_line("#2f2f2f", "Operational"))
     if "gap" in statuses:
@@ -59,6 +70,8 @@ def route_legend(entries: Sequence[tuple[str, str, str]], statuses: set[str]) ->
         extra.append(legend_line("#555", esc(STATUS_LABELS["gap"]), dash="dashed"))
     if statuses & {"planned", "under_construction"}:
         extra.append(legend_line("#555", esc(STATUS_LABELS["planned"]), dash="dotted"))
+    if "schematic" in statuses:
+        extra.append(legend_line("#555", esc(SCHEMATIC_NOTE), dash="dashed"))
     if extra:
         parts += ["<h4>Status</h4>", *extra]
     parts.append(
@@ -90,3 +103,27 @@ def scale_legend(
 def title_box(title: str, subtitle: str) -> str:
     """The body of a map's title box."""
     return f"{esc(title)}<div>{esc(subtitle)}</div>"
+
+
+def scenario_legend(scenarios: Sequence[Any], changes: Sequence[dict]) -> str:
+    """The scenarios applied (name, description) and every change they make."""
+    parts = ["<h4>Scenarios applied</h4>"]
+    for s in scenarios:
+        parts.append(f"<div><b>{esc(s.name)}</b>: {esc(s.description)}</div>")
+    if not scenarios:
+        parts.append("<div>none (baseline)</div>")
+    parts.append("<h4>Changes</h4>")
+    parts.append(legend_line(GAP_COLOR, "Closed link", weight=5))
+    parts.append(legend_line("#1a9850", "Opened link", weight=5))
+    parts.append(
+        '<div class="cm-row"><span class="cm-dot" style="background:#fff;border:3px solid '
+        f'{GAP_COLOR}"></span>Closed place</div>'
+    )
+    rows = []
+    for c in changes:
+        value = c.get("value")
+        v = "" if value is None else f" × {value:g}"
+        rows.append(f"<li>{esc(c.get('change'))}: {esc(c.get('target'))}{esc(v)}</li>")
+    if rows:
+        parts.append(f'<ul style="margin:2px 0 0 16px;padding:0">{"".join(rows)}</ul>')
+    return "".join(parts)

@@ -69,12 +69,37 @@ def _countries_cached(path: str) -> dict[str, Any]:
         max(ys, default=85),
     )
     s = min(s, -60.0)
-    world = [[-85, -540], [85, -540], [85, 540], [-85, 540]]
+    if e - w > 350:  # a world basemap: the whole web map, to the poles it can show
+        w, e, s, n = -180.0, 180.0, -85.06, 85.06
+    world = [[-85.06, -540], [85.06, -540], [85.06, 540], [-85.06, 540]]
     hole = [[s, w], [n, w], [n, e], [s, e]]
     return {
         "countries": {"type": "FeatureCollection", "features": feats},
         "mask": [world, hole],
+        "labels": _country_labels(doc),
     }
+
+
+#: countries labelled on the offline basemap: land area (square degrees) of the main part
+COUNTRY_LABEL_MIN_AREA = 6.0
+
+
+def _country_labels(doc: Mapping[str, Any]) -> list[list[Any]]:
+    """``[lat, lon, escaped name]`` inside the main part of each country large enough."""
+    from shapely.geometry import shape
+
+    out = []
+    for f in doc.get("features", []):
+        name = (f.get("properties") or {}).get("name")
+        if not name or not f.get("geometry"):
+            continue
+        geom = shape(f["geometry"])
+        main = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        if main.area < COUNTRY_LABEL_MIN_AREA:
+            continue
+        p = main.representative_point()
+        out.append([round(p.y, 2), round(p.x, 2), esc(name)])
+    return out
 
 
 def countries() -> dict[str, Any]:
@@ -85,11 +110,41 @@ def countries() -> dict[str, Any]:
 
 
 # -- the map --------------------------------------------------------------------------------
+#: height of a map shown in a notebook (px)
+NOTEBOOK_HEIGHT = 520
+
+
+@functools.cache
+def _map_class() -> type:
+    """Folium's map, shown in a notebook as the self-contained page (works offline)."""
+    import folium
+
+    class Map(folium.Map):
+        """A :class:`folium.Map` whose notebook display needs no network.
+
+        folium's own display loads Leaflet from CDNs and draws tiles, so a notebook run
+        offline shows a blank frame. This one embeds :func:`render_html` with
+        ``self_contained=True`` (Leaflet inlined, the Natural Earth basemap) in an iframe.
+        """
+
+        def _repr_html_(self, **kwargs: Any) -> str:
+            import html as _html
+
+            page = render_html(self, self_contained=True)
+            return (
+                f'<iframe srcdoc="{_html.escape(page, quote=True)}" '
+                f'style="width:100%;height:{NOTEBOOK_HEIGHT}px;border:0" '
+                'title="map" loading="lazy"></iframe>'
+            )
+
+    return Map
+
+
 def new_map(*, tiles: bool = True) -> folium.Map:
     """An empty map: Leaflet only (no Bootstrap or Font Awesome), our CSS, the basemap."""
     import folium
 
-    m = folium.Map(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
+    m = _map_class()(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
     # the maps use Leaflet (and folium's jQuery) only: no Bootstrap, Font Awesome or awesome
     # markers, so default pages do not fetch them either
     m.default_js = [(n, u) for n, u in folium.Map.default_js if n in ("leaflet", "jquery")]
@@ -117,8 +172,36 @@ def group(m: folium.Map, label: str, *, show: bool = True) -> Any:
 
 
 def control(m: folium.Map, body: str, *, position: str, css_class: str = "cm-box") -> None:
-    """A box of trusted HTML (every piece of text in it already escaped) on the map."""
+    """A box of trusted HTML (every piece of text in it already escaped) on the map.
+
+    A box in the bottom right corner is a legend: it can be folded, and starts folded on a
+    narrow screen (under 600 px).
+    """
+    if position == "bottomright":
+        body = f'<details class="cm-legend" open><summary>Legend</summary>{body}</details>'
     m.add_child(element_classes()["Control"](body, position, css_class))
+
+
+def describe(m: folium.Map, title: str, description: str) -> folium.Map:
+    """Give the page a ``<title>`` and a ``<meta name="description">`` (escaped on output)."""
+    m._corridormap_meta = (str(title), str(description))
+    return m
+
+
+#: shown when Leaflet did not load (a default page with no access to its CDN)
+NO_LEAFLET = (
+    "<script>window.addEventListener('DOMContentLoaded',function(){if(window.L){return;}"
+    "var d=document.createElement('div');d.className='cm-noleaflet';d.textContent="
+    "'This map needs Leaflet from a CDN (unpkg / jsDelivr), which could not be reached. '"
+    "+'Open the offline version (map-...-offline.html, written with --self-contained) instead.';"
+    "document.body.insertBefore(d,document.body.firstChild);});</script>"
+)
+
+
+def _head(m: folium.Map) -> str:
+    title, description = getattr(m, "_corridormap_meta", ("corridormap map", ""))
+    desc = description or "A map made with corridormap"
+    return f'<title>{esc(title)}</title>\n<meta name="description" content="{esc(desc)}">\n'
 
 
 def finish(m: folium.Map, bounds: list[list[float]] | None) -> folium.Map:
@@ -267,11 +350,13 @@ def render_html(m: folium.Map, *, self_contained: bool = False) -> str:
         If ``self_contained`` and the map holds an element that loads a remote asset.
     """
     if not self_contained:
-        return m.get_root().render()
+        page = m.get_root().render()
+        page = page.replace("<head>", "<head>\n" + _head(m), 1)
+        return page.replace("<body>", "<body>\n" + NO_LEAFLET, 1)
     with _offline(m):
         page = m.get_root().render()
     needs_jquery = "$(" in page.split("</head>", 1)[-1]
-    page = page.replace("<head>", "<head>\n" + _inline_assets(needs_jquery), 1)
+    page = page.replace("<head>", "<head>\n" + _head(m) + _inline_assets(needs_jquery), 1)
     remote = external_refs(page)
     if remote:
         raise ValueError(

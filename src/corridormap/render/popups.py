@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._html import esc, fmt, table
-from .styles import BRANCH_LABELS
+from .styles import BRANCH_LABELS, SCHEMATIC_MODES, SCHEMATIC_NOTE
 
 
 # -- links ----------------------------------------------------------------------------------
@@ -53,6 +53,7 @@ def link_popup(
         ("Source", esc(d.get("source"))),
         ("Basis", esc(d.get("basis"))),
         ("Notes", esc(d.get("notes")) if d.get("notes") else None),
+        ("Drawing", esc(SCHEMATIC_NOTE) if d.get("mode") in SCHEMATIC_MODES else None),
     ]
     return f'<div class="cm-pop"><b>{esc(link_title(d, names))}</b>{table(rows)}</div>'
 
@@ -63,8 +64,11 @@ def place_tooltip(p: Mapping[str, Any]) -> str:
     return f"<b>{esc(p.get('name'))}</b>"
 
 
-def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
-    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes."""
+def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] = ()) -> str:
+    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes.
+
+    ``nearby``: names of the places drawn on the same spot (zoom in to pick them).
+    """
     cap = None
     if p.get("capacity") is not None:
         cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
@@ -78,15 +82,39 @@ def place_popup(p: Mapping[str, Any], gauge_break: bool) -> str:
         ("Source", esc(p.get("source"))),
         ("Basis", esc(p.get("basis"))),
         ("Notes", esc(p.get("notes")) if p.get("notes") else None),
+        ("Also here", esc(", ".join(nearby)) + " (zoom in to pick)" if nearby else None),
     ]
     return f'<div class="cm-pop"><b>{esc(p.get("name"))}</b>{table(rows)}</div>'
 
 
 # -- routes ---------------------------------------------------------------------------------
-def route_totals_text(t: Mapping[str, Any]) -> str:
-    """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped."""
+def percentile_text(pct: Mapping[str, Any] | None) -> str:
+    """'P50 29.8 days (P10–P90 27.1–33.0) · P50 $2,900/TEU ($2,500–3,300)', not escaped."""
+    if not pct:
+        return ""
+    d, c = pct["days"], pct["cost_usd"]
     return (
-        f"{t['days']:.1f} days · {t['distance_km']:,.0f} km · ${t['cost_usd']:,.0f}/TEU · "
+        f"P50 {d['p50']:.1f} days (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
+        f"P50 ${c['p50']:,.0f}/TEU (P10–P90 ${c['p10']:,.0f}–{c['p90']:,.0f})"
+    )
+
+
+def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
+    """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped.
+
+    With ``pct`` (:func:`corridormap.compare.route_percentiles`) the days and cost are the
+    P50 and P10–P90 of the Monte Carlo; without, the likely-value figures, labelled so.
+    """
+    if pct:
+        return (
+            f"{percentile_text(pct)} · {t['distance_km']:,.0f} km · "
+            f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
+            f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
+            f"{'s' if t['transshipments'] != 1 else ''}"
+        )
+    return (
+        f"{t['days']:.1f} days (likely values) · {t['distance_km']:,.0f} km · "
+        f"${t['cost_usd']:,.0f}/TEU · "
         f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
         f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
         f"{'s' if t['transshipments'] != 1 else ''}"
@@ -127,6 +155,7 @@ def leg_popup(leg: Any, route_name: str, summary: str) -> str:
         ("Link", esc(leg.get("link_id")) if leg.get("link_id") else None),
         ("Service", esc(leg.get("service")) if leg.get("service") else None),
         ("Source", esc(leg.get("source")) if leg.get("source") else None),
+        ("Drawing", esc(SCHEMATIC_NOTE) if leg.get("mode") in SCHEMATIC_MODES else None),
     ]
     return (
         f'<div class="cm-pop"><b>{esc(title)}</b>{table(rows)}'

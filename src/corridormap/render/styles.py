@@ -17,6 +17,14 @@ MODE_STYLES: dict[str, dict[str, Any]] = {
     "inland": {"color": "#4d9221", "weight": 2.5, "label": "Inland waterway"},
 }
 GAP_COLOR = "#d7191c"
+#: modes whose drawn line is schematic: the Caspian legs follow the Eurostat MARNET sea-lane
+#: network, whose few Caspian lanes meet at shared points mid-sea, not the ships' own courses;
+#: they are drawn dash-dotted and say so in the legend and popups
+SCHEMATIC_MODES = {"caspian": "10 4 2 4"}
+SCHEMATIC_NOTE = (
+    "Caspian sailings: schematic line along the MARNET sea-lane network (lanes meet mid-sea), "
+    "not the ships' courses; length measured along it"
+)
 STATUS_DASH = {"gap": "8 6", "planned": "1 7", "under_construction": "1 7"}
 STATUS_LABELS = {
     "operational": "Operational",
@@ -98,6 +106,31 @@ CSS = """
  font:600 11px/1.2 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
  text-shadow:0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
 .cm-label:before{display:none}
+.cm-legend>summary{cursor:pointer;font-weight:700;margin-bottom:2px}
+.cm-arrow{background:none;border:0}
+.cm-arrow div{font-size:17px;line-height:14px;width:14px;height:14px;text-align:center;
+ text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
+.cm-country{background:none;border:0;box-shadow:none;padding:0;color:#8a8275;
+ font:italic 600 11px/1.2 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ letter-spacing:.05em;text-transform:uppercase;text-shadow:0 0 2px #f4f1ea}
+.cm-country:before{display:none}
+.cm-replay-box input{width:200px}
+.cm-play{width:30px;height:24px;cursor:pointer}
+.cm-date{font-variant-numeric:tabular-nums;white-space:nowrap}
+.cm-noleaflet{position:relative;z-index:2000;margin:12px;padding:10px 12px;background:#fff3cd;
+ border:1px solid #d39e00;border-radius:4px;font:14px/1.4 system-ui,sans-serif;color:#222}
+@media (max-width:600px){
+ .cm-box{max-width:calc(100vw - 80px);font-size:11px;padding:4px 6px}
+ .cm-title{font-size:13px;max-width:calc(100vw - 70px)}
+ .cm-title div{font-size:11px}
+ .cm-replay-box input{width:120px}
+ .cm-grad,.cm-ticks{width:150px}
+ .leaflet-control-attribution{font-size:9px;line-height:1.25}
+ .leaflet-bottom.leaflet-left{bottom:40px}
+}
 .leaflet-control-layers{font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,
  Arial,sans-serif}
+"""
+CSS += """
+.cm-title .cm-observed{font-size:12px;font-weight:600;color:#8c2d04;margin-top:3px}
 """

@@ -1,0 +1,255 @@
+"""Shipment replays: a movement of the evidence register laid out in time on the network.
+
+A replay takes one or more rows of ``evidence.toml`` (a shipment's path of places, each
+reached ``by`` a mode, and its dated ``events``), routes the path through the network with
+:func:`corridormap.route` (``via`` the stops, ``leg_modes`` the modes of the register), and
+gives every leg a start and end day:
+
+* each row runs from its first dated event to its last one when both are full dates (kept
+  within the row's published ``observed`` days, as the last event need not be at the last
+  stop), else for the published ``observed.high`` days from its first event;
+* inside a row the legs take the model's likely hours; when the published run took longer
+  than the model, the difference is a *wait not explained by the model*, placed at the row's
+  last stop (the register does not say where the cargo stood); when it was faster, the legs
+  are shortened in proportion.
+
+Nothing here draws: :func:`corridormap.render.replay.draw_replay` turns a :class:`Replay`
+into a page with a time slider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ._errors import CorridormapError, SceneError
+from .io import bundled_geodata_dir, read_toml
+
+__all__ = ["Replay", "ReplayEvent", "ReplayLeg", "evidence_rows", "replay"]
+
+EVIDENCE_FILE = "evidence.toml"
+_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class ReplayLeg:
+    """A leg of the replayed route, with the day it starts and ends (from the start)."""
+
+    leg: Any
+    start_day: float
+    end_day: float
+    row: str
+
+
+@dataclass(frozen=True)
+class ReplayEvent:
+    """A dated event of the register, at the day it happened (from the start)."""
+
+    day: float
+    date: str
+    text: str
+    row: str
+
+
+@dataclass(frozen=True)
+class ReplayWait:
+    """Days the published run took beyond the model's time, at a stop."""
+
+    place: str
+    name: str
+    start_day: float
+    end_day: float
+    row: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A shipment laid out in time.
+
+    Attributes
+    ----------
+    rows
+        The evidence rows replayed, in order (as read from the register).
+    route
+        The :class:`~corridormap.Route` through the rows' stops.
+    legs, waits, events
+        The timeline (days from ``start``).
+    start
+        The date of day 0 (the first event).
+    notes
+        What the replay had to assume (stretches whose mode the network lacks).
+    """
+
+    rows: tuple[Mapping[str, Any], ...]
+    route: Any
+    legs: tuple[ReplayLeg, ...]
+    waits: tuple[ReplayWait, ...]
+    events: tuple[ReplayEvent, ...]
+    start: dt.date
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def days(self) -> float:
+        """Days from the first event to the end of the last leg or wait."""
+        ends = [x.end_day for x in (*self.legs, *self.waits)] + [e.day for e in self.events]
+        return max(ends, default=0.0)
+
+
+def evidence_path(G: nx.MultiDiGraph | None = None) -> Path:
+    """The evidence register for ``G``: its geodata directory's, else the bundled one."""
+    if G is not None and G.graph.get("directory"):
+        own = Path(G.graph["directory"]) / EVIDENCE_FILE
+        if own.is_file():
+            return own
+    return bundled_geodata_dir() / EVIDENCE_FILE
+
+
+def evidence_rows(G: nx.MultiDiGraph | None = None) -> dict[str, dict[str, Any]]:
+    """The register's movements by id (see geodata/README.md, "Evidence register")."""
+    doc = read_toml(evidence_path(G))
+    rows = doc.get("movement", [])
+    return {str(r["id"]): r for r in rows if isinstance(r, dict) and "id" in r}
+
+
+def parse_date(text: str) -> tuple[dt.date, bool]:
+    """``YYYY-MM-DD`` or ``YYYY-MM`` -> (date, is a full date); a month is its first day."""
+    m = _DATE.match(str(text))
+    if not m:
+        raise ValueError(f"not a date (YYYY-MM or YYYY-MM-DD): {text!r}")
+    y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+    return dt.date(y, mo, int(d) if d else 1), d is not None
+
+
+def _span(row: Mapping[str, Any], file: str) -> tuple[dt.date, float]:
+    """The row's first event date and its duration in days."""
+    events = row.get("events") or []
+    if not events:
+        raise SceneError("has no dated events to replay", file=file, feature=row["id"])
+    first, _ = parse_date(events[0]["date"])
+    last, full = parse_date(events[-1]["date"])
+    obs = row.get("observed") or {}
+    published = obs.get("unit") == "days" and obs.get("high")
+    if full and last > first:
+        span = float((last - first).days)
+        if published:  # the last event need not be at the last stop: keep to the figure
+            span = min(max(span, float(obs.get("low") or obs["high"])), float(obs["high"]))
+        return first, span
+    if published:
+        return first, float(obs["high"])
+    raise SceneError("needs a full last event date or observed days", file=file, feature=row["id"])
+
+
+# split after the maps merge (issue 10)
+def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
+    """Lay the evidence rows ``ids`` (one shipment, in order) out in time on ``G``.
+
+    Raises
+    ------
+    SceneError
+        If an id is not in the register, a row has no dated events, consecutive rows do not
+        meet at a place, or no route follows the path.
+    """
+    from .routing import route
+
+    file = evidence_path(G).name
+    register = evidence_rows(G)
+    rows = []
+    for rid in ids:
+        if rid not in register:
+            raise SceneError(f"no movement {rid!r} in the evidence register", file=file)
+        rows.append(register[rid])
+    # the stops: the rows' paths joined where one ends and the next begins
+    stops: list[str] = []
+    modes: list[str | None] = []
+    row_of_stretch: list[int] = []
+    for i, row in enumerate(rows):
+        path = row.get("path") or []
+        if len(path) < 2:
+            raise SceneError("needs a path of two places or more", file=file, feature=row["id"])
+        if stops and path[0]["place"] != stops[-1]:
+            raise SceneError(
+                f"starts at {path[0]['place']!r}, not where {rows[i - 1]['id']!r} ends",
+                file=file,
+                feature=row["id"],
+            )
+        if not stops:
+            stops.append(path[0]["place"])
+        for p in path[1:]:
+            stops.append(p["place"])
+            modes.append(p.get("by"))
+            row_of_stretch.append(i)
+    from .places import resolve_place
+
+    try:
+        stop_ids = [resolve_place(G, s) for s in stops]
+    except CorridormapError as exc:
+        raise SceneError(str(exc), file=file, feature=rows[0]["id"]) from None
+    leg_modes: list[list[str] | None] = [[m] if m else None for m in modes]
+    notes = []
+    r = None
+    for _ in range(len(leg_modes) + 1):
+        try:
+            r = route(G, stops[0], stops[-1], via=stops[1:-1], leg_modes=leg_modes)
+            break
+        except CorridormapError:
+            # find a stretch the network cannot do by its stated mode: let it use any mode
+            for k, lm in enumerate(leg_modes):
+                if lm is None:
+                    continue
+                try:
+                    route(G, stops[k], stops[k + 1], modes=lm)
+                except CorridormapError:
+                    notes.append(
+                        f"{stops[k]} - {stops[k + 1]}: no {lm[0]} link in the network, "
+                        "drawn along its fastest route"
+                    )
+                    leg_modes[k] = None
+                    break
+            else:
+                break
+    if r is None:
+        raise SceneError(f"no route follows {' - '.join(stops)}", file=file, feature=rows[0]["id"])
+    # split the legs into stretches at the stops
+    stretch_legs: list[list[Any]] = [[] for _ in modes]
+    k = 0
+    for leg in r.legs:
+        stretch_legs[min(k, len(modes) - 1)].append(leg)
+        if leg.get("kind") == "link" and leg.get("to") == stop_ids[min(k + 1, len(stops) - 1)]:
+            k += 1
+    # lay out each row in time
+    start0, _ = _span(rows[0], file)
+    legs, waits, events = [], [], []
+    for i, row in enumerate(rows):
+        first, days = _span(row, file)
+        t = float((first - start0).days)
+        mine = [leg for s, ls in enumerate(stretch_legs) if row_of_stretch[s] == i for leg in ls]
+        model_days = sum(float(leg.get("time_h") or 0.0) for leg in mine) / 24.0
+        scale = 1.0 if model_days <= days or model_days == 0 else days / model_days
+        for leg in mine:
+            d = float(leg.get("time_h") or 0.0) / 24.0 * scale
+            legs.append(ReplayLeg(leg, t, t + d, row["id"]))
+            t += d
+        end = float((first - start0).days) + days
+        if end - t > 0.05:
+            last = stop_ids[row_of_stretch.index(i) + sum(1 for x in row_of_stretch if x == i)]
+            waits.append(ReplayWait(last, r.names.get(last, last), t, end, row["id"]))
+        for e in row.get("events") or []:
+            when, _ = parse_date(e["date"])
+            events.append(
+                ReplayEvent(float((when - start0).days), str(e["date"]), str(e["text"]), row["id"])
+            )
+    return Replay(
+        rows=tuple(rows),
+        route=r,
+        legs=tuple(legs),
+        waits=tuple(waits),
+        events=tuple(sorted(events, key=lambda e: e.day)),
+        start=start0,
+        notes=tuple(notes),
+    )

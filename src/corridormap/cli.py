@@ -487,6 +487,11 @@ def cmd_capacity(args: argparse.Namespace) -> int:
             lines.append(
                 fmt.table(res.cut, ("element", "kind", "name", "capacity", "unit"), digits=2)
             )
+            if res.ends_only:
+                lines.append(
+                    "bounded only by the end places' own capacities: nothing on the way "
+                    "carries a capacity figure (" + " - ".join(res.unbounded_path) + ")"
+                )
         lines.append(
             f"{len(res.missing_capacity)} links/places without a capacity in {res.unit} "
             "(treated as unconstrained): " + ", ".join(res.missing_capacity)

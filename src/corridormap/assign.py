@@ -818,10 +818,12 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
     flows = []
     unconstrained: set[str] = set()
     for od in ods:
-        total = sum(p.share for p in od.paths.values()) or 1.0
+        total = sum(p.share for p in od.paths.values())
         days = 0.0
         routes = []
         for p in sorted(od.paths.values(), key=lambda q: -q.share):
+            if total <= 0:  # no volume: the flow's one free route, in full
+                p.share, total = 1.0, 1.0
             t = p.base_h + sum(waits.get(k, 0.0) * c for k, c in p.counts.items())
             days += p.share / total * t / 24.0
             nodes = [

@@ -429,7 +429,7 @@ def _resolve_end(G, name: str) -> tuple[str, ...]:
 
 def _best_path(G, od: _OD, w: Weight) -> tuple[float, list[str]]:
     """Best node path and its cost for one flow under weight ``w``."""
-    if len(od.origins) == 1 and len(od.destinations) == 1:
+    if od.via:
         r = route(
             G,
             od.origins[0],
@@ -442,7 +442,16 @@ def _best_path(G, od: _OD, w: Weight) -> tuple[float, list[str]]:
     wf = w.between(frozenset(od.origins), frozenset(od.destinations))
     srcs = [n for p in od.origins for n in endpoint_nodes(G, p)]
     dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
-    dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=wf.fn)
+    if od.flow.modes:
+        wf = wf.only_modes(od.flow.modes)
+    if len(dsts) == 1:
+        try:
+            cost, path = nx.multi_source_dijkstra(G, set(srcs), next(iter(dsts)), weight=wf.fn)
+        except nx.NetworkXNoPath:
+            cost, path = math.inf, []
+        dist, paths = ({path[-1]: cost}, {path[-1]: path}) if path else ({}, {})
+    else:
+        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=wf.fn)
     reached = [t for t in dsts if t in dist]
     if not reached:
         raise NoRouteError(

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import check_graph
@@ -308,6 +309,19 @@ class QueueCurve:
         core = a / (r + (1.0 - x)) if x < 1.0 else (x - 1.0) + r
         return 0.25 * T * core
 
+    def waits_h(self, volume: Any, capacity: Any, batch_t: Any) -> Any:
+        """:meth:`wait_h` for arrays of volumes, capacities and batches (numpy)."""
+        v = np.maximum(np.asarray(volume, dtype=float), 0.0)
+        x = v / capacity
+        q = capacity * 1e6 / 8760.0 / batch_t
+        T = self.horizon_h
+        a = 8.0 * self.delay_parameter * x / (q * T)
+        r = np.sqrt((x - 1.0) ** 2 + a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            below = np.where(r + (1.0 - x) > 0, a / (r + (1.0 - x)), 0.0)
+        core = np.where(x < 1.0, below, (x - 1.0) + r)
+        return np.where(v > 0, 0.25 * T * core, 0.0)
+
 
 _PLACE_LABEL = {"port": "port", "border_crossing": "border terminal", "dry_port": "dry port"}
 BATCH_KINDS = ("rail", "road", "ferry", "caspian", "sea")
@@ -427,8 +441,49 @@ def _resolve_end(G, name: str) -> tuple[str, ...]:
         return tuple(resolve_area(G, name))
 
 
-def _best_path(G, od: _OD, w: Weight) -> tuple[float, list[str]]:
-    """Best node path and its cost for one flow under weight ``w``."""
+class _Costs:
+    """The visible edges of ``base`` between each pair of nodes, as ``(cost, element, gate
+    place left, gate place entered)``: the same answers as ``base.with_extra(waits).between(
+    origins, destinations)``, without looking at every edge's attributes on every call."""
+
+    def __init__(self, G: nx.MultiDiGraph, base: Weight) -> None:
+        table: dict[str, dict[str, list[tuple[float, tuple[str, ...], Any, Any]]]] = {}
+        for u, nbrs in G.adjacency():
+            for v, edges in nbrs.items():
+                opts = []
+                for d in edges.values():
+                    if not base.visible(d):
+                        continue
+                    gf = d["u_place"] if d.get("from_layer") == GATE else None
+                    gt = d["v_place"] if d.get("to_layer") == GATE else None
+                    opts.append((base.cost(d), element_of(d), gf, gt))
+                if opts:
+                    table.setdefault(u, {})[v] = opts
+        self.table = table
+
+    def fn(self, waits: Mapping[tuple[str, ...], float], origins: frozenset, dests: frozenset):
+        table = self.table
+        get = waits.get
+
+        def weight(u: str, v: str, _edges: Any) -> float | None:
+            opts = table.get(u, {}).get(v)
+            if opts is None:
+                return None
+            best = None
+            for c, k, gf, gt in opts:
+                if (gf is not None and gf not in origins) or (gt is not None and gt not in dests):
+                    continue
+                c += get(k, 0.0)
+                if best is None or c < best:
+                    best = c
+            return best
+
+        return weight
+
+
+def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:
+    """Best node path and its cost for one flow under weight ``w`` (``costs``: the same
+    weight's edges tabulated, for flows without stops or mode limits)."""
     if od.via:
         r = route(
             G,
@@ -444,14 +499,17 @@ def _best_path(G, od: _OD, w: Weight) -> tuple[float, list[str]]:
     dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
     if od.flow.modes:
         wf = wf.only_modes(od.flow.modes)
+    fn = wf.fn
+    if costs is not None and not od.flow.modes:
+        fn = costs.fn(w.extra, frozenset(od.origins), frozenset(od.destinations))
     if len(dsts) == 1:
         try:
-            cost, path = nx.multi_source_dijkstra(G, set(srcs), next(iter(dsts)), weight=wf.fn)
+            cost, path = nx.multi_source_dijkstra(G, set(srcs), next(iter(dsts)), weight=fn)
         except nx.NetworkXNoPath:
             cost, path = math.inf, []
         dist, paths = ({path[-1]: cost}, {path[-1]: path}) if path else ({}, {})
     else:
-        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=wf.fn)
+        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=fn)
     reached = [t for t in dsts if t in dist]
     if not reached:
         raise NoRouteError(
@@ -719,10 +777,12 @@ def assign(
                 out[k] = w
         return out
 
+    costs = _Costs(G, base)
+
     def aon(w: Weight) -> list[tuple[float, tuple[str, ...], _Path]]:
         res = []
         for od in ods:
-            cost, path = _best_path(G, od, w)
+            cost, path = _best_path(G, od, w, costs)
             base_h, counts = _path_info(G, path, base)
             res.append((cost, tuple(path), _Path(tuple(path), od.volume, base_h, counts)))
         return res
@@ -757,17 +817,14 @@ def assign(
         B = 0.0
         for od, (_, _, p) in zip(ods, targets, strict=True):
             B += od.volume * p.base_h - sum(q.share * q.base_h for q in od.paths.values())
-        keys = set(X) | set(Y)
+        keys = [k for k in set(X) | set(Y) if X.get(k, 0.0) != Y.get(k, 0.0)]
+        xs = np.array([X.get(k, 0.0) for k in keys])
+        ds = np.array([Y.get(k, 0.0) for k in keys]) - xs
+        caps = np.array([elements[k].capacity for k in keys])
+        batches = np.array([elements[k].batch_t for k in keys])
 
-        def slope(lam: float, B=B, keys=keys, X=X, Y=Y) -> float:
-            s = B
-            for k in keys:
-                x, y = X.get(k, 0.0), Y.get(k, 0.0)
-                if x == y:
-                    continue
-                e = elements[k]
-                s += (y - x) * curve.wait_h(x + lam * (y - x), e.capacity, e.batch_t)
-            return s
+        def slope(lam: float, B=B, xs=xs, ds=ds, caps=caps, batches=batches) -> float:
+            return B + float(np.dot(ds, curve.waits_h(xs + lam * ds, caps, batches)))
 
         if slope(1.0) <= 0:
             lam = 1.0

@@ -152,9 +152,9 @@ def test_zero_volume_reproduces_todays_times_exactly():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.floats(0.0, 12.0))
-def test_assignment_conserves_flows_and_converges(amount):
-    res = assign(G2, volumes(amount), tolerance=1e-3)
+@given(st.floats(0.0, 12.0), st.sampled_from(["projection", "frank-wolfe"]))
+def test_assignment_conserves_flows_and_converges(amount, method):
+    res = assign(G2, volumes(amount), tolerance=1e-3, method=method)
     f = res.flows[0]
     assert sum(r["share"] for r in f["routes"]) == pytest.approx(1.0)
     out_of_a = sum(r["volume_mt"] for r in res.elements if r["direction"].startswith("A ->"))
@@ -165,6 +165,23 @@ def test_assignment_conserves_flows_and_converges(amount):
     # at equilibrium every route in use takes (nearly) the same time
     days = [r["days"] for r in f["routes"] if r["share"] > 0.01]
     assert max(days) - min(days) <= 0.01 * max(days) + 0.01
+
+
+def test_both_methods_find_the_same_equilibrium():
+    a = assign(G2, volumes(4.0), tolerance=1e-5, method="projection")
+    b = assign(G2, volumes(4.0), tolerance=1e-5, method="frank-wolfe")
+    assert a.converged and b.converged
+    assert a.flows[0]["days"] == pytest.approx(b.flows[0]["days"], rel=1e-3)
+    va = {(r["element"], r["direction"]): r["volume_mt"] for r in a.elements}
+    vb = {(r["element"], r["direction"]): r["volume_mt"] for r in b.elements}
+    assert va == pytest.approx(vb, abs=0.02)
+
+
+def test_mode_limited_flows_route_through_the_weight_itself():
+    # a flow with modes is routed by the Weight, one without by the tabulated costs: the same
+    plain = assign(G2, volumes(4.0))
+    limited = assign(G2, volumes(4.0, modes=["rail"]))
+    assert limited.flows[0]["days"] == pytest.approx(plain.flows[0]["days"], rel=1e-6)
 
 
 def test_congestion_moves_cargo_to_the_longer_route():

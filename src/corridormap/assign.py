@@ -3,17 +3,20 @@
 A volume file (``geodata/volumes/*.toml``) lists flows between places or regions in Mt/yr,
 TEU, containers, wagons or trucks; :mod:`corridormap.units` turns each into Mt/yr.
 :func:`assign` routes every flow so that none could arrive sooner on another route given the
-queues the others cause (Wardrop's user equilibrium), by the Frank-Wolfe algorithm on path
-flows:
+queues the others cause (Wardrop's user equilibrium), on path flows:
 
 1. all-or-nothing: every flow on its best route with no queues;
 2. the wait at every capacity-limited element (a place's handling, a link in one direction)
    from its utilisation, by the queueing curve of ``[congestion]`` in ``parameters.toml``;
 3. every flow's best route under those waits (the weight's ``extra`` hours); the relative gap
    ``(sum of flows x their current times - sum of flows x their best times) / the former``
-   says how far from equilibrium the solution is;
-4. a step towards the new routes, its length found by bisection on the derivative of the
-   Beckmann objective; back to 2 until the gap is below ``tolerance``.
+   says how far from equilibrium the solution is; stop when it is below ``tolerance``;
+4. the best route joins the flow's route set and cargo moves towards it: by default by
+   gradient projection (Jayakrishnan, Tsai, Prashker and Rajadhyaksha, 'A faster path-based
+   algorithm for traffic assignment', Transportation Research Record 1443, 1994: from each
+   slower route to the fastest, a Newton step on their time difference), or by Frank-Wolfe (a step towards the
+   all-or-nothing solution, its length found by bisection on the derivative of the
+   Beckmann objective); back to 2.
 
 The wait at an element with capacity ``C`` (Mt/yr) carrying ``V`` is (Akcelik 1991, the
 Kimber-Hollis coordinate transformation of the M/D/1 queue)::
@@ -684,6 +687,7 @@ def assign(
     tolerance: float = 1e-3,
     max_iterations: int = 500,
     which: str = "likely",
+    method: str = "projection",
 ) -> Assignment:
     """Assign a volume file to the network at user equilibrium with capacity queues.
 
@@ -706,6 +710,13 @@ def assign(
         Stop after this many iterations even if the gap is larger (``converged`` says so).
     which
         Which value (``low``, ``likely``, ``high``) of the congestion parameters to use.
+    method
+        ``"projection"`` (default): path-based gradient projection (Jayakrishnan et al.
+        1994): each flow's best route joins its route set, and cargo moves from each slower
+        route to the fastest by a Newton step on their time difference, times updated after
+        every move. ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line
+        search on the Beckmann objective); the same equilibrium with a slower tail. Both
+        report the same relative gap.
 
     Returns
     -------
@@ -739,6 +750,8 @@ def assign(
         base = weight
     else:
         raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
+    if method not in ("projection", "frank-wolfe"):
+        raise InputError(f"method must be 'projection' or 'frank-wolfe', got {method!r}")
     if base.by != "time_h":
         raise InputError("assign() needs a time weight: queues are hours")
     base = base.with_extra({})
@@ -812,6 +825,9 @@ def assign(
         if gap < tolerance:
             converged = True
             break
+        if method == "projection":
+            _projection_step(ods, targets, X, elements, curve)
+            continue
         Y = volumes_of([{key: p} for (_, key, p) in targets])
         # derivative of the Beckmann objective along (Y - X)
         B = 0.0
@@ -928,6 +944,58 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
         unconverted=unconverted,
         _graph=G,
     )
+
+
+def _projection_step(ods, targets, X, elements, curve: QueueCurve, passes: int = 3) -> None:
+    """Path-based gradient projection: for each flow in turn, move cargo from each slower
+    route to the fastest by a Newton step, the element volumes and the routes' times updated
+    after every move (Gauss-Seidel)."""
+    vol = dict(X)
+
+    def wait(k: tuple[str, ...]) -> float:
+        e = elements.get(k)
+        return 0.0 if e is None else curve.wait_h(vol.get(k, 0.0), e.capacity, e.batch_t)
+
+    def slope(k: tuple[str, ...]) -> float:
+        e = elements[k]
+        v = vol.get(k, 0.0)
+        h = max(1e-6 * e.capacity, 1e-9)
+        lo = max(v - h, 0.0)
+        up = curve.wait_h(v + h, e.capacity, e.batch_t)
+        return (up - curve.wait_h(lo, e.capacity, e.batch_t)) / (v + h - lo)
+
+    def time_of(q: _Path) -> float:
+        return q.base_h + sum(wait(e) * c for e, c in q.counts.items())
+
+    for od, (_, key, p) in zip(ods, targets, strict=True):
+        if key not in od.paths:
+            p.share = 0.0
+            od.paths[key] = p
+        for _ in range(passes):
+            if len(od.paths) < 2:
+                break
+            for k in list(od.paths):
+                times = {j: time_of(q) for j, q in od.paths.items()}
+                best = min(times, key=times.__getitem__)
+                q, s = od.paths[k], od.paths[best]
+                diff = times[k] - times[best]
+                if k == best or q.share <= 0 or diff <= 0:
+                    continue
+                change = {
+                    e: q.counts.get(e, 0) - s.counts.get(e, 0)
+                    for e in set(q.counts) | set(s.counts)
+                    if e in elements and q.counts.get(e, 0) != s.counts.get(e, 0)
+                }
+                deriv = sum(dc * dc * slope(e) for e, dc in change.items())
+                step = q.share if deriv <= 0 else min(q.share, diff / deriv)
+                q.share -= step
+                s.share += step
+                for e, dc in change.items():
+                    vol[e] = max(vol.get(e, 0.0) - dc * step, 0.0)
+            keep = max(od.paths, key=lambda j: od.paths[j].share)
+            od.paths = {
+                j: q for j, q in od.paths.items() if q.share > od.volume * 1e-12 or j == keep
+            }
 
 
 # -- what a scenario buys at a volume --------------------------------------------------------

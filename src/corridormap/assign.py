@@ -14,9 +14,9 @@ queues the others cause (Wardrop's user equilibrium), on path flows:
 4. the best route joins the flow's route set and cargo moves towards it: by default by
    gradient projection (Jayakrishnan, Tsai, Prashker and Rajadhyaksha, 'A faster path-based
    algorithm for traffic assignment', Transportation Research Record 1443, 1994: from each
-   slower route to the fastest, a Newton step on their time difference), or by Frank-Wolfe (a step towards the
-   all-or-nothing solution, its length found by bisection on the derivative of the
-   Beckmann objective); back to 2.
+   slower route to the fastest, a Newton step on their time difference), or by Frank-Wolfe
+   (a step towards the all-or-nothing solution, its length found by bisection on the
+   derivative of the Beckmann objective); back to 2.
 
 The wait at an element with capacity ``C`` (Mt/yr) carrying ``V`` is (Akcelik 1991, the
 Kimber-Hollis coordinate transformation of the M/D/1 queue)::

@@ -257,3 +257,21 @@ def test_cli_scenario_volumes_and_chart(tmp_path, capsys):
     assert cli.main([*args, "--chart", str(chart), "--format", "csv"]) == 0
     assert chart.read_bytes()[:4] == b"\x89PNG"
     assert "western-containers-2025" in capsys.readouterr().out
+
+
+def test_utilisation_map_escapes_text(tmp_path):
+    data = two_routes()
+    data["nodes"][3]["properties"]["name"] = "<script>alert(1)</script>{{ x }}"
+    G = cm.load_network(write_geodata(tmp_path / "geo", data, PARAMS + EXTRA_PARAMS))
+    res = assign(G, volumes(4.0))
+    from corridormap.render.page import render_html
+
+    page = render_html(res.map(tiles=False))
+    assert "<script>alert(1)" not in page and "{{ x }}" not in page
+    assert "utilisation" in page
+
+
+def test_cli_assign_map(tmp_path):
+    page = tmp_path / "u.html"
+    assert cli.main(["assign", "target-western-15mt", "--map", str(page), "-q"]) == 0
+    assert "Astara" in page.read_text()

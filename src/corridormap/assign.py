@@ -974,8 +974,8 @@ def _projection_step(ods, targets, X, elements, curve: QueueCurve, passes: int =
         for _ in range(passes):
             if len(od.paths) < 2:
                 break
+            times = {j: time_of(q) for j, q in od.paths.items()}
             for k in list(od.paths):
-                times = {j: time_of(q) for j, q in od.paths.items()}
                 best = min(times, key=times.__getitem__)
                 q, s = od.paths[k], od.paths[best]
                 diff = times[k] - times[best]
@@ -992,6 +992,8 @@ def _projection_step(ods, targets, X, elements, curve: QueueCurve, passes: int =
                 s.share += step
                 for e, dc in change.items():
                     vol[e] = max(vol.get(e, 0.0) - dc * step, 0.0)
+                # the two routes' times now (others sharing elements are refreshed next pass)
+                times[k], times[best] = time_of(q), time_of(s)
             keep = max(od.paths, key=lambda j: od.paths[j].share)
             od.paths = {
                 j: q for j, q in od.paths.items() if q.share > od.volume * 1e-12 or j == keep

@@ -483,6 +483,59 @@ class _Costs:
 
         return weight
 
+    def shortest(
+        self,
+        waits: Mapping[tuple[str, ...], float],
+        sources: Iterable[str],
+        targets: set[str],
+        origins: frozenset,
+        dests: frozenset,
+    ) -> tuple[float, list[str]]:
+        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges
+        (the answer ``networkx.multi_source_dijkstra`` gives with :meth:`fn`, without its
+        per-edge overhead); ``(inf, [])`` when none is reached."""
+        import heapq
+        import itertools
+
+        table, get = self.table, waits.get
+        dist: dict[str, float] = {}
+        prev: dict[str, str] = {}
+        tie = itertools.count()
+        heap = [(0.0, next(tie), s) for s in dict.fromkeys(sources)]
+        for _, _, src in heap:
+            dist[src] = 0.0
+        done: set[str] = set()
+        while heap:
+            d, _, u = heapq.heappop(heap)
+            if u in done:
+                continue
+            done.add(u)
+            if u in targets:
+                path = [u]
+                while path[-1] in prev:
+                    path.append(prev[path[-1]])
+                return d, path[::-1]
+            for v, opts in table.get(u, {}).items():
+                if v in done:
+                    continue
+                best = None
+                for c, k, gf, gt in opts:
+                    if (gf is not None and gf not in origins) or (
+                        gt is not None and gt not in dests
+                    ):
+                        continue
+                    c += get(k, 0.0)
+                    if best is None or c < best:
+                        best = c
+                if best is None:
+                    continue
+                nd = d + best
+                if nd < dist.get(v, math.inf):
+                    dist[v] = nd
+                    prev[v] = u
+                    heapq.heappush(heap, (nd, next(tie), v))
+        return math.inf, []
+
 
 def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:
     """Best node path and its cost for one flow under weight ``w`` (``costs``: the same
@@ -502,9 +555,16 @@ def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[floa
     dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
     if od.flow.modes:
         wf = wf.only_modes(od.flow.modes)
-    fn = wf.fn
     if costs is not None and not od.flow.modes:
-        fn = costs.fn(w.extra, frozenset(od.origins), frozenset(od.destinations))
+        cost, path = costs.shortest(
+            w.extra, srcs, dsts, frozenset(od.origins), frozenset(od.destinations)
+        )
+        if not path:
+            raise NoRouteError(
+                f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
+            )
+        return float(cost), path
+    fn = wf.fn
     if len(dsts) == 1:
         try:
             cost, path = nx.multi_source_dijkstra(G, set(srcs), next(iter(dsts)), weight=fn)

@@ -257,6 +257,8 @@ def test_cli_scenario_volumes_and_chart(tmp_path, capsys):
     assert cli.main([*args, "--chart", str(chart), "--format", "csv"]) == 0
     assert chart.read_bytes()[:4] == b"\x89PNG"
     assert "western-containers-2025" in capsys.readouterr().out
+    assert cli.main([*args, "--pair", "Mumbai", "Moscow"]) == 2
+    assert cli.main(["scenario", "rasht-astara-railway", "--chart", str(chart)]) == 2
 
 
 def test_utilisation_map_escapes_text(tmp_path):

@@ -1088,6 +1088,10 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
 
     if not args.volumes:
         raise CliError("--chart needs --volumes")
+    if args.pair or args.pairs_file:
+        raise CliError("--volumes takes its pairs from the volume file: drop --pair/--pairs-file")
+    if args.by != "time":
+        raise CliError("--volumes compares days (queues are time): drop --by cost")
     _check_outputs(args, [args.out, args.map, args.chart])
     if args.map:
         raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")

@@ -25,7 +25,7 @@ from corridormap.assign import Volumes, assign, list_volumes
 
 TARGET_BUNDLED_S = 5.0
 #: Frank-Wolfe's tail is slow: the synthetic run is capped and reports the gap it reached
-MAX_ITERATIONS_SYNTHETIC = 100
+MAX_ITERATIONS_SYNTHETIC = 50
 
 
 def bench_bundled() -> None:

@@ -294,8 +294,8 @@ def test_bundled_min_cut_russia_gulf(bundled_G):
     res = min_cut(bundled_G, "russia", "iran-gulf-ports", modes=land)
     assert 0 < res.flow < math.inf
     assert res.flow == pytest.approx(sum(c["capacity"] for c in res.cut))
-    # the Astara terminal (2 Mt/yr) limits the western branch before its 6 Mt/yr track does
-    assert "ASI" in [c["element"] for c in res.cut]
+    # the Qazvin-Rasht line (7 Mt/yr) limits the western branch and the Caspian ports behind it
+    assert "RSH-QAZ-rail" in [c["element"] for c in res.cut]
     assert res.other_units.get("SRK") == "160 wagons/day"
 
 

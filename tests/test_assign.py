@@ -277,3 +277,22 @@ def test_cli_assign_map(tmp_path):
     page = tmp_path / "u.html"
     assert cli.main(["assign", "target-western-15mt", "--map", str(page), "-q"]) == 0
     assert "Astara" in page.read_text()
+
+
+def test_region_flows_start_and_end_at_the_best_places(bundled_G):
+    flow = {
+        "id": "r",
+        "from": "russia",
+        "to": "iran-gulf-ports",
+        "amount": 1.0,
+        "unit": "Mt/yr",
+        "source": "test",
+    }
+    res = assign(bundled_G, Volumes.from_dict({"name": "regions", "flow": [flow]}))
+    assert res.converged
+    row = res.flows[0]
+    assert sum(r["share"] for r in row["routes"]) == pytest.approx(1.0)
+    russia = set(resolve_area(bundled_G, "russia"))
+    gulf = set(resolve_area(bundled_G, "iran-gulf-ports"))
+    for r in row["routes"]:
+        assert r["nodes"][0] in russia and r["nodes"][-1] in gulf

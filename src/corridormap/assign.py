@@ -61,6 +61,7 @@ __all__ = [
     "assign",
     "list_volumes",
     "load_volumes",
+    "saving_curve",
     "scenario_savings",
 ]
 
@@ -446,8 +447,9 @@ def _resolve_end(G, name: str) -> tuple[str, ...]:
 
 class _Costs:
     """The visible edges of ``base`` between each pair of nodes, as ``(cost, element, gate
-    place left, gate place entered)``: the same answers as ``base.with_extra(waits).between(
-    origins, destinations)``, without looking at every edge's attributes on every call."""
+    place left, gate place entered)``: routing over them gives the answers of
+    ``base.with_extra(waits).between(origins, destinations)``, without looking at every
+    edge's attributes on every call (``tests/test_assign.py`` checks the two agree)."""
 
     def __init__(self, G: nx.MultiDiGraph, base: Weight) -> None:
         table: dict[str, dict[str, list[tuple[float, tuple[str, ...], Any, Any]]]] = {}
@@ -464,25 +466,6 @@ class _Costs:
                     table.setdefault(u, {})[v] = opts
         self.table = table
 
-    def fn(self, waits: Mapping[tuple[str, ...], float], origins: frozenset, dests: frozenset):
-        table = self.table
-        get = waits.get
-
-        def weight(u: str, v: str, _edges: Any) -> float | None:
-            opts = table.get(u, {}).get(v)
-            if opts is None:
-                return None
-            best = None
-            for c, k, gf, gt in opts:
-                if (gf is not None and gf not in origins) or (gt is not None and gt not in dests):
-                    continue
-                c += get(k, 0.0)
-                if best is None or c < best:
-                    best = c
-            return best
-
-        return weight
-
     def shortest(
         self,
         waits: Mapping[tuple[str, ...], float],
@@ -491,9 +474,8 @@ class _Costs:
         origins: frozenset,
         dests: frozenset,
     ) -> tuple[float, list[str]]:
-        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges
-        (the answer ``networkx.multi_source_dijkstra`` gives with :meth:`fn`, without its
-        per-edge overhead); ``(inf, [])`` when none is reached."""
+        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges,
+        each edge's cost plus the wait of its element; ``(inf, [])`` when none is reached."""
         import heapq
         import itertools
 

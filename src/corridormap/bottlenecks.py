@@ -515,7 +515,12 @@ class MinCut:
     other_units
         Elements whose capacity is in another unit (not converted): ``id -> "35 wagons/day"``.
     unbounded_path
-        When ``flow`` is infinite, the elements of one path with no capacity figure.
+        When ``flow`` is infinite, the elements of one path with no capacity figure; when
+        ``ends_only``, one path between the sides whose elements carry no capacity figure.
+    ends_only
+        The flow is bounded only by the capacities of the sides' own places (their ports or
+        terminals): nothing between them carries a capacity figure, so the answer says more
+        about missing figures than about the network.
     """
 
     sources: list[str]
@@ -527,6 +532,7 @@ class MinCut:
     other_units: dict[str, str]
     unbounded_path: list[str] = field(default_factory=list)
     modes: list[str] | None = None
+    ends_only: bool = False
 
     @property
     def cut_capacity(self) -> float:
@@ -548,6 +554,7 @@ class MinCut:
             "other_units": dict(self.other_units),
             "unbounded_path": self.unbounded_path,
             "modes": self.modes,
+            "ends_only": self.ends_only,
         }
 
     def to_frame(self):
@@ -565,7 +572,13 @@ class MinCut:
                 f"({' - '.join(self.unbounded_path)})"
             )
         cut = ", ".join(f"{c['element']} {c['capacity']:g}" for c in self.cut)
-        return f"max flow {self.flow:g} {self.unit}; min cut: {cut}"
+        text = f"max flow {self.flow:g} {self.unit}; min cut: {cut}"
+        if self.ends_only:
+            text += (
+                "; bounded only by the end places' own capacities: no capacity figure on "
+                f"the way between them ({' - '.join(self.unbounded_path)})"
+            )
+        return text
 
     def __repr__(self) -> str:
         return (
@@ -755,7 +768,46 @@ def min_cut(
                 kind, eid = a["element"]
                 cut.append(_element_row(G, kind, eid, a["capacity"], unit))
     cut.sort(key=lambda c: (-c["capacity"], c["element"]))
-    return MinCut(flow=float(value), cut=cut, missing_capacity=missing, other_units=other, **base)
+    ends = set(src) | set(dst)
+    ends_only = bool(cut) and all(c["kind"] == "node" and c["element"] in ends for c in cut)
+    path_ids: list[str] = []
+    if ends_only:
+        path_ids = _path_without_capacity(H, ends)
+        ends_only = bool(path_ids)
+    return MinCut(
+        flow=float(value),
+        cut=cut,
+        missing_capacity=missing,
+        other_units=other,
+        unbounded_path=path_ids,
+        ends_only=ends_only,
+        **base,
+    )
+
+
+def _path_without_capacity(H: nx.DiGraph, ends: set[str]) -> list[str]:
+    """Places and links of one ``_S -> _T`` path of ``H`` on which nothing but the end ...
+
+    ... places' own handling carries a capacity.
+    """
+
+    def open_edge(u, v) -> bool:
+        a = H[u][v]
+        if "capacity" not in a:
+            return True
+        kind, eid = a["element"]
+        return kind == "node" and eid in ends
+
+    try:
+        path = nx.shortest_path(nx.subgraph_view(H, filter_edge=open_edge), "_S", "_T")
+    except nx.NetworkXNoPath:
+        return []
+    ids: list[str] = []
+    for n in path[1:-1]:
+        pid = n[1] if isinstance(n, tuple) else place_of(n)
+        if not ids or ids[-1] != pid:
+            ids.append(pid)
+    return ids
 
 
 # -- widest path ---------------------------------------------------------------------------

@@ -534,6 +534,29 @@ def backtest_figure(bt: Backtest):
     return fig
 
 
+def saving_figure(curves):
+    """Saving (days) against volume (Mt/yr), one line per volume file, scenario and flow.
+
+    ``curves`` maps ``(volume name, scenario name)`` to rows of
+    :func:`corridormap.assign.saving_curve`.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for (_vname, sname), rows in curves.items():
+        flows = dict.fromkeys(r["flow"] for r in rows)
+        for fid in flows:
+            pts = sorted((r["volume_mt"], r["saving_days"]) for r in rows if r["flow"] == fid)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=f"{sname}: {fid}")
+    ax.axhline(0.0, color="#888888", linewidth=0.8)
+    ax.set_xlabel("volume of the flow, Mt/yr (the volume file scaled 0-2x)")
+    ax.set_ylabel("saving at equilibrium, days")
+    ax.set_title("What each scenario saves, queues included")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 # -- files -----------------------------------------------------------------------------------
 def save_figure(fig, path, *, dpi: int = 150) -> Path:
     """Save a figure atomically as PNG or SVG, by the file's suffix.

@@ -633,6 +633,11 @@ def cmd_capacity(args: argparse.Namespace) -> int:
             lines.append(
                 fmt.table(res.cut, ("element", "kind", "name", "capacity", "unit"), digits=2)
             )
+            if res.ends_only:
+                lines.append(
+                    "bounded only by the end places' own capacities: nothing on the way "
+                    "carries a capacity figure (" + " - ".join(res.unbounded_path) + ")"
+                )
         lines.append(
             f"{len(res.missing_capacity)} links/places without a capacity in {res.unit} "
             "(treated as unconstrained): " + ", ".join(res.missing_capacity)
@@ -714,6 +719,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     from . import _format as fmt
     from .scenarios import COMPARISON_FIELDS, compare_scenarios
 
+    if args.volumes or args.chart:
+        return cmd_scenario_volumes(args)
     _check_outputs(args, [args.out, args.map])
     pairs = _read_pairs(args)
     G = _network(args)
@@ -1237,7 +1244,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--by", choices=["time", "cost"], default="time")
     _monte_carlo_options(sc)
     _outputs(sc, "the links the scenarios open and close")
+    _volume_options(sc)
     sc.set_defaults(func=cmd_scenario)
+    _add_assign(sub, common, _outputs)
 
     mp = sub.add_parser(
         "map",
@@ -1413,6 +1422,151 @@ def _progress(args: argparse.Namespace, draws: int) -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+# -- volumes: assign and what scenarios buy at a volume ---------------------------------------
+def _volume_options(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--volumes",
+        metavar="NAME|FILE",
+        action="append",
+        default=[],
+        help="report each scenario's saving at these volumes, queues included (repeat for "
+        "several; 'corridormap assign --list' lists the bundled volume files)",
+    )
+    sp.add_argument(
+        "--chart",
+        metavar="FILE",
+        help="with --volumes: a PNG chart of each scenario's saving against volume",
+    )
+
+
+def _add_assign(sub: Any, common: argparse.ArgumentParser, outputs: Any) -> None:
+    a = sub.add_parser(
+        "assign",
+        parents=[common],
+        help="assign freight volumes to the network: utilisation and queues per element",
+        description="Assign a volume file (geodata/volumes/*.toml or a path) at user "
+        "equilibrium: every flow takes its best route given the queues the others cause. "
+        "Prints, per capacity-limited element, volume, capacity, utilisation and added wait.",
+    )
+    a.add_argument("volumes", metavar="VOLUMES", nargs="?", help="volume file name or path")
+    a.add_argument("--list", action="store_true", help="list the bundled volume files")
+    a.add_argument("--top", type=_positive_int, default=5, metavar="N", help="bottlenecks named")
+    a.add_argument(
+        "--tolerance", type=float, default=1e-3, help="relative gap to stop at (default 1e-3)"
+    )
+    _scenario_option(a)
+    outputs(a, "links and places coloured by utilisation")
+    a.set_defaults(func=cmd_assign)
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from . import _format as fmt
+    from .assign import ELEMENT_FIELDS, assign, list_volumes
+
+    G = _network(args)
+    if args.list:
+        _emit("\n".join(list_volumes(G)), None, terminal=True)
+        return EXIT_OK
+    if not args.volumes:
+        raise CliError("assign needs a VOLUMES file or name (--list lists them)")
+    if not (args.tolerance > 0 and args.tolerance < 1):
+        raise CliError(f"--tolerance must be between 0 and 1, got {args.tolerance!r}")
+    _check_outputs(args, [args.out, args.map])
+    res = assign(G, args.volumes, scenario=args.scenario or None, tolerance=args.tolerance)
+    if args.map:
+        from .render import save_map
+
+        save_map(res.map(), args.map, self_contained=getattr(args, "self_contained", False))
+        print(f"map: {args.map}", file=sys.stderr)
+    if args.format == "json":
+        _emit(fmt.json_text(res.to_dict()), args.out)
+        return EXIT_OK
+    fields = [*ELEMENT_FIELDS[:3], "direction", *ELEMENT_FIELDS[3:]]
+    if args.format == "csv":
+        _emit(fmt.csv_text(res.elements, fields), args.out)
+        return EXIT_OK
+    cols = ("name", "volume_mt", "capacity_mt", "utilisation", "wait_days", "capacity_published")
+    heads = ("element", "Mt/yr", "capacity Mt/yr", "utilisation", "+days", "capacity as published")
+    lines = [res.summary(), "gap by iteration: " + " ".join(f"{g:.1e}" for g in res.gaps)]
+    lines.append(f"top bottlenecks (of {len(res.elements)} capacity-limited elements):")
+    lines += [f"  {i}. {t}" for i, t in enumerate(res.bottleneck_lines(args.top), 1)]
+    lines.append("flows:")
+    for f in res.flows:
+        main = f["routes"][0]
+        lines.append(
+            f"  {f['flow']}: {f['published']} = {f['volume_mt']:.3f} Mt/yr, "
+            f"{f['free_days']:.1f} days without queues, {f['days']:.1f} at equilibrium; "
+            f"{len(f['routes'])} route(s), main {main['share']:.0%} via {' - '.join(main['nodes'])}"
+        )
+    used = [r for r in res.elements if r["volume_mt"] > 0]
+    lines.append(fmt.table(used, cols, headers=heads, digits=2))
+    if res.unconstrained:
+        lines.append(
+            "on the routes without a capacity figure (never queue): " + ", ".join(res.unconstrained)
+        )
+    if res.unconverted:
+        lines.append(
+            "capacities not converted: "
+            + "; ".join(f"{k} {v}" for k, v in sorted(res.unconverted.items()))
+        )
+    _emit("\n".join(lines), args.out, terminal=True)
+    return EXIT_OK
+
+
+def cmd_scenario_volumes(args: argparse.Namespace) -> int:  # noqa: C901 (split later)
+    from . import _format as fmt
+    from .assign import SAVING_FIELDS, load_volumes, saving_curve, scenario_savings
+
+    if not args.volumes:
+        raise CliError("--chart needs --volumes")
+    if args.pair or args.pairs_file:
+        raise CliError("--volumes takes its pairs from the volume file: drop --pair/--pairs-file")
+    if args.by != "time":
+        raise CliError("--volumes compares days (queues are time): drop --by cost")
+    _check_outputs(args, [args.out, args.map, args.chart])
+    if args.map:
+        raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")
+    G = _network(args)
+    scen = [args.names] if args.compose else list(args.names)
+    rows = []
+    for v in args.volumes:
+        vols = load_volumes(v, G)
+        for r in scenario_savings(G, vols, scen):
+            rows.append({"volumes": vols.name, **r})
+    if args.chart:
+        from .charts import save_figure, saving_figure
+
+        curves = {}
+        for v in args.volumes:
+            vols = load_volumes(v, G)
+            for s in scen:
+                label = "+".join(s) if isinstance(s, list) else str(s)
+                curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS)
+        save_figure(saving_figure(curves), args.chart)
+        print(f"chart: {args.chart}", file=sys.stderr)
+    fields = ["volumes", *SAVING_FIELDS]
+    if args.format == "json":
+        _emit(fmt.json_text(rows), args.out)
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, fields), args.out)
+    else:
+        cols = ("volumes", "scenario", "flow", "volume_mt", "baseline_days", "scenario_days")
+        cols += ("saving_days", "free_saving_days")
+        heads = ("volumes", "scenario", "flow", "Mt/yr", "base days", "days", "saving")
+        heads += ("saving w/o queues",)
+        lines = [fmt.table(rows, cols, headers=heads, digits=2)]
+        for (vname, sname), top in {
+            (r["volumes"], r["scenario"]): (r["baseline_top"], r["scenario_top"]) for r in rows
+        }.items():
+            lines.append(f"{vname}: longest queue, baseline: {top[0]}; {sname}: {top[1]}")
+        _emit("\n".join(lines), args.out, terminal=True)
+    return EXIT_OK
+
+
+#: the volume factors the saving chart is drawn at (x the volume file)
+SAVING_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -161,7 +161,8 @@ def resolve_many(G: nx.MultiDiGraph, names: Iterable[str], what: str = "avoid") 
 def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
     """Place ids for a region (``"azerbaijan"``), a country code (``"IR"``) or a place name.
 
-    Regions come from ``regions.toml``; a two-letter code means every place in that country;
+    Regions come from ``regions.toml``; a two-letter code means every place in that country
+    except chokepoints (which no cargo starts or ends at), so ``"IR"`` and ``"iran"`` agree;
     anything else is a place name or alias (several places for a shared name).
 
     Raises
@@ -177,7 +178,13 @@ def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
         if normalize(region) == key:
             return sorted(ids)
     if len(name) == 2 and name.isalpha():
-        hits = [p for p, v in places(G).items() if v.get("country") == name.upper()]
+        # a country is the places cargo can start or end at there: chokepoints (straits and
+        # capes at sea) are not, so "IR" means the same places as the region "iran"
+        hits = [
+            p
+            for p, v in places(G).items()
+            if v.get("country") == name.upper() and v.get("kind") != "chokepoint"
+        ]
         if hits:
             return sorted(hits)
     return resolve_places(G, name)

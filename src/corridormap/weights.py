@@ -3,8 +3,11 @@
 A :class:`Weight` is immutable and callable as networkx expects (``weight(u, v, edges)`` on a
 MultiDiGraph returns the least weight of the visible parallel edges, or ``None`` when all are
 hidden). Closing more makes a new weight (:meth:`Weight.closing`); nothing is taken apart or
-cached on the side. The figures a route reports come from :meth:`Weight.measure`, so a route
-found under a scenario reports that scenario's times everywhere.
+cached on the side. A weight may carry ``extra`` hours per element (a place's handling or one
+direction of a link, see :func:`element_of`): the queues a volume assignment finds
+(:func:`corridormap.assign`), added to the time of every edge of that element. The figures
+a route reports come from :meth:`Weight.measure`, so a route found under a scenario reports
+that scenario's times everywhere.
 
 The edge figures themselves follow from :mod:`corridormap.model`.
 """
@@ -15,12 +18,13 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from ._errors import InputError
 from .model import Scaling
 
-__all__ = ["OBJECTIVES", "Weight", "make_weight", "objective_attr"]
+__all__ = ["OBJECTIVES", "Weight", "element_of", "make_weight", "objective_attr"]
 
 #: user-facing objective names and the edge attribute each minimises
 OBJECTIVES = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
@@ -45,6 +49,20 @@ def objective_attr(by: str) -> str:
         f"by must be one of {', '.join(OBJECTIVES)} "
         f"(or {', '.join(OBJECTIVES.values())}), got {by!r}"
     )
+
+
+def element_of(d: Mapping[str, Any]) -> tuple[str, ...]:
+    """The capacity element an edge belongs to.
+
+    ``("link", link_id, from_place, to_place)`` for a link travelled in one direction (its
+    service layers share the link's capacity), ``("place", place_id)`` for a transfer (every
+    transfer at a place shares the place's handling capacity, as in
+    :func:`corridormap.min_cut`).
+    """
+    lid = d.get("link_id")
+    if lid is not None:
+        return ("link", lid, d["u_place"], d["v_place"])
+    return ("place", d.get("place", d["u_place"]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +90,10 @@ class Weight:
         Link modes allowed (``None``: all).
     scenario
         The name of the scenario(s) applied, for labelling results (``"baseline"``).
+    extra
+        Hours added to the time of every edge of an element (:func:`element_of` key ->
+        hours), e.g. the queues of a volume assignment; only with ``by="time_h"``. Empty by
+        default, when the weight is exactly what it was without it.
     """
 
     by: str = "time_h"
@@ -82,6 +104,7 @@ class Weight:
     scaling: Scaling | None = None
     modes: frozenset[str] | None = None
     scenario: str = "baseline"
+    extra: Mapping[tuple[str, ...], float] = field(default_factory=dict)
     _fn: Callable[[str, str, Edges], float | None] = field(init=False, repr=False, compare=False)
     _cost: Callable[[Mapping[str, Any]], float] = field(init=False, repr=False, compare=False)
     _visible: Callable[[Mapping[str, Any]], bool] = field(init=False, repr=False, compare=False)
@@ -95,6 +118,13 @@ class Weight:
             setattr_(self, "modes", frozenset(self.modes))
         if self.scaling is not None and not self.scaling:
             setattr_(self, "scaling", None)
+        extra = {k: float(x) for k, x in dict(self.extra or {}).items() if x}
+        if extra and self.by != "time_h":
+            raise InputError(f"extra hours apply to the time objective only, not {self.by!r}")
+        for k, x in extra.items():
+            if not (math.isfinite(x) and x >= 0):
+                raise InputError(f"extra hours must be finite and >= 0, got {x!r} for {k!r}")
+        setattr_(self, "extra", MappingProxyType(extra))
         visible = self._make_visible()
         cost = self._make_cost()
         setattr_(self, "_fn", self._make_fn(visible, cost))
@@ -107,7 +137,8 @@ class Weight:
         cost: Callable[[Mapping[str, Any]], float],
     ) -> Callable[[str, str, Edges], float | None]:
         attr = self.by
-        if self.scaling is None or attr != "time_h":  # the hot path: a stored attribute
+        plain = (self.scaling is None or attr != "time_h") and not self.extra
+        if plain:  # the hot path: a stored attribute
 
             def weight(u: str, v: str, edges: Edges) -> float | None:
                 best = None
@@ -134,6 +165,9 @@ class Weight:
     def _make_visible(self) -> Callable[[Mapping[str, Any]], bool]:
         links, nodes, opened = self.closed_links, self.closed_places, self.opened_links
         ends, modes = self.ends, self.modes
+        starts, stops = (
+            (_as_set(ends[0]), _as_set(ends[1])) if ends is not None else (frozenset(), frozenset())
+        )
 
         def visible(d: Mapping[str, Any]) -> bool:
             lid = d.get("link_id")
@@ -146,12 +180,13 @@ class Weight:
                     return False
             elif ends is not None:
                 if d["from_layer"] == GATE:
-                    if d["u_place"] != ends[0]:
+                    if d["u_place"] not in starts:
                         return False
                 elif d["to_layer"] == GATE:
-                    if d["v_place"] != ends[1]:
+                    if d["v_place"] not in stops:
                         return False
-                elif d["u_place"] in ends:  # no change of vehicle at the route's own ends
+                elif d["u_place"] in starts or d["u_place"] in stops:
+                    # no change of vehicle at the route's own ends
                     return False
             return not (nodes and (d["u_place"] in nodes or d["v_place"] in nodes))
 
@@ -159,11 +194,19 @@ class Weight:
 
     def _make_cost(self) -> Callable[[Mapping[str, Any]], float]:
         attr = self.by
+        extra = self.extra
         if self.scaling is not None and attr == "time_h":
-            return self.scaling.time_h
+            base = self.scaling.time_h
+        else:
+
+            def base(d: Mapping[str, Any]) -> float:
+                return d[attr]
+
+        if not extra:
+            return base
 
         def cost(d: Mapping[str, Any]) -> float:
-            return d[attr]
+            return base(d) + extra.get(element_of(d), 0.0)
 
         return cost
 
@@ -189,9 +232,11 @@ class Weight:
         """The figures of edge ``d`` as routed: distance, time (and its parts), cost, CO2.
 
         Under a scenario, ``time_h`` is the rescaled time; ``move_h``, ``dwell_h`` and
-        ``wait_h`` stay the baseline parts.
+        ``wait_h`` stay the baseline parts. ``time_h`` includes the weight's ``extra`` hours.
         """
         time_h = self.scaling.time_h(d) if self.scaling is not None else float(d["time_h"])
+        if self.extra:
+            time_h += self.extra.get(element_of(d), 0.0)
         return {
             "distance_km": float(d["distance_km"]),
             "time_h": time_h,
@@ -243,9 +288,17 @@ class Weight:
         return replace(self, opened_links=self.opened_links | frozenset(links))
 
     def between(self, origin: str | None, destination: str | None) -> Weight:
-        """A copy of this weight bound to a route's ends (``None``: unbound)."""
+        """A copy of this weight bound to a route's ends (``None``: unbound).
+
+        Either end may also be a set of place ids (a region): cargo may then leave the gate
+        of any of them, or enter the gate of any of them.
+        """
         ends = None if origin is None or destination is None else (origin, destination)
         return self if ends == self.ends else replace(self, ends=ends)
+
+    def with_extra(self, extra: Mapping[tuple[str, ...], float]) -> Weight:
+        """A copy of this weight with ``extra`` hours per element (replacing any it had)."""
+        return replace(self, extra=extra)
 
     def only_modes(self, modes: Iterable[str] | None) -> Weight:
         """A copy of this weight with link modes restricted to ``modes``.
@@ -270,10 +323,16 @@ class Weight:
             parts.append(f"opened {', '.join(sorted(self.opened_links))}")
         if self.modes is not None:
             parts.append(f"modes {', '.join(sorted(self.modes))}")
+        if self.extra:
+            parts.append(f"queues at {len(self.extra)} elements")
         return "; ".join(parts)
 
     def __repr__(self) -> str:
         return f"<Weight {self.describe()}>"
+
+
+def _as_set(end: Any) -> frozenset[str]:
+    return frozenset(end) if isinstance(end, frozenset | set) else frozenset([end])
 
 
 def make_weight(

@@ -1,0 +1,298 @@
+"""Volume assignment: units, volume files, the queueing curve, equilibrium and its CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridormap as cm
+from conftest import PARAMS, P, link, node, write_geodata
+from corridormap import cli
+from corridormap._errors import GeodataError, InputError
+from corridormap.assign import (
+    QueueCurve,
+    Volumes,
+    assign,
+    list_volumes,
+    load_volumes,
+    scenario_savings,
+)
+from corridormap.places import resolve_area
+from corridormap.units import to_mt_per_yr
+from corridormap.weights import element_of, make_weight
+
+EXTRA_PARAMS = f"""
+[meta]
+cargo_t_per_teu = 10.0
+[conversions]
+t_per_wagon = {P(60.0)}
+t_per_truck = {P(20.0)}
+teu_per_container = {P(1.5, 1.0, 2.0)}
+[congestion]
+curve = "test"
+horizon_h = {P(720.0)}
+delay_parameter = {P(0.5)}
+[congestion.batch_t]
+rail = {P(800.0)}
+road = {P(20.0)}
+ferry = {P(3000.0)}
+caspian = {P(5000.0)}
+sea = {P(37000.0)}
+"""
+
+
+def two_routes() -> dict:
+    """A to D by two railways: short via B (2 Mt/yr) and long via C (3 Mt/yr); D is a port
+    with a handling capacity of 50 Mt/yr."""
+    A = node("A", 40.0, 50.0, name="Alpha")
+    B = node("B", 42.0, 47.0, name="Beta")
+    C = node("C", 36.0, 46.0, name="Gamma")
+    D = node("D", 41.0, 44.0, name="Delta", capacity=50.0, capacity_unit="Mt/yr")
+    cap = {"capacity_unit": "Mt/yr", "capacity_source": "test"}
+    return {
+        "nodes": [A, B, C, D],
+        "links": [
+            link("A-B", A, B, "rail", capacity=2.0, **cap),
+            link("B-D", B, D, "rail"),
+            link("A-C", A, C, "rail", capacity=3.0, **cap),
+            link("C-D", C, D, "rail"),
+        ],
+    }
+
+
+_DIR = write_geodata(Path(tempfile.mkdtemp()) / "geo", two_routes(), PARAMS + EXTRA_PARAMS)
+G2 = cm.load_network(_DIR)
+
+
+def volumes(amount: float, unit: str = "Mt/yr", **extra) -> Volumes:
+    flow = {"id": "f", "from": "A", "to": "D", "amount": amount, "unit": unit, "source": "t"}
+    flow.update(extra)
+    return Volumes.from_dict({"name": "v", "flow": [flow]})
+
+
+# -- units ---------------------------------------------------------------------------------
+def test_units_convert_with_the_sourced_factors(bundled_G):
+    params = bundled_G.graph["params"]
+    assert to_mt_per_yr(2.0, "Mt/yr", params).mt_per_yr == 2.0
+    wagons = to_mt_per_yr(160, "wagons/day", params)
+    assert wagons.mt_per_yr == pytest.approx(160 * 59.7 * 365 / 1e6)
+    assert "59.7 t/wagon" in wagons.how
+    teu = to_mt_per_yr(2300, "TEU", params, period_days=330)
+    assert teu.mt_per_yr == pytest.approx(2300 * 10 * 365 / 330 / 1e6)
+    with pytest.raises(InputError, match="days it covers"):
+        to_mt_per_yr(2300, "TEU", params)
+    with pytest.raises(InputError, match="not a count"):
+        to_mt_per_yr(1, "barrels/yr", params)
+
+
+# -- volume files ----------------------------------------------------------------------------
+def test_volume_file_errors_name_file_flow_and_field(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name = "x"\n[[flow]]\nid = "f1"\nfrom = "A"\nto = "D"\namount = -1\n'
+        'unit = "t"\nsource = "s"\n'
+    )
+    with pytest.raises(GeodataError, match=r"bad\.toml.*f1.*amount"):
+        load_volumes(bad)
+    bad.write_text('name = "x"\n[[flow]]\nid = "f1"\nfrom = "A"\nto = "D"\namount = 1\nunit="t"\n')
+    with pytest.raises(GeodataError, match="source"):
+        load_volumes(bad)
+    with pytest.raises(InputError, match="no volume file"):
+        load_volumes("observed-2052")
+
+
+def test_bundled_volume_files_are_sourced(bundled_G):
+    names = list_volumes(bundled_G)
+    assert {"observed-2025", "observed-2024", "target-western-15mt"} <= set(names)
+    for name in names:
+        v = load_volumes(name, bundled_G)
+        for f in v.flows:
+            assert f.source and f.basis in ("official", "measured", "estimated")
+
+
+# -- the queueing curve ----------------------------------------------------------------------
+CURVE = QueueCurve(horizon_h=720.0, delay_parameter=0.5, batch_t={"rail": 800.0})
+
+
+@given(
+    st.floats(0, 50),
+    st.floats(0, 50),
+    st.floats(0.1, 100),
+    st.floats(10, 40000),
+)
+def test_more_volume_never_shortens_a_wait(v1, v2, cap, batch):
+    lo, hi = sorted((v1, v2))
+    w1, w2 = CURVE.wait_h(lo, cap, batch), CURVE.wait_h(hi, cap, batch)
+    assert math.isfinite(w2)
+    assert w2 >= w1 - 1e-9 * max(1.0, w1)
+    assert CURVE.wait_h(0.0, cap, batch) == 0.0
+
+
+def test_curve_limits():
+    # far below capacity with a long horizon: the M/D/1 queue J x / (Q (1 - x))
+    long = QueueCurve(horizon_h=1e7, delay_parameter=0.5, batch_t={})
+    q = 2.0 * 1e6 / 8760 / 800
+    assert long.wait_h(1.0, 2.0, 800) == pytest.approx(0.5 * 0.5 / (q * 0.5), rel=1e-3)
+    # far above capacity: the backlog T/2 (x - 1)
+    assert CURVE.wait_h(4.0, 2.0, 800) == pytest.approx(360.0, rel=0.01)
+
+
+# -- the assignment ------------------------------------------------------------------------
+def test_zero_volume_reproduces_todays_times_exactly():
+    res = assign(G2, volumes(0.0))
+    today = cm.route(G2, "A", "D")
+    assert res.flows[0]["days"] == round(today.time_h / 24, 3)
+    assert all(r["wait_h"] == 0 for r in res.elements)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(0.0, 12.0), st.sampled_from(["projection", "frank-wolfe"]))
+def test_assignment_conserves_flows_and_converges(amount, method):
+    res = assign(G2, volumes(amount), tolerance=1e-3, method=method)
+    f = res.flows[0]
+    assert sum(r["share"] for r in f["routes"]) == pytest.approx(1.0)
+    out_of_a = sum(r["volume_mt"] for r in res.elements if r["direction"].startswith("A ->"))
+    assert out_of_a == pytest.approx(amount, abs=1e-3)
+    port = next(r for r in res.elements if r["element"] == "D")
+    assert port["volume_mt"] == pytest.approx(amount, abs=1e-3)
+    assert res.converged and res.gap < 1e-3
+    # at equilibrium every route in use takes (nearly) the same time
+    days = [r["days"] for r in f["routes"] if r["share"] > 0.01]
+    assert max(days) - min(days) <= 0.01 * max(days) + 0.01
+
+
+def test_both_methods_find_the_same_equilibrium():
+    a = assign(G2, volumes(4.0), tolerance=1e-5, method="projection")
+    b = assign(G2, volumes(4.0), tolerance=1e-5, method="frank-wolfe")
+    assert a.converged and b.converged
+    assert a.flows[0]["days"] == pytest.approx(b.flows[0]["days"], rel=1e-3)
+    va = {(r["element"], r["direction"]): r["volume_mt"] for r in a.elements}
+    vb = {(r["element"], r["direction"]): r["volume_mt"] for r in b.elements}
+    assert va == pytest.approx(vb, abs=0.02)
+
+
+def test_mode_limited_flows_route_through_the_weight_itself():
+    # a flow with modes is routed by the Weight, one without by the tabulated costs: the same
+    plain = assign(G2, volumes(4.0))
+    limited = assign(G2, volumes(4.0, modes=["rail"]))
+    assert limited.flows[0]["days"] == pytest.approx(plain.flows[0]["days"], rel=1e-6)
+
+
+def test_congestion_moves_cargo_to_the_longer_route():
+    light, heavy = assign(G2, volumes(0.5)), assign(G2, volumes(4.0))
+    assert len(light.flows[0]["routes"]) == 1
+    assert len(heavy.flows[0]["routes"]) == 2
+    assert heavy.top(1)[0]["element"] == "A-B"
+    assert heavy.flows[0]["days"] > light.flows[0]["days"]
+
+
+def test_assign_leaves_the_graph_untouched():
+    before = sorted((u, v, k, d["time_h"]) for u, v, k, d in G2.edges(keys=True, data=True))
+    assign(G2, volumes(6.0))
+    after = sorted((u, v, k, d["time_h"]) for u, v, k, d in G2.edges(keys=True, data=True))
+    assert before == after
+
+
+def test_weight_extra_is_backward_compatible():
+    w = make_weight("time_h")
+    d = next(d for _, _, d in G2.edges(data=True) if d["kind"] == "link")
+    assert w.cost(d) == d["time_h"] and w.measure(d)["time_h"] == d["time_h"]
+    w2 = w.with_extra({element_of(d): 5.0})
+    assert w2.cost(d) == d["time_h"] + 5.0 and w2.measure(d)["time_h"] == d["time_h"] + 5.0
+    with pytest.raises(InputError):
+        make_weight("cost_usd").with_extra({element_of(d): 1.0})
+
+
+# -- the bundled data ------------------------------------------------------------------------
+def test_bundled_volumes_run_and_name_the_bottleneck(bundled_G):
+    obs = assign(bundled_G, "observed-2025")
+    target = assign(bundled_G, "target-western-15mt")
+    assert obs.converged and target.converged
+    top = target.top(1)[0]
+    assert top["utilisation"] > 1.0
+    assert "against" in target.bottleneck_lines(1)[0] and "%" in target.bottleneck_lines(1)[0]
+    rows = scenario_savings(bundled_G, "observed-2025", ["rasht-astara-railway"])
+    west = next(r for r in rows if r["flow"] == "western-containers-2025")
+    assert west["saving_days"] > 0.5
+    rows15 = scenario_savings(bundled_G, "target-western-15mt", ["rasht-astara-railway"])
+    # at the target the Astara terminal's queue takes back most of what the railway saves
+    assert rows15[0]["saving_days"] < west["saving_days"]
+
+
+def test_country_codes_and_names_mean_the_same_places(bundled_G):
+    for code, name in (("IR", "Iran"), ("RU", "Russia"), ("AZ", "Azerbaijan"), ("KZ", "KZ")):
+        assert resolve_area(bundled_G, code) == (resolve_area(bundled_G, name))
+    a = cm.min_cut(bundled_G, "RU", "IR")
+    b = cm.min_cut(bundled_G, "Russia", "Iran")
+    assert a.flow == b.flow < math.inf
+
+
+def test_min_cut_bounded_only_by_the_ends_says_so(bundled_G):
+    res = cm.min_cut(bundled_G, "russia", "iran-gulf-ports")
+    assert res.ends_only and res.unbounded_path
+    assert "bounded only by the end places" in res.summary()
+
+
+# -- command line ----------------------------------------------------------------------------
+def test_cli_assign_json_and_table(tmp_path, capsys):
+    out = tmp_path / "a.json"
+    assert cli.main(["assign", "target-western-15mt", "--format", "json", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["converged"] and doc["elements"][0]["utilisation"] > 1
+    assert cli.main(["assign", "observed-2025", "--top", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "Mt/yr against" in text and "relative gap" in text
+    assert cli.main(["assign", "no-such-volumes"]) == 2
+
+
+def test_cli_scenario_volumes_and_chart(tmp_path, capsys):
+    chart = tmp_path / "saving.png"
+    args = ["scenario", "rasht-astara-railway", "--volumes", "observed-2025"]
+    assert cli.main([*args, "--chart", str(chart), "--format", "csv"]) == 0
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+    assert "western-containers-2025" in capsys.readouterr().out
+    assert cli.main([*args, "--pair", "Mumbai", "Moscow"]) == 2
+    assert cli.main(["scenario", "rasht-astara-railway", "--chart", str(chart)]) == 2
+
+
+def test_utilisation_map_escapes_text(tmp_path):
+    data = two_routes()
+    data["nodes"][3]["properties"]["name"] = "<script>alert(1)</script>{{ x }}"
+    G = cm.load_network(write_geodata(tmp_path / "geo", data, PARAMS + EXTRA_PARAMS))
+    res = assign(G, volumes(4.0))
+    from corridormap.render.page import render_html
+
+    page = render_html(res.map(tiles=False))
+    assert "<script>alert(1)" not in page and "{{ x }}" not in page
+    assert "utilisation" in page
+
+
+def test_cli_assign_map(tmp_path):
+    page = tmp_path / "u.html"
+    assert cli.main(["assign", "target-western-15mt", "--map", str(page), "-q"]) == 0
+    assert "Astara" in page.read_text()
+
+
+def test_region_flows_start_and_end_at_the_best_places(bundled_G):
+    flow = {
+        "id": "r",
+        "from": "russia",
+        "to": "iran-gulf-ports",
+        "amount": 1.0,
+        "unit": "Mt/yr",
+        "source": "test",
+    }
+    res = assign(bundled_G, Volumes.from_dict({"name": "regions", "flow": [flow]}))
+    assert res.converged
+    row = res.flows[0]
+    assert sum(r["share"] for r in row["routes"]) == pytest.approx(1.0)
+    russia = set(resolve_area(bundled_G, "russia"))
+    gulf = set(resolve_area(bundled_G, "iran-gulf-ports"))
+    for r in row["routes"]:
+        assert r["nodes"][0] in russia and r["nodes"][-1] in gulf

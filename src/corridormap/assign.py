@@ -114,9 +114,9 @@ class Volumes:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any], file: str = "") -> Volumes:  # noqa: C901 (split later: issue 10)
-        """Build from a parsed TOML document, checking its shape (errors name file, flow and ...
+        """Build from a parsed TOML document, checking its shape.
 
-        ... field).
+        Build from a parsed TOML document, checking its shape (errors name file, flow and field).
         """
         fname = Path(file).name if file else "<volumes>"
 
@@ -448,9 +448,10 @@ def _resolve_end(G, name: str) -> tuple[str, ...]:
 
 
 class _Costs:
-    """The visible edges of ``base`` between each pair of nodes, as ``(cost, element, gate ...
+    """The visible edges of a weight between each pair of nodes, tabulated for Dijkstra.
 
-    ... place left, gate place entered)``: routing over them gives the answers of
+    The visible edges of ``base`` between each pair of nodes, as ``(cost, element, gate place left,
+    gate place entered)``: routing over them gives the answers of
     ``base.with_extra(waits).between(origins, destinations)``, without looking at every edge's
     attributes on every call (``tests/test_assign.py`` checks the two agree).
     """
@@ -480,9 +481,10 @@ class _Costs:
         origins: frozenset,
         dests: frozenset,
     ) -> tuple[float, list[str]]:
-        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges, ...
+        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges.
 
-        ... each edge's cost plus the wait of its element; ``(inf, [])`` when none is
+        Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges, each
+        edge's cost plus the wait of its element; ``(inf, [])`` when none is
         reached.
         """
         import heapq
@@ -531,9 +533,10 @@ class _Costs:
 
 
 def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:
-    """Best node path and its cost for one flow under weight ``w`` (``costs``: the same ...
+    """Best node path and its cost for one flow under weight ``w``.
 
-    ... weight's edges tabulated, for flows without stops or mode limits).
+    Best node path and its cost for one flow under weight ``w`` (``costs``: the same weight's edges
+    tabulated, for flows without stops or mode limits).
     """
     if od.via:
         r = route(
@@ -726,9 +729,10 @@ class Assignment:
 
 
 def describe(row: Mapping[str, Any]) -> str:
-    """One element in physical terms: ``Astara (IR) (handling): 2.60 Mt/yr against 2.00 ...
+    """One element in physical terms, as a line of text.
 
-    ... (130%); +5.2 days``.
+    One element in physical terms: ``Astara (IR) (handling): 2.60 Mt/yr against 2.00 (130%); +5.2
+    days``.
     """
     return (
         f"{row['name']}: {row['volume_mt']:.2f} Mt/yr against {row['capacity_mt']:.2f} "
@@ -1006,9 +1010,10 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
 
 
 def _projection_step(ods, targets, X, elements, curve: QueueCurve, passes: int = 3) -> None:
-    """Path-based gradient projection: for each flow in turn, move cargo from each slower ...
+    """Path-based gradient projection towards the user equilibrium.
 
-    ... route to the fastest by a Newton step, the element volumes and the routes' times updated
+    Path-based gradient projection: for each flow in turn, move cargo from each slower route to the
+    fastest by a Newton step, the element volumes and the routes' times updated
     after every move (Gauss-Seidel).
     """
     vol = dict(X)
@@ -1082,9 +1087,10 @@ def scenario_savings(
     *,
     tolerance: float = 1e-3,
 ) -> list[dict[str, Any]]:
-    """What each scenario saves every flow at the given volumes (equilibrium against ...
+    """What each scenario saves every flow at the given volumes.
 
-    ... equilibrium), and at no volume (``free_saving_days``, today's route comparison).
+    What each scenario saves every flow at the given volumes (equilibrium against equilibrium), and
+    at no volume (``free_saving_days``, today's route comparison).
 
     Returns one row per scenario and flow (``SAVING_FIELDS``); ``baseline_top`` and
     ``scenario_top`` name the longest queue in each case.

@@ -389,9 +389,10 @@ def _title(profs: Sequence[Profile]) -> str:
 
 # -- comparison ------------------------------------------------------------------------------
 def comparison_figure(comp: Comparison, *, top: int = 10):
-    """Days and cost per family with P10-P90 bars, the sensitivity tornado of the gap ...
+    """The comparison figure: bars, tornado and time-distance panels.
 
-    ... between the best INSTC branch and the reference sea family, and a time-distance panel
+    Days and cost per family with P10-P90 bars, the sensitivity tornado of the gap between the best
+    INSTC branch and the reference sea family, and a time-distance panel
     per family (its likely route, with that route's P10-P90 band from the same draws and seed).
     """
     import numpy as np
@@ -500,9 +501,10 @@ def _label(comp: Comparison, name: str | None) -> str:
 
 # -- backtest ---------------------------------------------------------------------------------
 def backtest_figure(bt: Backtest):
-    """Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row ...
+    """The backtest figure: each observation beside the model's P10-P90.
 
-    ... per replayable observation, on a log scale of days; holdout rows in orange, rows outside
+    Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row per
+    replayable observation, on a log scale of days; holdout rows in orange, rows outside
     P10-P90 marked with a cross. No backend is forced.
     """
     import matplotlib.pyplot as plt

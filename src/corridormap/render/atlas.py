@@ -181,9 +181,10 @@ def write_atlas(
     extra: Iterable[str] = (),
     G: Any = None,
 ) -> Path:
-    """Write ``index.html`` in ``out_dir``: the scenes written there, and the demo's charts ...
+    """Write the atlas page ``index.html`` in ``out_dir``.
 
-    ... and tables found there, each with a finding.
+    Write ``index.html`` in ``out_dir``: the scenes written there, and the demo's charts and tables
+    found there, each with a finding.
 
     Parameters
     ----------

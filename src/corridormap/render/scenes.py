@@ -1,6 +1,7 @@
-"""Drawing a scene: the title box over a network map, a route map or a shipment replay, the ...
+"""Drawing a scene: title box, map and initial view.
 
-... initial view, and the page's title and description.
+Drawing a scene: the title box over a network map, a route map or a shipment replay, the initial
+view, and the page's title and description.
 
 The scene's routes were found beforehand (:func:`corridormap.scenes.compute_scene`); nothing
 here routes or reads scene files.

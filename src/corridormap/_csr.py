@@ -1,0 +1,271 @@
+"""The compiled routing core: the network as an integer CSR matrix, routed with scipy.
+
+The export is built once per graph (and cached with it, see :mod:`corridormap._cache`): node
+ids become integers, parallel edges are grouped by their ``(u, v)`` pair, and every edge
+attribute a :class:`~corridormap.weights.Weight` reads becomes a numpy array. A weight is then
+a vector, not a graph copy: the objective of every edge, ``inf`` where the weight hides the edge
+(closed links and places, planned links, modes not allowed, and gates other than the route's
+own origin and destination, so a gate is a source only at the origin and a sink only at the
+destination). Parallel edges collapse to their least value, and
+``scipy.sparse.csgraph.dijkstra`` does the search in C.
+
+networkx stays the graph type users hold and the reference the tests check this core against;
+``Weight.visible`` and ``Weight.cost`` state the rules, this module evaluates the same rules on
+arrays. A graph whose edges lack the attributes of a built network gets no export (``None``):
+the callers then route with networkx.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ._cache import derived
+from .weights import GATE, Weight
+
+__all__ = ["Core", "core"]
+
+_NO_EXPORT = object()
+
+
+class Core:
+    """A network exported for scipy's compiled shortest paths.
+
+    Attributes
+    ----------
+    nodes
+        Node ids by index.
+    index
+        Node id -> index.
+    edges
+        The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        import scipy.sparse as sp
+
+        self.nodes: list[str] = list(G.nodes)
+        self.index: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
+        n = len(self.nodes)
+        index = self.index
+        us: list[int] = []
+        vs: list[int] = []
+        edges: list[Mapping[str, Any]] = []
+        for u, nbrs in G.adjacency():
+            iu = index[u]
+            for v, keyed in nbrs.items():
+                iv = index[v]
+                for d in keyed.values():
+                    us.append(iu)
+                    vs.append(iv)
+                    edges.append(d)
+        eu = np.asarray(us, dtype=np.int64)
+        ev = np.asarray(vs, dtype=np.int64)
+        order = np.lexsort((ev, eu))
+        self.edges = [edges[i] for i in order]
+        eu, ev = eu[order], ev[order]
+        self.eu, self.ev = eu, ev
+        m = len(self.edges)
+        # one CSR entry per (u, v) pair; pair_start[i] is the first edge of pair i
+        new_pair = np.ones(m, dtype=bool)
+        if m:
+            new_pair[1:] = (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])
+        self.pair_start = np.flatnonzero(new_pair)
+        self.simple = len(self.pair_start) == m
+        pu, pv = eu[self.pair_start], ev[self.pair_start]
+        self.indices = pv.astype(np.int32)
+        self.indptr = np.zeros(n + 1, dtype=np.int32)
+        np.add.at(self.indptr, pu + 1, 1)
+        np.cumsum(self.indptr, out=self.indptr)
+        self.shape = (n, n)
+        # the transpose: where each pair's value goes in the reversed graph
+        tr = sp.csr_matrix(
+            (np.arange(1, len(pu) + 1, dtype=np.float64), self.indices, self.indptr),
+            shape=self.shape,
+        ).T.tocsr()
+        tr.sort_indices()
+        self.t_indices = tr.indices.astype(np.int32)
+        self.t_indptr = tr.indptr.astype(np.int32)
+        self.t_perm = tr.data.astype(np.int64) - 1
+        self._attributes()
+        self._costs: dict[Any, np.ndarray] = {}
+        self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
+
+    # -- the attributes a Weight reads, as arrays -----------------------------------------
+    def _attributes(self) -> None:
+        codes: dict[str, dict[Any, int]] = {"link": {}, "mode": {}, "place": {}}
+
+        def code(table: str, value: Any) -> int:
+            t = codes[table]
+            c = t.get(value)
+            if c is None:
+                c = t[value] = len(t)
+            return c
+
+        m = len(self.edges)
+        link = np.full(m, -1, dtype=np.int64)
+        mode = np.zeros(m, dtype=np.int64)
+        routable = np.ones(m, dtype=bool)
+        up = np.zeros(m, dtype=np.int64)
+        vp = np.zeros(m, dtype=np.int64)
+        from_gate = np.zeros(m, dtype=bool)
+        to_gate = np.zeros(m, dtype=bool)
+        for i, d in enumerate(self.edges):
+            lid = d.get("link_id")
+            if lid is not None:
+                link[i] = code("link", lid)
+                routable[i] = bool(d["routable"])
+                mode[i] = code("mode", d["mode"])
+            else:
+                from_gate[i] = d["from_layer"] == GATE
+                to_gate[i] = d["to_layer"] == GATE
+            up[i] = code("place", d["u_place"])
+            vp[i] = code("place", d["v_place"])
+        self.link_code, self.mode_code, self.routable = link, mode, routable
+        self.u_place, self.v_place = up, vp
+        self.link_codes, self.mode_codes, self.place_codes = (
+            codes["link"],
+            codes["mode"],
+            codes["place"],
+        )
+        self.is_link = link >= 0
+        self._link0 = np.where(self.is_link, link, 0)
+        self.gate_out = np.flatnonzero(from_gate)
+        self.gate_in = np.flatnonzero(to_gate)
+        self.edges_of_link: dict[str, np.ndarray] = {}
+        if m:
+            names = list(codes["link"])
+            by_link = np.argsort(link, kind="stable")
+            sl = link[by_link]
+            cuts = np.flatnonzero(np.diff(sl)) + 1
+            for chunk in np.split(by_link, cuts):
+                if link[chunk[0]] >= 0:
+                    self.edges_of_link[names[link[chunk[0]]]] = chunk
+
+    def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
+        out = np.zeros(max(len(table), 1), dtype=bool)
+        for x in chosen:
+            c = table.get(x)
+            if c is not None:
+                out[c] = True
+        return out
+
+    def cost(self, wf: Weight) -> np.ndarray:
+        """The objective of every edge under ``wf`` (visible or not)."""
+        key = (wf.by, wf.scaling)
+        got = self._costs.get(key)
+        if got is None:
+            fn = wf.cost
+            got = np.fromiter((fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges))
+            self._costs[key] = got
+        return got
+
+    def edge_vector(self, wf: Weight) -> np.ndarray:
+        """Per edge, the objective under ``wf``, ``inf`` where ``wf`` hides the edge."""
+        key = (
+            wf.by,
+            wf.scaling,
+            wf.closed_links,
+            wf.closed_places,
+            wf.opened_links,
+            wf.modes,
+            wf.ends,
+        )
+        got = self._vectors.get(key)
+        if got is not None:
+            self._vectors.move_to_end(key)
+            return got
+        hide = np.zeros(len(self.edges), dtype=bool)
+        link = self.is_link
+        if wf.closed_links:
+            hide |= link & self._flags(self.link_codes, wf.closed_links)[self._link0]
+        shut = ~self.routable
+        if wf.opened_links:
+            shut &= ~(link & self._flags(self.link_codes, wf.opened_links)[self._link0])
+        hide |= shut
+        if wf.modes is not None:
+            hide |= link & ~self._flags(self.mode_codes, wf.modes)[self.mode_code]
+        if wf.closed_places:
+            flags = self._flags(self.place_codes, wf.closed_places)
+            hide |= flags[self.u_place] | flags[self.v_place]
+        if wf.ends is not None:
+            o = self.place_codes.get(wf.ends[0], -1)
+            d = self.place_codes.get(wf.ends[1], -1)
+            hide[self.gate_out[self.u_place[self.gate_out] != o]] = True
+            hide[self.gate_in[self.v_place[self.gate_in] != d]] = True
+        got = np.where(hide, np.inf, self.cost(wf))
+        self._vectors[key] = got
+        if len(self._vectors) > 16:
+            self._vectors.popitem(last=False)
+        return got
+
+    # -- searches ---------------------------------------------------------------------------
+    def pair_vector(self, wf: Weight) -> np.ndarray:
+        """Per ``(u, v)`` pair, the least objective of its visible edges (``inf``: none)."""
+        w = self.edge_vector(wf)
+        return w if self.simple else np.minimum.reduceat(w, self.pair_start)
+
+    def matrix(self, pair_w: np.ndarray, *, reverse: bool = False) -> Any:
+        import scipy.sparse as sp
+
+        if reverse:
+            return sp.csr_matrix(
+                (pair_w[self.t_perm], self.t_indices, self.t_indptr), shape=self.shape
+            )
+        return sp.csr_matrix((pair_w, self.indices, self.indptr), shape=self.shape)
+
+    def tree(
+        self, wf: Weight, sources: Sequence[str], *, reverse: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and predecessors from ``sources`` (to them, with ``reverse``)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        A = self.matrix(self.pair_vector(wf), reverse=reverse)
+        idx = [self.index[s] for s in sources]
+        if len(idx) == 1:
+            dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
+        else:
+            dist, pred = dijkstra(
+                A, directed=True, indices=idx, return_predecessors=True, min_only=True
+            )
+        return dist, pred
+
+    def path(self, pred: np.ndarray, target: int) -> list[str]:
+        """The node path ending at ``target`` in a predecessor tree."""
+        out = [target]
+        p = pred[target]
+        while p >= 0:
+            out.append(int(p))
+            p = pred[p]
+        out.reverse()
+        return [self.nodes[i] for i in out]
+
+    def shortest(
+        self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
+    ) -> dict[str, tuple[float, list[str]]]:
+        """Best paths from the sources to each reachable target: ``{target: (cost, path)}``."""
+        dist, pred = self.tree(wf, sources)
+        out = {}
+        for t in targets:
+            i = self.index[t]
+            if np.isfinite(dist[i]):
+                out[t] = (float(dist[i]), self.path(pred, i))
+        return out
+
+
+def _build(G: nx.MultiDiGraph) -> Any:
+    try:
+        return Core(G)
+    except (KeyError, TypeError, ValueError):
+        return _NO_EXPORT
+
+
+def core(G: nx.MultiDiGraph) -> Core | None:
+    """The cached export of ``G`` (rebuilt when its nodes or edges change), or ``None`` when
+    ``G``'s edges lack the attributes of a built network."""
+    got = derived(G, "csr", _build, structure=True)
+    return None if got is _NO_EXPORT else got

@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
+from ._csr import core
 from ._errors import InputError, NoRouteError
 from ._validate import check_graph
 from .analysis import load_analysis
@@ -101,13 +102,20 @@ def _shortest(
 ) -> list[str] | None:
     """The best node path from place ``o`` to place ``d``, or ``None``.
 
-    ``h`` (optional) maps nodes to their distance to ``d`` with fewer closures; it is a
-    consistent A* heuristic for any weight that closes more, so the search explores only
-    around the detour.
+    Runs on the compiled core (:mod:`corridormap._csr`), one C Dijkstra per call. On a graph
+    without an export it runs on networkx, where ``h`` (optional) maps nodes to their distance
+    to ``d`` with fewer closures: a consistent A* heuristic for any weight that closes more,
+    so the search explores only around the detour.
     """
     srcs, dsts = endpoint_nodes(G, o), endpoint_nodes(G, d)
     if not srcs or not dsts:
         return None
+    c = core(G)
+    if c is not None:
+        found = c.shortest(wf, srcs, dsts)
+        if not found:
+            return None
+        return found[min(found, key=lambda t: found[t][0])][1]
     fn = wf.fn
     try:
         if len(srcs) == 1 and len(dsts) == 1:
@@ -300,7 +308,7 @@ def criticality(
             if universe is not None
             else _elements(edges, path, o, d)
         )
-        h = None if universe is not None else _to_target(G, d, wf0)
+        h = None if universe is not None or core(G) is not None else _to_target(G, d, wf0)
         share = _shares(edges, wf0)
         for kind, eid in candidates:
             wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])

@@ -25,6 +25,7 @@ import networkx as nx
 
 from . import model
 from ._errors import GeodataError, InvalidArgumentError
+from ._gc import paused
 from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
@@ -54,6 +55,7 @@ def link_layers(link: dict[str, Any]) -> list[str]:
     return [mode]
 
 
+@paused
 def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     """Build the multimodal network from validated geodata.
 

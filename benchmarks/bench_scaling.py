@@ -204,7 +204,9 @@ def table(all_results: dict[int, dict]) -> list[str]:
                 slopes.append(f"{math.log(v2 / v1) / math.log(e2 / e1):.2f}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {' / '.join(slopes)} |")
     maps = [all_results[s].get("map", {}).get("map_mb") for s in sizes]
-    lines.append("| map page size | " + " | ".join(f"{m:.1f} MB" if m else "-" for m in maps) + " | |")
+    lines.append(
+        "| map page size | " + " | ".join(f"{m:.1f} MB" if m else "-" for m in maps) + " | |"
+    )
     return lines
 
 

@@ -77,6 +77,8 @@ class Core:
         self.pair_start = np.flatnonzero(new_pair)
         self.simple = len(self.pair_start) == m
         pu, pv = eu[self.pair_start], ev[self.pair_start]
+        self.pair_key = pu * max(n, 1) + pv  # ascending: edges are sorted by (u, v)
+        self.pair_end = np.append(self.pair_start[1:], m)
         self.indices = pv.astype(np.int32)
         self.indptr = np.zeros(n + 1, dtype=np.int32)
         np.add.at(self.indptr, pu + 1, 1)
@@ -244,6 +246,39 @@ class Core:
         out.reverse()
         return [self.nodes[i] for i in out]
 
+    def path_edges(
+        self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
+    ) -> list[Mapping[str, Any]]:
+        """The edge each step of a node path takes under ``wf``: the cheapest visible of its
+        parallel edges, the first in the graph's order on a tie (as
+        :meth:`~corridormap.weights.Weight.best_edge` picks).
+
+        Raises
+        ------
+        LookupError
+            If a step has no visible edge.
+        """
+        if w is None:
+            w = self.edge_vector(wf)
+        try:
+            idx = np.fromiter((self.index[x] for x in path), dtype=np.int64, count=len(path))
+        except KeyError as exc:
+            raise LookupError(f"no node {exc.args[0]!r}") from None
+        keys = idx[:-1] * max(len(self.nodes), 1) + idx[1:]
+        pos = np.searchsorted(self.pair_key, keys)
+        pos = np.minimum(pos, len(self.pair_key) - 1)
+        bad = self.pair_key[pos] != keys if len(self.pair_key) else np.ones(len(keys), bool)
+        starts, ends = self.pair_start[pos], self.pair_end[pos]
+        pick = starts.copy()
+        for i in np.flatnonzero(ends - starts > 1).tolist():
+            pick[i] += int(np.argmin(w[starts[i] : ends[i]]))
+        bad |= w[pick] == np.inf
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise LookupError(f"no visible edge {path[i]!r} -> {path[i + 1]!r}")
+        edges = self.edges
+        return [edges[j] for j in pick.tolist()]
+
     def shortest(
         self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
     ) -> dict[str, tuple[float, list[str]]]:
@@ -255,6 +290,95 @@ class Core:
             if np.isfinite(dist[i]):
                 out[t] = (float(dist[i]), self.path(pred, i))
         return out
+
+    def edges_of_place(self, place: str) -> np.ndarray:
+        """Indices of the edges that start or end at ``place``."""
+        if not hasattr(self, "_by_place"):
+            by_u = np.argsort(self.u_place, kind="stable")
+            by_v = np.argsort(self.v_place, kind="stable")
+            self._by_place = (by_u, self.u_place[by_u], by_v, self.v_place[by_v])
+        code = self.place_codes.get(place)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        by_u, su, by_v, sv = self._by_place
+        a = by_u[np.searchsorted(su, code) : np.searchsorted(su, code, side="right")]
+        b = by_v[np.searchsorted(sv, code) : np.searchsorted(sv, code, side="right")]
+        return np.union1d(a, b)
+
+    @property
+    def pair_of_edge(self) -> np.ndarray:
+        """For each edge, the index of its ``(u, v)`` pair."""
+        if not hasattr(self, "_pair_of_edge"):
+            counts = self.pair_end - self.pair_start
+            self._pair_of_edge = np.repeat(np.arange(len(self.pair_start)), counts)
+        return self._pair_of_edge
+
+
+class Detours:
+    """Best paths between fixed ends with one more link or place closed at a time.
+
+    A* in C: the distances to the targets under the base weight (one reverse search) are a
+    consistent heuristic for any weight that hides more edges, so Dijkstra on the reduced
+    costs ``w(u, v) - h(u) + h(v)`` (all >= 0) finds the same best paths, and stopped at a
+    distance ``limit`` it settles only the nodes A* would. The limit starts small (most
+    closures cost a short detour) and grows until a target is settled. A closure changes
+    only the few pairs whose edges it hides, so each search copies one vector, not a graph.
+    """
+
+    def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
+        self.c, self.wf = c, wf
+        self.w = c.edge_vector(wf)
+        pw = c.pair_vector(wf)
+        h, _ = c.tree(wf, targets, reverse=True)
+        self.pu = c.eu[c.pair_start]
+        self.pv = c.indices
+        self.h = h
+        with np.errstate(invalid="ignore"):
+            red = pw - h[self.pu] + h[self.pv]
+        ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
+        self.red = np.where(ok, np.maximum(red, 0.0), np.inf)
+        self.src = [c.index[s] for s in sources]
+        self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
+        start = float(np.min(h[self.src])) if self.src else np.inf
+        self.scale = start if np.isfinite(start) and start > 0 else 1.0
+
+    def search(self, kind: str, eid: str) -> tuple[list[str], list[Mapping[str, Any]]] | None:
+        """The best path and its edges with link (``kind="link"``) or place ``eid`` closed."""
+        from scipy.sparse.csgraph import dijkstra
+
+        c = self.c
+        if kind == "link":
+            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
+        else:
+            hidden = c.edges_of_place(eid)
+        w = self.w.copy()
+        w[hidden] = np.inf
+        red = self.red.copy()
+        for p in np.unique(c.pair_of_edge[hidden]).tolist():
+            m = w[c.pair_start[p] : c.pair_end[p]].min()
+            u, v = self.pu[p], self.pv[p]
+            ok = np.isfinite(m) and np.isfinite(self.h[u]) and np.isfinite(self.h[v])
+            red[p] = max(m - self.h[u] + self.h[v], 0.0) if ok else np.inf
+        A = c.matrix(red)
+        src = self.src[0] if len(self.src) == 1 else self.src
+        limit = 0.01 * self.scale
+        while True:
+            dist, pred = dijkstra(
+                A,
+                directed=True,
+                indices=src,
+                return_predecessors=True,
+                limit=limit,
+                min_only=len(self.src) > 1,
+            )
+            reached = dist[self.tgt]
+            if np.isfinite(reached).any():
+                t = int(self.tgt[int(np.argmin(reached))])
+                path = c.path(pred, t)
+                return path, c.path_edges(self.wf, path, w)
+            if limit == np.inf:
+                return None
+            limit = limit * 8 if limit < 4 * self.scale else np.inf
 
 
 def _build(G: nx.MultiDiGraph) -> Any:

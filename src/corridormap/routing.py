@@ -304,8 +304,7 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
         names[p] = str(place_attr(G, p, "name", p))
         countries[p] = str(place_attr(G, p, "country", "") or "")
     legs = []
-    for u, v in itertools.pairwise(path):
-        d = weight.best_edge(G, u, v)
+    for (u, v), d in zip(itertools.pairwise(path), path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]
         row = {k: d.get(k) for k in _COPIED}
         row.update(weight.measure(d))
@@ -718,6 +717,15 @@ def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
     return all(any(n == v for n in it) for v in vias)
 
 
+def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
+    """The edges a node path took under ``weight``, one per step (from the compiled core
+    when ``G`` has one: the same edges as :meth:`Weight.path_edges`)."""
+    c = core(G)
+    if c is not None:
+        return c.path_edges(weight, path)
+    return weight.path_edges(G, path)
+
+
 def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
     """The objective of a node path under ``weight`` (the sum the route minimised)."""
-    return float(sum(weight.cost(d) for d in weight.path_edges(G, path)))
+    return float(sum(weight.cost(d) for d in path_edges(G, path, weight)))

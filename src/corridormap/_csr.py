@@ -109,24 +109,28 @@ class Core:
             return c
 
         m = len(self.edges)
-        link = np.full(m, -1, dtype=np.int64)
-        mode = np.zeros(m, dtype=np.int64)
-        routable = np.ones(m, dtype=bool)
-        up = np.zeros(m, dtype=np.int64)
-        vp = np.zeros(m, dtype=np.int64)
+        edges = self.edges
+        lids = [d.get("link_id") for d in edges]
+        link = np.fromiter(
+            (-1 if x is None else code("link", x) for x in lids), dtype=np.int64, count=m
+        )
+        mode = np.fromiter(
+            (0 if x is None else code("mode", d["mode"]) for x, d in zip(lids, edges, strict=True)),
+            dtype=np.int64,
+            count=m,
+        )
+        routable = np.fromiter(
+            (True if x is None else bool(d["routable"]) for x, d in zip(lids, edges, strict=True)),
+            dtype=bool,
+            count=m,
+        )
+        up = np.fromiter((code("place", d["u_place"]) for d in edges), dtype=np.int64, count=m)
+        vp = np.fromiter((code("place", d["v_place"]) for d in edges), dtype=np.int64, count=m)
+        transfers = [i for i, x in enumerate(lids) if x is None]
         from_gate = np.zeros(m, dtype=bool)
         to_gate = np.zeros(m, dtype=bool)
-        for i, d in enumerate(self.edges):
-            lid = d.get("link_id")
-            if lid is not None:
-                link[i] = code("link", lid)
-                routable[i] = bool(d["routable"])
-                mode[i] = code("mode", d["mode"])
-            else:
-                from_gate[i] = d["from_layer"] == GATE
-                to_gate[i] = d["to_layer"] == GATE
-            up[i] = code("place", d["u_place"])
-            vp[i] = code("place", d["v_place"])
+        from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
+        to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
         self.link_code, self.mode_code, self.routable = link, mode, routable
         self.u_place, self.v_place = up, vp
         self.link_codes, self.mode_codes, self.place_codes = (

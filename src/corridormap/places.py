@@ -19,8 +19,11 @@ __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_plac
 
 def normalize(text: str) -> str:
     """Fold case, accents and punctuation: ``'Bandar-e Anzalī'`` -> ``'bandar e anzali'``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("'", "").replace("\u2019", "").replace("`", "")
     return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
 
@@ -73,7 +76,12 @@ def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
 
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
     tiers: list[dict[str, set[str]]] = [{}, {}, {}]
-    for pid, p in places(G).items():
+    check_graph(G, "places")
+    own: dict[str, Any] = {}  # the graph's own attributes (read only): no copies needed here
+    for _, d in G.nodes(data=True):
+        if d["place"] not in own or d.get("layer") == "gate":
+            own[d["place"]] = d
+    for pid, p in sorted(own.items()):
         k_id, k_name, k_aliases = _keys(pid, p)
         tiers[0].setdefault(k_id, set()).add(pid)
         tiers[1].setdefault(k_name, set()).add(pid)

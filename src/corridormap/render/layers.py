@@ -133,6 +133,8 @@ def draw_network(
             groups[""] = group(m, "Other links", show=show)
     else:
         groups[""] = group(m, label, show=show)
+    if len(links) > COMPACT_LINKS:
+        return _draw_compact(links, names, groups, m, by_branch=by_branch, faint=faint)
     pts: list[list[float]] = []
     modes, statuses = set(), set()
     for lid, d in links.items():
@@ -152,6 +154,91 @@ def draw_network(
                 tooltip=popups.link_tooltip(d, names),
                 popup=None if faint else popups.link_popup(d, names),
             )
+    return pts, modes, statuses
+
+
+#: above this many links, :func:`draw_network` emits the compact link layer
+COMPACT_LINKS = 2_000
+#: the compact layer's simplification tolerance, in pixels at the zoom that fits the network
+#: into a 1,000-pixel-wide map: a quarter pixel there is one pixel two zoom levels closer
+SIMPLIFY_PX = 0.25
+
+
+def _draw_compact(
+    links: Mapping[str, Mapping[str, Any]],
+    names: Mapping[str, Any],
+    groups: Mapping[str, Any],
+    m: folium.Map,
+    *,
+    by_branch: bool,
+    faint: bool,
+) -> tuple[list[list[float]], set[str], set[str]]:
+    """The link layers of a large network as one compact element (:class:`Links`).
+
+    Coordinates are simplified (shapely, without keeping topology: endpoints stay), rounded,
+    and kept as flat ``lat, lon`` lists; each distinct piece of popup text is stored once.
+    Returns what :func:`draw_network` returns, with the bounding points of every link.
+    """
+    import numpy as np
+    import shapely
+
+    from ._html import COORD_DECIMALS, fmt, table
+    from .elements import element_classes
+    from .styles import BRANCH_LABELS
+
+    ids = list(links)
+    geoms = np.array([links[i]["geometry"] for i in ids], dtype=object)
+    lo = shapely.bounds(geoms)
+    span = float(np.nanmax(lo[:, 2]) - np.nanmin(lo[:, 0])) if len(ids) else 0.0
+    tolerance = span / 1000.0 * SIMPLIFY_PX
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=False) if tolerance else geoms
+    layer = element_classes()["Links"](popups=not faint)
+    modes, statuses = set(), set()
+    wrap = '<table class="cm-table">'
+    for lid, geom in zip(ids, simple, strict=True):
+        d = links[lid]
+        xy = np.round(shapely.get_coordinates(geom)[:, ::-1], COORD_DECIMALS)
+        modes.add(d.get("mode"))
+        statuses.add(d.get("status"))
+        branches = [str(b) for b in (d.get("branch") or [])] if by_branch else []
+        a = names.get(d.get("from"), {}).get("name", d.get("from"))
+        b = names.get(d.get("to"), {}).get("name", d.get("to"))
+        status = d.get("status")
+        branch = ", ".join(BRANCH_LABELS.get(str(x), str(x)) for x in d.get("branch") or [])
+        mode_row = table([("Mode", esc(d.get("mode")))])[len(wrap) : -len("</table>")]
+        rest = table(
+            [
+                ("Status", esc(status)),
+                ("Gauge", f"{fmt(d['gauge'])} mm" if d.get("gauge") else None),
+                ("Branch", esc(branch)),
+                ("Operator", esc(d.get("operator")) if d.get("operator") else None),
+                ("Source", esc(d.get("source"))),
+                ("Basis", esc(d.get("basis"))),
+                ("Notes", esc(d.get("notes")) if d.get("notes") else None),
+            ]
+        )[len(wrap) : -len("</table>")]
+        layer.add(
+            lid,
+            xy.ravel().tolist(),
+            link_style(d, faint=faint),
+            [groups[g] for g in branches or [""]],
+            ends=(esc(a), esc(b)),
+            length=(fmt(d.get("length_km")), fmt(d.get("length_km"), 1)),
+            profile=(
+                esc(d.get("mode")),
+                "" if status == "operational" else f" · {esc(status)}",
+                mode_row,
+                rest,
+            ),
+            escaped_id=esc(lid),
+        )
+    m.add_child(layer)
+    if len(ids):
+        box = [[float(np.nanmin(lo[:, 1])), float(np.nanmin(lo[:, 0]))]]
+        box.append([float(np.nanmax(lo[:, 3])), float(np.nanmax(lo[:, 2]))])
+        pts = [[round(y, COORD_DECIMALS), round(x, COORD_DECIMALS)] for y, x in box]
+    else:
+        pts = []
     return pts, modes, statuses
 
 

@@ -236,7 +236,10 @@ def element_classes() -> dict[str, type]:
             self.js = js
 
         def _intern(self, table: str, value: Any) -> int:
-            key = (table, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+            if isinstance(value, dict):
+                key = (table, tuple(sorted(value.items())))
+            else:
+                key = (table, tuple(value) if isinstance(value, list) else value)
             got = self._index.get(key)
             if got is None:
                 getattr(self, table).append(value)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from .._gc import paused
 from . import legends, popups
 from ._html import bounds_of, esc, latlngs, rounded, short
 from .page import control, finish, group, new_features, new_map
@@ -107,6 +108,7 @@ def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
     return {str(p) for p, n in counts.items() if n > 1}
 
 
+@paused
 def draw_network(
     G: nx.MultiDiGraph,
     m: folium.Map,
@@ -120,8 +122,10 @@ def draw_network(
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
     from ..places import places
 
-    names = places(G)
-    links = link_records(G)
+    own = _own_link_records(G)
+    compact = len(own) > COMPACT_LINKS
+    links = own if compact else link_records(G)
+    names = _own_place_names(G) if compact else places(G)
     groups: dict[str, Any] = {}
     order = list(BRANCH_LABELS)
     if by_branch:
@@ -155,6 +159,34 @@ def draw_network(
                 popup=None if faint else popups.link_popup(d, names),
             )
     return pts, modes, statuses
+
+
+def _own_place_names(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """``{place id: {"name": ...}}`` read straight from the nodes (a gate's name first), as
+    :func:`corridormap.places` gives them, without copying every place's properties."""
+    out: dict[str, dict[str, Any]] = {}
+    for _, d in G.nodes(data=True):
+        pid = d.get("place")
+        if pid is not None and (pid not in out or d.get("layer") == "gate"):
+            out[pid] = {"name": d.get("name")} if "name" in d else {}
+    return out
+
+
+def _own_link_records(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
+    """One record per link id, as :func:`link_records`, read straight from the edges (the
+    graph's own mappings, read only): the edge frame costs seconds on a large network."""
+    out: dict[str, Mapping[str, Any]] = {}
+    forward: set[str] = set()
+    for _, _, key, d in G.edges(keys=True, data=True):
+        if d.get("kind") != "link":
+            continue
+        lid = d["link_id"]
+        reverse = str(key).endswith("~r")
+        if lid not in out or (lid not in forward and not reverse):
+            out[lid] = d
+            if not reverse:
+                forward.add(lid)
+    return dict(sorted(out.items()))
 
 
 #: above this many links, :func:`draw_network` emits the compact link layer
@@ -195,41 +227,59 @@ def _draw_compact(
     layer = element_classes()["Links"](popups=not faint)
     modes, statuses = set(), set()
     wrap = '<table class="cm-table">'
-    for lid, geom in zip(ids, simple, strict=True):
+    shared: dict[str, tuple[Any, ...]] = {}
+    escaped: dict[Any, str] = {}
+
+    def name(pid: Any) -> str:
+        if pid not in escaped:
+            escaped[pid] = esc(names.get(pid, {}).get("name", pid))
+        return escaped[pid]
+
+    xy, which = shapely.get_coordinates(simple, return_index=True)
+    flat = np.round(xy[:, ::-1], COORD_DECIMALS).ravel().tolist()
+    cuts = (2 * np.searchsorted(which, np.arange(len(ids) + 1))).tolist()
+    for i, lid in enumerate(ids):
         d = links[lid]
-        xy = np.round(shapely.get_coordinates(geom)[:, ::-1], COORD_DECIMALS)
-        modes.add(d.get("mode"))
-        statuses.add(d.get("status"))
-        branches = [str(b) for b in (d.get("branch") or [])] if by_branch else []
-        a = names.get(d.get("from"), {}).get("name", d.get("from"))
-        b = names.get(d.get("to"), {}).get("name", d.get("to"))
-        status = d.get("status")
-        branch = ", ".join(BRANCH_LABELS.get(str(x), str(x)) for x in d.get("branch") or [])
-        mode_row = table([("Mode", esc(d.get("mode")))])[len(wrap) : -len("</table>")]
-        rest = table(
-            [
-                ("Status", esc(status)),
-                ("Gauge", f"{fmt(d['gauge'])} mm" if d.get("gauge") else None),
-                ("Branch", esc(branch)),
-                ("Operator", esc(d.get("operator")) if d.get("operator") else None),
-                ("Source", esc(d.get("source"))),
-                ("Basis", esc(d.get("basis"))),
-                ("Notes", esc(d.get("notes")) if d.get("notes") else None),
-            ]
-        )[len(wrap) : -len("</table>")]
-        layer.add(
-            lid,
-            xy.ravel().tolist(),
-            link_style(d, faint=faint),
-            [groups[g] for g in branches or [""]],
-            ends=(esc(a), esc(b)),
-            length=(fmt(d.get("length_km")), fmt(d.get("length_km"), 1)),
-            profile=(
-                esc(d.get("mode")),
+        fields = tuple(
+            d.get(k) for k in ("mode", "status", "gauge", "operator", "source", "basis", "notes")
+        )
+        branch_ids = tuple(str(b) for b in (d.get("branch") or []))
+        key = repr((fields, branch_ids))  # values may be lists: compare by their text
+        if key not in shared:
+            mode, status, gauge, operator, source, basis, notes = fields
+            modes.add(mode)
+            statuses.add(status)
+            branch = ", ".join(BRANCH_LABELS.get(b, b) for b in branch_ids)
+            mode_row = table([("Mode", esc(mode))])[len(wrap) : -len("</table>")]
+            rest = table(
+                [
+                    ("Status", esc(status)),
+                    ("Gauge", f"{fmt(gauge)} mm" if gauge else None),
+                    ("Branch", esc(branch)),
+                    ("Operator", esc(operator) if operator else None),
+                    ("Source", esc(source)),
+                    ("Basis", esc(basis)),
+                    ("Notes", esc(notes) if notes else None),
+                ]
+            )[len(wrap) : -len("</table>")]
+            profile = (
+                esc(mode),
                 "" if status == "operational" else f" · {esc(status)}",
                 mode_row,
                 rest,
-            ),
+            )
+            layers_ = [groups[g] for g in (branch_ids if by_branch else ()) or [""]]
+            shared[key] = (profile, link_style(d, faint=faint), layers_)
+        profile, style, layers_ = shared[key]
+        length = d.get("length_km")
+        layer.add(
+            lid,
+            flat[cuts[i] : cuts[i + 1]],
+            style,
+            layers_,
+            ends=(name(d.get("from")), name(d.get("to"))),
+            length=(fmt(length), fmt(length, 1)),
+            profile=profile,
             escaped_id=esc(lid),
         )
     m.add_child(layer)

@@ -96,6 +96,7 @@ class Core:
         self._attributes()
         self._costs: dict[Any, np.ndarray] = {}
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
+        self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
     # -- the attributes a Weight reads, as arrays -----------------------------------------
     def _attributes(self) -> None:
@@ -172,15 +173,7 @@ class Core:
 
     def edge_vector(self, wf: Weight) -> np.ndarray:
         """Per edge, the objective under ``wf``, ``inf`` where ``wf`` hides the edge."""
-        key = (
-            wf.by,
-            wf.scaling,
-            wf.closed_links,
-            wf.closed_places,
-            wf.opened_links,
-            wf.modes,
-            wf.ends,
-        )
+        key = _key(wf)
         got = self._vectors.get(key)
         if got is not None:
             self._vectors.move_to_end(key)
@@ -230,7 +223,15 @@ class Core:
         """Distances and predecessors from ``sources`` (to them, with ``reverse``)."""
         from scipy.sparse.csgraph import dijkstra
 
-        A = self.matrix(self.pair_vector(wf), reverse=reverse)
+        key = (_key(wf), reverse)
+        A = self._matrices.get(key)
+        if A is None:
+            A = self.matrix(self.pair_vector(wf), reverse=reverse)
+            self._matrices[key] = A
+            if len(self._matrices) > 16:
+                self._matrices.popitem(last=False)
+        else:
+            self._matrices.move_to_end(key)
         idx = [self.index[s] for s in sources]
         if len(idx) == 1:
             dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
@@ -383,6 +384,19 @@ class Detours:
             if limit == np.inf:
                 return None
             limit = limit * 8 if limit < 4 * self.scale else np.inf
+
+
+def _key(wf: Weight) -> tuple[Any, ...]:
+    """What a weight's vector depends on (weights are immutable: equal keys, equal vectors)."""
+    return (
+        wf.by,
+        wf.scaling,
+        wf.closed_links,
+        wf.closed_places,
+        wf.opened_links,
+        wf.modes,
+        wf.ends,
+    )
 
 
 def _build(G: nx.MultiDiGraph) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from ._validate import as_names, check_graph, check_name
 __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Fold case, accents and punctuation: ``'Bandar-e Anzalī'`` -> ``'bandar e anzali'``."""
     if text.isascii():
@@ -69,9 +71,15 @@ def _index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:
 def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
     """The normalised id, name and aliases (with the name without its bracketed note)."""
     name = str(p.get("name", ""))
-    short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    short = _without_note(name)
     aliases = {normalize(str(a)) for a in [short, *(p.get("aliases") or [])]} - {""}
     return normalize(pid), normalize(name), aliases
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _without_note(name: str) -> str:
+    """A name without its bracketed note: ``"Astara (Azerbaijan)"`` -> ``"Astara"``."""
+    return re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
 
 
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, set[str]]]:

@@ -292,17 +292,31 @@ def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     return table
 
 
+def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    """Place id -> (name, country) for every place, built once per network (with the export:
+    rebuilt when nodes or edges are added or removed)."""
+    return derived(G, "place_labels", _build_place_labels, structure=True)
+
+
+def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    return {p: _place_label(G, p) for p in {d["place"] for _, d in G.nodes(data=True)}}
+
+
+def _place_label(G: nx.MultiDiGraph, p: str) -> tuple[str, str]:
+    return str(place_attr(G, p, "name", p)), str(place_attr(G, p, "country", "") or "")
+
+
 def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Route:
     """Turn a node path into a :class:`Route`, measured through ``weight``.
 
     Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
     (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
     """
+    labels = _place_labels(G)
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in dict.fromkeys(place_of(n) for n in path):
-        names[p] = str(place_attr(G, p, "name", p))
-        countries[p] = str(place_attr(G, p, "country", "") or "")
+        names[p], countries[p] = labels.get(p) or _place_label(G, p)
     legs = []
     for (u, v), d in zip(itertools.pairwise(path), path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]

@@ -122,6 +122,9 @@ def draw_network(
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
     from ..places import places
 
+    from .._validate import check_graph
+
+    check_graph(G, "places")  # the check (and message) the network layer always gave
     own = _own_link_records(G)
     compact = len(own) > COMPACT_LINKS
     links = own if compact else link_records(G)

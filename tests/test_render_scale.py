@@ -79,8 +79,7 @@ def test_compact_popups_and_tooltips_equal_the_python_ones(compact, xss_G, tmp_p
     names = cm.places(xss_G)
     recs = layers.link_records(xss_G)
     expected = {
-        lid: [popups.link_tooltip(d, names), popups.link_popup(d, names)]
-        for lid, d in recs.items()
+        lid: [popups.link_tooltip(d, names), popups.link_popup(d, names)] for lid, d in recs.items()
     }
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -120,9 +120,8 @@ def draw_network(
     show: bool = True,
 ) -> tuple[list[list[float]], set[str], set[str]]:
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
-    from ..places import places
-
     from .._validate import check_graph
+    from ..places import places
 
     check_graph(G, "places")  # the check (and message) the network layer always gave
     own = _own_link_records(G)

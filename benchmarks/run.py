@@ -4,7 +4,9 @@ Prints, for the bundled network:
 - the cold wall time of `corridormap route Mumbai Moscow` beside the floor
   `python -c "import networkx, geopandas"`, as a ratio (target <= 1.3x);
 - the warm route query time, median of 100 (target < 5 ms).
-Further sections are added by the maps, comparison and bottleneck benchmarks when present.
+Further sections are added by the maps, comparison and bottleneck benchmarks when present,
+then the limits, the routing core against scipy's bare Dijkstra (bench_core) and the scaling
+table at ~1k/10k/100k edges (bench_scaling, several minutes).
 """
 
 from __future__ import annotations
@@ -59,7 +61,14 @@ def main() -> int:
     bench_cli_cold()
     bench_route_warm()
     sys.path.insert(0, str(HERE))
-    for name in ("bench_maps", "bench_compare", "bench_bottlenecks", "bench_limits"):
+    for name in (
+        "bench_maps",
+        "bench_compare",
+        "bench_bottlenecks",
+        "bench_limits",
+        "bench_core",
+        "bench_scaling",
+    ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")
             importlib.import_module(name).main()

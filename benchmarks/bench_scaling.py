@@ -17,6 +17,7 @@ same measurements on another checkout's ``src``, e.g. main before a change).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -107,33 +108,37 @@ def make(directory: Path, target_edges: int) -> str:
 PROBE = r"""
 import json, resource, statistics, sys, time
 op, directory, target, out = sys.argv[1:5]
-t0 = time.perf_counter()
+clock = time.perf_counter
+cpu = time.process_time
+t0, c0 = clock(), cpu()
 import corridormap as cm
 G = cm.load_network(directory)
-res = {"load_s": time.perf_counter() - t0, "edges": G.number_of_edges()}
+res = {"load_s": clock() - t0, "load_cpu": cpu() - c0, "edges": G.number_of_edges()}
+
+
+def timed(key, fn):
+    t, c = clock(), cpu()
+    fn()
+    res[key + "_s"], res[key + "_cpu"] = clock() - t, cpu() - c
+
+
 if op == "route":
-    t = time.perf_counter(); cm.route(G, "Mumbai", target); res["first_s"] = time.perf_counter() - t
-    ts = []
+    timed("first", lambda: cm.route(G, "Mumbai", target))
+    walls, cpus = [], []
     for _ in range(20):
-        t = time.perf_counter(); cm.route(G, "Mumbai", target); ts.append(time.perf_counter() - t)
-    res["warm_s"] = statistics.median(ts)
-    t = time.perf_counter(); cm.alternatives(G, "Mumbai", target, k=3)
-    res["alternatives_s"] = time.perf_counter() - t
+        timed("warm", lambda: cm.route(G, "Mumbai", target))
+        walls.append(res["warm_s"]); cpus.append(res["warm_cpu"])
+    res["warm_s"], res["warm_cpu"] = statistics.median(walls), statistics.median(cpus)
+    timed("alternatives", lambda: cm.alternatives(G, "Mumbai", target, k=3))
 elif op == "compare":
     cm.route(G, "Mumbai", target)
-    t = time.perf_counter(); cm.compare(G, "Mumbai", target, draws=10_000, seed=0)
-    res["compare_s"] = time.perf_counter() - t
+    timed("compare", lambda: cm.compare(G, "Mumbai", target, draws=10_000, seed=0))
 elif op == "criticality":
     cm.route(G, "Mumbai", target)
-    t = time.perf_counter()
-    cm.criticality(G, [("Mumbai", target), ("Astrakhan", target)])
-    res["criticality_s"] = time.perf_counter() - t
+    timed("criticality", lambda: cm.criticality(G, [("Mumbai", target), ("Astrakhan", target)]))
 elif op == "map":
     import os
-    t = time.perf_counter()
-    m = cm.corridor_map(G, tiles=False)
-    cm.save_map(m, out)
-    res["map_s"] = time.perf_counter() - t
+    timed("map", lambda: cm.save_map(cm.corridor_map(G, tiles=False), out))
     res["map_mb"] = os.path.getsize(out) / 1e6
 res["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(res))
@@ -182,31 +187,33 @@ def _fmt(sec: float | None) -> str:
     return f"{sec * 1000:.2f} ms" if sec < 1 else f"{sec:.2f} s"
 
 
-def table(all_results: dict[int, dict]) -> list[str]:
+def table(all_results: dict[int, dict], clock: str = "cpu") -> list[str]:
+    """The results as a Markdown table: CPU time (``clock="cpu"``: steady on a shared
+    machine) or wall time (``"s"``), peak memory of the process, and the growth exponent
+    (slope of log time over log edges) between consecutive sizes."""
     sizes = sorted(all_results)
     edges = [all_results[s].get("load", {}).get("edges") for s in sizes]
     head = "| operation | " + " | ".join(f"{e:,} edges" for e in edges if e) + " | exponent |"
     lines = [head, "|---" * (len(sizes) + 2) + "|"]
     for label, op, key in ROWS:
+        key = key.replace("_s", "_cpu") if clock == "cpu" else key
         vals = [all_results[s].get(op, {}).get(key) for s in sizes]
         peaks = [all_results[s].get(op, {}).get("peak_mib") for s in sizes]
         cells = []
         for v, p in zip(vals, peaks, strict=True):
             cell = _fmt(v)
-            if v is not None and p is not None and key in ("load_s", "compare_s", "map_s"):
+            if v is not None and p is not None and op in ("load", "compare", "map"):
                 cell += f", {p:.0f} MiB"
             cells.append(cell)
         slopes = []
-        for (e1, v1), (e2, v2) in zip(
-            zip(edges, vals, strict=True), list(zip(edges, vals, strict=True))[1:], strict=False
-        ):
+        pairs = list(zip(edges, vals, strict=True))
+        for (e1, v1), (e2, v2) in itertools.pairwise(pairs):
             if v1 and v2 and e1 and e2:
                 slopes.append(f"{math.log(v2 / v1) / math.log(e2 / e1):.2f}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {' / '.join(slopes)} |")
     maps = [all_results[s].get("map", {}).get("map_mb") for s in sizes]
-    lines.append(
-        "| map page size | " + " | ".join(f"{m:.1f} MB" if m else "-" for m in maps) + " | |"
-    )
+    sizes_mb = " | ".join(f"{m:.1f} MB" if m else "-" for m in maps)
+    lines.append(f"| map page size | {sizes_mb} | |")
     return lines
 
 
@@ -223,7 +230,10 @@ def main(argv: list[str] | None = None) -> None:
         for op, r in results[s].items():
             if "error" in r:
                 print(f"  {s} {op}: failed: {r['error']}")
-    print("\n".join(table(results)))
+    print("CPU time (the machine is shared; wall time follows):")
+    print("\n".join(table(results, "cpu")))
+    print("wall time:")
+    print("\n".join(table(results, "s")))
 
 
 if __name__ == "__main__":

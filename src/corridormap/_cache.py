@@ -52,10 +52,11 @@ def derived(
 
 
 def _token(G: nx.Graph, name: str) -> Any:
-    """A token that lives as long as ``G``'s structure is unchanged (the edge count when
-    ``G`` has no networkx cache, e.g. a view)."""
+    """A token that lives as long as ``G``'s structure is unchanged (the edge count for a
+    view or a graph without a networkx cache)."""
     cache = getattr(G, "__networkx_cache__", None)
-    if not isinstance(cache, dict):
+    if not isinstance(cache, dict) or nx.is_frozen(G):
+        # a view's own cache is not emptied when the graph it shows changes
         return G.number_of_edges()
     key = f"corridormap:{name}"
     tok = cache.get(key)

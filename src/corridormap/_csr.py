@@ -254,6 +254,12 @@ class Core:
     def path_edges(
         self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
     ) -> list[Mapping[str, Any]]:
+        edges = self.edges
+        return [edges[j] for j in self.path_edge_index(wf, path, w).tolist()]
+
+    def path_edge_index(
+        self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
+    ) -> np.ndarray:
         """The edge each step of a node path takes under ``wf``: the cheapest visible of its
         parallel edges, the first in the graph's order on a tie (as
         :meth:`~corridormap.weights.Weight.best_edge` picks).
@@ -281,8 +287,7 @@ class Core:
         if bad.any():
             i = int(np.argmax(bad))
             raise LookupError(f"no visible edge {path[i]!r} -> {path[i + 1]!r}")
-        edges = self.edges
-        return [edges[j] for j in pick.tolist()]
+        return pick
 
     def shortest(
         self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
@@ -331,8 +336,10 @@ class Detours:
     """
 
     def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
+        from dataclasses import replace
+
         self.c, self.wf = c, wf
-        self.w = c.edge_vector(wf)
+        self.w = c.edge_vector(wf).copy()  # changed and restored by each search
         pw = c.pair_vector(wf)
         h, _ = c.tree(wf, targets, reverse=True)
         self.pu = c.eu[c.pair_start]
@@ -341,35 +348,69 @@ class Detours:
         with np.errstate(invalid="ignore"):
             red = pw - h[self.pu] + h[self.pv]
         ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
-        self.red = np.where(ok, np.maximum(red, 0.0), np.inf)
+        self.A = c.matrix(np.where(ok, np.maximum(red, 0.0), np.inf))
         self.src = [c.index[s] for s in sources]
         self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
         start = float(np.min(h[self.src])) if self.src else np.inf
         self.scale = start if np.isfinite(start) and start > 0 else 1.0
+        # per edge, the figures a route reports (Weight.measure) and the objective
+        self.time_h = c.cost(replace(wf, by="time_h"))
+        self.cost_usd = c.cost(replace(wf, by="cost_usd"))
+        self.objective = c.cost(wf)
 
-    def search(self, kind: str, eid: str) -> tuple[list[str], list[Mapping[str, Any]]] | None:
-        """The best path and its edges with link (``kind="link"``) or place ``eid`` closed."""
-        from scipy.sparse.csgraph import dijkstra
+    def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
+        """Time, cost and objective of the edges ``picked``, added in travel order."""
+        t = c = o = 0.0
+        for a, b, x in zip(
+            self.time_h[picked].tolist(),
+            self.cost_usd[picked].tolist(),
+            self.objective[picked].tolist(),
+            strict=True,
+        ):
+            t += a
+            c += b
+            o += x
+        return t, c, o
 
+    def search(
+        self, kind: str, eid: str
+    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
+        """The best path, its edges and their indices with link (``kind="link"``) or place
+        ``eid`` closed."""
         c = self.c
         if kind == "link":
             hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
         else:
             hidden = c.edges_of_place(eid)
-        w = self.w.copy()
-        w[hidden] = np.inf
-        red = self.red.copy()
-        for p in np.unique(c.pair_of_edge[hidden]).tolist():
-            m = w[c.pair_start[p] : c.pair_end[p]].min()
-            u, v = self.pu[p], self.pv[p]
-            ok = np.isfinite(m) and np.isfinite(self.h[u]) and np.isfinite(self.h[v])
-            red[p] = max(m - self.h[u] + self.h[v], 0.0) if ok else np.inf
-        A = c.matrix(red)
+        w, data, h = self.w, self.A.data, self.h
+        saved_w = w[hidden].copy()
+        pairs = np.unique(c.pair_of_edge[hidden])
+        saved_red = data[pairs].copy()
+        try:
+            w[hidden] = np.inf
+            for p in pairs.tolist():
+                m = w[c.pair_start[p] : c.pair_end[p]].min()
+                u, v = self.pu[p], self.pv[p]
+                ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
+                data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
+            found = self._search()
+            if found is None:
+                return None
+            path = c.path(found[1], found[0])
+            picked = c.path_edge_index(self.wf, path, w)
+            return path, [c.edges[j] for j in picked.tolist()], picked
+        finally:
+            w[hidden] = saved_w
+            data[pairs] = saved_red
+
+    def _search(self) -> tuple[int, np.ndarray] | None:
+        from scipy.sparse.csgraph import dijkstra
+
         src = self.src[0] if len(self.src) == 1 else self.src
         limit = 0.01 * self.scale
         while True:
             dist, pred = dijkstra(
-                A,
+                self.A,
                 directed=True,
                 indices=src,
                 return_predecessors=True,
@@ -378,9 +419,7 @@ class Detours:
             )
             reached = dist[self.tgt]
             if np.isfinite(reached).any():
-                t = int(self.tgt[int(np.argmin(reached))])
-                path = c.path(pred, t)
-                return path, c.path_edges(self.wf, path, w)
+                return int(self.tgt[int(np.argmin(reached))]), pred
             if limit == np.inf:
                 return None
             limit = limit * 8 if limit < 4 * self.scale else np.inf

@@ -325,19 +325,20 @@ def criticality(
         share = _shares(edges, wf0)
         for kind, eid in candidates:
             if detours is not None:
-                wf = wf0  # a closure hides edges; it leaves every edge's figures as they are
+                # a closure hides edges; it leaves every edge's figures as they are
                 found = detours.search(kind, eid)
-                p2, e2 = found if found is not None else (None, None)
+                p2 = None if found is None else found[0]
+                figures = None if found is None else detours.totals(found[2])
             else:
                 wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
                 p2 = _shortest(G, o, d, wf, h)
-                e2 = None if p2 is None else path_edges(G, p2, wf)
+                figures = None if p2 is None else _totals(path_edges(G, p2, wf), wf)
             runs += 1
             row: dict[str, Any] = {"kind": kind, "share": share.get(eid, 0.0)}
-            if p2 is None:
+            if p2 is None or figures is None:
                 row.update(delta_h=0.0, delta_cost_usd=0.0, delta_obj=math.inf, disconnects=True)
             else:
-                t2, c2, obj2 = _totals(e2, wf)
+                t2, c2, obj2 = figures
                 row.update(
                     delta_h=t2 - t0,
                     delta_cost_usd=c2 - c0,

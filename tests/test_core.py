@@ -166,3 +166,18 @@ def test_a_hand_built_graph_routes_with_networkx():
     G = nx.MultiDiGraph()
     G.add_edge("a", "b", time_h=1.0)
     assert core(G) is None
+
+
+def test_edge_values_changed_in_place_are_seen_after_values_changed(tiny_G):
+    from corridormap._csr import values_changed
+
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    lid = r.link_ids[0]
+    for *_, d in tiny_G.edges(data=True):
+        if d.get("link_id") == lid:
+            d["time_h"] = 1e6
+    values_changed(tiny_G)
+    r2 = cm.route(tiny_G, "Alpha", "Delta")
+    ref = _nx_route(tiny_G, "Alpha", "Delta")
+    assert r2.time_h == pytest.approx(ref.time_h)
+    assert r2.link_ids == ref.link_ids

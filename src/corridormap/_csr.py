@@ -27,7 +27,7 @@ import numpy as np
 from ._cache import derived
 from .weights import GATE, Weight
 
-__all__ = ["Core", "core"]
+__all__ = ["Core", "core", "values_changed"]
 
 _NO_EXPORT = object()
 
@@ -450,3 +450,13 @@ def core(G: nx.MultiDiGraph) -> Core | None:
     ``G``'s edges lack the attributes of a built network."""
     got = derived(G, "csr", _build, structure=True)
     return None if got is _NO_EXPORT else got
+
+
+def values_changed(G: nx.MultiDiGraph) -> None:
+    """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place: its
+    cached weight vectors and matrices are dropped (the structure is kept)."""
+    c = core(G)
+    if c is not None:
+        c._costs.clear()
+        c._vectors.clear()
+        c._matrices.clear()

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 
 from ._cache import derived
+from ._csr import values_changed
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import MAX_DRAWS, check_count
 from .io import bundled_geodata_dir, read_toml
@@ -647,6 +648,7 @@ def naive_compare(
 
         for _, _, data in H.edges(data=True):
             data["time_h"] = edge_time(data)
+        values_changed(H)  # edge values changed in place: drop the export's cached vectors
         for fam in fams:
             wf = weights[fam.name]
             try:

@@ -4,7 +4,9 @@ Prints, for the bundled network:
 - the cold wall time of `corridormap route Mumbai Moscow` beside the floor
   `python -c "import networkx, geopandas"`, as a ratio (target <= 1.3x);
 - the warm route query time, median of 100 (target < 5 ms).
-Further sections are added by the maps, comparison and bottleneck benchmarks when present.
+Further sections are added by the maps, comparison and bottleneck benchmarks when present,
+then the limits, the routing core against scipy's bare Dijkstra (bench_core) and the scaling
+table at ~1k/10k/100k edges (bench_scaling, several minutes).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def main() -> int:
         "bench_bottlenecks",
         "bench_assign",
         "bench_limits",
+        "bench_core",
+        "bench_scaling",
     ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")

@@ -21,18 +21,50 @@ _TABLE: weakref.WeakKeyDictionary[nx.Graph, dict[str, tuple[tuple[int, ...], Any
 )
 
 
-def derived(G: nx.Graph, name: str, build: Callable[[nx.Graph], T], *, edges: bool = False) -> T:
+def derived(
+    G: nx.Graph,
+    name: str,
+    build: Callable[[nx.Graph], T],
+    *,
+    edges: bool = False,
+    structure: bool = False,
+) -> T:
     """``build(G)``, computed once per graph.
 
-    It is computed again after the number of nodes (or, with ``edges``, of edges) changes.
+    It is computed again after its nodes (or, with ``edges``, its edges) change in number. With
+    ``structure``, the entry is also rebuilt after any node or edge is added or removed
+    through networkx's methods, at no cost per call: networkx empties the graph's own cache
+    (``G.__networkx_cache__``) on every such change, and the stamp is a token kept there.
+    Edge attributes changed in place are not seen: call :func:`invalidate` after such edits.
     """
-    stamp = (G.number_of_nodes(), G.number_of_edges()) if edges else (G.number_of_nodes(),)
+    if structure:
+        stamp = (G.number_of_nodes(), _token(G, name))
+    elif edges:
+        stamp = (G.number_of_nodes(), G.number_of_edges())
+    else:
+        stamp = (G.number_of_nodes(),)
     entries = _TABLE.setdefault(G, {})
     hit = entries.get(name)
     if hit is None or hit[0] != stamp:
         hit = (stamp, build(G))
         entries[name] = hit
     return hit[1]
+
+
+def _token(G: nx.Graph, name: str) -> Any:
+    """A token that lives as long as ``G``'s structure is unchanged (the edge count for a ...
+
+    ... view or a graph without a networkx cache).
+    """
+    cache = getattr(G, "__networkx_cache__", None)
+    if not isinstance(cache, dict) or nx.is_frozen(G):
+        # a view's own cache is not emptied when the graph it shows changes
+        return G.number_of_edges()
+    key = f"corridormap:{name}"
+    tok = cache.get(key)
+    if tok is None:
+        tok = cache[key] = object()
+    return tok
 
 
 def invalidate(G: nx.Graph, name: str) -> None:

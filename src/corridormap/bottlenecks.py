@@ -22,12 +22,13 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
+from ._csr import Detours, core
 from ._errors import InputError, NoRouteError
 from ._validate import check_graph
 from .analysis import load_analysis
 from .network import place_of
 from .places import places, resolve_area, resolve_place
-from .routing import endpoint_nodes
+from .routing import endpoint_nodes, path_edges
 from .weights import Weight, make_weight
 
 __all__ = [
@@ -105,13 +106,20 @@ def _shortest(
 ) -> list[str] | None:
     """The best node path from place ``o`` to place ``d``, or ``None``.
 
-    ``h`` (optional) maps nodes to their distance to ``d`` with fewer closures; it is a
-    consistent A* heuristic for any weight that closes more, so the search explores only
-    around the detour.
+    Runs on the compiled core (:mod:`corridormap._csr`), one C Dijkstra per call. On a graph
+    without an export it runs on networkx, where ``h`` (optional) maps nodes to their distance
+    to ``d`` with fewer closures: a consistent A* heuristic for any weight that closes more,
+    so the search explores only around the detour.
     """
     srcs, dsts = endpoint_nodes(G, o), endpoint_nodes(G, d)
     if not srcs or not dsts:
         return None
+    c = core(G)
+    if c is not None:
+        found = c.shortest(wf, srcs, dsts)
+        if not found:
+            return None
+        return found[min(found, key=lambda t: found[t][0])][1]
     fn = wf.fn
     try:
         if len(srcs) == 1 and len(dsts) == 1:
@@ -163,7 +171,16 @@ def _elements(edges, path, o, d) -> list[tuple[str, str]]:
 
 
 def _link_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    return derived(G, "link_names", _build_link_names, edges=True)
+    return derived(G, "link_names", _build_link_names, structure=True)
+
+
+def _place_names(G: nx.MultiDiGraph) -> dict[str, str]:
+    """Place id -> name, every place of ``G`` (cached like :func:`_link_names`)."""
+    return derived(G, "place_names", _build_place_names, structure=True)
+
+
+def _build_place_names(G: nx.MultiDiGraph) -> dict[str, str]:
+    return {pid: p["name"] for pid, p in places(G).items()}
 
 
 def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
@@ -258,9 +275,11 @@ class Criticality:
         return "\n".join(lines)
 
 
-def _all_elements(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
+def _all_elements(
+    G: nx.MultiDiGraph, cat: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
     links = sorted(_link_names(G))
-    nodes = sorted(places(G))
+    nodes = sorted(places(G) if cat is None else cat)
     return [("link", x) for x in links] + [("node", x) for x in nodes]
 
 
@@ -305,7 +324,7 @@ def criticality(
         if path is None:
             baseline[label] = {"time_h": None, "cost_usd": None, "nodes": []}
             continue
-        edges = wf0.path_edges(G, path)
+        edges = path_edges(G, path, wf0)
         t0, c0, obj0 = _totals(edges, wf0)
         baseline[label] = {
             "time_h": t0,
@@ -317,17 +336,26 @@ def criticality(
             if universe is not None
             else _elements(edges, path, o, d)
         )
-        h = None if universe is not None else _to_target(G, d, wf0)
+        c = core(G) if universe is None else None
+        detours = Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
+        h = None if universe is not None or c is not None else _to_target(G, d, wf0)
         share = _shares(edges, wf0)
         for kind, eid in candidates:
-            wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
-            p2 = _shortest(G, o, d, wf, h)
+            if detours is not None:
+                # a closure hides edges; it leaves every edge's figures as they are
+                found = detours.search(kind, eid)
+                p2 = None if found is None else found[0]
+                figures = None if found is None else detours.totals(found[2])
+            else:
+                wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
+                p2 = _shortest(G, o, d, wf, h)
+                figures = None if p2 is None else _totals(path_edges(G, p2, wf), wf)
             runs += 1
             row: dict[str, Any] = {"kind": kind, "share": share.get(eid, 0.0)}
-            if p2 is None:
+            if p2 is None or figures is None:
                 row.update(delta_h=0.0, delta_cost_usd=0.0, delta_obj=math.inf, disconnects=True)
             else:
-                t2, c2, obj2 = _totals(wf.path_edges(G, p2), wf)
+                t2, c2, obj2 = figures
                 row.update(
                     delta_h=t2 - t0,
                     delta_cost_usd=c2 - c0,
@@ -351,13 +379,13 @@ def _shares(edges, wf: Weight) -> dict[str, float]:
 
 
 def _rank(G, per_pair, baseline, attr, runs) -> Criticality:
-    cat = places(G)
+    cat = _place_names(G)
     names = _link_names(G)
     agg: dict[str, dict[str, Any]] = {}
-    for kind, eid in _all_elements(G):
+    for kind, eid in _all_elements(G, cat):
         agg[eid] = {
             "element": eid,
-            "name": names[eid] if kind == "link" else cat[eid]["name"],
+            "name": names[eid] if kind == "link" else cat[eid],
             "kind": kind,
             "delta_days": 0.0,
             "delta_cost_usd": 0.0,

@@ -19,6 +19,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ._cache import derived
+from ._csr import values_changed
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
@@ -119,14 +121,23 @@ _BUNDLED = load_families()
 FAMILIES: tuple[Family, ...] = _BUNDLED.families
 
 
+def _links_and_modes(G: nx.MultiDiGraph) -> tuple[frozenset[str], frozenset[str]]:
+    """The link ids and link modes of ``G`` (one walk over the edges, cached with ``G``)."""
+    return derived(G, "links_and_modes", _build_links_and_modes, structure=True)
+
+
+def _build_links_and_modes(G: nx.MultiDiGraph) -> tuple[frozenset[str], frozenset[str]]:
+    links = [d for _, _, d in G.edges(data=True) if d["kind"] == "link"]
+    return frozenset(d["link_id"] for d in links), frozenset(d["mode"] for d in links)
+
+
 def _family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
-    known = {d["link_id"] for _, _, d in G.edges(data=True) if d["kind"] == "link"}
+    known, modes = _links_and_modes(G)
     missing = [x for x in fam.close_links if x not in known]
     if missing:
         raise InputError(f"family {fam.name!r} names links not in the network: {missing}")
     wf = base.closing(links=fam.close_links, places=fam.close_places)
     if fam.close_modes:
-        modes = {d["mode"] for _, _, d in G.edges(data=True) if d["kind"] == "link"}
         wf = wf.only_modes(modes - set(fam.close_modes))
     return wf
 
@@ -682,6 +693,7 @@ def naive_compare(
 
         for _, _, data in H.edges(data=True):
             data["time_h"] = edge_time(data)
+        values_changed(H)  # edge values changed in place: drop the export's cached vectors
         for fam in fams:
             wf = weights[fam.name]
             try:

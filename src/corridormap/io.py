@@ -20,6 +20,7 @@ from typing import Any
 
 from . import _validate as v
 from ._errors import GeodataError, InvalidArgumentError, closest
+from ._gc import paused
 
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
 
@@ -496,6 +497,7 @@ def _check_stations(
                 )
 
 
+@paused
 def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
     """Read and validate a geodata directory.
 

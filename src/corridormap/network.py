@@ -25,6 +25,7 @@ import networkx as nx
 
 from . import model
 from ._errors import GeodataError, InvalidArgumentError
+from ._gc import paused
 from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
@@ -55,6 +56,7 @@ def link_layers(link: dict[str, Any]) -> list[str]:
 
 
 # split after the speed/volumes merges (issue 10)
+@paused
 def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C901
     """Build the multimodal network from validated geodata.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,10 +18,14 @@ from ._validate import as_names, check_graph, check_name
 __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Fold case, accents and punctuation: ``'Bandar-e Anzalī'`` -> ``'bandar e anzali'``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("'", "").replace("\u2019", "").replace("`", "")
     return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
 
@@ -66,9 +71,15 @@ def _index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
     """The normalised id, name and aliases (with the name without its bracketed note)."""
     name = str(p.get("name", ""))
-    short = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    short = _without_note(name)
     aliases = {normalize(str(a)) for a in [short, *(p.get("aliases") or [])]} - {""}
     return normalize(pid), normalize(name), aliases
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _without_note(name: str) -> str:
+    """A name without its bracketed note: ``"Astara (Azerbaijan)"`` -> ``"Astara"``."""
+    return re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
 
 
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
@@ -77,7 +88,12 @@ def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     The snapshot is the cheap check that a hit is still true of the graph.
     """
     tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
-    for pid, p in places(G).items():
+    check_graph(G, "places")
+    own: dict[str, Any] = {}  # the graph's own attributes (read only): no copies needed here
+    for _, d in G.nodes(data=True):
+        if d["place"] not in own or d.get("layer") == "gate":
+            own[d["place"]] = d
+    for pid, p in sorted(own.items()):
         k_id, k_name, k_aliases = _keys(pid, p)
         tiers[0].setdefault(k_id, set()).add(pid)
         tiers[1].setdefault(k_name, set()).add(pid)

@@ -8,6 +8,7 @@ under a scenario reports the scenario's figures.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
+from ._csr import core
 from ._errors import InputError, NoRouteError
 from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
@@ -290,20 +292,35 @@ def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     return table
 
 
+def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    """Place id -> (name, country) for every place, built once per network (with the export: ...
+
+    ... rebuilt when nodes or edges are added or removed).
+    """
+    return derived(G, "place_labels", _build_place_labels, structure=True)
+
+
+def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    return {p: _place_label(G, p) for p in {d["place"] for _, d in G.nodes(data=True)}}
+
+
+def _place_label(G: nx.MultiDiGraph, p: str) -> tuple[str, str]:
+    return str(place_attr(G, p, "name", p)), str(place_attr(G, p, "country", "") or "")
+
+
 def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Route:
     """Turn a node path into a :class:`Route`, measured through ``weight``.
 
     Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
     (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
     """
+    labels = _place_labels(G)
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in dict.fromkeys(place_of(n) for n in path):
-        names[p] = str(place_attr(G, p, "name", p))
-        countries[p] = str(place_attr(G, p, "country", "") or "")
+        names[p], countries[p] = labels.get(p) or _place_label(G, p)
     legs = []
-    for u, v in itertools.pairwise(path):
-        d = weight.best_edge(G, u, v)
+    for (u, v), d in zip(itertools.pairwise(path), path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]
         row = {k: d.get(k) for k in _COPIED}
         row.update(weight.measure(d))
@@ -419,7 +436,19 @@ def _stretch_weights(wf: Weight, leg_modes: Any, n: int) -> list[Weight]:
 
 
 def _search(G, sources, targets, wf):
-    """Best paths from each source node to the target nodes: ``{target: (cost, path)}``."""
+    """Best paths from a source node to the target nodes: ``{target: (cost, path)}``.
+
+    Runs on the compiled core (:mod:`corridormap._csr`) when ``G`` has an export, else on
+    networkx (:func:`_search_nx`, also the reference the tests check the core against).
+    """
+    c = core(G)
+    if c is not None:
+        return c.shortest(wf, [sources], targets)
+    return _search_nx(G, sources, targets, wf)
+
+
+def _search_nx(G, sources, targets, wf):
+    """:func:`_search` with networkx's Dijkstra."""
     if len(targets) == 1:
         try:
             c, p = nx.single_source_dijkstra(G, sources, targets[0], weight=wf.fn)
@@ -526,14 +555,22 @@ def alternatives(
 ) -> list[Route]:
     """Up to ``k`` distinct routes, best first (distinct = different sequences of links).
 
-    Parallel edges are first collapsed to the cheapest visible one, as
-    ``networkx.shortest_simple_paths`` refuses multigraphs; routes that differ only in
-    where a transfer happens count as the same route. Routes that visit a place twice are
-    skipped.
+    The first is :func:`route`'s. The others are via-node routes: one shortest-path tree
+    from the origin and one to the destination give, for every node ``v``, the best route
+    through ``v``; those are taken cheapest first, keeping routes that differ from the ones
+    kept in their sequence of links, visit no node or place twice and pass the ``via`` places
+    in order. With ``via``, each stretch between stops gets its via-node routes, joined to
+    the best route's other stretches. Two searches per stretch, however many routes are asked
+    for, so the cost grows with the network, not with ``k`` times the route length (as Yen's
+    k-shortest paths do). Routes that differ only in where a transfer happens count as the
+    same route.
+
+    On a graph without the attributes of a built network (no compiled export), networkx's
+    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed.
 
     Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
-    each stretch's modes), plus ``k`` and ``max_examined`` (how many simple paths to examine
-    at most while looking for ``k`` distinct ones).
+    each stretch's modes), plus ``k`` and ``max_examined`` (how many via nodes, or simple
+    paths for Yen, to examine at most while looking for ``k`` distinct routes).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InputError(f"k must be a whole number of at least 1, got {k!r}")
@@ -558,6 +595,135 @@ def alternatives(
     wf = best.weight
     assert wf is not None
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
+    c = core(G)
+    if c is None:
+        out = _alternatives_yen(G, best, wf, vias, k, max_examined)
+    else:
+        out = _via_node_routes(G, c, best, wf, vias, k, max_examined)
+    if stretch_modes is not None:
+        out = [r for r in out if _keeps_stretch_modes(r, vias, stretch_modes)]
+    return out
+
+
+def _stretches(path: list[str], stops: list[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` node indices of a path's stretches between consecutive stops."""
+    cuts = [0]
+    i = 0
+    for stop in stops[1:-1]:
+        while place_of(path[i]) != stop:
+            i += 1
+        cuts.append(i)
+        while i + 1 < len(path) and place_of(path[i + 1]) == stop:
+            i += 1  # the stretch after a stop starts where the cargo leaves it
+        cuts.append(i)
+    cuts.append(len(path) - 1)
+    return [(cuts[j], cuts[j + 1]) for j in range(0, len(cuts), 2)]
+
+
+def _cheapest(total, limit: int):
+    """Indices of the ``limit`` least finite values of ``total``, least first."""
+    import numpy as np
+
+    ok = np.flatnonzero(np.isfinite(total))
+    if ok.size > limit:
+        ok = ok[np.argpartition(total[ok], limit)[:limit]]
+    return ok[np.argsort(total[ok], kind="stable")]
+
+
+def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int):  # noqa: C901
+    """``best`` and up to ``k - 1`` via-node routes, cheapest first.
+
+    For each stretch of ``best`` between stops (the whole route without ``via``): a tree
+    from its start ``s`` and one to its end ``t`` give the best path through every node
+    ``v``, ``s -> v -> t``. Each accepted route through ``v`` then adds the routes through
+    ``v`` and one more node (a tree from ``v`` and one to it): the second detour that Yen's
+    k-shortest paths would also find. Every new path costs at least the route that led to it,
+    so taking them from one heap keeps the routes in order of cost.
+    """
+    path = best.path
+    spans = _stretches(path, [best.origin, *vias, best.destination])
+    base = path_cost(G, path, wf)
+    heap: list[tuple[float, int, int, tuple[Any, ...]]] = []
+    tick = itertools.count()
+    legs: list[dict[str, Any]] = []
+    for i, (a, b) in enumerate(spans):
+        s, t = path[a], path[b]
+        head, tail = path[:a], path[b + 1 :]
+        others = {place_of(n) for n in head + tail} - {place_of(s), place_of(t)}
+        leg_wf = wf.closing(places=others) if others else wf
+        df, pf = c.tree(leg_wf, [s])
+        dr, pr = c.tree(leg_wf, [t], reverse=True)
+        offset = base - path_cost(G, path[a : b + 1], wf)
+        legs.append(
+            {
+                "head": head,
+                "tail": tail,
+                "wf": leg_wf,
+                "df": df,
+                "pf": pf,
+                "dr": dr,
+                "pr": pr,
+                "offset": offset,
+                "from": {},
+                "to": {},
+            }
+        )
+        total = df + dr
+        for v in _cheapest(total, limit):
+            heapq.heappush(heap, (offset + float(total[v]), next(tick), i, (int(v),)))
+
+    def to_end(leg, v):  # v -> t along the tree to t
+        return c.path(leg["pr"], v)[::-1]
+
+    def middle(leg, vs):
+        if len(vs) == 1:
+            return c.path(leg["pf"], vs[0]) + to_end(leg, vs[0])[1:]
+        how, v1, v2 = vs
+        if how == "after":  # s -> v1 -> v2 -> t
+            return c.path(leg["pf"], v1) + c.path(leg["from"][v1][1], v2)[1:] + to_end(leg, v2)[1:]
+        # s -> v2 -> v1 -> t
+        return c.path(leg["pf"], v2) + c.path(leg["to"][v1][1], v2)[::-1][1:] + to_end(leg, v1)[1:]
+
+    out = [best]
+    seen = {tuple(best.link_ids)}
+    tried = {tuple(path)}
+    while heap and len(out) < k:
+        total, _, i, vs = heapq.heappop(heap)
+        leg = legs[i]
+        mid = middle(leg, vs)
+        full = leg["head"] + mid + leg["tail"]
+        key = tuple(full)
+        if key in tried or len(set(mid)) < len(mid):
+            continue
+        tried.add(key)
+        places_ = [p for p, _ in itertools.groupby(place_of(n) for n in full)]
+        if len(set(places_)) < len(places_):
+            continue
+        if vias and not _visits_in_order(places_, vias):
+            continue
+        r = route_from_path(G, full, wf)
+        lk = tuple(r.link_ids)
+        if lk in seen:
+            continue
+        seen.add(lk)
+        out.append(r)
+        if len(vs) == 1 and len(out) < k:
+            v = vs[0]
+            node = c.nodes[v]
+            leg["from"][v] = dv, _ = c.tree(leg["wf"], [node])
+            leg["to"][v] = dt, _ = c.tree(leg["wf"], [node], reverse=True)
+            after = leg["df"][v] + dv + leg["dr"]
+            before = leg["df"] + dt + leg["dr"][v]
+            for how, tot in (("after", after), ("before", before)):
+                for w in _cheapest(tot, limit):
+                    heapq.heappush(
+                        heap, (leg["offset"] + float(tot[w]), next(tick), i, (how, v, int(w)))
+                    )
+    return out
+
+
+def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int):
+    """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed."""
     H = nx.DiGraph()
     for u, nbrs in G.adjacency():
         for v, edges in nbrs.items():
@@ -576,8 +742,6 @@ def alternatives(
             if key in seen or revisits(G, r.nodes):
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
-                continue
-            if stretch_modes is not None and not _keeps_stretch_modes(r, vias, stretch_modes):
                 continue
             seen.add(key)
             out.append(r)
@@ -614,6 +778,17 @@ def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
     return all(any(n == v for n in it) for v in vias)
 
 
+def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
+    """The edges a node path took under ``weight``, one per step (from the compiled core ...
+
+    ... when ``G`` has one: the same edges as :meth:`Weight.path_edges`).
+    """
+    c = core(G)
+    if c is not None:
+        return c.path_edges(weight, path)
+    return weight.path_edges(G, path)
+
+
 def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
     """The objective of a node path under ``weight`` (the sum the route minimised)."""
-    return float(sum(weight.cost(d) for d in weight.path_edges(G, path)))
+    return float(sum(weight.cost(d) for d in path_edges(G, path, weight)))

@@ -186,6 +186,121 @@ def element_classes() -> dict[str, type]:  # noqa: C901
                 item["a"] = angle
             self.items.append(item)
 
+    class Links(RawMacro):
+        """A large network's links as compact data, tooltips and popups put together in the ...
+
+        ... browser.
+
+        Per link: its id, simplified coordinates (flat ``lat, lon, ...``), a style, the
+        layers it is in, and indices into one table of strings that are already escaped HTML
+        (place names, lengths, and each link's shared popup rows). The page then carries each
+        distinct piece of text once instead of a whole popup per link; the tooltip and popup
+        are the same HTML as :func:`~corridormap.render.popups.link_tooltip` and
+        :func:`~corridormap.render.popups.link_popup`. A popup is built when it opens.
+        """
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var T = {{ this.js(this.texts) }}, S = {{ this.js(this.styles) }},
+                  P = {{ this.js(this.profiles) }},
+                  groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}];
+              function title(f) { return T[f[4]] + " \u2013 " + T[f[5]]; }
+              function tip(f) {
+                var p = P[f[8]];
+                return "<b>" + title(f) + "</b> \u00b7 " + T[p[0]] + " \u00b7 " + T[f[6]] +
+                  " km" + T[p[1]];
+              }
+              function pop(f) {
+                var p = P[f[8]], id = f[9] !== undefined ? T[f[9]] : f[0];
+                return '<div class="cm-pop"><b>' + title(f) + '</b><table class="cm-table">' +
+                  (id ? "<tr><th>Link</th><td>" + id + "</td></tr>" : "") + T[p[2]] +
+                  "<tr><th>Length</th><td>" + T[f[7]] + " km</td></tr>" + T[p[3]] +
+                  "</table></div>";
+              }
+              {{ this.js(this.links) }}.forEach(function (f) {
+                var c = f[1], ll = [];
+                for (var i = 0; i < c.length; i += 2) { ll.push([c[i], c[i + 1]]); }
+                f[3].forEach(function (g) {
+                  var o = Object.assign({}, S[f[2]], {cmKind: "link", cmId: f[0],
+                    className: "cm-link"});
+                  var l = L.polyline(ll, o);
+                  l.bindTooltip(function () { return tip(f); }, {sticky: true});
+                  {% if this.popups %}
+                  l.bindPopup(function () { return pop(f); }, {maxWidth: 380});
+                  {% endif %}
+                  l.addTo(groups[g]);
+                });
+              });
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, popups: bool = True) -> None:
+            super().__init__()
+            self._name = "CorridormapLinks"
+            self.popups = popups
+            self.texts: list[str] = []
+            self.styles: list[dict[str, Any]] = []
+            self.profiles: list[list[int]] = []
+            self.links: list[list[Any]] = []
+            self.groups: list[Any] = []
+            self._index: dict[tuple[str, Any], int] = {}
+            self.js = js
+
+        def _intern(self, table: str, value: Any) -> int:
+            if isinstance(value, dict):
+                key = (table, tuple(sorted(value.items())))
+            else:
+                key = (table, tuple(value) if isinstance(value, list) else value)
+            got = self._index.get(key)
+            if got is None:
+                getattr(self, table).append(value)
+                got = self._index[key] = len(getattr(self, table)) - 1
+            return got
+
+        def group(self, fg: Any) -> int:
+            for i, g in enumerate(self.groups):
+                if g is fg:
+                    return i
+            self.groups.append(fg)
+            return len(self.groups) - 1
+
+        def add(
+            self,
+            fid: str,
+            flat: list[float],
+            style: dict[str, Any],
+            layers: list[Any],
+            *,
+            ends: tuple[str, str],
+            length: tuple[str, str],
+            profile: tuple[str, str, str, str],
+            escaped_id: str,
+        ) -> None:
+            """One link: ``ends`` (escaped place names), ``length`` (formatted with 0 and 1 ...
+
+            ... decimals), ``profile`` (escaped mode, the tooltip's status suffix, the
+            popup's mode row and its rows after the length).
+            """
+            t = self._intern
+            row = [
+                fid,
+                flat,
+                t("styles", {k: v for k, v in style.items() if v is not None}),
+                [self.group(fg) for fg in layers],
+                t("texts", ends[0]),
+                t("texts", ends[1]),
+                t("texts", length[0]),
+                t("texts", length[1]),
+                t("profiles", [t("texts", x) for x in profile]),
+            ]
+            if escaped_id != fid:
+                row.append(t("texts", escaped_id))
+            self.links.append(row)
+
     class Basemap(RawMacro):
         """Tiles online; the Natural Earth country polygons (no network) when offline.
 
@@ -490,6 +605,7 @@ def element_classes() -> dict[str, type]:  # noqa: C901
 
     return {
         "Features": Features,
+        "Links": Links,
         "Basemap": Basemap,
         "Control": Control,
         "Ready": Ready,

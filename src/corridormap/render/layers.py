@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from .._gc import paused
 from . import legends, popups
 from ._html import bounds_of, esc, latlngs, rounded, short
 from .page import control, finish, fit, group, new_features, new_map
@@ -109,6 +110,7 @@ def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
     return {str(p) for p, n in counts.items() if n > 1}
 
 
+@paused
 def draw_network(
     G: nx.MultiDiGraph,
     m: folium.Map,
@@ -120,10 +122,14 @@ def draw_network(
     show: bool = True,
 ) -> tuple[list[list[float]], set[str], set[str]]:
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
+    from .._validate import check_graph
     from ..places import places
 
-    names = places(G)
-    links = link_records(G)
+    check_graph(G, "places")  # the check (and message) the network layer always gave
+    own = _own_link_records(G)
+    compact = len(own) > COMPACT_LINKS
+    links = own if compact else link_records(G)
+    names = _own_place_names(G) if compact else places(G)
     groups: dict[str, Any] = {}
     order = list(BRANCH_LABELS)
     if by_branch:
@@ -135,6 +141,8 @@ def draw_network(
             groups[""] = group(m, "Other links", show=show)
     else:
         groups[""] = group(m, label, show=show)
+    if len(links) > COMPACT_LINKS:
+        return _draw_compact(links, names, groups, m, by_branch=by_branch, faint=faint)
     pts: list[list[float]] = []
     modes, statuses = set(), set()
     for lid, d in links.items():
@@ -154,6 +162,141 @@ def draw_network(
                 tooltip=popups.link_tooltip(d, names),
                 popup=None if faint else popups.link_popup(d, names),
             )
+    return pts, modes, statuses
+
+
+def _own_place_names(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """``{place id: {"name": ...}}`` read straight from the nodes (a gate's name first), as ...
+
+    ... :func:`corridormap.places` gives them, without copying every place's properties.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for _, d in G.nodes(data=True):
+        pid = d.get("place")
+        if pid is not None and (pid not in out or d.get("layer") == "gate"):
+            out[pid] = {"name": d.get("name")} if "name" in d else {}
+    return out
+
+
+def _own_link_records(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
+    """One record per link id, as :func:`link_records`, read straight from the edges (the ...
+
+    ... graph's own mappings, read only): the edge frame costs seconds on a large network.
+    """
+    out: dict[str, Mapping[str, Any]] = {}
+    forward: set[str] = set()
+    for _, _, key, d in G.edges(keys=True, data=True):
+        if d.get("kind") != "link":
+            continue
+        lid = d["link_id"]
+        reverse = str(key).endswith("~r")
+        if lid not in out or (lid not in forward and not reverse):
+            out[lid] = d
+            if not reverse:
+                forward.add(lid)
+    return dict(sorted(out.items()))
+
+
+#: above this many links, :func:`draw_network` emits the compact link layer
+COMPACT_LINKS = 2_000
+#: the compact layer's simplification tolerance, in pixels at the zoom that fits the network
+#: into a 1,000-pixel-wide map: a quarter pixel there is one pixel two zoom levels closer
+SIMPLIFY_PX = 0.25
+
+
+def _draw_compact(
+    links: Mapping[str, Mapping[str, Any]],
+    names: Mapping[str, Any],
+    groups: Mapping[str, Any],
+    m: folium.Map,
+    *,
+    by_branch: bool,
+    faint: bool,
+) -> tuple[list[list[float]], set[str], set[str]]:
+    """The link layers of a large network as one compact element (:class:`Links`).
+
+    Coordinates are simplified (shapely, without keeping topology: endpoints stay), rounded,
+    and kept as flat ``lat, lon`` lists; each distinct piece of popup text is stored once.
+    Returns what :func:`draw_network` returns, with the bounding points of every link.
+    """
+    import numpy as np
+    import shapely
+
+    from ._html import COORD_DECIMALS, fmt, table
+    from .elements import element_classes
+    from .styles import BRANCH_LABELS
+
+    ids = list(links)
+    geoms = np.array([links[i]["geometry"] for i in ids], dtype=object)
+    lo = shapely.bounds(geoms)
+    span = float(np.nanmax(lo[:, 2]) - np.nanmin(lo[:, 0])) if len(ids) else 0.0
+    tolerance = span / 1000.0 * SIMPLIFY_PX
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=False) if tolerance else geoms
+    layer = element_classes()["Links"](popups=not faint)
+    modes, statuses = set(), set()
+    wrap = '<table class="cm-table">'
+    shared: dict[str, tuple[Any, ...]] = {}
+    escaped: dict[Any, str] = {}
+
+    def name(pid: Any) -> str:
+        if pid not in escaped:
+            escaped[pid] = esc(names.get(pid, {}).get("name", pid))
+        return escaped[pid]
+
+    xy, which = shapely.get_coordinates(simple, return_index=True)
+    flat = np.round(xy[:, ::-1], COORD_DECIMALS).ravel().tolist()
+    cuts = (2 * np.searchsorted(which, np.arange(len(ids) + 1))).tolist()
+    for i, lid in enumerate(ids):
+        d = links[lid]
+        fields = tuple(
+            d.get(k) for k in ("mode", "status", "gauge", "operator", "source", "basis", "notes")
+        )
+        branch_ids = tuple(str(b) for b in (d.get("branch") or []))
+        key = repr((fields, branch_ids))  # values may be lists: compare by their text
+        if key not in shared:
+            mode, status, gauge, operator, source, basis, notes = fields
+            modes.add(mode)
+            statuses.add(status)
+            branch = ", ".join(BRANCH_LABELS.get(b, b) for b in branch_ids)
+            mode_row = table([("Mode", esc(mode))])[len(wrap) : -len("</table>")]
+            rest = table(
+                [
+                    ("Status", esc(status)),
+                    ("Gauge", f"{fmt(gauge)} mm" if gauge else None),
+                    ("Branch", esc(branch)),
+                    ("Operator", esc(operator) if operator else None),
+                    ("Source", esc(source)),
+                    ("Basis", esc(basis)),
+                    ("Notes", esc(notes) if notes else None),
+                ]
+            )[len(wrap) : -len("</table>")]
+            profile = (
+                esc(mode),
+                "" if status == "operational" else f" · {esc(status)}",
+                mode_row,
+                rest,
+            )
+            layers_ = [groups[g] for g in (branch_ids if by_branch else ()) or [""]]
+            shared[key] = (profile, link_style(d, faint=faint), layers_)
+        profile, style, layers_ = shared[key]
+        length = d.get("length_km")
+        layer.add(
+            lid,
+            flat[cuts[i] : cuts[i + 1]],
+            style,
+            layers_,
+            ends=(name(d.get("from")), name(d.get("to"))),
+            length=(fmt(length), fmt(length, 1)),
+            profile=profile,
+            escaped_id=esc(lid),
+        )
+    m.add_child(layer)
+    if len(ids):
+        box = [[float(np.nanmin(lo[:, 1])), float(np.nanmin(lo[:, 0]))]]
+        box.append([float(np.nanmax(lo[:, 3])), float(np.nanmax(lo[:, 2]))])
+        pts = [[round(y, COORD_DECIMALS), round(x, COORD_DECIMALS)] for y, x in box]
+    else:
+        pts = []
     return pts, modes, statuses
 
 

@@ -1,0 +1,486 @@
+"""The compiled routing core: the network as an integer CSR matrix, routed with scipy.
+
+The export is built once per graph (and cached with it, see :mod:`corridormap._cache`): node
+ids become integers, parallel edges are grouped by their ``(u, v)`` pair, and every edge
+attribute a :class:`~corridormap.weights.Weight` reads becomes a numpy array. A weight is then
+a vector, not a graph copy: the objective of every edge, ``inf`` where the weight hides the edge
+(closed links and places, planned links, modes not allowed, and gates other than the route's
+own origin and destination, so a gate is a source only at the origin and a sink only at the
+destination). Parallel edges collapse to their least value, and
+``scipy.sparse.csgraph.dijkstra`` does the search in C.
+
+networkx stays the graph type users hold and the reference the tests check this core against;
+``Weight.visible`` and ``Weight.cost`` state the rules, this module evaluates the same rules on
+arrays. A graph whose edges lack the attributes of a built network gets no export (``None``):
+the callers then route with networkx.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ._cache import derived
+from .weights import GATE, Weight
+
+__all__ = ["Core", "core", "values_changed"]
+
+_NO_EXPORT = object()
+
+
+class Core:
+    """A network exported for scipy's compiled shortest paths.
+
+    Attributes
+    ----------
+    nodes
+        Node ids by index.
+    index
+        Node id -> index.
+    edges
+        The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        import scipy.sparse as sp
+
+        self.nodes: list[str] = list(G.nodes)
+        self.index: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
+        n = len(self.nodes)
+        index = self.index
+        us: list[int] = []
+        vs: list[int] = []
+        edges: list[Mapping[str, Any]] = []
+        for u, nbrs in G.adjacency():
+            iu = index[u]
+            for v, keyed in nbrs.items():
+                iv = index[v]
+                for d in keyed.values():
+                    us.append(iu)
+                    vs.append(iv)
+                    edges.append(d)
+        eu = np.asarray(us, dtype=np.int64)
+        ev = np.asarray(vs, dtype=np.int64)
+        order = np.lexsort((ev, eu))
+        self.edges = [edges[i] for i in order]
+        eu, ev = eu[order], ev[order]
+        self.eu, self.ev = eu, ev
+        m = len(self.edges)
+        # one CSR entry per (u, v) pair; pair_start[i] is the first edge of pair i
+        new_pair = np.ones(m, dtype=bool)
+        if m:
+            new_pair[1:] = (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])
+        self.pair_start = np.flatnonzero(new_pair)
+        self.simple = len(self.pair_start) == m
+        pu, pv = eu[self.pair_start], ev[self.pair_start]
+        self.pair_key = pu * max(n, 1) + pv  # ascending: edges are sorted by (u, v)
+        self.pair_end = np.append(self.pair_start[1:], m)
+        self.indices = pv.astype(np.int32)
+        self.indptr = np.zeros(n + 1, dtype=np.int32)
+        np.add.at(self.indptr, pu + 1, 1)
+        np.cumsum(self.indptr, out=self.indptr)
+        self.shape = (n, n)
+        # the transpose: where each pair's value goes in the reversed graph
+        tr = sp.csr_matrix(
+            (np.arange(1, len(pu) + 1, dtype=np.float64), self.indices, self.indptr),
+            shape=self.shape,
+        ).T.tocsr()
+        tr.sort_indices()
+        self.t_indices = tr.indices.astype(np.int32)
+        self.t_indptr = tr.indptr.astype(np.int32)
+        self.t_perm = tr.data.astype(np.int64) - 1
+        self._attributes()
+        self._costs: dict[Any, np.ndarray] = {}
+        self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
+        self._matrices: OrderedDict[Any, Any] = OrderedDict()
+
+    # -- the attributes a Weight reads, as arrays -----------------------------------------
+    def _attributes(self) -> None:
+        codes: dict[str, dict[Any, int]] = {"link": {}, "mode": {}, "place": {}}
+
+        def code(table: str, value: Any) -> int:
+            t = codes[table]
+            c = t.get(value)
+            if c is None:
+                c = t[value] = len(t)
+            return c
+
+        m = len(self.edges)
+        edges = self.edges
+        lids = [d.get("link_id") for d in edges]
+        link = np.fromiter(
+            (-1 if x is None else code("link", x) for x in lids), dtype=np.int64, count=m
+        )
+        mode = np.fromiter(
+            (0 if x is None else code("mode", d["mode"]) for x, d in zip(lids, edges, strict=True)),
+            dtype=np.int64,
+            count=m,
+        )
+        routable = np.fromiter(
+            (True if x is None else bool(d["routable"]) for x, d in zip(lids, edges, strict=True)),
+            dtype=bool,
+            count=m,
+        )
+        up = np.fromiter((code("place", d["u_place"]) for d in edges), dtype=np.int64, count=m)
+        vp = np.fromiter((code("place", d["v_place"]) for d in edges), dtype=np.int64, count=m)
+        transfers = [i for i, x in enumerate(lids) if x is None]
+        from_gate = np.zeros(m, dtype=bool)
+        to_gate = np.zeros(m, dtype=bool)
+        from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
+        to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
+        self.link_code, self.mode_code, self.routable = link, mode, routable
+        self.u_place, self.v_place = up, vp
+        self.link_codes, self.mode_codes, self.place_codes = (
+            codes["link"],
+            codes["mode"],
+            codes["place"],
+        )
+        self.is_link = link >= 0
+        self._link0 = np.where(self.is_link, link, 0)
+        self.gate_out = np.flatnonzero(from_gate)
+        self.gate_in = np.flatnonzero(to_gate)
+        # transfers between two vehicles (no gate): barred at a route's own ends
+        is_transfer = np.zeros(m, dtype=bool)
+        is_transfer[transfers] = True
+        self.inner_transfer = np.flatnonzero(is_transfer & ~from_gate & ~to_gate)
+        self.edges_of_link: dict[str, np.ndarray] = {}
+        if m:
+            names = list(codes["link"])
+            by_link = np.argsort(link, kind="stable")
+            sl = link[by_link]
+            cuts = np.flatnonzero(np.diff(sl)) + 1
+            for chunk in np.split(by_link, cuts):
+                if link[chunk[0]] >= 0:
+                    self.edges_of_link[names[link[chunk[0]]]] = chunk
+
+    def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
+        out = np.zeros(max(len(table), 1), dtype=bool)
+        for x in chosen:
+            c = table.get(x)
+            if c is not None:
+                out[c] = True
+        return out
+
+    def _codes_of(self, end: Any) -> np.ndarray:
+        """The place codes of a route end: one place id, or a set of them (a region)."""
+        ids = end if isinstance(end, frozenset | set) else (end,)
+        return np.array([self.place_codes.get(p, -1) for p in ids], dtype=np.int64)
+
+    def cost(self, wf: Weight) -> np.ndarray:
+        """The objective of every edge under ``wf`` (visible or not)."""
+        key = (wf.by, wf.scaling, _extra_key(wf))
+        got = self._costs.get(key)
+        if got is None:
+            fn = wf.cost
+            got = np.fromiter((fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges))
+            self._costs[key] = got
+        return got
+
+    def edge_vector(self, wf: Weight) -> np.ndarray:
+        """Per edge, the objective under ``wf``, ``inf`` where ``wf`` hides the edge."""
+        key = _key(wf)
+        got = self._vectors.get(key)
+        if got is not None:
+            self._vectors.move_to_end(key)
+            return got
+        hide = np.zeros(len(self.edges), dtype=bool)
+        link = self.is_link
+        if wf.closed_links:
+            hide |= link & self._flags(self.link_codes, wf.closed_links)[self._link0]
+        shut = ~self.routable
+        if wf.opened_links:
+            shut &= ~(link & self._flags(self.link_codes, wf.opened_links)[self._link0])
+        hide |= shut
+        if wf.modes is not None:
+            hide |= link & ~self._flags(self.mode_codes, wf.modes)[self.mode_code]
+        if wf.closed_places:
+            flags = self._flags(self.place_codes, wf.closed_places)
+            hide |= flags[self.u_place] | flags[self.v_place]
+        if wf.ends is not None:
+            o = self._codes_of(wf.ends[0])
+            d = self._codes_of(wf.ends[1])
+            hide[self.gate_out[~np.isin(self.u_place[self.gate_out], o)]] = True
+            hide[self.gate_in[~np.isin(self.v_place[self.gate_in], d)]] = True
+            inner = self.inner_transfer
+            hide[inner[np.isin(self.u_place[inner], np.concatenate([o, d]))]] = True
+        got = np.where(hide, np.inf, self.cost(wf))
+        self._vectors[key] = got
+        if len(self._vectors) > 16:
+            self._vectors.popitem(last=False)
+        return got
+
+    # -- searches ---------------------------------------------------------------------------
+    def pair_vector(self, wf: Weight) -> np.ndarray:
+        """Per ``(u, v)`` pair, the least objective of its visible edges (``inf``: none)."""
+        w = self.edge_vector(wf)
+        return w if self.simple else np.minimum.reduceat(w, self.pair_start)
+
+    def matrix(self, pair_w: np.ndarray, *, reverse: bool = False) -> Any:
+        import scipy.sparse as sp
+
+        if reverse:
+            return sp.csr_matrix(
+                (pair_w[self.t_perm], self.t_indices, self.t_indptr), shape=self.shape
+            )
+        return sp.csr_matrix((pair_w, self.indices, self.indptr), shape=self.shape)
+
+    def tree(
+        self, wf: Weight, sources: Sequence[str], *, reverse: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and predecessors from ``sources`` (to them, with ``reverse``)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        key = (_key(wf), reverse)
+        A = self._matrices.get(key)
+        if A is None:
+            A = self.matrix(self.pair_vector(wf), reverse=reverse)
+            self._matrices[key] = A
+            if len(self._matrices) > 16:
+                self._matrices.popitem(last=False)
+        else:
+            self._matrices.move_to_end(key)
+        idx = [self.index[s] for s in sources]
+        if len(idx) == 1:
+            dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
+        else:
+            dist, pred = dijkstra(
+                A, directed=True, indices=idx, return_predecessors=True, min_only=True
+            )
+        return dist, pred
+
+    def path(self, pred: np.ndarray, target: int) -> list[str]:
+        """The node path ending at ``target`` in a predecessor tree."""
+        out = [target]
+        p = pred[target]
+        while p >= 0:
+            out.append(int(p))
+            p = pred[p]
+        out.reverse()
+        return [self.nodes[i] for i in out]
+
+    def path_edges(
+        self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
+    ) -> list[Mapping[str, Any]]:
+        edges = self.edges
+        return [edges[j] for j in self.path_edge_index(wf, path, w).tolist()]
+
+    def path_edge_index(
+        self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The edge each step of a node path takes under ``wf``: the cheapest visible of its ...
+
+        ... parallel edges, the first in the graph's order on a tie (as
+        :meth:`~corridormap.weights.Weight.best_edge` picks).
+
+        Raises
+        ------
+        LookupError
+        If a step has no visible edge.
+        """
+        if w is None:
+            w = self.edge_vector(wf)
+        try:
+            idx = np.fromiter((self.index[x] for x in path), dtype=np.int64, count=len(path))
+        except KeyError as exc:
+            raise LookupError(f"no node {exc.args[0]!r}") from None
+        keys = idx[:-1] * max(len(self.nodes), 1) + idx[1:]
+        pos = np.searchsorted(self.pair_key, keys)
+        pos = np.minimum(pos, len(self.pair_key) - 1)
+        bad = self.pair_key[pos] != keys if len(self.pair_key) else np.ones(len(keys), bool)
+        starts, ends = self.pair_start[pos], self.pair_end[pos]
+        pick = starts.copy()
+        for i in np.flatnonzero(ends - starts > 1).tolist():
+            pick[i] += int(np.argmin(w[starts[i] : ends[i]]))
+        bad |= w[pick] == np.inf
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise LookupError(f"no visible edge {path[i]!r} -> {path[i + 1]!r}")
+        return pick
+
+    def shortest(
+        self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
+    ) -> dict[str, tuple[float, list[str]]]:
+        """Best paths from the sources to each reachable target: ``{target: (cost, path)}``."""
+        dist, pred = self.tree(wf, sources)
+        out = {}
+        for t in targets:
+            i = self.index[t]
+            if np.isfinite(dist[i]):
+                out[t] = (float(dist[i]), self.path(pred, i))
+        return out
+
+    def edges_of_place(self, place: str) -> np.ndarray:
+        """Indices of the edges that start or end at ``place``."""
+        if not hasattr(self, "_by_place"):
+            by_u = np.argsort(self.u_place, kind="stable")
+            by_v = np.argsort(self.v_place, kind="stable")
+            self._by_place = (by_u, self.u_place[by_u], by_v, self.v_place[by_v])
+        code = self.place_codes.get(place)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        by_u, su, by_v, sv = self._by_place
+        a = by_u[np.searchsorted(su, code) : np.searchsorted(su, code, side="right")]
+        b = by_v[np.searchsorted(sv, code) : np.searchsorted(sv, code, side="right")]
+        return np.union1d(a, b)
+
+    @property
+    def pair_of_edge(self) -> np.ndarray:
+        """For each edge, the index of its ``(u, v)`` pair."""
+        if not hasattr(self, "_pair_of_edge"):
+            counts = self.pair_end - self.pair_start
+            self._pair_of_edge = np.repeat(np.arange(len(self.pair_start)), counts)
+        return self._pair_of_edge
+
+
+class Detours:
+    """Best paths between fixed ends with one more link or place closed at a time.
+
+    A* in C: the distances to the targets under the base weight (one reverse search) are a
+    consistent heuristic for any weight that hides more edges, so Dijkstra on the reduced
+    costs ``w(u, v) - h(u) + h(v)`` (all >= 0) finds the same best paths, and stopped at a
+    distance ``limit`` it settles only the nodes A* would. The limit starts small (most
+    closures cost a short detour) and grows until a target is settled. A closure changes
+    only the few pairs whose edges it hides, so each search copies one vector, not a graph.
+    """
+
+    def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
+        from dataclasses import replace
+
+        self.c, self.wf = c, wf
+        self.w = c.edge_vector(wf).copy()  # changed and restored by each search
+        pw = c.pair_vector(wf)
+        h, _ = c.tree(wf, targets, reverse=True)
+        self.pu = c.eu[c.pair_start]
+        self.pv = c.indices
+        self.h = h
+        with np.errstate(invalid="ignore"):
+            red = pw - h[self.pu] + h[self.pv]
+        ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
+        self.A = c.matrix(np.where(ok, np.maximum(red, 0.0), np.inf))
+        self.src = [c.index[s] for s in sources]
+        self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
+        start = float(np.min(h[self.src])) if self.src else np.inf
+        self.scale = start if np.isfinite(start) and start > 0 else 1.0
+        # per edge, the figures a route reports (Weight.measure) and the objective
+        self.time_h = c.cost(replace(wf, by="time_h"))
+        self.cost_usd = c.cost(replace(wf, by="cost_usd"))
+        self.objective = c.cost(wf)
+
+    def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
+        """Time, cost and objective of the edges ``picked``, added in travel order."""
+        t = c = o = 0.0
+        for a, b, x in zip(
+            self.time_h[picked].tolist(),
+            self.cost_usd[picked].tolist(),
+            self.objective[picked].tolist(),
+            strict=True,
+        ):
+            t += a
+            c += b
+            o += x
+        return t, c, o
+
+    def search(
+        self, kind: str, eid: str
+    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
+        """The best path, its edges and their indices with link (``kind="link"``) or place ...
+
+        ... ``eid`` closed.
+        """
+        c = self.c
+        if kind == "link":
+            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
+        else:
+            hidden = c.edges_of_place(eid)
+        w, data, h = self.w, self.A.data, self.h
+        saved_w = w[hidden].copy()
+        pairs = np.unique(c.pair_of_edge[hidden])
+        saved_red = data[pairs].copy()
+        try:
+            w[hidden] = np.inf
+            for p in pairs.tolist():
+                m = w[c.pair_start[p] : c.pair_end[p]].min()
+                u, v = self.pu[p], self.pv[p]
+                ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
+                data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
+            found = self._search()
+            if found is None:
+                return None
+            path = c.path(found[1], found[0])
+            picked = c.path_edge_index(self.wf, path, w)
+            return path, [c.edges[j] for j in picked.tolist()], picked
+        finally:
+            w[hidden] = saved_w
+            data[pairs] = saved_red
+
+    def _search(self) -> tuple[int, np.ndarray] | None:
+        from scipy.sparse.csgraph import dijkstra
+
+        src = self.src[0] if len(self.src) == 1 else self.src
+        limit = 0.01 * self.scale
+        while True:
+            dist, pred = dijkstra(
+                self.A,
+                directed=True,
+                indices=src,
+                return_predecessors=True,
+                limit=limit,
+                min_only=len(self.src) > 1,
+            )
+            reached = dist[self.tgt]
+            if np.isfinite(reached).any():
+                return int(self.tgt[int(np.argmin(reached))]), pred
+            if limit == np.inf:
+                return None
+            limit = limit * 8 if limit < 4 * self.scale else np.inf
+
+
+def _extra_key(wf: Weight) -> tuple[Any, ...]:
+    """The weight's extra hours per element, hashable."""
+    return tuple(sorted(wf.extra.items())) if wf.extra else ()
+
+
+def _key(wf: Weight) -> tuple[Any, ...]:
+    """What a weight's vector depends on (weights are immutable: equal keys, equal vectors)."""
+    return (
+        wf.by,
+        wf.scaling,
+        _extra_key(wf),
+        wf.closed_links,
+        wf.closed_places,
+        wf.opened_links,
+        wf.modes,
+        wf.ends,
+    )
+
+
+def _build(G: nx.MultiDiGraph) -> Any:
+    try:
+        return Core(G)
+    except (KeyError, TypeError, ValueError):
+        return _NO_EXPORT
+
+
+def core(G: nx.MultiDiGraph) -> Core | None:
+    """The cached export of ``G`` (rebuilt when its nodes or edges change), or ``None`` when ...
+
+    ... ``G``'s edges lack the attributes of a built network.
+    """
+    got = derived(G, "csr", _build, structure=True)
+    return None if got is _NO_EXPORT else got
+
+
+def values_changed(G: nx.MultiDiGraph) -> None:
+    """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place: its ...
+
+    ... cached weight vectors and matrices are dropped (the structure is kept).
+    """
+    c = core(G)
+    if c is not None:
+        c._costs.clear()
+        c._vectors.clear()
+        c._matrices.clear()

@@ -1,0 +1,183 @@
+"""The compiled routing core and the via-node alternatives, checked against networkx.
+
+networkx is the reference: its Dijkstra on the graph with the same :class:`Weight`, and its
+Yen k-shortest simple paths (what ``alternatives`` used before), on random small networks and
+on the bundled one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from unittest import mock
+
+import networkx as nx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import corridormap as cm
+import test_properties as tp
+from corridormap import routing
+from corridormap._csr import core
+from corridormap.network import place_of
+
+
+def _networkx_only():
+    """Route with networkx (no compiled export), as before the core existed."""
+    return mock.patch.multiple("corridormap.routing", core=lambda G: None), mock.patch(
+        "corridormap.bottlenecks.core", lambda G: None
+    )
+
+
+def _nx_route(G, a, b, **kw):
+    p1, p2 = _networkx_only()
+    with p1, p2:
+        return cm.route(G, a, b, **kw)
+
+
+def _cost(G, path, wf):
+    return routing.path_cost(G, path, wf)
+
+
+@tp.SETTINGS
+@given(tp.networks(), st.integers(0, 10_000), st.sampled_from(["time_h", "cost_usd"]))
+def test_core_route_equals_networkx_route(data, seed, by):
+    G = tp._load(data)
+    a, b = tp._pair(data, seed)
+    r = cm.route(G, a, b, by=by)
+    ref = _nx_route(G, a, b, by=by)
+    assert getattr(r, by) == pytest.approx(getattr(ref, by))
+    w = cm.make_weight(by, ends=(a, b))
+    assert getattr(r, by) == pytest.approx(nx.dijkstra_path_length(G, a, b, weight=w))
+
+
+@tp.SETTINGS
+@given(tp.networks(), st.integers(0, 10_000), st.integers(0, 50))
+def test_core_applies_closures_and_modes_as_networkx_does(data, seed, which):
+    G = tp._load(data)
+    a, b = tp._pair(data, seed)
+    lid = data["links"][which % len(data["links"])]["properties"]["id"]
+    place = data["nodes"][which % len(data["nodes"])]["properties"]["id"]
+    for kw in (
+        {"weight": cm.make_weight("time_h", closed_links={lid})},
+        {"avoid": [place]} if place not in (a, b) else {},
+        {"modes": ["rail"]},
+    ):
+        try:
+            ref = _nx_route(G, a, b, **kw)
+        except cm.NoRouteError:
+            with pytest.raises(cm.NoRouteError):
+                cm.route(G, a, b, **kw)
+            continue
+        assert cm.route(G, a, b, **kw).time_h == pytest.approx(ref.time_h)
+
+
+@tp.SETTINGS
+@given(tp.networks(), st.integers(0, 10_000), st.integers(2, 5))
+def test_alternatives_are_valid_distinct_sorted_and_no_better_than_yen(data, seed, k):
+    G = tp._load(data)
+    a, b = tp._pair(data, seed)
+    alts = cm.alternatives(G, a, b, k=k)
+    best = cm.route(G, a, b)
+    wf = best.weight
+    assert alts[0].link_ids == best.link_ids
+    assert alts[0].time_h == pytest.approx(nx.dijkstra_path_length(G, a, b, weight=wf))
+    assert 1 <= len(alts) <= k
+    assert len({tuple(r.link_ids) for r in alts}) == len(alts)
+    costs = [_cost(G, r.path, wf) for r in alts]
+    assert costs == sorted(costs)
+    for r in alts:
+        assert nx.is_simple_path(G, r.path)
+        assert r.path[0] == a and r.path[-1] == b
+        assert len(set(r.nodes)) == len(r.nodes)  # no place twice
+        assert all(wf.visible(d) for d in wf.path_edges(G, r.path))
+    # Yen's k shortest (filtered the same way) are the true best: ours are never cheaper
+    yen = routing._alternatives_yen(G, best, wf, [], k, 500)
+    for mine, ref in zip(costs, [_cost(G, r.path, wf) for r in yen], strict=False):
+        assert mine >= ref - 1e-9
+
+
+def test_alternatives_equal_yen_on_the_bundled_network(bundled_G):
+    """Every family's four candidates for the pinned pairs are Yen's four."""
+    from corridormap.compare import _family_weight, _network_families
+
+    for o, d in (("Mumbai", "Moscow"), ("Mumbai", "Rotterdam")):
+        for fam in _network_families(bundled_G).families:
+            wf = _family_weight(bundled_G, fam, cm.make_weight("time_h"))
+            alts = cm.alternatives(bundled_G, o, d, k=4, weight=wf)
+            yen = routing._alternatives_yen(bundled_G, alts[0], alts[0].weight, [], 4, 500)
+            assert [r.link_ids for r in alts] == [r.link_ids for r in yen], fam.name
+
+
+def test_alternatives_with_via_pass_the_stops_in_order(bundled_G):
+    alts = cm.alternatives(bundled_G, "Mumbai", "Moscow", via=["Baku"], k=4)
+    assert alts[0].link_ids == cm.route(bundled_G, "Mumbai", "Moscow", via=["Baku"]).link_ids
+    assert len(alts) > 1
+    for r in alts:
+        assert "BAK" in r.nodes
+        assert len(set(r.nodes)) == len(r.nodes)
+    costs = [r.time_h for r in alts]
+    assert costs == sorted(costs)
+
+
+def test_core_route_equals_networkx_on_the_bundled_network(bundled_G):
+    rnd = random.Random(7)
+    ids = sorted({place_of(n) for n in bundled_G if bundled_G.nodes[n]["layer"] == "gate"})
+    pairs = [tuple(rnd.sample(ids, 2)) for _ in range(40)]
+    for (a, b), by in itertools.product(pairs, ("time_h", "cost_usd")):
+        try:
+            ref = _nx_route(bundled_G, a, b, by=by)
+        except cm.NoRouteError:
+            with pytest.raises(cm.NoRouteError):
+                cm.route(bundled_G, a, b, by=by)
+            continue
+        r = cm.route(bundled_G, a, b, by=by)
+        assert getattr(r, by) == pytest.approx(getattr(ref, by), rel=1e-12), (a, b, by)
+
+
+def test_criticality_equals_networkx(bundled_G):
+    from corridormap.bottlenecks import criticality
+
+    pairs = [("Mumbai", "Moscow"), ("Chelyabinsk", "Jeddah")]
+    fast = criticality(bundled_G, pairs)
+    p1, p2 = _networkx_only()
+    with p1, p2:
+        ref = criticality(bundled_G, pairs)
+    assert [r["element"] for r in fast.rows[:30]] == [r["element"] for r in ref.rows[:30]]
+    assert [r["delta_days"] for r in fast.rows] == pytest.approx(
+        [r["delta_days"] for r in ref.rows], abs=1e-6
+    )
+
+
+def test_export_is_rebuilt_when_the_graph_changes(tiny_G):
+    c1 = core(tiny_G)
+    assert c1 is not None and core(tiny_G) is c1  # cached
+    u, v, d = next(iter(tiny_G.edges("A|rail:1520", data=True)))
+    tiny_G.add_edge(u, v, key="extra", **{**d, "link_id": "extra"})
+    c2 = core(tiny_G)
+    assert c2 is not c1 and len(c2.edges) == len(c1.edges) + 1
+    tiny_G.remove_edge(u, v, key="extra")
+    assert len(core(tiny_G).edges) == len(c1.edges)
+
+
+def test_a_hand_built_graph_routes_with_networkx():
+    """Edges without a built network's attributes get no export; nothing breaks."""
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", time_h=1.0)
+    assert core(G) is None
+
+
+def test_edge_values_changed_in_place_are_seen_after_values_changed(tiny_G):
+    from corridormap._csr import values_changed
+
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    lid = r.link_ids[0]
+    for *_, d in tiny_G.edges(data=True):
+        if d.get("link_id") == lid:
+            d["time_h"] = 1e6
+    values_changed(tiny_G)
+    r2 = cm.route(tiny_G, "Alpha", "Delta")
+    ref = _nx_route(tiny_G, "Alpha", "Delta")
+    assert r2.time_h == pytest.approx(ref.time_h)
+    assert r2.link_ids == ref.link_ids

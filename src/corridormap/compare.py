@@ -395,7 +395,12 @@ class _Terms:
 
     @classmethod
     def of(cls, cands: Mapping[str, list[Route]]) -> _Terms:
-        terms = {name: [route_terms(r) for r in cs] for name, cs in cands.items()}
+        return cls.from_terms({name: [route_terms(r) for r in cs] for name, cs in cands.items()})
+
+    @classmethod
+    def from_terms(cls, terms: Mapping[str, list[dict[tuple[str, str, bool], float]]]) -> _Terms:
+        """The matrices of candidates given as :func:`route_terms` dictionaries, per family
+        (what :mod:`corridormap.sweep` builds without making :class:`Route` objects)."""
         inv: dict[str, bool] = {}
         for ts in terms.values():
             for t in ts:
@@ -404,8 +409,8 @@ class _Terms:
                         inv[k] = flag
         keys = sorted(inv)
         index = {k: i for i, k in enumerate(keys)}
-        order = list(cands)
-        ncand = [len(cands[n]) for n in order]
+        order = list(terms)
+        ncand = [len(terms[n]) for n in order]
         time = np.zeros((len(keys), sum(ncand)))
         cost = np.zeros((len(keys), sum(ncand)))
         col = 0

@@ -59,7 +59,7 @@ from .model import edge_terms, sum_terms
 from .network import GATE, place_of
 from .weights import Weight, make_weight
 
-__all__ = ["SWEEP_COLUMNS", "resolve_endpoints", "sweep"]
+__all__ = ["SWEEP_COLUMNS", "dask_available", "resolve_endpoints", "sweep", "write_table"]
 
 log = logging.getLogger("corridormap")
 
@@ -143,6 +143,7 @@ class _Tables:
     exit_into: dict[str, dict[str, float]]  # layer node -> {gate: cost}
     entries: dict[str, list[tuple[str, float]]]  # gate -> [(layer node, cost)]
     G: nx.MultiDiGraph = field(repr=False)
+    place: dict[str, str] = field(default_factory=dict, repr=False)
     _best: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -169,7 +170,8 @@ class _Tables:
                 else:
                     succ.setdefault(u, []).append((v, c))
                     pred.setdefault(v, []).append((u, c))
-        return cls(wf, succ, pred, exits, exit_into, entries, G)
+        place = {n: d.get("place", place_of(n)) for n, d in G.nodes(data=True)}
+        return cls(wf, succ, pred, exits, exit_into, entries, G, place)
 
     def best_edge(self, u: str, v: str) -> Mapping[str, Any]:
         """The edge a route takes from ``u`` to ``v`` (that of :meth:`Weight.best_edge`)."""
@@ -269,11 +271,19 @@ def _candidates(
     seen = {_link_key(edges)}
     # best-first backwards from d; f = exact distance from o to the head + the suffix
     count = itertools.count()
-    heap = [(best_c, next(count), d, 0.0, (d,), frozenset({d}))]
+    heap = [(best_c, next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
     exits = tab.exit_into
+    where = tab.place
     while heap and len(out.terms) < k:
-        f, _, v, g, suffix, placed = heapq.heappop(heap)
+        _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
+        if not exact:
+            # the tree's way to v crosses the suffix: bound it by a search that avoids the
+            # suffix's places (checked only now, when the state comes up), drop v if none
+            dv = _avoiding(tab, o, v, where[v], placed, suffix[1:])
+            if dv is not None:
+                heapq.heappush(heap, (dv + g, next(count), v, g, suffix, placed, True))
+            continue
         if v == o:
             examined += 1
             if examined > MAX_EXAMINED:
@@ -284,7 +294,7 @@ def _candidates(
                 seen.add(key)
                 out.terms.append(terms)
             continue
-        here = place_of(v)
+        here = where[v]
         preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())
         gate_c = exits.get(v, {}).get(o)
         if gate_c is not None:
@@ -293,28 +303,23 @@ def _candidates(
             du = dist.get(u)
             if du is None or u in suffix:
                 continue
-            pu = place_of(u)
+            pu = where[u]
             if pu != here and pu in placed:
                 continue  # would visit a place twice
             pops += 1
             if pops > MAX_STATES:
                 return _fallback(tab, o, d, k)
             now = placed | {pu}
-            if u != o and _blocked(parent, u, pu, now, suffix):
-                # the tree's way to u crosses the suffix: bound it by a search that avoids
-                # the suffix's places, and drop u when nothing does
-                du = _avoiding(tab, o, u, pu, now, suffix)
-                if du is None:
-                    continue
+            exact = u == o or not _blocked(where, parent, u, pu, now, suffix)
             gu = c + g
-            heapq.heappush(heap, (du + gu, next(count), u, gu, (u, *suffix), now))
+            heapq.heappush(heap, (du + gu, next(count), u, gu, (u, *suffix), now, exact))
     return out
 
 
-def _blocked(parent, u: str, pu: str, placed: frozenset, suffix: tuple) -> bool:
+def _blocked(where, parent, u: str, pu: str, placed: frozenset, suffix: tuple) -> bool:
     n = parent[u]
     while n is not None:
-        p = place_of(n)
+        p = where[n]
         if p in placed and (p != pu or n in suffix):
             return True
         n = parent[n]
@@ -328,6 +333,7 @@ def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: 
     fringe = [(0.0, u)]
     best = {u: 0.0}
     exits = tab.exit_into
+    where = tab.place
     while fringe:
         dx, x = heapq.heappop(fringe)
         if x in dist:
@@ -342,7 +348,7 @@ def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: 
         for y, c in preds:
             if y in dist or y in suffix:
                 continue
-            py = place_of(y)
+            py = where[y]
             if py in placed and py != pu:
                 continue
             dy = dx + c
@@ -600,6 +606,7 @@ def sweep(
     candidates: int = 4,
     client: Any = None,
     partitions: int | None = None,
+    workers: int | None = None,
     progress: bool | None = None,
 ):
     """Compare the route families for every origin x destination x scenario.
@@ -632,6 +639,8 @@ def sweep(
     partitions
         Tasks to split the origins into (default four per worker, at most one per origin).
         The result does not depend on it.
+    workers
+        With ``client="local"``: worker processes (default this machine's cores).
     progress
         Show a progress bar on stderr (default: when stderr is a terminal).
 
@@ -667,6 +676,8 @@ def sweep(
     ds = resolve_endpoints(G, destinations, "destinations")
     if partitions is not None:
         partitions = check_count(partitions, "partitions", high=100_000)
+    if workers is not None:
+        workers = check_count(workers, "workers", high=1024)
     table = _network_families(G)
     fams = _resolve_families(families, table)
     cat = places(G)
@@ -682,7 +693,7 @@ def sweep(
         names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
     )
     show = progress if progress is not None else _isatty()
-    parts = _run(G, os_, job, client, partitions, show)
+    parts = _run(G, os_, job, client, partitions, workers, show)
     frame = pd.DataFrame({c: [v for p in parts for v in p[c]] for c in SWEEP_COLUMNS})
     if frame.empty:
         raise NoRouteError("the sweep has no pair: every origin is also the only destination")
@@ -704,6 +715,7 @@ def _run(
     job: _Job,
     client: Any,
     partitions: int | None,
+    workers: int | None,
     show: bool,
 ) -> list[dict[str, list]]:
     if client is None:
@@ -720,10 +732,10 @@ def _run(
         if isinstance(client, str):
             if client == "local":
                 cluster = LocalCluster(
-                    n_workers=os.cpu_count() or 1,
+                    n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                 )
                 own.append(cluster)
                 client = Client(cluster)
@@ -769,9 +781,9 @@ def _origin_parts(
 
 
 def _on_dask(client, G, chunks: list[list[str]], job: _Job, show: bool) -> list[dict[str, list]]:
-    from distributed import as_completed
-
     import uuid
+
+    from distributed import as_completed
 
     token = uuid.uuid4().hex
     graph = client.scatter(G, broadcast=True, hash=False)
@@ -789,3 +801,34 @@ def _on_dask(client, G, chunks: list[list[str]], job: _Job, show: bool) -> list[
     finally:
         client.cancel([*futures, graph])
     return [r for r in results if r is not None]
+
+
+def write_table(frame: Any, path: str | os.PathLike[str]) -> Any:
+    """Write a sweep table atomically: Parquet (pyarrow) when the name ends in ``.parquet``,
+    else CSV with every text cell made safe for spreadsheets.
+
+    Raises
+    ------
+    InputError
+        If Parquet is asked for and pyarrow is not installed.
+    """
+    from pathlib import Path
+
+    from ._atomic import atomic_write
+    from ._format import frame_csv_text
+
+    target = Path(path)
+    if target.suffix.lower() == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(
+                "writing Parquet needs pyarrow: pip install 'corridormap[dask]' (or pyarrow), "
+                "or name the output .csv"
+            ) from None
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return atomic_write(target, sink.getvalue().to_pybytes())
+    return atomic_write(target, frame_csv_text(frame))

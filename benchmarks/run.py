@@ -59,7 +59,13 @@ def main() -> int:
     bench_cli_cold()
     bench_route_warm()
     sys.path.insert(0, str(HERE))
-    for name in ("bench_maps", "bench_compare", "bench_bottlenecks", "bench_limits"):
+    for name in (
+        "bench_maps",
+        "bench_compare",
+        "bench_bottlenecks",
+        "bench_limits",
+        "bench_sweep",
+    ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")
             importlib.import_module(name).main()

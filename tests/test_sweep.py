@@ -198,9 +198,9 @@ def test_cli_sweep_parquet_and_catchment_map(tiny_dir, tmp_path, capsys):
     pytest.importorskip("pyarrow")
     (tiny_dir / "families.toml").write_text(FAMILIES, encoding="utf-8")
     out, page = tmp_path / "t.parquet", tmp_path / "c.html"
+    args = ["sweep", "--data", str(tiny_dir), "--origins", "E", "--destinations", "A,B,C,D,F"]
     code = main(
-        ["sweep", "--data", str(tiny_dir), "--origins", "E", "--destinations", "A,B,C,D,F"]
-        + ["--draws", "100", "--scheduler", "none", "--out", str(out), "--map", str(page)]
+        [*args, "--draws", "100", "--scheduler", "none", "--out", str(out), "--map", str(page)]
     )
     assert code == 0
     table = pd.read_parquet(out)
@@ -215,8 +215,9 @@ def test_cli_sweep_errors_and_no_dask(tiny_dir, tmp_path, capsys, monkeypatch, c
     assert main([*base, "--origins", "Nowhere", "--destinations", "A"]) == 2
     err = capsys.readouterr().err
     assert "no place 'Nowhere'" in err and "Traceback" not in err
-    import corridormap.sweep as sw
+    import importlib
 
+    sw = importlib.import_module("corridormap.sweep")  # the module, not cm.sweep the function
     monkeypatch.setattr(sw, "dask_available", lambda: False)
     with caplog.at_level("WARNING", logger="corridormap"):
         assert main([*base, "--origins", "E", "--destinations", "A"]) == 0

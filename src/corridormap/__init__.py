@@ -47,6 +47,7 @@ from .scenarios import (
     list_scenarios,
     load_scenario,
 )
+from .sweep import sweep
 from .weights import Weight, make_weight
 
 #: rendering names, imported on first use so that routing never pays for folium
@@ -116,6 +117,7 @@ __all__ = [
     "route_map",
     "save_map",
     "scene_map",
+    "sweep",
     "widest_path",
     "write_scenes",
 ]

@@ -273,6 +273,7 @@ def _candidates(
     count = itertools.count()
     heap = [(best_c, next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
+    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
     exits = tab.exit_into
     where = tab.place
     while heap and len(out.terms) < k:
@@ -280,7 +281,13 @@ def _candidates(
         if not exact:
             # the tree's way to v crosses the suffix: bound it by a search that avoids the
             # suffix's places (checked only now, when the state comes up), drop v if none
-            dv = _avoiding(tab, o, v, where[v], placed, suffix[1:])
+            pv = where[v]
+            run = tuple(n for n in suffix[1:] if where[n] == pv)
+            memo_key = (v, placed, run)
+            if memo_key in bounds:
+                dv = bounds[memo_key]
+            else:
+                dv = bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
             if dv is not None:
                 heapq.heappush(heap, (dv + g, next(count), v, g, suffix, placed, True))
             continue

@@ -295,11 +295,11 @@ def _candidates(
             examined += 1
             if examined > MAX_EXAMINED:
                 return _fallback(tab, o, d, k)
-            terms, edges = _terms_of(tab, suffix)
+            edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
             key = _link_key(edges)
-            if key not in seen:
+            if key not in seen:  # terms only for a new route, not for each duplicate
                 seen.add(key)
-                out.terms.append(terms)
+                out.terms.append(_terms_of(tab, suffix)[0])
             continue
         here = where[v]
         preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())

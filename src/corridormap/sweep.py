@@ -271,7 +271,7 @@ def _candidates(
     seen = {_link_key(edges)}
     # best-first backwards from d; f = exact distance from o to the head + the suffix
     count = itertools.count()
-    heap = [(best_c, next(count), d, 0.0, (d,), frozenset({d}), True)]
+    heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
     bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
     exits = tab.exit_into
@@ -289,7 +289,7 @@ def _candidates(
             else:
                 dv = bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
             if dv is not None:
-                heapq.heappush(heap, (dv + g, next(count), v, g, suffix, placed, True))
+                heapq.heappush(heap, (dv + g, -next(count), v, g, suffix, placed, True))
             continue
         if v == o:
             examined += 1
@@ -319,7 +319,7 @@ def _candidates(
             now = placed | {pu}
             exact = u == o or not _blocked(where, parent, u, pu, now, suffix)
             gu = c + g
-            heapq.heappush(heap, (du + gu, next(count), u, gu, (u, *suffix), now, exact))
+            heapq.heappush(heap, (du + gu, -next(count), u, gu, (u, *suffix), now, exact))
     return out
 
 

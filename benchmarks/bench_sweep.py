@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 DRAWS = 10_000
-LOOP_SAMPLE = 12
+LOOP_SAMPLE = int(os.environ.get("SWEEP_BENCH_LOOP", "12"))
 SYNTH_LINKS = 3_400  # a grid of ~10,000 edges once gates and both directions are counted
 SYNTH_ENDS = 100
 

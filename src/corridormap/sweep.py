@@ -144,6 +144,7 @@ class _Tables:
     entries: dict[str, list[tuple[str, float]]]  # gate -> [(layer node, cost)]
     G: nx.MultiDiGraph = field(repr=False)
     place: dict[str, str] = field(default_factory=dict, repr=False)
+    sig: tuple = field(default=(), repr=False)
     _best: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -155,11 +156,13 @@ class _Tables:
         exits: dict[str, list[tuple[str, float]]] = {}
         exit_into: dict[str, dict[str, float]] = {}
         entries: dict[str, list[tuple[str, float]]] = {}
+        sig = []
         for u, nbrs in G.adjacency():
             for v, edges in nbrs.items():
                 c = fn(u, v, edges)
                 if c is None:
                     continue
+                sig.append((u, v, c, tuple(k for k, d in edges.items() if wf.visible(d))))
                 if u in gates and v in gates:
                     continue  # never on a route: a route leaves one gate and enters one
                 if u in gates:
@@ -171,7 +174,7 @@ class _Tables:
                     succ.setdefault(u, []).append((v, c))
                     pred.setdefault(v, []).append((u, c))
         place = {n: d.get("place", place_of(n)) for n, d in G.nodes(data=True)}
-        return cls(wf, succ, pred, exits, exit_into, entries, G, place)
+        return cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
 
     def best_edge(self, u: str, v: str) -> Mapping[str, Any]:
         """The edge a route takes from ``u`` to ``v`` (that of :meth:`Weight.best_edge`)."""
@@ -227,6 +230,13 @@ class _Candidates:
     terms: list[dict[tuple[str, str, bool], float]]
     distance_km: float
     nodes: list[str]
+    paths: list[tuple[str, ...]] = field(default_factory=list)
+
+    def under(self, tab: _Tables) -> _Candidates:
+        """The same routes measured under another weight that sees the same edges at the
+        same costs (a scenario that leaves this family alone): only the terms change."""
+        terms = [_terms_of(tab, p)[0] for p in self.paths]
+        return _Candidates(terms, self.distance_km, self.nodes, self.paths)
 
 
 def _terms_of(tab: _Tables, path: Sequence[str]) -> tuple[dict, list[Mapping[str, Any]]]:
@@ -265,7 +275,9 @@ def _candidates(
     path = [*_path_to(parent, best_u), d]
     terms, edges = _terms_of(tab, path)
     nodes = _places(path)
-    out = _Candidates([terms], float(sum(float(e["distance_km"]) for e in edges)), nodes)
+    out = _Candidates(
+        [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
+    )
     if k == 1:
         return out
     seen = {_link_key(edges)}
@@ -300,6 +312,7 @@ def _candidates(
             if key not in seen:  # terms only for a new route, not for each duplicate
                 seen.add(key)
                 out.terms.append(_terms_of(tab, suffix)[0])
+                out.paths.append(suffix)
             continue
         here = where[v]
         preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())
@@ -372,7 +385,12 @@ def _fallback(tab: _Tables, o: str, d: str, k: int) -> _Candidates:
     log.debug("sweep: %s -> %s handed to alternatives()", o, d)
     routes = alternatives(tab.G, o, d, k=k, weight=tab.wf)
     best = routes[0]
-    return _Candidates([route_terms(r) for r in routes], best.distance_km, best.nodes)
+    return _Candidates(
+        [route_terms(r) for r in routes],
+        best.distance_km,
+        best.nodes,
+        [tuple(r.path) for r in routes],
+    )
 
 
 # -- the Monte Carlo stream --------------------------------------------------------------------
@@ -464,7 +482,11 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
     stream = _Stream(job.seed)
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
-    for label, items in job.scenarios:
+    # a pair whose candidates' terms are the same under two scenarios is evaluated once
+    memo: dict[tuple, tuple[dict, dict]] = {}
+    first: dict[str, _Tables] = {}  # the first scenario's (the baseline's) tables
+    found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
+    for s_index, (label, items) in enumerate(job.scenarios):
         base = _scenario_weight(G, label, items, job.by)
         tables: dict[str, _Tables] = {}
         notes: dict[str, str] = {}
@@ -475,10 +497,16 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
                 if job.named_families:
                     raise
                 notes[fam.name] = f"not applicable to this network ({exc})"
-        memo: dict[tuple, tuple[dict, dict]] = {}
+        if s_index == 0:
+            first = tables
+        # families this scenario leaves alone (same visible edges at the same costs) keep
+        # the first scenario's routes: no search, only their terms under this scenario
+        same = {n for n, t in tables.items() if s_index and n in first and t.sig == first[n].sig}
         for o in origins:
             trees = {}
             for name, tab in tables.items():
+                if name in same:
+                    continue
                 dist, parent = tab.tree(o)
                 trees[name] = (dist, parent, {n: i for i, n in enumerate(dist)})
             for d in job.destinations:
@@ -486,8 +514,14 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
                     continue
                 cands: dict[str, _Candidates] = {}
                 for name, tab in tables.items():
-                    dist, parent, order = trees[name]
-                    got = _candidates(tab, dist, parent, order, o, d, job.candidates)
+                    if name in same:
+                        prev = found[(name, o, d)]
+                        got = prev.under(tab) if prev is not None else None
+                    else:
+                        dist, parent, order = trees[name]
+                        got = _candidates(tab, dist, parent, order, o, d, job.candidates)
+                        if s_index == 0:
+                            found[(name, o, d)] = got
                     if got is not None:
                         cands[name] = got
                 days: dict[str, np.ndarray] = {}

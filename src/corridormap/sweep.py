@@ -21,13 +21,17 @@ What is shared instead of repeated, per scenario and family:
   route that visits a place twice is pruned as ``alternatives`` skips it. Where that search
   would examine ``max_examined`` paths (the limit ``alternatives`` has), the pair falls back
   to ``alternatives`` itself;
+* across scenarios: a scenario that leaves a family alone (the same visible edges at the same
+  costs) keeps the baseline's routes for it, re-measured under the scenario's terms;
 * the Monte Carlo: the uniform stream of the seed is drawn once per partition and the
   triangular transform of a parameter at a stream position is computed once (bit for bit
   numpy's); a pair whose candidate terms are the same under two scenarios is evaluated once.
 
 Routes of equal cost at likely values are ordered as networkx orders them for the best route;
-among further candidates of exactly equal cost the order may differ from ``alternatives``,
-which changes nothing unless the tie straddles the ``candidates``-th place.
+among further candidates of exactly equal cost the search goes depth first, so which of several
+equal routes fills the last candidate place may differ from ``alternatives``; the figures then
+differ only if those equal routes have different terms. The tests check the sweep against
+``compare`` pair by pair on the bundled network and a small one.
 """
 
 from __future__ import annotations

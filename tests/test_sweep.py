@@ -223,6 +223,13 @@ def test_cli_sweep_errors_and_no_dask(tiny_dir, tmp_path, capsys, monkeypatch, c
         assert main([*base, "--origins", "E", "--destinations", "A"]) == 0
     assert "Dask is not installed: sweeping in this process" in caplog.text
     assert main([*base, "--origins", "E", "--destinations", "A", "--scheduler", "tcp://x:1"]) == 2
+    capsys.readouterr()
+    bad_map = ["--origins", "E", "--destinations", "A", "--map", str(tmp_path / "m.html")]
+    assert main([*base, *bad_map, "--map-origin", "A", "--scheduler", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "no row from origin 'A'" in err and "Traceback" not in err
+    assert main(["map", "catchment", "--data", str(tiny_dir), "--out", str(tmp_path)]) == 2
+    assert "needs --origin" in capsys.readouterr().err
 
 
 def test_catchment_map_layers_and_escaping(fam_G):

@@ -712,14 +712,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if args.map_origin
             else str(frame["origin"].iloc[0])
         )
-        for path in write_catchment(
-            frame,
-            places(G),
-            args.map,
-            origin=origin,
-            png=png,
-            self_contained=args.self_contained,
-        ):
+        try:
+            written = write_catchment(
+                frame,
+                places(G),
+                args.map,
+                origin=origin,
+                png=png,
+                self_contained=args.self_contained,
+            )
+        except ValueError as exc:  # an origin not swept, a network without the reference
+            raise CliError(f"--map: {exc}") from None
+        for path in written:
             print(path)
     return EXIT_OK
 
@@ -750,9 +754,13 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.quiet and _isatty(),
     )
-    for path in write_catchment(
-        frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
-    ):
+    try:
+        written = write_catchment(
+            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+        )
+    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+        raise CliError(str(exc)) from None
+    for path in written:
         print(path)
     return EXIT_OK
 

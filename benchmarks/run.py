@@ -69,6 +69,7 @@ def main() -> int:
         "bench_limits",
         "bench_core",
         "bench_scaling",
+        "bench_sweep",
     ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")

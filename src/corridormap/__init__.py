@@ -51,6 +51,7 @@ from .scenarios import (
     list_scenarios,
     load_scenario,
 )
+from .sweep import sweep
 from .weights import Weight, make_weight
 
 #: rendering names, imported on first use so that routing never pays for folium
@@ -132,6 +133,7 @@ __all__ = [
     "save_map",
     "scenario_savings",
     "scene_map",
+    "sweep",
     "widest_path",
     "write_scenes",
 ]

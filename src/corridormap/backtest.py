@@ -46,7 +46,14 @@ import numpy as np
 
 from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
 from .evidence import DWELLS, Movement, load_evidence
-from .model import apply_discrepancy, discrepancy_sigma, edge_terms, layer_mode, param_table
+from .model import (
+    apply_discrepancy,
+    discrepancy_rng,
+    discrepancy_sigma,
+    edge_terms,
+    layer_mode,
+    param_table,
+)
 from .network import GATE
 from .places import resolve_place
 from .routing import Route, layer_nodes, route
@@ -268,7 +275,7 @@ def monte_carlo(
     rng = np.random.default_rng(seed)
     values = _sample(params, keys, draws, rng)
     days = _evaluate(values, inverse, coef) / 24.0
-    days = apply_discrepancy(days, discrepancy_sigma(params), rng)
+    days = apply_discrepancy(days, discrepancy_sigma(params), discrepancy_rng(seed))
     return np.percentile(days, [10, 50, 90], axis=0).T
 
 

@@ -869,6 +869,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     from .render.scenes import draw_scene
     from .scenes import SceneError, compute_scene, load_scenes
 
+    if args.scene == "catchment":
+        return cmd_map_catchment(args)
     G = _network(args)
     scenes = load_scenes(G)
     if args.scene is not None and args.scene not in scenes:
@@ -1013,6 +1015,128 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             )
         _emit("\n".join(lines), args.out)
     return EXIT_OK
+
+
+# -- sweep ----------------------------------------------------------------------------------
+def _list_arg(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").split(",") if x.strip()]
+
+
+def _sweep_client(args: argparse.Namespace) -> Any:
+    """Where the sweep runs: ``--scheduler`` (an address, ``local`` or ``none``); without it ...
+
+    ... a local Dask cluster when Dask is installed, else this process (and a note says so).
+    """
+    from .sweep import dask_available
+
+    choice = args.scheduler or "local"
+    if choice == "none":
+        return None
+    if not dask_available():
+        if args.scheduler:
+            raise CliError("--scheduler needs Dask: pip install 'corridormap[dask]'")
+        log.warning(
+            "Dask is not installed: sweeping in this process "
+            "(pip install 'corridormap[dask]' to use every core or a cluster)"
+        )
+        return None
+    return choice
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .places import places
+    from .sweep import sweep, write_table
+
+    outputs = [args.out, args.map]
+    png = None
+    if args.map:
+        png = str(Path(args.map).with_suffix(".png"))
+        outputs.append(png)
+    _check_outputs(args, outputs)
+    G = _network(args)
+    frame = sweep(
+        G,
+        _list_arg(args.origins),
+        _list_arg(args.destinations),
+        scenarios=args.scenario,
+        families=args.family or None,
+        draws=args.draws,
+        seed=args.seed,
+        by=OBJECTIVES[args.by],
+        client=_sweep_client(args),
+        partitions=args.partitions,
+        workers=args.workers,
+        progress=not args.quiet and _isatty(),
+    )
+    write_table(frame, args.out)
+    print(args.out)
+    if args.map:
+        from .render.catchment import write_catchment
+        from .sweep import resolve_endpoints
+
+        origin = (
+            resolve_endpoints(G, [args.map_origin])[0]
+            if args.map_origin
+            else str(frame["origin"].iloc[0])
+        )
+        try:
+            written = write_catchment(
+                frame,
+                places(G),
+                args.map,
+                origin=origin,
+                png=png,
+                self_contained=args.self_contained,
+            )
+        except ValueError as exc:  # an origin not swept, a network without the reference
+            raise CliError(f"--map: {exc}") from None
+        for path in written:
+            print(path)
+    return EXIT_OK
+
+
+def cmd_map_catchment(args: argparse.Namespace) -> int:
+    from .places import places
+    from .render.catchment import write_catchment
+    from .sweep import resolve_endpoints, sweep
+
+    if not args.origin:
+        raise CliError("map catchment needs --origin PLACE (the port cargo starts from)")
+    suffix = "-offline" if args.self_contained else ""
+    page = Path(args.out) / f"map-catchment{suffix}.html"
+    png = Path(args.out) / "map-catchment.png"
+    _check_outputs(args, [page, png])
+    G = _network(args)
+    origin = resolve_endpoints(G, [args.origin])[0]
+    cat = places(G)
+    dests = _list_arg(args.destinations) or [
+        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
+    ]
+    frame = sweep(
+        G,
+        [origin],
+        dests,
+        scenarios=args.scenario,
+        draws=args.draws,
+        seed=args.seed,
+        progress=not args.quiet and _isatty(),
+    )
+    try:
+        written = write_catchment(
+            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+        )
+    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 # -- demo -----------------------------------------------------------------------------------
@@ -1259,7 +1383,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         metavar="SCENE",
         help="a scene of scenes.toml (overview, instc-vs-suez, rasht-astara-gap, caspian-links, "
-        "shipment-2023, replay-first-transit-2022, ...); default: all",
+        "shipment-2023, replay-first-transit-2022, ...; default: all), or 'catchment': where "
+        "the INSTC beats Suez from --origin (a layer per --scenario)",
     )
     mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
     mp.add_argument(
@@ -1270,7 +1395,105 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--png", metavar="FILE", help="also draw SCENE as a 300 dpi PNG (no browser)")
     mp.add_argument("--svg", metavar="FILE", help="also draw SCENE as an SVG (no browser)")
     _scenario_option(mp)
+    catch = mp.add_argument_group("catchment (corridormap map catchment)")
+    catch.add_argument("--origin", metavar="PLACE", help="the origin port of the catchment map")
+    catch.add_argument(
+        "--destinations",
+        metavar="A,B",
+        help="places, kinds, regions or country codes (default every place but chokepoints)",
+    )
+    catch.add_argument(
+        "--draws",
+        type=_bounded_int(1, MAX_DRAWS),
+        default=2_000,
+        metavar="N",
+        help="Monte Carlo draws per pair (default 2000)",
+    )
+    catch.add_argument("--seed", type=_bounded_int(0, 2**63 - 1), default=0, metavar="S")
     mp.set_defaults(func=cmd_map)
+
+    sw = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="compare the families for many origins x destinations x scenarios",
+        description="Every origin x destination x scenario x route family, with the Monte "
+        "Carlo of 'compare' (the same figures per pair for the same seed), on Dask: a local "
+        "cluster on this machine's cores by default, or --scheduler tcp://HOST:PORT.",
+    )
+    sw.add_argument(
+        "--origins",
+        required=True,
+        metavar="A,B",
+        help="places, kinds (port), regions or country codes, comma-separated",
+    )
+    sw.add_argument("--destinations", required=True, metavar="C,D", help="as --origins")
+    sw.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME|FILE",
+        help="also sweep under this scenario (repeat: each is its own; the "
+        "baseline is always included)",
+    )
+    sw.add_argument("--family", action="append", metavar="NAME", help="only these families")
+    sw.add_argument(
+        "--draws",
+        type=_bounded_int(1, MAX_DRAWS),
+        default=10_000,
+        metavar="N",
+        help="Monte Carlo draws per pair and scenario (default 10000)",
+    )
+    sw.add_argument(
+        "--seed",
+        type=_bounded_int(0, 2**63 - 1),
+        default=0,
+        metavar="S",
+        help="random seed (default 0)",
+    )
+    sw.add_argument(
+        "--by",
+        choices=["time", "cost"],
+        default="time",
+        help="what picks each family's route and the best family (default time)",
+    )
+    sw.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the table: Parquet if FILE ends in .parquet, else CSV (atomically)",
+    )
+    sw.add_argument(
+        "--map",
+        metavar="FILE",
+        help="also write the catchment map (and FILE with .png: the figure)",
+    )
+    sw.add_argument(
+        "--map-origin",
+        metavar="PLACE",
+        help="the origin the catchment map shows (default the first origin)",
+    )
+    sw.add_argument(
+        "--self-contained", action="store_true", help="with --map: a page that works offline"
+    )
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="tcp://HOST:PORT of a Dask scheduler; 'local' (default with Dask "
+        "installed) starts a cluster on this machine; 'none' runs in this process",
+    )
+    sw.add_argument(
+        "--workers",
+        type=_bounded_int(1, 1024),
+        metavar="N",
+        help="worker processes of the local cluster (default: the cores)",
+    )
+    sw.add_argument(
+        "--partitions",
+        type=_bounded_int(1, 100_000),
+        metavar="N",
+        help="tasks the origins are split into (default 4 per worker)",
+    )
+    sw.set_defaults(func=cmd_sweep)
 
     ls = sub.add_parser(
         "scenarios",

@@ -24,7 +24,14 @@ from ._csr import values_changed
 from ._errors import GeodataError, InputError, NoRouteError
 from ._validate import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
-from .model import apply_discrepancy, discrepancy_sigma, edge_terms, param_table, sum_terms
+from .model import (
+    apply_discrepancy,
+    discrepancy_rng,
+    discrepancy_sigma,
+    edge_terms,
+    param_table,
+    sum_terms,
+)
 from .routing import Route, alternatives, make_weight
 from .weights import Weight
 
@@ -179,7 +186,7 @@ def route_percentiles(
     rng = np.random.default_rng(seed)
     values = _sample(G.graph["params"], T.keys, draws, rng)
     days, cost = T.days(values)[:, 0], T.usd(values)[:, 0]
-    days = apply_discrepancy(days, discrepancy_sigma(G.graph["params"]), rng)
+    days = apply_discrepancy(days, discrepancy_sigma(G.graph["params"]), discrepancy_rng(seed))
 
     def pct(a: np.ndarray) -> dict[str, float]:
         p10, p50, p90 = np.percentile(a, [10, 50, 90])
@@ -444,7 +451,14 @@ class _Terms:
 
     @classmethod
     def of(cls, cands: Mapping[str, list[Route]]) -> _Terms:
-        terms = {name: [route_terms(r) for r in cs] for name, cs in cands.items()}
+        return cls.from_terms({name: [route_terms(r) for r in cs] for name, cs in cands.items()})
+
+    @classmethod
+    def from_terms(cls, terms: Mapping[str, list[dict[tuple[str, str, bool], float]]]) -> _Terms:
+        """The matrices of candidates given as :func:`route_terms` dictionaries, per family ...
+
+        ... (what :mod:`corridormap.sweep` builds without making :class:`Route` objects).
+        """
         inv: dict[str, bool] = {}
         for ts in terms.values():
             for t in ts:
@@ -453,8 +467,8 @@ class _Terms:
                         inv[k] = flag
         keys = sorted(inv)
         index = {k: i for i, k in enumerate(keys)}
-        order = list(cands)
-        ncand = [len(cands[n]) for n in order]
+        order = list(terms)
+        ncand = [len(terms[n]) for n in order]
         time = np.zeros((len(keys), sum(ncand)))
         cost = np.zeros((len(keys), sum(ncand)))
         col = 0
@@ -484,11 +498,22 @@ class _Terms:
 
 
 def _monte_carlo(
-    params: Mapping[str, Any], T: _Terms, draws: int, rng: np.random.Generator, by: str, bar: Any
+    params: Mapping[str, Any],
+    T: _Terms,
+    draws: int,
+    rng: np.random.Generator,
+    by: str,
+    bar: Any,
+    seed: int | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per family and draw, the days and cost of its best candidate in that draw."""
+    """Per family and draw, the days and cost of its best candidate in that draw.
+
+    Parameters are drawn from ``rng``; the model discrepancy from its own stream of ``seed``
+    (:func:`corridormap.model.discrepancy_rng`).
+    """
     chunk = 50_000
     sigma = discrepancy_sigma(params)
+    zrng = discrepancy_rng(seed)
     days_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
     cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
     done = 0
@@ -506,7 +531,7 @@ def _monte_carlo(
             start += m
         # the model's own error (calibrated), one draw per family: the families' routes
         # are different routes, so their errors are not shared
-        picked_days = apply_discrepancy(np.stack(picked, axis=1), sigma, rng)
+        picked_days = apply_discrepancy(np.stack(picked, axis=1), sigma, zrng)
         for j, name in enumerate(T.order):
             days_parts[name].append(picked_days[:, j])
         done += n
@@ -602,7 +627,7 @@ def compare(
 
         bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
     try:
-        days, cost = _monte_carlo(params, T, draws, rng, base.by, bar)
+        days, cost = _monte_carlo(params, T, draws, rng, base.by, bar, seed)
     finally:
         if bar is not None:
             bar.close()
@@ -979,7 +1004,7 @@ def route_profile(
     rng = np.random.default_rng(seed)
     values = _sample(params, T.keys, draws, rng)
     # the model discrepancy scales the whole route's time, drawn as route_percentiles draws it
-    f = apply_discrepancy(np.ones(draws), discrepancy_sigma(params), rng)
+    f = apply_discrepancy(np.ones(draws), discrepancy_sigma(params), discrepancy_rng(seed))
     cum_days = np.cumsum(_evaluate(values, T.inverse, time), axis=1) / 24.0 * f[:, None]
     cum_usd = np.cumsum(values @ cost, axis=1)
 

@@ -280,17 +280,29 @@ def discrepancy_sigma(params: Mapping[str, Any]) -> float:
         return 0.0
 
 
-def apply_discrepancy(days: Any, sigma: float, rng: Any) -> Any:
-    """``days`` (draws x figures) times ``exp(sigma * z)``, one standard normal ``z`` per cell.
+def discrepancy_rng(seed: int | None) -> Any:
+    """The random stream of the discrepancy draws: its own stream of ``seed``.
 
-    There is one ``z`` per draw and figure; ``days`` is returned unchanged (and no random
-    numbers are drawn) when ``sigma`` is 0.
+    It is kept apart from the parameter draws, so every Monte Carlo of the same seed (compare,
+    a route's percentiles, the sweep, the backtest) draws the same discrepancies, however its
+    parameter stream is consumed.
+    """
+    import numpy as np
+
+    return np.random.default_rng(None if seed is None else [int(seed), 0xD15C])
+
+
+def apply_discrepancy(days: Any, sigma: float, zrng: Any) -> Any:
+    """``days`` (draws x figures) times ``exp(sigma * z)``.
+
+    One standard normal ``z`` is drawn from ``zrng`` (:func:`discrepancy_rng`) per draw and
+    figure; ``days`` is returned unchanged, and nothing is drawn, when ``sigma`` is 0.
     """
     if sigma <= 0.0:
         return days
     import numpy as np
 
-    return days * np.exp(sigma * rng.standard_normal(np.shape(days)))
+    return days * np.exp(sigma * zrng.standard_normal(np.shape(days)))
 
 
 # -- evaluation ------------------------------------------------------------------------------

@@ -1,0 +1,177 @@
+"""Origin-destination sweeps (issue 15): wall time on a Dask LocalCluster of 1 and 2 worker
+processes, the speed-up over looping ``compare`` per pair, and the scaling from 1 to 2 workers.
+
+Cases:
+
+* the bundled network: all ordered pairs of the bundled places (chokepoints excluded) x the
+  bundled scenarios (and the baseline) x 10,000 draws;
+* a synthetic network of about 10,000 edges (the rail grid of ``bench_limits.make``, bundled
+  parameters, two route families written beside it) with 100 origins x 100 destinations.
+
+The loop of ``compare`` is timed on a random sample of pair-scenarios (``LOOP_SAMPLE``) and
+extrapolated linearly to all of them: looping every pair would take hours, and says so when
+printed. ``SWEEP_BENCH_ORIGINS=N`` sweeps only the first N origins of a case (to fit a short
+run); the full-case figures are then extrapolated by the number of origins, and the output
+says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DRAWS = 10_000
+LOOP_SAMPLE = int(os.environ.get("SWEEP_BENCH_LOOP", "12"))
+SYNTH_LINKS = 3_400  # a grid of ~10,000 edges once gates and both directions are counted
+SYNTH_ENDS = 100
+
+FAMILIES = """
+reference = "detour"
+
+[[family]]
+name = "direct"
+label = "Any rail route"
+instc = true
+source = "synthetic benchmark"
+
+[[family]]
+name = "detour"
+label = "Round the closed centre"
+instc = false
+close_places = [{centre}]
+source = "synthetic benchmark"
+"""
+
+
+def _cluster(n: int):
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+    )
+    return cluster, Client(cluster)
+
+
+def _loop_estimate(G, pairs, scenarios, draws) -> tuple[float, int]:
+    """Seconds to loop ``compare`` over every pair x scenario, from a sample."""
+    import corridormap as cm
+    from corridormap import NoRouteError
+
+    weights = {
+        s: (None if s == "baseline" else cm.apply_scenario(G, s).weight()) for s in scenarios
+    }
+    jobs = [(o, d, s) for o, d in pairs for s in scenarios]
+    sample = random.Random(0).sample(jobs, min(LOOP_SAMPLE, len(jobs)))
+    cm.compare(G, *sample[0][:2], draws=100)
+    t = time.perf_counter()
+    for o, d, s in sample:
+        with contextlib.suppress(NoRouteError):  # the same table: percentiles and P(faster)
+            comp = cm.compare(G, o, d, draws=draws, seed=0, weight=weights[s])
+            comp.to_frame()
+            _ = [comp.p_instc_beats(f.name) for f in comp.families if not f.instc]
+    per = (time.perf_counter() - t) / len(sample)
+    return per * len(jobs), len(sample)
+
+
+def run_case(label: str, G, origins, destinations, scenarios, draws: int) -> None:
+    import corridormap as cm
+
+    limit = int(os.environ.get("SWEEP_BENCH_ORIGINS", "0") or 0)
+    run_origins = origins[:limit] if limit else origins
+    scale = len(origins) / len(run_origins)
+    pairs = [(o, d) for o in origins for d in destinations if o != d]
+    n_jobs = len(pairs) * len(scenarios)
+    print(
+        f"{label}: {len(origins)} origins x {len(destinations)} destinations = {len(pairs):,} "
+        f"pairs x {len(scenarios)} scenarios = {n_jobs:,} pair-scenarios x {draws:,} draws"
+    )
+    if scale > 1:
+        print(f"  swept: the first {len(run_origins)} origins only; full figures x{scale:.1f}")
+    walls = {}
+    for n in (1, 2):
+        t0 = time.perf_counter()
+        cluster, client = _cluster(n)
+        start = time.perf_counter() - t0
+        try:
+            t = time.perf_counter()
+            frame = cm.sweep(
+                G,
+                run_origins,
+                destinations,
+                scenarios=[s for s in scenarios if s != "baseline"],
+                draws=draws,
+                seed=0,
+                client=client,
+                progress=False,
+            )
+            walls[n] = (time.perf_counter() - t) * scale
+        finally:
+            client.close()
+            cluster.close()
+        print(
+            f"  sweep on {n} worker{'s' * (n > 1)}: {walls[n]:8.1f} s "
+            f"(cluster start {start:.1f} s not counted; {len(frame):,} rows swept)"
+        )
+    loop, sampled = _loop_estimate(G, pairs, scenarios, draws)
+    print(f"  loop of compare per pair     : {loop:8.1f} s (extrapolated from {sampled} pairs)")
+    print(f"  speed-up, 1 worker           : {loop / walls[1]:8.1f} x (goal >= 20)")
+    print(f"  speed-up, 2 workers          : {loop / walls[2]:8.1f} x")
+    print(f"  scaling 1 -> 2 workers       : {walls[1] / walls[2]:8.2f} x (goal >= 1.6)")
+
+
+def bundled() -> None:
+    import corridormap as cm
+
+    G = cm.load_network()
+    cat = cm.places(G)
+    ids = [p for p, v in cat.items() if v.get("kind") != "chokepoint"]
+    scenarios = ["baseline", *[s for s in cm.list_scenarios(G) if s != "baseline"]]
+    run_case("bundled network", G, ids, ids, scenarios, DRAWS)
+
+
+def synthetic() -> None:
+    import corridormap as cm
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_limits import make
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        make(d, SYNTH_LINKS)
+        G0 = cm.load_network(d)
+        ids = sorted(cm.places(G0))
+        side = round(len(ids) ** 0.5)
+        mid = side // 2
+        centre = [f"N{i}_{j}" for i in range(mid - 3, mid + 3) for j in range(mid - 3, mid + 3)]
+        fams = FAMILIES.replace("{centre}", ", ".join(f'"{c}"' for c in centre))
+        (d / "families.toml").write_text(fams, encoding="utf-8")
+        G = cm.load_network(d)
+        rng = random.Random(1)
+        pool = [p for p in ids if p not in centre]
+        origins = rng.sample(pool, SYNTH_ENDS)
+        destinations = rng.sample(pool, SYNTH_ENDS)
+        label = f"synthetic grid ({G.number_of_edges():,} edges)"
+        run_case(label, G, origins, destinations, ["baseline"], DRAWS)
+
+
+def main() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("sweep benchmark skipped: pip install 'corridormap[dask]'")
+        return
+    bundled()
+    synthetic()
+
+
+if __name__ == "__main__":
+    main()

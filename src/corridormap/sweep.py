@@ -1,0 +1,894 @@
+"""Origin-destination sweeps: every pair x scenario x route family, with the Monte Carlo of ...
+
+... :func:`corridormap.compare`, on Dask when one machine is not enough.
+
+The numbers of a pair are those ``compare(G, o, d, draws=N, seed=K, weight=<scenario>)``
+gives: the same candidate routes per family, the same parameter keys and the same random
+stream (``numpy.random.default_rng(seed)``, restarted for every pair and scenario). A pair's
+draws therefore never depend on which partition or worker runs it, and scenarios of one pair
+share their draws (common random numbers), so a scenario's effect is not drowned in noise.
+
+What is shared instead of repeated, per scenario and family:
+
+* the network collapsed once into successor / predecessor lists of the least visible edge
+cost (what every search of :mod:`corridormap.routing` evaluates edge by edge);
+* **one shortest-path tree per origin**: networkx's Dijkstra (same relaxation order, same
+tie-breaking) from the origin's gate gives the best route to every destination, exactly
+the route :func:`corridormap.route` finds;
+* the further candidates (``candidates - 1`` per family, as :func:`corridormap.alternatives`
+lists them) come from a best-first search backwards from the destination whose heuristic
+is that tree's exact distance, so it walks straight to the next-best distinct routes
+instead of re-solving the pair (Yen's algorithm runs hundreds of searches per pair). A
+route that visits a place twice is pruned as ``alternatives`` skips it. Where that search
+would examine ``max_examined`` paths (the limit ``alternatives`` has), the pair falls back
+to ``alternatives`` itself;
+* across scenarios: a scenario that leaves a family alone (the same visible edges at the same
+costs) keeps the baseline's routes for it, re-measured under the scenario's terms;
+* the Monte Carlo: the uniform stream of the seed is drawn once per partition and the
+triangular transform of a parameter at a stream position is computed once (bit for bit
+numpy's); a pair whose candidate terms are the same under two scenarios is evaluated once.
+
+Routes of equal cost at likely values are ordered as networkx orders them for the best route;
+among further candidates of exactly equal cost the search goes depth first, so which of several
+equal routes fills the last candidate place may differ from ``alternatives``; the figures then
+differ only if those equal routes have different terms. The tests check the sweep against
+``compare`` pair by pair on the bundled network and a small one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ._errors import InputError, NoRouteError
+from ._validate import MAX_DRAWS, as_names, check_count, check_graph
+from .compare import (
+    Family,
+    _family_weight,
+    _monte_carlo,
+    _network_families,
+    _resolve_families,
+    _Terms,
+)
+from .model import edge_terms, sum_terms
+from .network import GATE, place_of
+from .weights import Weight, make_weight
+
+__all__ = ["SWEEP_COLUMNS", "dask_available", "resolve_endpoints", "sweep", "write_table"]
+
+log = logging.getLogger("corridormap")
+
+#: the columns of the table :func:`sweep` returns, in order
+SWEEP_COLUMNS = (
+    "origin",
+    "origin_name",
+    "destination",
+    "destination_name",
+    "scenario",
+    "family",
+    "family_label",
+    "instc",
+    "reachable",
+    "distance_km",
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+    "best_family",
+    "p_instc_faster",
+    "nodes",
+    "draws",
+    "seed",
+)
+#: what the candidate search examines at most before handing a pair to ``alternatives``
+MAX_EXAMINED = 500
+#: states the candidate search pushes at most before handing a pair to ``alternatives``
+MAX_STATES = 20_000
+#: bytes of transformed draws kept per partition for reuse across pairs
+_MEMO_BYTES = 256 * 1024 * 1024
+
+
+# -- endpoints ------------------------------------------------------------------------------
+def resolve_endpoints(G: nx.MultiDiGraph, specs: Iterable[str], what: str = "origins") -> list[str]:
+    """Place ids for a list of place ids or names, kinds (``port``), regions (``caucasus``) ...
+
+    ... or ISO country codes (``IN``), in the order given, each once.
+
+    A kind, region or country stands for its places except chokepoints (sea passages are
+    not where cargo starts or ends); a place named on its own is kept whatever its kind.
+
+    Raises
+    ------
+    InputError
+    If the list is empty.
+    UnknownPlaceError
+    If a name is none of these.
+    """
+    from .places import places, resolve_area
+
+    check_graph(G, "sweep")
+    items = as_names(specs, what)
+    if not items:
+        raise InputError(f"{what}: give at least one place, kind, region or country code")
+    cat = places(G)
+    kinds = {str(p.get("kind")) for p in cat.values()}
+    out: dict[str, None] = {}
+    for spec in items:
+        if spec in kinds and spec not in cat:
+            hits = [pid for pid, p in cat.items() if p.get("kind") == spec]
+        else:
+            hits = resolve_area(G, spec)
+            if len(hits) > 1:
+                hits = [h for h in hits if cat[h].get("kind") != "chokepoint"]
+        for h in hits:
+            out.setdefault(h, None)
+    return list(out)
+
+
+# -- the shared graph tables -----------------------------------------------------------------
+@dataclass
+class _Tables:
+    """One scenario-and-family weight flattened: least visible cost per node pair."""
+
+    wf: Weight
+    succ: dict[str, list[tuple[str, float]]]
+    pred: dict[str, list[tuple[str, float]]]
+    exits: dict[str, list[tuple[str, float]]]  # gate -> [(layer node, cost)]
+    exit_into: dict[str, dict[str, float]]  # layer node -> {gate: cost}
+    entries: dict[str, list[tuple[str, float]]]  # gate -> [(layer node, cost)]
+    G: nx.MultiDiGraph = field(repr=False)
+    place: dict[str, str] = field(default_factory=dict, repr=False)
+    sig: tuple = field(default=(), repr=False)
+    _best: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, G: nx.MultiDiGraph, wf: Weight) -> _Tables:
+        gates = {n for n, d in G.nodes(data=True) if d.get("layer") == GATE}
+        fn = wf.fn
+        succ: dict[str, list[tuple[str, float]]] = {}
+        pred: dict[str, list[tuple[str, float]]] = {}
+        exits: dict[str, list[tuple[str, float]]] = {}
+        exit_into: dict[str, dict[str, float]] = {}
+        entries: dict[str, list[tuple[str, float]]] = {}
+        sig = []
+        for u, nbrs in G.adjacency():
+            for v, edges in nbrs.items():
+                c = fn(u, v, edges)
+                if c is None:
+                    continue
+                sig.append((u, v, c, tuple(k for k, d in edges.items() if wf.visible(d))))
+                if u in gates and v in gates:
+                    continue  # never on a route: a route leaves one gate and enters one
+                if u in gates:
+                    exits.setdefault(u, []).append((v, c))
+                    exit_into.setdefault(v, {})[u] = c
+                elif v in gates:
+                    entries.setdefault(v, []).append((u, c))
+                else:
+                    succ.setdefault(u, []).append((v, c))
+                    pred.setdefault(v, []).append((u, c))
+        place = {n: d.get("place", place_of(n)) for n, d in G.nodes(data=True)}
+        return cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
+
+    def best_edge(self, u: str, v: str) -> Mapping[str, Any]:
+        """The edge a route takes from ``u`` to ``v`` (that of :meth:`Weight.best_edge`)."""
+        hit = self._best.get((u, v))
+        if hit is None:
+            hit = self.wf.best_edge(self.G, u, v)
+            self._best[(u, v)] = hit
+        return hit
+
+    def tree(self, origin: str) -> tuple[dict[str, float], dict[str, str | None]]:
+        """Dijkstra from the origin's gate, relaxing edges in the graph's order with ...
+
+        ... networkx's tie-breaking: distances (in pop order) and parents.
+        """
+        dist: dict[str, float] = {}
+        seen = {origin: 0.0}
+        parent: dict[str, str | None] = {origin: None}
+        c = itertools.count()
+        fringe = [(0.0, next(c), origin)]
+        push, pop = heapq.heappush, heapq.heappop
+        succ = self.succ
+        while fringe:
+            d, _, v = pop(fringe)
+            if v in dist:
+                continue
+            dist[v] = d
+            for u, cost in self.exits.get(v, ()) if v == origin else succ.get(v, ()):
+                vu = d + cost
+                if u in dist:
+                    continue
+                if u not in seen or vu < seen[u]:
+                    seen[u] = vu
+                    push(fringe, (vu, next(c), u))
+                    parent[u] = v
+        return dist, parent
+
+
+def _path_to(parent: Mapping[str, str | None], node: str) -> list[str]:
+    out = []
+    n: str | None = node
+    while n is not None:
+        out.append(n)
+        n = parent[n]
+    return out[::-1]
+
+
+def _places(path: Sequence[str]) -> list[str]:
+    return [p for p, _ in itertools.groupby(place_of(n) for n in path)]
+
+
+@dataclass
+class _Candidates:
+    """A family's candidate routes of one pair: terms, and the best route's figures."""
+
+    terms: list[dict[tuple[str, str, bool], float]]
+    distance_km: float
+    nodes: list[str]
+    paths: list[tuple[str, ...]] = field(default_factory=list)
+
+    def under(self, tab: _Tables) -> _Candidates:
+        """The same routes measured under another weight that sees the same edges at the ...
+
+        ... same costs (a scenario that leaves this family alone): only the terms change.
+        """
+        terms = [_terms_of(tab, p)[0] for p in self.paths]
+        return _Candidates(terms, self.distance_km, self.nodes, self.paths)
+
+
+def _terms_of(tab: _Tables, path: Sequence[str]) -> tuple[dict, list[Mapping[str, Any]]]:
+    edges = [tab.best_edge(u, v) for u, v in itertools.pairwise(path)]
+    if any(not edge_terms(e) for e in edges):
+        raise InputError(
+            "the route's edges carry no model terms (a hand-built graph): build the network "
+            "with corridormap.build_network to compare with uncertainty"
+        )
+    return sum_terms(edges, tab.wf.term_factor()), edges
+
+
+def _link_key(edges: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(e["link_id"] for e in edges if e["kind"] == "link")
+
+
+def _candidates(  # noqa: C901
+    tab: _Tables,
+    dist: Mapping[str, float],
+    parent: Mapping[str, str | None],
+    order: Mapping[str, int],
+    o: str,
+    d: str,
+    k: int,
+) -> _Candidates | None:
+    """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes."""
+    best_u, best_c = None, math.inf
+    for u, c in tab.entries.get(d, ()):
+        if u not in dist:
+            continue
+        total = dist[u] + c
+        if total < best_c or (total == best_c and order[u] < order[best_u]):  # type: ignore[index]
+            best_u, best_c = u, total
+    if best_u is None:
+        return None
+    path = [*_path_to(parent, best_u), d]
+    terms, edges = _terms_of(tab, path)
+    nodes = _places(path)
+    out = _Candidates(
+        [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
+    )
+    if k == 1:
+        return out
+    seen = {_link_key(edges)}
+    # best-first backwards from d; f = exact distance from o to the head + the suffix
+    count = itertools.count()
+    heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
+    examined = pops = 0
+    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
+    exits = tab.exit_into
+    where = tab.place
+    while heap and len(out.terms) < k:
+        _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
+        if not exact:
+            # the tree's way to v crosses the suffix: bound it by a search that avoids the
+            # suffix's places (checked only now, when the state comes up), drop v if none
+            pv = where[v]
+            run = tuple(n for n in suffix[1:] if where[n] == pv)
+            memo_key = (v, placed, run)
+            if memo_key in bounds:
+                dv = bounds[memo_key]
+            else:
+                dv = bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
+            if dv is not None:
+                heapq.heappush(heap, (dv + g, -next(count), v, g, suffix, placed, True))
+            continue
+        if v == o:
+            examined += 1
+            if examined > MAX_EXAMINED:
+                return _fallback(tab, o, d, k)
+            edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
+            key = _link_key(edges)
+            if key not in seen:  # terms only for a new route, not for each duplicate
+                seen.add(key)
+                out.terms.append(_terms_of(tab, suffix)[0])
+                out.paths.append(suffix)
+            continue
+        here = where[v]
+        preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())
+        gate_c = exits.get(v, {}).get(o)
+        if gate_c is not None:
+            preds = [*preds, (o, gate_c)]
+        for u, c in preds:
+            du = dist.get(u)
+            if du is None or u in suffix:
+                continue
+            pu = where[u]
+            if pu != here and pu in placed:
+                continue  # would visit a place twice
+            pops += 1
+            if pops > MAX_STATES:
+                return _fallback(tab, o, d, k)
+            now = placed | {pu}
+            exact = u == o or not _blocked(where, parent, u, pu, now, suffix)
+            gu = c + g
+            heapq.heappush(heap, (du + gu, -next(count), u, gu, (u, *suffix), now, exact))
+    return out
+
+
+def _blocked(where, parent, u: str, pu: str, placed: frozenset, suffix: tuple) -> bool:
+    n = parent[u]
+    while n is not None:
+        p = where[n]
+        if p in placed and (p != pu or n in suffix):
+            return True
+        n = parent[n]
+    return False
+
+
+def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: tuple):
+    """The least cost ``o -> u`` over nodes outside the suffix and its places other than ...
+
+    ... ``u``'s (a lower bound of every simple completion), or None.
+    """
+    dist: dict[str, float] = {}
+    fringe = [(0.0, u)]
+    best = {u: 0.0}
+    exits = tab.exit_into
+    where = tab.place
+    while fringe:
+        dx, x = heapq.heappop(fringe)
+        if x in dist:
+            continue
+        dist[x] = dx
+        if x == o:
+            return dx
+        preds = tab.pred.get(x, ())
+        gate_c = exits.get(x, {}).get(o)
+        if gate_c is not None:
+            preds = [*preds, (o, gate_c)]
+        for y, c in preds:
+            if y in dist or y in suffix:
+                continue
+            py = where[y]
+            if py in placed and py != pu:
+                continue
+            dy = dx + c
+            if dy < best.get(y, math.inf):
+                best[y] = dy
+                heapq.heappush(fringe, (dy, y))
+    return None
+
+
+def _fallback(tab: _Tables, o: str, d: str, k: int) -> _Candidates:
+    from .compare import route_terms
+    from .routing import alternatives
+
+    log.debug("sweep: %s -> %s handed to alternatives()", o, d)
+    routes = alternatives(tab.G, o, d, k=k, weight=tab.wf)
+    best = routes[0]
+    return _Candidates(
+        [route_terms(r) for r in routes],
+        best.distance_km,
+        best.nodes,
+        [tuple(r.path) for r in routes],
+    )
+
+
+# -- the Monte Carlo stream --------------------------------------------------------------------
+class _Stream:
+    """The uniform stream of ``default_rng(seed)``, drawn once, and the triangular draws ...
+
+    ... made from it at each position (bit for bit what ``Generator.triangular`` returns).
+    """
+
+    def __init__(self, seed: int | None) -> None:
+        self._rng = np.random.default_rng(seed)
+        self._u = np.empty(0)
+        self._memo: dict[tuple, np.ndarray] = {}
+        self._bytes = 0
+
+    def _uniform(self, pos: int, size: int) -> np.ndarray:
+        need = pos + size
+        if need > len(self._u):
+            more = max(need - len(self._u), len(self._u))
+            self._u = np.concatenate([self._u, self._rng.random(more)])
+        return self._u[pos:need]
+
+    def triangular(self, pos: int, lo: float, mode: float, hi: float, size: int) -> np.ndarray:
+        key = (pos, size, lo, mode, hi)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        u = self._uniform(pos, size)
+        base = hi - lo
+        leftbase = mode - lo
+        ratio = leftbase / base
+        leftprod = leftbase * base
+        rightprod = (hi - mode) * base
+        out = np.where(u <= ratio, lo + np.sqrt(u * leftprod), hi - np.sqrt((1.0 - u) * rightprod))
+        out.flags.writeable = False
+        if self._bytes + out.nbytes <= _MEMO_BYTES:
+            self._memo[key] = out
+            self._bytes += out.nbytes
+        return out
+
+    def generator(self) -> _Replay:
+        """A fresh reader from the start of the stream (what ``default_rng(seed)`` is)."""
+        return _Replay(self)
+
+
+class _Replay:
+    """Stands in for ``default_rng(seed)`` in :func:`corridormap.compare._sample`."""
+
+    def __init__(self, stream: _Stream) -> None:
+        self._s = stream
+        self._pos = 0
+
+    def triangular(self, left: float, mode: float, right: float, size: int) -> np.ndarray:
+        out = self._s.triangular(self._pos, left, mode, right, size)
+        self._pos += size
+        return out
+
+
+# -- one partition -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Job:
+    """What every partition needs besides the graph (all picklable)."""
+
+    destinations: tuple[str, ...]
+    scenarios: tuple[tuple[str, tuple[Any, ...]], ...]  # (label, Scenario objects)
+    families: tuple[Family, ...]
+    named_families: bool
+    draws: int
+    seed: int | None
+    by: str
+    candidates: int
+    names: Mapping[str, str]
+
+
+def _scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by: str) -> Weight:
+    if not items:
+        return make_weight(by)
+    from .scenarios import apply_scenario
+
+    return apply_scenario(G, list(items)).weight(by)
+
+
+def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:  # noqa: C901
+    """Sweep some origins to every destination under every scenario: the table's columns.
+
+    This is what a Dask worker runs; :func:`sweep` splits the origins and puts the parts
+    back together in order.
+    """
+    cols: dict[str, list] = {c: [] for c in SWEEP_COLUMNS}
+    params = G.graph["params"]
+    stream = _Stream(job.seed)
+    fams = list(job.families)
+    instc = [f.name for f in fams if f.instc]
+    # a pair whose candidates' terms are the same under two scenarios is evaluated once
+    memo: dict[tuple, tuple[dict, dict]] = {}
+    first: dict[str, _Tables] = {}  # the first scenario's (the baseline's) tables
+    found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
+    for s_index, (label, items) in enumerate(job.scenarios):
+        base = _scenario_weight(G, label, items, job.by)
+        tables: dict[str, _Tables] = {}
+        notes: dict[str, str] = {}
+        for fam in fams:
+            try:
+                tables[fam.name] = _Tables.build(G, _family_weight(G, fam, base))
+            except InputError as exc:
+                if job.named_families:
+                    raise
+                notes[fam.name] = f"not applicable to this network ({exc})"
+        if s_index == 0:
+            first = tables
+        # families this scenario leaves alone (same visible edges at the same costs) keep
+        # the first scenario's routes: no search, only their terms under this scenario
+        same = {n for n, t in tables.items() if s_index and n in first and t.sig == first[n].sig}
+        for o in origins:
+            trees = {}
+            for name, tab in tables.items():
+                if name in same:
+                    continue
+                dist, parent = tab.tree(o)
+                trees[name] = (dist, parent, {n: i for i, n in enumerate(dist)})
+            for d in job.destinations:
+                if d == o:
+                    continue
+                cands: dict[str, _Candidates] = {}
+                for name, tab in tables.items():
+                    if name in same:
+                        prev = found[(name, o, d)]
+                        got = prev.under(tab) if prev is not None else None
+                    else:
+                        dist, parent, order = trees[name]
+                        got = _candidates(tab, dist, parent, order, o, d, job.candidates)
+                        if s_index == 0:
+                            found[(name, o, d)] = got
+                    if got is not None:
+                        cands[name] = got
+                days: dict[str, np.ndarray] = {}
+                cost: dict[str, np.ndarray] = {}
+                if cands:
+                    T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
+                    key = (
+                        o,
+                        d,
+                        tuple(T.keys),
+                        tuple(T.order),
+                        tuple(T.ncand),
+                        T.time.tobytes(),
+                        T.cost.tobytes(),
+                    )
+                    if key not in memo:
+                        memo[key] = _monte_carlo(
+                            params, T, job.draws, stream.generator(), base.by, None, job.seed
+                        )
+                    days, cost = memo[key]
+                _rows(cols, job, o, d, label, fams, instc, cands, days, cost)
+    return cols
+
+
+def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:
+    names = list(days)
+    pct = {}
+    if names:
+        # one call for every family's days and cost (numpy's percentile, row by row)
+        q = np.percentile(
+            np.stack([*(days[n] for n in names), *(cost[n] for n in names)]), [10, 50, 90], axis=1
+        )
+        k = len(names)
+        for i, n in enumerate(names):
+            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
+    objective = 1 if job.by.startswith("cost") else 0
+    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
+    inst = [days[n] for n in instc if n in days]
+    best_instc = np.minimum.reduce(inst) if inst else None
+    for fam in fams:
+        row = {
+            "origin": o,
+            "origin_name": job.names.get(o, o),
+            "destination": d,
+            "destination_name": job.names.get(d, d),
+            "scenario": label,
+            "family": fam.name,
+            "family_label": fam.label,
+            "instc": fam.instc,
+            "reachable": fam.name in pct,
+            "best_family": best,
+            "draws": job.draws,
+            "seed": job.seed,
+        }
+        if fam.name in pct:
+            (t10, t50, t90), (c10, c50, c90) = pct[fam.name]
+            cand = cands[fam.name]
+            row.update(
+                distance_km=cand.distance_km,
+                days_p10=t10,
+                days_p50=t50,
+                days_p90=t90,
+                cost_usd_p10=c10,
+                cost_usd_p50=c50,
+                cost_usd_p90=c90,
+                nodes=" ".join(cand.nodes),
+            )
+            if not fam.instc and best_instc is not None:
+                row["p_instc_faster"] = float(np.mean(best_instc < days[fam.name]))
+        for c in SWEEP_COLUMNS:
+            cols[c].append(row.get(c, math.nan if c not in ("nodes", "best_family") else None))
+
+
+# -- the sweep -------------------------------------------------------------------------------
+def _scenario_items(G: nx.MultiDiGraph, scenarios: Any) -> list[tuple[str, tuple[Any, ...]]]:
+    """``[(label, Scenario objects)]``: the baseline first, then each scenario given."""
+    from .scenarios import Scenario, load_scenario
+
+    if scenarios is None:
+        given: list[Any] = []
+    elif isinstance(scenarios, str | Scenario | os.PathLike):
+        given = [scenarios]
+    else:
+        given = list(scenarios)
+    out: dict[str, tuple[Any, ...]] = {"baseline": ()}
+    for s in given:
+        if isinstance(s, str) and s == "baseline":
+            continue
+        sc = s if isinstance(s, Scenario) else load_scenario(s, G)
+        sc.validate(G)
+        if sc.name in out:
+            continue
+        out[sc.name] = (sc,)
+    return list(out.items())
+
+
+def _chunks(items: Sequence[str], n: int) -> list[list[str]]:
+    n = max(1, min(n, len(items)))
+    size, extra = divmod(len(items), n)
+    out, start = [], 0
+    for i in range(n):
+        end = start + size + (i < extra)
+        out.append(list(items[start:end]))
+        start = end
+    return out
+
+
+def dask_available() -> bool:
+    """Whether ``dask.distributed`` can be imported (``pip install corridormap[dask]``)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def sweep(
+    G: nx.MultiDiGraph,
+    origins: Iterable[str],
+    destinations: Iterable[str],
+    *,
+    scenarios: Iterable[Any] | str | None = None,
+    families: Iterable[str | Family] | None = None,
+    draws: int = 10_000,
+    seed: int | None = 0,
+    by: str = "time_h",
+    candidates: int = 4,
+    client: Any = None,
+    partitions: int | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+):
+    """Compare the route families for every origin x destination x scenario.
+
+    Parameters
+    ----------
+    G
+        The network.
+    origins, destinations
+        Place ids or names, kinds (``port``), regions (``caucasus``) or ISO country codes,
+        resolved by :func:`resolve_endpoints`; a pair of one place with itself is skipped.
+    scenarios
+        Scenario names, files or :class:`~corridormap.Scenario` objects, each on its own;
+        the baseline is always included, first.
+    families
+        Family names (default every family of the network's ``families.toml``).
+    draws, seed
+        The Monte Carlo of :func:`corridormap.compare`; a pair's figures equal
+        ``compare(G, o, d, draws=draws, seed=seed, weight=<scenario weight>)``.
+    by
+        What picks each family's route per draw and the best family: ``time_h`` or
+        ``cost_usd``.
+    candidates
+        Routes per family evaluated in every draw (as ``compare``'s ``candidates``).
+    client
+        Where to run: ``None`` in this process; ``"local"`` a ``dask.distributed``
+        LocalCluster on this machine's cores (started and closed here); a scheduler address
+        (``"tcp://host:8786"``); or a ``distributed.Client``. On Dask the origins are split
+        into ``partitions`` tasks and the graph is sent to every worker once.
+    partitions
+        Tasks to split the origins into (default four per worker, at most one per origin).
+        The result does not depend on it.
+    workers
+        With ``client="local"``: worker processes (default this machine's cores).
+    progress
+        Show a progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin, destination, scenario and family (:data:`SWEEP_COLUMNS`):
+        P10/P50/P90 days and cost per TEU, the family with the least median (``best_family``),
+        and on each sea family's row ``p_instc_faster``, the probability that the best
+        INSTC branch is faster. Unreachable families have ``reachable`` false and no figures.
+
+    Raises
+    ------
+    InputError
+        If an argument is invalid.
+    UnknownPlaceError
+        If a place, kind, region or country is not known.
+    ScenarioError
+        If a scenario names ids the network does not have.
+    """
+    import pandas as pd
+
+    from .places import places
+    from .weights import objective_attr
+
+    check_graph(G, "sweep")
+    draws = check_count(draws, "draws", high=MAX_DRAWS)
+    candidates = check_count(candidates, "candidates", high=100)
+    by = objective_attr(by)
+    if by not in ("time_h", "cost_usd"):
+        raise InputError(f"by must be time_h or cost_usd for a sweep, got {by!r}")
+    os_ = resolve_endpoints(G, origins, "origins")
+    ds = resolve_endpoints(G, destinations, "destinations")
+    if partitions is not None:
+        partitions = check_count(partitions, "partitions", high=100_000)
+    if workers is not None:
+        workers = check_count(workers, "workers", high=1024)
+    table = _network_families(G)
+    fams = _resolve_families(families, table)
+    cat = places(G)
+    job = _Job(
+        destinations=tuple(ds),
+        scenarios=tuple(_scenario_items(G, scenarios)),
+        families=tuple(fams),
+        named_families=families is not None,
+        draws=draws,
+        seed=seed,
+        by=by,
+        candidates=candidates,
+        names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
+    )
+    show = progress if progress is not None else _isatty()
+    parts = _run(G, os_, job, client, partitions, workers, show)
+    frame = pd.DataFrame({c: [v for p in parts for v in p[c]] for c in SWEEP_COLUMNS})
+    if frame.empty:
+        raise NoRouteError("the sweep has no pair: every origin is also the only destination")
+    frame = frame.astype({"instc": bool, "reachable": bool, "draws": "int64"})
+    frame.attrs["reference"] = table.reference
+    return frame
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _run(
+    G: nx.MultiDiGraph,
+    origins: list[str],
+    job: _Job,
+    client: Any,
+    partitions: int | None,
+    workers: int | None,
+    show: bool,
+) -> list[dict[str, list]]:
+    if client is None:
+        chunks = _chunks(origins, partitions or len(origins))
+        return _in_process(G, chunks, job, show)
+    if not dask_available():
+        raise InputError(
+            "running a sweep on Dask needs dask.distributed: pip install 'corridormap[dask]'"
+        )
+    from distributed import Client, LocalCluster
+
+    own: list[Any] = []
+    try:
+        if isinstance(client, str):
+            if client == "local":
+                cluster = LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                )
+                own.append(cluster)
+                client = Client(cluster)
+            else:
+                client = Client(client, timeout="20s")
+            own.insert(0, client)
+        elif not isinstance(client, Client):
+            raise InputError(
+                "client must be None, 'local', a scheduler address or a distributed.Client, "
+                f"got {type(client).__name__}"
+            )
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n = partitions or 4 * workers
+        return _on_dask(client, G, _chunks(origins, n), job, show)
+    finally:
+        for obj in own:
+            obj.close()
+
+
+def _bar(total: int, show: bool, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc="sweep", disable=not show, file=sys.stderr)
+
+
+def _in_process(
+    G: nx.MultiDiGraph, chunks: list[list[str]], job: _Job, show: bool
+) -> list[dict[str, list]]:
+    out = []
+    with _bar(sum(map(len, chunks)), show, "origin") as bar:
+        for chunk in chunks:
+            part = _origin_parts(G, chunk, job, bar.update)
+            out.append(part)
+    return out
+
+
+def _origin_parts(
+    G: nx.MultiDiGraph, chunk: list[str], job: _Job, tick: Callable[[int], Any]
+) -> dict[str, list]:
+    cols = run_partition(G, chunk, job)
+    tick(len(chunk))
+    return cols
+
+
+def _on_dask(client, G, chunks: list[list[str]], job: _Job, show: bool) -> list[dict[str, list]]:
+    import uuid
+
+    from distributed import as_completed
+
+    token = uuid.uuid4().hex
+    graph = client.scatter(G, broadcast=True, hash=False)
+    futures = [
+        client.submit(run_partition, graph, chunk, job, pure=False, key=f"sweep-{token}-{i}")
+        for i, chunk in enumerate(chunks)
+    ]
+    index = {f.key: i for i, f in enumerate(futures)}
+    results: list[dict[str, list] | None] = [None] * len(futures)
+    try:
+        with _bar(len(futures), show, "part") as bar:
+            for fut in as_completed(futures):
+                results[index[fut.key]] = fut.result()
+                bar.update(1)
+    finally:
+        client.cancel([*futures, graph])
+    return [r for r in results if r is not None]
+
+
+def write_table(frame: Any, path: str | os.PathLike[str]) -> Any:
+    """Write a sweep table atomically: Parquet (pyarrow) when the name ends in ``.parquet``, ...
+
+    ... else CSV with every text cell made safe for spreadsheets.
+
+    Raises
+    ------
+    InputError
+    If Parquet is asked for and pyarrow is not installed.
+    """
+    from pathlib import Path
+
+    from ._atomic import atomic_write
+    from ._format import frame_csv_text
+
+    target = Path(path)
+    if target.suffix.lower() == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(
+                "writing Parquet needs pyarrow: pip install 'corridormap[dask]' (or pyarrow), "
+                "or name the output .csv"
+            ) from None
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        return atomic_write(target, sink.getvalue().to_pybytes())
+    return atomic_write(target, frame_csv_text(frame))

@@ -1,0 +1,249 @@
+"""The origin-destination sweep: equal to compare per pair, whatever the partitioning, on Dask
+(a local cluster with two worker processes, and a scheduler address on loopback)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corridormap import InputError, UnknownPlaceError, load_network
+from corridormap.cli import main
+from corridormap.compare import compare
+from corridormap.sweep import SWEEP_COLUMNS, _Stream, resolve_endpoints, sweep
+
+FAMILIES = """
+reference = "sea"
+
+[[family]]
+name = "overland"
+label = "Overland"
+instc = true
+close_places = ["X"]
+source = "test"
+
+[[family]]
+name = "overland-rail"
+label = "Overland by rail"
+instc = true
+close_places = ["X"]
+close_modes = ["road"]
+source = "test"
+
+[[family]]
+name = "sea"
+label = "By sea"
+instc = false
+close_links = ["B-C"]
+source = "test"
+"""
+
+PLACES = ["A", "B", "C", "D", "E", "F"]
+
+
+@pytest.fixture
+def fam_G(tiny_dir):
+    (tiny_dir / "families.toml").write_text(FAMILIES, encoding="utf-8")
+    return load_network(tiny_dir)
+
+
+def _assert_same_as_compare(G, frame, *, draws, seed, weights=None):
+    checked = 0
+    for (o, d, sc), rows in frame.groupby(["origin", "destination", "scenario"], sort=False):
+        w = (weights or {}).get(sc)
+        try:
+            comp = compare(G, o, d, draws=draws, seed=seed, weight=w)
+        except Exception:  # no family connects the pair: the sweep says so on every row
+            assert not rows["reachable"].any()
+            continue
+        for r in rows.itertuples(index=False):
+            assert r.reachable == (r.family in comp.days), (o, d, sc, r.family)
+            if not r.reachable:
+                continue
+            days = np.percentile(comp.days[r.family], [10, 50, 90]).tolist()
+            cost = np.percentile(comp.cost_usd[r.family], [10, 50, 90]).tolist()
+            assert [r.days_p10, r.days_p50, r.days_p90] == days, (o, d, sc, r.family)
+            assert [r.cost_usd_p10, r.cost_usd_p50, r.cost_usd_p90] == cost
+            assert r.distance_km == pytest.approx(comp.routes[r.family].distance_km)
+            assert r.nodes == " ".join(comp.routes[r.family].nodes)
+            if not r.instc:
+                p = comp.p_instc_beats(r.family)
+                assert (p is None and math.isnan(r.p_instc_faster)) or r.p_instc_faster == p
+            checked += 1
+    assert checked > 0
+
+
+def test_stream_is_numpys_triangular():
+    s = _Stream(7)
+    rng = np.random.default_rng(7)
+    a = rng.triangular(2.0, 3.0, 7.5, size=1000)
+    b = rng.triangular(0.5, 0.5, 1.0, size=333)
+    assert np.array_equal(s.triangular(0, 2.0, 3.0, 7.5, 1000), a)
+    assert np.array_equal(s.triangular(1000, 0.5, 0.5, 1.0, 333), b)
+
+
+def test_sweep_equals_compare_on_the_tiny_network(fam_G):
+    frame = sweep(fam_G, PLACES, PLACES, draws=300, seed=5)
+    assert list(frame.columns) == list(SWEEP_COLUMNS)
+    assert len(frame) == 6 * 5 * 3  # pairs x families, one scenario
+    assert set(frame["scenario"]) == {"baseline"}
+    _assert_same_as_compare(fam_G, frame, draws=300, seed=5)
+    # the INSTC is measured on the sea family's row, and a best family is named
+    sea = frame[(frame["family"] == "sea") & frame["reachable"]]
+    assert sea["p_instc_faster"].between(0, 1).any()
+    assert frame["best_family"].notna().all()
+
+
+def test_sweep_equals_compare_on_bundled_pairs_and_scenarios(bundled_G):
+    from corridormap import apply_scenario
+
+    frame = sweep(
+        bundled_G,
+        ["Mumbai"],
+        ["Moscow", "Baku"],
+        scenarios=["red-sea-closed", "rasht-astara-railway"],
+        draws=400,
+        seed=11,
+    )
+    assert list(dict.fromkeys(frame["scenario"])) == [
+        "baseline",
+        "red-sea-closed",
+        "rasht-astara-railway",
+    ]
+    weights = {s: apply_scenario(bundled_G, s).weight() for s in frame["scenario"].unique()}
+    weights["baseline"] = None
+    _assert_same_as_compare(bundled_G, frame, draws=400, seed=11, weights=weights)
+    # the scenarios change the figures (same draws: common random numbers)
+    by = frame.set_index(["origin", "destination", "family", "scenario"])["days_p50"].unstack()
+    assert (by["red-sea-closed"] != by["baseline"]).any()
+    assert (by["rasht-astara-railway"] != by["baseline"]).any()
+
+
+def test_result_does_not_depend_on_partitions(fam_G):
+    one = sweep(fam_G, PLACES, PLACES, draws=200, seed=1, partitions=1)
+    many = sweep(fam_G, PLACES, PLACES, draws=200, seed=1, partitions=4)
+    pd.testing.assert_frame_equal(one, many)
+    # and a different seed gives different figures
+    other = sweep(fam_G, PLACES, PLACES, draws=200, seed=2)
+    assert not one["days_p50"].equals(other["days_p50"])
+
+
+def test_resolve_endpoints_kinds_regions_and_codes(bundled_G):
+    ports = resolve_endpoints(bundled_G, ["port"])
+    assert ports and all(bundled_G.nodes[p]["kind"] == "port" for p in ports)
+    iran = resolve_endpoints(bundled_G, ["IR"])
+    assert "HOR" not in iran  # a chokepoint is not a destination
+    both = resolve_endpoints(bundled_G, ["Mumbai", "india"])
+    assert both[0] == resolve_endpoints(bundled_G, ["Mumbai"])[0]
+    assert len(both) == len(set(both))
+    with pytest.raises(UnknownPlaceError):
+        resolve_endpoints(bundled_G, ["Atlantis"])
+    with pytest.raises(InputError):
+        resolve_endpoints(bundled_G, [])
+
+
+def test_sweep_rejects_bad_arguments(fam_G):
+    with pytest.raises(InputError):
+        sweep(fam_G, ["A"], ["E"], draws=0)
+    with pytest.raises(InputError):
+        sweep(fam_G, ["A"], ["E"], by="distance")
+    with pytest.raises(InputError):
+        sweep(fam_G, ["A"], ["E"], client=42)
+
+
+def _local_cluster(**kw):
+    distributed = pytest.importorskip("distributed")
+    return distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+        **kw,
+    )
+
+
+def test_local_cluster_two_worker_processes_same_table(fam_G):
+    from distributed import Client
+
+    expected = sweep(fam_G, PLACES, PLACES, draws=200, seed=3)
+    with _local_cluster() as cluster, Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        got = sweep(fam_G, PLACES, PLACES, draws=200, seed=3, client=client, partitions=5)
+        again = sweep(fam_G, PLACES, PLACES, draws=200, seed=3, client=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(expected, got)
+    pd.testing.assert_frame_equal(expected, again)
+
+
+def test_cli_sweep_on_a_scheduler_address(fam_G, tiny_dir, tmp_path, capsys):
+    expected = sweep(fam_G, PLACES, PLACES, draws=150, seed=9)
+    out = tmp_path / "sweep.csv"
+    local = tmp_path / "local.csv"
+    args = ["sweep", "--data", str(tiny_dir), "--origins", ",".join(PLACES)]
+    args += ["--destinations", ",".join(PLACES), "--draws", "150", "--seed", "9", "-q"]
+    with _local_cluster() as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        assert main([*args, "--scheduler", address, "--out", str(out)]) == 0
+    assert main([*args, "--scheduler", "none", "--out", str(local)]) == 0
+    got = pd.read_csv(out)
+    assert got.equals(pd.read_csv(local))
+    assert got["days_p50"].tolist() == pytest.approx(expected["days_p50"].tolist(), nan_ok=True)
+    assert list(got["family"]) == list(expected["family"])
+
+
+def test_cli_sweep_parquet_and_catchment_map(tiny_dir, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    (tiny_dir / "families.toml").write_text(FAMILIES, encoding="utf-8")
+    out, page = tmp_path / "t.parquet", tmp_path / "c.html"
+    args = ["sweep", "--data", str(tiny_dir), "--origins", "E", "--destinations", "A,B,C,D,F"]
+    code = main(
+        [*args, "--draws", "100", "--scheduler", "none", "--out", str(out), "--map", str(page)]
+    )
+    assert code == 0
+    table = pd.read_parquet(out)
+    assert set(table["origin"]) == {"E"} and len(table) == 5 * 3
+    html = page.read_text(encoding="utf-8")
+    assert "Scenario: baseline" in html and "P(INSTC faster than sea)" in html
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_sweep_errors_and_no_dask(tiny_dir, tmp_path, capsys, monkeypatch, caplog):
+    base = ["sweep", "--data", str(tiny_dir), "--draws", "50", "--out", str(tmp_path / "x.csv")]
+    assert main([*base, "--origins", "Nowhere", "--destinations", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "no place 'Nowhere'" in err and "Traceback" not in err
+    import importlib
+
+    sw = importlib.import_module("corridormap.sweep")  # the module, not cm.sweep the function
+    monkeypatch.setattr(sw, "dask_available", lambda: False)
+    with caplog.at_level("WARNING", logger="corridormap"):
+        assert main([*base, "--origins", "E", "--destinations", "A"]) == 0
+    assert "Dask is not installed: sweeping in this process" in caplog.text
+    assert main([*base, "--origins", "E", "--destinations", "A", "--scheduler", "tcp://x:1"]) == 2
+    capsys.readouterr()
+    bad_map = ["--origins", "E", "--destinations", "A", "--map", str(tmp_path / "m.html")]
+    assert main([*base, *bad_map, "--map-origin", "A", "--scheduler", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "no row from origin 'A'" in err and "Traceback" not in err
+    assert main(["map", "catchment", "--data", str(tiny_dir), "--out", str(tmp_path)]) == 2
+    assert "needs --origin" in capsys.readouterr().err
+
+
+def test_catchment_map_layers_and_escaping(fam_G):
+    from corridormap import places
+    from corridormap.render import render_html
+    from corridormap.render.catchment import catchment_frame, catchment_map
+
+    frame = sweep(fam_G, ["E"], PLACES, draws=100, seed=0)
+    frame.loc[frame["destination"] == "A", "destination_name"] = "{{ 7*7 }}<script>x</script>"
+    cat = places(fam_G)
+    data = catchment_frame(frame, "E")
+    assert set(data["destination"]) == set(PLACES) - {"E"}
+    page = render_html(catchment_map(frame, cat, origin="E"))
+    assert "<script>x</script>" not in page and "{{ 7*7 }}" not in page and "49" not in page
+    assert page.count("Scenario: baseline") >= 1
+    with pytest.raises(ValueError, match="no row from origin"):
+        catchment_frame(frame, "A")

@@ -231,11 +231,13 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
         mine = [leg for s, ls in enumerate(stretch_legs) if row_of_stretch[s] == i for leg in ls]
         model_days = sum(float(leg.get("time_h") or 0.0) for leg in mine) / 24.0
         scale = 1.0 if model_days <= days or model_days == 0 else days / model_days
-        for leg in mine:
-            d = float(leg.get("time_h") or 0.0) / 24.0 * scale
-            legs.append(ReplayLeg(leg, t, t + d, row["id"]))
-            t += d
         end = float((first - start0).days) + days
+        for j, leg in enumerate(mine):
+            d = float(leg.get("time_h") or 0.0) / 24.0 * scale
+            # a scaled row ends exactly on its published days (no rounding short of them)
+            stop = end if scale < 1.0 and j == len(mine) - 1 else t + d
+            legs.append(ReplayLeg(leg, t, stop, row["id"]))
+            t = stop
         if end - t > 0.05:
             last = stop_ids[row_of_stretch.index(i) + sum(1 for x in row_of_stretch if x == i)]
             waits.append(ReplayWait(last, r.names.get(last, last), t, end, row["id"]))

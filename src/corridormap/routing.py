@@ -739,7 +739,7 @@ def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_e
                 break
             r = route_from_path(G, path, wf)
             key = tuple(r.link_ids)
-            if key in seen or revisits(G, r.nodes):
+            if key in seen or len(set(r.nodes)) < len(r.nodes):  # as the via-node routes
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
                 continue

@@ -201,13 +201,16 @@ class _Tables:
         c = itertools.count()
         fringe = [(0.0, next(c), origin)]
         push, pop = heapq.heappush, heapq.heappop
-        succ = self.succ
+        succ, where = self.succ, self.place
         while fringe:
             d, _, v = pop(fringe)
             if v in dist:
                 continue
             dist[v] = d
+            at_origin = v != origin and where[v] == origin
             for u, cost in self.exits.get(v, ()) if v == origin else succ.get(v, ()):
+                if at_origin and where[u] == origin:
+                    continue  # no change of vehicle at the route's own origin
                 vu = d + cost
                 if u in dist:
                     continue
@@ -273,16 +276,28 @@ def _candidates(  # noqa: C901
     k: int,
 ) -> _Candidates | None:
     """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes."""
-    best_u, best_c = None, math.inf
+    best_u, best_c, best_path = None, math.inf, None
+    where = tab.place
     for u, c in tab.entries.get(d, ()):
         if u not in dist:
             continue
-        total = dist[u] + c
+        arrive, via = dist[u], None
+        if parent.get(u) is not None and where[parent[u]] == d:
+            # the tree reached u by a change of vehicle at the destination itself, which a
+            # route may not make: arrive at u by a link instead
+            arrive = math.inf
+            for p, pc in tab.pred.get(u, ()):
+                if where[p] != d and p in dist and dist[p] + pc < arrive:
+                    arrive, via = dist[p] + pc, p
+            if via is None:
+                continue
+        total = arrive + c
         if total < best_c or (total == best_c and order[u] < order[best_u]):  # type: ignore[index]
             best_u, best_c = u, total
-    if best_u is None:
+            best_path = [*_path_to(parent, via), u, d] if via else [*_path_to(parent, u), d]
+    if best_u is None or best_path is None:
         return None
-    path = [*_path_to(parent, best_u), d]
+    path = best_path
     terms, edges = _terms_of(tab, path)
     nodes = _places(path)
     out = _Candidates(
@@ -297,7 +312,6 @@ def _candidates(  # noqa: C901
     examined = pops = 0
     bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
     exits = tab.exit_into
-    where = tab.place
     while heap and len(out.terms) < k:
         _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
         if not exact:
@@ -336,6 +350,8 @@ def _candidates(  # noqa: C901
             pu = where[u]
             if pu != here and pu in placed:
                 continue  # would visit a place twice
+            if u != o and v != d and pu == here and here in (o, d):
+                continue  # no change of vehicle at the route's own ends
             pops += 1
             if pops > MAX_STATES:
                 return _fallback(tab, o, d, k)

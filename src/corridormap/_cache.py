@@ -52,9 +52,9 @@ def derived(
 
 
 def _token(G: nx.Graph, name: str) -> Any:
-    """A token that lives as long as ``G``'s structure is unchanged (the edge count for a ...
+    """A token that lives as long as ``G``'s structure is unchanged.
 
-    ... view or a graph without a networkx cache).
+    For a view, or a graph without a networkx cache, the token is its edge count.
     """
     cache = getattr(G, "__networkx_cache__", None)
     if not isinstance(cache, dict) or nx.is_frozen(G):

@@ -271,9 +271,10 @@ class Core:
     def path_edge_index(
         self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
     ) -> np.ndarray:
-        """The edge each step of a node path takes under ``wf``: the cheapest visible of its ...
+        """The edge each step of a node path takes under ``wf``.
 
-        ... parallel edges, the first in the graph's order on a tie (as
+        It is the cheapest visible of its parallel edges, the first in the graph's order on a tie
+        (as
         :meth:`~corridormap.weights.Weight.best_edge` picks).
 
         Raises
@@ -466,18 +467,19 @@ def _build(G: nx.MultiDiGraph) -> Any:
 
 
 def core(G: nx.MultiDiGraph) -> Core | None:
-    """The cached export of ``G`` (rebuilt when its nodes or edges change), or ``None`` when ...
+    """The cached export of ``G``, or ``None`` when ``G`` is not a built network.
 
-    ... ``G``'s edges lack the attributes of a built network.
+    It is rebuilt when the nodes or edges change; ``None`` when ``G``'s edges lack the
+    attributes of a built network.
     """
     got = derived(G, "csr", _build, structure=True)
     return None if got is _NO_EXPORT else got
 
 
 def values_changed(G: nx.MultiDiGraph) -> None:
-    """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place: its ...
+    """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place.
 
-    ... cached weight vectors and matrices are dropped (the structure is kept).
+    Its cached weight vectors and matrices are dropped; the structure is kept.
     """
     c = core(G)
     if c is not None:

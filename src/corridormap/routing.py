@@ -293,9 +293,9 @@ def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
 
 
 def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    """Place id -> (name, country) for every place, built once per network (with the export: ...
+    """Place id -> (name, country) for every place, built once per network.
 
-    ... rebuilt when nodes or edges are added or removed).
+    Like the export, it is rebuilt when nodes or edges are added or removed.
     """
     return derived(G, "place_labels", _build_place_labels, structure=True)
 
@@ -779,9 +779,10 @@ def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
 
 
 def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
-    """The edges a node path took under ``weight``, one per step (from the compiled core ...
+    """The edges a node path took under ``weight``, one per step.
 
-    ... when ``G`` has one: the same edges as :meth:`Weight.path_edges`).
+    They come from the compiled core when ``G`` has one: the same edges as
+    :meth:`Weight.path_edges`.
     """
     c = core(G)
     if c is not None:

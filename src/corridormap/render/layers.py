@@ -179,9 +179,10 @@ def _own_place_names(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
 
 
 def _own_link_records(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
-    """One record per link id, as :func:`link_records`, read straight from the edges (the ...
+    """One record per link id, as :func:`link_records`, read straight from the edges.
 
-    ... graph's own mappings, read only): the edge frame costs seconds on a large network.
+    They are the graph's own mappings, read only: the edge frame costs seconds on a large
+    network.
     """
     out: dict[str, Mapping[str, Any]] = {}
     forward: set[str] = set()
@@ -558,9 +559,10 @@ def _mercator(ll: list[float]) -> tuple[float, float]:
 
 
 def _arrow(coords: list[list[float]]) -> tuple[list[float], float] | None:
-    """The midpoint of a leg and its heading on the (conformal) web map, in degrees ...
+    """The midpoint of a leg and its heading on the web map, for a direction arrow.
 
-    ... clockwise from east, or ``None`` for a leg too short to carry an arrow.
+    The heading is in degrees clockwise from east on the (conformal) web map, or ``None`` for
+    a leg too short to carry an arrow.
     """
     if len(coords) < 2:
         return None

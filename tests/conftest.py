@@ -189,3 +189,12 @@ def bundled_G():
     from corridormap import load_network
 
     return load_network()
+
+
+@pytest.fixture(autouse=True)
+def _route_on_the_compiled_core(monkeypatch):
+    """Library tests route on the compiled core even on small graphs (the command line, run in
+    subprocesses, keeps the default: networkx below corridormap._csr.MIN_EDGES edges)."""
+    import corridormap._csr as csr
+
+    monkeypatch.setattr(csr, "MIN_EDGES", 0)

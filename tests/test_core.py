@@ -25,8 +25,8 @@ from corridormap.network import place_of
 
 def _networkx_only():
     """Route with networkx (no compiled export), as before the core existed."""
-    return mock.patch.multiple("corridormap.routing", core=lambda G: None), mock.patch(
-        "corridormap.bottlenecks.core", lambda G: None
+    return mock.patch.multiple("corridormap.routing", engine=lambda G: None), mock.patch(
+        "corridormap.bottlenecks.engine", lambda G: None
     )
 
 
@@ -181,3 +181,15 @@ def test_edge_values_changed_in_place_are_seen_after_values_changed(tiny_G):
     ref = _nx_route(tiny_G, "Alpha", "Delta")
     assert r2.time_h == pytest.approx(ref.time_h)
     assert r2.link_ids == ref.link_ids
+
+
+def test_small_networks_route_on_networkx_by_default(bundled_G, monkeypatch):
+    """Below MIN_EDGES the networkx reference routes (no scipy import, no export for one
+    query); the answer is the same either way."""
+    import corridormap._csr as csr
+
+    fast = cm.route(bundled_G, "Mumbai", "Moscow")
+    monkeypatch.setattr(csr, "MIN_EDGES", 2_000)
+    assert csr.engine(bundled_G) is None
+    ref = cm.route(bundled_G, "Mumbai", "Moscow")
+    assert ref.link_ids == fast.link_ids and ref.time_h == pytest.approx(fast.time_h)

@@ -476,6 +476,22 @@ def core(G: nx.MultiDiGraph) -> Core | None:
     return None if got is _NO_EXPORT else got
 
 
+#: below this many edges the networkx reference routes instead: on a small network it is fast
+#: enough, and importing scipy and building the export cost more than one query saves (the
+#: cold command line). The tests set it to 0 so that they exercise the core on small graphs.
+MIN_EDGES = 2_000
+
+
+def engine(G: nx.MultiDiGraph) -> Core | None:
+    """The export to route on, or ``None`` for networkx.
+
+    It is :func:`core` for a network of at least :data:`MIN_EDGES` edges.
+    """
+    if G.number_of_edges() < MIN_EDGES:
+        return None
+    return core(G)
+
+
 def values_changed(G: nx.MultiDiGraph) -> None:
     """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place.
 

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import Detours, core
+from ._csr import Detours, engine
 from ._errors import InputError, NoRouteError
 from ._validate import check_graph
 from .analysis import load_analysis
@@ -114,7 +114,7 @@ def _shortest(
     srcs, dsts = endpoint_nodes(G, o), endpoint_nodes(G, d)
     if not srcs or not dsts:
         return None
-    c = core(G)
+    c = engine(G)
     if c is not None:
         found = c.shortest(wf, srcs, dsts)
         if not found:
@@ -336,7 +336,7 @@ def criticality(
             if universe is not None
             else _elements(edges, path, o, d)
         )
-        c = core(G) if universe is None else None
+        c = engine(G) if universe is None else None
         detours = Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
         h = None if universe is not None or c is not None else _to_target(G, d, wf0)
         share = _shares(edges, wf0)

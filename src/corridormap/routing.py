@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import core
+from ._csr import engine
 from ._errors import InputError, NoRouteError
 from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
@@ -441,7 +441,7 @@ def _search(G, sources, targets, wf):
     Runs on the compiled core (:mod:`corridormap._csr`) when ``G`` has an export, else on
     networkx (:func:`_search_nx`, also the reference the tests check the core against).
     """
-    c = core(G)
+    c = engine(G)
     if c is not None:
         return c.shortest(wf, [sources], targets)
     return _search_nx(G, sources, targets, wf)
@@ -595,7 +595,7 @@ def alternatives(
     wf = best.weight
     assert wf is not None
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
-    c = core(G)
+    c = engine(G)
     if c is None:
         out = _alternatives_yen(G, best, wf, vias, k, max_examined)
     else:
@@ -784,7 +784,7 @@ def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapp
     They come from the compiled core when ``G`` has one: the same edges as
     :meth:`Weight.path_edges`.
     """
-    c = core(G)
+    c = engine(G)
     if c is not None:
         return c.path_edges(weight, path)
     return weight.path_edges(G, path)

@@ -520,47 +520,15 @@ def _table(value: Any, file: str, where: str, *, what: str = "a table") -> dict[
     return value
 
 
-# split after the speed/volumes merges (issue 10)
-def _check_params(params: dict[str, Any], file: str) -> None:  # noqa: C901
+def _check_params(params: dict[str, Any], file: str) -> None:
     for section in ("modes", "transfers", "borders", "services"):
         if section not in params:
             raise GeodataError(f"has no [{section}] table", file=file, feature=section)
         _table(params[section], file, section)
     canals = _table(params.get("canals", {}), file, "canals")
-    for mode in v.MODES:
-        if mode not in params["modes"]:
-            raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
-        table = _table(params["modes"][mode], file, f"modes.{mode}")
-        for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
-            v.check_param(table.get(key), file, f"modes.{mode}.{key}")
-        for group in ("by_country", "by_vessel"):
-            where = f"modes.{mode}.{group}"
-            for cc, sub in _table(table.get(group) or {}, file, where).items():
-                for key, val in _table(sub, file, f"{where}.{cc}").items():
-                    v.check_param(val, file, f"{where}.{cc}.{key}")
-    from .model import GATE_TRANSFER
-
-    needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
-    for name in sorted(needed - set(params["transfers"])):
-        raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
-    for name, table in params["transfers"].items():
-        _table(table, file, f"transfers.{name}")
-        for key in ("dwell_h", "cost_usd_per_teu"):
-            v.check_param(table.get(key), file, f"transfers.{name}.{key}")
-    for name in ("rail", "road"):
-        if name not in params["borders"]:
-            raise GeodataError("is missing", file=file, feature=f"borders.{name}")
-        table = _table(params["borders"][name], file, f"borders.{name}")
-        for key in ("dwell_h", "cost_usd_per_teu"):
-            v.check_param(table.get(key), file, f"borders.{name}.{key}")
-        where = f"borders.{name}.by_country"
-        for pair, sub in _table(table.get("by_country") or {}, file, where).items():
-            for key, val in _table(sub, file, f"{where}.{pair}").items():
-                v.check_param(val, file, f"{where}.{pair}.{key}")
-    by_link = _table(params["borders"].get("by_link") or {}, file, "borders.by_link")
-    for lid, table in by_link.items():
-        for key, val in _table(table, file, f"borders.by_link.{lid}").items():
-            v.check_param(val, file, f"borders.by_link.{lid}.{key}")
+    _check_mode_params(params["modes"], file)
+    _check_transfer_params(params["transfers"], file)
+    _check_border_params(params["borders"], file)
     for name, table in canals.items():
         _table(table, file, f"canals.{name}")
         for key in ("transit_h", "cost_usd_per_teu"):
@@ -575,6 +543,104 @@ def _check_params(params: dict[str, Any], file: str) -> None:  # noqa: C901
                 feature=f"services.{name}",
                 field="vessel",
             )
+
+
+def _check_nested_params(tables: Any, file: str, where: str) -> None:
+    """Check a table of tables of parameters, such as ``modes.rail.by_country``.
+
+    Parameters
+    ----------
+    tables
+        The table (None or empty for none).
+    file
+        The file, for the errors.
+    where
+        The table's dotted name.
+
+    Raises
+    ------
+    GeodataError
+        If it or one of its entries is not a table, or a value is not a parameter.
+    """
+    for key, sub in _table(tables or {}, file, where).items():
+        for name, val in _table(sub, file, f"{where}.{key}").items():
+            v.check_param(val, file, f"{where}.{key}.{name}")
+
+
+def _check_mode_params(modes: dict[str, Any], file: str) -> None:
+    """Check ``[modes]``: every mode, its speed, cost and CO2, and its per-country/vessel tables.
+
+    Parameters
+    ----------
+    modes
+        The ``[modes]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If a mode is missing or a parameter is bad.
+    """
+    for mode in v.MODES:
+        if mode not in modes:
+            raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
+        table = _table(modes[mode], file, f"modes.{mode}")
+        for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
+            v.check_param(table.get(key), file, f"modes.{mode}.{key}")
+        for group in ("by_country", "by_vessel"):
+            _check_nested_params(table.get(group), file, f"modes.{mode}.{group}")
+
+
+def _check_transfer_params(transfers: dict[str, Any], file: str) -> None:
+    """Check ``[transfers]``: the transfers the model needs, each with dwell and cost.
+
+    Parameters
+    ----------
+    transfers
+        The ``[transfers]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If a needed transfer is missing or a parameter is bad.
+    """
+    from .model import GATE_TRANSFER
+
+    needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
+    for name in sorted(needed - set(transfers)):
+        raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
+    for name, table in transfers.items():
+        _table(table, file, f"transfers.{name}")
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"transfers.{name}.{key}")
+
+
+def _check_border_params(borders: dict[str, Any], file: str) -> None:
+    """Check ``[borders]``: rail and road dwell and cost, per country pair and per link.
+
+    Parameters
+    ----------
+    borders
+        The ``[borders]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If rail or road is missing or a parameter is bad.
+    """
+    for name in ("rail", "road"):
+        if name not in borders:
+            raise GeodataError("is missing", file=file, feature=f"borders.{name}")
+        table = _table(borders[name], file, f"borders.{name}")
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"borders.{name}.{key}")
+        _check_nested_params(table.get("by_country"), file, f"borders.{name}.by_country")
+    _check_nested_params(borders.get("by_link"), file, "borders.by_link")
 
 
 def _check_stations(

@@ -599,38 +599,16 @@ def compare(
     fams = _resolve_families(families, table)
     base = _base_weight(weight, by)
     params = G.graph["params"]
-    cands: dict[str, list[Route]] = {}
-    unreachable: dict[str, str] = {}
-    for fam in fams:
-        try:
-            wf = _family_weight(G, fam, base)
-        except InputError as exc:
-            if families is not None:  # asked for by name: an error, not a note
-                raise
-            unreachable[fam.name] = f"not applicable to this network ({exc})"
-            continue
-        try:
-            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
-        except NoRouteError as exc:
-            unreachable[fam.name] = str(exc)
+    cands, unreachable = _family_candidates(
+        G, o, d, fams, base, candidates, named=families is not None
+    )
     if not cands:
         raise NoRouteError(
             f"no route family connects {o} and {d}: "
             + "; ".join(f"{k}: {v}" for k, v in unreachable.items())
         )
     T = _Terms.of(cands)
-    rng = np.random.default_rng(seed)
-    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
-    try:
-        days, cost = _monte_carlo(params, T, draws, rng, base.by, bar, seed)
-    finally:
-        if bar is not None:
-            bar.close()
+    days, cost = _run_monte_carlo(params, T, draws, seed, base.by, progress)
     ref = table.reference if table.reference in {f.name for f in fams} else None
     comp = Comparison(
         origin=o,
@@ -649,6 +627,105 @@ def compare(
     )
     comp.sensitivity = _tornado(params, T, fams, ref)
     return comp
+
+
+def _family_candidates(
+    G: nx.MultiDiGraph,
+    o: str,
+    d: str,
+    fams: Sequence[Family],
+    base: Weight,
+    candidates: int,
+    *,
+    named: bool,
+) -> tuple[dict[str, list[Route]], dict[str, str]]:
+    """Each family's ``candidates`` best routes from ``o`` to ``d``, or why it has none.
+
+    Parameters
+    ----------
+    G
+        The network.
+    o, d
+        The origin and destination place ids.
+    fams
+        The families.
+    base
+        The weight every family starts from.
+    candidates
+        Routes per family.
+    named
+        Whether the families were asked for by name: then a family that does not apply to
+        the network is an error, not a note.
+
+    Returns
+    -------
+    tuple
+        The routes by family name, and the reason by family name for those without.
+
+    Raises
+    ------
+    InputError
+        If a family asked for by name does not apply to the network.
+    """
+    cands: dict[str, list[Route]] = {}
+    unreachable: dict[str, str] = {}
+    for fam in fams:
+        try:
+            wf = _family_weight(G, fam, base)
+        except InputError as exc:
+            if named:  # asked for by name: an error, not a note
+                raise
+            unreachable[fam.name] = f"not applicable to this network ({exc})"
+            continue
+        try:
+            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
+        except NoRouteError as exc:
+            unreachable[fam.name] = str(exc)
+    return cands, unreachable
+
+
+def _run_monte_carlo(
+    params: Mapping[str, Any],
+    T: _Terms,
+    draws: int,
+    seed: int | None,
+    by: str,
+    progress: bool | None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The Monte Carlo of :func:`compare`, seeded, with a progress bar if wanted.
+
+    Parameters
+    ----------
+    params
+        The parameter file.
+    T
+        The candidate routes' terms.
+    draws
+        The draws.
+    seed
+        The random seed.
+    by
+        What picks each family's route in a draw: ``time_h`` or ``cost_usd``.
+    progress
+        Show a progress bar; None: only for runs over 200,000 draws on a terminal.
+
+    Returns
+    -------
+    tuple
+        Days and cost (USD) per draw, by family name.
+    """
+    rng = np.random.default_rng(seed)
+    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
+    try:
+        return _monte_carlo(params, T, draws, rng, by, bar, seed)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _tornado(params, T: _Terms, fams, reference: str | None) -> list[dict[str, Any]]:

@@ -934,65 +934,16 @@ def _transfer_words(kind: str, params: Mapping[str, Any] | None) -> str:
     return _words(kind)
 
 
-def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:  # noqa: C901 (one branch per kind of stop)
+def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
     """A leg split into a stop (border, canal, transfer, wait) and a move, each with its ...
 
     ... likely hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``.
     """
-    from .model import split_key
-
-    d = leg.edge
-    terms = edge_terms(d)
     transfer = leg["kind"] == "transfer"
-    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
-    move = {"hours": 0.0, "usd": 0.0, "coef": {}}
-    if not terms:  # a hand-built edge: totals only
-        if transfer:
-            stop.update(hours=float(leg["time_h"]), usd=float(leg["cost_usd"]))
-            stop["dwell"] = stop["hours"]
-        else:
-            held = float(d.get("dwell_h", 0.0)) + float(d.get("wait_h", 0.0))
-            held = min(held, float(leg["time_h"]))
-            stop.update(hours=held, dwell=held)
-            move.update(hours=float(leg["time_h"]) - held, usd=float(leg["cost_usd"]))
-    else:
-        for t, x in zip(terms, d["parts"], strict=True):
-            if t.quantity not in ("time_h", "cost_usd"):
-                continue
-            f = factor(d, t) if factor is not None else 1.0
-            moving = not transfer and t.part in ("move", "rate")
-            piece = move if moving else stop
-            k = (t.quantity, t.key, t.inverse)
-            piece["coef"][k] = piece["coef"].get(k, 0.0) + t.coef * f
-            if t.quantity == "time_h":
-                piece["hours"] += x * f
-                if not moving:
-                    stop["wait" if t.part == "wait" else "dwell"] += x * f
-                    if t.key.startswith("canals."):
-                        stop["canal"] = split_key(t.key)[1]
-            else:
-                piece["usd"] += x * f
+    stop, move = _stop_and_move(leg, factor)
     out = []
     if transfer or stop["hours"] > 0 or stop["usd"] > 0:
-        if transfer:
-            what = str(leg.get("transfer") or "transfer")
-            where = leg["from_name"]
-            name = _transfer_words(what, params)
-            text = f"{name} {_hours_text(stop['dwell'])}"
-            if stop["wait"] > 0:
-                to_layer = str(leg.get("to_layer") or "")
-                service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
-                wait = f"wait for {_words(service)} sailing"
-                name += f" + {wait}"
-                text += f" + {wait} {_hours_text(stop['wait'])}"
-        elif stop["canal"] is not None:
-            what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
-            name = f"{_words(stop['canal']).title()} canal transit"
-            text = f"{name} {_hours_text(stop['hours'])}"
-        else:
-            what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
-            name = " ".join(["border", str(leg.get("country") or "")]).strip()
-            text = f"{name} {_hours_text(stop['hours'])}"
+        what, where, name, text = _stop_words(leg, stop, params)
         out.append(
             {
                 "kind": "stop",
@@ -1018,6 +969,98 @@ def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:  # noqa: C901 (one
             }
         )
     return out
+
+
+def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A leg's hours, USD and term coefficients, split between where it stands and moves.
+
+    Parameters
+    ----------
+    leg
+        The route leg.
+    factor
+        The weight's term factor ``factor(edge, term)`` (a scenario's scaling), or None.
+
+    Returns
+    -------
+    tuple
+        The stop (``hours``, ``usd``, ``dwell``, ``wait``, ``coef``, ``canal``) and the move
+        (``hours``, ``usd``, ``coef``). A hand-built edge without terms gives totals only.
+    """
+    from .model import split_key
+
+    d = leg.edge
+    terms = edge_terms(d)
+    transfer = leg["kind"] == "transfer"
+    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
+    move = {"hours": 0.0, "usd": 0.0, "coef": {}}
+    if not terms:  # a hand-built edge: totals only
+        if transfer:
+            stop.update(hours=float(leg["time_h"]), usd=float(leg["cost_usd"]))
+            stop["dwell"] = stop["hours"]
+        else:
+            held = float(d.get("dwell_h", 0.0)) + float(d.get("wait_h", 0.0))
+            held = min(held, float(leg["time_h"]))
+            stop.update(hours=held, dwell=held)
+            move.update(hours=float(leg["time_h"]) - held, usd=float(leg["cost_usd"]))
+        return stop, move
+    for t, x in zip(terms, d["parts"], strict=True):
+        if t.quantity not in ("time_h", "cost_usd"):
+            continue
+        f = factor(d, t) if factor is not None else 1.0
+        moving = not transfer and t.part in ("move", "rate")
+        piece = move if moving else stop
+        k = (t.quantity, t.key, t.inverse)
+        piece["coef"][k] = piece["coef"].get(k, 0.0) + t.coef * f
+        if t.quantity == "time_h":
+            piece["hours"] += x * f
+            if not moving:
+                stop["wait" if t.part == "wait" else "dwell"] += x * f
+                if t.key.startswith("canals."):
+                    stop["canal"] = split_key(t.key)[1]
+        else:
+            piece["usd"] += x * f
+    return stop, move
+
+
+def _stop_words(leg, stop: Mapping[str, Any], params) -> tuple[str, str, str, str]:
+    """What a stop is, where, its name and its text: a transfer, a canal or a border.
+
+    Parameters
+    ----------
+    leg
+        The route leg.
+    stop
+        Its stop (from :func:`_stop_and_move`).
+    params
+        The parameter file, for the transfers' words (or None).
+
+    Returns
+    -------
+    tuple
+        ``what`` (the transfer kind, ``canal`` or ``border``), the place, the name and the
+        text with the hours.
+    """
+    if leg["kind"] == "transfer":
+        what = str(leg.get("transfer") or "transfer")
+        where = leg["from_name"]
+        name = _transfer_words(what, params)
+        text = f"{name} {_hours_text(stop['dwell'])}"
+        if stop["wait"] > 0:
+            to_layer = str(leg.get("to_layer") or "")
+            service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
+            wait = f"wait for {_words(service)} sailing"
+            name += f" + {wait}"
+            text += f" + {wait} {_hours_text(stop['wait'])}"
+    elif stop["canal"] is not None:
+        what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
+        name = f"{_words(stop['canal']).title()} canal transit"
+        text = f"{name} {_hours_text(stop['hours'])}"
+    else:
+        what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
+        name = " ".join(["border", str(leg.get("country") or "")]).strip()
+        text = f"{name} {_hours_text(stop['hours'])}"
+    return what, where, name, text
 
 
 def route_profile(

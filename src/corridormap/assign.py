@@ -741,7 +741,7 @@ def describe(row: Mapping[str, Any]) -> str:
 
 
 # -- the assignment --------------------------------------------------------------------------
-def assign(  # noqa: C901 (split later: issue 10)
+def assign(
     G: nx.MultiDiGraph,
     volumes: Volumes | str | os.PathLike[str],
     *,
@@ -793,6 +793,58 @@ def assign(  # noqa: C901 (split later: issue 10)
         If a flow has no route.
     """
     check_graph(G, "assign")
+    _check_iteration_args(tolerance, max_iterations)
+    vols = load_volumes(volumes, G)
+    view, base = _assign_weight(G, weight, scenario, method)
+    params = G.graph.get("params") or {}
+    curve = QueueCurve.from_params(params, which)
+    elements, unconverted = _elements(G, view, curve)
+    ods = _ods(G, vols, params, base)
+    costs = _Costs(G, base)
+
+    # iteration 0: everything on its free route
+    for od, (_, key, p) in zip(ods, _aon(G, ods, base, base, costs), strict=True):
+        od.paths = {key: p}
+        od.free_h = p.base_h
+    gaps: list[float] = []
+    converged = False
+    for _ in range(max_iterations):
+        X = _volumes_of([od.paths for od in ods], elements)
+        waits = _waits_of(X, elements, curve)
+        targets = _aon(G, ods, base.with_extra(waits), base, costs)
+        gap = _relative_gap(ods, targets, waits)
+        gaps.append(gap)
+        if gap < tolerance:
+            converged = True
+            break
+        if method == "projection":
+            _projection_step(ods, targets, X, elements, curve)
+            continue
+        if not _frank_wolfe_step(ods, targets, X, elements, curve):
+            break
+
+    X = _volumes_of([od.paths for od in ods], elements)
+    waits = _waits_of(X, elements, curve)
+    return _result(
+        G, vols, view, base, ods, elements, X, waits, gaps, tolerance, converged, unconverted
+    )
+
+
+def _check_iteration_args(tolerance: Any, max_iterations: Any) -> None:
+    """Raise an :class:`InputError` unless ``tolerance`` > 0 and ``max_iterations`` >= 1.
+
+    Parameters
+    ----------
+    tolerance
+        The relative gap to stop at: a number above 0.
+    max_iterations
+        The most iterations: a whole number, at least 1.
+
+    Raises
+    ------
+    InputError
+        If either is not as described.
+    """
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance > 0:
         raise InputError(f"tolerance must be a number above 0, got {tolerance!r}")
     if (
@@ -801,7 +853,33 @@ def assign(  # noqa: C901 (split later: issue 10)
         or max_iterations < 1
     ):
         raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
-    vols = load_volumes(volumes, G)
+
+
+def _assign_weight(G, weight: Any, scenario: Any, method: str) -> tuple[Any, Weight]:
+    """The scenario view and the base time weight of :func:`assign`, arguments checked.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        A :class:`Weight` on ``time_h`` or None (the scenario's or the plain time weight).
+    scenario
+        An applied scenario, a scenario name (or list), or None.
+    method
+        ``"projection"`` or ``"frank-wolfe"`` (checked here, after the weight).
+
+    Returns
+    -------
+    tuple
+        The :class:`~corridormap.scenarios.AppliedScenario` (or None) and the base weight,
+        without extra hours.
+
+    Raises
+    ------
+    InputError
+        If ``weight`` is not a Weight, ``method`` is unknown, or the weight is not on time.
+    """
     view = None
     if scenario is not None:
         from .scenarios import AppliedScenario, apply_scenario
@@ -817,11 +895,33 @@ def assign(  # noqa: C901 (split later: issue 10)
         raise InputError(f"method must be 'projection' or 'frank-wolfe', got {method!r}")
     if base.by != "time_h":
         raise InputError("assign() needs a time weight: queues are hours")
-    base = base.with_extra({})
-    params = G.graph.get("params") or {}
-    curve = QueueCurve.from_params(params, which)
-    elements, unconverted = _elements(G, view, curve)
+    return view, base.with_extra({})
 
+
+def _ods(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[_OD]:
+    """One origin-destination demand per flow of ``vols``, in Mt/yr, ends resolved.
+
+    Parameters
+    ----------
+    G
+        The network.
+    vols
+        The volume file.
+    params
+        The network's parameters (for the unit conversions).
+    base
+        The base time weight.
+
+    Returns
+    -------
+    list of _OD
+        In the order of the flows.
+
+    Raises
+    ------
+    InputError
+        If a flow's unit cannot be converted, or a flow with ``via`` has several places at an end.
+    """
     ods: list[_OD] = []
     for f in vols.flows:
         try:
@@ -834,108 +934,175 @@ def assign(  # noqa: C901 (split later: issue 10)
         if via and (len(origins) > 1 or len(destinations) > 1):
             raise InputError(f"flow {f.id!r}: 'via' needs a single place at each end")
         ods.append(_OD(f, conv.mt_per_yr, conv, origins, destinations, via, base))
+    return ods
 
-    def volumes_of(paths_by_od) -> dict[tuple[str, ...], float]:
-        vol: dict[tuple[str, ...], float] = {}
-        for od_paths in paths_by_od:
-            for p in od_paths.values():
-                for k, c in p.counts.items():
-                    if k in elements:
-                        vol[k] = vol.get(k, 0.0) + p.share * c
-        return vol
 
-    def waits_of(vol) -> dict[tuple[str, ...], float]:
-        out = {}
-        for k, v in vol.items():
-            e = elements[k]
-            w = curve.wait_h(v, e.capacity, e.batch_t)
-            if w > 0:
-                out[k] = w
-        return out
+def _volumes_of(paths_by_od, elements: Mapping) -> dict[tuple[str, ...], float]:
+    """The volume (Mt/yr) on each capacity-limited element, summed over the paths.
 
-    costs = _Costs(G, base)
+    Parameters
+    ----------
+    paths_by_od
+        Per demand, its paths (``{key: _Path}``) with their shares.
+    elements
+        The capacity-limited elements, by key.
 
-    def aon(w: Weight) -> list[tuple[float, tuple[str, ...], _Path]]:
-        res = []
-        for od in ods:
-            cost, path = _best_path(G, od, w, costs)
-            base_h, counts = _path_info(G, path, base)
-            res.append((cost, tuple(path), _Path(tuple(path), od.volume, base_h, counts)))
-        return res
+    Returns
+    -------
+    dict
+        Volume by element key (elements with no volume left out).
+    """
+    vol: dict[tuple[str, ...], float] = {}
+    for od_paths in paths_by_od:
+        for p in od_paths.values():
+            for k, c in p.counts.items():
+                if k in elements:
+                    vol[k] = vol.get(k, 0.0) + p.share * c
+    return vol
 
-    # iteration 0: everything on its free route
-    for od, (_, key, p) in zip(ods, aon(base), strict=True):
-        od.paths = {key: p}
-        od.free_h = p.base_h
-    gaps: list[float] = []
-    converged = False
-    for _ in range(max_iterations):
-        X = volumes_of([od.paths for od in ods])
-        waits = waits_of(X)
-        w = base.with_extra(waits)
-        targets = aon(w)
-        # relative gap: current path times against best times
-        tstt = sptt = 0.0
-        for od, (best, _, _) in zip(ods, targets, strict=True):
-            for p in od.paths.values():
-                tstt += p.share * (
-                    p.base_h + sum(waits.get(k, 0.0) * c for k, c in p.counts.items())
-                )
-            sptt += od.volume * best
-        gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
-        gap = max(gap, 0.0)
-        gaps.append(gap)
-        if gap < tolerance:
-            converged = True
-            break
-        if method == "projection":
-            _projection_step(ods, targets, X, elements, curve)
-            continue
-        Y = volumes_of([{key: p} for (_, key, p) in targets])
-        # derivative of the Beckmann objective along (Y - X)
-        B = 0.0
-        for od, (_, _, p) in zip(ods, targets, strict=True):
-            B += od.volume * p.base_h - sum(q.share * q.base_h for q in od.paths.values())
-        keys = [k for k in set(X) | set(Y) if X.get(k, 0.0) != Y.get(k, 0.0)]
-        xs = np.array([X.get(k, 0.0) for k in keys])
-        ds = np.array([Y.get(k, 0.0) for k in keys]) - xs
-        caps = np.array([elements[k].capacity for k in keys])
-        batches = np.array([elements[k].batch_t for k in keys])
 
-        def slope(lam: float, B=B, xs=xs, ds=ds, caps=caps, batches=batches) -> float:
-            return B + float(np.dot(ds, curve.waits_h(xs + lam * ds, caps, batches)))
+def _waits_of(vol: Mapping, elements: Mapping, curve: QueueCurve) -> dict[tuple[str, ...], float]:
+    """The queue wait (hours) on each element at volumes ``vol``; elements with none left out.
 
-        if slope(1.0) <= 0:
-            lam = 1.0
-        else:
-            lo, hi = 0.0, 1.0
-            for _ in range(50):
-                mid = 0.5 * (lo + hi)
-                if slope(mid) > 0:
-                    hi = mid
-                else:
-                    lo = mid
-            lam = 0.5 * (lo + hi)
-        if lam <= 0:
-            break
-        for od, (_, key, p) in zip(ods, targets, strict=True):
-            new: dict[tuple[str, ...], _Path] = {}
-            for k, q in od.paths.items():
-                q.share *= 1.0 - lam
-                if q.share > od.volume * 1e-12:
-                    new[k] = q
-            if key in new:
-                new[key].share += lam * od.volume
+    Parameters
+    ----------
+    vol
+        Volume by element key.
+    elements
+        The capacity-limited elements, by key.
+    curve
+        The queue curve.
+
+    Returns
+    -------
+    dict
+        Wait in hours by element key, only the positive ones.
+    """
+    out = {}
+    for k, v in vol.items():
+        e = elements[k]
+        w = curve.wait_h(v, e.capacity, e.batch_t)
+        if w > 0:
+            out[k] = w
+    return out
+
+
+def _aon(G, ods: Sequence[_OD], w: Weight, base: Weight, costs: _Costs) -> list[tuple]:
+    """All-or-nothing: each demand's best path under ``w``, whole volume on it.
+
+    Parameters
+    ----------
+    G
+        The network.
+    ods
+        The demands.
+    w
+        The weight to route with (the base weight plus the queue waits).
+    base
+        The base weight, for the path's time without queues.
+    costs
+        The cache of link costs.
+
+    Returns
+    -------
+    list of tuple
+        Per demand: its best cost under ``w``, the path's key and the :class:`_Path`.
+    """
+    res = []
+    for od in ods:
+        cost, path = _best_path(G, od, w, costs)
+        base_h, counts = _path_info(G, path, base)
+        res.append((cost, tuple(path), _Path(tuple(path), od.volume, base_h, counts)))
+    return res
+
+
+def _relative_gap(ods: Sequence[_OD], targets: Sequence[tuple], waits: Mapping) -> float:
+    """The relative gap: the current paths' total time against the best times (0 at best).
+
+    Parameters
+    ----------
+    ods
+        The demands, with their current paths.
+    targets
+        Per demand, the all-or-nothing answer under the current waits.
+    waits
+        The current waits (hours) by element key.
+
+    Returns
+    -------
+    float
+        ``(current - best) / current``, never below 0.
+    """
+    tstt = sptt = 0.0
+    for od, (best, _, _) in zip(ods, targets, strict=True):
+        for p in od.paths.values():
+            tstt += p.share * (p.base_h + sum(waits.get(k, 0.0) * c for k, c in p.counts.items()))
+        sptt += od.volume * best
+    gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
+    return max(gap, 0.0)
+
+
+def _frank_wolfe_step(ods, targets, X, elements, curve: QueueCurve) -> bool:
+    """One Frank-Wolfe step: move a line-searched share of every demand to its target path.
+
+    Parameters
+    ----------
+    ods
+        The demands; their paths and shares are updated in place.
+    targets
+        Per demand, the all-or-nothing answer under the current waits.
+    X
+        The current volumes by element key.
+    elements
+        The capacity-limited elements, by key.
+    curve
+        The queue curve.
+
+    Returns
+    -------
+    bool
+        False if the step length is 0 (nothing moved: stop), else True.
+    """
+    Y = _volumes_of([{key: p} for (_, key, p) in targets], elements)
+    # derivative of the Beckmann objective along (Y - X)
+    B = 0.0
+    for od, (_, _, p) in zip(ods, targets, strict=True):
+        B += od.volume * p.base_h - sum(q.share * q.base_h for q in od.paths.values())
+    keys = [k for k in set(X) | set(Y) if X.get(k, 0.0) != Y.get(k, 0.0)]
+    xs = np.array([X.get(k, 0.0) for k in keys])
+    ds = np.array([Y.get(k, 0.0) for k in keys]) - xs
+    caps = np.array([elements[k].capacity for k in keys])
+    batches = np.array([elements[k].batch_t for k in keys])
+
+    def slope(lam: float) -> float:
+        return B + float(np.dot(ds, curve.waits_h(xs + lam * ds, caps, batches)))
+
+    if slope(1.0) <= 0:
+        lam = 1.0
+    else:
+        lo, hi = 0.0, 1.0
+        for _ in range(50):
+            mid = 0.5 * (lo + hi)
+            if slope(mid) > 0:
+                hi = mid
             else:
-                p.share = lam * od.volume
-                new[key] = p
-            od.paths = new
-
-    X = volumes_of([od.paths for od in ods])
-    waits = waits_of(X)
-    return _result(
-        G, vols, view, base, ods, elements, X, waits, gaps, tolerance, converged, unconverted
-    )
+                lo = mid
+        lam = 0.5 * (lo + hi)
+    if lam <= 0:
+        return False
+    for od, (_, key, p) in zip(ods, targets, strict=True):
+        new: dict[tuple[str, ...], _Path] = {}
+        for k, q in od.paths.items():
+            q.share *= 1.0 - lam
+            if q.share > od.volume * 1e-12:
+                new[k] = q
+        if key in new:
+            new[key].share += lam * od.volume
+        else:
+            p.share = lam * od.volume
+            new[key] = p
+        od.paths = new
+    return True
 
 
 def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, converged, unconverted):

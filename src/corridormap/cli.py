@@ -1201,6 +1201,35 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
+    _add_route_parser(sub, common)
+    _add_places_parser(sub, common)
+    _add_compare_parser(sub, common)
+    _add_bottlenecks_parser(sub, common)
+    _add_capacity_parser(sub, common)
+    _add_scenario_parser(sub, common)
+    _add_assign(sub, common, _output_options)
+    _add_map_parser(sub, common)
+    _add_sweep_parser(sub, common)
+    _add_scenarios_parser(sub, common)
+    _add_regions_parser(sub, common)
+    _add_backtest_parser(sub, common)
+    _add_calibrate_parser(sub, common)
+    _add_demo_parser(sub, common)
+    return p
+
+
+def _output_options(sp: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--format``, ``--out``, ``--map`` (of ``what``) and ``--self-contained`` to ``sp``."""
+    sp.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    sp.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
+    sp.add_argument("--map", metavar="FILE", help=f"also write an HTML map of {what}")
+    sp.add_argument(
+        "--self-contained", action="store_true", help="with --map: a page that works offline"
+    )
+
+
+def _add_route_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``route`` subcommand's parser to ``sub``, with the ``common`` options."""
     r = sub.add_parser(
         "route",
         parents=[common],
@@ -1266,6 +1295,9 @@ def build_parser() -> argparse.ArgumentParser:
     _monte_carlo_options(r)
     r.set_defaults(func=cmd_route)
 
+
+def _add_places_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``places`` subcommand's parser to ``sub``, with the ``common`` options."""
     pl = sub.add_parser(
         "places",
         parents=[common],
@@ -1277,6 +1309,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--format", choices=["table", "json", "csv"], default="table")
     pl.set_defaults(func=cmd_places)
 
+
+def _add_compare_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``compare`` subcommand's parser to ``sub``, with the ``common`` options."""
     c = sub.add_parser(
         "compare",
         parents=[common],
@@ -1311,14 +1346,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     c.set_defaults(func=cmd_compare)
 
-    def _outputs(sp: argparse.ArgumentParser, what: str) -> None:
-        sp.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        sp.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
-        sp.add_argument("--map", metavar="FILE", help=f"also write an HTML map of {what}")
-        sp.add_argument(
-            "--self-contained", action="store_true", help="with --map: a page that works offline"
-        )
 
+def _add_bottlenecks_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``bottlenecks`` subcommand's parser to ``sub``, with the ``common`` options."""
     b = sub.add_parser(
         "bottlenecks",
         parents=[common],
@@ -1332,9 +1362,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--by", choices=["time", "cost"], default="time")
     b.add_argument("--top", type=_positive_int, metavar="N", help="only the N most critical")
     _scenario_option(b)
-    _outputs(b, "links coloured by criticality")
+    _output_options(b, "links coloured by criticality")
     b.set_defaults(func=cmd_bottlenecks)
 
+
+def _add_capacity_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``capacity`` subcommand's parser to ``sub``, with the ``common`` options."""
     cp = sub.add_parser(
         "capacity",
         parents=[common],
@@ -1352,9 +1385,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only links of this mode (repeat; e.g. rail, road, caspian, ferry, inland)",
     )
     _scenario_option(cp)
-    _outputs(cp, "the min-cut links")
+    _output_options(cp, "the min-cut links")
     cp.set_defaults(func=cmd_capacity)
 
+
+def _add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``scenario`` subcommand's parser to ``sub``, with the ``common`` options."""
     sc = sub.add_parser(
         "scenario",
         parents=[common],
@@ -1367,11 +1403,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
     sc.add_argument("--by", choices=["time", "cost"], default="time")
     _monte_carlo_options(sc)
-    _outputs(sc, "the links the scenarios open and close")
+    _output_options(sc, "the links the scenarios open and close")
     _volume_options(sc)
     sc.set_defaults(func=cmd_scenario)
-    _add_assign(sub, common, _outputs)
 
+
+def _add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``map`` subcommand's parser to ``sub``, with the ``common`` options."""
     mp = sub.add_parser(
         "map",
         parents=[common],
@@ -1412,6 +1450,9 @@ def build_parser() -> argparse.ArgumentParser:
     catch.add_argument("--seed", type=_bounded_int(0, 2**63 - 1), default=0, metavar="S")
     mp.set_defaults(func=cmd_map)
 
+
+def _add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``sweep`` subcommand's parser to ``sub``, with the ``common`` options."""
     sw = sub.add_parser(
         "sweep",
         parents=[common],
@@ -1495,6 +1536,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sw.set_defaults(func=cmd_sweep)
 
+
+def _add_scenarios_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``scenarios`` subcommand's parser to ``sub``, with the ``common`` options."""
     ls = sub.add_parser(
         "scenarios",
         parents=[common],
@@ -1504,6 +1548,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--format", choices=["table", "json", "csv"], default="table")
     ls.set_defaults(func=cmd_scenarios)
 
+
+def _add_regions_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``regions`` subcommand's parser to ``sub``, with the ``common`` options."""
     rg = sub.add_parser(
         "regions",
         parents=[common],
@@ -1513,6 +1560,9 @@ def build_parser() -> argparse.ArgumentParser:
     rg.add_argument("--format", choices=["table", "json", "csv"], default="table")
     rg.set_defaults(func=cmd_regions)
 
+
+def _add_backtest_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``backtest`` subcommand's parser to ``sub``, with the ``common`` options."""
     bt = sub.add_parser(
         "backtest",
         parents=[common],
@@ -1538,6 +1588,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--chart", metavar="FILE.png", help="also write the backtest chart")
     bt.set_defaults(func=cmd_backtest)
 
+
+def _add_calibrate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``calibrate`` subcommand's parser to ``sub``, with the ``common`` options."""
     cb = sub.add_parser(
         "calibrate",
         parents=[common],
@@ -1556,6 +1609,9 @@ def build_parser() -> argparse.ArgumentParser:
     cb.add_argument("--out", metavar="FILE", help="write the output to FILE (atomically)")
     cb.set_defaults(func=cmd_calibrate)
 
+
+def _add_demo_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``demo`` subcommand's parser to ``sub``, with the ``common`` options."""
     d = sub.add_parser(
         "demo",
         parents=[common],
@@ -1564,7 +1620,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
     d.set_defaults(func=cmd_demo)
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -599,38 +599,16 @@ def compare(
     fams = _resolve_families(families, table)
     base = _base_weight(weight, by)
     params = G.graph["params"]
-    cands: dict[str, list[Route]] = {}
-    unreachable: dict[str, str] = {}
-    for fam in fams:
-        try:
-            wf = _family_weight(G, fam, base)
-        except InputError as exc:
-            if families is not None:  # asked for by name: an error, not a note
-                raise
-            unreachable[fam.name] = f"not applicable to this network ({exc})"
-            continue
-        try:
-            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
-        except NoRouteError as exc:
-            unreachable[fam.name] = str(exc)
+    cands, unreachable = _family_candidates(
+        G, o, d, fams, base, candidates, named=families is not None
+    )
     if not cands:
         raise NoRouteError(
             f"no route family connects {o} and {d}: "
             + "; ".join(f"{k}: {v}" for k, v in unreachable.items())
         )
     T = _Terms.of(cands)
-    rng = np.random.default_rng(seed)
-    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
-    try:
-        days, cost = _monte_carlo(params, T, draws, rng, base.by, bar, seed)
-    finally:
-        if bar is not None:
-            bar.close()
+    days, cost = _run_monte_carlo(params, T, draws, seed, base.by, progress)
     ref = table.reference if table.reference in {f.name for f in fams} else None
     comp = Comparison(
         origin=o,
@@ -649,6 +627,105 @@ def compare(
     )
     comp.sensitivity = _tornado(params, T, fams, ref)
     return comp
+
+
+def _family_candidates(
+    G: nx.MultiDiGraph,
+    o: str,
+    d: str,
+    fams: Sequence[Family],
+    base: Weight,
+    candidates: int,
+    *,
+    named: bool,
+) -> tuple[dict[str, list[Route]], dict[str, str]]:
+    """Each family's ``candidates`` best routes from ``o`` to ``d``, or why it has none.
+
+    Parameters
+    ----------
+    G
+        The network.
+    o, d
+        The origin and destination place ids.
+    fams
+        The families.
+    base
+        The weight every family starts from.
+    candidates
+        Routes per family.
+    named
+        Whether the families were asked for by name: then a family that does not apply to
+        the network is an error, not a note.
+
+    Returns
+    -------
+    tuple
+        The routes by family name, and the reason by family name for those without.
+
+    Raises
+    ------
+    InputError
+        If a family asked for by name does not apply to the network.
+    """
+    cands: dict[str, list[Route]] = {}
+    unreachable: dict[str, str] = {}
+    for fam in fams:
+        try:
+            wf = _family_weight(G, fam, base)
+        except InputError as exc:
+            if named:  # asked for by name: an error, not a note
+                raise
+            unreachable[fam.name] = f"not applicable to this network ({exc})"
+            continue
+        try:
+            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
+        except NoRouteError as exc:
+            unreachable[fam.name] = str(exc)
+    return cands, unreachable
+
+
+def _run_monte_carlo(
+    params: Mapping[str, Any],
+    T: _Terms,
+    draws: int,
+    seed: int | None,
+    by: str,
+    progress: bool | None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The Monte Carlo of :func:`compare`, seeded, with a progress bar if wanted.
+
+    Parameters
+    ----------
+    params
+        The parameter file.
+    T
+        The candidate routes' terms.
+    draws
+        The draws.
+    seed
+        The random seed.
+    by
+        What picks each family's route in a draw: ``time_h`` or ``cost_usd``.
+    progress
+        Show a progress bar; None: only for runs over 200,000 draws on a terminal.
+
+    Returns
+    -------
+    tuple
+        Days and cost (USD) per draw, by family name.
+    """
+    rng = np.random.default_rng(seed)
+    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
+    try:
+        return _monte_carlo(params, T, draws, rng, by, bar, seed)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _tornado(params, T: _Terms, fams, reference: str | None) -> list[dict[str, Any]]:
@@ -857,65 +934,16 @@ def _transfer_words(kind: str, params: Mapping[str, Any] | None) -> str:
     return _words(kind)
 
 
-def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:  # noqa: C901 (one branch per kind of stop)
+def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
     """A leg split into a stop (border, canal, transfer, wait) and a move, each with its ...
 
     ... likely hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``.
     """
-    from .model import split_key
-
-    d = leg.edge
-    terms = edge_terms(d)
     transfer = leg["kind"] == "transfer"
-    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
-    move = {"hours": 0.0, "usd": 0.0, "coef": {}}
-    if not terms:  # a hand-built edge: totals only
-        if transfer:
-            stop.update(hours=float(leg["time_h"]), usd=float(leg["cost_usd"]))
-            stop["dwell"] = stop["hours"]
-        else:
-            held = float(d.get("dwell_h", 0.0)) + float(d.get("wait_h", 0.0))
-            held = min(held, float(leg["time_h"]))
-            stop.update(hours=held, dwell=held)
-            move.update(hours=float(leg["time_h"]) - held, usd=float(leg["cost_usd"]))
-    else:
-        for t, x in zip(terms, d["parts"], strict=True):
-            if t.quantity not in ("time_h", "cost_usd"):
-                continue
-            f = factor(d, t) if factor is not None else 1.0
-            moving = not transfer and t.part in ("move", "rate")
-            piece = move if moving else stop
-            k = (t.quantity, t.key, t.inverse)
-            piece["coef"][k] = piece["coef"].get(k, 0.0) + t.coef * f
-            if t.quantity == "time_h":
-                piece["hours"] += x * f
-                if not moving:
-                    stop["wait" if t.part == "wait" else "dwell"] += x * f
-                    if t.key.startswith("canals."):
-                        stop["canal"] = split_key(t.key)[1]
-            else:
-                piece["usd"] += x * f
+    stop, move = _stop_and_move(leg, factor)
     out = []
     if transfer or stop["hours"] > 0 or stop["usd"] > 0:
-        if transfer:
-            what = str(leg.get("transfer") or "transfer")
-            where = leg["from_name"]
-            name = _transfer_words(what, params)
-            text = f"{name} {_hours_text(stop['dwell'])}"
-            if stop["wait"] > 0:
-                to_layer = str(leg.get("to_layer") or "")
-                service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
-                wait = f"wait for {_words(service)} sailing"
-                name += f" + {wait}"
-                text += f" + {wait} {_hours_text(stop['wait'])}"
-        elif stop["canal"] is not None:
-            what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
-            name = f"{_words(stop['canal']).title()} canal transit"
-            text = f"{name} {_hours_text(stop['hours'])}"
-        else:
-            what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
-            name = " ".join(["border", str(leg.get("country") or "")]).strip()
-            text = f"{name} {_hours_text(stop['hours'])}"
+        what, where, name, text = _stop_words(leg, stop, params)
         out.append(
             {
                 "kind": "stop",
@@ -941,6 +969,98 @@ def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:  # noqa: C901 (one
             }
         )
     return out
+
+
+def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A leg's hours, USD and term coefficients, split between where it stands and moves.
+
+    Parameters
+    ----------
+    leg
+        The route leg.
+    factor
+        The weight's term factor ``factor(edge, term)`` (a scenario's scaling), or None.
+
+    Returns
+    -------
+    tuple
+        The stop (``hours``, ``usd``, ``dwell``, ``wait``, ``coef``, ``canal``) and the move
+        (``hours``, ``usd``, ``coef``). A hand-built edge without terms gives totals only.
+    """
+    from .model import split_key
+
+    d = leg.edge
+    terms = edge_terms(d)
+    transfer = leg["kind"] == "transfer"
+    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
+    move = {"hours": 0.0, "usd": 0.0, "coef": {}}
+    if not terms:  # a hand-built edge: totals only
+        if transfer:
+            stop.update(hours=float(leg["time_h"]), usd=float(leg["cost_usd"]))
+            stop["dwell"] = stop["hours"]
+        else:
+            held = float(d.get("dwell_h", 0.0)) + float(d.get("wait_h", 0.0))
+            held = min(held, float(leg["time_h"]))
+            stop.update(hours=held, dwell=held)
+            move.update(hours=float(leg["time_h"]) - held, usd=float(leg["cost_usd"]))
+        return stop, move
+    for t, x in zip(terms, d["parts"], strict=True):
+        if t.quantity not in ("time_h", "cost_usd"):
+            continue
+        f = factor(d, t) if factor is not None else 1.0
+        moving = not transfer and t.part in ("move", "rate")
+        piece = move if moving else stop
+        k = (t.quantity, t.key, t.inverse)
+        piece["coef"][k] = piece["coef"].get(k, 0.0) + t.coef * f
+        if t.quantity == "time_h":
+            piece["hours"] += x * f
+            if not moving:
+                stop["wait" if t.part == "wait" else "dwell"] += x * f
+                if t.key.startswith("canals."):
+                    stop["canal"] = split_key(t.key)[1]
+        else:
+            piece["usd"] += x * f
+    return stop, move
+
+
+def _stop_words(leg, stop: Mapping[str, Any], params) -> tuple[str, str, str, str]:
+    """What a stop is, where, its name and its text: a transfer, a canal or a border.
+
+    Parameters
+    ----------
+    leg
+        The route leg.
+    stop
+        Its stop (from :func:`_stop_and_move`).
+    params
+        The parameter file, for the transfers' words (or None).
+
+    Returns
+    -------
+    tuple
+        ``what`` (the transfer kind, ``canal`` or ``border``), the place, the name and the
+        text with the hours.
+    """
+    if leg["kind"] == "transfer":
+        what = str(leg.get("transfer") or "transfer")
+        where = leg["from_name"]
+        name = _transfer_words(what, params)
+        text = f"{name} {_hours_text(stop['dwell'])}"
+        if stop["wait"] > 0:
+            to_layer = str(leg.get("to_layer") or "")
+            service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
+            wait = f"wait for {_words(service)} sailing"
+            name += f" + {wait}"
+            text += f" + {wait} {_hours_text(stop['wait'])}"
+    elif stop["canal"] is not None:
+        what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
+        name = f"{_words(stop['canal']).title()} canal transit"
+        text = f"{name} {_hours_text(stop['hours'])}"
+    else:
+        what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
+        name = " ".join(["border", str(leg.get("country") or "")]).strip()
+        text = f"{name} {_hours_text(stop['hours'])}"
+    return what, where, name, text
 
 
 def route_profile(

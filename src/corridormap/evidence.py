@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -123,8 +123,7 @@ def _modes(value: Any, file: str, rid: str, field: str) -> tuple[str, ...]:
     return tuple(modes)
 
 
-# split after the speed/volumes merges (issue 10)
-def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # noqa: C901
+def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:
     """Validate one ``[[movement]]`` table and return it as a :class:`Movement`.
 
     Raises
@@ -140,12 +139,55 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # n
     def err(msg: str, field: str | None = None) -> GeodataError:
         return GeodataError(msg, file=file, feature=where, field=field)
 
+    srcs, role = _check_fields(row, err)
+    measure = row["measure"]
+    points = _waypoints(row["path"], measure, file, where, err)
+    lo, hi, unit = _observed(row["observed"], err)
+    _check_events(row.get("events", []), err)
+    return Movement(
+        id=rid,
+        title=row["title"].strip(),
+        sources=tuple(s.strip() for s in srcs),
+        date=row["date"],
+        kind=row["kind"],
+        measure=measure,
+        path=tuple(points),
+        low=float(lo),
+        high=float(hi),
+        unit=unit,
+        notes=" ".join(row["notes"].split()),
+        role=role,
+    )
+
+
+def _check_fields(row: Mapping, err: Callable[..., GeodataError]) -> tuple[list[str], str]:
+    """Check a movement's fields other than path, observed and events.
+
+    Parameters
+    ----------
+    row
+        The ``[[movement]]`` table.
+    err
+        Makes the error for a message and a field.
+
+    Returns
+    -------
+    tuple
+        The sources (a list of texts) and the role (default ``fit``).
+
+    Raises
+    ------
+    GeodataError
+        For the first field at fault: a missing or unknown field, a bad id, an empty title or
+        notes, a bad source, date, kind, measure or role.
+    """
     for key in REQUIRED:
         if key not in row:
             raise err("is missing", key)
     unknown = sorted(set(row) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise err(f"unknown field; the fields are {', '.join(REQUIRED + OPTIONAL)}", unknown[0])
+    rid = row.get("id")
     if not isinstance(rid, str) or not ID_RE.match(rid):
         raise err(f"{rid!r} is not lowercase-with-dashes", "id")
     for key in ("title", "notes"):
@@ -165,8 +207,35 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # n
     role = row.get("role", "fit")
     if role not in ROLES:
         raise err(f"{role!r} is not one of {', '.join(ROLES)}", "role")
-    measure = row["measure"]
-    path = row["path"]
+    return srcs, role
+
+
+def _waypoints(
+    path: Any, measure: str, file: str, where: str, err: Callable[..., GeodataError]
+) -> list[Waypoint]:
+    """A movement's path as waypoints, checked.
+
+    Parameters
+    ----------
+    path
+        The ``path`` field: a list of ``{place, by}`` tables.
+    measure
+        The movement's measure (a dwell has one or two places, a movement at least two).
+    file, where
+        The file and the row, for the errors of ``by``.
+    err
+        Makes the error for a message and a field.
+
+    Returns
+    -------
+    list of Waypoint
+        In path order.
+
+    Raises
+    ------
+    GeodataError
+        If the path is not such a list, has too few or too many places, or a waypoint is bad.
+    """
     if not (isinstance(path, list) and path and all(isinstance(p, Mapping) for p in path)):
         raise err("must be a non-empty list of {place, by} tables", "path")
     if measure in DWELLS:
@@ -188,7 +257,29 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # n
                 raise err("is the origin: it has no 'by'", "path[0].by")
             by = _modes(p["by"], file, where, f"path[{i}].by")
         points.append(Waypoint(place.strip(), by))
-    obs = row["observed"]
+    return points
+
+
+def _observed(obs: Any, err: Callable[..., GeodataError]) -> tuple[Any, Any, str]:
+    """A movement's observed range ``{low, high, unit}``, checked.
+
+    Parameters
+    ----------
+    obs
+        The ``observed`` field.
+    err
+        Makes the error for a message and a field.
+
+    Returns
+    -------
+    tuple
+        Low, high (numbers, 0 < low <= high) and the unit (days or hours).
+
+    Raises
+    ------
+    GeodataError
+        If the table, a key, a number or the unit is bad, or low and high are out of order.
+    """
     if not isinstance(obs, Mapping):
         raise err("must be a table {low, high, unit}", "observed")
     for key in ("low", "high", "unit"):
@@ -204,7 +295,24 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # n
         raise err(f"{unit!r} is not days or hours", "observed.unit")
     if not 0 < lo <= hi:
         raise err(f"needs 0 < low <= high, got low {lo} and high {hi}", "observed")
-    events = row.get("events", [])
+    return lo, hi, unit
+
+
+def _check_events(events: Any, err: Callable[..., GeodataError]) -> None:
+    """Check a movement's events: a list of ``{date, text}`` tables in date order.
+
+    Parameters
+    ----------
+    events
+        The ``events`` field (default an empty list).
+    err
+        Makes the error for a message and a field.
+
+    Raises
+    ------
+    GeodataError
+        If it is not a list, an event is bad, or the dates are out of order.
+    """
     if not isinstance(events, list):
         raise err("must be a list of {date, text} tables", "events")
     dates = []
@@ -216,20 +324,6 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:  # n
         dates.append(ev["date"])
     if dates != sorted(dates):
         raise err("are not in date order", "events")
-    return Movement(
-        id=rid,
-        title=row["title"].strip(),
-        sources=tuple(s.strip() for s in srcs),
-        date=row["date"],
-        kind=row["kind"],
-        measure=measure,
-        path=tuple(points),
-        low=float(lo),
-        high=float(hi),
-        unit=unit,
-        notes=" ".join(row["notes"].split()),
-        role=role,
-    )
 
 
 def load_evidence(path: str | os.PathLike[str] | None = None) -> list[Movement]:

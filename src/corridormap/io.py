@@ -278,8 +278,7 @@ def _check_capacity(p: dict[str, Any], file: str, fid: str) -> None:
         v.check_text(p, "capacity_unit", file, fid)
 
 
-# split after the speed/volumes merges (issue 10)
-def _read_links(  # noqa: C901
+def _read_links(
     path: Path, nodes: dict[str, dict[str, Any]], params: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     file = path.name
@@ -290,104 +289,18 @@ def _read_links(  # noqa: C901
     for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
         v.check_reserved(p, v.LINK_RESERVED, file, fid)
         raw = geom.get("coordinates")
-        if not isinstance(raw, list) or len(raw) < 2:
-            raise GeodataError(
-                "a LineString needs at least two positions",
-                file=file,
-                feature=fid,
-                field="geometry",
-            )
-        if len(raw) > v.MAX_VERTICES:
-            raise GeodataError(
-                f"has {len(raw):,} vertices; at most {v.MAX_VERTICES:,} are allowed per link",
-                file=file,
-                feature=fid,
-                field="geometry",
-            )
-        vertices += len(raw)
-        if vertices > v.MAX_TOTAL_VERTICES:
-            raise GeodataError(
-                f"holds over {v.MAX_TOTAL_VERTICES:,} vertices in all; at most that many are "
-                "allowed per file",
-                file=file,
-                feature=fid,
-                field="geometry",
-            )
+        vertices = _count_vertices(raw, vertices, file, fid)
         coords = [v.check_lonlat(c, file, fid) for c in raw]
-        for key in ("from", "to"):
-            ref = v.check_text(p, key, file, fid)
-            if ref not in nodes:
-                near = closest(ref, nodes)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                raise GeodataError(
-                    f"names node {ref!r}, which is not in nodes.geojson{hint}",
-                    file=file,
-                    feature=fid,
-                    field=key,
-                )
-        if p["from"] == p["to"]:
-            raise GeodataError(
-                "starts and ends at the same node", file=file, feature=fid, field="to"
-            )
-        for key, end in (("from", coords[0]), ("to", coords[-1])):
-            node = nodes[p[key]]
-            if (
-                abs(end[0] - node["lon"]) > ENDPOINT_TOLERANCE_DEG
-                or abs(end[1] - node["lat"]) > ENDPOINT_TOLERANCE_DEG
-            ):
-                raise GeodataError(
-                    f"geometry {'starts' if key == 'from' else 'ends'} at {end}, not at node "
-                    f"{p[key]!r} ({node['lon']}, {node['lat']})",
-                    file=file,
-                    feature=fid,
-                    field="geometry",
-                )
+        _check_link_ends(p, coords, nodes, file, fid)
         mode = v.check_enum(p.get("mode"), v.MODES, file, fid, "mode")
         v.check_enum(p.get("status"), v.STATUSES, file, fid, "status")
         v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
         v.check_text(p, "source", file, fid)
         v.check_text(p, "notes", file, fid, required=False)
-        length = v.check_number(p, "length_km", file, fid)
-        if length > v.MAX_LENGTH_KM:
-            raise GeodataError(
-                f"{length:,.0f} km is longer than any link can be (at most "
-                f"{v.MAX_LENGTH_KM:,.0f} km)",
-                file=file,
-                feature=fid,
-                field="length_km",
-            )
-        p["length_km"] = length
-        chord = haversine_km(coords[0], coords[-1])
-        if length < 0.9 * chord:
-            raise GeodataError(
-                f"{length:g} km is shorter than the {chord:,.0f} km straight distance between "
-                "its endpoints",
-                file=file,
-                feature=fid,
-                field="length_km",
-            )
+        p["length_km"] = _link_length(p, coords, file, fid)
         if mode == "rail":
             v.check_number(p, "gauge", file, fid)
-        if mode in v.SCHEDULED_MODES:
-            svc = v.check_text_list(p, "services", file, fid)
-            if not svc:
-                raise GeodataError(
-                    f"a {mode} link needs 'services' (the scheduled services that sail it)",
-                    file=file,
-                    feature=fid,
-                    field="services",
-                )
-            for s in svc:
-                if s not in services:
-                    raise GeodataError(
-                        f"service {s!r} is not in parameters.toml [services]",
-                        file=file,
-                        feature=fid,
-                        field="services",
-                    )
-            p["services"] = svc
-        else:
-            p["services"] = []
+        p["services"] = _link_services(p, mode, services, file, fid)
         if p.get("canal") is not None:
             canal = v.check_text(p, "canal", file, fid)
             if canal not in canals:
@@ -406,6 +319,196 @@ def _read_links(  # noqa: C901
     return out
 
 
+def _count_vertices(raw: Any, vertices: int, file: str, fid: str) -> int:
+    """Check a LineString's positions: at least two, not too many for the link or the file.
+
+    Parameters
+    ----------
+    raw
+        The geometry's ``coordinates``.
+    vertices
+        The vertices of the file's links before this one.
+    file, fid
+        The file and the feature, for the errors.
+
+    Returns
+    -------
+    int
+        ``vertices`` plus this link's.
+
+    Raises
+    ------
+    GeodataError
+        If there are fewer than two positions, more than :data:`MAX_VERTICES`, or the file
+        holds more than :data:`MAX_TOTAL_VERTICES` in all.
+    """
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise GeodataError(
+            "a LineString needs at least two positions",
+            file=file,
+            feature=fid,
+            field="geometry",
+        )
+    if len(raw) > v.MAX_VERTICES:
+        raise GeodataError(
+            f"has {len(raw):,} vertices; at most {v.MAX_VERTICES:,} are allowed per link",
+            file=file,
+            feature=fid,
+            field="geometry",
+        )
+    vertices += len(raw)
+    if vertices > v.MAX_TOTAL_VERTICES:
+        raise GeodataError(
+            f"holds over {v.MAX_TOTAL_VERTICES:,} vertices in all; at most that many are "
+            "allowed per file",
+            file=file,
+            feature=fid,
+            field="geometry",
+        )
+    return vertices
+
+
+def _check_link_ends(
+    p: dict[str, Any], coords: list, nodes: dict[str, dict[str, Any]], file: str, fid: str
+) -> None:
+    """Check a link's ``from`` and ``to``: known, different nodes where its geometry ends.
+
+    Parameters
+    ----------
+    p
+        The link's properties.
+    coords
+        Its geometry's positions (lon, lat).
+    nodes
+        The nodes, by id.
+    file, fid
+        The file and the feature, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If an end names no node (with the closest id), both ends are the same node, or the
+        geometry does not start or end within :data:`ENDPOINT_TOLERANCE_DEG` of its node.
+    """
+    for key in ("from", "to"):
+        ref = v.check_text(p, key, file, fid)
+        if ref not in nodes:
+            near = closest(ref, nodes)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise GeodataError(
+                f"names node {ref!r}, which is not in nodes.geojson{hint}",
+                file=file,
+                feature=fid,
+                field=key,
+            )
+    if p["from"] == p["to"]:
+        raise GeodataError("starts and ends at the same node", file=file, feature=fid, field="to")
+    for key, end in (("from", coords[0]), ("to", coords[-1])):
+        node = nodes[p[key]]
+        if (
+            abs(end[0] - node["lon"]) > ENDPOINT_TOLERANCE_DEG
+            or abs(end[1] - node["lat"]) > ENDPOINT_TOLERANCE_DEG
+        ):
+            raise GeodataError(
+                f"geometry {'starts' if key == 'from' else 'ends'} at {end}, not at node "
+                f"{p[key]!r} ({node['lon']}, {node['lat']})",
+                file=file,
+                feature=fid,
+                field="geometry",
+            )
+
+
+def _link_length(p: dict[str, Any], coords: list, file: str, fid: str) -> float:
+    """A link's ``length_km``, checked against the longest link and its straight distance.
+
+    Parameters
+    ----------
+    p
+        The link's properties.
+    coords
+        Its geometry's positions (lon, lat).
+    file, fid
+        The file and the feature, for the errors.
+
+    Returns
+    -------
+    float
+        The length in km.
+
+    Raises
+    ------
+    GeodataError
+        If it is not a number, exceeds :data:`MAX_LENGTH_KM`, or is under 0.9 times the
+        straight distance between the ends.
+    """
+    length = v.check_number(p, "length_km", file, fid)
+    if length > v.MAX_LENGTH_KM:
+        raise GeodataError(
+            f"{length:,.0f} km is longer than any link can be (at most {v.MAX_LENGTH_KM:,.0f} km)",
+            file=file,
+            feature=fid,
+            field="length_km",
+        )
+    p["length_km"] = length
+    chord = haversine_km(coords[0], coords[-1])
+    if length < 0.9 * chord:
+        raise GeodataError(
+            f"{length:g} km is shorter than the {chord:,.0f} km straight distance between "
+            "its endpoints",
+            file=file,
+            feature=fid,
+            field="length_km",
+        )
+    return length
+
+
+def _link_services(
+    p: dict[str, Any], mode: str, services: dict[str, Any], file: str, fid: str
+) -> list[str]:
+    """A link's scheduled services: required and known for a scheduled mode, else none.
+
+    Parameters
+    ----------
+    p
+        The link's properties.
+    mode
+        Its mode.
+    services
+        The ``[services]`` of parameters.toml.
+    file, fid
+        The file and the feature, for the errors.
+
+    Returns
+    -------
+    list of str
+        The services (empty for a mode that is not scheduled).
+
+    Raises
+    ------
+    GeodataError
+        If a scheduled link has no services, or names one not in ``services``.
+    """
+    if mode not in v.SCHEDULED_MODES:
+        return []
+    svc = v.check_text_list(p, "services", file, fid)
+    if not svc:
+        raise GeodataError(
+            f"a {mode} link needs 'services' (the scheduled services that sail it)",
+            file=file,
+            feature=fid,
+            field="services",
+        )
+    for s in svc:
+        if s not in services:
+            raise GeodataError(
+                f"service {s!r} is not in parameters.toml [services]",
+                file=file,
+                feature=fid,
+                field="services",
+            )
+    return svc
+
+
 def _table(value: Any, file: str, where: str, *, what: str = "a table") -> dict[str, Any]:
     """``value`` if it is a TOML table, else an error naming ``where``."""
     if not isinstance(value, dict):
@@ -417,47 +520,15 @@ def _table(value: Any, file: str, where: str, *, what: str = "a table") -> dict[
     return value
 
 
-# split after the speed/volumes merges (issue 10)
-def _check_params(params: dict[str, Any], file: str) -> None:  # noqa: C901
+def _check_params(params: dict[str, Any], file: str) -> None:
     for section in ("modes", "transfers", "borders", "services"):
         if section not in params:
             raise GeodataError(f"has no [{section}] table", file=file, feature=section)
         _table(params[section], file, section)
     canals = _table(params.get("canals", {}), file, "canals")
-    for mode in v.MODES:
-        if mode not in params["modes"]:
-            raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
-        table = _table(params["modes"][mode], file, f"modes.{mode}")
-        for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
-            v.check_param(table.get(key), file, f"modes.{mode}.{key}")
-        for group in ("by_country", "by_vessel"):
-            where = f"modes.{mode}.{group}"
-            for cc, sub in _table(table.get(group) or {}, file, where).items():
-                for key, val in _table(sub, file, f"{where}.{cc}").items():
-                    v.check_param(val, file, f"{where}.{cc}.{key}")
-    from .model import GATE_TRANSFER
-
-    needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
-    for name in sorted(needed - set(params["transfers"])):
-        raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
-    for name, table in params["transfers"].items():
-        _table(table, file, f"transfers.{name}")
-        for key in ("dwell_h", "cost_usd_per_teu"):
-            v.check_param(table.get(key), file, f"transfers.{name}.{key}")
-    for name in ("rail", "road"):
-        if name not in params["borders"]:
-            raise GeodataError("is missing", file=file, feature=f"borders.{name}")
-        table = _table(params["borders"][name], file, f"borders.{name}")
-        for key in ("dwell_h", "cost_usd_per_teu"):
-            v.check_param(table.get(key), file, f"borders.{name}.{key}")
-        where = f"borders.{name}.by_country"
-        for pair, sub in _table(table.get("by_country") or {}, file, where).items():
-            for key, val in _table(sub, file, f"{where}.{pair}").items():
-                v.check_param(val, file, f"{where}.{pair}.{key}")
-    by_link = _table(params["borders"].get("by_link") or {}, file, "borders.by_link")
-    for lid, table in by_link.items():
-        for key, val in _table(table, file, f"borders.by_link.{lid}").items():
-            v.check_param(val, file, f"borders.by_link.{lid}.{key}")
+    _check_mode_params(params["modes"], file)
+    _check_transfer_params(params["transfers"], file)
+    _check_border_params(params["borders"], file)
     for name, table in canals.items():
         _table(table, file, f"canals.{name}")
         for key in ("transit_h", "cost_usd_per_teu"):
@@ -472,6 +543,104 @@ def _check_params(params: dict[str, Any], file: str) -> None:  # noqa: C901
                 feature=f"services.{name}",
                 field="vessel",
             )
+
+
+def _check_nested_params(tables: Any, file: str, where: str) -> None:
+    """Check a table of tables of parameters, such as ``modes.rail.by_country``.
+
+    Parameters
+    ----------
+    tables
+        The table (None or empty for none).
+    file
+        The file, for the errors.
+    where
+        The table's dotted name.
+
+    Raises
+    ------
+    GeodataError
+        If it or one of its entries is not a table, or a value is not a parameter.
+    """
+    for key, sub in _table(tables or {}, file, where).items():
+        for name, val in _table(sub, file, f"{where}.{key}").items():
+            v.check_param(val, file, f"{where}.{key}.{name}")
+
+
+def _check_mode_params(modes: dict[str, Any], file: str) -> None:
+    """Check ``[modes]``: every mode, its speed, cost and CO2, and its per-country/vessel tables.
+
+    Parameters
+    ----------
+    modes
+        The ``[modes]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If a mode is missing or a parameter is bad.
+    """
+    for mode in v.MODES:
+        if mode not in modes:
+            raise GeodataError("is missing", file=file, feature=f"modes.{mode}")
+        table = _table(modes[mode], file, f"modes.{mode}")
+        for key in ("speed_kmh", "cost_usd_per_teu_km", "co2_kg_per_teu_km"):
+            v.check_param(table.get(key), file, f"modes.{mode}.{key}")
+        for group in ("by_country", "by_vessel"):
+            _check_nested_params(table.get(group), file, f"modes.{mode}.{group}")
+
+
+def _check_transfer_params(transfers: dict[str, Any], file: str) -> None:
+    """Check ``[transfers]``: the transfers the model needs, each with dwell and cost.
+
+    Parameters
+    ----------
+    transfers
+        The ``[transfers]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If a needed transfer is missing or a parameter is bad.
+    """
+    from .model import GATE_TRANSFER
+
+    needed = {*GATE_TRANSFER.values(), "gauge_change", "rail_road", "sea_transshipment"}
+    for name in sorted(needed - set(transfers)):
+        raise GeodataError("is missing", file=file, feature=f"transfers.{name}")
+    for name, table in transfers.items():
+        _table(table, file, f"transfers.{name}")
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"transfers.{name}.{key}")
+
+
+def _check_border_params(borders: dict[str, Any], file: str) -> None:
+    """Check ``[borders]``: rail and road dwell and cost, per country pair and per link.
+
+    Parameters
+    ----------
+    borders
+        The ``[borders]`` table.
+    file
+        The file, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If rail or road is missing or a parameter is bad.
+    """
+    for name in ("rail", "road"):
+        if name not in borders:
+            raise GeodataError("is missing", file=file, feature=f"borders.{name}")
+        table = _table(borders[name], file, f"borders.{name}")
+        for key in ("dwell_h", "cost_usd_per_teu"):
+            v.check_param(table.get(key), file, f"borders.{name}.{key}")
+        _check_nested_params(table.get("by_country"), file, f"borders.{name}.by_country")
+    _check_nested_params(borders.get("by_link"), file, "borders.by_link")
 
 
 def _check_stations(

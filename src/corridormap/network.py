@@ -55,9 +55,8 @@ def link_layers(link: dict[str, Any]) -> list[str]:
     return [mode]
 
 
-# split after the speed/volumes merges (issue 10)
 @paused
-def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C901
+def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     """Build the multimodal network from validated geodata.
 
     Parameters
@@ -74,9 +73,6 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C
         ``geometry`` as a shapely LineString in the direction of travel. ``G.graph`` holds
         ``crs``, ``params``, ``stations``, ``regions`` and ``directory``.
     """
-    import numpy as np
-    import shapely
-
     gd = geodata if geodata is not None else load_geodata()
     _check_geodata(gd)
     params = gd.params
@@ -95,66 +91,132 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C
         if props["kind"] != "chokepoint":
             G.add_node(pid, place=pid, layer=GATE, x=props["lon"], y=props["lat"], **attrs)
     lids = sorted(gd.links)
-    # all link geometries in two vectorised calls (forward and reversed)
+    forward, backward = _link_geometries(gd, lids)
+    for lid, fwd, rev in zip(lids, forward, backward, strict=True):
+        _add_link(G, gd, lid, fwd, rev, layers)
+    _add_transfers(G, gd, layers)
+    return G
+
+
+def _link_geometries(gd: Geodata, lids: list[str]) -> tuple[Any, Any]:
+    """All link geometries in two vectorised calls, forward and reversed.
+
+    Parameters
+    ----------
+    gd
+        The geodata.
+    lids
+        The link ids, in the order wanted.
+
+    Returns
+    -------
+    tuple
+        The shapely LineStrings in the links' direction and reversed, in ``lids`` order
+        (empty lists when there are no links).
+    """
+    import numpy as np
+    import shapely
+
     coords = [gd.links[lid]["coords"] for lid in lids]
     flat = np.array([c for cs in coords for c in cs], dtype=float).reshape(-1, 2)
     index = np.repeat(np.arange(len(lids)), [len(cs) for cs in coords])
     forward = shapely.linestrings(flat, indices=index) if lids else []
     backward = shapely.reverse(forward) if lids else []
-    for lid, fwd, rev in zip(lids, forward, backward, strict=True):
-        link = gd.links[lid]
-        base = {k: val for k, val in link.items() if k != "coords"}
-        routable = link["status"] in ROUTABLE_STATUSES
-        for layer in link_layers(link):
-            service = layer.split(":", 1)[1] if link["services"] else None
-            wts = model.edge_weights(
-                model.link_terms(link, params, service), params, float(link["length_km"])
+    return forward, backward
+
+
+def _add_link(
+    G: nx.MultiDiGraph, gd: Geodata, lid: str, fwd: Any, rev: Any, layers: dict[str, set[str]]
+) -> None:
+    """Add a link's two edges on each of its layers, and its end nodes on those layers.
+
+    Parameters
+    ----------
+    G
+        The network being built.
+    gd
+        The geodata.
+    lid
+        The link id.
+    fwd, rev
+        Its geometry in its direction and reversed.
+    layers
+        The layers at each place; the link's are added at its ends.
+
+    Raises
+    ------
+    GeodataError
+        If a property of the link has the name of a weight the network computes.
+    """
+    params = gd.params
+    link = gd.links[lid]
+    base = {k: val for k, val in link.items() if k != "coords"}
+    routable = link["status"] in ROUTABLE_STATUSES
+    for layer in link_layers(link):
+        service = layer.split(":", 1)[1] if link["services"] else None
+        wts = model.edge_weights(
+            model.link_terms(link, params, service), params, float(link["length_km"])
+        )
+        wts["border"] = model.is_border(link["mode"], str(link.get("country") or ""))
+        ends = []
+        for pid in (link["from"], link["to"]):
+            layers[pid].add(layer)
+            node = layer_node(pid, layer)
+            if node not in G:
+                p = gd.nodes[pid]
+                attrs = {k: val for k, val in p.items() if k not in ("lon", "lat")}
+                G.add_node(node, place=pid, layer=layer, x=p["lon"], y=p["lat"], **attrs)
+            ends.append(node)
+        clash = sorted(set(base) & set(wts))
+        if clash:
+            raise GeodataError(
+                f"property {clash[0]!r} is a weight the network computes itself; rename it",
+                file="links.geojson",
+                feature=lid,
+                field=clash[0],
             )
-            wts["border"] = model.is_border(link["mode"], str(link.get("country") or ""))
-            ends = []
-            for pid in (link["from"], link["to"]):
-                layers[pid].add(layer)
-                node = layer_node(pid, layer)
-                if node not in G:
-                    p = gd.nodes[pid]
-                    attrs = {k: val for k, val in p.items() if k not in ("lon", "lat")}
-                    G.add_node(node, place=pid, layer=layer, x=p["lon"], y=p["lat"], **attrs)
-                ends.append(node)
-            clash = sorted(set(base) & set(wts))
-            if clash:
-                raise GeodataError(
-                    f"property {clash[0]!r} is a weight the network computes itself; rename it",
-                    file="links.geojson",
-                    feature=lid,
-                    field=clash[0],
-                )
-            common = {
-                **base,
-                **wts,
-                "kind": "link",
-                "link_id": lid,
-                "layer": layer,
-                "service": service,
-                "routable": routable,
-            }
-            G.add_edge(
-                ends[0],
-                ends[1],
-                key=f"{lid}@{layer}",
-                **common,
-                u_place=link["from"],
-                v_place=link["to"],
-                geometry=fwd,
-            )
-            G.add_edge(
-                ends[1],
-                ends[0],
-                key=f"{lid}@{layer}~r",
-                **common,
-                u_place=link["to"],
-                v_place=link["from"],
-                geometry=rev,
-            )
+        common = {
+            **base,
+            **wts,
+            "kind": "link",
+            "link_id": lid,
+            "layer": layer,
+            "service": service,
+            "routable": routable,
+        }
+        G.add_edge(
+            ends[0],
+            ends[1],
+            key=f"{lid}@{layer}",
+            **common,
+            u_place=link["from"],
+            v_place=link["to"],
+            geometry=fwd,
+        )
+        G.add_edge(
+            ends[1],
+            ends[0],
+            key=f"{lid}@{layer}~r",
+            **common,
+            u_place=link["to"],
+            v_place=link["from"],
+            geometry=rev,
+        )
+
+
+def _add_transfers(G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]]) -> None:
+    """Add the transfer edges between the layers at each place (chokepoints have none).
+
+    Parameters
+    ----------
+    G
+        The network being built.
+    gd
+        The geodata.
+    layers
+        The layers at each place.
+    """
+    params = gd.params
     for pid in sorted(layers):
         if gd.nodes[pid]["kind"] == "chokepoint":
             continue
@@ -182,7 +244,6 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:  # noqa: C
                     routable=True,
                     **wts,
                 )
-    return G
 
 
 def _check_geodata(gd: Geodata) -> None:

@@ -145,8 +145,7 @@ def _span(row: Mapping[str, Any], file: str) -> tuple[dt.date, float]:
     raise SceneError("needs a full last event date or observed days", file=file, feature=row["id"])
 
 
-# split after the maps merge (issue 10)
-def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
+def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:
     """Lay the evidence rows ``ids`` (one shipment, in order) out in time on ``G``.
 
     Raises
@@ -155,8 +154,6 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
         If an id is not in the register, a row has no dated events, consecutive rows do not
         meet at a place, or no route follows the path.
     """
-    from .routing import route
-
     file = evidence_path(G).name
     register = evidence_rows(G)
     rows = []
@@ -164,7 +161,71 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
         if rid not in register:
             raise SceneError(f"no movement {rid!r} in the evidence register", file=file)
         rows.append(register[rid])
-    # the stops: the rows' paths joined where one ends and the next begins
+    stops, modes, row_of_stretch = _joined_stops(rows, file)
+    from .places import resolve_place
+
+    try:
+        stop_ids = [resolve_place(G, s) for s in stops]
+    except CorridormapError as exc:
+        raise SceneError(str(exc), file=file, feature=rows[0]["id"]) from None
+    r, notes = _stops_route(G, stops, modes)
+    if r is None:
+        raise SceneError(f"no route follows {' - '.join(stops)}", file=file, feature=rows[0]["id"])
+    # split the legs into stretches at the stops
+    stretch_legs: list[list[Any]] = [[] for _ in modes]
+    k = 0
+    for leg in r.legs:
+        stretch_legs[min(k, len(modes) - 1)].append(leg)
+        if leg.get("kind") == "link" and leg.get("to") == stop_ids[min(k + 1, len(stops) - 1)]:
+            k += 1
+    start0, _ = _span(rows[0], file)
+    legs, waits, events = [], [], []
+    for i, row in enumerate(rows):
+        mine = [leg for s, ls in enumerate(stretch_legs) if row_of_stretch[s] == i for leg in ls]
+        t, end = _lay_out_row(row, mine, start0, file, legs)
+        if end - t > 0.05:
+            last = stop_ids[row_of_stretch.index(i) + sum(1 for x in row_of_stretch if x == i)]
+            waits.append(ReplayWait(last, r.names.get(last, last), t, end, row["id"]))
+        for e in row.get("events") or []:
+            when, _ = parse_date(e["date"])
+            events.append(
+                ReplayEvent(float((when - start0).days), str(e["date"]), str(e["text"]), row["id"])
+            )
+    return Replay(
+        rows=tuple(rows),
+        route=r,
+        legs=tuple(legs),
+        waits=tuple(waits),
+        events=tuple(sorted(events, key=lambda e: e.day)),
+        start=start0,
+        notes=tuple(notes),
+    )
+
+
+def _joined_stops(
+    rows: list[dict[str, Any]], file: str
+) -> tuple[list[str], list[str | None], list[int]]:
+    """The stops of the rows' paths, joined where one ends and the next begins.
+
+    Parameters
+    ----------
+    rows
+        The evidence rows, in order.
+    file
+        The register's file name, for the errors.
+
+    Returns
+    -------
+    tuple
+        The stops (place names), the stated mode of each stretch between them (or None), and
+        the row each stretch belongs to.
+
+    Raises
+    ------
+    SceneError
+        If a row's path has fewer than two places, or a row does not start where the one
+        before ends.
+    """
     stops: list[str] = []
     modes: list[str | None] = []
     row_of_stretch: list[int] = []
@@ -184,12 +245,31 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
             stops.append(p["place"])
             modes.append(p.get("by"))
             row_of_stretch.append(i)
-    from .places import resolve_place
+    return stops, modes, row_of_stretch
 
-    try:
-        stop_ids = [resolve_place(G, s) for s in stops]
-    except CorridormapError as exc:
-        raise SceneError(str(exc), file=file, feature=rows[0]["id"]) from None
+
+def _stops_route(G: nx.MultiDiGraph, stops: list[str], modes: list[str | None]) -> tuple[Any, list]:
+    """The route through the stops, each stretch by its stated mode where the network has one.
+
+    A stretch the network cannot do by its stated mode is let use any mode, with a note.
+
+    Parameters
+    ----------
+    G
+        The network.
+    stops
+        The stops, in order.
+    modes
+        The stated mode of each stretch, or None.
+
+    Returns
+    -------
+    tuple
+        The :class:`~corridormap.routing.Route` (None if no route follows the stops) and the
+        notes on the stretches drawn along their fastest route.
+    """
+    from .routing import route
+
     leg_modes: list[list[str] | None] = [[m] if m else None for m in modes]
     notes = []
     r = None
@@ -213,45 +293,41 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:  # noqa: C901
                     break
             else:
                 break
-    if r is None:
-        raise SceneError(f"no route follows {' - '.join(stops)}", file=file, feature=rows[0]["id"])
-    # split the legs into stretches at the stops
-    stretch_legs: list[list[Any]] = [[] for _ in modes]
-    k = 0
-    for leg in r.legs:
-        stretch_legs[min(k, len(modes) - 1)].append(leg)
-        if leg.get("kind") == "link" and leg.get("to") == stop_ids[min(k + 1, len(stops) - 1)]:
-            k += 1
-    # lay out each row in time
-    start0, _ = _span(rows[0], file)
-    legs, waits, events = [], [], []
-    for i, row in enumerate(rows):
-        first, days = _span(row, file)
-        t = float((first - start0).days)
-        mine = [leg for s, ls in enumerate(stretch_legs) if row_of_stretch[s] == i for leg in ls]
-        model_days = sum(float(leg.get("time_h") or 0.0) for leg in mine) / 24.0
-        scale = 1.0 if model_days <= days or model_days == 0 else days / model_days
-        end = float((first - start0).days) + days
-        for j, leg in enumerate(mine):
-            d = float(leg.get("time_h") or 0.0) / 24.0 * scale
-            # a scaled row ends exactly on its published days (no rounding short of them)
-            stop = end if scale < 1.0 and j == len(mine) - 1 else t + d
-            legs.append(ReplayLeg(leg, t, stop, row["id"]))
-            t = stop
-        if end - t > 0.05:
-            last = stop_ids[row_of_stretch.index(i) + sum(1 for x in row_of_stretch if x == i)]
-            waits.append(ReplayWait(last, r.names.get(last, last), t, end, row["id"]))
-        for e in row.get("events") or []:
-            when, _ = parse_date(e["date"])
-            events.append(
-                ReplayEvent(float((when - start0).days), str(e["date"]), str(e["text"]), row["id"])
-            )
-    return Replay(
-        rows=tuple(rows),
-        route=r,
-        legs=tuple(legs),
-        waits=tuple(waits),
-        events=tuple(sorted(events, key=lambda e: e.day)),
-        start=start0,
-        notes=tuple(notes),
-    )
+    return r, notes
+
+
+def _lay_out_row(
+    row: dict[str, Any], mine: list[Any], start0: Any, file: str, legs: list[ReplayLeg]
+) -> tuple[float, float]:
+    """Lay a row's legs out in time, squeezed to its published days if the model is slower.
+
+    Parameters
+    ----------
+    row
+        The evidence row.
+    mine
+        Its legs of the route.
+    start0
+        The first row's start date (day 0).
+    file
+        The register's file name, for the errors.
+    legs
+        The replay's legs; this row's are appended.
+
+    Returns
+    -------
+    tuple
+        The day the row's last leg ends and the day the row ends as published.
+    """
+    first, days = _span(row, file)
+    t = float((first - start0).days)
+    model_days = sum(float(leg.get("time_h") or 0.0) for leg in mine) / 24.0
+    scale = 1.0 if model_days <= days or model_days == 0 else days / model_days
+    end = float((first - start0).days) + days
+    for j, leg in enumerate(mine):
+        d = float(leg.get("time_h") or 0.0) / 24.0 * scale
+        # a scaled row ends exactly on its published days (no rounding short of them)
+        stop = end if scale < 1.0 and j == len(mine) - 1 else t + d
+        legs.append(ReplayLeg(leg, t, stop, row["id"]))
+        t = stop
+    return t, end

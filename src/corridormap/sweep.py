@@ -266,7 +266,7 @@ def _link_key(edges: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(e["link_id"] for e in edges if e["kind"] == "link")
 
 
-def _candidates(  # noqa: C901
+def _candidates(
     tab: _Tables,
     dist: Mapping[str, float],
     parent: Mapping[str, str | None],
@@ -276,6 +276,74 @@ def _candidates(  # noqa: C901
     k: int,
 ) -> _Candidates | None:
     """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes."""
+    best_c, best_path = _tree_best(tab, dist, parent, order, d)
+    if best_path is None:
+        return None
+    path = best_path
+    terms, edges = _terms_of(tab, path)
+    nodes = _places(path)
+    out = _Candidates(
+        [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
+    )
+    if k == 1:
+        return out
+    seen = {_link_key(edges)}
+    # best-first backwards from d; f = exact distance from o to the head + the suffix
+    count = itertools.count()
+    heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
+    examined = pops = 0
+    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
+    while heap and len(out.terms) < k:
+        _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
+        if not exact:
+            # the tree's way to v crosses the suffix: bound it by a search that avoids the
+            # suffix's places (checked only now, when the state comes up), drop v if none
+            dv = _bound(tab, o, v, suffix, placed, bounds)
+            if dv is not None:
+                heapq.heappush(heap, (dv + g, -next(count), v, g, suffix, placed, True))
+            continue
+        if v == o:
+            examined += 1
+            if examined > MAX_EXAMINED:
+                return _fallback(tab, o, d, k)
+            edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
+            key = _link_key(edges)
+            if key not in seen:  # terms only for a new route, not for each duplicate
+                seen.add(key)
+                out.terms.append(_terms_of(tab, suffix)[0])
+                out.paths.append(suffix)
+            continue
+        pops = _extend(tab, dist, parent, o, d, v, g, suffix, placed, heap, count, pops)
+        if pops > MAX_STATES:
+            return _fallback(tab, o, d, k)
+    return out
+
+
+def _tree_best(
+    tab: _Tables,
+    dist: Mapping[str, float],
+    parent: Mapping[str, str | None],
+    order: Mapping[str, int],
+    d: str,
+) -> tuple[float, list[str] | None]:
+    """The best route to ``d`` along the shortest-path tree, entering ``d`` by a link.
+
+    Parameters
+    ----------
+    tab
+        The family's tables.
+    dist, parent, order
+        The tree from the origin: costs, parents and the order nodes were settled in (ties
+        go to the node settled first).
+    d
+        The destination place.
+
+    Returns
+    -------
+    tuple
+        The best cost and the path (node ids, ending with ``d``), or ``(inf, None)`` if no
+        route reaches ``d``.
+    """
     best_u, best_c, best_path = None, math.inf, None
     where = tab.place
     for u, c in tab.entries.get(d, ()):
@@ -295,71 +363,106 @@ def _candidates(  # noqa: C901
         if total < best_c or (total == best_c and order[u] < order[best_u]):  # type: ignore[index]
             best_u, best_c = u, total
             best_path = [*_path_to(parent, via), u, d] if via else [*_path_to(parent, u), d]
-    if best_u is None or best_path is None:
-        return None
-    path = best_path
-    terms, edges = _terms_of(tab, path)
-    nodes = _places(path)
-    out = _Candidates(
-        [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
-    )
-    if k == 1:
-        return out
-    seen = {_link_key(edges)}
-    # best-first backwards from d; f = exact distance from o to the head + the suffix
-    count = itertools.count()
-    heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
-    examined = pops = 0
-    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
-    exits = tab.exit_into
-    while heap and len(out.terms) < k:
-        _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
-        if not exact:
-            # the tree's way to v crosses the suffix: bound it by a search that avoids the
-            # suffix's places (checked only now, when the state comes up), drop v if none
-            pv = where[v]
-            run = tuple(n for n in suffix[1:] if where[n] == pv)
-            memo_key = (v, placed, run)
-            if memo_key in bounds:
-                dv = bounds[memo_key]
-            else:
-                dv = bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
-            if dv is not None:
-                heapq.heappush(heap, (dv + g, -next(count), v, g, suffix, placed, True))
+    if best_u is None:
+        return best_c, None
+    return best_c, best_path
+
+
+def _bound(
+    tab: _Tables, o: str, v: str, suffix: tuple, placed: frozenset, bounds: dict
+) -> float | None:
+    """The least cost ``o -> v`` that avoids the suffix's places, memoised in ``bounds``.
+
+    Parameters
+    ----------
+    tab
+        The family's tables.
+    o
+        The origin.
+    v
+        The head of the suffix.
+    suffix
+        The partial route from ``v`` to the destination.
+    placed
+        The places the suffix visits.
+    bounds
+        The memo, by head, places and the run of the suffix at ``v``'s place.
+
+    Returns
+    -------
+    float or None
+        The bound, or None if ``o`` cannot reach ``v`` that way.
+    """
+    pv = tab.place[v]
+    run = tuple(n for n in suffix[1:] if tab.place[n] == pv)
+    memo_key = (v, placed, run)
+    if memo_key not in bounds:
+        bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
+    return bounds[memo_key]
+
+
+def _extend(
+    tab: _Tables,
+    dist: Mapping[str, float],
+    parent: Mapping[str, str | None],
+    o: str,
+    d: str,
+    v: str,
+    g: float,
+    suffix: tuple,
+    placed: frozenset,
+    heap: list,
+    count: Any,
+    pops: int,
+) -> int:
+    """Push the suffix extended by each allowed predecessor of its head ``v``.
+
+    A predecessor may not be on the suffix, revisit a place, or change vehicle at the route's
+    own ends. Stops as soon as the pushes exceed :data:`MAX_STATES`.
+
+    Parameters
+    ----------
+    tab
+        The family's tables.
+    dist, parent
+        The tree from the origin.
+    o, d
+        The origin and destination.
+    v, g, suffix, placed
+        The state: its head, the suffix's cost, the suffix and its places.
+    heap, count
+        The search's heap and tie-break counter.
+    pops
+        The states pushed so far.
+
+    Returns
+    -------
+    int
+        The states pushed so far, now (above :data:`MAX_STATES`: stop the search).
+    """
+    where = tab.place
+    here = where[v]
+    preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())
+    gate_c = tab.exit_into.get(v, {}).get(o)
+    if gate_c is not None:
+        preds = [*preds, (o, gate_c)]
+    for u, c in preds:
+        du = dist.get(u)
+        if du is None or u in suffix:
             continue
-        if v == o:
-            examined += 1
-            if examined > MAX_EXAMINED:
-                return _fallback(tab, o, d, k)
-            edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
-            key = _link_key(edges)
-            if key not in seen:  # terms only for a new route, not for each duplicate
-                seen.add(key)
-                out.terms.append(_terms_of(tab, suffix)[0])
-                out.paths.append(suffix)
-            continue
-        here = where[v]
-        preds = tab.entries.get(v, ()) if v == d else tab.pred.get(v, ())
-        gate_c = exits.get(v, {}).get(o)
-        if gate_c is not None:
-            preds = [*preds, (o, gate_c)]
-        for u, c in preds:
-            du = dist.get(u)
-            if du is None or u in suffix:
-                continue
-            pu = where[u]
-            if pu != here and pu in placed:
-                continue  # would visit a place twice
-            if u != o and v != d and pu == here and here in (o, d):
-                continue  # no change of vehicle at the route's own ends
-            pops += 1
-            if pops > MAX_STATES:
-                return _fallback(tab, o, d, k)
-            now = placed | {pu}
-            exact = u == o or not _blocked(where, parent, u, pu, now, suffix)
-            gu = c + g
-            heapq.heappush(heap, (du + gu, -next(count), u, gu, (u, *suffix), now, exact))
-    return out
+        pu = where[u]
+        if pu != here and pu in placed:
+            continue  # would visit a place twice
+        if u != o and v != d and pu == here and here in (o, d):
+            continue  # no change of vehicle at the route's own ends
+        pops += 1
+        if pops > MAX_STATES:
+            return pops
+        now = placed | {pu}
+        exact = u == o or not _blocked(where, parent, u, pu, now, suffix)
+        gu = c + g
+        heapq.heappush(heap, (du + gu, -next(count), u, gu, (u, *suffix), now, exact))
+    return pops
 
 
 def _blocked(where, parent, u: str, pu: str, placed: frozenset, suffix: tuple) -> bool:

@@ -9,6 +9,8 @@ fitted directly. ``scripts/validate.py`` writes the page; a test checks it is cu
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
 __all__ = ["backtest_markdown", "validation_markdown", "validation_rows"]
@@ -27,51 +29,82 @@ def _err(model: float, lo: float, hi: float) -> str:
 
 def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
     """One row per published figure: case, claim, published, model, error, note, source."""
-    import numpy as np
-
-    from .compare import compare
     from .network import load_network
-    from .routing import make_weight, route
 
-    G = G if G is not None else load_network()
-    val = G.graph["params"]["validation"]
-    cache: dict[tuple, object] = {}
+    rep = _Report(G if G is not None else load_network())
+    _distance_rows(rep)
+    c, c_instc, c_suez = _fffai_rows(rep)
+    _price_rows(rep, c, c_instc, c_suez)
+    _trial_rows(rep)
+    _route_rows(rep)
+    _branch_rows(rep)
+    _future_rows(rep)
+    return rep.rows
 
-    def comp(o, d, fams=None):
+
+class _Report:
+    """The validation rows as they are built, with the network and its comparisons.
+
+    Parameters
+    ----------
+    G
+        The network; its ``validation`` parameters hold the published figures.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.val = G.graph["params"]["validation"]
+        self.rows: list[dict[str, str]] = []
+        self._cache: dict[tuple, object] = {}
+
+    def comp(self, o: str, d: str, fams: Any = None) -> Any:
+        """The comparison of ``fams`` (default all) from ``o`` to ``d``, computed once."""
+        from .compare import compare
+
         key = (o, d, tuple(fams or ()))
-        if key not in cache:
-            cache[key] = compare(G, o, d, families=fams, draws=DRAWS, seed=SEED)
-        return cache[key]
+        if key not in self._cache:
+            self._cache[key] = compare(self.G, o, d, families=fams, draws=DRAWS, seed=SEED)
+        return self._cache[key]
 
-    def p50(c, fam, what="days"):
-        return float(np.percentile(getattr(c, what)[fam], 50))
-
-    def best_instc(c, what="days"):
-        fams = [f for f in INSTC if f in c.routes]
-        best = min(fams, key=lambda f: p50(c, f, what))
-        return best, p50(c, best, what)
-
-    rows = []
-
-    def add(case, claim, published, model, error, note=""):
-        src = val[case]["source"].split(" ; ")[0] if case in val else ""
-        rows.append(
+    def add(
+        self, case: str, claim: str, published: str, model: str, error: str, note: str = ""
+    ) -> None:
+        """Add a row; its source is the first of the case's sources."""
+        src = self.val[case]["source"].split(" ; ")[0] if case in self.val else ""
+        self.rows.append(
             dict(zip(COLUMNS, (case, claim, published, model, error, note, src), strict=True))
         )
 
+
+def _p50(c: Any, fam: str, what: str = "days") -> float:
+    """The median of ``what`` (days or cost_usd) of family ``fam`` in comparison ``c``."""
+    import numpy as np
+
+    return float(np.percentile(getattr(c, what)[fam], 50))
+
+
+def _best_instc(c: Any, what: str = "days") -> tuple[str, float]:
+    """The INSTC family of ``c`` with the lowest median ``what``, and that median."""
+    fams = [f for f in INSTC if f in c.routes]
+    best = min(fams, key=lambda f: _p50(c, f, what))
+    return best, _p50(c, best, what)
+
+
+def _distance_rows(rep: _Report) -> None:
+    """The corridor length claim, Mumbai - St Petersburg, INSTC and Suez."""
     # corridor length: Mumbai - St Petersburg
-    c = comp("Mumbai", "St Petersburg")
-    fam, _ = best_instc(c)
+    c = rep.comp("Mumbai", "St Petersburg")
+    fam, _ = _best_instc(c)
     d_instc, d_suez = c.routes[fam].distance_km, c.routes["suez-north-europe"].distance_km
-    v = val["instc_distance_claim"]
-    add(
+    v = rep.val["instc_distance_claim"]
+    rep.add(
         "instc_distance_claim",
         "INSTC distance, Mumbai - St Petersburg",
         f"{v['distance_km']:,} km",
         f"{d_instc:,.0f} km ({fam})",
         f"{(d_instc - v['distance_km']) / v['distance_km']:+.0%}",
     )
-    add(
+    rep.add(
         "instc_distance_claim",
         "Suez distance, Mumbai - St Petersburg",
         f"{v['distance_km_suez']:,} km",
@@ -80,19 +113,34 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         "model: the all-water route via Suez, Gibraltar and Rotterdam, then a Baltic feeder",
     )
 
+
+def _fffai_rows(rep: _Report) -> tuple[Any, float, float]:
+    """The FFFAI study's days and savings, Mumbai - Moscow.
+
+    Parameters
+    ----------
+    rep
+        The report, its rows extended in place.
+
+    Returns
+    -------
+    tuple
+        The Mumbai - Moscow comparison and the median costs of the best INSTC family and of
+        Suez.
+    """
     # FFFAI: Mumbai - Moscow
-    c = comp("Mumbai", "Moscow")
-    fam, t_instc = best_instc(c)
-    t_suez = p50(c, "suez")
-    v = val["fffai_study_2017"]
-    add(
+    c = rep.comp("Mumbai", "Moscow")
+    fam, t_instc = _best_instc(c)
+    t_suez = _p50(c, "suez")
+    v = rep.val["fffai_study_2017"]
+    rep.add(
         "fffai_study_2017",
         "INSTC days, Mumbai - Russia",
         f"{v['days_low']}-{v['days_high']} d",
         f"{t_instc:.1f} d ({fam})",
         _err(t_instc, v["days_low"], v["days_high"]),
     )
-    add(
+    rep.add(
         "fffai_study_2017",
         "Suez days, Mumbai - Russia",
         f"{v['days_suez_low']}-{v['days_suez_high']} d",
@@ -100,8 +148,8 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t_suez, v["days_suez_low"], v["days_suez_high"]),
         "best Suez route in the model: the direct India - Novorossiysk line, then rail",
     )
-    t_north = p50(c, "suez-north-europe")
-    add(
+    t_north = _p50(c, "suez-north-europe")
+    rep.add(
         "fffai_study_2017",
         "Suez days via northern Europe, Mumbai - Russia",
         f"{v['days_suez_low']}-{v['days_suez_high']} d",
@@ -110,16 +158,16 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         "the traditional route: Suez, Rotterdam, a Baltic feeder to St Petersburg, rail",
     )
     saving = 1 - t_instc / t_suez
-    add(
+    rep.add(
         "fffai_study_2017",
         "INSTC time saving vs Suez",
         f"{v['time_saving_pct']}% shorter",
         f"{saving:.0%}",
         f"{saving * 100 - v['time_saving_pct']:+.0f} points",
     )
-    c_instc, c_suez = best_instc(c, "cost_usd")[1], p50(c, "suez", "cost_usd")
+    c_instc, c_suez = _best_instc(c, "cost_usd")[1], _p50(c, "suez", "cost_usd")
     csave = 1 - c_instc / c_suez
-    add(
+    rep.add(
         "fffai_study_2017",
         "INSTC cost saving vs Suez",
         f"{v['cost_saving_pct']}% cheaper",
@@ -127,55 +175,70 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         f"{csave * 100 - v['cost_saving_pct']:+.0f} points",
     )
     saving_n = 1 - t_instc / t_north
-    add(
+    rep.add(
         "fffai_study_2017",
         "INSTC time saving vs Suez via northern Europe",
         f"{v['time_saving_pct']}% shorter",
         f"{saving_n:.0%}",
         f"{saving_n * 100 - v['time_saving_pct']:+.0f} points",
     )
-    c_north = p50(c, "suez-north-europe", "cost_usd")
+    c_north = _p50(c, "suez-north-europe", "cost_usd")
     csave_n = 1 - c_instc / c_north
-    add(
+    rep.add(
         "fffai_study_2017",
         "INSTC cost saving vs Suez via northern Europe",
         f"{v['cost_saving_pct']}% cheaper",
         f"{csave_n:.0%}",
         f"{csave_n * 100 - v['cost_saving_pct']:+.0f} points",
     )
-    v = val["concor_rzd_2020"]
-    add(
+    return c, c_instc, c_suez
+
+
+def _price_rows(rep: _Report, c: Any, c_instc: float, c_suez: float) -> None:
+    """The published prices India - Russia and the 2016 trial, from the Mumbai - Moscow run.
+
+    Parameters
+    ----------
+    rep
+        The report, its rows extended in place.
+    c
+        The Mumbai - Moscow comparison.
+    c_instc, c_suez
+        The median costs of the best INSTC family and of Suez.
+    """
+    v = rep.val["concor_rzd_2020"]
+    rep.add(
         "concor_rzd_2020",
         "INSTC cost, India - Russia",
         f"${v['cost_usd_per_teu']:,}/TEU",
         f"${c_instc:,.0f}/TEU",
         f"{(c_instc - v['cost_usd_per_teu']) / v['cost_usd_per_teu']:+.0%}",
     )
-    add(
+    rep.add(
         "concor_rzd_2020",
         "Suez cost, India - Russia",
         f"${v['cost_usd_per_teu_suez']:,}/TEU",
         f"${c_suez:,.0f}/TEU",
         f"{(c_suez - v['cost_usd_per_teu_suez']) / v['cost_usd_per_teu_suez']:+.0%}",
     )
-    v = val["fimotions_2017_nhavasheva_moscow"]
-    add(
+    v = rep.val["fimotions_2017_nhavasheva_moscow"]
+    rep.add(
         "fimotions_2017_nhavasheva_moscow",
         "INSTC sea + rail cost, Nhava Sheva - Moscow",
         f"${v['cost_usd_per_teu']:,}/TEU",
         f"${c_instc:,.0f}/TEU",
         f"{(c_instc - v['cost_usd_per_teu']) / v['cost_usd_per_teu']:+.0%}",
     )
-    add(
+    rep.add(
         "fimotions_2017_nhavasheva_moscow",
         "Suez cost, Nhava Sheva - Moscow",
         f"${v['cost_usd_per_teu_suez']:,}/TEU",
         f"${c_suez:,.0f}/TEU",
         f"{(c_suez - v['cost_usd_per_teu_suez']) / v['cost_usd_per_teu_suez']:+.0%}",
     )
-    t_w = p50(c, "instc-western")
-    v = val["mumbai_moscow_2016"]
-    add(
+    t_w = _p50(c, "instc-western")
+    v = rep.val["mumbai_moscow_2016"]
+    rep.add(
         "mumbai_moscow_2016",
         "2016 trial, Mumbai - Moscow (western, truck Rasht - Astara)",
         f"{v['days_low']} d",
@@ -183,11 +246,14 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t_w, v["days_low"], v["days_high"]),
     )
 
+
+def _trial_rows(rep: _Report) -> None:
+    """The St Petersburg / Moscow to Nhava Sheva trials."""
     # St Petersburg / Moscow to Nhava Sheva trials
-    c = comp("St Petersburg", "Mumbai", INSTC)
-    v = val["vuosaari_nhavasheva_2021"]
-    t = p50(c, "instc-western")
-    add(
+    c = rep.comp("St Petersburg", "Mumbai", INSTC)
+    v = rep.val["vuosaari_nhavasheva_2021"]
+    t = _p50(c, "instc-western")
+    rep.add(
         "vuosaari_nhavasheva_2021",
         "2021 Vuosaari - Nhava Sheva (western)",
         f"{v['days_low']}-{v['days_high']} d",
@@ -195,19 +261,19 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t, v["days_low"], v["days_high"]),
         "model from St Petersburg (Vuosaari is ~300 km further)",
     )
-    v = val["stpetersburg_nhavasheva_2022"]
-    t = p50(c, "instc-transcaspian")
-    add(
+    v = rep.val["stpetersburg_nhavasheva_2022"]
+    t = _p50(c, "instc-transcaspian")
+    rep.add(
         "stpetersburg_nhavasheva_2022",
         "2022 St Petersburg - Nhava Sheva via Astrakhan - Anzali",
         f"{v['days_low']}-{v['days_high']} d",
         f"{t:.1f} d",
         _err(t, v["days_low"], v["days_high"]),
     )
-    c = comp("Moscow", "Mumbai", ("instc-eastern",))
-    v = val["moscow_nhavasheva_eastern_2022_oct"]
-    t = p50(c, "instc-eastern")
-    add(
+    c = rep.comp("Moscow", "Mumbai", ("instc-eastern",))
+    v = rep.val["moscow_nhavasheva_eastern_2022_oct"]
+    t = _p50(c, "instc-eastern")
+    rep.add(
         "moscow_nhavasheva_eastern_2022_oct",
         "2022 Moscow - Nhava Sheva, eastern branch (planned)",
         f"{v['days_low']}-{v['days_high']} d",
@@ -215,10 +281,15 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t, v["days_low"], v["days_high"]),
     )
 
+
+def _route_rows(rep: _Report) -> None:
+    """Single-route checks at likely values: Moscow - Sarakhs, Sarakhs - Bandar Abbas, Jeddah."""
+    from .routing import route
+
     # single-route checks at likely values
-    r = route(G, "Moscow", "Sarakhs", avoid=["Astara", "Anzali", "Caspian port"])
-    v = val["moscow_iran_eastern_2022_jul"]
-    add(
+    r = route(rep.G, "Moscow", "Sarakhs", avoid=["Astara", "Anzali", "Caspian port"])
+    v = rep.val["moscow_iran_eastern_2022_jul"]
+    rep.add(
         "moscow_iran_eastern_2022_jul",
         "2022 Chekhov - Sarakhs block train",
         f"{v['days_to_sarakhs']} d",
@@ -226,18 +297,18 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(r.days, v["days_low"], v["days_high"]),
         "model includes terminal loading at both ends",
     )
-    r = route(G, "Sarakhs", "Bandar Abbas")
-    v = val["sarakhs_bandar_abbas_2024"]
-    add(
+    r = route(rep.G, "Sarakhs", "Bandar Abbas")
+    v = rep.val["sarakhs_bandar_abbas_2024"]
+    rep.add(
         "sarakhs_bandar_abbas_2024",
         "Sarakhs - Bandar Abbas by Iranian rail",
         f"{v['days_low']}-{v['days_high']} d",
         f"{r.days:.1f} d (likely values)",
         _err(r.days, v["days_low"], v["days_high"]),
     )
-    r = route(G, "Chelyabinsk", "Jeddah", via=["Incheh Borun", "Bandar Abbas"])
-    v = val["chelyabinsk_jeddah_2023"]
-    add(
+    r = route(rep.G, "Chelyabinsk", "Jeddah", via=["Incheh Borun", "Bandar Abbas"])
+    v = rep.val["chelyabinsk_jeddah_2023"]
+    rep.add(
         "chelyabinsk_jeddah_2023",
         "2023 Chelyabinsk - Incheh Borun - Bandar Abbas - Jeddah",
         f"{v['days_low']}-{v['days_high']} d",
@@ -245,10 +316,14 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(r.days, v["days_low"], v["days_high"]),
         "the train stood for weeks before entering Iran; the model has no such hold-up",
     )
-    c = comp("Chelyabinsk", "Mumbai", ("instc-eastern",))
-    v = val["agroexpress_chelyabinsk_mundra_2024"]
-    t = p50(c, "instc-eastern")
-    add(
+
+
+def _branch_rows(rep: _Report) -> None:
+    """The eastern branch to Mundra and the direct Suez line to Novorossiysk."""
+    c = rep.comp("Chelyabinsk", "Mumbai", ("instc-eastern",))
+    v = rep.val["agroexpress_chelyabinsk_mundra_2024"]
+    t = _p50(c, "instc-eastern")
+    rep.add(
         "agroexpress_chelyabinsk_mundra_2024",
         "2024 Chelyabinsk region - Mundra (eastern)",
         f"{v['days_low']}-{v['days_high']} d",
@@ -256,10 +331,10 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t, v["days_low"], v["days_high"]),
         "model to Nhava Sheva (Mundra is not in the network)",
     )
-    c = comp("Mumbai", "Novorossiysk", ("suez",))
-    v = val["fesco_india_novorossiysk"]
-    t = p50(c, "suez")
-    add(
+    c = rep.comp("Mumbai", "Novorossiysk", ("suez",))
+    v = rep.val["fesco_india_novorossiysk"]
+    t = _p50(c, "suez")
+    rep.add(
         "fesco_india_novorossiysk",
         "Nhava Sheva - Novorossiysk, direct via Suez",
         f"{v['days_low']}-{v['days_high']} d",
@@ -267,18 +342,22 @@ def validation_rows(G: nx.MultiDiGraph | None = None) -> list[dict[str, str]]:
         _err(t, v["days_low"], v["days_high"]),
         "published is port to port; the model adds port dwell and the wait for a sailing",
     )
+
+
+def _future_rows(rep: _Report) -> None:
+    """The claim for St Petersburg - Mumbai once the Rasht - Astara railway runs."""
+    from .routing import make_weight, route
+
     w = make_weight("time_h", opened_links={"ASI-RSH-rail"}, closed_links={"ASI-RSH-road"})
-    r = route(G, "St Petersburg", "Mumbai", weight=w)
-    v = val["future_claim_2024"]
-    add(
+    r = route(rep.G, "St Petersburg", "Mumbai", weight=w)
+    v = rep.val["future_claim_2024"]
+    rep.add(
         "future_claim_2024",
         "St Petersburg - Mumbai after the Rasht - Astara railway",
         f"{v['days_low']} d (claim)",
         f"{r.days:.1f} d (likely values)",
         _err(r.days, v["days_low"], v["days_high"]),
     )
-
-    return rows
 
 
 def _cell(value: object) -> str:

@@ -79,10 +79,46 @@ def page_classes() -> dict[str, type]:
     }
 
 
-# split after the speed/volumes merges (issue 10)
 @functools.cache
-def element_classes() -> dict[str, type]:  # noqa: C901
+def element_classes() -> dict[str, type]:
     """The custom folium elements, built on first use so folium is imported lazily."""
+    return {
+        "Features": _features_class(),
+        "Links": _links_class(),
+        "Basemap": _basemap_class(),
+        "Control": _control_class(),
+        "Ready": _ready_class(),
+        "Fit": _fit_class(),
+        "Replay": _replay_class(),
+    }
+
+
+def _item_texts(
+    intern: Any, tooltip: str | None, popup: str | None, label: str | None
+) -> dict[str, int]:
+    """A ``Features`` item's text references: tooltip ``t``, popup ``p``, label ``lb``.
+
+    Parameters
+    ----------
+    intern
+        ``Features._intern``: stores a value once in a table and returns its index.
+    tooltip, popup, label
+        The texts (already escaped HTML), or None for none.
+
+    Returns
+    -------
+    dict
+        The keys of the texts given, in that order, each an index into the ``texts`` table.
+    """
+    refs: dict[str, int] = {}
+    for key, text in (("t", tooltip), ("p", popup), ("lb", label)):
+        if text is not None:
+            refs[key] = intern("texts", text)
+    return refs
+
+
+def _features_class() -> type:
+    """The ``Features`` element (a ``RawMacro``); see :func:`element_classes`."""
     from folium.template import Template
 
     RawMacro = page_classes()["RawMacro"]
@@ -176,15 +212,19 @@ def element_classes() -> dict[str, type]:  # noqa: C901
                 item["g"] = self._intern("geoms", latlngs)
             else:
                 item["ll"] = latlng
-            if tooltip is not None:
-                item["t"] = self._intern("texts", tooltip)
-            if popup is not None:
-                item["p"] = self._intern("texts", popup)
-            if label is not None:
-                item["lb"] = self._intern("texts", label)
+            item.update(_item_texts(self._intern, tooltip, popup, label))
             if angle is not None:
                 item["a"] = angle
             self.items.append(item)
+
+    return Features
+
+
+def _links_class() -> type:
+    """The ``Links`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
 
     class Links(RawMacro):
         """A large network's links as compact data, tooltips and popups put together in the ...
@@ -301,6 +341,15 @@ def element_classes() -> dict[str, type]:  # noqa: C901
                 row.append(t("texts", escaped_id))
             self.links.append(row)
 
+    return Links
+
+
+def _basemap_class() -> type:
+    """The ``Basemap`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
+
     class Basemap(RawMacro):
         """Tiles online; the Natural Earth country polygons (no network) when offline.
 
@@ -348,6 +397,15 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             self.countries = countries
             self.js = js
 
+    return Basemap
+
+
+def _control_class() -> type:
+    """The ``Control`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
+
     class Control(RawMacro):
         """A Leaflet control holding trusted (already escaped) HTML: legend or title."""
 
@@ -380,6 +438,15 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             self.body = body
             self.position = position
             self.css_class = css_class
+
+    return Control
+
+
+def _ready_class() -> type:
+    """The ``Ready`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
 
     class Ready(RawMacro):
         """Marks the page drawn: ``window.corridormapReady`` after the first frame."""
@@ -455,6 +522,15 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             super().__init__()
             self._name = "CorridormapReady"
 
+    return Ready
+
+
+def _fit_class() -> type:
+    """The ``Fit`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
+
     class Fit(RawMacro):
         """Fit the view to a box at once (no zoom animation, so the first frame is final)."""
 
@@ -483,6 +559,15 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             self._name = "CorridormapFit"
             self.bounds = bounds
             self.js = js
+
+    return Fit
+
+
+def _replay_class() -> type:
+    """The ``Replay`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
 
     class Replay(RawMacro):
         """A shipment on a time slider: legs drawn as the cargo moved, dated events.
@@ -603,12 +688,4 @@ def element_classes() -> dict[str, type]:  # noqa: C901
             self.data = data
             self.js = js
 
-    return {
-        "Features": Features,
-        "Links": Links,
-        "Basemap": Basemap,
-        "Control": Control,
-        "Ready": Ready,
-        "Fit": Fit,
-        "Replay": Replay,
-    }
+    return Replay

@@ -71,15 +71,11 @@ def _scale_bar(ax: Any, lat: float) -> None:
     )
 
 
-# split after the maps merge (issue 10)
-def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
+def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     """The scene as a matplotlib figure (see the module docstring)."""
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from shapely.geometry import shape
 
     from .layers import link_records
-    from .page import countries
 
     fig = Figure(figsize=SIZE, dpi=DPI)
     ax = fig.add_axes((0.0, 0.07, 1.0, 0.83))
@@ -90,7 +86,47 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
     links = link_records(G)
     routes = list(view.routes)
     faint = bool(routes) or view.replay is not None
-    # the network
+    _draw_network(ax, links, faint, pts, handles)
+    labelled: dict[str, tuple[float, float]] = {}
+    _draw_routes(ax, view, routes, pts, handles, labelled)
+    if view.replay is not None:
+        _draw_replay(ax, view.replay, pts, handles, labelled)
+    _evidence_handles(view, handles)
+    if view.scene.network:
+        _network_labels(G, view, labelled)
+    _draw_labels(ax, labelled)
+    w, e, s, n, mid, aspect = _view_box(pts)
+    _draw_basemap(ax, w, e, s, n)
+    ax.set_xlim(w, e)
+    ax.set_ylim(s, n)
+    ax.set_aspect(aspect)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _scale_bar(ax, mid)
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92)
+    _draw_titles(fig, view)
+    return fig
+
+
+def _draw_network(ax: Any, links: dict, faint: bool, pts: list, handles: list) -> None:
+    """Draw every link by mode: faint under routes or a replay, else styled, with a legend.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on.
+    links
+        The link records (:func:`~corridormap.render.layers.link_records`).
+    faint
+        Whether the network is only a backdrop (then it neither sets the view nor the legend).
+    pts
+        The points to fit the view to; extended with the links' when not ``faint``.
+    handles
+        The legend handles; one per mode drawn is added when not ``faint``.
+    """
+    from matplotlib.lines import Line2D
+
     for d in links.values():
         st = MODE_STYLES.get(d.get("mode"), {"color": "#666666", "weight": 2.0})
         coords = list(d["geometry"].coords)
@@ -109,8 +145,30 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
         for mode, st in MODE_STYLES.items():
             if any(d.get("mode") == mode for d in links.values()):
                 handles.append(Line2D([], [], color=st["color"], lw=1.5, label=st["label"]))
-    # routes
-    labelled: dict[str, tuple[float, float]] = {}
+
+
+def _draw_routes(
+    ax: Any, view: SceneView, routes: list, pts: list, handles: list, labelled: dict
+) -> None:
+    """Draw the scene's routes, best first, each with a legend entry and its ends labelled.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on.
+    view
+        The scene (for the routes' names and percentiles).
+    routes
+        The routes to draw.
+    pts
+        The points to fit the view to; extended with the routes'.
+    handles
+        The legend handles; one per route is added (with its P10-P90 days if known).
+    labelled
+        Places to label, name to (x, y); the routes' ends are added.
+    """
+    from matplotlib.lines import Line2D
+
     for i, r in enumerate(routes):
         color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
         lw = max(1.2, 3.0 - 0.6 * i)
@@ -143,46 +201,77 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
                 f"(P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
             )
         handles.append(Line2D([], [], color=color, lw=lw + 1, label=name))
-    # a replay's legs, by mode
-    if view.replay is not None:
-        seen = set()
-        for x in view.replay.legs:
-            leg = x.leg
-            if leg.get("kind") != "link":
-                continue
-            st = MODE_STYLES.get(leg.get("mode"), {"color": "#666666", "label": leg.get("mode")})
-            coords = [(a, b) for a, b, *_ in leg["geometry"].coords]
-            pts.extend(coords)
-            _lines(ax, coords, color=st["color"], lw=2.4, zorder=5, linestyle=_dash(leg))
-            if leg.get("mode") not in seen:
-                seen.add(leg.get("mode"))
-                handles.append(Line2D([], [], color=st["color"], lw=2.4, label=st["label"]))
-        last = [x.leg for x in view.replay.legs if x.leg.get("kind") == "link"]
-        if last:
-            first_leg, last_leg = last[0], last[-1]
-            labelled[str(first_leg.get("from_name"))] = tuple(first_leg["geometry"].coords[0])[:2]
-            labelled[str(last_leg.get("to_name"))] = tuple(last_leg["geometry"].coords[-1])[:2]
-        for w in view.replay.waits:
-            for x in view.replay.legs:
-                if x.leg.get("kind") == "link" and x.leg.get("to") == w.place:
-                    px, py = x.leg["geometry"].coords[-1][:2]
-                    ax.plot(px, py, "o", ms=8, mfc="#fddbc7", mec="#b2182b", mew=2, zorder=7)
-                    handles.append(
-                        Line2D(
-                            [],
-                            [],
-                            marker="o",
-                            ls="",
-                            ms=7,
-                            mfc="#fddbc7",
-                            mec="#b2182b",
-                            mew=2,
-                            label=f"{w.end_day - w.start_day:.0f} days the model "
-                            f"does not explain ({short(w.name)})",
-                        )
+
+
+def _draw_replay(ax: Any, replay: Any, pts: list, handles: list, labelled: dict) -> None:
+    """Draw a replay's legs by mode, its ends labelled and its unexplained waits marked.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on.
+    replay
+        The :class:`~corridormap.replay.Replay`.
+    pts
+        The points to fit the view to; extended with the legs'.
+    handles
+        The legend handles; one per mode and one per unexplained wait are added.
+    labelled
+        Places to label, name to (x, y); the replay's ends are added.
+    """
+    from matplotlib.lines import Line2D
+
+    seen = set()
+    for x in replay.legs:
+        leg = x.leg
+        if leg.get("kind") != "link":
+            continue
+        st = MODE_STYLES.get(leg.get("mode"), {"color": "#666666", "label": leg.get("mode")})
+        coords = [(a, b) for a, b, *_ in leg["geometry"].coords]
+        pts.extend(coords)
+        _lines(ax, coords, color=st["color"], lw=2.4, zorder=5, linestyle=_dash(leg))
+        if leg.get("mode") not in seen:
+            seen.add(leg.get("mode"))
+            handles.append(Line2D([], [], color=st["color"], lw=2.4, label=st["label"]))
+    last = [x.leg for x in replay.legs if x.leg.get("kind") == "link"]
+    if last:
+        first_leg, last_leg = last[0], last[-1]
+        labelled[str(first_leg.get("from_name"))] = tuple(first_leg["geometry"].coords[0])[:2]
+        labelled[str(last_leg.get("to_name"))] = tuple(last_leg["geometry"].coords[-1])[:2]
+    for w in replay.waits:
+        for x in replay.legs:
+            if x.leg.get("kind") == "link" and x.leg.get("to") == w.place:
+                px, py = x.leg["geometry"].coords[-1][:2]
+                ax.plot(px, py, "o", ms=8, mfc="#fddbc7", mec="#b2182b", mew=2, zorder=7)
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        ls="",
+                        ms=7,
+                        mfc="#fddbc7",
+                        mec="#b2182b",
+                        mew=2,
+                        label=f"{w.end_day - w.start_day:.0f} days the model "
+                        f"does not explain ({short(w.name)})",
                     )
-                    break
-    # the published figures the scene cites (evidence rows)
+                )
+                break
+
+
+def _evidence_handles(view: SceneView, handles: list) -> None:
+    """Add a legend line per published figure the scene cites (its evidence rows).
+
+    Parameters
+    ----------
+    view
+        The scene: its evidence rows, else its replay's.
+    handles
+        The legend handles, extended in place.
+    """
+    from matplotlib.lines import Line2D
+
     if view.evidence or view.replay is not None:
         from .scenes import observed_text
 
@@ -191,14 +280,38 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
             handles.append(
                 Line2D([], [], ls="", marker="", label=f"Published: {observed_text(row)}")
             )
-    # places labelled on a network scene
-    if view.scene.network:
-        from ..places import places
 
-        cat = places(G)
-        for pid, p in cat.items():
-            if p.get("kind") in ("city", "chokepoint") or pid in view.labels:
-                labelled[str(p.get("name"))] = (p["x"], p["y"])
+
+def _network_labels(G: nx.MultiDiGraph, view: SceneView, labelled: dict) -> None:
+    """Add the places a network scene labels: cities, chokepoints and the scene's own labels.
+
+    Parameters
+    ----------
+    G
+        The network.
+    view
+        The scene (its ``labels``).
+    labelled
+        Places to label, name to (x, y); extended in place.
+    """
+    from ..places import places
+
+    cat = places(G)
+    for pid, p in cat.items():
+        if p.get("kind") in ("city", "chokepoint") or pid in view.labels:
+            labelled[str(p.get("name"))] = (p["x"], p["y"])
+
+
+def _draw_labels(ax: Any, labelled: dict) -> None:
+    """Mark and name each labelled place.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on.
+    labelled
+        Name to (x, y).
+    """
     for name, (x, y) in labelled.items():
         ax.plot(x, y, "o", ms=3.5, mfc="#222", mec="white", mew=0.6, zorder=8)
         ax.annotate(
@@ -211,7 +324,21 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
             fontweight="bold",
             bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3},
         )
-    # the view: the content padded, at the page's aspect
+
+
+def _view_box(pts: list) -> tuple[float, float, float, float, float, float]:
+    """The view: the content padded, at the page's aspect.
+
+    Parameters
+    ----------
+    pts
+        The points to fit (lon, lat); empty gives a default view of the region.
+
+    Returns
+    -------
+    tuple
+        West, east, south, north, the middle latitude and the axes' aspect.
+    """
     xs = [p[0] for p in pts] or [20.0, 80.0]
     ys = [p[1] for p in pts] or [0.0, 60.0]
     w, e, s, n = min(xs), max(xs), min(ys), max(ys)
@@ -227,8 +354,23 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
     else:
         grow = ((n - s) * aspect / box_ratio - (e - w)) / 2
         w, e = w - grow, e + grow
-    # the basemap
+    return w, e, s, n, mid, aspect
+
+
+def _draw_basemap(ax: Any, w: float, e: float, s: float, n: float) -> None:
+    """Draw the countries that meet the box west ``w``, east ``e``, south ``s``, north ``n``.
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on.
+    w, e, s, n
+        The box, in degrees.
+    """
     from matplotlib.patches import Polygon as MplPolygon
+    from shapely.geometry import shape
+
+    from .page import countries
 
     for f in countries()["countries"]["features"]:
         geom = shape(f["geometry"])
@@ -246,14 +388,18 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
                     zorder=1,
                 )
             )
-    ax.set_xlim(w, e)
-    ax.set_ylim(s, n)
-    ax.set_aspect(aspect)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    _scale_bar(ax, mid)
-    if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92)
+
+
+def _draw_titles(fig: Any, view: SceneView) -> None:
+    """Write the scene's title, subtitle and the credit line (sources, scenario, date).
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    view
+        The scene.
+    """
     scene = view.scene
     fig.text(0.01, 0.965, scene.title, fontsize=11, fontweight="bold", va="center")
     fig.text(0.01, 0.925, scene.subtitle, fontsize=7, color="#444", va="center")
@@ -268,7 +414,6 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:  # noqa: C901
     if view.scenario != "baseline":
         credit = f"Scenario: {view.scenario}. " + credit
     fig.text(0.01, 0.035, credit, fontsize=4.5, color="#555", va="center", wrap=True)
-    return fig
 
 
 def save_static(

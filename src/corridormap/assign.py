@@ -297,16 +297,12 @@ class _Element:
     name: str
 
 
-def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  # noqa: C901 (split later: issue 10)
+def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:
     """Capacity-limited elements: key -> _Element; and figures that could not be converted."""
     params = G.graph.get("params") or {}
     cat = places(G)
     out: dict[tuple[str, ...], _Element] = {}
     failed: dict[str, str] = {}
-    layers: dict[str, set[str]] = {}
-    for _, d in G.nodes(data=True):
-        if d.get("layer") and d["layer"] != GATE:
-            layers.setdefault(d["place"], set()).add(d["layer"].split(":", 1)[0])
 
     def convert(value, unit, what) -> Conversion | None:
         try:
@@ -315,6 +311,34 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             failed[what] = f"{value:g} {unit}: {exc}"
             return None
 
+    _place_elements(G, cat, scenario, curve, convert, out)
+    _link_elements(G, cat, scenario, curve, convert, out)
+    return {k: e for k, e in out.items() if e.capacity > 0}, failed
+
+
+def _place_elements(G, cat, scenario, curve: QueueCurve, convert, out: dict) -> None:
+    """Add the places with a handling capacity to ``out``, batched by their busiest mode.
+
+    Parameters
+    ----------
+    G
+        The network.
+    cat
+        The places (:func:`~corridormap.places.places`).
+    scenario
+        The applied scenario (its capacity factors by place), or None.
+    curve
+        The queue curve (its batch sizes by mode).
+    convert
+        ``convert(value, unit, what)``: the capacity in Mt/yr, or None (noted) if it cannot
+        be converted.
+    out
+        The elements by key, extended in place.
+    """
+    layers: dict[str, set[str]] = {}
+    for _, d in G.nodes(data=True):
+        if d.get("layer") and d["layer"] != GATE:
+            layers.setdefault(d["place"], set()).add(d["layer"].split(":", 1)[0])
     for pid, p in cat.items():
         if p.get("capacity") is None:
             continue
@@ -335,6 +359,27 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             str(p.get("capacity_source") or ""),
             f"{p['name']} ({_PLACE_LABEL.get(str(p.get('kind')), 'handling')})",
         )
+
+
+def _link_elements(G, cat, scenario, curve: QueueCurve, convert, out: dict) -> None:
+    """Add the links with a capacity to ``out`` (one element per link and direction key).
+
+    Parameters
+    ----------
+    G
+        The network.
+    cat
+        The places, for the links' end names.
+    scenario
+        The applied scenario (its capacity factors by mode and link), or None.
+    curve
+        The queue curve (its batch sizes by mode).
+    convert
+        ``convert(value, unit, what)``: the capacity in Mt/yr, or None (noted) if it cannot
+        be converted.
+    out
+        The elements by key, extended in place.
+    """
     for _, _, d in G.edges(data=True):
         if d.get("kind") != "link" or d.get("capacity") is None:
             continue
@@ -359,7 +404,6 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             str(d.get("capacity_source") or ""),
             f"{a} -> {b} ({d['mode']})",
         )
-    return {k: e for k, e in out.items() if e.capacity > 0}, failed
 
 
 # -- resolved flows and paths ----------------------------------------------------------------

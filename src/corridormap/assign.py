@@ -461,7 +461,7 @@ class _Costs:
                     table.setdefault(u, {})[v] = opts
         self.table = table
 
-    def shortest(  # noqa: C901 (split later: issue 10)
+    def shortest(
         self,
         waits: Mapping[tuple[str, ...], float],
         sources: Iterable[str],
@@ -499,17 +499,7 @@ class _Costs:
             for v, opts in table.get(u, {}).items():
                 if v in done:
                     continue
-                best = None
-                for c, k, gf, gt, tp in opts:
-                    if (gf is not None and gf not in origins) or (
-                        gt is not None and gt not in dests
-                    ):
-                        continue
-                    if tp is not None and (tp in origins or tp in dests):
-                        continue
-                    c += get(k, 0.0)
-                    if best is None or c < best:
-                        best = c
+                best = _least_cost(opts, get, origins, dests)
                 if best is None:
                     continue
                 nd = d + best
@@ -518,6 +508,37 @@ class _Costs:
                     prev[v] = u
                     heapq.heappush(heap, (nd, next(tie), v))
         return math.inf, []
+
+
+def _least_cost(opts, get, origins: frozenset, dests: frozenset) -> float | None:
+    """The cheapest of the parallel edges ``opts`` between two nodes, queue waits added.
+
+    Parameters
+    ----------
+    opts
+        The edges as ``(cost, element key, gate from, gate to, transfer place)``; an edge
+        through a gate is usable only at this flow's own ends, and a transfer only away from
+        them.
+    get
+        ``waits.get``: the wait (hours) of an element key.
+    origins, dests
+        The flow's origin and destination places.
+
+    Returns
+    -------
+    float or None
+        The least cost, or None if no edge is usable.
+    """
+    best = None
+    for c, k, gf, gt, tp in opts:
+        if (gf is not None and gf not in origins) or (gt is not None and gt not in dests):
+            continue
+        if tp is not None and (tp in origins or tp in dests):
+            continue
+        c += get(k, 0.0)
+        if best is None or c < best:
+            best = c
+    return best
 
 
 def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:

@@ -659,7 +659,7 @@ def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # split after the speed/volumes merges (issue 10)
-def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C901
+def render_parameters(text: str, params: Mapping[str, Any]) -> str:
     """``parameters.toml`` text with every calibratable table set to its value in ``params``.
 
     Only the managed lines of each changed table are touched (``low``, ``likely``, ``high``,
@@ -669,34 +669,11 @@ def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C90
     """
     import tomllib
 
-    current = parameter_keys(tomllib.loads(text))
-    wanted = parameter_keys(params)
-    todo = {}
-    for k, t in current.items():
-        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
-            continue
-        new = wanted[k]
-        if any(t.get(f) != new.get(f) for f in MANAGED):
-            todo[split_key(k)] = (t, new)
+    todo = _changed_tables(parameter_keys(tomllib.loads(text)), parameter_keys(params))
     if not todo:
         return text
     lines = text.splitlines(keepends=True)
-    section: tuple[str, ...] = ()
-    sections: dict[tuple[str, ...], tuple[int, int]] = {}
-    inline: dict[tuple[str, ...], int] = {}
-    start = None
-    for i, line in enumerate(lines):
-        m = _HEADER.match(line)
-        if m and not line.lstrip().startswith("[["):
-            if start is not None:
-                sections[section] = (start, i)
-            section, start = _parts(m.group(1)), i + 1
-            continue
-        a = _ASSIGN.match(line)
-        if a and line.rstrip().endswith("}") and "{" in line:
-            inline[section + _parts(a.group(2))] = i
-    if start is not None:
-        sections[section] = (start, len(lines))
+    sections, inline = _table_lines(lines)
     edits: list[tuple[int, int, list[str]]] = []
     for parts, (t, new) in todo.items():
         target = _target(t, new)
@@ -718,6 +695,66 @@ def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C90
     for a, b, new_lines in sorted(edits, reverse=True):
         lines[a:b] = new_lines
     return "".join(lines)
+
+
+def _changed_tables(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict:
+    """The estimated or calibrated tables whose managed fields ``wanted`` changes.
+
+    Parameters
+    ----------
+    current
+        The file's parameter tables, by key.
+    wanted
+        The new parameter tables, by key.
+
+    Returns
+    -------
+    dict
+        ``{key parts: (current table, new table)}``.
+    """
+    todo = {}
+    for k, t in current.items():
+        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
+            continue
+        new = wanted[k]
+        if any(t.get(f) != new.get(f) for f in MANAGED):
+            todo[split_key(k)] = (t, new)
+    return todo
+
+
+def _table_lines(
+    lines: list[str],
+) -> tuple[dict[tuple[str, ...], tuple[int, int]], dict[tuple[str, ...], int]]:
+    """Where each ``[table]``'s lines are and on which line each inline table is.
+
+    Parameters
+    ----------
+    lines
+        The file's lines.
+
+    Returns
+    -------
+    tuple
+        The sections (key parts to the line span after the header) and the inline tables
+        (key parts to the line index); arrays of tables (``[[...]]``) are not sections.
+    """
+    section: tuple[str, ...] = ()
+    sections: dict[tuple[str, ...], tuple[int, int]] = {}
+    inline: dict[tuple[str, ...], int] = {}
+    start = None
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if m and not line.lstrip().startswith("[["):
+            if start is not None:
+                sections[section] = (start, i)
+            section, start = _parts(m.group(1)), i + 1
+            continue
+        a = _ASSIGN.match(line)
+        if a and line.rstrip().endswith("}") and "{" in line:
+            inline[section + _parts(a.group(2))] = i
+    if start is not None:
+        sections[section] = (start, len(lines))
+    return sections, inline
 
 
 def _section_lines(lines: list[str], span: tuple[int, int], target: Mapping[str, Any]) -> list[str]:

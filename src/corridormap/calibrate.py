@@ -202,33 +202,48 @@ def _fittable(params: Mapping[str, Any], key: str) -> bool:
 
 
 # split after the speed/volumes merges (issue 10)
-def fit_parameters(  # noqa: C901
-    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
-) -> Fit:
-    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+def _rows_by_param(rows: Sequence[Replay]) -> dict[str, list[str]]:
+    """The ids of the rows each parameter enters, in row order.
 
     Parameters
     ----------
-    replays
-        Replayed rows to fit (rows that are not replayable are skipped).
-    params
-        The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
-    prior_weight
-        Multiplier on the prior residuals.
-    """
-    from scipy.optimize import least_squares
+    rows
+        The replayed rows.
 
-    rows = [rp for rp in replays if rp.ok]
+    Returns
+    -------
+    dict
+        Parameter key to the movement ids that use it.
+    """
     used: dict[str, list[str]] = {}
     for rp in rows:
         for k, _ in rp.terms:
             used.setdefault(k, [])
             if rp.movement.id not in used[k]:
                 used[k].append(rp.movement.id)
-    keys = sorted(k for k in used if _fittable(params, k))
-    priors = {k: prior_of(param_table(params, k)) for k in keys}
-    if not rows or not keys:
-        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    return used
+
+
+def _design(rows: Sequence[Replay], keys: Sequence[str], params: Mapping[str, Any]) -> tuple:
+    """The fit's linear structure: each row's days as terms of the fitted parameters.
+
+    Parameters
+    ----------
+    rows
+        The replayed rows.
+    keys
+        The fitted parameters, in order.
+    params
+        The prior parameters (fixed ones enter with their expected value).
+
+    Returns
+    -------
+    tuple
+        ``direct`` and ``inverse`` (parameters x rows, days per unit of the parameter or of
+        its inverse), ``const`` (days from fixed parameters per row), ``y`` (log of the
+        observed middle) and ``sigma`` (each row's log spread, at least
+        :data:`ROW_SIGMA_FLOOR`).
+    """
     index = {k: j for j, k in enumerate(keys)}
     n, p = len(rows), len(keys)
     direct, inverse = np.zeros((p, n)), np.zeros((p, n))
@@ -245,6 +260,33 @@ def fit_parameters(  # noqa: C901
         lo, hi = rp.movement.observed_days
         y[i] = math.log((lo + hi) / 2.0)
         sigma[i] = max(ROW_SIGMA_FLOOR, math.log(hi / lo) / 2.0)
+    return direct, inverse, const, y, sigma
+
+
+def fit_parameters(
+    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
+) -> Fit:
+    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+
+    Parameters
+    ----------
+    replays
+        Replayed rows to fit (rows that are not replayable are skipped).
+    params
+        The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
+    prior_weight
+        Multiplier on the prior residuals.
+    """
+    from scipy.optimize import least_squares
+
+    rows = [rp for rp in replays if rp.ok]
+    used = _rows_by_param(rows)
+    keys = sorted(k for k in used if _fittable(params, k))
+    priors = {k: prior_of(param_table(params, k)) for k in keys}
+    if not rows or not keys:
+        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    n = len(rows)
+    direct, inverse, const, y, sigma = _design(rows, keys, params)
     lo_b = np.log([priors[k].low for k in keys])
     hi_b = np.log([priors[k].high for k in keys])
     mu = np.log([priors[k].likely for k in keys])

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,7 @@ class Volumes:
     file: str = ""
 
     @classmethod
-    def from_dict(cls, doc: Mapping[str, Any], file: str = "") -> Volumes:  # noqa: C901 (split later: issue 10)
+    def from_dict(cls, doc: Mapping[str, Any], file: str = "") -> Volumes:
         """Build from a parsed TOML document, checking its shape.
 
         Build from a parsed TOML document, checking its shape (errors name file, flow and field).
@@ -134,66 +134,10 @@ class Volumes:
         items = doc.get("flow")
         if not isinstance(items, list) or not items:
             raise err("needs at least one [[flow]] table", fld="flow")
-        flows, seen = [], set()
+        flows: list[Flow] = []
+        seen: set[str] = set()
         for i, f in enumerate(items):
-            if not isinstance(f, Mapping):
-                raise err("must be a table", feature=f"flow {i + 1}")
-            fid = f.get("id")
-            if not isinstance(fid, str) or not fid:
-                raise err("needs an 'id' (text)", feature=f"flow {i + 1}", fld="id")
-            if fid in seen:
-                raise err("id is used by more than one flow", feature=fid, fld="id")
-            seen.add(fid)
-            for key in f:
-                if key not in _FLOW_KEYS:
-                    raise err(
-                        f"unknown key {key!r}; expected {', '.join(sorted(_FLOW_KEYS))}",
-                        feature=fid,
-                    )
-            for key in ("from", "to", "unit", "source"):
-                if not isinstance(f.get(key), str) or not f[key].strip():
-                    raise err("needs a text", feature=fid, fld=key)
-            amount = f.get("amount")
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
-                raise err(f"must be a number, got {amount!r}", feature=fid, fld="amount")
-            if not (math.isfinite(amount) and 0 <= amount <= 1e12):
-                raise err(f"must be between 0 and 1e12, got {amount!r}", feature=fid, fld="amount")
-            period = f.get("period_days")
-            if period is not None and (
-                isinstance(period, bool)
-                or not isinstance(period, int | float)
-                or not 0 < period <= 3660
-            ):
-                raise err(
-                    f"must be a number of days (0-3660], got {period!r}",
-                    feature=fid,
-                    fld="period_days",
-                )
-            for key in ("via", "modes"):
-                val = f.get(key)
-                if val is not None and (
-                    not isinstance(val, list) or not all(isinstance(x, str) for x in val)
-                ):
-                    raise err("must be a list of text", feature=fid, fld=key)
-            basis = f.get("basis", "official")
-            if basis not in _BASES:
-                raise err(f"must be one of {', '.join(_BASES)}", feature=fid, fld="basis")
-            flows.append(
-                Flow(
-                    id=fid,
-                    origin=f["from"],
-                    destination=f["to"],
-                    amount=float(amount),
-                    unit=f["unit"],
-                    period_days=None if period is None else float(period),
-                    via=tuple(f.get("via") or ()),
-                    modes=None if f.get("modes") is None else tuple(f["modes"]),
-                    year=f.get("year") if isinstance(f.get("year"), int) else None,
-                    source=f["source"],
-                    basis=basis,
-                    notes=str(f.get("notes", "")),
-                )
-            )
+            flows.append(_flow_from_dict(f, i, seen, err))
         year = doc.get("year")
         return cls(
             name=name,
@@ -353,16 +297,12 @@ class _Element:
     name: str
 
 
-def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  # noqa: C901 (split later: issue 10)
+def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:
     """Capacity-limited elements: key -> _Element; and figures that could not be converted."""
     params = G.graph.get("params") or {}
     cat = places(G)
     out: dict[tuple[str, ...], _Element] = {}
     failed: dict[str, str] = {}
-    layers: dict[str, set[str]] = {}
-    for _, d in G.nodes(data=True):
-        if d.get("layer") and d["layer"] != GATE:
-            layers.setdefault(d["place"], set()).add(d["layer"].split(":", 1)[0])
 
     def convert(value, unit, what) -> Conversion | None:
         try:
@@ -371,6 +311,34 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             failed[what] = f"{value:g} {unit}: {exc}"
             return None
 
+    _place_elements(G, cat, scenario, curve, convert, out)
+    _link_elements(G, cat, scenario, curve, convert, out)
+    return {k: e for k, e in out.items() if e.capacity > 0}, failed
+
+
+def _place_elements(G, cat, scenario, curve: QueueCurve, convert, out: dict) -> None:
+    """Add the places with a handling capacity to ``out``, batched by their busiest mode.
+
+    Parameters
+    ----------
+    G
+        The network.
+    cat
+        The places (:func:`~corridormap.places.places`).
+    scenario
+        The applied scenario (its capacity factors by place), or None.
+    curve
+        The queue curve (its batch sizes by mode).
+    convert
+        ``convert(value, unit, what)``: the capacity in Mt/yr, or None (noted) if it cannot
+        be converted.
+    out
+        The elements by key, extended in place.
+    """
+    layers: dict[str, set[str]] = {}
+    for _, d in G.nodes(data=True):
+        if d.get("layer") and d["layer"] != GATE:
+            layers.setdefault(d["place"], set()).add(d["layer"].split(":", 1)[0])
     for pid, p in cat.items():
         if p.get("capacity") is None:
             continue
@@ -391,6 +359,27 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             str(p.get("capacity_source") or ""),
             f"{p['name']} ({_PLACE_LABEL.get(str(p.get('kind')), 'handling')})",
         )
+
+
+def _link_elements(G, cat, scenario, curve: QueueCurve, convert, out: dict) -> None:
+    """Add the links with a capacity to ``out`` (one element per link and direction key).
+
+    Parameters
+    ----------
+    G
+        The network.
+    cat
+        The places, for the links' end names.
+    scenario
+        The applied scenario (its capacity factors by mode and link), or None.
+    curve
+        The queue curve (its batch sizes by mode).
+    convert
+        ``convert(value, unit, what)``: the capacity in Mt/yr, or None (noted) if it cannot
+        be converted.
+    out
+        The elements by key, extended in place.
+    """
     for _, _, d in G.edges(data=True):
         if d.get("kind") != "link" or d.get("capacity") is None:
             continue
@@ -415,7 +404,6 @@ def _elements(G, scenario, curve: QueueCurve) -> tuple[dict, dict[str, str]]:  #
             str(d.get("capacity_source") or ""),
             f"{a} -> {b} ({d['mode']})",
         )
-    return {k: e for k, e in out.items() if e.capacity > 0}, failed
 
 
 # -- resolved flows and paths ----------------------------------------------------------------
@@ -473,7 +461,7 @@ class _Costs:
                     table.setdefault(u, {})[v] = opts
         self.table = table
 
-    def shortest(  # noqa: C901 (split later: issue 10)
+    def shortest(
         self,
         waits: Mapping[tuple[str, ...], float],
         sources: Iterable[str],
@@ -511,17 +499,7 @@ class _Costs:
             for v, opts in table.get(u, {}).items():
                 if v in done:
                     continue
-                best = None
-                for c, k, gf, gt, tp in opts:
-                    if (gf is not None and gf not in origins) or (
-                        gt is not None and gt not in dests
-                    ):
-                        continue
-                    if tp is not None and (tp in origins or tp in dests):
-                        continue
-                    c += get(k, 0.0)
-                    if best is None or c < best:
-                        best = c
+                best = _least_cost(opts, get, origins, dests)
                 if best is None:
                     continue
                 nd = d + best
@@ -530,6 +508,37 @@ class _Costs:
                     prev[v] = u
                     heapq.heappush(heap, (nd, next(tie), v))
         return math.inf, []
+
+
+def _least_cost(opts, get, origins: frozenset, dests: frozenset) -> float | None:
+    """The cheapest of the parallel edges ``opts`` between two nodes, queue waits added.
+
+    Parameters
+    ----------
+    opts
+        The edges as ``(cost, element key, gate from, gate to, transfer place)``; an edge
+        through a gate is usable only at this flow's own ends, and a transfer only away from
+        them.
+    get
+        ``waits.get``: the wait (hours) of an element key.
+    origins, dests
+        The flow's origin and destination places.
+
+    Returns
+    -------
+    float or None
+        The least cost, or None if no edge is usable.
+    """
+    best = None
+    for c, k, gf, gt, tp in opts:
+        if (gf is not None and gf not in origins) or (gt is not None and gt not in dests):
+            continue
+        if tp is not None and (tp in origins or tp in dests):
+            continue
+        c += get(k, 0.0)
+        if best is None or c < best:
+            best = c
+    return best
 
 
 def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:
@@ -737,6 +746,112 @@ def describe(row: Mapping[str, Any]) -> str:
     return (
         f"{row['name']}: {row['volume_mt']:.2f} Mt/yr against {row['capacity_mt']:.2f} "
         f"({row['utilisation']:.0%}); +{row['wait_days']:.1f} days"
+    )
+
+
+def _flow_amounts(f: Any, fid: str, err: Callable[..., GeodataError]) -> tuple[Any, Any]:
+    """A flow's ``amount`` (0 to 1e12) and ``period_days`` (None, or over 0 to 3660), checked.
+
+    Parameters
+    ----------
+    f
+        The ``[[flow]]`` table.
+    fid
+        Its id, for the errors.
+    err
+        Makes the error for a message, a feature and a field.
+
+    Returns
+    -------
+    tuple
+        The amount and the period (None if not given), as written.
+
+    Raises
+    ------
+    GeodataError
+        If either is not a number in its range.
+    """
+    amount = f.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        raise err(f"must be a number, got {amount!r}", feature=fid, fld="amount")
+    if not (math.isfinite(amount) and 0 <= amount <= 1e12):
+        raise err(f"must be between 0 and 1e12, got {amount!r}", feature=fid, fld="amount")
+    period = f.get("period_days")
+    if period is not None and (
+        isinstance(period, bool) or not isinstance(period, int | float) or not 0 < period <= 3660
+    ):
+        raise err(
+            f"must be a number of days (0-3660], got {period!r}",
+            feature=fid,
+            fld="period_days",
+        )
+    return amount, period
+
+
+def _flow_from_dict(f: Any, i: int, seen: set[str], err: Callable[..., GeodataError]) -> Flow:
+    """One ``[[flow]]`` table of a volume file as a :class:`Flow`, checked.
+
+    Parameters
+    ----------
+    f
+        The table.
+    i
+        Its index in the file (from 0), for the errors of a flow without an id.
+    seen
+        The ids of the flows before it; its id is added.
+    err
+        Makes the error for a message, a feature and a field.
+
+    Returns
+    -------
+    Flow
+
+    Raises
+    ------
+    GeodataError
+        If the table, its id (missing or repeated), a key, a text, the amount, the period,
+        ``via``/``modes`` or the basis is bad.
+    """
+    if not isinstance(f, Mapping):
+        raise err("must be a table", feature=f"flow {i + 1}")
+    fid = f.get("id")
+    if not isinstance(fid, str) or not fid:
+        raise err("needs an 'id' (text)", feature=f"flow {i + 1}", fld="id")
+    if fid in seen:
+        raise err("id is used by more than one flow", feature=fid, fld="id")
+    seen.add(fid)
+    for key in f:
+        if key not in _FLOW_KEYS:
+            raise err(
+                f"unknown key {key!r}; expected {', '.join(sorted(_FLOW_KEYS))}",
+                feature=fid,
+            )
+    for key in ("from", "to", "unit", "source"):
+        if not isinstance(f.get(key), str) or not f[key].strip():
+            raise err("needs a text", feature=fid, fld=key)
+    amount, period = _flow_amounts(f, fid, err)
+    for key in ("via", "modes"):
+        val = f.get(key)
+        if val is not None and (
+            not isinstance(val, list) or not all(isinstance(x, str) for x in val)
+        ):
+            raise err("must be a list of text", feature=fid, fld=key)
+    basis = f.get("basis", "official")
+    if basis not in _BASES:
+        raise err(f"must be one of {', '.join(_BASES)}", feature=fid, fld="basis")
+    return Flow(
+        id=fid,
+        origin=f["from"],
+        destination=f["to"],
+        amount=float(amount),
+        unit=f["unit"],
+        period_days=None if period is None else float(period),
+        via=tuple(f.get("via") or ()),
+        modes=None if f.get("modes") is None else tuple(f["modes"]),
+        year=f.get("year") if isinstance(f.get("year"), int) else None,
+        source=f["source"],
+        basis=basis,
+        notes=str(f.get("notes", "")),
     )
 
 

@@ -616,7 +616,7 @@ class MinCut:
 
 
 # split after the speed/volumes merges (issue 10)
-def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
+def _capacity_graph(G, sources, sinks, scenario, unit, modes):
     """A DiGraph for max-flow.
 
     It holds link edges (shared per link and direction), place handling hubs (node
@@ -629,14 +629,47 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
         closed_places=scenario.closed_places if scenario else (),
         opened_links=scenario.opened_links if scenario else (),
     )
-    visible = wf.visible
     link_cap, node_cap, other = _capacity_fns(G, scenario, unit)
     allowed = set(modes) if modes is not None else None
     H = nx.DiGraph()
+    groups, transfers = _edge_groups(G, wf.visible, allowed)
+    used_links, used_places = _add_link_groups(H, groups, link_cap)
+    _add_place_hubs(H, transfers, node_cap)
+    for p in sources:
+        for n in endpoint_nodes(G, p):
+            if n in H:
+                H.add_edge("_S", n)
+    for p in sinks:
+        for n in endpoint_nodes(G, p):
+            if n in H:
+                H.add_edge(n, "_T")
+    missing = sorted(
+        {x for x in used_links if link_cap(_any_edge(G, x)) is None}
+        | {p for p in used_places if p in places(G) and node_cap(p) is None}
+    )
+    return H, missing, other
+
+
+def _edge_groups(G, visible, allowed: set[str] | None) -> tuple[dict, dict]:
+    """The visible link edges grouped by link and direction, and the transfers by place.
+
+    Parameters
+    ----------
+    G
+        The network.
+    visible
+        Whether an edge's data is visible (open) under the weight.
+    allowed
+        Only links of these modes, or None for all.
+
+    Returns
+    -------
+    tuple
+        ``{(link id, from place, to place): [(u, v, data), ...]}`` and
+        ``{place: [(u, v), ...]}``.
+    """
     groups: dict[tuple[str, str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
     transfers: dict[str, list[tuple[str, str]]] = {}
-    used_links: set[str] = set()
-    used_places: set[str] = set()
     for u, v, d in G.edges(data=True):
         if not visible(d):
             continue
@@ -646,6 +679,28 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
             groups.setdefault((d["link_id"], d["u_place"], d["v_place"]), []).append((u, v, d))
         else:
             transfers.setdefault(d["u_place"], []).append((u, v))
+    return groups, transfers
+
+
+def _add_link_groups(H: nx.DiGraph, groups: dict, link_cap) -> tuple[set[str], set[str]]:
+    """Add each link direction as one edge, or a shared hub edge when it has several layers.
+
+    Parameters
+    ----------
+    H
+        The flow graph, extended in place.
+    groups
+        The link edges by (link id, from place, to place).
+    link_cap
+        A link edge's capacity in the unit, or None (unconstrained).
+
+    Returns
+    -------
+    tuple
+        The link ids and the places the links use.
+    """
+    used_links: set[str] = set()
+    used_places: set[str] = set()
     for (lid, a, b), edges in sorted(groups.items()):
         used_links.add(lid)
         used_places.update((a, b))
@@ -662,6 +717,21 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
         for u, v, _ in edges:
             H.add_edge(u, hin)
             H.add_edge(hout, v)
+    return used_links, used_places
+
+
+def _add_place_hubs(H: nx.DiGraph, transfers: dict, node_cap) -> None:
+    """Add the transfers: through one capacity edge at a place with a capacity, else as is.
+
+    Parameters
+    ----------
+    H
+        The flow graph, extended in place.
+    transfers
+        The transfer edges by place.
+    node_cap
+        A place's handling capacity in the unit, or None (unconstrained).
+    """
     for p, edges in sorted(transfers.items()):
         cap = node_cap(p)
         if cap is None:
@@ -674,19 +744,6 @@ def _capacity_graph(G, sources, sinks, scenario, unit, modes):  # noqa: C901
         for u, v in edges:
             H.add_edge(u, hin)
             H.add_edge(hout, v)
-    for p in sources:
-        for n in endpoint_nodes(G, p):
-            if n in H:
-                H.add_edge("_S", n)
-    for p in sinks:
-        for n in endpoint_nodes(G, p):
-            if n in H:
-                H.add_edge(n, "_T")
-    missing = sorted(
-        {x for x in used_links if link_cap(_any_edge(G, x)) is None}
-        | {p for p in used_places if p in places(G) and node_cap(p) is None}
-    )
-    return H, missing, other
 
 
 def _any_edge(G, lid):

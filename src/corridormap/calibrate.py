@@ -202,33 +202,48 @@ def _fittable(params: Mapping[str, Any], key: str) -> bool:
 
 
 # split after the speed/volumes merges (issue 10)
-def fit_parameters(  # noqa: C901
-    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
-) -> Fit:
-    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+def _rows_by_param(rows: Sequence[Replay]) -> dict[str, list[str]]:
+    """The ids of the rows each parameter enters, in row order.
 
     Parameters
     ----------
-    replays
-        Replayed rows to fit (rows that are not replayable are skipped).
-    params
-        The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
-    prior_weight
-        Multiplier on the prior residuals.
-    """
-    from scipy.optimize import least_squares
+    rows
+        The replayed rows.
 
-    rows = [rp for rp in replays if rp.ok]
+    Returns
+    -------
+    dict
+        Parameter key to the movement ids that use it.
+    """
     used: dict[str, list[str]] = {}
     for rp in rows:
         for k, _ in rp.terms:
             used.setdefault(k, [])
             if rp.movement.id not in used[k]:
                 used[k].append(rp.movement.id)
-    keys = sorted(k for k in used if _fittable(params, k))
-    priors = {k: prior_of(param_table(params, k)) for k in keys}
-    if not rows or not keys:
-        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    return used
+
+
+def _design(rows: Sequence[Replay], keys: Sequence[str], params: Mapping[str, Any]) -> tuple:
+    """The fit's linear structure: each row's days as terms of the fitted parameters.
+
+    Parameters
+    ----------
+    rows
+        The replayed rows.
+    keys
+        The fitted parameters, in order.
+    params
+        The prior parameters (fixed ones enter with their expected value).
+
+    Returns
+    -------
+    tuple
+        ``direct`` and ``inverse`` (parameters x rows, days per unit of the parameter or of
+        its inverse), ``const`` (days from fixed parameters per row), ``y`` (log of the
+        observed middle) and ``sigma`` (each row's log spread, at least
+        :data:`ROW_SIGMA_FLOOR`).
+    """
     index = {k: j for j, k in enumerate(keys)}
     n, p = len(rows), len(keys)
     direct, inverse = np.zeros((p, n)), np.zeros((p, n))
@@ -245,6 +260,33 @@ def fit_parameters(  # noqa: C901
         lo, hi = rp.movement.observed_days
         y[i] = math.log((lo + hi) / 2.0)
         sigma[i] = max(ROW_SIGMA_FLOOR, math.log(hi / lo) / 2.0)
+    return direct, inverse, const, y, sigma
+
+
+def fit_parameters(
+    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
+) -> Fit:
+    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+
+    Parameters
+    ----------
+    replays
+        Replayed rows to fit (rows that are not replayable are skipped).
+    params
+        The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
+    prior_weight
+        Multiplier on the prior residuals.
+    """
+    from scipy.optimize import least_squares
+
+    rows = [rp for rp in replays if rp.ok]
+    used = _rows_by_param(rows)
+    keys = sorted(k for k in used if _fittable(params, k))
+    priors = {k: prior_of(param_table(params, k)) for k in keys}
+    if not rows or not keys:
+        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    n = len(rows)
+    direct, inverse, const, y, sigma = _design(rows, keys, params)
     lo_b = np.log([priors[k].low for k in keys])
     hi_b = np.log([priors[k].high for k in keys])
     mu = np.log([priors[k].likely for k in keys])
@@ -659,7 +701,7 @@ def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # split after the speed/volumes merges (issue 10)
-def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C901
+def render_parameters(text: str, params: Mapping[str, Any]) -> str:
     """``parameters.toml`` text with every calibratable table set to its value in ``params``.
 
     Only the managed lines of each changed table are touched (``low``, ``likely``, ``high``,
@@ -669,34 +711,11 @@ def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C90
     """
     import tomllib
 
-    current = parameter_keys(tomllib.loads(text))
-    wanted = parameter_keys(params)
-    todo = {}
-    for k, t in current.items():
-        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
-            continue
-        new = wanted[k]
-        if any(t.get(f) != new.get(f) for f in MANAGED):
-            todo[split_key(k)] = (t, new)
+    todo = _changed_tables(parameter_keys(tomllib.loads(text)), parameter_keys(params))
     if not todo:
         return text
     lines = text.splitlines(keepends=True)
-    section: tuple[str, ...] = ()
-    sections: dict[tuple[str, ...], tuple[int, int]] = {}
-    inline: dict[tuple[str, ...], int] = {}
-    start = None
-    for i, line in enumerate(lines):
-        m = _HEADER.match(line)
-        if m and not line.lstrip().startswith("[["):
-            if start is not None:
-                sections[section] = (start, i)
-            section, start = _parts(m.group(1)), i + 1
-            continue
-        a = _ASSIGN.match(line)
-        if a and line.rstrip().endswith("}") and "{" in line:
-            inline[section + _parts(a.group(2))] = i
-    if start is not None:
-        sections[section] = (start, len(lines))
+    sections, inline = _table_lines(lines)
     edits: list[tuple[int, int, list[str]]] = []
     for parts, (t, new) in todo.items():
         target = _target(t, new)
@@ -718,6 +737,66 @@ def render_parameters(text: str, params: Mapping[str, Any]) -> str:  # noqa: C90
     for a, b, new_lines in sorted(edits, reverse=True):
         lines[a:b] = new_lines
     return "".join(lines)
+
+
+def _changed_tables(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict:
+    """The estimated or calibrated tables whose managed fields ``wanted`` changes.
+
+    Parameters
+    ----------
+    current
+        The file's parameter tables, by key.
+    wanted
+        The new parameter tables, by key.
+
+    Returns
+    -------
+    dict
+        ``{key parts: (current table, new table)}``.
+    """
+    todo = {}
+    for k, t in current.items():
+        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
+            continue
+        new = wanted[k]
+        if any(t.get(f) != new.get(f) for f in MANAGED):
+            todo[split_key(k)] = (t, new)
+    return todo
+
+
+def _table_lines(
+    lines: list[str],
+) -> tuple[dict[tuple[str, ...], tuple[int, int]], dict[tuple[str, ...], int]]:
+    """Where each ``[table]``'s lines are and on which line each inline table is.
+
+    Parameters
+    ----------
+    lines
+        The file's lines.
+
+    Returns
+    -------
+    tuple
+        The sections (key parts to the line span after the header) and the inline tables
+        (key parts to the line index); arrays of tables (``[[...]]``) are not sections.
+    """
+    section: tuple[str, ...] = ()
+    sections: dict[tuple[str, ...], tuple[int, int]] = {}
+    inline: dict[tuple[str, ...], int] = {}
+    start = None
+    for i, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if m and not line.lstrip().startswith("[["):
+            if start is not None:
+                sections[section] = (start, i)
+            section, start = _parts(m.group(1)), i + 1
+            continue
+        a = _ASSIGN.match(line)
+        if a and line.rstrip().endswith("}") and "{" in line:
+            inline[section + _parts(a.group(2))] = i
+    if start is not None:
+        sections[section] = (start, len(lines))
+    return sections, inline
 
 
 def _section_lines(lines: list[str], span: tuple[int, int], target: Mapping[str, Any]) -> list[str]:

@@ -106,7 +106,53 @@ def _country(code: str) -> str:
     return _country_names().get(code, code)
 
 
-def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:  # noqa: C901 (one branch per key family)
+def _mode_label(rest: list[str], field: str) -> str:
+    """Words for a ``modes.MODE[.by_country.CC|.by_vessel.CLASS].FIELD`` key.
+
+    Parameters
+    ----------
+    rest
+        The key's parts between ``modes`` and the field.
+    field
+        The field in words.
+
+    Returns
+    -------
+    str
+        E.g. ``rail speed, Iran`` or ``sea speed, feeder ships``.
+    """
+    text = f"{rest[0]} {field}"
+    if len(rest) == 3 and rest[1] == "by_country":
+        text += f", {_country(rest[2])}"
+    elif len(rest) == 3 and rest[1] == "by_vessel":
+        text += f", {rest[2].replace('_', ' ')} ships"
+    return text
+
+
+def _border_label(rest: list[str], field: str) -> str:
+    """Words for a ``borders.MODE[.by_country."A/B"].FIELD`` or ``borders.by_link.ID.FIELD`` key.
+
+    Parameters
+    ----------
+    rest
+        The key's parts between ``borders`` and the field.
+    field
+        The field in words.
+
+    Returns
+    -------
+    str
+        E.g. ``rail border dwell, Belarus–Russia`` or ``border dwell, link ID``.
+    """
+    if rest[0] == "by_link" and len(rest) == 2:
+        return f"border {field}, link {rest[1]}"
+    text = f"{rest[0]} border {field}"
+    if len(rest) == 3 and rest[1] == "by_country":
+        text += ", " + "–".join(_country(c) for c in rest[2].split("/"))
+    return text
+
+
+def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:
     """A parameter key in words, for chart labels.
 
     ``modes.rail.by_country.IR.speed_kmh`` -> ``rail speed, Iran``;
@@ -128,21 +174,11 @@ def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:  # no
     field = _FIELD_WORDS.get(parts[-1], parts[-1].replace("_", " "))
     head, rest = parts[0], parts[1:-1]
     if head == "modes" and rest:
-        text = f"{rest[0]} {field}"
-        if len(rest) == 3 and rest[1] == "by_country":
-            text += f", {_country(rest[2])}"
-        elif len(rest) == 3 and rest[1] == "by_vessel":
-            text += f", {rest[2].replace('_', ' ')} ships"
-        return text
+        return _mode_label(rest, field)
     if head == "transfers" and rest:
         return f"{_transfer_words(rest[0], params)} {field}"
     if head == "borders" and rest:
-        if rest[0] == "by_link" and len(rest) == 2:
-            return f"border {field}, link {rest[1]}"
-        text = f"{rest[0]} border {field}"
-        if len(rest) == 3 and rest[1] == "by_country":
-            text += ", " + "–".join(_country(c) for c in rest[2].split("/"))
-        return text
+        return _border_label(rest, field)
     if head == "canals" and rest:
         return f"{rest[0].replace('_', '–').title()} canal {field}"
     if head == "services" and rest:

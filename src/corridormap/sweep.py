@@ -604,7 +604,7 @@ def _scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by:
     return apply_scenario(G, list(items)).weight(by)
 
 
-def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:  # noqa: C901
+def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:
     """Sweep some origins to every destination under every scenario: the table's columns.
 
     This is what a Dask worker runs; :func:`sweep` splits the origins and puts the parts
@@ -621,15 +621,7 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
     found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
     for s_index, (label, items) in enumerate(job.scenarios):
         base = _scenario_weight(G, label, items, job.by)
-        tables: dict[str, _Tables] = {}
-        notes: dict[str, str] = {}
-        for fam in fams:
-            try:
-                tables[fam.name] = _Tables.build(G, _family_weight(G, fam, base))
-            except InputError as exc:
-                if job.named_families:
-                    raise
-                notes[fam.name] = f"not applicable to this network ({exc})"
+        tables = _family_tables(G, fams, base, job.named_families)
         if s_index == 0:
             first = tables
         # families this scenario leaves alone (same visible edges at the same costs) keep
@@ -645,38 +637,149 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
             for d in job.destinations:
                 if d == o:
                     continue
-                cands: dict[str, _Candidates] = {}
-                for name, tab in tables.items():
-                    if name in same:
-                        prev = found[(name, o, d)]
-                        got = prev.under(tab) if prev is not None else None
-                    else:
-                        dist, parent, order = trees[name]
-                        got = _candidates(tab, dist, parent, order, o, d, job.candidates)
-                        if s_index == 0:
-                            found[(name, o, d)] = got
-                    if got is not None:
-                        cands[name] = got
+                cands = _pair_candidates(tables, same, trees, found, o, d, s_index, job.candidates)
                 days: dict[str, np.ndarray] = {}
                 cost: dict[str, np.ndarray] = {}
                 if cands:
-                    T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
-                    key = (
-                        o,
-                        d,
-                        tuple(T.keys),
-                        tuple(T.order),
-                        tuple(T.ncand),
-                        T.time.tobytes(),
-                        T.cost.tobytes(),
-                    )
-                    if key not in memo:
-                        memo[key] = _monte_carlo(
-                            params, T, job.draws, stream.generator(), base.by, None, job.seed
-                        )
-                    days, cost = memo[key]
+                    days, cost = _pair_draws(params, cands, memo, o, d, job, stream, base.by)
                 _rows(cols, job, o, d, label, fams, instc, cands, days, cost)
     return cols
+
+
+def _family_tables(
+    G: nx.MultiDiGraph, fams: Sequence[Family], base: Weight, named: bool
+) -> dict[str, _Tables]:
+    """Each family's search tables under the scenario weight ``base``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    fams
+        The families.
+    base
+        The scenario's weight.
+    named
+        Whether the families were asked for by name: then one that does not apply to the
+        network is an error; otherwise it is left out.
+
+    Returns
+    -------
+    dict
+        The tables by family name.
+
+    Raises
+    ------
+    InputError
+        If a family asked for by name does not apply to the network.
+    """
+    tables: dict[str, _Tables] = {}
+    for fam in fams:
+        try:
+            tables[fam.name] = _Tables.build(G, _family_weight(G, fam, base))
+        except InputError:
+            if named:
+                raise
+    return tables
+
+
+def _pair_candidates(
+    tables: Mapping[str, _Tables],
+    same: set[str],
+    trees: Mapping[str, tuple],
+    found: dict[tuple[str, str, str], _Candidates | None],
+    o: str,
+    d: str,
+    s_index: int,
+    k: int,
+) -> dict[str, _Candidates]:
+    """Each family's candidate routes ``o -> d`` under a scenario (families without left out).
+
+    Parameters
+    ----------
+    tables
+        The families' tables under the scenario.
+    same
+        The families the scenario leaves alone: their first-scenario routes are reused.
+    trees
+        The shortest-path trees from ``o`` (dist, parent, order) of the other families.
+    found
+        The first scenario's candidates by (family, o, d); filled in when ``s_index`` is 0.
+    o, d
+        The pair.
+    s_index
+        The scenario's index (0: the baseline).
+    k
+        Candidates per family.
+
+    Returns
+    -------
+    dict
+        The candidates by family name.
+    """
+    cands: dict[str, _Candidates] = {}
+    for name, tab in tables.items():
+        if name in same:
+            prev = found[(name, o, d)]
+            got = prev.under(tab) if prev is not None else None
+        else:
+            dist, parent, order = trees[name]
+            got = _candidates(tab, dist, parent, order, o, d, k)
+            if s_index == 0:
+                found[(name, o, d)] = got
+        if got is not None:
+            cands[name] = got
+    return cands
+
+
+def _pair_draws(
+    params: Mapping[str, Any],
+    cands: Mapping[str, _Candidates],
+    memo: dict[tuple, tuple[dict, dict]],
+    o: str,
+    d: str,
+    job: _Job,
+    stream: _Stream,
+    by: str,
+) -> tuple[dict, dict]:
+    """The Monte Carlo days and cost of a pair, once per distinct set of candidate terms.
+
+    Parameters
+    ----------
+    params
+        The parameter file.
+    cands
+        The families' candidates.
+    memo
+        The draws by pair and terms: a pair whose terms are the same under two scenarios
+        is evaluated once.
+    o, d
+        The pair.
+    job
+        The sweep's settings (draws, seed).
+    stream
+        The random stream; a generator is taken from it only for a new evaluation.
+    by
+        What picks each family's route in a draw.
+
+    Returns
+    -------
+    tuple
+        Days and cost per draw, by family name.
+    """
+    T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
+    key = (
+        o,
+        d,
+        tuple(T.keys),
+        tuple(T.order),
+        tuple(T.ncand),
+        T.time.tobytes(),
+        T.cost.tobytes(),
+    )
+    if key not in memo:
+        memo[key] = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
+    return memo[key]
 
 
 def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:

@@ -413,7 +413,7 @@ def _default_route_name(r: Route, i: int, n: int) -> str:
 
 
 # split after the maps merge (issue 10)
-def route_map(  # noqa: C901
+def route_map(
     route_or_routes: Route | Sequence[Route],
     *,
     G: nx.MultiDiGraph | None = None,
@@ -482,75 +482,138 @@ def route_map(  # noqa: C901
         fg = group(m, name)
         # the first route widest, so routes sharing a leg all stay visible
         weight = max(3.0, 7.0 - 1.5 * i)
-        last: list[float] | None = None
-        pending: list[Any] = []
-        for leg in r.legs:
-            if leg.get("kind") == "link":
-                coords = latlngs(leg["geometry"])
-                pts.extend(coords)
-                status = leg.get("status", "operational")
-                statuses.add(status)
-                style = {
-                    "color": color,
-                    "weight": weight,
-                    "opacity": 0.9,
-                    "dashArray": STATUS_DASH.get(status) or SCHEMATIC_MODES.get(leg.get("mode")),
-                }
-                if leg.get("mode") in SCHEMATIC_MODES:
-                    statuses.add("schematic")
-                feats.add(
-                    fg,
-                    "route",
-                    f"{i}:{leg.get('link_id')}",
-                    style,
-                    latlngs=coords,
-                    tooltip=popups.leg_tooltip(leg),
-                    popup=popups.leg_popup(leg, name, summary),
-                )
-                arrow = _arrow(coords)
-                if arrow is not None:
-                    feats.add(
-                        fg,
-                        "arrow",
-                        f"{i}:{leg.get('link_id')}",
-                        {"color": color},
-                        latlng=arrow[0],
-                        angle=arrow[1],
-                    )
-                for t in pending:
-                    _add_transfer(feats, fg, t, coords[0], name, summary, i, labelled)
-                pending = []
-                last = coords[-1]
-            elif last is None:
-                pending.append(leg)  # transfers before the first link: loading at the origin
-            else:
-                _add_transfer(feats, fg, leg, last, name, summary, i, labelled)
-        ends = [leg for leg in r.legs if leg.get("kind") == "link"]
-        if ends:
-            for label, ll in (
-                (r.names.get(r.origin, r.origin), latlngs(ends[0]["geometry"])[0]),
-                (r.names.get(r.destination, r.destination), latlngs(ends[-1]["geometry"])[-1]),
-            ):
-                feats.add(
-                    fg,
-                    "end",
-                    f"{i}:{label}",
-                    {
-                        "radius": 7,
-                        "color": "#ffffff",
-                        "weight": 2,
-                        "fillColor": color,
-                        "fillOpacity": 1.0,
-                    },
-                    latlng=ll,
-                    tooltip=popups.place_tooltip({"name": label}),
-                    popup=popups.route_end_popup(name, summary),
-                    label=None if label in labelled else f"<b>{esc(short(label))}</b>",
-                )
-                labelled.add(label)
+        _draw_route_legs(feats, fg, r, i, color, weight, name, summary, pts, statuses, labelled)
+        _draw_route_ends(feats, fg, r, i, color, name, summary, labelled)
     m.add_child(feats)
     control(m, legends.route_legend(entries, statuses), position="bottomright")
     return finish(m, bounds_of(pts))
+
+
+def _draw_route_legs(
+    feats: Any,
+    fg: Any,
+    r: Route,
+    i: int,
+    color: str,
+    weight: float,
+    name: str,
+    summary: str,
+    pts: list,
+    statuses: set[str],
+    labelled: set[str],
+) -> None:
+    """Draw a route's links with arrows, and its transfers and border stops where they are.
+
+    Parameters
+    ----------
+    feats, fg
+        The features element and the route's layer.
+    r, i
+        The route and its index (best first).
+    color, weight
+        The route's line colour and width.
+    name, summary
+        The route's name and totals text, for the popups.
+    pts
+        The points to fit the map to; extended with the links'.
+    statuses
+        The link statuses drawn (for the legend); extended.
+    labelled
+        The places already labelled; extended.
+    """
+    last: list[float] | None = None
+    pending: list[Any] = []
+    for leg in r.legs:
+        if leg.get("kind") == "link":
+            coords = latlngs(leg["geometry"])
+            pts.extend(coords)
+            status = leg.get("status", "operational")
+            statuses.add(status)
+            style = {
+                "color": color,
+                "weight": weight,
+                "opacity": 0.9,
+                "dashArray": STATUS_DASH.get(status) or SCHEMATIC_MODES.get(leg.get("mode")),
+            }
+            if leg.get("mode") in SCHEMATIC_MODES:
+                statuses.add("schematic")
+            feats.add(
+                fg,
+                "route",
+                f"{i}:{leg.get('link_id')}",
+                style,
+                latlngs=coords,
+                tooltip=popups.leg_tooltip(leg),
+                popup=popups.leg_popup(leg, name, summary),
+            )
+            arrow = _arrow(coords)
+            if arrow is not None:
+                feats.add(
+                    fg,
+                    "arrow",
+                    f"{i}:{leg.get('link_id')}",
+                    {"color": color},
+                    latlng=arrow[0],
+                    angle=arrow[1],
+                )
+            for t in pending:
+                _add_transfer(feats, fg, t, coords[0], name, summary, i, labelled)
+            pending = []
+            last = coords[-1]
+        elif last is None:
+            pending.append(leg)  # transfers before the first link: loading at the origin
+        else:
+            _add_transfer(feats, fg, leg, last, name, summary, i, labelled)
+
+
+def _draw_route_ends(
+    feats: Any,
+    fg: Any,
+    r: Route,
+    i: int,
+    color: str,
+    name: str,
+    summary: str,
+    labelled: set[str],
+) -> None:
+    """Mark a route's origin and destination, naming each place once on the map.
+
+    Parameters
+    ----------
+    feats, fg
+        The features element and the route's layer.
+    r, i
+        The route and its index (best first).
+    color
+        The route's colour.
+    name, summary
+        The route's name and totals text, for the popups.
+    labelled
+        The places already labelled; extended.
+    """
+    ends = [leg for leg in r.legs if leg.get("kind") == "link"]
+    if ends:
+        for label, ll in (
+            (r.names.get(r.origin, r.origin), latlngs(ends[0]["geometry"])[0]),
+            (r.names.get(r.destination, r.destination), latlngs(ends[-1]["geometry"])[-1]),
+        ):
+            feats.add(
+                fg,
+                "end",
+                f"{i}:{label}",
+                {
+                    "radius": 7,
+                    "color": "#ffffff",
+                    "weight": 2,
+                    "fillColor": color,
+                    "fillOpacity": 1.0,
+                },
+                latlng=ll,
+                tooltip=popups.place_tooltip({"name": label}),
+                popup=popups.route_end_popup(name, summary),
+                label=None if label in labelled else f"<b>{esc(short(label))}</b>",
+            )
+            labelled.add(label)
 
 
 def _mercator(ll: list[float]) -> tuple[float, float]:

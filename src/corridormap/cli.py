@@ -1793,10 +1793,43 @@ def cmd_assign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_scenario_volumes(args: argparse.Namespace) -> int:  # noqa: C901 (split later)
+def cmd_scenario_volumes(args: argparse.Namespace) -> int:
     from . import _format as fmt
-    from .assign import SAVING_FIELDS, load_volumes, saving_curve, scenario_savings
+    from .assign import SAVING_FIELDS, load_volumes, scenario_savings
 
+    _check_volume_args(args)
+    G = _network(args)
+    scen = [args.names] if args.compose else list(args.names)
+    rows = []
+    for v in args.volumes:
+        vols = load_volumes(v, G)
+        for r in scenario_savings(G, vols, scen):
+            rows.append({"volumes": vols.name, **r})
+    if args.chart:
+        _saving_chart(G, args.volumes, scen, args.chart)
+    fields = ["volumes", *SAVING_FIELDS]
+    if args.format == "json":
+        _emit(fmt.json_text(rows), args.out)
+    elif args.format == "csv":
+        _emit(fmt.csv_text(rows, fields), args.out)
+    else:
+        _emit(_savings_text(rows), args.out, terminal=True)
+    return EXIT_OK
+
+
+def _check_volume_args(args: argparse.Namespace) -> None:
+    """Check the options ``scenario --volumes`` takes, and its output paths.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Raises
+    ------
+    CliError
+        Without ``--volumes``, or with ``--pair``/``--pairs-file``, ``--by cost`` or ``--map``.
+    """
     if not args.volumes:
         raise CliError("--chart needs --volumes")
     if args.pair or args.pairs_file:
@@ -1806,41 +1839,60 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:  # noqa: C901 (split 
     _check_outputs(args, [args.out, args.map, args.chart])
     if args.map:
         raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")
-    G = _network(args)
-    scen = [args.names] if args.compose else list(args.names)
-    rows = []
-    for v in args.volumes:
-        vols = load_volumes(v, G)
-        for r in scenario_savings(G, vols, scen):
-            rows.append({"volumes": vols.name, **r})
-    if args.chart:
-        from .charts import save_figure, saving_figure
 
-        curves = {}
-        for v in args.volumes:
-            vols = load_volumes(v, G)
-            for s in scen:
-                label = "+".join(s) if isinstance(s, list) else str(s)
-                curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS)
-        save_figure(saving_figure(curves), args.chart)
-        print(f"chart: {args.chart}", file=sys.stderr)
-    fields = ["volumes", *SAVING_FIELDS]
-    if args.format == "json":
-        _emit(fmt.json_text(rows), args.out)
-    elif args.format == "csv":
-        _emit(fmt.csv_text(rows, fields), args.out)
-    else:
-        cols = ("volumes", "scenario", "flow", "volume_mt", "baseline_days", "scenario_days")
-        cols += ("saving_days", "free_saving_days")
-        heads = ("volumes", "scenario", "flow", "Mt/yr", "base days", "days", "saving")
-        heads += ("saving w/o queues",)
-        lines = [fmt.table(rows, cols, headers=heads, digits=2)]
-        for (vname, sname), top in {
-            (r["volumes"], r["scenario"]): (r["baseline_top"], r["scenario_top"]) for r in rows
-        }.items():
-            lines.append(f"{vname}: longest queue, baseline: {top[0]}; {sname}: {top[1]}")
-        _emit("\n".join(lines), args.out, terminal=True)
-    return EXIT_OK
+
+def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None:
+    """Write the chart of each scenario's saving against volume, per volume file.
+
+    Parameters
+    ----------
+    G
+        The network.
+    volumes
+        The volume file names or paths.
+    scen
+        The scenarios (a name, or a list of names composed).
+    path
+        The chart file.
+    """
+    from .assign import load_volumes, saving_curve
+    from .charts import save_figure, saving_figure
+
+    curves = {}
+    for v in volumes:
+        vols = load_volumes(v, G)
+        for s in scen:
+            label = "+".join(s) if isinstance(s, list) else str(s)
+            curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS)
+    save_figure(saving_figure(curves), path)
+    print(f"chart: {path}", file=sys.stderr)
+
+
+def _savings_text(rows: list[dict[str, Any]]) -> str:
+    """The savings as a table, then each volume file's longest queues.
+
+    Parameters
+    ----------
+    rows
+        The rows of :func:`~corridormap.assign.scenario_savings`, with their volume file.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from . import _format as fmt
+
+    cols = ("volumes", "scenario", "flow", "volume_mt", "baseline_days", "scenario_days")
+    cols += ("saving_days", "free_saving_days")
+    heads = ("volumes", "scenario", "flow", "Mt/yr", "base days", "days", "saving")
+    heads += ("saving w/o queues",)
+    lines = [fmt.table(rows, cols, headers=heads, digits=2)]
+    for (vname, sname), top in {
+        (r["volumes"], r["scenario"]): (r["baseline_top"], r["scenario_top"]) for r in rows
+    }.items():
+        lines.append(f"{vname}: longest queue, baseline: {top[0]}; {sname}: {top[1]}")
+    return "\n".join(lines)
 
 
 #: the volume factors the saving chart is drawn at (x the volume file)

@@ -630,7 +630,7 @@ def _cheapest(total, limit: int):
     return ok[np.argsort(total[ok], kind="stable")]
 
 
-def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int):  # noqa: C901
+def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int):
     """``best`` and up to ``k - 1`` via-node routes, cheapest first.
 
     For each stretch of ``best`` between stops (the whole route without ``via``): a tree
@@ -641,12 +641,69 @@ def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, lim
     so taking them from one heap keeps the routes in order of cost.
     """
     path = best.path
-    spans = _stretches(path, [best.origin, *vias, best.destination])
-    base = path_cost(G, path, wf)
     heap: list[tuple[float, int, int, tuple[Any, ...]]] = []
     tick = itertools.count()
+    legs = _stretch_trees(G, c, path, [best.origin, *vias, best.destination], wf)
+    for i, leg in enumerate(legs):
+        total = leg["df"] + leg["dr"]
+        for v in _cheapest(total, limit):
+            heapq.heappush(heap, (leg["offset"] + float(total[v]), next(tick), i, (int(v),)))
+    out = [best]
+    seen = {tuple(best.link_ids)}
+    tried = {tuple(path)}
+    while heap and len(out) < k:
+        total, _, i, vs = heapq.heappop(heap)
+        leg = legs[i]
+        mid = _detour_middle(c, leg, vs)
+        full = leg["head"] + mid + leg["tail"]
+        key = tuple(full)
+        if key in tried or len(set(mid)) < len(mid):
+            continue
+        tried.add(key)
+        places_ = [p for p, _ in itertools.groupby(place_of(n) for n in full)]
+        if len(set(places_)) < len(places_):
+            continue
+        if vias and not _visits_in_order(places_, vias):
+            continue
+        r = route_from_path(G, full, wf)
+        lk = tuple(r.link_ids)
+        if lk in seen:
+            continue
+        seen.add(lk)
+        out.append(r)
+        if len(vs) == 1 and len(out) < k:
+            _push_second_detours(c, leg, i, vs[0], heap, tick, limit)
+    return out
+
+
+def _stretch_trees(G, c, path: list[str], stops: list[str], wf: Weight) -> list[dict[str, Any]]:
+    """Per stretch of ``path`` between stops: its trees from the start and to the end.
+
+    Parameters
+    ----------
+    G
+        The network.
+    c
+        The compiled core.
+    path
+        The best route's nodes.
+    stops
+        The origin, the via places and the destination.
+    wf
+        The weight.
+
+    Returns
+    -------
+    list of dict
+        Per stretch: ``head`` and ``tail`` (the route's nodes before and after it), ``wf``
+        (the weight with the route's other places closed), the trees ``df``/``pf`` from its
+        start and ``dr``/``pr`` to its end, ``offset`` (the cost of the rest of the route)
+        and empty ``from``/``to`` (the trees of accepted via nodes, filled in later).
+    """
+    spans = _stretches(path, stops)
+    base = path_cost(G, path, wf)
     legs: list[dict[str, Any]] = []
-    for i, (a, b) in enumerate(spans):
+    for a, b in spans:
         s, t = path[a], path[b]
         head, tail = path[:a], path[b + 1 :]
         others = {place_of(n) for n in head + tail} - {place_of(s), place_of(t)}
@@ -668,58 +725,68 @@ def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, lim
                 "to": {},
             }
         )
-        total = df + dr
-        for v in _cheapest(total, limit):
-            heapq.heappush(heap, (offset + float(total[v]), next(tick), i, (int(v),)))
+    return legs
 
-    def to_end(leg, v):  # v -> t along the tree to t
+
+def _detour_middle(c, leg: Mapping[str, Any], vs: tuple[Any, ...]) -> list[str]:
+    """The stretch's nodes through one via node ``(v,)`` or two (``("after"|"before", v1, v2)``).
+
+    Parameters
+    ----------
+    c
+        The compiled core.
+    leg
+        The stretch (from :func:`_stretch_trees`).
+    vs
+        ``(v,)``: ``s -> v -> t``; ``("after", v1, v2)``: ``s -> v1 -> v2 -> t``;
+        ``("before", v1, v2)``: ``s -> v2 -> v1 -> t``.
+
+    Returns
+    -------
+    list of str
+        The nodes from the stretch's start to its end.
+    """
+
+    def to_end(v):  # v -> t along the tree to t
         return c.path(leg["pr"], v)[::-1]
 
-    def middle(leg, vs):
-        if len(vs) == 1:
-            return c.path(leg["pf"], vs[0]) + to_end(leg, vs[0])[1:]
-        how, v1, v2 = vs
-        if how == "after":  # s -> v1 -> v2 -> t
-            return c.path(leg["pf"], v1) + c.path(leg["from"][v1][1], v2)[1:] + to_end(leg, v2)[1:]
-        # s -> v2 -> v1 -> t
-        return c.path(leg["pf"], v2) + c.path(leg["to"][v1][1], v2)[::-1][1:] + to_end(leg, v1)[1:]
+    if len(vs) == 1:
+        return c.path(leg["pf"], vs[0]) + to_end(vs[0])[1:]
+    how, v1, v2 = vs
+    if how == "after":  # s -> v1 -> v2 -> t
+        return c.path(leg["pf"], v1) + c.path(leg["from"][v1][1], v2)[1:] + to_end(v2)[1:]
+    # s -> v2 -> v1 -> t
+    return c.path(leg["pf"], v2) + c.path(leg["to"][v1][1], v2)[::-1][1:] + to_end(v1)[1:]
 
-    out = [best]
-    seen = {tuple(best.link_ids)}
-    tried = {tuple(path)}
-    while heap and len(out) < k:
-        total, _, i, vs = heapq.heappop(heap)
-        leg = legs[i]
-        mid = middle(leg, vs)
-        full = leg["head"] + mid + leg["tail"]
-        key = tuple(full)
-        if key in tried or len(set(mid)) < len(mid):
-            continue
-        tried.add(key)
-        places_ = [p for p, _ in itertools.groupby(place_of(n) for n in full)]
-        if len(set(places_)) < len(places_):
-            continue
-        if vias and not _visits_in_order(places_, vias):
-            continue
-        r = route_from_path(G, full, wf)
-        lk = tuple(r.link_ids)
-        if lk in seen:
-            continue
-        seen.add(lk)
-        out.append(r)
-        if len(vs) == 1 and len(out) < k:
-            v = vs[0]
-            node = c.nodes[v]
-            leg["from"][v] = dv, _ = c.tree(leg["wf"], [node])
-            leg["to"][v] = dt, _ = c.tree(leg["wf"], [node], reverse=True)
-            after = leg["df"][v] + dv + leg["dr"]
-            before = leg["df"] + dt + leg["dr"][v]
-            for how, tot in (("after", after), ("before", before)):
-                for w in _cheapest(tot, limit):
-                    heapq.heappush(
-                        heap, (leg["offset"] + float(tot[w]), next(tick), i, (how, v, int(w)))
-                    )
-    return out
+
+def _push_second_detours(
+    c, leg: dict[str, Any], i: int, v: int, heap: list, tick: Any, limit: int
+) -> None:
+    """Push the routes of stretch ``i`` through accepted via node ``v`` and one more node.
+
+    Parameters
+    ----------
+    c
+        The compiled core.
+    leg
+        The stretch; the trees from and to ``v`` are stored in its ``from``/``to``.
+    i
+        The stretch's index.
+    v
+        The accepted via node (core index).
+    heap, tick
+        The search's heap and tie-break counter.
+    limit
+        The most candidate nodes taken per tree.
+    """
+    node = c.nodes[v]
+    leg["from"][v] = dv, _ = c.tree(leg["wf"], [node])
+    leg["to"][v] = dt, _ = c.tree(leg["wf"], [node], reverse=True)
+    after = leg["df"][v] + dv + leg["dr"]
+    before = leg["df"] + dt + leg["dr"][v]
+    for how, tot in (("after", after), ("before", before)):
+        for w in _cheapest(tot, limit):
+            heapq.heappush(heap, (leg["offset"] + float(tot[w]), next(tick), i, (how, v, int(w))))
 
 
 def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int):

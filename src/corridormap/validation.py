@@ -420,8 +420,31 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
     )
     lines.append("")
     fit = calibrate(G.graph.get("directory"))
-    changes = fit.changes()
+    lines += _calibration_lines(cal, fit.changes())
+    lines += _score_lines(s, a, cal)
+    lines += _row_lines(cv, shipped)
+    lines += _disagreement_lines(cv)
+    lines.append("")
+    return lines
+
+
+def _calibration_lines(cal: dict, changes: list[dict[str, Any]]) -> list[str]:
+    """What is calibrated: the summary, the table of moves and the parameters at a bound.
+
+    Parameters
+    ----------
+    cal
+        The calibrated parameter tables of the file, by key (empty: nothing calibrated).
+    changes
+        The calibration's changes (:meth:`~corridormap.calibrate.Calibration.changes`).
+
+    Returns
+    -------
+    list of str
+        Markdown lines, ending with an empty line.
+    """
     ids = sorted({i for r in changes for i in r["evidence"]})
+    lines: list[str] = []
     if cal:
         lines.append(
             f"**What is calibrated.** {len(cal)} time parameters are `calibrated` to "
@@ -465,18 +488,39 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         ]
     lines.append("")
 
-    def verdict(err: float | None, inside: float | None) -> str:
-        if err is None:
-            return "no row could be scored"
-        parts = [
-            f"median absolute error {err}% (target at most {TARGET_ERROR_PCT:g}%: "
-            f"{'met' if err <= TARGET_ERROR_PCT else 'missed'})",
-            f"{inside:.0%} of observations inside P10-P90 (target at least "
-            f"{TARGET_INSIDE:.0%}: {'met' if inside >= TARGET_INSIDE else 'missed'})",
-        ]
-        return ", ".join(parts)
+    return lines
 
-    oos = verdict(s["median_abs_pct_error_out_of_sample"], s["share_inside_p10_p90"])
+
+def _verdict(err: float | None, inside: float | None) -> str:
+    """The backtest's median error and share inside P10-P90 against the targets, in words."""
+    if err is None:
+        return "no row could be scored"
+    parts = [
+        f"median absolute error {err}% (target at most {TARGET_ERROR_PCT:g}%: "
+        f"{'met' if err <= TARGET_ERROR_PCT else 'missed'})",
+        f"{inside:.0%} of observations inside P10-P90 (target at least "
+        f"{TARGET_INSIDE:.0%}: {'met' if inside >= TARGET_INSIDE else 'missed'})",
+    ]
+    return ", ".join(parts)
+
+
+def _score_lines(s: dict, a: dict, cal: dict) -> list[str]:
+    """The scores out of sample and as shipped, then the head of the table of rows.
+
+    Parameters
+    ----------
+    s, a
+        The summaries of the cross-validated and the as-shipped backtest.
+    cal
+        The calibrated parameter tables (empty: nothing calibrated).
+
+    Returns
+    -------
+    list of str
+        Markdown lines.
+    """
+    lines: list[str] = []
+    oos = _verdict(s["median_abs_pct_error_out_of_sample"], s["share_inside_p10_p90"])
     lines += [
         f"**Out of sample** ({s['n']} observations scored, {s['n_not_replayable']} not "
         f"replayable): {oos}."
@@ -503,6 +547,23 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         "| P50 as shipped |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    return lines
+
+
+def _row_lines(cv: Any, shipped: Any) -> list[str]:
+    """One table row per scored observation: out of sample, and its P50 as shipped.
+
+    Parameters
+    ----------
+    cv, shipped
+        The cross-validated and the as-shipped backtest.
+
+    Returns
+    -------
+    list of str
+        Markdown table rows.
+    """
+    lines: list[str] = []
     as_is = {o["id"]: o for o in shipped.observations}
     for o in cv.scored():
         role = "holdout" if o["role"] == "holdout" else f"fit ({o['fold']})"
@@ -526,6 +587,23 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
             )
             + " |"
         )
+    return lines
+
+
+def _disagreement_lines(cv: Any) -> list[str]:
+    """The rows the model misses (by over :data:`DISAGREE_PCT` or outside P10-P90) or cannot replay.
+
+    Parameters
+    ----------
+    cv
+        The cross-validated backtest.
+
+    Returns
+    -------
+    list of str
+        Markdown lines.
+    """
+    lines: list[str] = []
     lines += ["", "### Where the model and the record still disagree", ""]
     bad = [o for o in cv.scored() if abs(o["error_pct"]) > DISAGREE_PCT or not o["inside"]]
     bad.sort(key=lambda o: -abs(o["error_pct"]))
@@ -544,7 +622,6 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
         lines.append("")
         for o in skipped:
             lines.append(f"- **{_md(o['id'])}**: {_md(o['not_replayable'])}")
-    lines.append("")
     return lines
 
 

@@ -29,7 +29,7 @@ from .analysis import load_analysis
 from .network import place_of
 from .places import places, resolve_area, resolve_place
 from .routing import endpoint_nodes, path_edges
-from .weights import Weight, make_weight
+from .weights import Weight, as_weight, make_weight
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -60,14 +60,6 @@ CRITICALITY_FIELDS = (
 
 
 # -- shared helpers ------------------------------------------------------------------------
-def _base(weight: Weight | None, by: str) -> Weight:
-    if weight is None:
-        return make_weight(by)
-    if not isinstance(weight, Weight):
-        raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
-    return weight
-
-
 def default_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
     """The pairs analysed when none are given.
 
@@ -312,7 +304,7 @@ def criticality(
     -------
     Criticality
     """
-    base = _base(weight, by)
+    base = as_weight(weight, by)
     per_pair: dict[tuple[str, str], dict[str, Any]] = {}
     baseline: dict[str, dict[str, Any]] = {}
     runs = 0
@@ -465,7 +457,7 @@ def flow_betweenness(
         ``values`` maps every link id to its count (zero for unused links).
     """
     check_graph(G, "flow_betweenness")
-    base = _base(weight, by)
+    base = as_weight(weight, by)
     names = _link_names(G)
     counts = dict.fromkeys(names, 0)
     used: dict[str, list[str]] = {}

@@ -33,7 +33,7 @@ from .model import (
     sum_terms,
 )
 from .routing import Route, alternatives, make_weight
-from .weights import Weight
+from .weights import Weight, as_weight
 
 __all__ = [
     "FAMILIES",
@@ -430,14 +430,6 @@ def _resolve_families(
     return out
 
 
-def _base_weight(weight: Weight | None, by: str) -> Weight:
-    if weight is None:
-        return make_weight(by)
-    if not isinstance(weight, Weight):
-        raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
-    return weight
-
-
 @dataclass
 class _Terms:
     """Candidate routes as coefficient matrices over one shared list of parameter keys."""
@@ -597,7 +589,7 @@ def compare(
     o, d = resolve_place(G, origin), resolve_place(G, destination)
     table = _network_families(G)
     fams = _resolve_families(families, table)
-    base = _base_weight(weight, by)
+    base = as_weight(weight, by)
     params = G.graph["params"]
     cands, unreachable = _family_candidates(
         G, o, d, fams, base, candidates, named=families is not None

@@ -23,7 +23,7 @@ from ._errors import InputError, NoRouteError
 from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
 from .places import place_attr, places, resolve_area, resolve_place
-from .weights import OBJECTIVES, Weight, make_weight
+from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
 __all__ = ["OBJECTIVES", "Leg", "Route", "alternatives", "make_weight", "route"]
 
@@ -394,15 +394,7 @@ def _no_route(G, o, d, avoided, vias=(), modes=None) -> NoRouteError:
 
 
 def _base_weight(weight: Weight | None, by: str, modes: Iterable[str] | None) -> Weight:
-    if weight is None:
-        wf = make_weight(by)
-    elif isinstance(weight, Weight):
-        wf = weight
-    else:
-        raise InputError(
-            "weight must be a corridormap Weight (make_weight(...) or a scenario's weight()), "
-            f"got {type(weight).__name__}"
-        )
+    wf = as_weight(weight, by)
     if modes is not None:
         modes = _as_list(modes, "modes")
         from ._validate import MODES

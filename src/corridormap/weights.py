@@ -389,3 +389,21 @@ def make_weight(
         modes=None if modes is None else frozenset(modes),
         scenario=scenario,
     )
+
+
+def as_weight(weight: Weight | None, by: str = "time_h") -> Weight:
+    """``weight``, or a plain :func:`make_weight` of ``by`` when it is ``None``.
+
+    Raises
+    ------
+    InputError
+        If ``weight`` is neither ``None`` nor a :class:`Weight`.
+    """
+    if weight is None:
+        return make_weight(by)
+    if not isinstance(weight, Weight):
+        raise InputError(
+            "weight must be a corridormap Weight (make_weight(...) or a scenario's weight()), "
+            f"got {type(weight).__name__}"
+        )
+    return weight

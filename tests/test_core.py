@@ -183,13 +183,25 @@ def test_edge_values_changed_in_place_are_seen_after_values_changed(tiny_G):
     assert r2.link_ids == ref.link_ids
 
 
-def test_small_networks_route_on_networkx_by_default(bundled_G, monkeypatch):
-    """Below MIN_EDGES the networkx reference routes (no scipy import, no export for one
-    query); the answer is the same either way."""
+def test_small_networks_route_on_networkx_until_a_second_query(bundled_G, monkeypatch):
+    """Below MIN_EDGES a graph's first route runs on the networkx reference (no scipy import,
+    no export for one query); the second builds the export; the answer is the same each time.
+    Criticality, many searches, builds the export at once."""
     import corridormap._csr as csr
 
     fast = cm.route(bundled_G, "Mumbai", "Moscow")
     monkeypatch.setattr(csr, "MIN_EDGES", 2_000)
-    assert csr.engine(bundled_G) is None
-    ref = cm.route(bundled_G, "Mumbai", "Moscow")
-    assert ref.link_ids == fast.link_ids and ref.time_h == pytest.approx(fast.time_h)
+    H = bundled_G.copy()
+    assert csr.engine(H) is None
+    first = cm.route(H, "Mumbai", "Moscow")
+    assert csr.engine(H) is None
+    second = cm.route(H, "Mumbai", "Moscow")
+    assert isinstance(csr.engine(H), csr.Core)
+    third = cm.route(H, "Mumbai", "Moscow")
+    for r in (first, second, third):
+        assert r.link_ids == fast.link_ids and r.time_h == pytest.approx(fast.time_h)
+    K = bundled_G.copy()
+    cm.criticality(K, [("Mumbai", "Moscow")])
+    assert isinstance(csr.engine(K), csr.Core)
+    H.add_node("new-node", place="new-node")  # a changed structure starts the count again
+    assert csr.engine(H) is None

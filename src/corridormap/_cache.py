@@ -37,18 +37,32 @@ def derived(
     (``G.__networkx_cache__``) on every such change, and the stamp is a token kept there.
     Edge attributes changed in place are not seen: call :func:`invalidate` after such edits.
     """
-    if structure:
-        stamp = (G.number_of_nodes(), _token(G, name))
-    elif edges:
-        stamp = (G.number_of_nodes(), G.number_of_edges())
-    else:
-        stamp = (G.number_of_nodes(),)
+    stamp = _stamp(G, name, structure=structure, edges=edges)
     entries = _TABLE.setdefault(G, {})
     hit = entries.get(name)
     if hit is None or hit[0] != stamp:
         hit = (stamp, build(G))
         entries[name] = hit
     return hit[1]
+
+
+def cached(G: nx.Graph, name: str, *, structure: bool = False, edges: bool = False) -> Any:
+    """The current value :func:`derived` holds for ``name``, or ``None`` (none, or stale).
+
+    Nothing is built.
+    """
+    hit = _TABLE.get(G, {}).get(name)
+    if hit is None or hit[0] != _stamp(G, name, structure=structure, edges=edges):
+        return None
+    return hit[1]
+
+
+def _stamp(G: nx.Graph, name: str, *, structure: bool, edges: bool) -> tuple[Any, ...]:
+    if structure:
+        return (G.number_of_nodes(), _token(G, name))
+    if edges:
+        return (G.number_of_nodes(), G.number_of_edges())
+    return (G.number_of_nodes(),)
 
 
 def _token(G: nx.Graph, name: str) -> Any:

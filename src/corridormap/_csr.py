@@ -24,10 +24,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._cache import derived
+from ._cache import cached, derived
 from .weights import GATE, Weight
 
-__all__ = ["Core", "core", "values_changed"]
+__all__ = ["Core", "core", "engine", "note_query", "values_changed"]
 
 _NO_EXPORT = object()
 
@@ -496,15 +496,28 @@ def engine(G: nx.MultiDiGraph) -> Core | None:
     """The export to route on, or ``None`` for networkx.
 
     It is :func:`core` for a network of at least :data:`MIN_EDGES` edges, and for a smaller one
-    from its second query on. The edge count is cached with the graph's structure: counting
-    the edges of a multigraph walks all of them, which would cost more than the search.
+    once :func:`note_query` has built it. The edge count is cached with the graph's structure:
+    counting the edges of a multigraph walks all of them, which would cost more than a search.
     """
-    if derived(G, "edge_count", _edge_count, structure=True) < MIN_EDGES:
-        seen = derived(G, "queries", _queries, structure=True)
-        seen[0] += 1
-        if seen[0] < 2:
-            return None
-    return core(G)
+    if derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES:
+        return core(G)
+    got = cached(G, "csr", structure=True)
+    return None if got is None or got is _NO_EXPORT else got
+
+
+def note_query(G: nx.MultiDiGraph, *, many: bool = False) -> None:
+    """Count a query on ``G``: the second one on a small network builds its export.
+
+    One query on a small network is answered by networkx without importing scipy (the cold
+    command line); repeated queries then run on the compiled core. An analysis that runs
+    ``many`` searches (criticality: one per element on a route) builds it at once.
+    """
+    if derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES:
+        return
+    seen = derived(G, "queries", _queries, structure=True)
+    seen[0] += 1
+    if seen[0] >= 2 or many:
+        core(G)
 
 
 def values_changed(G: nx.MultiDiGraph) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import Detours, engine
+from ._csr import Detours, engine, note_query
 from ._errors import InputError, NoRouteError
 from ._validate import check_graph
 from .analysis import load_analysis
@@ -309,6 +309,7 @@ def criticality(
     baseline: dict[str, dict[str, Any]] = {}
     runs = 0
     universe = _all_elements(G) if _naive else None
+    note_query(G, many=True)
     for label, o, d in _resolve_pairs(G, pairs):
         wf0 = base.between(o, d)
         path = _shortest(G, o, d, wf0)

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import engine
+from ._csr import engine, note_query
 from ._errors import InputError, NoRouteError
 from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
@@ -508,6 +508,7 @@ def route(
         If no open route exists.
     """
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
+    note_query(G)
     base = _base_weight(weight, by, modes).closing(places=avoided)
     wf = base.between(o, d)
     stretch = _stretch_weights(wf, leg_modes, len(vias) + 1)

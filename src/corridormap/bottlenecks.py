@@ -172,11 +172,18 @@ def _place_names(G: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def _build_place_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    return {pid: p["name"] for pid, p in places(G).items()}
+    """As ``{pid: p["name"] for pid, p in places(G).items()}``, without copying every place."""
+    check_graph(G, "places")
+    out: dict[str, str] = {}
+    for _, d in G.nodes(data=True):
+        pid = d["place"]
+        if pid not in out or d.get("layer") == "gate":
+            out[pid] = d["name"]
+    return dict(sorted(out.items()))
 
 
 def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    cat = places(G)
+    names = _place_names(G)
     out: dict[str, str] = {}
     for _, _, d in G.edges(data=True):
         lid = d.get("link_id")
@@ -184,7 +191,7 @@ def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
             a, b = d["u_place"], d["v_place"]
             if "from" in d and "to" in d:
                 a, b = d["from"], d["to"]
-            out[lid] = f"{cat[a]['name']} - {cat[b]['name']} ({d['mode']})"
+            out[lid] = f"{names[a]} - {names[b]} ({d['mode']})"
     return out
 
 

@@ -247,7 +247,8 @@ class Core:
         if len(idx) == 1:
             dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
         else:
-            dist, pred = dijkstra(
+            # with min_only, scipy also returns each node's nearest source
+            dist, pred, _ = dijkstra(
                 A, directed=True, indices=idx, return_predecessors=True, min_only=True
             )
         return dist, pred
@@ -419,18 +420,19 @@ class Detours:
             data[pairs] = saved_red
 
     def _search(self) -> tuple[int, np.ndarray] | None:
+        """The target reached first and the predecessor tree (``None``: none reachable)."""
         from scipy.sparse.csgraph import dijkstra
 
-        src = self.src[0] if len(self.src) == 1 else self.src
+        if len(self.src) > 1:
+            return self._search_each()
         limit = 0.01 * self.scale
         while True:
             dist, pred = dijkstra(
                 self.A,
                 directed=True,
-                indices=src,
+                indices=self.src[0],
                 return_predecessors=True,
                 limit=limit,
-                min_only=len(self.src) > 1,
             )
             reached = dist[self.tgt]
             if np.isfinite(reached).any():
@@ -438,6 +440,26 @@ class Detours:
             if limit == np.inf:
                 return None
             limit = limit * 8 if limit < 4 * self.scale else np.inf
+
+    def _search_each(self) -> tuple[int, np.ndarray] | None:
+        """:meth:`_search` from several sources (a place without a gate, e.g. a chokepoint).
+
+        On the reduced costs a path from source ``s`` measures ``d(s, t) - h(s)`` (``h`` is 0 at
+        the targets), so one search from all sources at once would favour the sources far
+        from the targets: each source is searched in full and ``h(s)`` added back.
+        """
+        from scipy.sparse.csgraph import dijkstra
+
+        best: tuple[float, int, np.ndarray] | None = None
+        for s in self.src:
+            if not np.isfinite(self.h[s]):
+                continue
+            dist, pred = dijkstra(self.A, directed=True, indices=s, return_predecessors=True)
+            reached = dist[self.tgt] + self.h[s]
+            i = int(np.argmin(reached))
+            if np.isfinite(reached[i]) and (best is None or reached[i] < best[0]):
+                best = (float(reached[i]), int(self.tgt[i]), pred)
+        return None if best is None else (best[1], best[2])
 
 
 def _extra_key(wf: Weight) -> tuple[Any, ...]:

@@ -8,15 +8,22 @@ queues the others cause (Wardrop's user equilibrium), on path flows:
 1. all-or-nothing: every flow on its best route with no queues;
 2. the wait at every capacity-limited element (a place's handling, a link in one direction)
    from its utilisation, by the queueing curve of ``[congestion]`` in ``parameters.toml``;
-3. every flow's best route under those waits (the weight's ``extra`` hours); the relative gap
-   ``(sum of flows x their current times - sum of flows x their best times) / the former``
-   says how far from equilibrium the solution is; stop when it is below ``tolerance``;
-4. the best route joins the flow's route set and cargo moves towards it: by default by
-   gradient projection (Jayakrishnan, Tsai, Prashker and Rajadhyaksha, 'A faster path-based
-   algorithm for traffic assignment', Transportation Research Record 1443, 1994: from each
-   slower route to the fastest, a Newton step on their time difference), or by Frank-Wolfe
-   (a step towards the all-or-nothing solution, its length found by bisection on the
-   derivative of the Beckmann objective); back to 2.
+3. every flow's best route under those waits (the weight's ``extra`` hours, one search per
+   flow on the compiled core); the relative gap ``(sum of path flows x their times - sum of
+   demands x their best times) / the former`` says how far from equilibrium the solution
+   is; stop when it is below ``tolerance``;
+4. by default, path-based gradient projection (Jayakrishnan, Tsai, Prashker and
+   Rajadhyaksha, 'A faster path-based algorithm for traffic assignment', Transportation
+   Research Record 1443, 1994; Boyles, Lownes and Unnikrishnan, 'Transportation Network
+   Analysis', ch. 6): the best route joins the flow's route set, with other improving
+   routes the same two searches reveal (the best route through each link: see
+   ``_Search._alternatives``); then, in passes over the flows with their route sets fixed,
+   cargo moves from each slower route to the fastest until the two take the same time
+   (the Newton step on their time difference over the sum of the waits' slopes on the
+   elements they do not share, safeguarded by bisection: near capacity the queue's slope
+   grows by orders of magnitude over a small change of volume); routes left without cargo
+   are dropped. Or Frank-Wolfe (a step towards the all-or-nothing solution, its length
+   found by bisection on the derivative of the Beckmann objective). Back to 2.
 
 The wait at an element with capacity ``C`` (Mt/yr) carrying ``V`` is (Akcelik 1991, the
 Kimber-Hollis coordinate transformation of the M/D/1 queue)::
@@ -710,8 +717,9 @@ class _Search:
         cand = cand[np.argsort(through[cand], kind="stable")][: 4 * more]
         known = {q.nodes for q in od.paths.values()}
         out: list[_Path] = []
+        back, ahead = pred.tolist(), nxt.tolist()  # lists walk faster than arrays
         for k in cand.tolist():
-            seq = _walk(pred, int(pu[k]))[::-1] + _walk(nxt, int(pv[k]))
+            seq = _walk(back, int(pu[k]))[::-1] + _walk(ahead, int(pv[k]))
             nodes = tuple(c.nodes[i] for i in seq)
             if nodes in known or len(set(seq)) < len(seq):
                 continue
@@ -780,13 +788,13 @@ def _tree(A: Any, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return found[0], found[1]  # (and the source each node is reached from)
 
 
-def _walk(pred: np.ndarray, i: int) -> list[int]:
-    """Node indices from ``i`` along a predecessor array to its root (``i`` first)."""
+def _walk(pred: list[int], i: int) -> list[int]:
+    """Node indices from ``i`` along a predecessor list to its root (``i`` first)."""
     out = [i]
-    p = int(pred[i])
+    p = pred[i]
     while p >= 0:
         out.append(p)
-        p = int(pred[p])
+        p = pred[p]
     return out
 
 
@@ -1081,11 +1089,12 @@ def assign(
         Which value (``low``, ``likely``, ``high``) of the congestion parameters to use.
     method
         ``"projection"`` (default): path-based gradient projection (Jayakrishnan et al.
-        1994): each flow's best route joins its route set, and cargo moves from each slower
-        route to the fastest by a Newton step on their time difference, times updated after
-        every move. ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line
-        search on the Beckmann objective); the same equilibrium with a slower tail. Both
-        report the same relative gap.
+        1994): each flow's best route (and other improving routes) joins its route set, and
+        cargo moves from each slower route to the fastest until they take the same time,
+        times updated after every move, in several passes per iteration.
+        ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line search on
+        the Beckmann objective); the same equilibrium with a slower tail. Both report the
+        same relative gap.
 
     Returns
     -------
@@ -1428,13 +1437,15 @@ _EQUAL = 1e-9
 def _projection_step(ods, targets, V, W, queues: _Queues, gap: float) -> None:
     """Path-based gradient projection towards the user equilibrium.
 
-    Every flow's best route joins its route set (column generation); then, in passes over the
-    flows with their route sets fixed (Gauss-Seidel: volumes and waits updated after every
-    move), cargo moves from each slower route of a flow to its fastest until the two take
-    the same time (:func:`_pair_shift`); routes left without cargo are dropped. The passes
-    stop when the relative gap over the route sets falls below ``INNER_FRACTION`` times
-    ``gap`` (new routes are then worth more than further balancing), or after
-    ``INNER_PASSES``.
+    Every flow's best route joins its route set (column generation), with up to
+    ``NEW_PATHS`` other routes faster than the flow's mean time (a congested grid spreads a
+    flow over a hundred routes or more: one new route per iteration would need as many
+    iterations). Then, in passes over the flows with their route sets fixed (Gauss-Seidel:
+    volumes and waits updated after every move), cargo moves from each slower route of a
+    flow, slowest first, to its fastest until the two take the same time
+    (:func:`_pair_shift`). The passes stop when the relative gap over the route sets falls
+    below ``INNER_FRACTION`` times ``gap`` (new routes are then worth more than further
+    balancing), or after ``INNER_PASSES``; routes left without cargo are then dropped.
 
     Parameters
     ----------
@@ -1501,7 +1512,8 @@ def _equilibrate(
         return excess, total
     enough = close * float(times[b])
     ts = float(times[b])
-    for i in np.flatnonzero((shares > 0) & (times - times[b] > enough)).tolist():
+    slow = np.flatnonzero((shares > 0) & (times - times[b] > enough))
+    for i in slow[np.argsort(-times[slow], kind="stable")].tolist():  # slowest first
         q = paths[i]
         diff = q.time_h(W) - ts  # now, after the moves before it
         if diff <= enough or q is s:

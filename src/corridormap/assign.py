@@ -1430,7 +1430,7 @@ NEW_PATHS = 64
 INNER_PASSES = 40
 #: inner passes stop once the gap over the route sets is below this fraction of the gap
 INNER_FRACTION = 0.1
-#: a pair of routes is equal when their times differ by less than this fraction
+#: a new route must be faster than the mean by at least this fraction
 _EQUAL = 1e-9
 
 

@@ -298,3 +298,70 @@ def test_region_flows_start_and_end_at_the_best_places(bundled_G):
     gulf = set(resolve_area(bundled_G, "iran-gulf-ports"))
     for r in row["routes"]:
         assert r["nodes"][0] in russia and r["nodes"][-1] in gulf
+
+
+# -- convergence -------------------------------------------------------------------------------
+@given(st.floats(0, 30), st.floats(0.1, 10), st.sampled_from([20.0, 800.0, 37000.0]))
+def test_queue_slope_is_the_derivative_of_the_wait(v, cap, batch):
+    h = 1e-6 * cap
+    lo = max(v - h, 0.0)
+    fd = (CURVE.wait_h(v + h, cap, batch) - CURVE.wait_h(lo, cap, batch)) / (v + h - lo)
+    w, slope = CURVE.waits_and_slopes_h(v, cap, batch)
+    assert w == pytest.approx(CURVE.wait_h(v, cap, batch), rel=1e-12, abs=1e-12)
+    assert slope > 0
+    # the wait is convex: the slope lies between the secants on either side
+    assert slope == pytest.approx(fd, rel=1e-3)
+
+
+def parallel_roads() -> dict:
+    """A to D by four roads through M0-M3 with capacities 1, 1.5, 2 and 2.5 Mt/yr (trucks of
+    20 t: the queue is nil until a hair below capacity, then steep) and a long fifth road
+    through M4 that stays unused."""
+    A = node("A", 40.0, 50.0, name="Alpha")
+    D = node("D", 40.0, 44.0, name="Delta")
+    mids = [node(f"M{i}", 37.0 + 2.0 * i, 47.0, name=f"Mid{i}") for i in range(4)]
+    far = node("M4", 20.0, 47.0, name="Far")
+    cap = {"capacity_unit": "Mt/yr", "capacity_source": "test"}
+    links = []
+    for i, (m, c) in enumerate(zip([*mids, far], (1.0, 1.5, 2.0, 2.5, 9.0), strict=True)):
+        links.append(link(f"A-M{i}", A, m, "road", capacity=c, **cap))
+        links.append(link(f"M{i}-D", m, D, "road"))
+    return {"nodes": [A, D, *mids, far], "links": links}
+
+
+def test_steep_queues_converge_to_the_equilibrium(tmp_path):
+    # 6.5 Mt/yr against 7 on the four near roads: three of them run just below capacity,
+    # where a Newton step taken with the queue's slope at the start overshoots by orders of
+    # magnitude (the algorithm before the safeguarded step was still at a gap of 5e-5 after
+    # 30 iterations here)
+    G = cm.load_network(write_geodata(tmp_path / "geo", parallel_roads(), PARAMS + EXTRA_PARAMS))
+    flow = {"id": "f", "from": "A", "to": "D", "amount": 6.5, "unit": "Mt/yr", "source": "t"}
+    res = assign(
+        G, Volumes.from_dict({"name": "v", "flow": [flow]}), tolerance=1e-6, max_iterations=12
+    )
+    assert res.converged and res.gap < 1e-6
+    routes = res.flows[0]["routes"]
+    assert sum(r["share"] for r in routes) == pytest.approx(1.0)
+    assert len(routes) == 4 and all("M4" not in r["nodes"] for r in routes)
+    # Wardrop: every route in use takes the same time ...
+    days = [r["days"] for r in routes]
+    assert max(days) - min(days) <= 0.002
+    # ... and no route is faster under the queues the assignment found
+    waits = {}
+    for r in res.elements:
+        if r["kind"] == "link":
+            u, v = r["direction"].split(" -> ")
+            waits[("link", r["element"], u, v)] = r["wait_h"]
+    best = cm.route(G, "A", "D", weight=make_weight("time_h").with_extra(waits))
+    assert best.time_h / 24 >= min(days) - 0.002
+
+
+def test_bundled_target_converges_tightly_in_a_few_iterations(bundled_G):
+    # the eastern target took 143 iterations to a gap of 1e-5 before (Newton steps without
+    # a safeguard, one new route per iteration); the same equilibrium now takes a few
+    res = assign(bundled_G, "target-eastern-15mt", tolerance=1e-5, max_iterations=30)
+    assert res.converged and len(res.gaps) <= 15
+    f = res.flows[0]
+    used = [r["days"] for r in f["routes"] if r["share"] > 0.001]
+    assert max(used) - min(used) <= 0.002
+    assert f["days"] == pytest.approx(18.131, abs=0.002)

@@ -8,15 +8,22 @@ queues the others cause (Wardrop's user equilibrium), on path flows:
 1. all-or-nothing: every flow on its best route with no queues;
 2. the wait at every capacity-limited element (a place's handling, a link in one direction)
    from its utilisation, by the queueing curve of ``[congestion]`` in ``parameters.toml``;
-3. every flow's best route under those waits (the weight's ``extra`` hours); the relative gap
-   ``(sum of flows x their current times - sum of flows x their best times) / the former``
-   says how far from equilibrium the solution is; stop when it is below ``tolerance``;
-4. the best route joins the flow's route set and cargo moves towards it: by default by
-   gradient projection (Jayakrishnan, Tsai, Prashker and Rajadhyaksha, 'A faster path-based
-   algorithm for traffic assignment', Transportation Research Record 1443, 1994: from each
-   slower route to the fastest, a Newton step on their time difference), or by Frank-Wolfe
-   (a step towards the all-or-nothing solution, its length found by bisection on the
-   derivative of the Beckmann objective); back to 2.
+3. every flow's best route under those waits (the weight's ``extra`` hours, one search per
+   flow on the compiled core); the relative gap ``(sum of path flows x their times - sum of
+   demands x their best times) / the former`` says how far from equilibrium the solution
+   is; stop when it is below ``tolerance``;
+4. by default, path-based gradient projection (Jayakrishnan, Tsai, Prashker and
+   Rajadhyaksha, 'A faster path-based algorithm for traffic assignment', Transportation
+   Research Record 1443, 1994; Boyles, Lownes and Unnikrishnan, 'Transportation Network
+   Analysis', ch. 6): the best route joins the flow's route set, with other improving
+   routes the same two searches reveal (the best route through each link: see
+   ``_Search._alternatives``); then, in passes over the flows with their route sets fixed,
+   cargo moves from each slower route to the fastest until the two take the same time
+   (the Newton step on their time difference over the sum of the waits' slopes on the
+   elements they do not share, safeguarded by bisection: near capacity the queue's slope
+   grows by orders of magnitude over a small change of volume); routes left without cargo
+   are dropped. Or Frank-Wolfe (a step towards the all-or-nothing solution, its length
+   found by bisection on the derivative of the Beckmann objective). Back to 2.
 
 The wait at an element with capacity ``C`` (Mt/yr) carrying ``V`` is (Akcelik 1991, the
 Kimber-Hollis coordinate transformation of the M/D/1 queue)::
@@ -261,16 +268,43 @@ class QueueCurve:
 
     def waits_h(self, volume: Any, capacity: Any, batch_t: Any) -> Any:
         """:meth:`wait_h` for arrays of volumes, capacities and batches (numpy)."""
+        return self.waits_and_slopes_h(volume, capacity, batch_t)[0]
+
+    def slopes_h(self, volume: Any, capacity: Any, batch_t: Any) -> Any:
+        """The derivative of :meth:`waits_h` with respect to the volume, hours per Mt/yr.
+
+        ``dw/dV = T / (4 C) * (core + k / 2) / r`` with ``core = (x - 1) + r`` (the bracket of
+        the module docstring), ``r = sqrt((x - 1)^2 + k x)`` and ``k = 8 J / (Q T)``: about
+        ``J / Q / C`` at no volume, ``T / (4 C)`` at capacity and ``T / (2 C)`` far above it.
+        """
+        return self.waits_and_slopes_h(volume, capacity, batch_t)[1]
+
+    def waits_and_slopes_h(self, volume: Any, capacity: Any, batch_t: Any) -> tuple[Any, Any]:
+        """:meth:`waits_h` and :meth:`slopes_h` at once (they share the square root).
+
+        Parameters
+        ----------
+        volume, capacity, batch_t
+            Arrays (or numbers) of volumes and capacities (Mt/yr) and tonnes per vehicle.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            The waits (hours) and their derivatives (hours per Mt/yr); volumes below 0 count
+            as 0.
+        """
         v = np.maximum(np.asarray(volume, dtype=float), 0.0)
         x = v / capacity
         q = capacity * 1e6 / 8760.0 / batch_t
         T = self.horizon_h
         a = 8.0 * self.delay_parameter * x / (q * T)
+        k = 8.0 * self.delay_parameter / (q * T)
         r = np.sqrt((x - 1.0) ** 2 + a)
+        # below capacity the two terms nearly cancel: the rationalised form keeps precision
+        # (r + 1 - x > 0 whenever x < 1; the other branch's value is discarded)
         with np.errstate(divide="ignore", invalid="ignore"):
-            below = np.where(r + (1.0 - x) > 0, a / (r + (1.0 - x)), 0.0)
-        core = np.where(x < 1.0, below, (x - 1.0) + r)
-        return np.where(v > 0, 0.25 * T * core, 0.0)
+            core = np.where(x < 1.0, a / (r + (1.0 - x)), (x - 1.0) + r)
+        return 0.25 * T * core, 0.25 * T / capacity * (core + 0.5 * k) / r
 
 
 _PLACE_LABEL = {"port": "port", "border_crossing": "border terminal", "dry_port": "dry port"}
@@ -407,12 +441,21 @@ def _link_elements(G, cat, scenario, curve: QueueCurve, convert, out: dict) -> N
 
 
 # -- resolved flows and paths ----------------------------------------------------------------
-@dataclass
+@dataclass(eq=False)
 class _Path:
+    """One route of a flow: its volume, its time without queues and the elements it uses."""
+
+    key: tuple[Any, ...]  # the edges taken (identifies the route)
     nodes: tuple[str, ...]
     share: float  # Mt/yr on this path
     base_h: float  # time without queues
-    counts: dict[tuple[str, ...], int]  # element -> times the path uses it
+    idx: np.ndarray  # the capacity-limited elements it uses (indices into _Queues, unique)
+    cnt: np.ndarray  # how many times it uses each (float)
+    free: tuple[str, ...]  # ids of the elements without a capacity figure it uses
+
+    def time_h(self, W: np.ndarray) -> float:
+        """Its time with the queue waits ``W`` (hours, by element index)."""
+        return self.base_h + float(self.cnt @ W[self.idx])
 
 
 @dataclass
@@ -424,8 +467,17 @@ class _OD:
     destinations: tuple[str, ...]
     via: tuple[str, ...]
     weight: Weight
-    paths: dict[tuple[str, ...], _Path] = field(default_factory=dict)
+    paths: dict[tuple[Any, ...], _Path] = field(default_factory=dict)
     free_h: float = 0.0
+    #: the flow's own weight (its ends, its modes), its edge vector and end nodes on the core
+    bound: Weight | None = None
+    vec: np.ndarray | None = None
+    src: np.ndarray | None = None
+    dst: np.ndarray | None = None
+    #: per pair of its paths, the elements they do not share and the difference of counts
+    diffs: dict[tuple[Any, Any], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: its paths' elements stacked, for their times at once (see _times)
+    stack: tuple | None = None
 
 
 def _resolve_end(G, name: str) -> tuple[str, ...]:
@@ -435,168 +487,315 @@ def _resolve_end(G, name: str) -> tuple[str, ...]:
         return tuple(resolve_area(G, name))
 
 
-class _Costs:
-    """The visible edges of a weight between each pair of nodes, tabulated for Dijkstra.
-
-    The visible edges of ``base`` between each pair of nodes, as ``(cost, element, gate place left,
-    gate place entered)``: routing over them gives the answers of
-    ``base.with_extra(waits).between(origins, destinations)``, without looking at every edge's
-    attributes on every call (``tests/test_assign.py`` checks the two agree).
-    """
-
-    def __init__(self, G: nx.MultiDiGraph, base: Weight) -> None:
-        table: dict[str, dict[str, list[tuple[float, tuple[str, ...], Any, Any, Any]]]] = {}
-        for u, nbrs in G.adjacency():
-            for v, edges in nbrs.items():
-                opts = []
-                for d in edges.values():
-                    if not base.visible(d):
-                        continue
-                    gf = d["u_place"] if d.get("from_layer") == GATE else None
-                    gt = d["v_place"] if d.get("to_layer") == GATE else None
-                    # a change of vehicle (no gate) is barred at a route's own ends
-                    tp = d["u_place"] if d.get("kind") == "transfer" and gf is gt is None else None
-                    opts.append((base.cost(d), element_of(d), gf, gt, tp))
-                if opts:
-                    table.setdefault(u, {})[v] = opts
-        self.table = table
-
-    def shortest(
-        self,
-        waits: Mapping[tuple[str, ...], float],
-        sources: Iterable[str],
-        targets: set[str],
-        origins: frozenset,
-        dests: frozenset,
-    ) -> tuple[float, list[str]]:
-        """Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges.
-
-        Dijkstra from ``sources`` to the nearest of ``targets`` over the tabulated edges, each
-        edge's cost plus the wait of its element; ``(inf, [])`` when none is
-        reached.
-        """
-        import heapq
-        import itertools
-
-        table, get = self.table, waits.get
-        dist: dict[str, float] = {}
-        prev: dict[str, str] = {}
-        tie = itertools.count()
-        heap = [(0.0, next(tie), s) for s in dict.fromkeys(sources)]
-        for _, _, src in heap:
-            dist[src] = 0.0
-        done: set[str] = set()
-        while heap:
-            d, _, u = heapq.heappop(heap)
-            if u in done:
-                continue
-            done.add(u)
-            if u in targets:
-                path = [u]
-                while path[-1] in prev:
-                    path.append(prev[path[-1]])
-                return d, path[::-1]
-            for v, opts in table.get(u, {}).items():
-                if v in done:
-                    continue
-                best = _least_cost(opts, get, origins, dests)
-                if best is None:
-                    continue
-                nd = d + best
-                if nd < dist.get(v, math.inf):
-                    dist[v] = nd
-                    prev[v] = u
-                    heapq.heappush(heap, (nd, next(tie), v))
-        return math.inf, []
-
-
-def _least_cost(opts, get, origins: frozenset, dests: frozenset) -> float | None:
-    """The cheapest of the parallel edges ``opts`` between two nodes, queue waits added.
+class _Queues:
+    """The capacity-limited elements as vectors: volumes, queue waits and their slopes.
 
     Parameters
     ----------
-    opts
-        The edges as ``(cost, element key, gate from, gate to, transfer place)``; an edge
-        through a gate is usable only at this flow's own ends, and a transfer only away from
-        them.
-    get
-        ``waits.get``: the wait (hours) of an element key.
-    origins, dests
-        The flow's origin and destination places.
-
-    Returns
-    -------
-    float or None
-        The least cost, or None if no edge is usable.
+    elements
+        The elements by key (:func:`_elements`); their order is the index order.
+    curve
+        The queue curve.
     """
-    best = None
-    for c, k, gf, gt, tp in opts:
-        if (gf is not None and gf not in origins) or (gt is not None and gt not in dests):
-            continue
-        if tp is not None and (tp in origins or tp in dests):
-            continue
-        c += get(k, 0.0)
-        if best is None or c < best:
-            best = c
-    return best
+
+    def __init__(self, elements: Mapping[tuple[str, ...], _Element], curve: QueueCurve) -> None:
+        self.keys = list(elements)
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.cap = np.array([e.capacity for e in elements.values()], dtype=float)
+        self.batch = np.array([e.batch_t for e in elements.values()], dtype=float)
+        self.curve = curve
+        # the curve's constants per element: k = 8 J / (Q T), Q in vehicles per hour
+        q = self.cap * 1e6 / 8760.0 / self.batch
+        self.k = 8.0 * curve.delay_parameter / (q * curve.horizon_h)
+        self.quarter_t = 0.25 * curve.horizon_h
+
+    def volumes(self, ods: Iterable[_OD]) -> np.ndarray:
+        """The volume on every element (Mt/yr), summed over the flows' paths."""
+        V = np.zeros(len(self.keys))
+        for od in ods:
+            for p in od.paths.values():
+                V[p.idx] += p.share * p.cnt  # a path's indices are unique
+        return V
+
+    def _core(self, V: np.ndarray, idx: Any) -> tuple[np.ndarray, ...]:
+        """``(x - 1) + r`` of :class:`QueueCurve` (rationalised below capacity), and ``r``."""
+        x = np.maximum(V, 0.0) / self.cap[idx]
+        a = self.k[idx] * x
+        r = np.sqrt((x - 1.0) ** 2 + a)
+        # r + 1 - x > 0 for every x (r >= |x - 1|, a > 0 when x > 0): no division by zero
+        return np.where(x < 1.0, a / (r + (1.0 - x)), (x - 1.0) + r), r
+
+    def waits(self, V: np.ndarray, idx: Any = slice(None)) -> np.ndarray:
+        """The waits (hours) at volumes ``V`` of the elements ``idx`` (default all).
+
+        The same curve as :meth:`QueueCurve.waits_h`, its constants computed once.
+        """
+        return self.quarter_t * self._core(V, idx)[0]
+
+    def waits_and_slopes(self, V: np.ndarray, idx: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The waits and their derivatives (:meth:`QueueCurve.slopes_h`) of the elements ``idx``."""
+        core, r = self._core(V, idx)
+        return self.quarter_t * core, self.quarter_t / self.cap[idx] * (
+            core + 0.5 * self.k[idx]
+        ) / r
+
+    def path(
+        self, key: tuple[Any, ...], nodes: Sequence[str], edges: Iterable[Mapping], base: Weight
+    ) -> _Path:
+        """A :class:`_Path` (no volume yet) from the edges it takes.
+
+        Parameters
+        ----------
+        key
+            What identifies it among the flow's paths.
+        nodes
+            Its nodes.
+        edges
+            The edge attribute mappings it takes, in order.
+        base
+            The base time weight (its time without queues).
+
+        Returns
+        -------
+        _Path
+        """
+        base_h = 0.0
+        counts: dict[int, int] = {}
+        free: dict[str, None] = {}
+        for d in edges:
+            base_h += base.measure(d)["time_h"]
+            k = element_of(d)
+            i = self.index.get(k)
+            if i is None:
+                free[k[1]] = None
+            else:
+                counts[i] = counts.get(i, 0) + 1
+        return _Path(
+            tuple(key),
+            tuple(nodes),
+            0.0,
+            base_h,
+            np.fromiter(counts, dtype=np.int64, count=len(counts)),
+            np.fromiter(counts.values(), dtype=float, count=len(counts)),
+            tuple(free),
+        )
 
 
-def _best_path(G, od: _OD, w: Weight, costs: _Costs | None = None) -> tuple[float, list[str]]:
-    """Best node path and its cost for one flow under weight ``w``.
+class _Search:
+    """Each flow's best path under the current queue waits.
 
-    Best node path and its cost for one flow under weight ``w`` (``costs``: the same weight's edges
-    tabulated, for flows without stops or mode limits).
+    On the compiled core (:mod:`corridormap._csr`) when the network has an export: the waits
+    enter as one vector added to each flow's own edge vector (its ends, its modes), and scipy's
+    Dijkstra does the search. Flows with stops (``via``), or a network without an export,
+    route through the :class:`~corridormap.weights.Weight` itself on networkx.
+
+    Parameters
+    ----------
+    G
+        The network.
+    base
+        The base time weight (no queues).
+    queues
+        The capacity-limited elements.
     """
-    if od.via:
-        r = route(
-            G,
-            od.origins[0],
-            od.destinations[0],
-            via=list(od.via),
-            weight=w,
-            modes=list(od.flow.modes) if od.flow.modes else None,
-        )
-        return float(sum(w.cost(d) for d in w.path_edges(G, r.path))), r.path
-    wf = w.between(frozenset(od.origins), frozenset(od.destinations))
-    srcs = [n for p in od.origins for n in endpoint_nodes(G, p)]
-    dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
-    if od.flow.modes:
-        wf = wf.only_modes(od.flow.modes)
-    if costs is not None and not od.flow.modes:
-        cost, path = costs.shortest(
-            w.extra, srcs, dsts, frozenset(od.origins), frozenset(od.destinations)
-        )
-        if not path:
+
+    def __init__(self, G: nx.MultiDiGraph, base: Weight, queues: _Queues) -> None:
+        from ._csr import core
+
+        self.G, self.base, self.queues = G, base, queues
+        self.core = core(G)
+        if self.core is not None:
+            n = len(queues.keys)
+            # per edge, its element's index, or n (a slot that always holds 0) without capacity
+            self.edge_elem = np.fromiter(
+                (queues.index.get(element_of(d), n) for d in self.core.edges),
+                dtype=np.int64,
+                count=len(self.core.edges),
+            )
+            # per edge, its time without queues (the base weight's cost: Weight.measure's time)
+            self.base_h = self.core.cost(base)
+
+    def prepare(self, od: _OD) -> None:
+        """Bind a flow's weight to its ends and modes, and its edge vector on the core."""
+        wf = self.base.between(frozenset(od.origins), frozenset(od.destinations))
+        if od.flow.modes:
+            wf = wf.only_modes(od.flow.modes)
+        od.bound = wf
+        c = self.core
+        if c is None or od.via:
+            return
+        od.vec = c.edge_vector(wf)
+        srcs = [n for p in od.origins for n in endpoint_nodes(self.G, p)]
+        dsts = [n for p in od.destinations for n in endpoint_nodes(self.G, p)]
+        od.src = np.array([c.index[n] for n in dict.fromkeys(srcs)], dtype=np.int64)
+        od.dst = np.array([c.index[n] for n in dict.fromkeys(dsts)], dtype=np.int64)
+
+    def best(
+        self, ods: Sequence[_OD], W: np.ndarray, *, more: int = 0
+    ) -> list[tuple[float, _Path, list[_Path]]]:
+        """Every flow's best path and its time under the waits ``W`` (hours, by element).
+
+        With ``more`` (on the core), also up to that many other improving paths per flow
+        (:meth:`_alternatives`).
+
+        Raises
+        ------
+        NoRouteError
+            If a flow has no route.
+        """
+        edge_w = None
+        w_nx = None
+        out = []
+        for od in ods:
+            extra: list[_Path] = []
+            if od.vec is not None:
+                if edge_w is None:
+                    edge_w = np.append(W, 0.0)[self.edge_elem]
+                p, extra = self._on_core(od, edge_w, W, more)
+            else:
+                if w_nx is None:
+                    waits = {k: float(x) for k, x in zip(self.queues.keys, W, strict=True) if x}
+                    w_nx = self.base.with_extra(waits)
+                p = self._on_networkx(od, w_nx)
+            out.append((p.time_h(W), p, extra))
+        return out
+
+    def _on_core(
+        self, od: _OD, edge_w: np.ndarray, W: np.ndarray, more: int
+    ) -> tuple[_Path, list[_Path]]:
+        """A flow's best path on the compiled core, the waits per edge ``edge_w`` added."""
+        c = self.core
+        w = od.vec + edge_w
+        pw = w if c.simple else np.minimum.reduceat(w, c.pair_start)
+        dist, pred = _tree(c.matrix(pw), od.src)
+        reached = dist[od.dst]
+        j = int(np.argmin(reached))
+        if not np.isfinite(reached[j]):
             raise NoRouteError(
                 f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
             )
-        return float(cost), path
-    fn = wf.fn
-    if len(dsts) == 1:
-        try:
-            cost, path = nx.multi_source_dijkstra(G, set(srcs), next(iter(dsts)), weight=fn)
-        except nx.NetworkXNoPath:
-            cost, path = math.inf, []
-        dist, paths = ({path[-1]: cost}, {path[-1]: path}) if path else ({}, {})
-    else:
-        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=fn)
-    reached = [t for t in dsts if t in dist]
-    if not reached:
-        raise NoRouteError(
-            f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
+        best = self._path(od, c.path(pred, int(od.dst[j])), w)
+        if not more or od.volume <= 0 or not od.paths:
+            return best, []
+        mean = sum(q.share * q.time_h(W) for q in od.paths.values()) / od.volume
+        return best, self._alternatives(od, w, pw, dist, pred, mean, more)
+
+    def _alternatives(self, od, w, pw, dist, pred, limit: float, more: int) -> list[_Path]:
+        """Up to ``more`` new paths of a flow faster than ``limit``, through other links.
+
+        For every link ``u -> v``, the best path through it is the best path to ``u``, the
+        link and the best path from ``v`` (one search from the origin, one to the
+        destination). Those faster than ``limit`` (the flow's mean time now: cargo would move
+        to them) join the route set, fastest first, when they visit no node twice.
+
+        Parameters
+        ----------
+        od
+            The flow.
+        w, pw
+            Its edge and ``(u, v)`` pair vectors with the waits.
+        dist, pred
+            The search from its origin.
+        limit
+            Only paths faster than this (hours).
+        more
+            The most paths returned.
+
+        Returns
+        -------
+        list of _Path
+            New paths (not in the flow's set yet), fastest first.
+        """
+        c = self.core
+        to_dst, nxt = _tree(c.matrix(pw, reverse=True), od.dst)
+        pu, pv = c.eu[c.pair_start], c.indices
+        through = dist[pu] + pw + to_dst[pv]
+        # a link on both trees gives the same path as the links where its stretch of shared
+        # best paths begins or ends: left out
+        ok = (through < limit * (1.0 - _EQUAL)) & ((pred[pv] != pu) | (nxt[pu] != pv))
+        cand = np.flatnonzero(ok)
+        cand = cand[np.argsort(through[cand], kind="stable")][: 4 * more]
+        known = {q.nodes for q in od.paths.values()}
+        out: list[_Path] = []
+        back, ahead = pred.tolist(), nxt.tolist()  # lists walk faster than arrays
+        for k in cand.tolist():
+            seq = _walk(back, int(pu[k]))[::-1] + _walk(ahead, int(pv[k]))
+            nodes = tuple(c.nodes[i] for i in seq)
+            if nodes in known or len(set(seq)) < len(seq):
+                continue
+            known.add(nodes)
+            out.append(self._path(od, nodes, w))
+            if len(out) >= more:
+                break
+        return out
+
+    def _path(self, od: _OD, nodes: Sequence[str], w: np.ndarray) -> _Path:
+        """The path of a flow along ``nodes`` on the core, its cheapest edges under ``w``."""
+        c = self.core
+        picked = c.path_edge_index(od.bound, nodes, w)
+        elem = self.edge_elem[picked]
+        idx, cnt = np.unique(elem[elem < len(self.queues.keys)], return_counts=True)
+        unlimited = picked[elem == len(self.queues.keys)].tolist()
+        free = dict.fromkeys(element_of(c.edges[j])[1] for j in unlimited)
+        return _Path(
+            tuple(picked.tolist()),
+            tuple(nodes),
+            0.0,
+            sum(self.base_h[picked].tolist()),
+            idx,
+            cnt.astype(float),
+            tuple(free),
         )
-    t = min(reached, key=lambda n: dist[n])
-    return float(dist[t]), paths[t]
+
+    def _on_networkx(self, od: _OD, w: Weight) -> _Path:
+        """A flow's best path routed by the weight ``w`` (base plus waits) on networkx."""
+        G = self.G
+        if od.via:
+            r = route(
+                G,
+                od.origins[0],
+                od.destinations[0],
+                via=list(od.via),
+                weight=w,
+                modes=list(od.flow.modes) if od.flow.modes else None,
+            )
+            nodes = r.path
+            edges = w.path_edges(G, nodes)
+        else:
+            wf = w.between(frozenset(od.origins), frozenset(od.destinations))
+            if od.flow.modes:
+                wf = wf.only_modes(od.flow.modes)
+            srcs = {n for p in od.origins for n in endpoint_nodes(G, p)}
+            dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
+            dist, paths = nx.multi_source_dijkstra(G, srcs, weight=wf.fn)
+            reached = [t for t in dsts if t in dist]
+            if not reached:
+                raise NoRouteError(
+                    f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
+                )
+            nodes = paths[min(reached, key=lambda n: dist[n])]
+            edges = wf.path_edges(G, nodes)
+        return self.queues.path(tuple(nodes), nodes, edges, self.base)
 
 
-def _path_info(G, path: Sequence[str], w: Weight) -> tuple[float, dict]:
-    counts: dict[tuple[str, ...], int] = {}
-    base = 0.0
-    for d in w.path_edges(G, path):
-        base += w.measure(d)["time_h"]
-        k = element_of(d)
-        counts[k] = counts.get(k, 0) + 1
-    return base, counts
+def _tree(A: Any, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and predecessors from the nearest of ``sources`` on the matrix ``A`` (scipy)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    if len(sources) == 1:
+        return dijkstra(A, indices=int(sources[0]), return_predecessors=True)
+    found = dijkstra(A, indices=sources, return_predecessors=True, min_only=True)
+    return found[0], found[1]  # (and the source each node is reached from)
+
+
+def _walk(pred: list[int], i: int) -> list[int]:
+    """Node indices from ``i`` along a predecessor list to its root (``i`` first)."""
+    out = [i]
+    p = pred[i]
+    while p >= 0:
+        out.append(p)
+        p = pred[p]
+    return out
 
 
 # -- result ----------------------------------------------------------------------------------
@@ -890,11 +1089,12 @@ def assign(
         Which value (``low``, ``likely``, ``high``) of the congestion parameters to use.
     method
         ``"projection"`` (default): path-based gradient projection (Jayakrishnan et al.
-        1994): each flow's best route joins its route set, and cargo moves from each slower
-        route to the fastest by a Newton step on their time difference, times updated after
-        every move. ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line
-        search on the Beckmann objective); the same equilibrium with a slower tail. Both
-        report the same relative gap.
+        1994): each flow's best route (and other improving routes) joins its route set, and
+        cargo moves from each slower route to the fastest until they take the same time,
+        times updated after every move, in several passes per iteration.
+        ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line search on
+        the Beckmann objective); the same equilibrium with a slower tail. Both report the
+        same relative gap.
 
     Returns
     -------
@@ -915,33 +1115,47 @@ def assign(
     curve = QueueCurve.from_params(params, which)
     elements, unconverted = _elements(G, view, curve)
     ods = _ods(G, vols, params, base)
-    costs = _Costs(G, base)
+    queues = _Queues(elements, curve)
+    search = _Search(G, base, queues)
+    for od in ods:
+        search.prepare(od)
 
     # iteration 0: everything on its free route
-    for od, (_, key, p) in zip(ods, _aon(G, ods, base, base, costs), strict=True):
-        od.paths = {key: p}
+    W = np.zeros(len(queues.keys))
+    for od, (_, p, _) in zip(ods, search.best(ods, W), strict=True):
+        p.share = od.volume
+        od.paths = {p.key: p}
         od.free_h = p.base_h
     gaps: list[float] = []
     converged = False
     for _ in range(max_iterations):
-        X = _volumes_of([od.paths for od in ods], elements)
-        waits = _waits_of(X, elements, curve)
-        targets = _aon(G, ods, base.with_extra(waits), base, costs)
-        gap = _relative_gap(ods, targets, waits)
+        V = queues.volumes(ods)
+        W = queues.waits(V)
+        targets = search.best(ods, W, more=NEW_PATHS if method == "projection" else 0)
+        gap = _relative_gap(ods, targets, W)
         gaps.append(gap)
         if gap < tolerance:
             converged = True
             break
         if method == "projection":
-            _projection_step(ods, targets, X, elements, curve)
-            continue
-        if not _frank_wolfe_step(ods, targets, X, elements, curve):
+            _projection_step(ods, targets, V, W, queues, gap)
+        elif not _frank_wolfe_step(ods, targets, V, queues):
             break
 
-    X = _volumes_of([od.paths for od in ods], elements)
-    waits = _waits_of(X, elements, curve)
+    V = queues.volumes(ods)
     return _result(
-        G, vols, view, base, ods, elements, X, waits, gaps, tolerance, converged, unconverted
+        G,
+        vols,
+        view,
+        base,
+        ods,
+        elements,
+        V,
+        queues.waits(V),
+        gaps,
+        tolerance,
+        converged,
+        unconverted,
     )
 
 
@@ -1052,96 +1266,22 @@ def _ods(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[_OD]
     return ods
 
 
-def _volumes_of(paths_by_od, elements: Mapping) -> dict[tuple[str, ...], float]:
-    """The volume (Mt/yr) on each capacity-limited element, summed over the paths.
-
-    Parameters
-    ----------
-    paths_by_od
-        Per demand, its paths (``{key: _Path}``) with their shares.
-    elements
-        The capacity-limited elements, by key.
-
-    Returns
-    -------
-    dict
-        Volume by element key (elements with no volume left out).
-    """
-    vol: dict[tuple[str, ...], float] = {}
-    for od_paths in paths_by_od:
-        for p in od_paths.values():
-            for k, c in p.counts.items():
-                if k in elements:
-                    vol[k] = vol.get(k, 0.0) + p.share * c
-    return vol
-
-
-def _waits_of(vol: Mapping, elements: Mapping, curve: QueueCurve) -> dict[tuple[str, ...], float]:
-    """The queue wait (hours) on each element at volumes ``vol``; elements with none left out.
-
-    Parameters
-    ----------
-    vol
-        Volume by element key.
-    elements
-        The capacity-limited elements, by key.
-    curve
-        The queue curve.
-
-    Returns
-    -------
-    dict
-        Wait in hours by element key, only the positive ones.
-    """
-    out = {}
-    for k, v in vol.items():
-        e = elements[k]
-        w = curve.wait_h(v, e.capacity, e.batch_t)
-        if w > 0:
-            out[k] = w
-    return out
-
-
-def _aon(G, ods: Sequence[_OD], w: Weight, base: Weight, costs: _Costs) -> list[tuple]:
-    """All-or-nothing: each demand's best path under ``w``, whole volume on it.
-
-    Parameters
-    ----------
-    G
-        The network.
-    ods
-        The demands.
-    w
-        The weight to route with (the base weight plus the queue waits).
-    base
-        The base weight, for the path's time without queues.
-    costs
-        The cache of link costs.
-
-    Returns
-    -------
-    list of tuple
-        Per demand: its best cost under ``w``, the path's key and the :class:`_Path`.
-    """
-    res = []
-    for od in ods:
-        cost, path = _best_path(G, od, w, costs)
-        base_h, counts = _path_info(G, path, base)
-        res.append((cost, tuple(path), _Path(tuple(path), od.volume, base_h, counts)))
-    return res
-
-
-def _relative_gap(ods: Sequence[_OD], targets: Sequence[tuple], waits: Mapping) -> float:
+def _relative_gap(ods: Sequence[_OD], targets: Sequence[tuple], W) -> float:
     """The relative gap: the current paths' total time against the best times (0 at best).
+
+    ``(sum of path flow x path time - sum of demand x best time) / sum of path flow x path
+    time``, the times under the current waits ``W`` (the standard relative gap of Boyles,
+    Lownes and Unnikrishnan, 'Transportation Network Analysis', ch. 6, and of Bar-Gera's
+    test networks).
 
     Parameters
     ----------
     ods
         The demands, with their current paths.
     targets
-        Per demand, the all-or-nothing answer under the current waits.
-    waits
-        The current waits (hours) by element key.
+        Per demand, its best time and path under the current waits.
+    W
+        The current waits (hours) by element index.
 
     Returns
     -------
@@ -1151,13 +1291,13 @@ def _relative_gap(ods: Sequence[_OD], targets: Sequence[tuple], waits: Mapping) 
     tstt = sptt = 0.0
     for od, (best, _, _) in zip(ods, targets, strict=True):
         for p in od.paths.values():
-            tstt += p.share * (p.base_h + sum(waits.get(k, 0.0) * c for k, c in p.counts.items()))
+            tstt += p.share * p.time_h(W)
         sptt += od.volume * best
     gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
     return max(gap, 0.0)
 
 
-def _frank_wolfe_step(ods, targets, X, elements, curve: QueueCurve) -> bool:
+def _frank_wolfe_step(ods, targets, V, queues: _Queues) -> bool:
     """One Frank-Wolfe step: move a line-searched share of every demand to its target path.
 
     Parameters
@@ -1165,32 +1305,28 @@ def _frank_wolfe_step(ods, targets, X, elements, curve: QueueCurve) -> bool:
     ods
         The demands; their paths and shares are updated in place.
     targets
-        Per demand, the all-or-nothing answer under the current waits.
-    X
-        The current volumes by element key.
-    elements
-        The capacity-limited elements, by key.
-    curve
-        The queue curve.
+        Per demand, its best time and path under the current waits.
+    V
+        The current volumes by element index.
+    queues
+        The capacity-limited elements.
 
     Returns
     -------
     bool
         False if the step length is 0 (nothing moved: stop), else True.
     """
-    Y = _volumes_of([{key: p} for (_, key, p) in targets], elements)
-    # derivative of the Beckmann objective along (Y - X)
+    Y = np.zeros_like(V)
+    # derivative of the Beckmann objective along (Y - X): the queue-free part ...
     B = 0.0
-    for od, (_, _, p) in zip(ods, targets, strict=True):
+    for od, (_, p, _) in zip(ods, targets, strict=True):
+        Y[p.idx] += od.volume * p.cnt
         B += od.volume * p.base_h - sum(q.share * q.base_h for q in od.paths.values())
-    keys = [k for k in set(X) | set(Y) if X.get(k, 0.0) != Y.get(k, 0.0)]
-    xs = np.array([X.get(k, 0.0) for k in keys])
-    ds = np.array([Y.get(k, 0.0) for k in keys]) - xs
-    caps = np.array([elements[k].capacity for k in keys])
-    batches = np.array([elements[k].batch_t for k in keys])
+    moved = np.flatnonzero(Y != V)
+    xs, ds = V[moved], Y[moved] - V[moved]
 
-    def slope(lam: float) -> float:
-        return B + float(np.dot(ds, curve.waits_h(xs + lam * ds, caps, batches)))
+    def slope(lam: float) -> float:  # ... and the queues at X + lam (Y - X)
+        return B + float(np.dot(ds, queues.waits(xs + lam * ds, moved)))
 
     if slope(1.0) <= 0:
         lam = 1.0
@@ -1205,26 +1341,24 @@ def _frank_wolfe_step(ods, targets, X, elements, curve: QueueCurve) -> bool:
         lam = 0.5 * (lo + hi)
     if lam <= 0:
         return False
-    for od, (_, key, p) in zip(ods, targets, strict=True):
-        new: dict[tuple[str, ...], _Path] = {}
+    for od, (_, p, _) in zip(ods, targets, strict=True):
+        new: dict[tuple[Any, ...], _Path] = {}
         for k, q in od.paths.items():
             q.share *= 1.0 - lam
             if q.share > od.volume * 1e-12:
                 new[k] = q
-        if key in new:
-            new[key].share += lam * od.volume
+        if p.key in new:
+            new[p.key].share += lam * od.volume
         else:
             p.share = lam * od.volume
-            new[key] = p
+            new[p.key] = p
         od.paths = new
     return True
 
 
-def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, converged, unconverted):
+def _result(G, vols, view, base, ods, elements, V, W, gaps, tolerance, converged, unconverted):
     rows = []
-    for k, e in elements.items():
-        v = X.get(k, 0.0)
-        wait = waits.get(k, 0.0)
+    for (k, e), v, wait in zip(elements.items(), V.tolist(), W.tolist(), strict=True):
         rows.append(
             {
                 "element": k[1],
@@ -1251,7 +1385,7 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
         for p in sorted(od.paths.values(), key=lambda q: -q.share):
             if total <= 0:  # no volume: the flow's one free route, in full
                 p.share, total = 1.0, 1.0
-            t = p.base_h + sum(waits.get(k, 0.0) * c for k, c in p.counts.items())
+            t = p.time_h(W)
             days += p.share / total * t / 24.0
             nodes = [
                 x
@@ -1261,9 +1395,7 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
             routes.append(
                 {"share": round(p.share / total, 4), "days": round(t / 24.0, 3), "nodes": nodes}
             )
-            for k in p.counts:
-                if k not in elements:
-                    unconstrained.add(k[1])
+            unconstrained.update(p.free)
         flows.append(
             {
                 "flow": od.flow.id,
@@ -1291,61 +1423,203 @@ def _result(G, vols, view, base, ods, elements, X, waits, gaps, tolerance, conve
     )
 
 
-def _projection_step(ods, targets, X, elements, curve: QueueCurve, passes: int = 3) -> None:
+# -- gradient projection -----------------------------------------------------------------------
+#: besides its best path, up to this many other improving paths join a flow's set per iteration
+NEW_PATHS = 64
+#: the most passes over the flows' route sets per iteration (re-using the routes found)
+INNER_PASSES = 40
+#: inner passes stop once the gap over the route sets is below this fraction of the gap
+INNER_FRACTION = 0.1
+#: a new route must be faster than the mean by at least this fraction
+_EQUAL = 1e-9
+
+
+def _projection_step(ods, targets, V, W, queues: _Queues, gap: float) -> None:
     """Path-based gradient projection towards the user equilibrium.
 
-    Path-based gradient projection: for each flow in turn, move cargo from each slower route to the
-    fastest by a Newton step, the element volumes and the routes' times updated
-    after every move (Gauss-Seidel).
+    Every flow's best route joins its route set (column generation), with up to
+    ``NEW_PATHS`` other routes faster than the flow's mean time (a congested grid spreads a
+    flow over a hundred routes or more: one new route per iteration would need as many
+    iterations). Then, in passes over the flows with their route sets fixed (Gauss-Seidel:
+    volumes and waits updated after every move), cargo moves from each slower route of a
+    flow, slowest first, to its fastest until the two take the same time
+    (:func:`_pair_shift`). The passes stop when the relative gap over the route sets falls
+    below ``INNER_FRACTION`` times ``gap`` (new routes are then worth more than further
+    balancing), or after ``INNER_PASSES``; routes left without cargo are then dropped.
+
+    Parameters
+    ----------
+    ods
+        The demands; their paths and shares are updated in place.
+    targets
+        Per demand, its best time and path under the waits ``W``.
+    V, W
+        The volumes and waits by element index, updated in place.
+    queues
+        The capacity-limited elements.
+    gap
+        The relative gap at ``V``.
     """
-    vol = dict(X)
+    for od, (_, p, extra) in zip(ods, targets, strict=True):
+        for q in (p, *extra):
+            if q.key not in od.paths:
+                q.share = 0.0
+                od.paths[q.key] = q
+    for _ in range(INNER_PASSES):
+        excess = total = 0.0
+        for od in ods:
+            e, t = _equilibrate(od, V, W, queues, 0.5 * INNER_FRACTION * gap)
+            excess += e
+            total += t
+        if total <= 0 or excess <= INNER_FRACTION * gap * total:
+            break
+    for od in ods:  # drop the routes left without cargo (a flow keeps its fastest)
+        keep = min(od.paths.values(), key=lambda q: q.time_h(W))
+        od.paths = {k: q for k, q in od.paths.items() if q.share > od.volume * 1e-12 or q is keep}
 
-    def wait(k: tuple[str, ...]) -> float:
-        e = elements.get(k)
-        return 0.0 if e is None else curve.wait_h(vol.get(k, 0.0), e.capacity, e.batch_t)
 
-    def slope(k: tuple[str, ...]) -> float:
-        e = elements[k]
-        v = vol.get(k, 0.0)
-        h = max(1e-6 * e.capacity, 1e-9)
-        lo = max(v - h, 0.0)
-        up = curve.wait_h(v + h, e.capacity, e.batch_t)
-        return (up - curve.wait_h(lo, e.capacity, e.batch_t)) / (v + h - lo)
+def _equilibrate(
+    od: _OD, V: np.ndarray, W: np.ndarray, queues: _Queues, close: float
+) -> tuple[float, float]:
+    """One pass over a flow's routes: cargo from each slower route to the fastest.
 
-    def time_of(q: _Path) -> float:
-        return q.base_h + sum(wait(e) * c for e, c in q.counts.items())
+    Parameters
+    ----------
+    od
+        The demand; its paths' shares are updated in place.
+    V, W
+        The volumes and waits by element index, updated in place.
+    queues
+        The capacity-limited elements.
+    close
+        Routes slower than the fastest by at most this fraction of its time are left as
+        they are in this pass.
 
-    for od, (_, key, p) in zip(ods, targets, strict=True):
-        if key not in od.paths:
-            p.share = 0.0
-            od.paths[key] = p
-        for _ in range(passes):
-            if len(od.paths) < 2:
-                break
-            times = {j: time_of(q) for j, q in od.paths.items()}
-            for k in list(od.paths):
-                best = min(times, key=times.__getitem__)
-                q, s = od.paths[k], od.paths[best]
-                diff = times[k] - times[best]
-                if k == best or q.share <= 0 or diff <= 0:
-                    continue
-                change = {
-                    e: q.counts.get(e, 0) - s.counts.get(e, 0)
-                    for e in set(q.counts) | set(s.counts)
-                    if e in elements and q.counts.get(e, 0) != s.counts.get(e, 0)
-                }
-                deriv = sum(dc * dc * slope(e) for e, dc in change.items())
-                step = q.share if deriv <= 0 else min(q.share, diff / deriv)
-                q.share -= step
-                s.share += step
-                for e, dc in change.items():
-                    vol[e] = max(vol.get(e, 0.0) - dc * step, 0.0)
-                # the two routes' times now (others sharing elements are refreshed next pass)
-                times[k], times[best] = time_of(q), time_of(s)
-            keep = max(od.paths, key=lambda j: od.paths[j].share)
-            od.paths = {
-                j: q for j, q in od.paths.items() if q.share > od.volume * 1e-12 or j == keep
-            }
+    Returns
+    -------
+    tuple of float
+        Before the moves: ``sum of path flow x (path time - fastest route time)`` and
+        ``sum of path flow x path time`` over the flow's routes.
+    """
+    paths = list(od.paths.values())
+    times = _times(od, paths, W)
+    b = int(np.argmin(times))
+    s = paths[b]
+    shares = np.fromiter((p.share for p in paths), dtype=float, count=len(paths))
+    total = float(shares @ times)
+    excess = total - od.volume * float(times[b])
+    if len(paths) < 2:
+        return excess, total
+    enough = close * float(times[b])
+    ts = float(times[b])
+    slow = np.flatnonzero((shares > 0) & (times - times[b] > enough))
+    for i in slow[np.argsort(-times[slow], kind="stable")].tolist():  # slowest first
+        q = paths[i]
+        diff = q.time_h(W) - ts  # now, after the moves before it
+        if diff <= enough or q is s:
+            continue
+        idx, dc = _difference(od, q, s)
+        h = _pair_shift(diff, q.share, idx, dc, V, queues)
+        q.share = q.share - h if h < q.share else 0.0
+        s.share += h
+        if idx.size:
+            V[idx] = np.maximum(V[idx] - dc * h, 0.0)
+            W[idx] = queues.waits(V[idx], idx)
+            ts = s.time_h(W)
+    return excess, total
+
+
+def _times(od: _OD, paths: Sequence[_Path], W: np.ndarray) -> np.ndarray:
+    """The times of a flow's ``paths`` under the waits ``W``, at once.
+
+    The paths' elements are stacked once per route set (cached on the flow).
+    """
+    keys = tuple(p.key for p in paths)
+    stack = od.stack
+    if stack is None or stack[0] != keys:
+        owner = np.repeat(np.arange(len(paths)), [len(p.idx) for p in paths])
+        idx = np.concatenate([p.idx for p in paths])
+        cnt = np.concatenate([p.cnt for p in paths])
+        base = np.fromiter((p.base_h for p in paths), dtype=float, count=len(paths))
+        stack = od.stack = (keys, owner, idx, cnt, base)
+    _, owner, idx, cnt, base = stack
+    return base + np.bincount(owner, weights=cnt * W[idx], minlength=len(paths))
+
+
+def _difference(od: _OD, q: _Path, s: _Path) -> tuple[np.ndarray, np.ndarray]:
+    """The elements two routes do not share equally, and ``q``'s count minus ``s``'s there.
+
+    Cached on the flow for the pair (route sets change little from one pass to the next).
+    """
+    got = od.diffs.get((q.key, s.key))
+    if got is None:
+        idx = np.concatenate([q.idx, s.idx])
+        cnt = np.concatenate([q.cnt, -s.cnt])
+        uniq, inv = np.unique(idx, return_inverse=True)
+        dc = np.bincount(inv, weights=cnt, minlength=len(uniq))
+        keep = dc != 0
+        got = od.diffs[(q.key, s.key)] = (uniq[keep], dc[keep])
+        if len(od.diffs) > 4 * len(od.paths) ** 2 + 64:  # forget pairs of dropped routes
+            live = set(od.paths)
+            od.diffs = {k: v for k, v in od.diffs.items() if k[0] in live and k[1] in live}
+    return got
+
+
+def _pair_shift(
+    diff: float, most: float, idx: np.ndarray, dc: np.ndarray, V: np.ndarray, queues: _Queues
+) -> float:
+    """How much cargo to move from a slower route to a faster one so that they take equal time.
+
+    The time difference after moving ``h`` is ``g(h) = diff + sum(dc * (w(V - dc h) - w(V)))``
+    over the elements the routes do not share (``dc``: the slower route's count minus the
+    faster one's); it falls as ``h`` grows. Its root in ``[0, most]`` is found by Newton's
+    method (the step of Jayakrishnan et al. 1994: the time difference over the sum of the
+    waits' derivatives on those elements), safeguarded by bisection: near capacity the
+    queue's slope grows by orders of magnitude over a small change of volume, and a plain
+    Newton step taken with the slope at the start overshoots (the cargo then swings back and
+    forth between the routes from one iteration to the next).
+
+    Parameters
+    ----------
+    diff
+        The slower route's time minus the faster one's (hours, > 0).
+    most
+        The slower route's volume (Mt/yr): the most that can move.
+    idx, dc
+        The elements the routes do not share equally, and the difference of their counts.
+    V
+        The volumes by element index.
+    queues
+        The capacity-limited elements.
+
+    Returns
+    -------
+    float
+        The volume to move, in ``[0, most]``.
+    """
+    if idx.size == 0:  # same queues on both: the faster one is faster at any split
+        return most
+    v0 = V[idx]
+    w0, s0 = queues.waits_and_slopes(v0, idx)
+    lo, hi = 0.0, most
+    h, g, d = 0.0, diff, float(dc * dc @ s0)  # d = -g'(h)
+    for _ in range(40):
+        nxt = h + g / d if d > 0 else math.inf
+        if nxt >= hi:
+            nxt = most if hi == most and h < most else 0.5 * (lo + hi)
+        elif nxt <= lo:
+            nxt = 0.5 * (lo + hi)
+        w, sl = queues.waits_and_slopes(v0 - dc * nxt, idx)
+        h, g, d = nxt, diff + float(dc @ (w - w0)), float(dc * dc @ sl)
+        if g >= 0:
+            if h >= most:
+                return most
+            lo = h
+        else:
+            hi = h
+        if abs(g) <= 1e-3 * diff or hi - lo <= 1e-12 * most:
+            break
+    return h
 
 
 # -- what a scenario buys at a volume --------------------------------------------------------

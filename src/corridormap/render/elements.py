@@ -5,7 +5,8 @@
   ``MacroElement.render`` would compile that output (holding names and notes from geodata) as a
   new Jinja template; folium's ``FeatureGroup`` and ``LayerControl`` are used in that form too.
 * :func:`element_classes`: ``Features`` (every path and marker from compact JSON, with
-  tooltips, popups and labels), ``Basemap`` (tiles, or the offline country basemap),
+  tooltips, popups and labels), ``Links`` and ``Places`` (a large network's links and places,
+  popups put together in the browser), ``Basemap`` (tiles, or the offline country basemap),
   ``Control`` (a legend or title box), ``Fit`` (the initial view) and ``Ready`` (a flag the
   browser tests wait for).
 
@@ -19,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ._html import esc, js
+from ._html import esc, js, rounded
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, TILES_ATTRIBUTION, TILES_URL
 
 
@@ -85,6 +86,7 @@ def element_classes() -> dict[str, type]:
     return {
         "Features": _features_class(),
         "Links": _links_class(),
+        "Places": _places_class(),
         "Basemap": _basemap_class(),
         "Control": _control_class(),
         "Ready": _ready_class(),
@@ -220,13 +222,82 @@ def _features_class() -> type:
     return Features
 
 
+class _Tables:
+    """Tables of values stored once (``_intern``) and the layers drawn in (``group``).
+
+    Mixed into ``Links`` and ``Places``, which define the tables as lists, ``groups`` and
+    the ``_index`` dict.
+    """
+
+    _index: dict[tuple[str, Any], int]
+    groups: list[Any]
+
+    def _intern(self, table: str, value: Any) -> int:
+        """The index of ``value`` in the list attribute ``table``, appended if new."""
+        if isinstance(value, dict):
+            key = (table, tuple(sorted(value.items())))
+        else:
+            key = (table, tuple(value) if isinstance(value, list) else value)
+        got = self._index.get(key)
+        if got is None:
+            getattr(self, table).append(value)
+            got = self._index[key] = len(getattr(self, table)) - 1
+        return got
+
+    def group(self, fg: Any) -> int:
+        """The index of a layer, added (last in drawing order) if new."""
+        for i, g in enumerate(self.groups):
+            if g is fg:
+                return i
+        self.groups.append(fg)
+        return len(self.groups) - 1
+
+
+def _place_extras(
+    intern: Callable[[str, Any], int],
+    fid: Any,
+    yx: tuple[float, float],
+    drawn: tuple[float, float],
+    name: str,
+    near_name: str,
+) -> dict[str, Any]:
+    """What a ``Places`` row leaves out for the rare place that needs it.
+
+    Parameters
+    ----------
+    intern
+        ``Places._intern``.
+    fid
+        The place id.
+    yx, drawn
+        Its exact and rounded latitude and longitude.
+    name, near_name
+        Its escaped name, and the escaped name other places' popups list it by.
+
+    Returns
+    -------
+    dict
+        ``e``: the exact coordinates (when they are not the rounded ones), ``i``: the
+        escaped id (when it is not the id), ``n``: the name listed by others (when it is not
+        ``name``: a place without a name); empty for most places.
+    """
+    extra: dict[str, Any] = {}
+    if drawn != yx:
+        extra["e"] = list(yx)
+    if not isinstance(fid, str) or esc(fid) != fid:
+        extra["i"] = intern("texts", esc(fid))
+    if near_name != name:
+        extra["n"] = intern("texts", near_name)
+    return extra
+
+
 def _links_class() -> type:
     """The ``Links`` element (a ``RawMacro``); see :func:`element_classes`."""
     from folium.template import Template
 
     RawMacro = page_classes()["RawMacro"]
 
-    class Links(RawMacro):
+    class Links(_Tables, RawMacro):
         """A large network's links as compact data, tooltips and popups put together in the ...
 
         ... browser.
@@ -290,24 +361,6 @@ def _links_class() -> type:
             self._index: dict[tuple[str, Any], int] = {}
             self.js = js
 
-        def _intern(self, table: str, value: Any) -> int:
-            if isinstance(value, dict):
-                key = (table, tuple(sorted(value.items())))
-            else:
-                key = (table, tuple(value) if isinstance(value, list) else value)
-            got = self._index.get(key)
-            if got is None:
-                getattr(self, table).append(value)
-                got = self._index[key] = len(getattr(self, table)) - 1
-            return got
-
-        def group(self, fg: Any) -> int:
-            for i, g in enumerate(self.groups):
-                if g is fg:
-                    return i
-            self.groups.append(fg)
-            return len(self.groups) - 1
-
         def add(
             self,
             fid: str,
@@ -342,6 +395,159 @@ def _links_class() -> type:
             self.links.append(row)
 
     return Links
+
+
+def _places_class() -> type:
+    """The ``Places`` element (a ``RawMacro``); see :func:`element_classes`."""
+    from folium.template import Template
+
+    RawMacro = page_classes()["RawMacro"]
+
+    class Places(_Tables, RawMacro):
+        """A large network's places as compact data, tooltips and popups put together in ...
+
+        ... the browser.
+
+        One row per place, in the order of :func:`corridormap.places`: its id, coordinates
+        (rounded as every marker's), a style, the layer it is drawn in (``-1``: a place of no
+        drawn kind, kept because others name it as near) and indices into one table of
+        strings that are already escaped HTML (the name, an optional label, and the place's
+        popup rows in :attr:`profiles`, shared by places alike). The rare place whose id or
+        name escapes differently, or whose exact coordinates are not the rounded ones, has an
+        entry in :attr:`extras`. Markers are circle markers with the options of
+        ``Features``' ``node`` items (``cmKind``, ``cmId``, ``cmHome``), added layer by layer
+        in row order. A popup is built when it opens, the places near it (closer than
+        ``near_deg`` in longitude and latitude, compared on the exact coordinates) found
+        then; tooltip and popup are the HTML of
+        :func:`~corridormap.render.popups.place_tooltip` and
+        :func:`~corridormap.render.popups.place_popup`.
+        """
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+            (function () {
+              var T = {{ this.js(this.texts) }}, S = {{ this.js(this.styles) }},
+                  P = {{ this.js(this.profiles) }}, X = {{ this.js(this.extras) }},
+                  R = {{ this.js(this.places) }}, D = {{ this.js(this.near_deg) }},
+                  groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}],
+                  lat = null, lon = null;
+              function extra(i) { return X[i] || {}; }
+              function near(i) {
+                if (lat === null) {
+                  lat = []; lon = [];
+                  R.forEach(function (f, j) {
+                    var e = extra(j).e;
+                    lat.push(e ? e[0] : f[1]); lon.push(e ? e[1] : f[2]);
+                  });
+                }
+                var out = [];
+                for (var j = 0; j < R.length; j++) {
+                  if (j !== i && Math.abs(lon[j] - lon[i]) < D &&
+                      Math.abs(lat[j] - lat[i]) < D) {
+                    out.push(T[extra(j).n !== undefined ? extra(j).n : R[j][5]]);
+                  }
+                }
+                return out;
+              }
+              function pop(i) {
+                var f = R[i], p = P[f[6]], x = extra(i), n = near(i),
+                    id = x.i !== undefined ? T[x.i] : f[0];
+                return '<div class="cm-pop"><b>' + T[f[5]] + '</b><table class="cm-table">' +
+                  (id ? "<tr><th>Id</th><td>" + id + "</td></tr>" : "") + T[p[0]] + T[p[1]] +
+                  T[p[2]] + T[p[3]] + T[p[4]] + (n.length ? "<tr><th>Also here</th><td>" +
+                  n.join(", ") + " (zoom in to pick)</td></tr>" : "") + "</table></div>";
+              }
+              groups.forEach(function (fg, g) {
+                R.forEach(function (f, i) {
+                  if (f[4] !== g) { return; }
+                  var ll = [f[1], f[2]];
+                  var o = Object.assign({}, S[f[3]], {cmKind: "node", cmId: f[0],
+                    className: "cm-node"});
+                  var l = L.circleMarker(ll, o);
+                  l.options.cmHome = ll;
+                  if (f[7] !== undefined) {
+                    l.bindTooltip(T[f[7]], {permanent: true, direction: "right",
+                      offset: [5, 0], className: "cm-label", interactive: false});
+                  } else {
+                    l.bindTooltip(function () { return "<b>" + T[f[5]] + "</b>"; },
+                      {sticky: true});
+                  }
+                  l.bindPopup(function () { return pop(i); }, {maxWidth: 380});
+                  l.addTo(fg);
+                });
+              });
+            })();
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, near_deg: float) -> None:
+            super().__init__()
+            self._name = "CorridormapPlaces"
+            self.near_deg = near_deg
+            self.texts: list[str] = []
+            self.styles: list[dict[str, Any]] = []
+            self.profiles: list[list[int]] = []
+            self.places: list[list[Any]] = []
+            self.extras: dict[int, dict[str, Any]] = {}
+            self.groups: list[Any] = []
+            self._index: dict[tuple[str, Any], int] = {}
+            self.js = js
+
+        def add(
+            self,
+            fid: str,
+            yx: tuple[float, float],
+            style: dict[str, Any] | None,
+            layer: Any,
+            *,
+            name: str,
+            near_name: str,
+            profile: tuple[str, str, str, str, str],
+            label: str | None,
+        ) -> None:
+            """One place.
+
+            Parameters
+            ----------
+            fid
+                The place id.
+            yx
+                Its exact latitude and longitude (rounded for the marker).
+            style
+                The marker's style; ``None`` with ``layer`` for a place not drawn.
+            layer
+                The feature group the marker is in, or ``None``.
+            name, near_name
+                The escaped name (title and tooltip) and the escaped name other places'
+                popups list it by.
+            profile
+                The popup's rows after the id, in five pieces (escaped HTML).
+            label
+                The marker's permanent label (escaped), or ``None`` for a hover tooltip.
+            """
+            t = self._intern
+            lat, lon = rounded(yx[0]), rounded(yx[1])
+            row = [
+                fid,
+                lat,
+                lon,
+                -1
+                if style is None
+                else t("styles", {k: v for k, v in style.items() if v is not None}),
+                -1 if layer is None else self.group(layer),
+                t("texts", name),
+                t("profiles", [t("texts", x) for x in profile]),
+            ]
+            if label is not None:
+                row.append(t("texts", label))
+            extra = _place_extras(t, fid, yx, (lat, lon), name, near_name)
+            if extra:
+                self.extras[len(self.places)] = extra
+            self.places.append(row)
+
+    return Places
 
 
 def _basemap_class() -> type:

@@ -98,16 +98,17 @@ def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
 
 
 def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
-    """Places where cargo changes gauge: rail layers of two gauges (from the node frame)."""
-    from ..convert import graph_to_gdfs
+    """Places where cargo changes gauge: rail layers of two gauges.
 
-    nodes = graph_to_gdfs(G, edges=False)
-    nodes.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
-    if "layer" not in nodes.columns or "place" not in nodes.columns:
-        return set()
-    rail = nodes[nodes["layer"].astype(str).str.startswith("rail:")]
-    counts = rail.groupby("place")["layer"].nunique()
-    return {str(p) for p, n in counts.items() if n > 1}
+    Read from the nodes' ``place`` and ``layer`` (``rail:<gauge>``): building the node frame
+    (a shapely point per node) took a second on a network of 30,000 nodes.
+    """
+    layers: dict[Any, set[Any]] = {}
+    for _, d in G.nodes(data=True):
+        place, layer = d.get("place"), d.get("layer")
+        if place is not None and str(layer).startswith("rail:"):
+            layers.setdefault(place, set()).add(layer)
+    return {str(p) for p, found in layers.items() if len(found) > 1}
 
 
 @paused
@@ -303,6 +304,71 @@ def _draw_compact(
 
 #: places closer than this (degrees) name each other in their popups
 NEARBY_DEG = 0.3
+#: above this many places, :func:`draw_places` emits the compact place layer
+COMPACT_PLACES = 1_000
+
+
+def nearby(points: Sequence[tuple[float, float]], deg: float = NEARBY_DEG) -> list[list[int]]:
+    """For each point, the indices of the other points closer than ``deg`` in x and in y.
+
+    Parameters
+    ----------
+    points
+        ``(x, y)`` pairs.
+    deg
+        The distance, in the units of the points (degrees).
+
+    Returns
+    -------
+    list of list of int
+        Per point, in order, the indices (ascending) of the points ``q`` with
+        ``abs(qx - x) < deg and abs(qy - y) < deg``: what comparing every pair gives, found
+        by looking in the 3 × 3 cells of a grid round each point. The cells are a hair wider
+        than ``deg`` so that rounding in the division cannot put two points closer than
+        ``deg`` two cells apart; a point with a coordinate that is not finite has no
+        neighbours and is nobody's.
+    """
+    cell = deg * (1 + 1e-9)
+    buckets: dict[tuple[int, int], list[int]] = {}
+    keys: list[tuple[int, int] | None] = []
+    for i, (x, y) in enumerate(points):
+        key = None
+        if math.isfinite(x) and math.isfinite(y):
+            key = (math.floor(x / cell), math.floor(y / cell))
+            buckets.setdefault(key, []).append(i)
+        keys.append(key)
+    out: list[list[int]] = []
+    for i, key in enumerate(keys):
+        if key is None:
+            out.append([])
+            continue
+        x, y = points[i]
+        cx, cy = key
+        found = [
+            j
+            for dx, dy in itertools.product((-1, 0, 1), repeat=2)
+            for j in buckets.get((cx + dx, cy + dy), ())
+            if j != i and abs(points[j][0] - x) < deg and abs(points[j][1] - y) < deg
+        ]
+        found.sort()
+        out.append(found)
+    return out
+
+
+def _place_groups(
+    cat: Mapping[str, Mapping[str, Any]], m: folium.Map
+) -> list[tuple[str, Any, tuple[str, ...], list[Mapping[str, Any]], dict[str, Any]]]:
+    """A layer per group of kinds of place that has places.
+
+    Returns ``(key, layer, kinds, members, marker style)`` in :data:`NODE_GROUPS` order, the
+    members in the order of ``cat``.
+    """
+    out = []
+    for key, label, kinds, st in NODE_GROUPS:
+        members = [p for p in cat.values() if p.get("kind") in kinds]
+        if members:
+            out.append((key, group(m, label), kinds, members, st))
+    return out
 
 
 def draw_places(
@@ -310,29 +376,28 @@ def draw_places(
 ) -> set[str]:
     """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``).
 
-    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well.
+    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well. Above
+    :data:`COMPACT_PLACES` places the places are one compact element (:class:`Places`) drawn
+    after ``feats``, with the same markers, tooltips and popups.
     """
     labels = set(labels)
     from ..places import places
 
     breaks = gauge_breaks(G)
-    kinds_seen: set[str] = set()
     cat = places(G)
+    if len(cat) > COMPACT_PLACES:
+        return _draw_places_compact(cat, breaks, labels, m, feats)
+    kinds_seen: set[str] = set()
     # places drawn on one spot at the overview's zoom (a port and its railway station)
-    near: dict[str, list[str]] = {}
-    pts = [(pid, float(p["x"]), float(p["y"])) for pid, p in cat.items()]
-    for pid, x, y in pts:
-        near[pid] = [
-            str(cat[q].get("name"))
-            for q, qx, qy in pts
-            if q != pid and abs(qx - x) < NEARBY_DEG and abs(qy - y) < NEARBY_DEG
-        ]
-    for key, label, kinds, st in NODE_GROUPS:
-        members = [p for p in cat.values() if p.get("kind") in kinds]
-        if not members:
-            continue
+    ids = list(cat)
+    near = {
+        pid: [str(cat[ids[j]].get("name")) for j in found]
+        for pid, found in zip(
+            ids, nearby([(float(p["x"]), float(p["y"])) for p in cat.values()]), strict=True
+        )
+    }
+    for key, fg, _, members, st in _place_groups(cat, m):
         kinds_seen.add(key)
-        fg = group(m, label)
         for p in members:
             style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
             if p["id"] in breaks:
@@ -350,6 +415,96 @@ def draw_places(
                 if p.get("kind") in LABELLED_KINDS or p["id"] in labels
                 else None,
             )
+    return kinds_seen
+
+
+def _rows(rows: Iterable[tuple[str, Any]]) -> str:
+    """The ``<tr>`` rows :func:`._html.table` writes for ``rows``, without the table."""
+    from ._html import table
+
+    return table(rows)[len('<table class="cm-table">') : -len("</table>")]
+
+
+def _place_profile(p: Mapping[str, Any], gauge_break: bool) -> tuple[str, ...]:
+    """A place's popup rows between its id and the places near it, in five pieces.
+
+    The pieces are the rows of :func:`.popups.place_popup`: kind, country and gauge break;
+    capacity; other names; source and basis; notes (each ``""`` where the row is left out).
+    """
+    from ._html import fmt
+
+    cap = None
+    if p.get("capacity") is not None:
+        cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
+    return (
+        _rows(
+            [
+                ("Kind", esc(str(p.get("kind", "")).replace("_", " "))),
+                ("Country", esc(p.get("country"))),
+                ("Gauge break", "yes: 1520 / 1435 mm" if gauge_break else None),
+            ]
+        ),
+        _rows([("Capacity", cap)]),
+        _rows([("Also called", esc(", ".join(map(str, p.get("aliases") or []))) or None)]),
+        _rows([("Source", esc(p.get("source"))), ("Basis", esc(p.get("basis")))]),
+        _rows([("Notes", esc(p.get("notes")) if p.get("notes") else None)]),
+    )
+
+
+def _draw_places_compact(
+    cat: Mapping[str, Mapping[str, Any]],
+    breaks: set[str],
+    labels: set[str],
+    m: folium.Map,
+    feats: Any,
+) -> set[str]:
+    """The place layers of a large network as one compact element (:class:`Places`).
+
+    Every place of ``cat`` is a row (those of no drawn kind too: popups name them as near),
+    in the order of ``cat``; the element is added to ``feats``, so it is drawn after the
+    links. Returns what :func:`draw_places` returns.
+    """
+    from .elements import element_classes
+
+    layer = element_classes()["Places"](NEARBY_DEG)
+    kinds_seen: set[str] = set()
+    where: dict[Any, tuple[Any, dict[str, Any]]] = {}
+    for key, fg, kinds, _, st in _place_groups(cat, m):
+        kinds_seen.add(key)
+        layer.group(fg)  # the layers in drawing order
+        where.update(dict.fromkeys(kinds, (fg, st)))
+    profiles: dict[str, tuple[str, ...]] = {}
+    for pid, p in cat.items():
+        kind = p.get("kind")
+        fg, st = where.get(kind, (None, None))
+        gauge_break = pid in breaks
+        style = None
+        if fg is not None:
+            style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
+            if gauge_break:
+                style.update(GAUGE_BREAK_STYLE)
+                kinds_seen.add("gauge_break")
+        shared = repr(
+            [p.get(k) for k in ("kind", "country", "capacity", "capacity_unit", "aliases")]
+            + [p.get(k) for k in ("source", "basis", "notes")]
+            + [gauge_break]
+        )
+        if shared not in profiles:
+            profiles[shared] = _place_profile(p, gauge_break)
+        name = p.get("name")
+        layer.add(
+            pid,
+            (float(p["y"]), float(p["x"])),
+            style,
+            fg,
+            name=esc(name),
+            near_name=esc(str(name)),
+            profile=profiles[shared],
+            label=esc(short(name))
+            if fg is not None and (kind in LABELLED_KINDS or pid in labels)
+            else None,
+        )
+    feats.add_child(layer)
     return kinds_seen
 
 

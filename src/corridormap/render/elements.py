@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._html import esc, js, rounded
@@ -223,13 +223,14 @@ def _features_class() -> type:
 
 
 class _Tables:
-    """Tables of values stored once (``_intern``) and the layers drawn in (``group``).
+    """Tables of values stored once, referred to by index, and the layers drawn in.
 
-    Mixed into ``Links`` and ``Places``, which define the tables as lists, ``groups`` and
-    the ``_index`` dict.
+    Mixed into ``Links`` and ``Places``, which define ``texts``, ``styles``, ``profiles``
+    and ``groups`` as lists and ``_index`` as a dict.
     """
 
-    _index: dict[tuple[str, Any], int]
+    _index: dict[Any, int]
+    texts: list[str]
     groups: list[Any]
 
     def _intern(self, table: str, value: Any) -> int:
@@ -244,6 +245,22 @@ class _Tables:
             got = self._index[key] = len(getattr(self, table)) - 1
         return got
 
+    def text(self, value: str) -> int:
+        """The index of a string (escaped HTML) in ``texts``, appended if new."""
+        got = self._index.get(value)  # the other tables' keys are tuples
+        if got is None:
+            self.texts.append(value)
+            got = self._index[value] = len(self.texts) - 1
+        return got
+
+    def style(self, style: dict[str, Any]) -> int:
+        """The index of a path style (its ``None`` values left out) in ``styles``."""
+        return self._intern("styles", {k: v for k, v in style.items() if v is not None})
+
+    def profile(self, pieces: Sequence[str]) -> int:
+        """The index of a list of strings (escaped HTML) in ``profiles``, as text indices."""
+        return self._intern("profiles", [self.text(x) for x in pieces])
+
     def group(self, fg: Any) -> int:
         """The index of a layer, added (last in drawing order) if new."""
         for i, g in enumerate(self.groups):
@@ -251,44 +268,6 @@ class _Tables:
                 return i
         self.groups.append(fg)
         return len(self.groups) - 1
-
-
-def _place_extras(
-    intern: Callable[[str, Any], int],
-    fid: Any,
-    yx: tuple[float, float],
-    drawn: tuple[float, float],
-    name: str,
-    near_name: str,
-) -> dict[str, Any]:
-    """What a ``Places`` row leaves out for the rare place that needs it.
-
-    Parameters
-    ----------
-    intern
-        ``Places._intern``.
-    fid
-        The place id.
-    yx, drawn
-        Its exact and rounded latitude and longitude.
-    name, near_name
-        Its escaped name, and the escaped name other places' popups list it by.
-
-    Returns
-    -------
-    dict
-        ``e``: the exact coordinates (when they are not the rounded ones), ``i``: the
-        escaped id (when it is not the id), ``n``: the name listed by others (when it is not
-        ``name``: a place without a name); empty for most places.
-    """
-    extra: dict[str, Any] = {}
-    if drawn != yx:
-        extra["e"] = list(yx)
-    if not isinstance(fid, str) or esc(fid) != fid:
-        extra["i"] = intern("texts", esc(fid))
-    if near_name != name:
-        extra["n"] = intern("texts", near_name)
-    return extra
 
 
 def _links_class() -> type:
@@ -358,40 +337,50 @@ def _links_class() -> type:
             self.profiles: list[list[int]] = []
             self.links: list[list[Any]] = []
             self.groups: list[Any] = []
-            self._index: dict[tuple[str, Any], int] = {}
+            self._index: dict[Any, int] = {}
             self.js = js
+
+        def shared(
+            self, style: dict[str, Any], layers: list[Any], profile: Sequence[str]
+        ) -> list[Any]:
+            """What links alike share: the indices of their style, layers and profile.
+
+            ``profile``: the escaped mode, the tooltip's status suffix, the popup's mode row
+            and its rows after the length.
+            """
+            return [self.style(style), [self.group(fg) for fg in layers], self.profile(profile)]
 
         def add(
             self,
             fid: str,
             flat: list[float],
-            style: dict[str, Any],
-            layers: list[Any],
+            shared: list[Any],
             *,
-            ends: tuple[str, str],
-            length: tuple[str, str],
-            profile: tuple[str, str, str, str],
-            escaped_id: str,
+            ends: tuple[int, int],
+            length: tuple[int, int],
+            escaped_id: int | None = None,
         ) -> None:
-            """One link: ``ends`` (escaped place names), ``length`` (formatted with 0 and 1 ...
+            """One link.
 
-            ... decimals), ``profile`` (escaped mode, the tooltip's status suffix, the
-            popup's mode row and its rows after the length).
+            Parameters
+            ----------
+            fid
+                The link id.
+            flat
+                Its coordinates, ``lat, lon, lat, lon, ...``.
+            shared
+                From :meth:`shared`.
+            ends
+                The text indices of its places' escaped names.
+            length
+                The text indices of its length formatted with 0 and 1 decimals.
+            escaped_id
+                The text index of its escaped id, ``None`` when that is the id.
             """
-            t = self._intern
-            row = [
-                fid,
-                flat,
-                t("styles", {k: v for k, v in style.items() if v is not None}),
-                [self.group(fg) for fg in layers],
-                t("texts", ends[0]),
-                t("texts", ends[1]),
-                t("texts", length[0]),
-                t("texts", length[1]),
-                t("profiles", [t("texts", x) for x in profile]),
-            ]
-            if escaped_id != fid:
-                row.append(t("texts", escaped_id))
+            style, groups, profile = shared
+            row = [fid, flat, style, groups, ends[0], ends[1], length[0], length[1], profile]
+            if escaped_id is not None:
+                row.append(escaped_id)
             self.links.append(row)
 
     return Links
@@ -492,22 +481,22 @@ def _places_class() -> type:
             self.places: list[list[Any]] = []
             self.extras: dict[int, dict[str, Any]] = {}
             self.groups: list[Any] = []
-            self._index: dict[tuple[str, Any], int] = {}
+            self._index: dict[Any, int] = {}
             self.js = js
 
         def add(
             self,
             fid: str,
             yx: tuple[float, float],
-            style: dict[str, Any] | None,
-            layer: Any,
+            style: int,
+            group: int,
             *,
-            name: str,
-            near_name: str,
-            profile: tuple[str, str, str, str, str],
-            label: str | None,
+            name: int,
+            profile: int,
+            label: int | None = None,
+            near_name: int | None = None,
         ) -> None:
-            """One place.
+            """One place (the numbers are indices into the tables).
 
             Parameters
             ----------
@@ -515,34 +504,28 @@ def _places_class() -> type:
                 The place id.
             yx
                 Its exact latitude and longitude (rounded for the marker).
-            style
-                The marker's style; ``None`` with ``layer`` for a place not drawn.
-            layer
-                The feature group the marker is in, or ``None``.
-            name, near_name
-                The escaped name (title and tooltip) and the escaped name other places'
-                popups list it by.
+            style, group
+                The marker's style and layer; ``-1`` for a place not drawn.
+            name
+                The escaped name (title and tooltip).
             profile
-                The popup's rows after the id, in five pieces (escaped HTML).
+                The popup's rows after the id, in five pieces.
             label
-                The marker's permanent label (escaped), or ``None`` for a hover tooltip.
+                The marker's permanent label, or ``None`` for a tooltip on hover.
+            near_name
+                The name other places' popups list it by, when that is not ``name``.
             """
-            t = self._intern
             lat, lon = rounded(yx[0]), rounded(yx[1])
-            row = [
-                fid,
-                lat,
-                lon,
-                -1
-                if style is None
-                else t("styles", {k: v for k, v in style.items() if v is not None}),
-                -1 if layer is None else self.group(layer),
-                t("texts", name),
-                t("profiles", [t("texts", x) for x in profile]),
-            ]
+            row = [fid, lat, lon, style, group, name, profile]
             if label is not None:
-                row.append(t("texts", label))
-            extra = _place_extras(t, fid, yx, (lat, lon), name, near_name)
+                row.append(label)
+            extra: dict[str, Any] = {}
+            if (lat, lon) != yx:
+                extra["e"] = list(yx)
+            if not isinstance(fid, str) or esc(fid) != fid:
+                extra["i"] = self.text(esc(fid))
+            if near_name is not None:
+                extra["n"] = near_name
             if extra:
                 self.extras[len(self.places)] = extra
             self.places.append(row)

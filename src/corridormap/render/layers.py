@@ -224,7 +224,7 @@ def _draw_compact(
     import numpy as np
     import shapely
 
-    from ._html import COORD_DECIMALS, fmt, table
+    from ._html import COORD_DECIMALS, fmt
     from .elements import element_classes
     from .styles import BRANCH_LABELS
 
@@ -236,22 +236,28 @@ def _draw_compact(
     simple = shapely.simplify(geoms, tolerance, preserve_topology=False) if tolerance else geoms
     layer = element_classes()["Links"](popups=not faint)
     modes, statuses = set(), set()
-    wrap = '<table class="cm-table">'
-    shared: dict[str, tuple[Any, ...]] = {}
-    escaped: dict[Any, str] = {}
+    shared: dict[str, list[Any]] = {}
+    escaped: dict[Any, int] = {}
 
-    def name(pid: Any) -> str:
-        if pid not in escaped:
-            escaped[pid] = esc(names.get(pid, {}).get("name", pid))
-        return escaped[pid]
+    def name(pid: Any) -> int:
+        got = escaped.get(pid)
+        if got is None:
+            got = escaped[pid] = layer.text(esc(names.get(pid, {}).get("name", pid)))
+        return got
 
     xy, which = shapely.get_coordinates(simple, return_index=True)
     flat = np.round(xy[:, ::-1], COORD_DECIMALS).ravel().tolist()
     cuts = (2 * np.searchsorted(which, np.arange(len(ids) + 1))).tolist()
     for i, lid in enumerate(ids):
         d = links[lid]
-        fields = tuple(
-            d.get(k) for k in ("mode", "status", "gauge", "operator", "source", "basis", "notes")
+        fields = (
+            d.get("mode"),
+            d.get("status"),
+            d.get("gauge"),
+            d.get("operator"),
+            d.get("source"),
+            d.get("basis"),
+            d.get("notes"),
         )
         branch_ids = tuple(str(b) for b in (d.get("branch") or []))
         key = repr((fields, branch_ids))  # values may be lists: compare by their text
@@ -260,8 +266,8 @@ def _draw_compact(
             modes.add(mode)
             statuses.add(status)
             branch = ", ".join(BRANCH_LABELS.get(b, b) for b in branch_ids)
-            mode_row = table([("Mode", esc(mode))])[len(wrap) : -len("</table>")]
-            rest = table(
+            mode_row = _rows([("Mode", esc(mode))])
+            rest = _rows(
                 [
                     ("Status", esc(status)),
                     ("Gauge", f"{fmt(gauge)} mm" if gauge else None),
@@ -271,7 +277,7 @@ def _draw_compact(
                     ("Basis", esc(basis)),
                     ("Notes", esc(notes) if notes else None),
                 ]
-            )[len(wrap) : -len("</table>")]
+            )
             profile = (
                 esc(mode),
                 "" if status == "operational" else f" · {esc(status)}",
@@ -279,18 +285,16 @@ def _draw_compact(
                 rest,
             )
             layers_ = [groups[g] for g in (branch_ids if by_branch else ()) or [""]]
-            shared[key] = (profile, link_style(d, faint=faint), layers_)
-        profile, style, layers_ = shared[key]
+            shared[key] = layer.shared(link_style(d, faint=faint), layers_, profile)
         length = d.get("length_km")
+        escaped_id = esc(lid)
         layer.add(
             lid,
             flat[cuts[i] : cuts[i + 1]],
-            style,
-            layers_,
+            shared[key],
             ends=(name(d.get("from")), name(d.get("to"))),
-            length=(fmt(length), fmt(length, 1)),
-            profile=profile,
-            escaped_id=esc(lid),
+            length=(layer.text(fmt(length)), layer.text(fmt(length, 1))),
+            escaped_id=None if escaped_id == lid else layer.text(escaped_id),
         )
     m.add_child(layer)
     if len(ids):
@@ -384,9 +388,10 @@ def draw_places(
     from ..places import places
 
     breaks = gauge_breaks(G)
+    own = _own_places(G)
+    if len(own) > COMPACT_PLACES:
+        return _draw_places_compact(own, breaks, labels, m, feats)
     cat = places(G)
-    if len(cat) > COMPACT_PLACES:
-        return _draw_places_compact(cat, breaks, labels, m, feats)
     kinds_seen: set[str] = set()
     # places drawn on one spot at the overview's zoom (a port and its railway station)
     ids = list(cat)
@@ -451,6 +456,20 @@ def _place_profile(p: Mapping[str, Any], gauge_break: bool) -> tuple[str, ...]:
     )
 
 
+def _own_places(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
+    """``{place id: its node's data}``: the places :func:`corridormap.places` gives, ...
+
+    ... in its order and from the same node (a gate's first), but the graph's own mappings,
+    read only (copying them all costs more than drawing them).
+    """
+    out: dict[str, Mapping[str, Any]] = {}
+    for _, d in G.nodes(data=True):
+        pid = d["place"]
+        if pid not in out or d.get("layer") == "gate":
+            out[pid] = d
+    return dict(sorted(out.items()))
+
+
 def _draw_places_compact(
     cat: Mapping[str, Mapping[str, Any]],
     breaks: set[str],
@@ -460,52 +479,64 @@ def _draw_places_compact(
 ) -> set[str]:
     """The place layers of a large network as one compact element (:class:`Places`).
 
-    Every place of ``cat`` is a row (those of no drawn kind too: popups name them as near),
-    in the order of ``cat``; the element is added to ``feats``, so it is drawn after the
-    links. Returns what :func:`draw_places` returns.
+    Every place of ``cat`` (:func:`_own_places`) is a row, those of no drawn kind too
+    (popups name them as near), in the order of ``cat``; the element is added to ``feats``,
+    so it is drawn after the links. Returns what :func:`draw_places` returns.
     """
     from .elements import element_classes
 
     layer = element_classes()["Places"](NEARBY_DEG)
     kinds_seen: set[str] = set()
-    where: dict[Any, tuple[Any, dict[str, Any]]] = {}
+    where: dict[Any, tuple[int, dict[str, Any]]] = {}
     for key, fg, kinds, _, st in _place_groups(cat, m):
         kinds_seen.add(key)
-        layer.group(fg)  # the layers in drawing order
-        where.update(dict.fromkeys(kinds, (fg, st)))
-    profiles: dict[str, tuple[str, ...]] = {}
+        where.update(dict.fromkeys(kinds, (layer.group(fg), st)))  # in drawing order
+    styles: dict[tuple[int, bool], int] = {}
+    profiles: dict[str, int] = {}
     for pid, p in cat.items():
         kind = p.get("kind")
-        fg, st = where.get(kind, (None, None))
+        g, st = where.get(kind, (-1, {}))
         gauge_break = pid in breaks
-        style = None
-        if fg is not None:
+        if g >= 0 and (g, gauge_break) not in styles:
             style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
-            if gauge_break:
-                style.update(GAUGE_BREAK_STYLE)
-                kinds_seen.add("gauge_break")
-        shared = repr(
-            [p.get(k) for k in ("kind", "country", "capacity", "capacity_unit", "aliases")]
-            + [p.get(k) for k in ("source", "basis", "notes")]
-            + [gauge_break]
-        )
+            styles[g, gauge_break] = layer.style(
+                {**style, **GAUGE_BREAK_STYLE} if gauge_break else style
+            )
+        if g >= 0 and gauge_break:
+            kinds_seen.add("gauge_break")
+        shared = repr([p.get(k) for k in _PROFILE_KEYS] + [gauge_break])
         if shared not in profiles:
-            profiles[shared] = _place_profile(p, gauge_break)
+            profiles[shared] = layer.profile(_place_profile(p, gauge_break))
         name = p.get("name")
+        escaped = esc(name)
+        label = None
+        if g >= 0 and (kind in LABELLED_KINDS or pid in labels):
+            label = layer.text(escaped if short(name) == name else esc(short(name)))
         layer.add(
             pid,
             (float(p["y"]), float(p["x"])),
-            style,
-            fg,
-            name=esc(name),
-            near_name=esc(str(name)),
+            styles.get((g, gauge_break), -1),
+            g,
+            name=layer.text(escaped),
             profile=profiles[shared],
-            label=esc(short(name))
-            if fg is not None and (kind in LABELLED_KINDS or pid in labels)
-            else None,
+            label=label,
+            near_name=None if name is not None else layer.text(esc(str(name))),
         )
     feats.add_child(layer)
     return kinds_seen
+
+
+#: the properties a place's popup rows (:func:`_place_profile`) are made of
+_PROFILE_KEYS = (
+    "kind",
+    "country",
+    "capacity",
+    "capacity_unit",
+    "aliases",
+    "source",
+    "basis",
+    "notes",
+)
 
 
 def corridor_map(

@@ -348,3 +348,36 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
     assert XSS + " {{ 7*7 }}" in got["A"]["text"] and "Near " + XSS in got["A"]["text"]
     assert "Quebec" not in got["A"]["text"]
     assert "Whiskey, None (zoom in to pick)" in got["P&1"]["text"]
+
+
+# -- the collector after a large load -------------------------------------------------------
+def test_settled_collects_once_after_a_run_that_left_many_objects(monkeypatch):
+    import gc
+
+    from corridormap import _gc
+
+    monkeypatch.setattr(_gc, "SETTLE_OBJECTS", 1_000)
+    calls: list[int] = []
+    full = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: calls.append(gc.get_count()[0]) or full(*a))
+    kept: list[list] = []
+
+    @_gc.settled
+    def load(n: int, fail: bool = False) -> bool:
+        kept.extend([] for _ in range(n))  # lists are tracked by the collector
+        if fail:
+            raise ValueError("bad geodata")
+        return gc.isenabled()
+
+    full()
+    assert gc.isenabled()
+    assert load(5_000) is False  # paused while it ran
+    assert gc.isenabled() and len(calls) == 1 and calls[0] >= 5_000  # then one collection
+    full()
+    load(300)  # a small run leaves its objects to the collector's usual rounds
+    assert len(calls) == 1
+    # inside an outer pause, or when it fails, nothing is collected
+    assert _gc.paused(load)(5_000) is False
+    with pytest.raises(ValueError, match="bad geodata"):
+        load(5_000, fail=True)
+    assert len(calls) == 1 and gc.isenabled()

@@ -443,9 +443,10 @@ def _places_class() -> type:
                 var f = R[i], p = P[f[6]], x = extra(i), n = near(i),
                     id = x.i !== undefined ? T[x.i] : f[0];
                 return '<div class="cm-pop"><b>' + T[f[5]] + '</b><table class="cm-table">' +
-                  (id ? "<tr><th>Id</th><td>" + id + "</td></tr>" : "") + T[p[0]] + T[p[1]] +
-                  T[p[2]] + T[p[3]] + T[p[4]] + (n.length ? "<tr><th>Also here</th><td>" +
-                  n.join(", ") + " (zoom in to pick)</td></tr>" : "") + "</table></div>";
+                  (id ? "<tr><th>Id</th><td>" + id + "</td></tr>" : "") +
+                  p.map(function (k) { return T[k]; }).join("") + (n.length ?
+                  "<tr><th>Also here</th><td>" + n.join(", ") + " (zoom in to pick)</td></tr>" :
+                  "") + "</table></div>";
               }
               groups.forEach(function (fg, g) {
                 R.forEach(function (f, i) {
@@ -509,7 +510,7 @@ def _places_class() -> type:
             name
                 The escaped name (title and tooltip).
             profile
-                The popup's rows after the id, in five pieces.
+                The popup's rows after the id (a list of ``<tr>`` texts).
             label
                 The marker's permanent label, or ``None`` for a tooltip on hover.
             near_name

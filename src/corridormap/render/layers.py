@@ -430,30 +430,17 @@ def _rows(rows: Iterable[tuple[str, Any]]) -> str:
     return table(rows)[len('<table class="cm-table">') : -len("</table>")]
 
 
-def _place_profile(p: Mapping[str, Any], gauge_break: bool) -> tuple[str, ...]:
-    """A place's popup rows between its id and the places near it, in five pieces.
+def _place_profile(p: Mapping[str, Any], gauge_break: bool) -> list[str]:
+    """A place's popup rows between its id and the places near it, one ``<tr>`` each.
 
-    The pieces are the rows of :func:`.popups.place_popup`: kind, country and gauge break;
-    capacity; other names; source and basis; notes (each ``""`` where the row is left out).
+    The rows of :func:`.popups.place_rows` that :func:`.popups.place_popup` shows.
     """
-    from ._html import fmt
+    return [row for row in map(_rows, ([r] for r in popups.place_rows(p, gauge_break))) if row]
 
-    cap = None
-    if p.get("capacity") is not None:
-        cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
-    return (
-        _rows(
-            [
-                ("Kind", esc(str(p.get("kind", "")).replace("_", " "))),
-                ("Country", esc(p.get("country"))),
-                ("Gauge break", "yes: 1520 / 1435 mm" if gauge_break else None),
-            ]
-        ),
-        _rows([("Capacity", cap)]),
-        _rows([("Also called", esc(", ".join(map(str, p.get("aliases") or []))) or None)]),
-        _rows([("Source", esc(p.get("source"))), ("Basis", esc(p.get("basis")))]),
-        _rows([("Notes", esc(p.get("notes")) if p.get("notes") else None)]),
-    )
+
+#: node properties the popup rows (:func:`.popups.place_rows`) never read: places that differ
+#: only in these share their rows
+_NOT_IN_ROWS = frozenset({"place", "layer", "id", "name", "x", "y"})
 
 
 def _own_places(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
@@ -504,7 +491,7 @@ def _draw_places_compact(
             )
         if g >= 0 and gauge_break:
             kinds_seen.add("gauge_break")
-        shared = repr([p.get(k) for k in _PROFILE_KEYS] + [gauge_break])
+        shared = repr((sorted(kv for kv in p.items() if kv[0] not in _NOT_IN_ROWS), gauge_break))
         if shared not in profiles:
             profiles[shared] = layer.profile(_place_profile(p, gauge_break))
         name = p.get("name")
@@ -524,19 +511,6 @@ def _draw_places_compact(
         )
     feats.add_child(layer)
     return kinds_seen
-
-
-#: the properties a place's popup rows (:func:`_place_profile`) are made of
-_PROFILE_KEYS = (
-    "kind",
-    "country",
-    "capacity",
-    "capacity_unit",
-    "aliases",
-    "source",
-    "basis",
-    "notes",
-)
 
 
 def corridor_map(

@@ -398,17 +398,17 @@ def _places_class() -> type:
         ... the browser.
 
         One row per place, in the order of :func:`corridormap.places`: its id, coordinates
-        (rounded as every marker's), a style, the layer it is drawn in (``-1``: a place of no
-        drawn kind, kept because others name it as near) and indices into one table of
+        (rounded as every marker's), a style, the layer it is drawn in (``-1``: a place of
+        no drawn kind, kept because others name it as near) and indices into one table of
         strings that are already escaped HTML (the name, an optional label, and the place's
-        popup rows in :attr:`profiles`, shared by places alike). The rare place whose id or
-        name escapes differently, or whose exact coordinates are not the rounded ones, has an
-        entry in :attr:`extras`. Markers are circle markers with the options of
-        ``Features``' ``node`` items (``cmKind``, ``cmId``, ``cmHome``), added layer by layer
-        in row order. A popup is built when it opens, the places near it (closer than
-        ``near_deg`` in longitude and latitude, compared on the exact coordinates) found
-        then; tooltip and popup are the HTML of
-        :func:`~corridormap.render.popups.place_tooltip` and
+        popup rows in :attr:`profiles`, shared by places alike). The rare place whose id
+        escapes to other text, that has no name (others' popups list it as ``None``) or
+        whose exact coordinates are not the rounded ones has an entry in :attr:`extras`.
+        Markers are circle markers with the options of ``Features``' ``node`` items
+        (``cmKind``, ``cmId``, ``cmHome``), added layer by layer in row order. A popup is
+        built when it opens, the places near it (closer than ``near_deg`` in longitude and
+        latitude, compared on the exact coordinates) found then; tooltip and popup are the
+        HTML of :func:`~corridormap.render.popups.place_tooltip` and
         :func:`~corridormap.render.popups.place_popup`.
         """
 

@@ -168,7 +168,7 @@ def _places_element(m):
 
 
 def _expected_places(G, labels=()):
-    """Per place id: (tooltip or label, popup, marker style, lat/lon) as the features give them.
+    """Per place id: [its tooltip or label, its popup, labelled] as the Python functions give.
 
     'Also here' by comparing every pair, as the code did before the grid.
     """
@@ -245,7 +245,7 @@ def test_compact_place_layer_holds_every_place_once_per_layer(monkeypatch, tmp_p
     assert el.texts[el.extras[ids.index("Z")]["n"]] == "None"
     assert ids.index("A") not in el.extras
     page = render.render_html(m)
-    assert "gauge break" in page
+    assert "Gauge break (1520 / 1435 mm)" in page  # the legend's entry
     assert XSS not in page and "{{ 7*7 }}" not in page and "${alert" not in page
 
 

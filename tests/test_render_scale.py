@@ -293,6 +293,9 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
     G = _hostile_places_G(tmp_path)
     m = render.corridor_map(G, tiles=False, labels=["D"])
     path = render.save_map(m, tmp_path / "places.html", self_contained=True)
+    # the page without its initial fit: no later view change places the labels for the layer
+    del m._children["corridormap_fit"]
+    unfitted = render.save_map(m, tmp_path / "unfitted.html", self_contained=True)
     expected = _expected_places(G, labels=["D"])
     drawn = {pid for pid, p in cm.places(G).items() if p.get("kind") != "waypoint"}
     with sync_playwright() as p:
@@ -314,6 +317,14 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
                       if (!l.options || l.options.cmKind !== "node") return;
                       const id = l.options.cmId, want = expected[id];
                       if (!want) { out[id] = "unexpected"; return; }
+                      // a label sits right of its marker, centred on it (placed once shown)
+                      let placed = true;
+                      if (l.getTooltip() && l.getTooltip().options.permanent) {
+                        const t = l.getTooltip().getElement().getBoundingClientRect();
+                        const c = l.getElement().getBoundingClientRect();
+                        placed = Math.abs((t.top + t.bottom) / 2 - (c.top + c.bottom) / 2) < 2
+                          && t.left > (c.left + c.right) / 2 && t.left < c.right + 20;
+                      }
                       l.openTooltip();
                       const tip = l.getTooltip().getElement().innerHTML;
                       const permanent = l.getTooltip().options.permanent === true;
@@ -328,6 +339,7 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
                         tip: tip === norm(want[0]), pop: pop === norm(want[1]),
                         label: permanent === want[2], text: text,
                         home: l.options.cmHome[0] === ll.lat && l.options.cmHome[1] === ll.lng,
+                        placed: placed,
                         cls: l.getElement().classList.contains("cm-node"),
                       };
                     });
@@ -336,14 +348,33 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
                 }""",
                 [m.get_name(), expected],
             )
+            pg.goto(unfitted.as_uri())
+            pg.wait_for_function("window.corridormapReady !== undefined", timeout=15000)
+            unplaced = pg.evaluate(
+                """(name) => {
+                    const out = [];
+                    window[name].eachLayer((l) => {
+                      const t = l.options && l.options.cmKind === "node" && l.getTooltip();
+                      if (!t || !t.options.permanent) return;
+                      const r = t.getElement().getBoundingClientRect();
+                      const c = l.getElement().getBoundingClientRect();
+                      if (Math.abs((r.top + r.bottom) / 2 - (c.top + c.bottom) / 2) >= 2) {
+                        out.push(l.options.cmId);
+                      }
+                    });
+                    return out;
+                }""",
+                m.get_name(),
+            )
         finally:
             b.close()
+    assert unplaced == []
     assert errors == [] and dialogs == []
     assert got.pop("__img") == 0  # no element made from the hostile text
     assert set(got) == drawn
     for pid, r in got.items():
         assert r["n"] == 1 and r["tip"] and r["pop"] and r["label"], (pid, r)
-        assert r["home"] and r["cls"], (pid, r)
+        assert r["home"] and r["cls"] and r["placed"], (pid, r)
     # the text shows as written, and 'Also here' names the unnamed and undrawn places
     assert XSS + " {{ 7*7 }}" in got["A"]["text"] and "Near " + XSS in got["A"]["text"]
     assert "Quebec" not in got["A"]["text"]

@@ -405,7 +405,10 @@ def _places_class() -> type:
         escapes to other text, that has no name (others' popups list it as ``None``) or
         whose exact coordinates are not the rounded ones has an entry in :attr:`extras`.
         Markers are circle markers with the options of ``Features``' ``node`` items
-        (``cmKind``, ``cmId``, ``cmHome``), added layer by layer in row order. A popup is
+        (``cmKind``, ``cmId``, ``cmHome``), added layer by layer in row order; the labels
+        (permanent tooltips) after them, in sub-panes of 16 of a pane of their own under the
+        tooltip pane, so that thousands of labels are not laid out again for each one
+        placed. A popup is
         built when it opens, the places near it (closer than ``near_deg`` in longitude and
         latitude, compared on the exact coordinates) found then; tooltip and popup are the
         HTML of :func:`~corridormap.render.popups.place_tooltip` and
@@ -420,7 +423,7 @@ def _places_class() -> type:
                   P = {{ this.js(this.profiles) }}, X = {{ this.js(this.extras) }},
                   R = {{ this.js(this.places) }}, D = {{ this.js(this.near_deg) }},
                   groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}],
-                  lat = null, lon = null;
+                  map = {{ this.map.get_name() }}, lat = null, lon = null, labelled = [];
               function extra(i) { return X[i] || {}; }
               function near(i) {
                 if (lat === null) {
@@ -454,11 +457,15 @@ def _places_class() -> type:
                   var ll = [f[1], f[2]];
                   var o = Object.assign({}, S[f[3]], {cmKind: "node", cmId: f[0],
                     className: "cm-node"});
-                  var l = L.circleMarker(ll, o);
+                  var l = L.circleMarker(ll, o), move = l.setLatLng;
                   l.options.cmHome = ll;
                   if (f[7] !== undefined) {
-                    l.bindTooltip(T[f[7]], {permanent: true, direction: "right",
-                      offset: [5, 0], className: "cm-label", interactive: false});
+                    // a move to where it is (the page's fan-out puts every place back at
+                    // each zoom) would redraw it and place its label: one layout per place
+                    l.setLatLng = function (to) {
+                      return this.getLatLng().equals(to, 0) ? this : move.call(this, to);
+                    };
+                    labelled.push([l, T[f[7]]]);
                   } else {
                     l.bindTooltip(function () { return "<b>" + T[f[5]] + "</b>"; },
                       {sticky: true});
@@ -467,15 +474,34 @@ def _places_class() -> type:
                   l.addTo(fg);
                 });
               });
+              // Labels (permanent tooltips) last. Leaflet places a label by measuring it: a
+              // measure lays out again what changed since the last, and a label added among
+              // thousands (or after a marker) lays them all out, so the labels are added to a
+              // hidden pane, 16 to a sub-pane, then shown and placed (a move lays out one
+              // sub-pane). Under the tooltip pane, as labels were under later tooltips.
+              var top = map.createPane("cmLabels"), sub = null;
+              top.style.zIndex = 649;
+              top.style.display = "none";
+              labelled.forEach(function (x, k) {
+                if (k % 16 === 0) { sub = "cmLabels" + k; map.createPane(sub, top); }
+                x[0].bindTooltip(x[1], {permanent: true, direction: "right", offset: [5, 0],
+                  className: "cm-label", interactive: false, pane: sub});
+              });
+              top.style.display = "";
+              labelled.forEach(function (x) {
+                var t = x[0].getTooltip();
+                if (t.isOpen()) { t.setLatLng(x[0].getLatLng()); }
+              });
             })();
             {% endmacro %}
             """
         )
 
-        def __init__(self, near_deg: float) -> None:
+        def __init__(self, near_deg: float, m: Any) -> None:
             super().__init__()
             self._name = "CorridormapPlaces"
             self.near_deg = near_deg
+            self.map = m
             self.texts: list[str] = []
             self.styles: list[dict[str, Any]] = []
             self.profiles: list[list[int]] = []

@@ -472,7 +472,7 @@ def _draw_places_compact(
     """
     from .elements import element_classes
 
-    layer = element_classes()["Places"](NEARBY_DEG)
+    layer = element_classes()["Places"](NEARBY_DEG, m)
     kinds_seen: set[str] = set()
     where: dict[Any, tuple[int, dict[str, Any]]] = {}
     for key, fg, kinds, _, st in _place_groups(cat, m):

@@ -25,7 +25,7 @@ import networkx as nx
 
 from . import model
 from ._errors import GeodataError, InvalidArgumentError
-from ._gc import paused
+from ._gc import paused, settled
 from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
@@ -266,6 +266,7 @@ def _check_geodata(gd: Geodata) -> None:
             check_reserved(given, reserved, file, fid)
 
 
+@settled
 def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
     """Load a geodata directory (default: the bundled data) and build its network."""
     return build_network(load_geodata(data_dir))

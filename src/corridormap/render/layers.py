@@ -98,16 +98,17 @@ def link_style(d: Mapping[str, Any], *, faint: bool = False) -> dict[str, Any]:
 
 
 def gauge_breaks(G: nx.MultiDiGraph) -> set[str]:
-    """Places where cargo changes gauge: rail layers of two gauges (from the node frame)."""
-    from ..convert import graph_to_gdfs
+    """Places where cargo changes gauge: rail layers of two gauges.
 
-    nodes = graph_to_gdfs(G, edges=False)
-    nodes.attrs.clear()  # pandas deep-copies attrs (the whole G.graph) on every operation
-    if "layer" not in nodes.columns or "place" not in nodes.columns:
-        return set()
-    rail = nodes[nodes["layer"].astype(str).str.startswith("rail:")]
-    counts = rail.groupby("place")["layer"].nunique()
-    return {str(p) for p, n in counts.items() if n > 1}
+    Read from the nodes' ``place`` and ``layer`` (``rail:<gauge>``): building the node frame
+    (a shapely point per node) took a second on a network of 30,000 nodes.
+    """
+    layers: dict[Any, set[Any]] = {}
+    for _, d in G.nodes(data=True):
+        place, layer = d.get("place"), d.get("layer")
+        if place is not None and str(layer).startswith("rail:"):
+            layers.setdefault(place, set()).add(layer)
+    return {str(p) for p, found in layers.items() if len(found) > 1}
 
 
 @paused
@@ -223,7 +224,7 @@ def _draw_compact(
     import numpy as np
     import shapely
 
-    from ._html import COORD_DECIMALS, fmt, table
+    from ._html import COORD_DECIMALS, fmt
     from .elements import element_classes
     from .styles import BRANCH_LABELS
 
@@ -235,22 +236,28 @@ def _draw_compact(
     simple = shapely.simplify(geoms, tolerance, preserve_topology=False) if tolerance else geoms
     layer = element_classes()["Links"](popups=not faint)
     modes, statuses = set(), set()
-    wrap = '<table class="cm-table">'
-    shared: dict[str, tuple[Any, ...]] = {}
-    escaped: dict[Any, str] = {}
+    shared: dict[str, list[Any]] = {}
+    escaped: dict[Any, int] = {}
 
-    def name(pid: Any) -> str:
-        if pid not in escaped:
-            escaped[pid] = esc(names.get(pid, {}).get("name", pid))
-        return escaped[pid]
+    def name(pid: Any) -> int:
+        got = escaped.get(pid)
+        if got is None:
+            got = escaped[pid] = layer.text(esc(names.get(pid, {}).get("name", pid)))
+        return got
 
     xy, which = shapely.get_coordinates(simple, return_index=True)
     flat = np.round(xy[:, ::-1], COORD_DECIMALS).ravel().tolist()
     cuts = (2 * np.searchsorted(which, np.arange(len(ids) + 1))).tolist()
     for i, lid in enumerate(ids):
         d = links[lid]
-        fields = tuple(
-            d.get(k) for k in ("mode", "status", "gauge", "operator", "source", "basis", "notes")
+        fields = (
+            d.get("mode"),
+            d.get("status"),
+            d.get("gauge"),
+            d.get("operator"),
+            d.get("source"),
+            d.get("basis"),
+            d.get("notes"),
         )
         branch_ids = tuple(str(b) for b in (d.get("branch") or []))
         key = repr((fields, branch_ids))  # values may be lists: compare by their text
@@ -259,8 +266,8 @@ def _draw_compact(
             modes.add(mode)
             statuses.add(status)
             branch = ", ".join(BRANCH_LABELS.get(b, b) for b in branch_ids)
-            mode_row = table([("Mode", esc(mode))])[len(wrap) : -len("</table>")]
-            rest = table(
+            mode_row = _rows([("Mode", esc(mode))])
+            rest = _rows(
                 [
                     ("Status", esc(status)),
                     ("Gauge", f"{fmt(gauge)} mm" if gauge else None),
@@ -270,7 +277,7 @@ def _draw_compact(
                     ("Basis", esc(basis)),
                     ("Notes", esc(notes) if notes else None),
                 ]
-            )[len(wrap) : -len("</table>")]
+            )
             profile = (
                 esc(mode),
                 "" if status == "operational" else f" · {esc(status)}",
@@ -278,18 +285,16 @@ def _draw_compact(
                 rest,
             )
             layers_ = [groups[g] for g in (branch_ids if by_branch else ()) or [""]]
-            shared[key] = (profile, link_style(d, faint=faint), layers_)
-        profile, style, layers_ = shared[key]
+            shared[key] = layer.shared(link_style(d, faint=faint), layers_, profile)
         length = d.get("length_km")
+        escaped_id = esc(lid)
         layer.add(
             lid,
             flat[cuts[i] : cuts[i + 1]],
-            style,
-            layers_,
+            shared[key],
             ends=(name(d.get("from")), name(d.get("to"))),
-            length=(fmt(length), fmt(length, 1)),
-            profile=profile,
-            escaped_id=esc(lid),
+            length=(layer.text(fmt(length)), layer.text(fmt(length, 1))),
+            escaped_id=None if escaped_id == lid else layer.text(escaped_id),
         )
     m.add_child(layer)
     if len(ids):
@@ -303,6 +308,71 @@ def _draw_compact(
 
 #: places closer than this (degrees) name each other in their popups
 NEARBY_DEG = 0.3
+#: above this many places, :func:`draw_places` emits the compact place layer
+COMPACT_PLACES = 1_000
+
+
+def nearby(points: Sequence[tuple[float, float]], deg: float = NEARBY_DEG) -> list[list[int]]:
+    """For each point, the indices of the other points closer than ``deg`` in x and in y.
+
+    Parameters
+    ----------
+    points
+        ``(x, y)`` pairs.
+    deg
+        The distance, in the units of the points (degrees).
+
+    Returns
+    -------
+    list of list of int
+        Per point, in order, the indices (ascending) of the points ``q`` with
+        ``abs(qx - x) < deg and abs(qy - y) < deg``: what comparing every pair gives, found
+        by looking in the 3 × 3 cells of a grid round each point. The cells are a hair wider
+        than ``deg`` so that rounding in the division cannot put two points closer than
+        ``deg`` two cells apart; a point with a coordinate that is not finite has no
+        neighbours and is nobody's.
+    """
+    cell = deg * (1 + 1e-9)
+    buckets: dict[tuple[int, int], list[int]] = {}
+    keys: list[tuple[int, int] | None] = []
+    for i, (x, y) in enumerate(points):
+        key = None
+        if math.isfinite(x) and math.isfinite(y):
+            key = (math.floor(x / cell), math.floor(y / cell))
+            buckets.setdefault(key, []).append(i)
+        keys.append(key)
+    out: list[list[int]] = []
+    for i, key in enumerate(keys):
+        if key is None:
+            out.append([])
+            continue
+        x, y = points[i]
+        cx, cy = key
+        found = [
+            j
+            for dx, dy in itertools.product((-1, 0, 1), repeat=2)
+            for j in buckets.get((cx + dx, cy + dy), ())
+            if j != i and abs(points[j][0] - x) < deg and abs(points[j][1] - y) < deg
+        ]
+        found.sort()
+        out.append(found)
+    return out
+
+
+def _place_groups(
+    cat: Mapping[str, Mapping[str, Any]], m: folium.Map
+) -> list[tuple[str, Any, tuple[str, ...], list[Mapping[str, Any]], dict[str, Any]]]:
+    """A layer per group of kinds of place that has places.
+
+    Returns ``(key, layer, kinds, members, marker style)`` in :data:`NODE_GROUPS` order, the
+    members in the order of ``cat``.
+    """
+    out = []
+    for key, label, kinds, st in NODE_GROUPS:
+        members = [p for p in cat.values() if p.get("kind") in kinds]
+        if members:
+            out.append((key, group(m, label), kinds, members, st))
+    return out
 
 
 def draw_places(
@@ -310,29 +380,29 @@ def draw_places(
 ) -> set[str]:
     """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``).
 
-    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well.
+    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well. Above
+    :data:`COMPACT_PLACES` places the places are one compact element (:class:`Places`) drawn
+    after ``feats``, with the same markers, tooltips and popups.
     """
     labels = set(labels)
     from ..places import places
 
     breaks = gauge_breaks(G)
-    kinds_seen: set[str] = set()
+    own = _own_places(G)
+    if len(own) > COMPACT_PLACES:
+        return _draw_places_compact(own, breaks, labels, m, feats)
     cat = places(G)
+    kinds_seen: set[str] = set()
     # places drawn on one spot at the overview's zoom (a port and its railway station)
-    near: dict[str, list[str]] = {}
-    pts = [(pid, float(p["x"]), float(p["y"])) for pid, p in cat.items()]
-    for pid, x, y in pts:
-        near[pid] = [
-            str(cat[q].get("name"))
-            for q, qx, qy in pts
-            if q != pid and abs(qx - x) < NEARBY_DEG and abs(qy - y) < NEARBY_DEG
-        ]
-    for key, label, kinds, st in NODE_GROUPS:
-        members = [p for p in cat.values() if p.get("kind") in kinds]
-        if not members:
-            continue
+    ids = list(cat)
+    near = {
+        pid: [str(cat[ids[j]].get("name")) for j in found]
+        for pid, found in zip(
+            ids, nearby([(float(p["x"]), float(p["y"])) for p in cat.values()]), strict=True
+        )
+    }
+    for key, fg, _, members, st in _place_groups(cat, m):
         kinds_seen.add(key)
-        fg = group(m, label)
         for p in members:
             style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
             if p["id"] in breaks:
@@ -350,6 +420,96 @@ def draw_places(
                 if p.get("kind") in LABELLED_KINDS or p["id"] in labels
                 else None,
             )
+    return kinds_seen
+
+
+def _rows(rows: Iterable[tuple[str, Any]]) -> str:
+    """The ``<tr>`` rows :func:`._html.table` writes for ``rows``, without the table."""
+    from ._html import table
+
+    return table(rows)[len('<table class="cm-table">') : -len("</table>")]
+
+
+def _place_profile(p: Mapping[str, Any], gauge_break: bool) -> list[str]:
+    """A place's popup rows between its id and the places near it, one ``<tr>`` each.
+
+    The rows of :func:`.popups.place_rows` that :func:`.popups.place_popup` shows.
+    """
+    return [row for row in map(_rows, ([r] for r in popups.place_rows(p, gauge_break))) if row]
+
+
+#: node properties the popup rows (:func:`.popups.place_rows`) never read: places that differ
+#: only in these share their rows
+_NOT_IN_ROWS = frozenset({"place", "layer", "id", "name", "x", "y"})
+
+
+def _own_places(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
+    """``{place id: its node's data}``: the places :func:`corridormap.places` gives, ...
+
+    ... in its order and from the same node (a gate's first), but the graph's own mappings,
+    read only (copying them all costs more than drawing them).
+    """
+    out: dict[str, Mapping[str, Any]] = {}
+    for _, d in G.nodes(data=True):
+        pid = d["place"]
+        if pid not in out or d.get("layer") == "gate":
+            out[pid] = d
+    return dict(sorted(out.items()))
+
+
+def _draw_places_compact(
+    cat: Mapping[str, Mapping[str, Any]],
+    breaks: set[str],
+    labels: set[str],
+    m: folium.Map,
+    feats: Any,
+) -> set[str]:
+    """The place layers of a large network as one compact element (:class:`Places`).
+
+    Every place of ``cat`` (:func:`_own_places`) is a row, those of no drawn kind too
+    (popups name them as near), in the order of ``cat``; the element is added to ``feats``,
+    so it is drawn after the links. Returns what :func:`draw_places` returns.
+    """
+    from .elements import element_classes
+
+    layer = element_classes()["Places"](NEARBY_DEG, m)
+    kinds_seen: set[str] = set()
+    where: dict[Any, tuple[int, dict[str, Any]]] = {}
+    for key, fg, kinds, _, st in _place_groups(cat, m):
+        kinds_seen.add(key)
+        where.update(dict.fromkeys(kinds, (layer.group(fg), st)))  # in drawing order
+    styles: dict[tuple[int, bool], int] = {}
+    profiles: dict[str, int] = {}
+    for pid, p in cat.items():
+        kind = p.get("kind")
+        g, st = where.get(kind, (-1, {}))
+        gauge_break = pid in breaks
+        if g >= 0 and (g, gauge_break) not in styles:
+            style = {"weight": 1.5, "fillOpacity": 1.0, "opacity": 1.0, **st}
+            styles[g, gauge_break] = layer.style(
+                {**style, **GAUGE_BREAK_STYLE} if gauge_break else style
+            )
+        if g >= 0 and gauge_break:
+            kinds_seen.add("gauge_break")
+        shared = repr((sorted(kv for kv in p.items() if kv[0] not in _NOT_IN_ROWS), gauge_break))
+        if shared not in profiles:
+            profiles[shared] = layer.profile(_place_profile(p, gauge_break))
+        name = p.get("name")
+        escaped = esc(name)
+        label = None
+        if g >= 0 and (kind in LABELLED_KINDS or pid in labels):
+            label = layer.text(escaped if short(name) == name else esc(short(name)))
+        layer.add(
+            pid,
+            (float(p["y"]), float(p["x"])),
+            styles.get((g, gauge_break), -1),
+            g,
+            name=layer.text(escaped),
+            profile=profiles[shared],
+            label=label,
+            near_name=None if name is not None else layer.text(esc(str(name))),
+        )
+    feats.add_child(layer)
     return kinds_seen
 
 

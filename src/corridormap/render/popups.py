@@ -64,16 +64,17 @@ def place_tooltip(p: Mapping[str, Any]) -> str:
     return f"<b>{esc(p.get('name'))}</b>"
 
 
-def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] = ()) -> str:
-    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes.
+def place_rows(p: Mapping[str, Any], gauge_break: bool) -> list[tuple[str, str | None]]:
+    """The rows of :func:`place_popup` between the id and the places near it.
 
-    ``nearby``: names of the places drawn on the same spot (zoom in to pick them).
+    Kind, country, gauge break, capacity, aliases, source, basis, notes: (label, escaped
+    value), the value ``None`` or ``""`` for a row left out. They read neither the place's
+    name, id nor coordinates.
     """
     cap = None
     if p.get("capacity") is not None:
         cap = f"{fmt(p['capacity'], 1)} {esc(p.get('capacity_unit', ''))}"
-    rows = [
-        ("Id", esc(p.get("id"))),
+    return [
         ("Kind", esc(str(p.get("kind", "")).replace("_", " "))),
         ("Country", esc(p.get("country"))),
         ("Gauge break", "yes: 1520 / 1435 mm" if gauge_break else None),
@@ -82,6 +83,17 @@ def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] =
         ("Source", esc(p.get("source"))),
         ("Basis", esc(p.get("basis"))),
         ("Notes", esc(p.get("notes")) if p.get("notes") else None),
+    ]
+
+
+def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] = ()) -> str:
+    """A place's table: id, kind, country, gauge break, capacity, aliases, source, notes.
+
+    ``nearby``: names of the places drawn on the same spot (zoom in to pick them).
+    """
+    rows = [
+        ("Id", esc(p.get("id"))),
+        *place_rows(p, gauge_break),
         ("Also here", esc(", ".join(nearby)) + " (zoom in to pick)" if nearby else None),
     ]
     return f'<div class="cm-pop"><b>{esc(p.get("name"))}</b>{table(rows)}</div>'

@@ -7,6 +7,7 @@ The bundled and test networks are small, so the layer is forced on here by lower
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -412,3 +413,101 @@ def test_settled_collects_once_after_a_run_that_left_many_objects(monkeypatch):
     with pytest.raises(ValueError, match="bad geodata"):
         load(5_000, fail=True)
     assert len(calls) == 1 and gc.isenabled()
+
+
+def _site_and_crowd_G(tmp_path):
+    """The tiny network plus a site of three places a few hundred metres apart (a port and
+    its stations) and a crowd of 16 places 200 m apart, all linked by rail."""
+    from conftest import link
+
+    data = tiny()
+    by_id = {f["properties"]["id"]: f for f in data["nodes"]}
+    site = [
+        node("S1", 47.0, 52.0, kind="port", name="Site port"),
+        node("S2", 47.001, 52.0005, name="Site station"),
+        node("S3", 47.0005, 52.001, name="Site yard"),
+    ]
+    crowd = [node(f"K{i}", 45.0 + (i % 4) * 0.002, 55.0 + (i // 4) * 0.002) for i in range(16)]
+    data["nodes"] += site + crowd
+    chain = [by_id["A"], *site, *crowd]
+    data["links"] += [
+        link(f"{a['properties']['id']}-{b['properties']['id']}", a, b, "rail", length_km=km)
+        for (a, b), km in zip(
+            itertools.pairwise(chain), [None, 1.0, 1.0, None] + [1.0] * 15, strict=True
+        )
+    ]
+    return cm.load_network(write_geodata(tmp_path / "site", data))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("compact_places", [False, True])
+def test_fan_out_separates_a_site_not_a_crowd_and_labels_never_overlap(
+    compact_places, tmp_path, monkeypatch
+):
+    """Close up, the places of one site fan out so each can be picked; a crowd (a dense
+    network seen from afar) stays where it is; decluttered labels overlap neither each other
+    nor a control. Both with one feature per place and with the compact place layer."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import ARGS, CHROMIUM
+
+    if compact_places:
+        monkeypatch.setattr(layers, "COMPACT_PLACES", 0)
+    G = _site_and_crowd_G(tmp_path)
+    m = render.corridor_map(G, tiles=False)
+    path = render.save_map(m, tmp_path / "site.html", self_contained=True)
+    check = """([name, zoom, at]) => new Promise((done) => {
+        const map = window[name];
+        map.once("zoomend", () => requestAnimationFrame(() => {
+          const out = {moved: {}, labels: [], controls: []};
+          map.eachLayer((l) => {
+            if (!l.options || l.options.cmKind !== "node") return;
+            const p = map.latLngToLayerPoint(l.getLatLng());
+            const h = map.latLngToLayerPoint(l.options.cmHome);
+            out.moved[l.options.cmId] = Math.hypot(p.x - h.x, p.y - h.y);
+          });
+          const box = map.getContainer().getBoundingClientRect();
+          map.getContainer().querySelectorAll(".cm-label").forEach((el) => {
+            const r = el.getBoundingClientRect();
+            if (el.style.visibility === "hidden" || r.right < box.left || r.left > box.right
+                || r.bottom < box.top || r.top > box.bottom) return;
+            out.labels.push([r.left, r.top, r.right, r.bottom]);
+          });
+          map.getContainer().querySelectorAll(".leaflet-control").forEach((el) => {
+            const r = el.getBoundingClientRect();
+            out.controls.push([r.left, r.top, r.right, r.bottom]);
+          });
+          done(out);
+        }));
+        map.setView(at, zoom, {animate: false});
+      })"""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            pg = b.new_page(viewport={"width": 1200, "height": 800})
+            errors: list[str] = []
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.goto(path.as_uri())
+            pg.wait_for_function("window.corridormapReady !== undefined", timeout=15000)
+            close = pg.evaluate(check, [m.get_name(), 9, [52.0005, 47.0005]])
+            crowd = pg.evaluate(check, [m.get_name(), 7, [55.003, 45.003]])
+            far = pg.evaluate(check, [m.get_name(), 3, [52.0, 47.0]])
+        finally:
+            b.close()
+    assert errors == []
+    site = ("S1", "S2", "S3")
+    # the first of the site stays home, the others fan out 9 and 18 pixels diagonally
+    assert sorted(round(close["moved"][s]) for s in site) == [0, 13, 25]
+    assert all(close["moved"][f"K{i}"] == 0 for i in range(16))
+    assert all(crowd["moved"][f"K{i}"] == 0 for i in range(16))  # a crowd: no fan
+    assert all(d == 0 for d in far["moved"].values())  # from afar everything is home
+
+    def overlap(a, b):
+        return a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+
+    for view in (close, crowd, far):
+        labels = view["labels"]
+        assert labels
+        for i, a in enumerate(labels):
+            assert not any(overlap(a, c) for c in view["controls"])
+            assert not any(overlap(a, b) for b in labels[i + 1 :])

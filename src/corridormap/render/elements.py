@@ -672,36 +672,82 @@ def _ready_class() -> type:
             {% macro script(this, kwargs) %}
             (function () {
               var map = {{ this._parent.get_name() }}, c = map.getContainer();
-              // hide a place label that would overlap a control or an earlier label
+              // hide a place label that would overlap a control or an earlier label; labels
+              // wholly outside the map are left alone (a pan runs this again). The rects are
+              // read after every label is reset and kept in 64-pixel cells, so thousands of
+              // labels cost one layout and a few comparisons each, not one layout per label.
               function declutter() {
-                var taken = Array.prototype.map.call(c.querySelectorAll(".leaflet-control"),
-                  function (e) { return e.getBoundingClientRect(); });
+                var box = c.getBoundingClientRect(), cells = {}, S = 64;
                 var labels = Array.prototype.slice.call(c.querySelectorAll(".cm-label"));
                 labels = labels.concat(Array.prototype.slice.call(
                   c.querySelectorAll(".cm-country")));
-                labels.forEach(function (el) {
-                  el.style.visibility = "";
-                  var r = el.getBoundingClientRect();
-                  var hit = taken.some(function (b) {
-                    return r.left < b.right && r.right > b.left && r.top < b.bottom &&
-                      r.bottom > b.top;
+                labels.forEach(function (el) { el.style.visibility = ""; });
+                function each(r, fn) {
+                  for (var i = Math.floor(r.left / S); i <= Math.floor(r.right / S); i++) {
+                    for (var j = Math.floor(r.top / S); j <= Math.floor(r.bottom / S); j++) {
+                      if (fn(i + "," + j)) { return true; }
+                    }
+                  }
+                  return false;
+                }
+                function take(r) {
+                  each(r, function (k) { (cells[k] = cells[k] || []).push(r); return false; });
+                }
+                function hit(r) {
+                  return each(r, function (k) {
+                    return (cells[k] || []).some(function (b) {
+                      return r.left < b.right && r.right > b.left && r.top < b.bottom &&
+                        r.bottom > b.top;
+                    });
                   });
-                  if (hit) { el.style.visibility = "hidden"; } else { taken.push(r); }
+                }
+                c.querySelectorAll(".leaflet-control").forEach(function (e) {
+                  take(e.getBoundingClientRect());
+                });
+                var rects = labels.map(function (el) { return el.getBoundingClientRect(); });
+                labels.forEach(function (el, n) {
+                  var r = rects[n];
+                  if (r.right < box.left || r.left > box.right || r.bottom < box.top ||
+                      r.top > box.bottom) { return; }
+                  if (hit(r)) { el.style.visibility = "hidden"; } else { take(r); }
                 });
               }
               // places drawn on top of each other (a port and its station): fan them out
-              // a few pixels so each can be hovered and clicked
+              // a few pixels so each can be hovered and clicked. Not in a crowd (CROWD or more
+              // other places within 10 pixels: a dense network seen from afar), where a fan
+              // of 9 pixels separates nothing; places are found in 10-pixel cells.
+              var CROWD = 6;
               function spread() {
-                var seen = [], near = map.getZoom() >= 5;
+                var cells = {}, pts = [], near = map.getZoom() >= 5;
                 map.eachLayer(function (l) {
                   if (!l.options || l.options.cmKind !== "node" || !l.options.cmHome) { return; }
-                  var p = map.latLngToLayerPoint(l.options.cmHome), k = 0;
-                  seen.forEach(function (q) {
-                    if (Math.abs(q.x - p.x) < 10 && Math.abs(q.y - p.y) < 10) { k += 1; }
-                  });
-                  seen.push(p);
-                  // only close up, where overlapping places are one site (port and station)
-                  k = near ? Math.min(k, 3) : 0;
+                  var p = near ? map.latLngToLayerPoint(l.options.cmHome) : null;
+                  pts.push([l, p]);
+                  if (p) {
+                    var key = Math.floor(p.x / 10) + "," + Math.floor(p.y / 10);
+                    (cells[key] = cells[key] || []).push(pts.length - 1);
+                  }
+                });
+                pts.forEach(function (lp, n) {
+                  var l = lp[0], p = lp[1], k = 0, all = 0;
+                  if (p) {
+                    var cx = Math.floor(p.x / 10), cy = Math.floor(p.y / 10);
+                    for (var i = cx - 1; i <= cx + 1; i++) {
+                      for (var j = cy - 1; j <= cy + 1; j++) {
+                        (cells[i + "," + j] || []).forEach(function (m) {
+                          var q = pts[m][1];
+                          if (m !== n && Math.abs(q.x - p.x) < 10 && Math.abs(q.y - p.y) < 10) {
+                            all += 1;
+                            if (m < n) { k += 1; }
+                          }
+                        });
+                      }
+                    }
+                    // only close up, where overlapping places are one site (port and station)
+                    k = all < CROWD ? Math.min(k, 3) : 0;
+                  }
+                  if (!k && !l.cmFanned) { return; }  // at home, and was
+                  l.cmFanned = k > 0;
                   l.setLatLng(k ? map.layerPointToLatLng(p.add([9 * k, 9 * k])) :
                     l.options.cmHome);
                 });

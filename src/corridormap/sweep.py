@@ -57,6 +57,7 @@ from .compare import (
     _family_weight,
     _monte_carlo,
     _network_families,
+    _percentiles,
     _resolve_families,
     _Terms,
 )
@@ -615,8 +616,8 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
     stream = _Stream(job.seed)
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
-    # a pair whose candidates' terms are the same under two scenarios is evaluated once
-    memo: dict[tuple, tuple[dict, dict]] = {}
+    # pairs and scenarios whose candidates' terms are the same are evaluated once
+    memo: dict[tuple, _Summary] = {}
     first: dict[str, _Tables] = {}  # the first scenario's (the baseline's) tables
     found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
     for s_index, (label, items) in enumerate(job.scenarios):
@@ -638,11 +639,10 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
                 if d == o:
                     continue
                 cands = _pair_candidates(tables, same, trees, found, o, d, s_index, job.candidates)
-                days: dict[str, np.ndarray] = {}
-                cost: dict[str, np.ndarray] = {}
+                summary = None
                 if cands:
-                    days, cost = _pair_draws(params, cands, memo, o, d, job, stream, base.by)
-                _rows(cols, job, o, d, label, fams, instc, cands, days, cost)
+                    summary = _pair_draws(params, cands, memo, job, stream, base.by, instc)
+                _rows(cols, job, o, d, label, fams, cands, summary)
     return cols
 
 
@@ -732,17 +732,59 @@ def _pair_candidates(
     return cands
 
 
+@dataclass(frozen=True)
+class _Summary:
+    """What the table shows of a pair's Monte Carlo: percentiles, best family, P(faster)."""
+
+    pct: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]]
+    best: str | None
+    p_faster: dict[str, float]  # by non-INSTC family, when an INSTC family is reachable
+
+
+def _summarise(days: Mapping[str, np.ndarray], cost: Mapping[str, np.ndarray], job, instc):
+    """The :class:`_Summary` of a pair's days and cost per draw, by family.
+
+    Parameters
+    ----------
+    days, cost
+        Days and cost per draw, by family name (those with a route).
+    job
+        The sweep's settings (``by`` picks the best family).
+    instc
+        The INSTC families' names.
+
+    Returns
+    -------
+    _Summary
+    """
+    names = list(days)
+    pct = {}
+    if names:
+        # one call for every family's days and cost (numpy's percentile, row by row)
+        q = _percentiles(np.stack([*(days[n] for n in names), *(cost[n] for n in names)]))
+        k = len(names)
+        for i, n in enumerate(names):
+            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
+    objective = 1 if job.by.startswith("cost") else 0
+    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
+    inst = [days[n] for n in instc if n in days]
+    p_faster = {}
+    if inst:
+        best_instc = np.minimum.reduce(inst)
+        p_faster = {n: float(np.mean(best_instc < days[n])) for n in names if n not in instc}
+    return _Summary(pct, best, p_faster)
+
+
 def _pair_draws(
     params: Mapping[str, Any],
     cands: Mapping[str, _Candidates],
-    memo: dict[tuple, tuple[dict, dict]],
-    o: str,
-    d: str,
+    memo: dict[tuple, _Summary],
     job: _Job,
     stream: _Stream,
     by: str,
-) -> tuple[dict, dict]:
-    """The Monte Carlo days and cost of a pair, once per distinct set of candidate terms.
+    instc: Sequence[str],
+) -> _Summary:
+    """The Monte Carlo of a pair, summarised, once per distinct set of candidate terms.
 
     Parameters
     ----------
@@ -751,52 +793,42 @@ def _pair_draws(
     cands
         The families' candidates.
     memo
-        The draws by pair and terms: a pair whose terms are the same under two scenarios
-        is evaluated once.
-    o, d
-        The pair.
+        The summaries by candidate terms: the Monte Carlo restarts the seed's stream for
+        every pair, so its draws are a function of the terms alone, and a pair (or another
+        pair) whose terms are the same under two scenarios is evaluated once.
     job
         The sweep's settings (draws, seed).
     stream
         The random stream; a generator is taken from it only for a new evaluation.
     by
         What picks each family's route in a draw.
+    instc
+        The INSTC families' names.
 
     Returns
     -------
-    tuple
-        Days and cost per draw, by family name.
+    _Summary
     """
     T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
     key = (
-        o,
-        d,
+        by,
         tuple(T.keys),
         tuple(T.order),
         tuple(T.ncand),
+        T.inverse.tobytes(),
         T.time.tobytes(),
         T.cost.tobytes(),
     )
-    if key not in memo:
-        memo[key] = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
-    return memo[key]
+    hit = memo.get(key)
+    if hit is None:
+        days, cost = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
+        hit = memo[key] = _summarise(days, cost, job, instc)
+    return hit
 
 
-def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:
-    names = list(days)
-    pct = {}
-    if names:
-        # one call for every family's days and cost (numpy's percentile, row by row)
-        q = np.percentile(
-            np.stack([*(days[n] for n in names), *(cost[n] for n in names)]), [10, 50, 90], axis=1
-        )
-        k = len(names)
-        for i, n in enumerate(names):
-            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
-    objective = 1 if job.by.startswith("cost") else 0
-    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
-    inst = [days[n] for n in instc if n in days]
-    best_instc = np.minimum.reduce(inst) if inst else None
+def _rows(cols, job, o, d, label, fams, cands, summary: _Summary | None) -> None:
+    pct = summary.pct if summary is not None else {}
+    best = summary.best if summary is not None else None
     for fam in fams:
         row = {
             "origin": o,
@@ -825,8 +857,8 @@ def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:
                 cost_usd_p90=c90,
                 nodes=" ".join(cand.nodes),
             )
-            if not fam.instc and best_instc is not None:
-                row["p_instc_faster"] = float(np.mean(best_instc < days[fam.name]))
+            if not fam.instc and fam.name in summary.p_faster:
+                row["p_instc_faster"] = summary.p_faster[fam.name]
         for c in SWEEP_COLUMNS:
             cols[c].append(row.get(c, math.nan if c not in ("nodes", "best_family") else None))
 

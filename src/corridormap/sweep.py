@@ -275,8 +275,13 @@ def _candidates(
     o: str,
     d: str,
     k: int,
+    bounds: _Bounds | None = None,
 ) -> _Candidates | None:
-    """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes."""
+    """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes.
+
+    ``bounds`` memoises the constrained bounds (and may hold the baseline's, see
+    :class:`_Bounds`); a fresh one by default.
+    """
     best_c, best_path = _tree_best(tab, dist, parent, order, d)
     if best_path is None:
         return None
@@ -293,7 +298,7 @@ def _candidates(
     count = itertools.count()
     heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
-    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
+    bounds = bounds if bounds is not None else _Bounds()
     while heap and len(out.terms) < k:
         _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
         if not exact:
@@ -369,8 +374,48 @@ def _tree_best(
     return best_c, best_path
 
 
+class _Bounds:
+    """The constrained bounds of one pair and family, by head, places and run.
+
+    The baseline's (``record``) keep the nodes each search settled: a bound search reads
+    nothing of the tables but the predecessors and the gate exits of the nodes it settles, so
+    under a scenario whose tables are the same at all of those nodes it returns the same
+    value, and a scenario's search of the pair (``prior``, with the nodes the scenario changed,
+    ``changed``) takes it instead of searching again.
+    """
+
+    def __init__(
+        self,
+        record: bool = False,
+        prior: _Bounds | None = None,
+        changed: frozenset[str] | None = None,
+    ) -> None:
+        self.values: dict[tuple, float | None] = {}
+        self.settled: dict[tuple, frozenset[str]] | None = {} if record else None
+        self.prior = prior if prior is not None and prior.settled is not None else None
+        self.changed = changed if changed is not None else frozenset()
+
+    def get(self, tab: _Tables, o: str, key: tuple, v: str, pv: str, placed, rest) -> float | None:
+        """The bound for ``key``: this search's, the baseline's if it holds, or a new search."""
+        if key in self.values:
+            return self.values[key]
+        prior = self.prior
+        if (
+            prior is not None
+            and key in prior.values
+            and prior.settled[key].isdisjoint(self.changed)
+        ):
+            value = prior.values[key]
+        else:
+            value, settled = _avoiding(tab, o, v, pv, placed, rest)
+            if self.settled is not None:
+                self.settled[key] = frozenset(settled)
+        self.values[key] = value
+        return value
+
+
 def _bound(
-    tab: _Tables, o: str, v: str, suffix: tuple, placed: frozenset, bounds: dict
+    tab: _Tables, o: str, v: str, suffix: tuple, placed: frozenset, bounds: _Bounds
 ) -> float | None:
     """The least cost ``o -> v`` that avoids the suffix's places, memoised in ``bounds``.
 
@@ -396,10 +441,7 @@ def _bound(
     """
     pv = tab.place[v]
     run = tuple(n for n in suffix[1:] if tab.place[n] == pv)
-    memo_key = (v, placed, run)
-    if memo_key not in bounds:
-        bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
-    return bounds[memo_key]
+    return bounds.get(tab, o, (v, placed, run), v, pv, placed, suffix[1:])
 
 
 def _extend(
@@ -476,10 +518,12 @@ def _blocked(where, parent, u: str, pu: str, placed: frozenset, suffix: tuple) -
     return False
 
 
-def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: tuple):
+def _avoiding(
+    tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: tuple
+) -> tuple[float | None, Mapping[str, float]]:
     """The least cost ``o -> u`` over nodes outside the suffix and its places other than ...
 
-    ... ``u``'s (a lower bound of every simple completion), or None.
+    ... ``u``'s (a lower bound of every simple completion), or None; and the nodes settled.
     """
     dist: dict[str, float] = {}
     fringe = [(0.0, u)]
@@ -490,9 +534,9 @@ def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: 
         dx, x = heapq.heappop(fringe)
         if x in dist:
             continue
-        dist[x] = dx
         if x == o:
-            return dx
+            return dx, dist
+        dist[x] = dx
         preds = tab.pred.get(x, ())
         gate_c = exits.get(x, {}).get(o)
         if gate_c is not None:
@@ -507,7 +551,7 @@ def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: 
             if dy < best.get(y, math.inf):
                 best[y] = dy
                 heapq.heappush(fringe, (dy, y))
-    return None
+    return None, dist
 
 
 def _fallback(tab: _Tables, o: str, d: str, k: int) -> _Candidates:
@@ -605,45 +649,83 @@ def _scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by:
     return apply_scenario(G, list(items)).weight(by)
 
 
+@dataclass
+class _Scenario:
+    """A scenario's tables, and how its families differ from the baseline's."""
+
+    label: str
+    by: str
+    tables: dict[str, _Tables]
+    #: families the scenario leaves alone (the same visible edges at the same costs)
+    same: set[str] = field(default_factory=set)
+    #: of the others, the nodes whose predecessors or gate exits differ from the baseline's
+    changed: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _scenarios(G: nx.MultiDiGraph, job: _Job, fams: Sequence[Family]) -> list[_Scenario]:
+    """Every scenario's tables, the first (the baseline) first, compared with the first's."""
+    out: list[_Scenario] = []
+    for label, items in job.scenarios:
+        base = _scenario_weight(G, label, items, job.by)
+        sc = _Scenario(label, base.by, _family_tables(G, fams, base, job.named_families))
+        if out:
+            first = out[0].tables
+            for name, tab in sc.tables.items():
+                if name not in first:
+                    continue
+                if tab.sig == first[name].sig:
+                    sc.same.add(name)
+                else:
+                    sc.changed[name] = _changed_nodes(first[name], tab)
+        out.append(sc)
+    return out
+
+
+def _changed_nodes(a: _Tables, b: _Tables) -> frozenset[str]:
+    """The nodes whose predecessor lists or gate exits differ between two tables."""
+    nodes = {*a.pred, *b.pred, *a.exit_into, *b.exit_into}
+    return frozenset(
+        n
+        for n in nodes
+        if a.pred.get(n) != b.pred.get(n) or a.exit_into.get(n) != b.exit_into.get(n)
+    )
+
+
 def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:
     """Sweep some origins to every destination under every scenario: the table's columns.
 
     This is what a Dask worker runs; :func:`sweep` splits the origins and puts the parts
-    back together in order.
+    back together in order. The rows come scenario by scenario; the work goes pair by pair,
+    so that a scenario's searches can take the baseline's for the same pair where they hold.
     """
-    cols: dict[str, list] = {c: [] for c in SWEEP_COLUMNS}
     params = G.graph["params"]
     stream = _Stream(job.seed)
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
     # pairs and scenarios whose candidates' terms are the same are evaluated once
     memo: dict[tuple, _Summary] = {}
-    first: dict[str, _Tables] = {}  # the first scenario's (the baseline's) tables
-    found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
-    for s_index, (label, items) in enumerate(job.scenarios):
-        base = _scenario_weight(G, label, items, job.by)
-        tables = _family_tables(G, fams, base, job.named_families)
-        if s_index == 0:
-            first = tables
-        # families this scenario leaves alone (same visible edges at the same costs) keep
-        # the first scenario's routes: no search, only their terms under this scenario
-        same = {n for n, t in tables.items() if s_index and n in first and t.sig == first[n].sig}
-        for o in origins:
-            trees = {}
-            for name, tab in tables.items():
-                if name in same:
-                    continue
-                dist, parent = tab.tree(o)
-                trees[name] = (dist, parent, {n: i for i, n in enumerate(dist)})
-            for d in job.destinations:
-                if d == o:
-                    continue
-                cands = _pair_candidates(tables, same, trees, found, o, d, s_index, job.candidates)
+    scens = _scenarios(G, job, fams)
+    parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
+    for o in origins:
+        trees = [
+            {n: _tree(tab, o) for n, tab in sc.tables.items() if n not in sc.same} for sc in scens
+        ]
+        for d in job.destinations:
+            if d == o:
+                continue
+            found: dict[str, tuple[_Candidates | None, _Bounds]] = {}  # the baseline's
+            for i, sc in enumerate(scens):
+                cands = _pair_candidates(sc, trees[i], found, o, d, i, job.candidates)
                 summary = None
                 if cands:
-                    summary = _pair_draws(params, cands, memo, job, stream, base.by, instc)
-                _rows(cols, job, o, d, label, fams, cands, summary)
-    return cols
+                    summary = _pair_draws(params, cands, memo, job, stream, sc.by, instc)
+                _rows(parts[i], job, o, d, sc.label, fams, cands, summary)
+    return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
+
+
+def _tree(tab: _Tables, o: str) -> tuple[dict, dict, dict]:
+    dist, parent = tab.tree(o)
+    return dist, parent, {n: i for i, n in enumerate(dist)}
 
 
 def _family_tables(
@@ -684,10 +766,9 @@ def _family_tables(
 
 
 def _pair_candidates(
-    tables: Mapping[str, _Tables],
-    same: set[str],
+    sc: _Scenario,
     trees: Mapping[str, tuple],
-    found: dict[tuple[str, str, str], _Candidates | None],
+    found: dict[str, tuple[_Candidates | None, _Bounds]],
     o: str,
     d: str,
     s_index: int,
@@ -697,14 +778,14 @@ def _pair_candidates(
 
     Parameters
     ----------
-    tables
-        The families' tables under the scenario.
-    same
-        The families the scenario leaves alone: their first-scenario routes are reused.
+    sc
+        The scenario: its tables, the families it leaves alone (their baseline routes are
+        reused) and the nodes it changes in the others.
     trees
         The shortest-path trees from ``o`` (dist, parent, order) of the other families.
     found
-        The first scenario's candidates by (family, o, d); filled in when ``s_index`` is 0.
+        The baseline's candidates and bounds of the pair by family; filled in when
+        ``s_index`` is 0.
     o, d
         The pair.
     s_index
@@ -717,16 +798,22 @@ def _pair_candidates(
     dict
         The candidates by family name.
     """
+    first = s_index == 0
     cands: dict[str, _Candidates] = {}
-    for name, tab in tables.items():
-        if name in same:
-            prev = found[(name, o, d)]
+    for name, tab in sc.tables.items():
+        if name in sc.same:
+            prev = found[name][0]
             got = prev.under(tab) if prev is not None else None
         else:
             dist, parent, order = trees[name]
-            got = _candidates(tab, dist, parent, order, o, d, k)
-            if s_index == 0:
-                found[(name, o, d)] = got
+            if first:
+                bounds = _Bounds(record=True)
+            else:
+                prior = found[name][1] if name in found and name in sc.changed else None
+                bounds = _Bounds(prior=prior, changed=sc.changed.get(name))
+            got = _candidates(tab, dist, parent, order, o, d, k, bounds)
+            if first:
+                found[name] = (got, bounds)
         if got is not None:
             cands[name] = got
     return cands

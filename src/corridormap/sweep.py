@@ -267,6 +267,67 @@ def _link_key(edges: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(e["link_id"] for e in edges if e["kind"] == "link")
 
 
+@dataclass
+class _Reads:
+    """What a candidate search of the baseline read, to tell when a scenario's would read ...
+
+    ... the same and so find the same routes.
+
+    The search reads the predecessors, gate entries and gate exits of the nodes it expands
+    (``expanded``, with the destination and its ways in) and of those its bound searches
+    settle (:class:`_Bounds`); the tree's distance, parent and whole way from the origin of
+    each of those predecessors; the settling order only where two ways into the destination
+    tie (``tied``); and the edge a route takes between consecutive nodes of the routes it
+    examines (``paths``). ``complete`` is false if the search handed the pair to
+    ``alternatives``.
+    """
+
+    expanded: set[str] = field(default_factory=set)
+    paths: list[Sequence[str]] = field(default_factory=list)
+    tied: bool = False
+    complete: bool = False
+
+    def hold(
+        self,
+        a: _Tables,
+        b: _Tables,
+        changed: frozenset[str],
+        stable: Callable[[str], bool],
+    ) -> bool:
+        """Whether a search under ``b`` reads all this search read under ``a``, the same ...
+
+        ... but for its bounds (:meth:`_Bounds.agree` tells).
+
+        Parameters
+        ----------
+        a, b
+            The tables this search ran on, and another scenario's.
+        changed
+            The nodes whose predecessors, gate entries or gate exits differ in ``b``.
+        stable
+            Whether a node's distance, parent and way from the origin in ``b``'s tree
+            are those of ``a``'s (or it is in neither).
+
+        Returns
+        -------
+        bool
+        """
+        if not self.complete or self.tied or not changed.isdisjoint(self.expanded):
+            return False
+        for v in self.expanded:
+            for u, _ in itertools.chain(a.pred.get(v, ()), a.entries.get(v, ())):
+                if not stable(u):
+                    return False
+        try:
+            return all(
+                b.best_edge(x, y) is a.best_edge(x, y)
+                for path in self.paths
+                for x, y in itertools.pairwise(path)
+            )
+        except LookupError:  # an edge the scenario closed
+            return False
+
+
 def _candidates(
     tab: _Tables,
     dist: Mapping[str, float],
@@ -276,29 +337,35 @@ def _candidates(
     d: str,
     k: int,
     bounds: _Bounds | None = None,
+    reads: _Reads | None = None,
 ) -> _Candidates | None:
     """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes.
 
     ``bounds`` memoises the constrained bounds (and may hold the baseline's, see
-    :class:`_Bounds`); a fresh one by default.
+    :class:`_Bounds`); ``reads`` records what the search reads (:class:`_Reads`).
     """
-    best_c, best_path = _tree_best(tab, dist, parent, order, d)
+    bounds = bounds if bounds is not None else _Bounds()
+    reads = reads if reads is not None else _Reads()
+    reads.expanded.update([d, *(u for u, _ in tab.entries.get(d, ()))])
+    best_c, best_path, reads.tied = _tree_best(tab, dist, parent, order, d)
     if best_path is None:
+        reads.complete = True
         return None
     path = best_path
+    reads.paths.append(path)
     terms, edges = _terms_of(tab, path)
     nodes = _places(path)
     out = _Candidates(
         [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
     )
     if k == 1:
+        reads.complete = True
         return out
     seen = {_link_key(edges)}
     # best-first backwards from d; f = exact distance from o to the head + the suffix
     count = itertools.count()
     heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
-    bounds = bounds if bounds is not None else _Bounds()
     while heap and len(out.terms) < k:
         _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
         if not exact:
@@ -312,6 +379,7 @@ def _candidates(
             examined += 1
             if examined > MAX_EXAMINED:
                 return _fallback(tab, o, d, k)
+            reads.paths.append(suffix)
             edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
             key = _link_key(edges)
             if key not in seen:  # terms only for a new route, not for each duplicate
@@ -319,9 +387,11 @@ def _candidates(
                 out.terms.append(_terms_of(tab, suffix)[0])
                 out.paths.append(suffix)
             continue
+        reads.expanded.add(v)
         pops = _extend(tab, dist, parent, o, d, v, g, suffix, placed, heap, count, pops)
         if pops > MAX_STATES:
             return _fallback(tab, o, d, k)
+    reads.complete = True
     return out
 
 
@@ -331,7 +401,7 @@ def _tree_best(
     parent: Mapping[str, str | None],
     order: Mapping[str, int],
     d: str,
-) -> tuple[float, list[str] | None]:
+) -> tuple[float, list[str] | None, bool]:
     """The best route to ``d`` along the shortest-path tree, entering ``d`` by a link.
 
     Parameters
@@ -348,9 +418,9 @@ def _tree_best(
     -------
     tuple
         The best cost and the path (node ids, ending with ``d``), or ``(inf, None)`` if no
-        route reaches ``d``.
+        route reaches ``d``; and whether two ways in tied (the order settled them).
     """
-    best_u, best_c, best_path = None, math.inf, None
+    best_u, best_c, best_path, tied = None, math.inf, None, False
     where = tab.place
     for u, c in tab.entries.get(d, ()):
         if u not in dist:
@@ -366,12 +436,13 @@ def _tree_best(
             if via is None:
                 continue
         total = arrive + c
+        tied = tied or total == best_c
         if total < best_c or (total == best_c and order[u] < order[best_u]):  # type: ignore[index]
             best_u, best_c = u, total
             best_path = [*_path_to(parent, via), u, d] if via else [*_path_to(parent, u), d]
     if best_u is None:
-        return best_c, None
-    return best_c, best_path
+        return best_c, None, tied
+    return best_c, best_path, tied
 
 
 class _Bounds:
@@ -412,6 +483,22 @@ class _Bounds:
                 self.settled[key] = frozenset(settled)
         self.values[key] = value
         return value
+
+    def agree(self, tab: _Tables, o: str) -> bool:
+        """Whether every bound of the baseline's search (``prior``) has the same value here.
+
+        Each is taken from the baseline where it holds, else searched again under ``tab``
+        (and kept, for the search that follows if they do not all agree). A bound's key
+        holds the suffix's run at the head's place, all of the suffix the search looks at
+        that its places do not already exclude.
+        """
+        if self.prior is None:
+            return False
+        for key, value in self.prior.values.items():
+            v, placed, run = key
+            if self.get(tab, o, key, v, tab.place[v], placed, run) != value:
+                return False
+        return True
 
 
 def _bound(
@@ -682,13 +769,47 @@ def _scenarios(G: nx.MultiDiGraph, job: _Job, fams: Sequence[Family]) -> list[_S
 
 
 def _changed_nodes(a: _Tables, b: _Tables) -> frozenset[str]:
-    """The nodes whose predecessor lists or gate exits differ between two tables."""
-    nodes = {*a.pred, *b.pred, *a.exit_into, *b.exit_into}
+    """The nodes whose predecessors, gate entries or gate exits differ between two tables."""
+    nodes = {*a.pred, *b.pred, *a.exit_into, *b.exit_into, *a.entries, *b.entries}
     return frozenset(
         n
         for n in nodes
-        if a.pred.get(n) != b.pred.get(n) or a.exit_into.get(n) != b.exit_into.get(n)
+        if a.pred.get(n) != b.pred.get(n)
+        or a.exit_into.get(n) != b.exit_into.get(n)
+        or a.entries.get(n) != b.entries.get(n)
     )
+
+
+class _Origin:
+    """An origin's shortest-path trees under every scenario, and where they agree."""
+
+    def __init__(self, scens: Sequence[_Scenario], o: str) -> None:
+        self.o = o
+        self.trees = [
+            {n: _tree(tab, o) for n, tab in sc.tables.items() if n not in sc.same} for sc in scens
+        ]
+        self._stable: dict[tuple[int, str], set[str]] = {}
+
+    def stable(self, s_index: int, name: str) -> Callable[[str], bool]:
+        """Whether a node's distance, parent and way from the origin are the baseline's."""
+        key = (s_index, name)
+        if key not in self._stable:
+            self._stable[key] = _stable_nodes(self.trees[0][name], self.trees[s_index][name])
+        same = self._stable[key]
+        dist_a, dist_b = self.trees[0][name][0], self.trees[s_index][name][0]
+        return lambda n: n in same or (n not in dist_a and n not in dist_b)
+
+
+def _stable_nodes(a: tuple, b: tuple) -> set[str]:
+    """The nodes of tree ``a`` at the same distance under the same parents in tree ``b``."""
+    dist_a, parent_a, _ = a
+    dist_b, parent_b, _ = b
+    out: set[str] = set()
+    for n, x in dist_a.items():  # in settling order: a parent before its children
+        p = parent_a[n]
+        if n in dist_b and dist_b[n] == x and parent_b.get(n) == p and (p is None or p in out):
+            out.add(n)
+    return out
 
 
 def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:
@@ -707,15 +828,13 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
     scens = _scenarios(G, job, fams)
     parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
     for o in origins:
-        trees = [
-            {n: _tree(tab, o) for n, tab in sc.tables.items() if n not in sc.same} for sc in scens
-        ]
+        at = _Origin(scens, o)
         for d in job.destinations:
             if d == o:
                 continue
-            found: dict[str, tuple[_Candidates | None, _Bounds]] = {}  # the baseline's
+            found: dict[str, tuple] = {}  # the baseline's searches of the pair
             for i, sc in enumerate(scens):
-                cands = _pair_candidates(sc, trees[i], found, o, d, i, job.candidates)
+                cands = _pair_candidates(scens, at, found, d, i, job.candidates)
                 summary = None
                 if cands:
                     summary = _pair_draws(params, cands, memo, job, stream, sc.by, instc)
@@ -766,10 +885,9 @@ def _family_tables(
 
 
 def _pair_candidates(
-    sc: _Scenario,
-    trees: Mapping[str, tuple],
-    found: dict[str, tuple[_Candidates | None, _Bounds]],
-    o: str,
+    scens: Sequence[_Scenario],
+    at: _Origin,
+    found: dict[str, tuple],
     d: str,
     s_index: int,
     k: int,
@@ -778,16 +896,16 @@ def _pair_candidates(
 
     Parameters
     ----------
-    sc
-        The scenario: its tables, the families it leaves alone (their baseline routes are
+    scens
+        The scenarios: tables, the families each leaves alone (their baseline routes are
         reused) and the nodes it changes in the others.
-    trees
-        The shortest-path trees from ``o`` (dist, parent, order) of the other families.
+    at
+        The origin and its trees.
     found
-        The baseline's candidates and bounds of the pair by family; filled in when
-        ``s_index`` is 0.
-    o, d
-        The pair.
+        The baseline's searches of the pair by family (candidates, bounds, reads); filled in
+        when ``s_index`` is 0.
+    d
+        The destination.
     s_index
         The scenario's index (0: the baseline).
     k
@@ -798,25 +916,55 @@ def _pair_candidates(
     dict
         The candidates by family name.
     """
-    first = s_index == 0
+    sc, o = scens[s_index], at.o
     cands: dict[str, _Candidates] = {}
     for name, tab in sc.tables.items():
         if name in sc.same:
             prev = found[name][0]
             got = prev.under(tab) if prev is not None else None
+        elif s_index == 0:
+            bounds, reads = _Bounds(record=True), _Reads()
+            dist, parent, order = at.trees[0][name]
+            got = _candidates(tab, dist, parent, order, o, d, k, bounds, reads)
+            found[name] = (got, bounds, reads)
         else:
-            dist, parent, order = trees[name]
-            if first:
-                bounds = _Bounds(record=True)
-            else:
-                prior = found[name][1] if name in found and name in sc.changed else None
-                bounds = _Bounds(prior=prior, changed=sc.changed.get(name))
-            got = _candidates(tab, dist, parent, order, o, d, k, bounds)
-            if first:
-                found[name] = (got, bounds)
+            got = _scenario_candidates(scens, at, found, d, s_index, name, k)
         if got is not None:
             cands[name] = got
     return cands
+
+
+def _scenario_candidates(
+    scens: Sequence[_Scenario],
+    at: _Origin,
+    found: dict[str, tuple],
+    d: str,
+    s_index: int,
+    name: str,
+    k: int,
+) -> _Candidates | None:
+    """A family's candidates under a scenario that changes its tables: the baseline's ...
+
+    ... routes (measured under the scenario) where the scenario changes nothing the
+    baseline's search read (:meth:`_Reads.hold`), else a search that takes the baseline's
+    bounds where they hold. The parameters are those of :func:`_pair_candidates` and the
+    family's name.
+    """
+    sc, tab = scens[s_index], scens[s_index].tables[name]
+    prev, prior, reads = found.get(name, (None, None, None))
+    changed = sc.changed.get(name)
+    if reads is None or changed is None:
+        prior = None
+    bounds = _Bounds(prior=prior, changed=changed)
+    if (
+        reads is not None
+        and changed is not None
+        and reads.hold(scens[0].tables[name], tab, changed, at.stable(s_index, name))
+        and bounds.agree(tab, at.o)
+    ):
+        return prev.under(tab) if prev is not None else None
+    dist, parent, order = at.trees[s_index][name]
+    return _candidates(tab, dist, parent, order, at.o, d, k, bounds)
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,8 @@ class _Tables:
     place: dict[str, str] = field(default_factory=dict, repr=False)
     sig: tuple = field(default=(), repr=False)
     _best: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    #: the nodes of each place (gates included)
+    nodes_at: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, G: nx.MultiDiGraph, wf: Weight) -> _Tables:
@@ -181,7 +183,12 @@ class _Tables:
                     succ.setdefault(u, []).append((v, c))
                     pred.setdefault(v, []).append((u, c))
         place = {n: d.get("place", place_of(n)) for n, d in G.nodes(data=True)}
-        return cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
+        nodes_at: dict[str, list[str]] = {}
+        for n, p in place.items():
+            nodes_at.setdefault(p, []).append(n)
+        tab = cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
+        tab.nodes_at = nodes_at
+        return tab
 
     def best_edge(self, u: str, v: str) -> Mapping[str, Any]:
         """The edge a route takes from ``u`` to ``v`` (that of :meth:`Weight.best_edge`)."""
@@ -612,32 +619,34 @@ def _avoiding(
 
     ... ``u``'s (a lower bound of every simple completion), or None; and the nodes settled.
     """
+    closed = set(suffix)
+    for p in placed:
+        if p != pu:
+            closed.update(tab.nodes_at.get(p, ()))
+    gate_in = dict(tab.exits.get(o, ()))  # the costs from o's gate into its layer nodes
+    pred, inf = tab.pred, math.inf
+    pop, push = heapq.heappop, heapq.heappush
     dist: dict[str, float] = {}
     fringe = [(0.0, u)]
     best = {u: 0.0}
-    exits = tab.exit_into
-    where = tab.place
     while fringe:
-        dx, x = heapq.heappop(fringe)
+        dx, x = pop(fringe)
         if x in dist:
             continue
         if x == o:
             return dx, dist
         dist[x] = dx
-        preds = tab.pred.get(x, ())
-        gate_c = exits.get(x, {}).get(o)
+        preds = pred.get(x, ())
+        gate_c = gate_in.get(x)
         if gate_c is not None:
             preds = [*preds, (o, gate_c)]
         for y, c in preds:
-            if y in dist or y in suffix:
-                continue
-            py = where[y]
-            if py in placed and py != pu:
+            if y in dist or y in closed:
                 continue
             dy = dx + c
-            if dy < best.get(y, math.inf):
+            if dy < best.get(y, inf):
                 best[y] = dy
-                heapq.heappush(fringe, (dy, y))
+                push(fringe, (dy, y))
     return None, dist
 
 

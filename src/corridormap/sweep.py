@@ -469,7 +469,7 @@ class _Bounds:
         changed: frozenset[str] | None = None,
     ) -> None:
         self.values: dict[tuple, float | None] = {}
-        self.settled: dict[tuple, frozenset[str]] | None = {} if record else None
+        self.settled: dict[tuple, Mapping[str, float]] | None = {} if record else None
         self.prior = prior if prior is not None and prior.settled is not None else None
         self.changed = changed if changed is not None else frozenset()
 
@@ -481,13 +481,13 @@ class _Bounds:
         if (
             prior is not None
             and key in prior.values
-            and prior.settled[key].isdisjoint(self.changed)
+            and not any(n in prior.settled[key] for n in self.changed)
         ):
             value = prior.values[key]
         else:
             value, settled = _avoiding(tab, o, v, pv, placed, rest)
             if self.settled is not None:
-                self.settled[key] = frozenset(settled)
+                self.settled[key] = settled
         self.values[key] = value
         return value
 
@@ -932,7 +932,8 @@ def _pair_candidates(
             prev = found[name][0]
             got = prev.under(tab) if prev is not None else None
         elif s_index == 0:
-            bounds, reads = _Bounds(record=True), _Reads()
+            # what the search read is kept only if a scenario may take its results
+            bounds, reads = _Bounds(record=any(name in s.changed for s in scens)), _Reads()
             dist, parent, order = at.trees[0][name]
             got = _candidates(tab, dist, parent, order, o, d, k, bounds, reads)
             found[name] = (got, bounds, reads)

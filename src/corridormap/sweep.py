@@ -585,11 +585,13 @@ def _extend(
         preds = [*preds, (o, gate_c)]
     for u, c in preds:
         du = dist.get(u)
-        if du is None or u in suffix:
+        if du is None:
             continue
         pu = where[u]
-        if pu != here and pu in placed:
-            continue  # would visit a place twice
+        # the suffix's nodes are all at its places: only one at the head's place needs the
+        # scan of the suffix (another place already visited is excluded as a whole)
+        if pu in placed and (pu != here or u in suffix):
+            continue  # on the suffix, or would visit a place twice
         if u != o and v != d and pu == here and here in (o, d):
             continue  # no change of vehicle at the route's own ends
         pops += 1

@@ -23,10 +23,17 @@ route that visits a place twice is pruned as ``alternatives`` skips it. Where th
 would examine ``max_examined`` paths (the limit ``alternatives`` has), the pair falls back
 to ``alternatives`` itself;
 * across scenarios: a scenario that leaves a family alone (the same visible edges at the same
-costs) keeps the baseline's routes for it, re-measured under the scenario's terms;
+costs) keeps the baseline's routes for it, re-measured under the scenario's terms. The work
+goes pair by pair (the rows still come scenario by scenario), so a scenario that does change
+the family keeps the baseline's routes for a pair when its search would read exactly what
+the baseline's read (:class:`_Reads`: no changed node expanded, the same tree at every
+predecessor read, equal constrained bounds), and otherwise takes each of the baseline's
+bound searches whose settled nodes it leaves alone (:class:`_Bounds`);
 * the Monte Carlo: the uniform stream of the seed is drawn once per partition and the
 triangular transform of a parameter at a stream position is computed once (bit for bit
-numpy's); a pair whose candidate terms are the same under two scenarios is evaluated once.
+numpy's). The draws restart the stream for every pair, so they are a function of the
+candidates' terms alone: pairs and scenarios with the same terms are evaluated, and their
+percentiles taken, once.
 
 Routes of equal cost at likely values are ordered as networkx orders them for the best route;
 among further candidates of exactly equal cost the search goes depth first, so which of several

@@ -121,6 +121,46 @@ def test_sweep_equals_compare_on_bundled_pairs_and_scenarios(bundled_G):
     assert (by["rasht-astara-railway"] != by["baseline"]).any()
 
 
+def test_scenario_searches_taken_from_the_baseline_equal_fresh_ones(bundled_G, monkeypatch):
+    """Where a scenario's search takes the baseline's routes or bounds, a fresh search of
+    the scenario finds the same routes, with the same terms, to the last bit."""
+    import importlib
+
+    from corridormap import list_scenarios
+
+    sw = importlib.import_module("corridormap.sweep")  # the package's `sweep` is the function
+
+    seen = {"checked": 0, "taken": 0}
+    search = sw._scenario_candidates
+    agree = sw._Bounds.agree
+
+    def checked(scens, at, found, d, s_index, name, k):
+        got = search(scens, at, found, d, s_index, name, k)
+        dist, parent, order = at.trees[s_index][name]
+        fresh = sw._candidates(scens[s_index].tables[name], dist, parent, order, at.o, d, k)
+        assert (got is None) == (fresh is None), (at.o, d, s_index, name)
+        if got is not None:
+            assert got.paths == fresh.paths, (at.o, d, s_index, name)
+            assert got.terms == fresh.terms
+            assert (got.distance_km, got.nodes) == (fresh.distance_km, fresh.nodes)
+        seen["checked"] += 1
+        return got
+
+    def counted(self, tab, o):
+        ok = agree(self, tab, o)
+        seen["taken"] += ok
+        return ok
+
+    monkeypatch.setattr(sw, "_scenario_candidates", checked)
+    monkeypatch.setattr(sw._Bounds, "agree", counted)
+    scenarios = [s for s in list_scenarios(bundled_G) if s != "baseline"]
+    places = ["Mumbai", "Baku", "Moscow", "Tehran", "Rotterdam", "Astrakhan"]
+    frame = sweep(bundled_G, places[:2], places, scenarios=scenarios, draws=20, seed=3)
+    assert frame["reachable"].any()
+    # both ways were taken: whole searches from the baseline, and searches of their own
+    assert 0 < seen["taken"] < seen["checked"], seen
+
+
 def test_result_does_not_depend_on_partitions(fam_G):
     one = sweep(fam_G, PLACES, PLACES, draws=200, seed=1, partitions=1)
     many = sweep(fam_G, PLACES, PLACES, draws=200, seed=1, partitions=4)

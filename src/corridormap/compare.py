@@ -214,6 +214,15 @@ def _sample(
     return out
 
 
+def _percentiles(rows: np.ndarray) -> np.ndarray:
+    """P10, P50 and P90 of each row (3 x rows): ``np.percentile``'s own numbers.
+
+    The rows are sorted first: a percentile depends only on the values, not their order, and
+    numpy's selection of the order statistics is then much quicker than on unsorted draws.
+    """
+    return np.percentile(np.sort(rows, axis=1), [10, 50, 90], axis=1)
+
+
 def _likely(params: Mapping[str, Any], keys: Sequence[str], which: str = "likely") -> np.ndarray:
     return np.array([float(param_table(params, k)[which]) for k in keys])
 
@@ -263,7 +272,7 @@ class Comparison:
     params: Mapping[str, Any] | None = field(default=None, repr=False)
 
     def _pct(self, arr: np.ndarray) -> dict[str, float]:
-        p10, p50, p90 = np.percentile(arr, [10, 50, 90])
+        p10, p50, p90 = _percentiles(arr[None, :])[:, 0]
         return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
     def instc_days(self) -> np.ndarray | None:

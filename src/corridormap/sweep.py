@@ -23,10 +23,17 @@ route that visits a place twice is pruned as ``alternatives`` skips it. Where th
 would examine ``max_examined`` paths (the limit ``alternatives`` has), the pair falls back
 to ``alternatives`` itself;
 * across scenarios: a scenario that leaves a family alone (the same visible edges at the same
-costs) keeps the baseline's routes for it, re-measured under the scenario's terms;
+costs) keeps the baseline's routes for it, re-measured under the scenario's terms. The work
+goes pair by pair (the rows still come scenario by scenario), so a scenario that does change
+the family keeps the baseline's routes for a pair when its search would read exactly what
+the baseline's read (:class:`_Reads`: no changed node expanded, the same tree at every
+predecessor read, equal constrained bounds), and otherwise takes each of the baseline's
+bound searches whose settled nodes it leaves alone (:class:`_Bounds`);
 * the Monte Carlo: the uniform stream of the seed is drawn once per partition and the
 triangular transform of a parameter at a stream position is computed once (bit for bit
-numpy's); a pair whose candidate terms are the same under two scenarios is evaluated once.
+numpy's). The draws restart the stream for every pair, so they are a function of the
+candidates' terms alone: pairs and scenarios with the same terms are evaluated, and their
+percentiles taken, once.
 
 Routes of equal cost at likely values are ordered as networkx orders them for the best route;
 among further candidates of exactly equal cost the search goes depth first, so which of several
@@ -57,6 +64,7 @@ from .compare import (
     _family_weight,
     _monte_carlo,
     _network_families,
+    _percentiles,
     _resolve_families,
     _Terms,
 )
@@ -152,6 +160,8 @@ class _Tables:
     place: dict[str, str] = field(default_factory=dict, repr=False)
     sig: tuple = field(default=(), repr=False)
     _best: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    #: the nodes of each place (gates included)
+    nodes_at: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, G: nx.MultiDiGraph, wf: Weight) -> _Tables:
@@ -180,7 +190,12 @@ class _Tables:
                     succ.setdefault(u, []).append((v, c))
                     pred.setdefault(v, []).append((u, c))
         place = {n: d.get("place", place_of(n)) for n, d in G.nodes(data=True)}
-        return cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
+        nodes_at: dict[str, list[str]] = {}
+        for n, p in place.items():
+            nodes_at.setdefault(p, []).append(n)
+        tab = cls(wf, succ, pred, exits, exit_into, entries, G, place, tuple(sig))
+        tab.nodes_at = nodes_at
+        return tab
 
     def best_edge(self, u: str, v: str) -> Mapping[str, Any]:
         """The edge a route takes from ``u`` to ``v`` (that of :meth:`Weight.best_edge`)."""
@@ -266,6 +281,67 @@ def _link_key(edges: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(e["link_id"] for e in edges if e["kind"] == "link")
 
 
+@dataclass
+class _Reads:
+    """What a candidate search of the baseline read, to tell when a scenario's would read ...
+
+    ... the same and so find the same routes.
+
+    The search reads the predecessors, gate entries and gate exits of the nodes it expands
+    (``expanded``, with the destination and its ways in) and of those its bound searches
+    settle (:class:`_Bounds`); the tree's distance, parent and whole way from the origin of
+    each of those predecessors; the settling order only where two ways into the destination
+    tie (``tied``); and the edge a route takes between consecutive nodes of the routes it
+    examines (``paths``). ``complete`` is false if the search handed the pair to
+    ``alternatives``.
+    """
+
+    expanded: set[str] = field(default_factory=set)
+    paths: list[Sequence[str]] = field(default_factory=list)
+    tied: bool = False
+    complete: bool = False
+
+    def hold(
+        self,
+        a: _Tables,
+        b: _Tables,
+        changed: frozenset[str],
+        stable: Callable[[str], bool],
+    ) -> bool:
+        """Whether a search under ``b`` reads all this search read under ``a``, the same ...
+
+        ... but for its bounds (:meth:`_Bounds.agree` tells).
+
+        Parameters
+        ----------
+        a, b
+            The tables this search ran on, and another scenario's.
+        changed
+            The nodes whose predecessors, gate entries or gate exits differ in ``b``.
+        stable
+            Whether a node's distance, parent and way from the origin in ``b``'s tree
+            are those of ``a``'s (or it is in neither).
+
+        Returns
+        -------
+        bool
+        """
+        if not self.complete or self.tied or not changed.isdisjoint(self.expanded):
+            return False
+        for v in self.expanded:
+            for u, _ in itertools.chain(a.pred.get(v, ()), a.entries.get(v, ())):
+                if not stable(u):
+                    return False
+        try:
+            return all(
+                b.best_edge(x, y) is a.best_edge(x, y)
+                for path in self.paths
+                for x, y in itertools.pairwise(path)
+            )
+        except LookupError:  # an edge the scenario closed
+            return False
+
+
 def _candidates(
     tab: _Tables,
     dist: Mapping[str, float],
@@ -274,25 +350,36 @@ def _candidates(
     o: str,
     d: str,
     k: int,
+    bounds: _Bounds | None = None,
+    reads: _Reads | None = None,
 ) -> _Candidates | None:
-    """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes."""
-    best_c, best_path = _tree_best(tab, dist, parent, order, d)
+    """Up to ``k`` candidate routes ``o -> d`` (None: no route); see the module notes.
+
+    ``bounds`` memoises the constrained bounds (and may hold the baseline's, see
+    :class:`_Bounds`); ``reads`` records what the search reads (:class:`_Reads`).
+    """
+    bounds = bounds if bounds is not None else _Bounds()
+    reads = reads if reads is not None else _Reads()
+    reads.expanded.update([d, *(u for u, _ in tab.entries.get(d, ()))])
+    best_c, best_path, reads.tied = _tree_best(tab, dist, parent, order, d)
     if best_path is None:
+        reads.complete = True
         return None
     path = best_path
+    reads.paths.append(path)
     terms, edges = _terms_of(tab, path)
     nodes = _places(path)
     out = _Candidates(
         [terms], float(sum(float(e["distance_km"]) for e in edges)), nodes, [tuple(path)]
     )
     if k == 1:
+        reads.complete = True
         return out
     seen = {_link_key(edges)}
     # best-first backwards from d; f = exact distance from o to the head + the suffix
     count = itertools.count()
     heap = [(best_c, -next(count), d, 0.0, (d,), frozenset({d}), True)]
     examined = pops = 0
-    bounds: dict[tuple, float | None] = {}  # constrained bounds, by head, places and run
     while heap and len(out.terms) < k:
         _f, _, v, g, suffix, placed, exact = heapq.heappop(heap)
         if not exact:
@@ -306,6 +393,7 @@ def _candidates(
             examined += 1
             if examined > MAX_EXAMINED:
                 return _fallback(tab, o, d, k)
+            reads.paths.append(suffix)
             edges = [tab.best_edge(a, b) for a, b in itertools.pairwise(suffix)]
             key = _link_key(edges)
             if key not in seen:  # terms only for a new route, not for each duplicate
@@ -313,9 +401,11 @@ def _candidates(
                 out.terms.append(_terms_of(tab, suffix)[0])
                 out.paths.append(suffix)
             continue
+        reads.expanded.add(v)
         pops = _extend(tab, dist, parent, o, d, v, g, suffix, placed, heap, count, pops)
         if pops > MAX_STATES:
             return _fallback(tab, o, d, k)
+    reads.complete = True
     return out
 
 
@@ -325,7 +415,7 @@ def _tree_best(
     parent: Mapping[str, str | None],
     order: Mapping[str, int],
     d: str,
-) -> tuple[float, list[str] | None]:
+) -> tuple[float, list[str] | None, bool]:
     """The best route to ``d`` along the shortest-path tree, entering ``d`` by a link.
 
     Parameters
@@ -342,9 +432,9 @@ def _tree_best(
     -------
     tuple
         The best cost and the path (node ids, ending with ``d``), or ``(inf, None)`` if no
-        route reaches ``d``.
+        route reaches ``d``; and whether two ways in tied (the order settled them).
     """
-    best_u, best_c, best_path = None, math.inf, None
+    best_u, best_c, best_path, tied = None, math.inf, None, False
     where = tab.place
     for u, c in tab.entries.get(d, ()):
         if u not in dist:
@@ -360,16 +450,73 @@ def _tree_best(
             if via is None:
                 continue
         total = arrive + c
+        tied = tied or total == best_c
         if total < best_c or (total == best_c and order[u] < order[best_u]):  # type: ignore[index]
             best_u, best_c = u, total
             best_path = [*_path_to(parent, via), u, d] if via else [*_path_to(parent, u), d]
     if best_u is None:
-        return best_c, None
-    return best_c, best_path
+        return best_c, None, tied
+    return best_c, best_path, tied
+
+
+class _Bounds:
+    """The constrained bounds of one pair and family, by head, places and run.
+
+    The baseline's (``record``) keep the nodes each search settled: a bound search reads
+    nothing of the tables but the predecessors and the gate exits of the nodes it settles, so
+    under a scenario whose tables are the same at all of those nodes it returns the same
+    value, and a scenario's search of the pair (``prior``, with the nodes the scenario changed,
+    ``changed``) takes it instead of searching again.
+    """
+
+    def __init__(
+        self,
+        record: bool = False,
+        prior: _Bounds | None = None,
+        changed: frozenset[str] | None = None,
+    ) -> None:
+        self.values: dict[tuple, float | None] = {}
+        self.settled: dict[tuple, Mapping[str, float]] | None = {} if record else None
+        self.prior = prior if prior is not None and prior.settled is not None else None
+        self.changed = changed if changed is not None else frozenset()
+
+    def get(self, tab: _Tables, o: str, key: tuple, v: str, pv: str, placed, rest) -> float | None:
+        """The bound for ``key``: this search's, the baseline's if it holds, or a new search."""
+        if key in self.values:
+            return self.values[key]
+        prior = self.prior
+        if (
+            prior is not None
+            and key in prior.values
+            and not any(n in prior.settled[key] for n in self.changed)
+        ):
+            value = prior.values[key]
+        else:
+            value, settled = _avoiding(tab, o, v, pv, placed, rest)
+            if self.settled is not None:
+                self.settled[key] = settled
+        self.values[key] = value
+        return value
+
+    def agree(self, tab: _Tables, o: str) -> bool:
+        """Whether every bound of the baseline's search (``prior``) has the same value here.
+
+        Each is taken from the baseline where it holds, else searched again under ``tab``
+        (and kept, for the search that follows if they do not all agree). A bound's key
+        holds the suffix's run at the head's place, all of the suffix the search looks at
+        that its places do not already exclude.
+        """
+        if self.prior is None:
+            return False
+        for key, value in self.prior.values.items():
+            v, placed, run = key
+            if self.get(tab, o, key, v, tab.place[v], placed, run) != value:
+                return False
+        return True
 
 
 def _bound(
-    tab: _Tables, o: str, v: str, suffix: tuple, placed: frozenset, bounds: dict
+    tab: _Tables, o: str, v: str, suffix: tuple, placed: frozenset, bounds: _Bounds
 ) -> float | None:
     """The least cost ``o -> v`` that avoids the suffix's places, memoised in ``bounds``.
 
@@ -395,10 +542,7 @@ def _bound(
     """
     pv = tab.place[v]
     run = tuple(n for n in suffix[1:] if tab.place[n] == pv)
-    memo_key = (v, placed, run)
-    if memo_key not in bounds:
-        bounds[memo_key] = _avoiding(tab, o, v, pv, placed, suffix[1:])
-    return bounds[memo_key]
+    return bounds.get(tab, o, (v, placed, run), v, pv, placed, suffix[1:])
 
 
 def _extend(
@@ -448,11 +592,13 @@ def _extend(
         preds = [*preds, (o, gate_c)]
     for u, c in preds:
         du = dist.get(u)
-        if du is None or u in suffix:
+        if du is None:
             continue
         pu = where[u]
-        if pu != here and pu in placed:
-            continue  # would visit a place twice
+        # the suffix's nodes are all at its places: only one at the head's place needs the
+        # scan of the suffix (another place already visited is excluded as a whole)
+        if pu in placed and (pu != here or u in suffix):
+            continue  # on the suffix, or would visit a place twice
         if u != o and v != d and pu == here and here in (o, d):
             continue  # no change of vehicle at the route's own ends
         pops += 1
@@ -475,38 +621,42 @@ def _blocked(where, parent, u: str, pu: str, placed: frozenset, suffix: tuple) -
     return False
 
 
-def _avoiding(tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: tuple):
+def _avoiding(
+    tab: _Tables, o: str, u: str, pu: str, placed: frozenset, suffix: tuple
+) -> tuple[float | None, Mapping[str, float]]:
     """The least cost ``o -> u`` over nodes outside the suffix and its places other than ...
 
-    ... ``u``'s (a lower bound of every simple completion), or None.
+    ... ``u``'s (a lower bound of every simple completion), or None; and the nodes settled.
     """
+    closed = set(suffix)
+    for p in placed:
+        if p != pu:
+            closed.update(tab.nodes_at.get(p, ()))
+    gate_in = dict(tab.exits.get(o, ()))  # the costs from o's gate into its layer nodes
+    pred, inf = tab.pred, math.inf
+    pop, push = heapq.heappop, heapq.heappush
     dist: dict[str, float] = {}
     fringe = [(0.0, u)]
     best = {u: 0.0}
-    exits = tab.exit_into
-    where = tab.place
     while fringe:
-        dx, x = heapq.heappop(fringe)
+        dx, x = pop(fringe)
         if x in dist:
             continue
-        dist[x] = dx
         if x == o:
-            return dx
-        preds = tab.pred.get(x, ())
-        gate_c = exits.get(x, {}).get(o)
+            return dx, dist
+        dist[x] = dx
+        preds = pred.get(x, ())
+        gate_c = gate_in.get(x)
         if gate_c is not None:
             preds = [*preds, (o, gate_c)]
         for y, c in preds:
-            if y in dist or y in suffix:
-                continue
-            py = where[y]
-            if py in placed and py != pu:
+            if y in dist or y in closed:
                 continue
             dy = dx + c
-            if dy < best.get(y, math.inf):
+            if dy < best.get(y, inf):
                 best[y] = dy
-                heapq.heappush(fringe, (dy, y))
-    return None
+                push(fringe, (dy, y))
+    return None, dist
 
 
 def _fallback(tab: _Tables, o: str, d: str, k: int) -> _Candidates:
@@ -604,46 +754,115 @@ def _scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by:
     return apply_scenario(G, list(items)).weight(by)
 
 
+@dataclass
+class _Scenario:
+    """A scenario's tables, and how its families differ from the baseline's."""
+
+    label: str
+    by: str
+    tables: dict[str, _Tables]
+    #: families the scenario leaves alone (the same visible edges at the same costs)
+    same: set[str] = field(default_factory=set)
+    #: of the others, the nodes whose predecessors or gate exits differ from the baseline's
+    changed: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _scenarios(G: nx.MultiDiGraph, job: _Job, fams: Sequence[Family]) -> list[_Scenario]:
+    """Every scenario's tables, the first (the baseline) first, compared with the first's."""
+    out: list[_Scenario] = []
+    for label, items in job.scenarios:
+        base = _scenario_weight(G, label, items, job.by)
+        sc = _Scenario(label, base.by, _family_tables(G, fams, base, job.named_families))
+        if out:
+            first = out[0].tables
+            for name, tab in sc.tables.items():
+                if name not in first:
+                    continue
+                if tab.sig == first[name].sig:
+                    sc.same.add(name)
+                else:
+                    sc.changed[name] = _changed_nodes(first[name], tab)
+        out.append(sc)
+    return out
+
+
+def _changed_nodes(a: _Tables, b: _Tables) -> frozenset[str]:
+    """The nodes whose predecessors, gate entries or gate exits differ between two tables."""
+    nodes = {*a.pred, *b.pred, *a.exit_into, *b.exit_into, *a.entries, *b.entries}
+    return frozenset(
+        n
+        for n in nodes
+        if a.pred.get(n) != b.pred.get(n)
+        or a.exit_into.get(n) != b.exit_into.get(n)
+        or a.entries.get(n) != b.entries.get(n)
+    )
+
+
+class _Origin:
+    """An origin's shortest-path trees under every scenario, and where they agree."""
+
+    def __init__(self, scens: Sequence[_Scenario], o: str) -> None:
+        self.o = o
+        self.trees = [
+            {n: _tree(tab, o) for n, tab in sc.tables.items() if n not in sc.same} for sc in scens
+        ]
+        self._stable: dict[tuple[int, str], set[str]] = {}
+
+    def stable(self, s_index: int, name: str) -> Callable[[str], bool]:
+        """Whether a node's distance, parent and way from the origin are the baseline's."""
+        key = (s_index, name)
+        if key not in self._stable:
+            self._stable[key] = _stable_nodes(self.trees[0][name], self.trees[s_index][name])
+        same = self._stable[key]
+        dist_a, dist_b = self.trees[0][name][0], self.trees[s_index][name][0]
+        return lambda n: n in same or (n not in dist_a and n not in dist_b)
+
+
+def _stable_nodes(a: tuple, b: tuple) -> set[str]:
+    """The nodes of tree ``a`` at the same distance under the same parents in tree ``b``."""
+    dist_a, parent_a, _ = a
+    dist_b, parent_b, _ = b
+    out: set[str] = set()
+    for n, x in dist_a.items():  # in settling order: a parent before its children
+        p = parent_a[n]
+        if n in dist_b and dist_b[n] == x and parent_b.get(n) == p and (p is None or p in out):
+            out.add(n)
+    return out
+
+
 def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict[str, list]:
     """Sweep some origins to every destination under every scenario: the table's columns.
 
     This is what a Dask worker runs; :func:`sweep` splits the origins and puts the parts
-    back together in order.
+    back together in order. The rows come scenario by scenario; the work goes pair by pair,
+    so that a scenario's searches can take the baseline's for the same pair where they hold.
     """
-    cols: dict[str, list] = {c: [] for c in SWEEP_COLUMNS}
     params = G.graph["params"]
     stream = _Stream(job.seed)
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
-    # a pair whose candidates' terms are the same under two scenarios is evaluated once
-    memo: dict[tuple, tuple[dict, dict]] = {}
-    first: dict[str, _Tables] = {}  # the first scenario's (the baseline's) tables
-    found: dict[tuple[str, str, str], _Candidates | None] = {}  # and its candidates
-    for s_index, (label, items) in enumerate(job.scenarios):
-        base = _scenario_weight(G, label, items, job.by)
-        tables = _family_tables(G, fams, base, job.named_families)
-        if s_index == 0:
-            first = tables
-        # families this scenario leaves alone (same visible edges at the same costs) keep
-        # the first scenario's routes: no search, only their terms under this scenario
-        same = {n for n, t in tables.items() if s_index and n in first and t.sig == first[n].sig}
-        for o in origins:
-            trees = {}
-            for name, tab in tables.items():
-                if name in same:
-                    continue
-                dist, parent = tab.tree(o)
-                trees[name] = (dist, parent, {n: i for i, n in enumerate(dist)})
-            for d in job.destinations:
-                if d == o:
-                    continue
-                cands = _pair_candidates(tables, same, trees, found, o, d, s_index, job.candidates)
-                days: dict[str, np.ndarray] = {}
-                cost: dict[str, np.ndarray] = {}
+    # pairs and scenarios whose candidates' terms are the same are evaluated once
+    memo: dict[tuple, _Summary] = {}
+    scens = _scenarios(G, job, fams)
+    parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
+    for o in origins:
+        at = _Origin(scens, o)
+        for d in job.destinations:
+            if d == o:
+                continue
+            found: dict[str, tuple] = {}  # the baseline's searches of the pair
+            for i, sc in enumerate(scens):
+                cands = _pair_candidates(scens, at, found, d, i, job.candidates)
+                summary = None
                 if cands:
-                    days, cost = _pair_draws(params, cands, memo, o, d, job, stream, base.by)
-                _rows(cols, job, o, d, label, fams, instc, cands, days, cost)
-    return cols
+                    summary = _pair_draws(params, cands, memo, job, stream, sc.by, instc)
+                _rows(parts[i], job, o, d, sc.label, fams, cands, summary)
+    return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
+
+
+def _tree(tab: _Tables, o: str) -> tuple[dict, dict, dict]:
+    dist, parent = tab.tree(o)
+    return dist, parent, {n: i for i, n in enumerate(dist)}
 
 
 def _family_tables(
@@ -684,11 +903,9 @@ def _family_tables(
 
 
 def _pair_candidates(
-    tables: Mapping[str, _Tables],
-    same: set[str],
-    trees: Mapping[str, tuple],
-    found: dict[tuple[str, str, str], _Candidates | None],
-    o: str,
+    scens: Sequence[_Scenario],
+    at: _Origin,
+    found: dict[str, tuple],
     d: str,
     s_index: int,
     k: int,
@@ -697,16 +914,16 @@ def _pair_candidates(
 
     Parameters
     ----------
-    tables
-        The families' tables under the scenario.
-    same
-        The families the scenario leaves alone: their first-scenario routes are reused.
-    trees
-        The shortest-path trees from ``o`` (dist, parent, order) of the other families.
+    scens
+        The scenarios: tables, the families each leaves alone (their baseline routes are
+        reused) and the nodes it changes in the others.
+    at
+        The origin and its trees.
     found
-        The first scenario's candidates by (family, o, d); filled in when ``s_index`` is 0.
-    o, d
-        The pair.
+        The baseline's searches of the pair by family (candidates, bounds, reads); filled in
+        when ``s_index`` is 0.
+    d
+        The destination.
     s_index
         The scenario's index (0: the baseline).
     k
@@ -717,32 +934,111 @@ def _pair_candidates(
     dict
         The candidates by family name.
     """
+    sc, o = scens[s_index], at.o
     cands: dict[str, _Candidates] = {}
-    for name, tab in tables.items():
-        if name in same:
-            prev = found[(name, o, d)]
+    for name, tab in sc.tables.items():
+        if name in sc.same:
+            prev = found[name][0]
             got = prev.under(tab) if prev is not None else None
+        elif s_index == 0:
+            # what the search read is kept only if a scenario may take its results
+            bounds, reads = _Bounds(record=any(name in s.changed for s in scens)), _Reads()
+            dist, parent, order = at.trees[0][name]
+            got = _candidates(tab, dist, parent, order, o, d, k, bounds, reads)
+            found[name] = (got, bounds, reads)
         else:
-            dist, parent, order = trees[name]
-            got = _candidates(tab, dist, parent, order, o, d, k)
-            if s_index == 0:
-                found[(name, o, d)] = got
+            got = _scenario_candidates(scens, at, found, d, s_index, name, k)
         if got is not None:
             cands[name] = got
     return cands
 
 
+def _scenario_candidates(
+    scens: Sequence[_Scenario],
+    at: _Origin,
+    found: dict[str, tuple],
+    d: str,
+    s_index: int,
+    name: str,
+    k: int,
+) -> _Candidates | None:
+    """A family's candidates under a scenario that changes its tables: the baseline's ...
+
+    ... routes (measured under the scenario) where the scenario changes nothing the
+    baseline's search read (:meth:`_Reads.hold`), else a search that takes the baseline's
+    bounds where they hold. The parameters are those of :func:`_pair_candidates` and the
+    family's name.
+    """
+    sc, tab = scens[s_index], scens[s_index].tables[name]
+    prev, prior, reads = found.get(name, (None, None, None))
+    changed = sc.changed.get(name)
+    if reads is None or changed is None:
+        prior = None
+    bounds = _Bounds(prior=prior, changed=changed)
+    if (
+        reads is not None
+        and changed is not None
+        and reads.hold(scens[0].tables[name], tab, changed, at.stable(s_index, name))
+        and bounds.agree(tab, at.o)
+    ):
+        return prev.under(tab) if prev is not None else None
+    dist, parent, order = at.trees[s_index][name]
+    return _candidates(tab, dist, parent, order, at.o, d, k, bounds)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the table shows of a pair's Monte Carlo: percentiles, best family, P(faster)."""
+
+    pct: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]]
+    best: str | None
+    p_faster: dict[str, float]  # by non-INSTC family, when an INSTC family is reachable
+
+
+def _summarise(days: Mapping[str, np.ndarray], cost: Mapping[str, np.ndarray], job, instc):
+    """The :class:`_Summary` of a pair's days and cost per draw, by family.
+
+    Parameters
+    ----------
+    days, cost
+        Days and cost per draw, by family name (those with a route).
+    job
+        The sweep's settings (``by`` picks the best family).
+    instc
+        The INSTC families' names.
+
+    Returns
+    -------
+    _Summary
+    """
+    names = list(days)
+    pct = {}
+    if names:
+        # one call for every family's days and cost (numpy's percentile, row by row)
+        q = _percentiles(np.stack([*(days[n] for n in names), *(cost[n] for n in names)]))
+        k = len(names)
+        for i, n in enumerate(names):
+            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
+    objective = 1 if job.by.startswith("cost") else 0
+    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
+    inst = [days[n] for n in instc if n in days]
+    p_faster = {}
+    if inst:
+        best_instc = np.minimum.reduce(inst)
+        p_faster = {n: float(np.mean(best_instc < days[n])) for n in names if n not in instc}
+    return _Summary(pct, best, p_faster)
+
+
 def _pair_draws(
     params: Mapping[str, Any],
     cands: Mapping[str, _Candidates],
-    memo: dict[tuple, tuple[dict, dict]],
-    o: str,
-    d: str,
+    memo: dict[tuple, _Summary],
     job: _Job,
     stream: _Stream,
     by: str,
-) -> tuple[dict, dict]:
-    """The Monte Carlo days and cost of a pair, once per distinct set of candidate terms.
+    instc: Sequence[str],
+) -> _Summary:
+    """The Monte Carlo of a pair, summarised, once per distinct set of candidate terms.
 
     Parameters
     ----------
@@ -751,52 +1047,42 @@ def _pair_draws(
     cands
         The families' candidates.
     memo
-        The draws by pair and terms: a pair whose terms are the same under two scenarios
-        is evaluated once.
-    o, d
-        The pair.
+        The summaries by candidate terms: the Monte Carlo restarts the seed's stream for
+        every pair, so its draws are a function of the terms alone, and a pair (or another
+        pair) whose terms are the same under two scenarios is evaluated once.
     job
         The sweep's settings (draws, seed).
     stream
         The random stream; a generator is taken from it only for a new evaluation.
     by
         What picks each family's route in a draw.
+    instc
+        The INSTC families' names.
 
     Returns
     -------
-    tuple
-        Days and cost per draw, by family name.
+    _Summary
     """
     T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
     key = (
-        o,
-        d,
+        by,
         tuple(T.keys),
         tuple(T.order),
         tuple(T.ncand),
+        T.inverse.tobytes(),
         T.time.tobytes(),
         T.cost.tobytes(),
     )
-    if key not in memo:
-        memo[key] = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
-    return memo[key]
+    hit = memo.get(key)
+    if hit is None:
+        days, cost = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
+        hit = memo[key] = _summarise(days, cost, job, instc)
+    return hit
 
 
-def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:
-    names = list(days)
-    pct = {}
-    if names:
-        # one call for every family's days and cost (numpy's percentile, row by row)
-        q = np.percentile(
-            np.stack([*(days[n] for n in names), *(cost[n] for n in names)]), [10, 50, 90], axis=1
-        )
-        k = len(names)
-        for i, n in enumerate(names):
-            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
-    objective = 1 if job.by.startswith("cost") else 0
-    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
-    inst = [days[n] for n in instc if n in days]
-    best_instc = np.minimum.reduce(inst) if inst else None
+def _rows(cols, job, o, d, label, fams, cands, summary: _Summary | None) -> None:
+    pct = summary.pct if summary is not None else {}
+    best = summary.best if summary is not None else None
     for fam in fams:
         row = {
             "origin": o,
@@ -825,8 +1111,8 @@ def _rows(cols, job, o, d, label, fams, instc, cands, days, cost) -> None:
                 cost_usd_p90=c90,
                 nodes=" ".join(cand.nodes),
             )
-            if not fam.instc and best_instc is not None:
-                row["p_instc_faster"] = float(np.mean(best_instc < days[fam.name]))
+            if not fam.instc and fam.name in summary.p_faster:
+                row["p_instc_faster"] = summary.p_faster[fam.name]
         for c in SWEEP_COLUMNS:
             cols[c].append(row.get(c, math.nan if c not in ("nodes", "best_family") else None))
 

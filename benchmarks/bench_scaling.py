@@ -132,8 +132,10 @@ if op == "route":
     timed("alternatives", lambda: cm.alternatives(G, "Mumbai", target, k=3))
 elif op == "compare":
     cm.route(G, "Mumbai", target)
+    cm.route(G, "Mumbai", target)  # warm: a small network's second query builds its export
     timed("compare", lambda: cm.compare(G, "Mumbai", target, draws=10_000, seed=0))
 elif op == "criticality":
+    cm.route(G, "Mumbai", target)
     cm.route(G, "Mumbai", target)
     timed("criticality", lambda: cm.criticality(G, [("Mumbai", target), ("Astrakhan", target)]))
 elif op == "map":

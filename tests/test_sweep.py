@@ -121,6 +121,32 @@ def test_sweep_equals_compare_on_bundled_pairs_and_scenarios(bundled_G):
     assert (by["rasht-astara-railway"] != by["baseline"]).any()
 
 
+def test_large_networks_take_compares_own_candidates(bundled_G, monkeypatch):
+    """Above OWN_SEARCH_MAX_EDGES a pair's candidates are compare's (alternatives on the
+    compiled core): the table is compare's, pair by pair, to the last bit."""
+    import importlib
+
+    from corridormap import apply_scenario
+
+    sw = importlib.import_module("corridormap.sweep")
+    own = []
+    monkeypatch.setattr(sw, "OWN_SEARCH_MAX_EDGES", 0)
+    monkeypatch.setattr(sw, "_scenarios", lambda *a: own.append(a) or [])
+    frame = sweep(
+        bundled_G,
+        ["Mumbai", "Baku"],
+        ["Moscow", "Jeddah"],
+        scenarios=["red-sea-closed"],
+        draws=300,
+        seed=3,
+    )
+    assert own == []  # the module's own search never ran
+    weights = {"baseline": None, "red-sea-closed": apply_scenario(bundled_G, "red-sea-closed")}
+    weights["red-sea-closed"] = weights["red-sea-closed"].weight()
+    _assert_same_as_compare(bundled_G, frame, draws=300, seed=3, weights=weights)
+    assert len(frame) == 2 * 2 * 2 * frame["family"].nunique()
+
+
 def test_scenario_searches_taken_from_the_baseline_equal_fresh_ones(bundled_G, monkeypatch):
     """Where a scenario's search takes the baseline's routes or bounds, a fresh search of
     the scenario finds the same routes, with the same terms, to the last bit."""

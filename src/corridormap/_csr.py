@@ -27,7 +27,7 @@ import numpy as np
 from ._cache import cached, derived
 from .weights import GATE, Weight
 
-__all__ = ["Core", "core", "engine", "note_query", "values_changed"]
+__all__ = ["Core", "core", "engine", "large", "note_query", "values_changed"]
 
 _NO_EXPORT = object()
 
@@ -514,6 +514,11 @@ def _queries(G: nx.MultiDiGraph) -> list[int]:
     return [0]
 
 
+def large(G: nx.MultiDiGraph) -> bool:
+    """Whether ``G`` has at least :data:`MIN_EDGES` edges (counted once per structure)."""
+    return derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES
+
+
 def engine(G: nx.MultiDiGraph) -> Core | None:
     """The export to route on, or ``None`` for networkx.
 
@@ -521,7 +526,7 @@ def engine(G: nx.MultiDiGraph) -> Core | None:
     once :func:`note_query` has built it. The edge count is cached with the graph's structure:
     counting the edges of a multigraph walks all of them, which would cost more than a search.
     """
-    if derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES:
+    if large(G):
         return core(G)
     got = cached(G, "csr", structure=True)
     return None if got is None or got is _NO_EXPORT else got
@@ -534,7 +539,7 @@ def note_query(G: nx.MultiDiGraph, *, many: bool = False) -> None:
     command line); repeated queries then run on the compiled core. An analysis that runs
     ``many`` searches (criticality: one per element on a route) builds it at once.
     """
-    if derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES:
+    if large(G):
         return
     seen = derived(G, "queries", _queries, structure=True)
     seen[0] += 1

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import engine, note_query
+from ._csr import engine, large, note_query
 from ._errors import InputError, NoRouteError
 from ._validate import as_names, check_graph, check_name
 from .network import GATE, place_of
@@ -558,8 +558,10 @@ def alternatives(
     k-shortest paths do). Routes that differ only in where a transfer happens count as the
     same route.
 
-    On a graph without the attributes of a built network (no compiled export), networkx's
-    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed.
+    On a network of fewer than :data:`corridormap._csr.MIN_EDGES` edges, or a graph without
+    the attributes of a built network (no compiled export), networkx's
+    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: there
+    it is fast, and it lists the k shortest distinct routes.
 
     Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
     each stretch's modes), plus ``k`` and ``max_examined`` (how many via nodes, or simple
@@ -588,7 +590,9 @@ def alternatives(
     wf = best.weight
     assert wf is not None
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
-    c = engine(G)
+    # chosen by the network's size alone, never by what ran before: the two algorithms may
+    # rank routes of equal cost differently, and a call must give the same answer each time
+    c = engine(G) if large(G) else None
     if c is None:
         out = _alternatives_yen(G, best, wf, vias, k, max_examined)
     else:

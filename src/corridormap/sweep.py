@@ -660,18 +660,10 @@ def _avoiding(
 
 
 def _fallback(tab: _Tables, o: str, d: str, k: int) -> _Candidates:
-    from .compare import route_terms
     from .routing import alternatives
 
     log.debug("sweep: %s -> %s handed to alternatives()", o, d)
-    routes = alternatives(tab.G, o, d, k=k, weight=tab.wf)
-    best = routes[0]
-    return _Candidates(
-        [route_terms(r) for r in routes],
-        best.distance_km,
-        best.nodes,
-        [tuple(r.path) for r in routes],
-    )
+    return _routes_as_candidates(alternatives(tab.G, o, d, k=k, weight=tab.wf))
 
 
 # -- the Monte Carlo stream --------------------------------------------------------------------
@@ -843,6 +835,8 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
     instc = [f.name for f in fams if f.instc]
     # pairs and scenarios whose candidates' terms are the same are evaluated once
     memo: dict[tuple, _Summary] = {}
+    if G.number_of_edges() > OWN_SEARCH_MAX_EDGES:
+        return _partition_by_compare(G, origins, job, memo, stream, instc)
     scens = _scenarios(G, job, fams)
     parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
     for o in origins:
@@ -858,6 +852,61 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: _Job) -> dict
                     summary = _pair_draws(params, cands, memo, job, stream, sc.by, instc)
                 _rows(parts[i], job, o, d, sc.label, fams, cands, summary)
     return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
+
+
+#: above this many edges a pair's candidates are :func:`corridormap.compare`'s own (its
+#: ``alternatives`` on the compiled core), not this module's search in Python: on a large
+#: network the core's two searches per family cost less than the Python trees this module
+#: shares between pairs (the 10k-edge benchmark grid: 13 s per origin against ~20 ms a pair)
+OWN_SEARCH_MAX_EDGES = 2_000
+
+
+def _partition_by_compare(
+    G: nx.MultiDiGraph,
+    origins: Sequence[str],
+    job: _Job,
+    memo: dict[tuple, _Summary],
+    stream: _Stream,
+    instc: list[str],
+) -> dict[str, list]:
+    """:func:`run_partition` on a large network.
+
+    Each pair's candidates are found as ``compare`` finds them (the same function); the
+    Monte Carlo and the rows are shared as on a small network.
+    """
+    from .compare import _family_candidates
+
+    fams = list(job.families)
+    scens = [(label, _scenario_weight(G, label, items, job.by)) for label, items in job.scenarios]
+    parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
+    for o in origins:
+        for d in job.destinations:
+            if d == o:
+                continue
+            for i, (label, base) in enumerate(scens):
+                routes, _ = _family_candidates(
+                    G, o, d, fams, base, job.candidates, named=job.named_families
+                )
+                cands = {name: _routes_as_candidates(rs) for name, rs in routes.items()}
+                summary = None
+                if cands:
+                    params = G.graph["params"]
+                    summary = _pair_draws(params, cands, memo, job, stream, base.by, instc)
+                _rows(parts[i], job, o, d, label, fams, cands, summary)
+    return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
+
+
+def _routes_as_candidates(routes: Sequence[Any]) -> _Candidates:
+    """Routes (best first) as a family's :class:`_Candidates`."""
+    from .compare import route_terms
+
+    best = routes[0]
+    return _Candidates(
+        [route_terms(r) for r in routes],
+        best.distance_km,
+        best.nodes,
+        [tuple(r.path) for r in routes],
+    )
 
 
 def _tree(tab: _Tables, o: str) -> tuple[dict, dict, dict]:

@@ -29,6 +29,9 @@ the family keeps the baseline's routes for a pair when its search would read exa
 the baseline's read (:class:`_Reads`: no changed node expanded, the same tree at every
 predecessor read, equal constrained bounds), and otherwise takes each of the baseline's
 bound searches whose settled nodes it leaves alone (:class:`_Bounds`);
+* on a network of more than ``OWN_SEARCH_MAX_EDGES`` edges none of the above: each pair's
+candidates are ``compare``'s own (``alternatives`` on the compiled core costs less there than
+these trees in Python), and only the Monte Carlo below is shared;
 * the Monte Carlo: the uniform stream of the seed is drawn once per partition and the
 triangular transform of a parameter at a stream position is computed once (bit for bit
 numpy's). The draws restart the stream for every pair, so they are a function of the

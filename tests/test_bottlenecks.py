@@ -4,6 +4,8 @@ checks on the bundled network, and hypothesis properties on random networks."""
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import itertools
 import json
 import math
@@ -371,3 +373,19 @@ def test_equal_deltas_ranked_by_what_the_element_costs_on_the_route(tiny_G):
     assert order.index("B-C") < order.index("A-B")
     # C (where cargo is transshipped) before B (passed through)
     assert deltas["B"] == deltas["C"] and order.index("C") < order.index("B")
+
+
+def test_cli_bottlenecks_table_lists_what_matters_and_counts_the_rest(capsys):
+    """On a network of thousands of links the table would be a wall: without --top it lists
+    the links and places whose closure changes a best route and counts the others; the CSV
+    keeps every one."""
+    assert main(["bottlenecks", "Mumbai", "Moscow"]) == 0
+    table = capsys.readouterr().out
+    assert main(["bottlenecks", "Mumbai", "Moscow", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    idle = [r for r in rows if int(r["pairs_affected"]) == 0]
+    busy = [r for r in rows if int(r["pairs_affected"]) > 0]
+    assert idle and busy
+    assert f"+ {len(idle):,} more links and places: closing any one" in table
+    listed = [w[1] for w in map(str.split, table.splitlines()) if w and w[0].isdigit()]
+    assert listed == [r["element"] for r in busy]

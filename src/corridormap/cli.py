@@ -592,7 +592,18 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
             "pairs_affected",
         )
         heads = ("#", "element", "name", "kind", "+days", "+USD/TEU", "disconnects", "pairs")
-        _emit(head + "\n" + fmt.table(rows, cols, headers=heads, digits=2), args.out, terminal=True)
+        tail = ""
+        if not args.top:
+            # a network of thousands of links: list what matters, count the rest
+            idle = sum(1 for r in rows if not r["pairs_affected"])
+            if idle:
+                rows = [r for r in rows if r["pairs_affected"]]
+                tail = (
+                    f"\n+ {idle:,} more links and places: closing any one of them changes no "
+                    "best route (--format csv lists them all)"
+                )
+        table = fmt.table(rows, cols, headers=heads, digits=2) if rows else "(none)"
+        _emit(head + "\n" + table + tail, args.out, terminal=True)
     return EXIT_OK
 
 

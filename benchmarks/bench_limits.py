@@ -27,7 +27,15 @@ gd = cm.load_geodata(sys.argv[1])
 t_load = time.perf_counter() - t
 G = cm.build_network(gd)
 t_all = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# the peak of this process's own memory (VmHWM): ru_maxrss keeps the parent's peak across
+# exec, so a probe started by a large process would report that one's
+try:
+    with open("/proc/self/status") as fh:
+        hwm = [line for line in fh if line.startswith("VmHWM:")]
+    peak = int(hwm[0].split()[1]) / 1024
+except (OSError, IndexError, ValueError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = peak
 print(f"{len(gd.links)} {G.number_of_edges()} {t_load:.2f} {t_all:.2f} {rss:.0f}")
 """
 

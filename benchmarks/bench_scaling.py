@@ -142,7 +142,15 @@ elif op == "map":
     import os
     timed("map", lambda: cm.save_map(cm.corridor_map(G, tiles=False), out))
     res["map_mb"] = os.path.getsize(out) / 1e6
-res["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# the peak of this process's own memory (VmHWM): ru_maxrss keeps the parent's peak across
+# exec, so a probe started by a large process would report that one's
+try:
+    with open("/proc/self/status") as fh:
+        hwm = [line for line in fh if line.startswith("VmHWM:")]
+    peak = int(hwm[0].split()[1]) / 1024
+except (OSError, IndexError, ValueError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+res["peak_mib"] = peak
 print(json.dumps(res))
 """
 

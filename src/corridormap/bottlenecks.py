@@ -27,7 +27,7 @@ from ._errors import InputError, NoRouteError
 from ._validate import check_graph
 from .analysis import load_analysis
 from .network import place_of
-from .places import places, resolve_area, resolve_place
+from .places import place_names, places, resolve_area, resolve_place
 from .routing import endpoint_nodes, path_edges
 from .weights import Weight, as_weight, make_weight
 
@@ -174,12 +174,7 @@ def _place_names(G: nx.MultiDiGraph) -> dict[str, str]:
 def _build_place_names(G: nx.MultiDiGraph) -> dict[str, str]:
     """As ``{pid: p["name"] for pid, p in places(G).items()}``, without copying every place."""
     check_graph(G, "places")
-    out: dict[str, str] = {}
-    for _, d in G.nodes(data=True):
-        pid = d["place"]
-        if pid not in out or d.get("layer") == "gate":
-            out[pid] = d["name"]
-    return dict(sorted(out.items()))
+    return dict(sorted(place_names(G).items()))
 
 
 def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:

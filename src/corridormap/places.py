@@ -38,12 +38,32 @@ def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
     """
     check_graph(G, "places")
     out: dict[str, dict[str, Any]] = {}
-    for _, d in G.nodes(data=True):
-        pid = d["place"]
-        if pid not in out or d.get("layer") == "gate":
-            out[pid] = _copy({k: v for k, v in d.items() if k not in ("place", "layer")})
-            out[pid]["id"] = pid
+    for pid, d in place_nodes(G).items():
+        out[pid] = _copy({k: v for k, v in d.items() if k not in ("place", "layer")})
+        out[pid]["id"] = pid
     return dict(sorted(out.items()))
+
+
+def place_nodes(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Place id -> the data of the node that speaks for it (its gate, else its first layer).
+
+    The graph's own mappings, read only: what :func:`places` copies, at no cost per place.
+    """
+    out: dict[str, Any] = {}
+    for _, d in G.nodes(data=True):
+        pid = d.get("place")
+        if pid is not None and (pid not in out or d.get("layer") == "gate"):
+            out[pid] = d
+    return out
+
+
+#: what :func:`place_names` gives a place whose node carries no name
+NO_NAME = object()
+
+
+def place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Place id -> name, as :func:`places` gives it, without copying (:data:`NO_NAME`: none)."""
+    return {pid: d.get("name", NO_NAME) for pid, d in place_nodes(G).items()}
 
 
 def _copy(props: dict[str, Any]) -> dict[str, Any]:
@@ -89,10 +109,7 @@ def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """
     tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
     check_graph(G, "places")
-    own: dict[str, Any] = {}  # the graph's own attributes (read only): no copies needed here
-    for _, d in G.nodes(data=True):
-        if d["place"] not in own or d.get("layer") == "gate":
-            own[d["place"]] = d
+    own = place_nodes(G)  # the graph's own attributes (read only): no copies needed here
     for pid, p in sorted(own.items()):
         k_id, k_name, k_aliases = _keys(pid, p)
         tiers[0].setdefault(k_id, set()).add(pid)

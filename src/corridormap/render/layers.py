@@ -171,12 +171,9 @@ def _own_place_names(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
 
     ... :func:`corridormap.places` gives them, without copying every place's properties.
     """
-    out: dict[str, dict[str, Any]] = {}
-    for _, d in G.nodes(data=True):
-        pid = d.get("place")
-        if pid is not None and (pid not in out or d.get("layer") == "gate"):
-            out[pid] = {"name": d.get("name")} if "name" in d else {}
-    return out
+    from ..places import NO_NAME, place_names
+
+    return {pid: {} if n is NO_NAME else {"name": n} for pid, n in place_names(G).items()}
 
 
 def _own_link_records(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
@@ -449,12 +446,9 @@ def _own_places(G: nx.MultiDiGraph) -> dict[str, Mapping[str, Any]]:
     ... in its order and from the same node (a gate's first), but the graph's own mappings,
     read only (copying them all costs more than drawing them).
     """
-    out: dict[str, Mapping[str, Any]] = {}
-    for _, d in G.nodes(data=True):
-        pid = d["place"]
-        if pid not in out or d.get("layer") == "gate":
-            out[pid] = d
-    return dict(sorted(out.items()))
+    from ..places import place_nodes
+
+    return dict(sorted(place_nodes(G).items()))
 
 
 def _draw_places_compact(

@@ -352,8 +352,8 @@ def test_discrepancy_widens_the_band_and_is_drawn_after_the_parameters(tiny_G):
     the P10-P90 band widens; with sigma = 0 nothing is drawn (results as before)."""
     import copy
 
-    from corridormap.compare import route_percentiles
     from corridormap.model import DISCREPANCY_KEY, discrepancy_sigma
+    from corridormap.uncertainty import route_percentiles
 
     r = cm.route(tiny_G, "Echo", "Alpha")
     base = route_percentiles(tiny_G, r, draws=4000, seed=1)

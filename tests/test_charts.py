@@ -11,15 +11,18 @@ import pytest
 import corridormap as cm
 from corridormap import __version__
 from corridormap._errors import InputError
-from corridormap.charts import (
+from corridormap.cli import main
+from corridormap.compare import compare
+from corridormap.families import Family
+from corridormap.profile import route_profile
+from corridormap.render.charts import (
     MODE_COLOURS,
     comparison_figure,
     param_label,
     save_figure,
     time_distance,
 )
-from corridormap.cli import main
-from corridormap.compare import Family, compare, route_percentiles, route_profile
+from corridormap.uncertainty import route_percentiles
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,11 @@ import pytest
 
 import corridormap as cm
 from corridormap.cli import main
-from corridormap.compare import Family, compare, route_terms
+from corridormap.compare import compare
+from corridormap.families import Family
 from corridormap.model import param_value
 from corridormap.scenarios import Scenario, apply_scenario
+from corridormap.uncertainty import route_terms
 
 LAND = Family("land", "Land", "by rail", close_places=("X",))
 SEA = Family("sea", "Sea", "by sea", close_places=("C", "B"), instc=False)

@@ -100,11 +100,11 @@ def test_alternatives_are_valid_distinct_sorted_and_no_better_than_yen(data, see
 
 def test_alternatives_equal_yen_on_the_bundled_network(bundled_G):
     """Every family's four candidates for the pinned pairs are Yen's four."""
-    from corridormap.compare import _family_weight, _network_families
+    from corridormap.families import family_weight, network_families
 
     for o, d in (("Mumbai", "Moscow"), ("Mumbai", "Rotterdam")):
-        for fam in _network_families(bundled_G).families:
-            wf = _family_weight(bundled_G, fam, cm.make_weight("time_h"))
+        for fam in network_families(bundled_G).families:
+            wf = family_weight(bundled_G, fam, cm.make_weight("time_h"))
             alts = cm.alternatives(bundled_G, o, d, k=4, weight=wf)
             yen = routing._alternatives_yen(bundled_G, alts[0], alts[0].weight, [], 4, 500)
             assert [r.link_ids for r in alts] == [r.link_ids for r in yen], fam.name

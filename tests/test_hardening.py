@@ -130,8 +130,9 @@ def test_atomic_write_failure_keeps_previous_file(tmp_path):
 
 
 def test_chart_write_failure_keeps_previous_file(tmp_path, monkeypatch, tiny_G):
-    from corridormap.charts import save_figure
-    from corridormap.compare import Family, compare
+    from corridormap.compare import compare
+    from corridormap.families import Family
+    from corridormap.render.charts import save_figure
 
     comp = compare(
         tiny_G,

@@ -107,7 +107,7 @@ def test_readme_figures_match_the_model(bundled_G):
     row = sc.to_dict()[0]
     assert f"saves {-row['delta_days']:.1f} days and ${-row['delta_cost_usd']:,.0f}/TEU" in README
     # ... and at P50, from the same Monte Carlo as route and compare
-    from corridormap.compare import route_percentiles
+    from corridormap.uncertainty import route_percentiles
 
     rail = cm.apply_scenario(bundled_G, "rasht-astara-railway")
     p0, p1 = (

@@ -99,7 +99,7 @@ def test_route_map_layers_popups_and_summary(tiny_G):
     assert "<table" in popup and "Hours" in popup and "Source" in popup
     page = render.render_html(m)
     # the summary, in the legend: the P50 and P10-P90 of the same Monte Carlo as compare
-    from corridormap.compare import route_percentiles
+    from corridormap.uncertainty import route_percentiles
 
     pct = route_percentiles(tiny_G, r1, draws=2000, seed=0)["days"]
     assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page

@@ -35,9 +35,10 @@ from .bottlenecks import (
     widest_path,
 )
 from .calibrate import Calibration, calibrate
-from .compare import FAMILIES, Comparison, Family, compare
+from .compare import Comparison, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
 from .evidence import Movement, load_evidence
+from .families import FAMILIES, Family
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
 from .places import places, resolve_place, resolve_places

@@ -57,6 +57,7 @@ from .model import (
 from .network import GATE
 from .places import resolve_place
 from .routing import Route, layer_nodes, route
+from .uncertainty import evaluate, percentiles, sample
 
 __all__ = [
     "Backtest",
@@ -267,16 +268,14 @@ def monte_carlo(
     draw, shared by all figures (as in :func:`corridormap.compare`), and each figure carries
     the calibrated model discrepancy.
     """
-    from .compare import _evaluate, _sample
-
     if not terms:
         return np.zeros((0, 3))
     keys, inverse, coef = _matrix(terms)
     rng = np.random.default_rng(seed)
-    values = _sample(params, keys, draws, rng)
-    days = _evaluate(values, inverse, coef) / 24.0
+    values = sample(params, keys, draws, rng)
+    days = evaluate(values, inverse, coef) / 24.0
     days = apply_discrepancy(days, discrepancy_sigma(params), discrepancy_rng(seed))
-    return np.percentile(days, [10, 50, 90], axis=0).T
+    return percentiles(days, axis=0).T
 
 
 # -- folds -----------------------------------------------------------------------------------
@@ -407,7 +406,7 @@ class Backtest:
 
     def plot(self):
         """A matplotlib figure: observed range vs model P10-P90 per observation."""
-        from .charts import backtest_figure
+        from .render.charts import backtest_figure
 
         return backtest_figure(self)
 

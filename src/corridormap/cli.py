@@ -224,7 +224,7 @@ def _percentile_fields(pct: dict) -> dict[str, Any]:
 
 
 def _check_chart(path: str | None) -> None:
-    from .charts import FORMATS
+    from .render.charts import FORMATS
 
     if path and Path(path).suffix.lower() not in FORMATS:
         raise CliError(f"--chart {_short(path)}: give a file ending in .png or .svg")
@@ -233,7 +233,7 @@ def _check_chart(path: str | None) -> None:
 def _save_chart(fig: Any, path: str) -> None:
     import matplotlib.pyplot as plt
 
-    from .charts import save_figure
+    from .render.charts import save_figure
 
     try:
         save_figure(fig, path)
@@ -244,8 +244,8 @@ def _save_chart(fig: Any, path: str) -> None:
 
 def cmd_route(args: argparse.Namespace) -> int:
     from . import _format as fmt
-    from .compare import route_percentiles
     from .routing import alternatives, route
+    from .uncertainty import route_percentiles
 
     _check_outputs(args, [args.out, args.map, args.chart])
     _check_chart(args.chart)
@@ -269,7 +269,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         save_map(route_map(routes, G=G), args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
     if args.chart:
-        from .charts import time_distance
+        from .render.charts import time_distance
 
         _save_chart(time_distance(routes, G=G, draws=args.draws, seed=args.seed), args.chart)
     if args.format == "json":
@@ -399,9 +399,9 @@ def _short_place(name: str, limit: int = 28) -> str:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from . import _format as fmt
-    from .charts import param_label
     from .compare import compare
     from .places import places
+    from .render.charts import param_label
 
     _check_outputs(args, [args.out, args.chart])
     _check_chart(args.chart)
@@ -689,10 +689,10 @@ def _scenario_percentiles(
     """
     from ._errors import NoRouteError as _NoRoute
     from ._errors import UnknownPlaceError as _Unknown
-    from .compare import route_percentiles
     from .places import resolve_place
     from .routing import route
     from .scenarios import apply_scenario
+    from .uncertainty import route_percentiles
 
     views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scen]
     base = apply_scenario(G, [])
@@ -944,7 +944,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         cross_validate=args.cross_validate,
     )
     if args.chart:
-        from .charts import save_figure
+        from .render.charts import save_figure
 
         save_figure(bt.plot(), args.chart)
         print(f"chart: {args.chart}", file=sys.stderr)
@@ -1867,7 +1867,7 @@ def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None
         The chart file.
     """
     from .assign import load_volumes, saving_curve
-    from .charts import save_figure, saving_figure
+    from .render.charts import save_figure, saving_figure
 
     curves = {}
     for v in volumes:

@@ -1,11 +1,13 @@
-"""INSTC vs Suez vs Cape: door-to-door time, cost and CO2 with uncertainty.
+"""Route families compared: door-to-door time, cost and CO2 with uncertainty.
 
-For each route family (INSTC western, Trans-Caspian, eastern; Suez; Cape) the best routes within
-the family are found on the network with the parameters' likely values; each route is then a
-linear function of the parameters (distance / speed, dwell counts, half headways, rates and
-fees). The Monte Carlo draws every parameter from a triangular distribution on its sourced
-``low / likely / high`` range, evaluates all candidate routes of all families at once with numpy,
-and keeps each family's best candidate per draw. No shortest-path call runs per draw.
+For each route family (INSTC western, Trans-Caspian, eastern; Suez; Cape; see
+:mod:`corridormap.families`) the best routes within the family are found on the network at
+the parameters' likely values; each is then linear in the parameters, and the Monte Carlo of
+:mod:`corridormap.uncertainty` evaluates all candidate routes of all families at once and keeps
+each family's best candidate per draw. :func:`compare` gives the P10/P50/P90 of each family,
+the probability that the INSTC is faster than the sea route, and the tornado of the parameters
+that move that gap most; :func:`scenario_percentiles` gives a route's percentiles under
+scenarios beside the baseline's.
 """
 
 from __future__ import annotations
@@ -19,219 +21,35 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._cache import derived
 from ._csr import values_changed
-from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import MAX_DRAWS, as_names, check_count
-from .io import bundled_geodata_dir, read_toml
-from .model import (
-    apply_discrepancy,
-    discrepancy_rng,
-    discrepancy_sigma,
-    edge_terms,
-    param_table,
-    sum_terms,
+from ._errors import NoRouteError, UnknownPlaceError
+from ._validate import MAX_DRAWS, check_count
+from .families import (
+    Family,
+    family_candidates,
+    family_weight,
+    network_families,
+    resolve_families,
 )
-from .routing import Route, alternatives, make_weight
+from .model import edge_terms, evaluate
+from .routing import Route, make_weight
+from .uncertainty import (
+    CandidateTerms,
+    family_draws,
+    param_array,
+    percentiles,
+    route_percentiles,
+    sample,
+)
 from .weights import Weight, as_weight
 
 __all__ = [
-    "FAMILIES",
+    "SCENARIO_PERCENTILE_FIELDS",
     "Comparison",
-    "Family",
-    "Profile",
-    "Step",
     "compare",
-    "load_families",
     "naive_compare",
-    "route_percentiles",
-    "route_profile",
+    "scenario_percentiles",
 ]
-
-
-@dataclass(frozen=True)
-class Family:
-    """A family of routes: the network with some links, places or modes closed."""
-
-    name: str
-    label: str
-    description: str
-    close_links: tuple[str, ...] = ()
-    close_places: tuple[str, ...] = ()
-    close_modes: tuple[str, ...] = ()
-    instc: bool = True
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Families:
-    """The route families of a geodata directory and the ``reference`` family.
-
-    The reference is the sea family the INSTC is measured against.
-    """
-
-    families: tuple[Family, ...]
-    reference: str | None
-
-
-def _families_file(directory: Any) -> Any:
-    from pathlib import Path
-
-    if directory is not None:
-        own = Path(directory) / "families.toml"
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / "families.toml"
-
-
-def load_families(directory: Any = None) -> Families:
-    """Read ``families.toml`` from a geodata directory (default: the bundled one).
-
-    Raises
-    ------
-    GeodataError
-        Naming the file, the family and the field at fault.
-    """
-    path = _families_file(directory)
-    doc = read_toml(path)
-    fams = []
-    for i, row in enumerate(doc.get("family") or []):
-        if not isinstance(row, dict):
-            raise GeodataError("must be a table", file=path.name, feature=f"family[{i}]")
-        name = row.get("name")
-        if not isinstance(name, str) or not name:
-            raise GeodataError("needs a name", file=path.name, feature=f"family[{i}]", field="name")
-        lists = {}
-        for key in ("close_links", "close_places", "close_modes"):
-            val = row.get(key, [])
-            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
-                raise GeodataError("must be a list of ids", file=path.name, feature=name, field=key)
-            lists[key] = tuple(val)
-        fams.append(
-            Family(
-                name=name,
-                label=str(row.get("label", name)),
-                description=str(row.get("description", "")),
-                instc=bool(row.get("instc", True)),
-                source=str(row.get("source", "")),
-                **lists,
-            )
-        )
-    ref = doc.get("reference")
-    if ref is not None and ref not in {f.name for f in fams}:
-        raise GeodataError(f"names no family ({ref!r})", file=path.name, field="reference")
-    return Families(tuple(fams), ref)
-
-
-_BUNDLED = load_families()
-#: the bundled route families (a network's own come from its geodata directory)
-FAMILIES: tuple[Family, ...] = _BUNDLED.families
-
-
-def _links_and_modes(G: nx.MultiDiGraph) -> tuple[frozenset[str], frozenset[str]]:
-    """The link ids and link modes of ``G`` (one walk over the edges, cached with ``G``)."""
-    return derived(G, "links_and_modes", _build_links_and_modes, structure=True)
-
-
-def _build_links_and_modes(G: nx.MultiDiGraph) -> tuple[frozenset[str], frozenset[str]]:
-    links = [d for _, _, d in G.edges(data=True) if d["kind"] == "link"]
-    return frozenset(d["link_id"] for d in links), frozenset(d["mode"] for d in links)
-
-
-def _family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
-    known, modes = _links_and_modes(G)
-    missing = [x for x in fam.close_links if x not in known]
-    if missing:
-        raise InputError(f"family {fam.name!r} names links not in the network: {missing}")
-    wf = base.closing(links=fam.close_links, places=fam.close_places)
-    if fam.close_modes:
-        wf = wf.only_modes(modes - set(fam.close_modes))
-    return wf
-
-
-# -- parameters ------------------------------------------------------------------------------
-def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
-    """A route as linear terms ``(quantity, key, inverse) -> coefficient``.
-
-    The terms go through the weight the route was found with (a scenario's rescaling is
-    folded into the coefficients).
-    """
-    factor = r.weight.term_factor() if r.weight is not None else None
-    edges = [leg.edge for leg in r.legs]
-    if any(not edge_terms(e) for e in edges):
-        raise InputError(
-            "the route's edges carry no model terms (a hand-built graph): build the network "
-            "with corridormap.build_network to compare with uncertainty"
-        )
-    return sum_terms(edges, factor)
-
-
-def route_percentiles(
-    G: nx.MultiDiGraph, r: Route, *, draws: int = 10_000, seed: int | None = 0
-) -> dict[str, dict[str, float]]:
-    """P10/P50/P90 of one route's days and cost per TEU.
-
-    They come from the same Monte Carlo as :func:`compare` (triangular draws of every
-    parameter the route uses, through the weight that found it, and the calibrated model
-    discrepancy). The route is held fixed: only its parameters vary.
-
-    Returns
-    -------
-    dict
-        ``{"days": {"p10", "p50", "p90"}, "cost_usd": {...}, "likely_days": ...,
-        "draws": ..., "seed": ...}``.
-    """
-    draws = check_count(draws, "draws", high=MAX_DRAWS)
-    T = _Terms.of({"route": [r]})
-    rng = np.random.default_rng(seed)
-    values = _sample(G.graph["params"], T.keys, draws, rng)
-    days, cost = T.days(values)[:, 0], T.usd(values)[:, 0]
-    days = apply_discrepancy(days, discrepancy_sigma(G.graph["params"]), discrepancy_rng(seed))
-
-    def pct(a: np.ndarray) -> dict[str, float]:
-        p10, p50, p90 = np.percentile(a, [10, 50, 90])
-        return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
-
-    return {
-        "days": pct(days),
-        "cost_usd": pct(cost),
-        "likely_days": r.days,
-        "likely_cost_usd": r.cost_usd,
-        "draws": draws,
-        "seed": seed,
-    }
-
-
-def _sample(
-    params: Mapping[str, Any], keys: Sequence[str], draws: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Triangular draws (draws x keys) from each key's low / likely / high."""
-    out = np.empty((draws, len(keys)))
-    for j, key in enumerate(keys):
-        t = param_table(params, key)
-        lo, mode, hi = float(t["low"]), float(t["likely"]), float(t["high"])
-        out[:, j] = mode if hi <= lo else rng.triangular(lo, mode, hi, size=draws)
-    return out
-
-
-def _percentiles(rows: np.ndarray) -> np.ndarray:
-    """P10, P50 and P90 of each row (3 x rows): ``np.percentile``'s own numbers.
-
-    The rows are sorted first: a percentile depends only on the values, not their order, and
-    numpy's selection of the order statistics is then much quicker than on unsorted draws.
-    """
-    return np.percentile(np.sort(rows, axis=1), [10, 50, 90], axis=1)
-
-
-def _likely(params: Mapping[str, Any], keys: Sequence[str], which: str = "likely") -> np.ndarray:
-    return np.array([float(param_table(params, k)[which]) for k in keys])
-
-
-def _evaluate(values: np.ndarray, inverse: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Route totals for parameter values (rows) and route coefficients (keys x routes)."""
-    x = values.copy()
-    x[..., inverse] = 1.0 / x[..., inverse]
-    return x @ coef
 
 
 # -- result ----------------------------------------------------------------------------------
@@ -272,7 +90,7 @@ class Comparison:
     params: Mapping[str, Any] | None = field(default=None, repr=False)
 
     def _pct(self, arr: np.ndarray) -> dict[str, float]:
-        p10, p50, p90 = _percentiles(arr[None, :])[:, 0]
+        p10, p50, p90 = percentiles(arr)
         return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
     def instc_days(self) -> np.ndarray | None:
@@ -406,143 +224,12 @@ class Comparison:
         time-distance panel per family (its likely route, with the P10-P90 band of that route
         from the same draws and seed).
         """
-        from .charts import comparison_figure
+        from .render.charts import comparison_figure
 
         return comparison_figure(self, top=top)
 
 
 # -- the comparison -------------------------------------------------------------------------
-def _network_families(G: nx.MultiDiGraph) -> Families:
-    """The families of ``G``'s geodata directory (bundled ones when it has none)."""
-    directory = G.graph.get("directory")
-    return load_families(directory) if directory else _BUNDLED
-
-
-def _resolve_families(
-    families: Iterable[str | Family] | None, table: Families | None = None
-) -> list[Family]:
-    table = table or _BUNDLED
-    if families is None:
-        return list(table.families)
-    if isinstance(families, Family):
-        families = [families]
-    families = as_names(families, "families", also=(Family,))
-    by_name = {f.name: f for f in table.families}
-    out = []
-    for f in families:
-        if isinstance(f, Family):
-            out.append(f)
-        elif isinstance(f, str) and f in by_name:
-            out.append(by_name[f])
-        else:
-            raise InputError(f"unknown route family {f!r}; the families are " + ", ".join(by_name))
-    return out
-
-
-@dataclass
-class _Terms:
-    """Candidate routes as coefficient matrices over one shared list of parameter keys."""
-
-    keys: list[str]
-    inverse: np.ndarray
-    time: np.ndarray  # keys x candidates
-    cost: np.ndarray
-    order: list[str]
-    ncand: list[int]
-
-    @classmethod
-    def of(cls, cands: Mapping[str, list[Route]]) -> _Terms:
-        return cls.from_terms({name: [route_terms(r) for r in cs] for name, cs in cands.items()})
-
-    @classmethod
-    def from_terms(cls, terms: Mapping[str, list[dict[tuple[str, str, bool], float]]]) -> _Terms:
-        """The matrices of candidates given as :func:`route_terms` dictionaries, per family ...
-
-        ... (what :mod:`corridormap.sweep` builds without making :class:`Route` objects).
-        """
-        inv: dict[str, bool] = {}
-        for ts in terms.values():
-            for t in ts:
-                for q, k, flag in t:
-                    if q in ("time_h", "cost_usd"):
-                        inv[k] = flag
-        keys = sorted(inv)
-        index = {k: i for i, k in enumerate(keys)}
-        order = list(terms)
-        ncand = [len(terms[n]) for n in order]
-        time = np.zeros((len(keys), sum(ncand)))
-        cost = np.zeros((len(keys), sum(ncand)))
-        col = 0
-        for name in order:
-            for t in terms[name]:
-                for (q, k, _), c in t.items():
-                    if q == "time_h":
-                        time[index[k], col] += c
-                    elif q == "cost_usd":
-                        cost[index[k], col] += c
-                col += 1
-        return cls(keys, np.array([inv[k] for k in keys], dtype=bool), time, cost, order, ncand)
-
-    def days(self, values: np.ndarray) -> np.ndarray:
-        return _evaluate(values, self.inverse, self.time) / 24.0
-
-    def usd(self, values: np.ndarray) -> np.ndarray:
-        return values @ self.cost
-
-    def best(self, table: np.ndarray) -> dict[str, np.ndarray]:
-        """Per family, the least value of its candidates (last axis)."""
-        out, start = {}, 0
-        for name, m in zip(self.order, self.ncand, strict=True):
-            out[name] = table[..., start : start + m].min(axis=-1)
-            start += m
-        return out
-
-
-def _monte_carlo(
-    params: Mapping[str, Any],
-    T: _Terms,
-    draws: int,
-    rng: np.random.Generator,
-    by: str,
-    bar: Any,
-    seed: int | None = None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per family and draw, the days and cost of its best candidate in that draw.
-
-    Parameters are drawn from ``rng``; the model discrepancy from its own stream of ``seed``
-    (:func:`corridormap.model.discrepancy_rng`).
-    """
-    chunk = 50_000
-    sigma = discrepancy_sigma(params)
-    zrng = discrepancy_rng(seed)
-    days_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
-    cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in T.order}
-    done = 0
-    while done < draws:
-        n = min(chunk, draws - done)
-        values = _sample(params, T.keys, n, rng)
-        t_all, c_all = T.days(values), T.usd(values)
-        obj = t_all if by.startswith("time") else c_all
-        start, rows = 0, np.arange(n)
-        picked = []
-        for name, m in zip(T.order, T.ncand, strict=True):
-            pick = np.argmin(obj[:, start : start + m], axis=1)
-            picked.append(t_all[:, start : start + m][rows, pick])
-            cost_parts[name].append(c_all[:, start : start + m][rows, pick])
-            start += m
-        # the model's own error (calibrated), one draw per family: the families' routes
-        # are different routes, so their errors are not shared
-        picked_days = apply_discrepancy(np.stack(picked, axis=1), sigma, zrng)
-        for j, name in enumerate(T.order):
-            days_parts[name].append(picked_days[:, j])
-        done += n
-        if bar is not None:
-            bar.update(n)
-    days = {n: np.concatenate(days_parts[n]) for n in T.order}
-    cost = {n: np.concatenate(cost_parts[n]) for n in T.order}
-    return days, cost
-
-
 def compare(
     G: nx.MultiDiGraph,
     origin: str,
@@ -596,11 +283,11 @@ def compare(
 
     draws = check_count(draws, "draws", high=MAX_DRAWS)  # ~175 bytes a draw: 2e6 ~ 350 MB
     o, d = resolve_place(G, origin), resolve_place(G, destination)
-    table = _network_families(G)
-    fams = _resolve_families(families, table)
+    table = network_families(G)
+    fams = resolve_families(families, table)
     base = as_weight(weight, by)
     params = G.graph["params"]
-    cands, unreachable = _family_candidates(
+    cands, unreachable = family_candidates(
         G, o, d, fams, base, candidates, named=families is not None
     )
     if not cands:
@@ -608,7 +295,7 @@ def compare(
             f"no route family connects {o} and {d}: "
             + "; ".join(f"{k}: {v}" for k, v in unreachable.items())
         )
-    T = _Terms.of(cands)
+    T = CandidateTerms.of(cands)
     days, cost = _run_monte_carlo(params, T, draws, seed, base.by, progress)
     ref = table.reference if table.reference in {f.name for f in fams} else None
     comp = Comparison(
@@ -630,64 +317,9 @@ def compare(
     return comp
 
 
-def _family_candidates(
-    G: nx.MultiDiGraph,
-    o: str,
-    d: str,
-    fams: Sequence[Family],
-    base: Weight,
-    candidates: int,
-    *,
-    named: bool,
-) -> tuple[dict[str, list[Route]], dict[str, str]]:
-    """Each family's ``candidates`` best routes from ``o`` to ``d``, or why it has none.
-
-    Parameters
-    ----------
-    G
-        The network.
-    o, d
-        The origin and destination place ids.
-    fams
-        The families.
-    base
-        The weight every family starts from.
-    candidates
-        Routes per family.
-    named
-        Whether the families were asked for by name: then a family that does not apply to
-        the network is an error, not a note.
-
-    Returns
-    -------
-    tuple
-        The routes by family name, and the reason by family name for those without.
-
-    Raises
-    ------
-    InputError
-        If a family asked for by name does not apply to the network.
-    """
-    cands: dict[str, list[Route]] = {}
-    unreachable: dict[str, str] = {}
-    for fam in fams:
-        try:
-            wf = _family_weight(G, fam, base)
-        except InputError as exc:
-            if named:  # asked for by name: an error, not a note
-                raise
-            unreachable[fam.name] = f"not applicable to this network ({exc})"
-            continue
-        try:
-            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
-        except NoRouteError as exc:
-            unreachable[fam.name] = str(exc)
-    return cands, unreachable
-
-
 def _run_monte_carlo(
     params: Mapping[str, Any],
-    T: _Terms,
+    T: CandidateTerms,
     draws: int,
     seed: int | None,
     by: str,
@@ -723,19 +355,19 @@ def _run_monte_carlo(
 
         bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
     try:
-        return _monte_carlo(params, T, draws, rng, by, bar, seed)
+        return family_draws(params, T, draws, rng, by=by, seed=seed, bar=bar)
     finally:
         if bar is not None:
             bar.close()
 
 
-def _tornado(params, T: _Terms, fams, reference: str | None) -> list[dict[str, Any]]:
+def _tornado(params, T: CandidateTerms, fams, reference: str | None) -> list[dict[str, Any]]:
     """How much each parameter, alone at its low and high, moves the INSTC - reference gap."""
     instc = {f.name for f in fams if f.instc}
     if reference is None or reference not in T.order or not instc & set(T.order):
         return []
     keys = T.keys
-    base = _likely(params, keys)
+    base = param_array(params, keys)
 
     def gap(values: np.ndarray) -> np.ndarray:
         best = T.best(T.days(values))
@@ -745,8 +377,8 @@ def _tornado(params, T: _Terms, fams, reference: str | None) -> list[dict[str, A
     lows = np.tile(base, (len(keys), 1))
     highs = lows.copy()
     idx = np.arange(len(keys))
-    lows[idx, idx] = _likely(params, keys, "low")
-    highs[idx, idx] = _likely(params, keys, "high")
+    lows[idx, idx] = param_array(params, keys, "low")
+    highs[idx, idx] = param_array(params, keys, "high")
     g_lo, g_hi = gap(lows), gap(highs)
     rows = [
         {
@@ -778,21 +410,21 @@ def naive_compare(
     """
     from .routing import route
 
-    fams = _resolve_families(families, _network_families(G))
+    fams = resolve_families(families, network_families(G))
     params = G.graph["params"]
     keys = sorted(
         {t.key for _, _, d in G.edges(data=True) for t in edge_terms(d) if t.quantity == "time_h"}
     )
     rng = np.random.default_rng(seed)
-    values = _sample(params, keys, draws, rng)
-    index = {k: i for i, k in enumerate(keys)}
+    values = sample(params, keys, draws, rng)
     out: dict[str, list[float]] = {f.name: [] for f in fams}
     H = G.copy()  # one copy whose edge times are rewritten for every draw
-    weights = {f.name: _family_weight(G, f, make_weight("time_h")) for f in fams}
+    weights = {f.name: family_weight(G, f, make_weight("time_h")) for f in fams}
     for row in values:
+        value = dict(zip(keys, row.tolist(), strict=True))
 
-        def edge_time(d, row=row):
-            return sum(t.value(row[index[t.key]]) for t in edge_terms(d) if t.quantity == "time_h")
+        def edge_time(d, value=value):
+            return evaluate([t for t in edge_terms(d) if t.quantity == "time_h"], value)["time_h"]
 
         for _, _, data in H.edges(data=True):
             data["time_h"] = edge_time(data)
@@ -808,332 +440,94 @@ def naive_compare(
     return {k: np.array(v) for k, v in out.items()}
 
 
-# -- time-distance profiles ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Step:
-    """One piece of a route's time-distance profile (UNESCAP / CAREC CPMM method).
+# -- scenarios -------------------------------------------------------------------------------
+#: the Monte Carlo fields :func:`scenario_percentiles` gives each pair and scenario
+SCENARIO_PERCENTILE_FIELDS = (
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "baseline_days_p50",
+    "delta_days_p50",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+    "baseline_cost_usd_p50",
+    "delta_cost_usd_p50",
+    "draws",
+    "seed",
+)
 
-    Attributes
+
+def scenario_percentiles(
+    G: nx.MultiDiGraph,
+    pairs: Sequence[tuple[str, str]],
+    scenarios: Sequence[Any],
+    *,
+    by: str,
+    draws: int,
+    seed: int | None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The P10/P50/P90 of each pair's best route under each scenario, beside the baseline's.
+
+    The routes are those :func:`corridormap.scenarios.compare_scenarios` finds (the best route
+    under the scenario, and in the baseline); their percentiles come from
+    :func:`~corridormap.uncertainty.route_percentiles`.
+
+    Parameters
     ----------
-    kind
-        ``"move"`` (distance and time advance together) or ``"stop"`` (time and cost advance
-        where the cargo stands: a border, a canal transit, a transfer, a wait for a sailing).
-    what
-        For a move, the link mode; for a stop, ``"border"``, ``"canal"`` or the transfer
-        kind (``"rail_road"``, ``"port"`` ...).
-    place
-        Where: the place's name (for a move or a border, ``"from – to"``).
-    name
-        What the step is, in words (``"rail–road transshipment"``, ``"border AZ/IR"``).
-    label
-        What the step is, where and how long, e.g.
-        ``"Astara (IR): rail–road transshipment 36 h"``.
-    km, hours, usd
-        ``(start, end)`` of cumulative distance, time and cost along the route.
-    """
-
-    kind: str
-    what: str
-    place: str
-    name: str
-    label: str
-    km: tuple[float, float]
-    hours: tuple[float, float]
-    usd: tuple[float, float]
-
-    @property
-    def duration_h(self) -> float:
-        """Hours the step adds."""
-        return self.hours[1] - self.hours[0]
-
-
-@dataclass
-class Profile:
-    """A route's time-distance and cost-distance profile.
-
-    Attributes
-    ----------
-    route
-        The route.
-    steps
-        :class:`Step` objects in travel order (likely values, through the route's weight).
-    km
-        Cumulative distance at each vertex (``len(steps) + 1`` values, from 0).
-    band
-        ``{"days": {"p10", "p50", "p90"}, "cost_usd": {...}}``: arrays of the cumulative
-        percentiles at each vertex from the Monte Carlo (``None`` without parameters). The
-        last values are :func:`route_percentiles` of the route for the same draws and seed.
+    G
+        The network.
+    pairs
+        ``(origin, destination)`` names or ids.
+    scenarios
+        Scenario names, or lists of names applied together.
+    by
+        The objective the routes are found by.
     draws, seed
-        The Monte Carlo's draws and seed (``None`` without a band).
+        The Monte Carlo's draws and seed.
+
+    Returns
+    -------
+    dict
+        ``("origin - destination", scenario name) -> {field: value}`` for every field of
+        :data:`SCENARIO_PERCENTILE_FIELDS` (``None`` where a route is missing), rounded as
+        shown: days to 3 decimals, USD to 1.
     """
+    from .places import resolve_place
+    from .routing import route
+    from .scenarios import apply_scenario
 
-    route: Route
-    steps: list[Step]
-    km: np.ndarray
-    band: dict[str, dict[str, np.ndarray]] | None = None
-    draws: int | None = None
-    seed: int | None = None
+    views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scenarios]
+    base = apply_scenario(G, [])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def stops(self, min_hours: float = 0.0) -> list[Step]:
-        """The stop steps of at least ``min_hours``."""
-        return [s for s in self.steps if s.kind == "stop" and s.duration_h >= min_hours]
+    def pct(view: Any, o: str, d: str) -> dict | None:
+        try:
+            r = route(G, o, d, weight=view.weight(by))
+        except (NoRouteError, UnknownPlaceError):
+            return None
+        return route_percentiles(G, r, draws=draws, seed=seed)
 
-    def to_frame(self):
-        """One row per step: kind, what, place, label, km, hours and USD at start and end."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                {
-                    "kind": s.kind,
-                    "what": s.what,
-                    "place": s.place,
-                    "name": s.name,
-                    "label": s.label,
-                    "km_start": s.km[0],
-                    "km_end": s.km[1],
-                    "hours_start": s.hours[0],
-                    "hours_end": s.hours[1],
-                    "usd_start": s.usd[0],
-                    "usd_end": s.usd[1],
-                }
-                for s in self.steps
-            ]
-        )
-
-
-def _hours_text(h: float) -> str:
-    return f"{h:.0f} h" if h < 72 else f"{h:.0f} h ({h / 24:.1f} d)"
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _transfer_words(kind: str, params: Mapping[str, Any] | None) -> str:
-    """A transfer kind in words.
-
-    The table's own ``label`` if it has one, else from the name (``rail_road`` -> ``rail–road
-    transshipment``, ``caspian_port`` -> ``caspian port handling``).
-    """
-    table = ((params or {}).get("transfers") or {}).get(kind)
-    if isinstance(table, Mapping) and isinstance(table.get("label"), str):
-        return table["label"]
-    modes = set(((params or {}).get("modes") or {}).keys()) or {
-        "rail",
-        "road",
-        "sea",
-        "caspian",
-        "ferry",
-        "inland",
-    }
-    parts = kind.split("_")
-    if len(parts) == 2 and set(parts) <= modes:
-        return f"{parts[0]}–{parts[1]} transshipment"
-    if parts[-1] in ("port", "terminal"):
-        return f"{_words(kind)} handling"
-    return _words(kind)
-
-
-def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
-    """A leg split into a stop (border, canal, transfer, wait) and a move, each with its ...
-
-    ... likely hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``.
-    """
-    transfer = leg["kind"] == "transfer"
-    stop, move = _stop_and_move(leg, factor)
-    out = []
-    if transfer or stop["hours"] > 0 or stop["usd"] > 0:
-        what, where, name, text = _stop_words(leg, stop, params)
-        out.append(
-            {
-                "kind": "stop",
-                "what": what,
-                "place": where,
-                "name": name,
-                "label": f"{where}: {text}",
-                "km": 0.0,
-                **stop,
-            }
-        )
-    if not transfer:
-        where = f"{leg['from_name']} – {leg['to_name']}"
-        out.append(
-            {
-                "kind": "move",
-                "what": str(leg["mode"]),
-                "place": where,
-                "name": str(leg["mode"]),
-                "label": f"{where}: {leg['mode']}",
-                "km": float(leg["distance_km"]),
-                **move,
-            }
-        )
+    for o, d in pairs:
+        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        b = pct(base, o_id, d_id)
+        for view in views:
+            out[(f"{o} - {d}", view.name)] = _scenario_row(pct(view, o_id, d_id), b, draws, seed)
     return out
 
 
-def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A leg's hours, USD and term coefficients, split between where it stands and moves.
-
-    Parameters
-    ----------
-    leg
-        The route leg.
-    factor
-        The weight's term factor ``factor(edge, term)`` (a scenario's scaling), or None.
-
-    Returns
-    -------
-    tuple
-        The stop (``hours``, ``usd``, ``dwell``, ``wait``, ``coef``, ``canal``) and the move
-        (``hours``, ``usd``, ``coef``). A hand-built edge without terms gives totals only.
-    """
-    from .model import split_key
-
-    d = leg.edge
-    terms = edge_terms(d)
-    transfer = leg["kind"] == "transfer"
-    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
-    move = {"hours": 0.0, "usd": 0.0, "coef": {}}
-    if not terms:  # a hand-built edge: totals only
-        if transfer:
-            stop.update(hours=float(leg["time_h"]), usd=float(leg["cost_usd"]))
-            stop["dwell"] = stop["hours"]
-        else:
-            held = float(d.get("dwell_h", 0.0)) + float(d.get("wait_h", 0.0))
-            held = min(held, float(leg["time_h"]))
-            stop.update(hours=held, dwell=held)
-            move.update(hours=float(leg["time_h"]) - held, usd=float(leg["cost_usd"]))
-        return stop, move
-    for t, x in zip(terms, d["parts"], strict=True):
-        if t.quantity not in ("time_h", "cost_usd"):
-            continue
-        f = factor(d, t) if factor is not None else 1.0
-        moving = not transfer and t.part in ("move", "rate")
-        piece = move if moving else stop
-        k = (t.quantity, t.key, t.inverse)
-        piece["coef"][k] = piece["coef"].get(k, 0.0) + t.coef * f
-        if t.quantity == "time_h":
-            piece["hours"] += x * f
-            if not moving:
-                stop["wait" if t.part == "wait" else "dwell"] += x * f
-                if t.key.startswith("canals."):
-                    stop["canal"] = split_key(t.key)[1]
-        else:
-            piece["usd"] += x * f
-    return stop, move
-
-
-def _stop_words(leg, stop: Mapping[str, Any], params) -> tuple[str, str, str, str]:
-    """What a stop is, where, its name and its text: a transfer, a canal or a border.
-
-    Parameters
-    ----------
-    leg
-        The route leg.
-    stop
-        Its stop (from :func:`_stop_and_move`).
-    params
-        The parameter file, for the transfers' words (or None).
-
-    Returns
-    -------
-    tuple
-        ``what`` (the transfer kind, ``canal`` or ``border``), the place, the name and the
-        text with the hours.
-    """
-    if leg["kind"] == "transfer":
-        what = str(leg.get("transfer") or "transfer")
-        where = leg["from_name"]
-        name = _transfer_words(what, params)
-        text = f"{name} {_hours_text(stop['dwell'])}"
-        if stop["wait"] > 0:
-            to_layer = str(leg.get("to_layer") or "")
-            service = to_layer.split(":", 1)[1] if ":" in to_layer else "next"
-            wait = f"wait for {_words(service)} sailing"
-            name += f" + {wait}"
-            text += f" + {wait} {_hours_text(stop['wait'])}"
-    elif stop["canal"] is not None:
-        what, where = "canal", f"{leg['from_name']} – {leg['to_name']}"
-        name = f"{_words(stop['canal']).title()} canal transit"
-        text = f"{name} {_hours_text(stop['hours'])}"
-    else:
-        what, where = "border", f"{leg['from_name']} – {leg['to_name']}"
-        name = " ".join(["border", str(leg.get("country") or "")]).strip()
-        text = f"{name} {_hours_text(stop['hours'])}"
-    return what, where, name, text
-
-
-def route_profile(
-    r: Route,
-    params: Mapping[str, Any] | None = None,
-    *,
-    draws: int = 10_000,
-    seed: int | None = 0,
-) -> Profile:
-    """The time-distance and cost-distance profile of a route, leg by leg.
-
-    Moving along a link advances distance and time together; a border's dwell, a canal
-    transit, a transfer's dwell and the wait for a sailing advance time (and cost) where the
-    cargo stands: the vertical steps of the UNESCAP / CAREC time-distance method. Figures are
-    the route's own (likely values, through the weight that found it, so a scenario's).
-
-    Parameters
-    ----------
-    r
-        The route.
-    params
-        The parameter file (``G.graph["params"]``): with it, each vertex gets its P10/P50/P90
-        of cumulative days and cost from the same Monte Carlo as :func:`route_percentiles`
-        (the same draws and seed give the same end figures).
-    draws, seed
-        The Monte Carlo's draws and random seed.
-
-    Returns
-    -------
-    Profile
-    """
-    factor = r.weight.term_factor() if r.weight is not None else None
-    pieces = [p for leg in r.legs for p in _leg_pieces(leg, factor, params)]
-    steps, km, h, usd = [], 0.0, 0.0, 0.0
-    vertices = [0.0]
-    for p in pieces:
-        step = Step(
-            kind=p["kind"],
-            what=p["what"],
-            place=p["place"],
-            name=p["name"],
-            label=p["label"],
-            km=(km, km + p["km"]),
-            hours=(h, h + p["hours"]),
-            usd=(usd, usd + p["usd"]),
-        )
-        steps.append(step)
-        km, h, usd = step.km[1], step.hours[1], step.usd[1]
-        vertices.append(km)
-    prof = Profile(route=r, steps=steps, km=np.array(vertices))
-    if params is None or not all(edge_terms(leg.edge) for leg in r.legs):
-        return prof
-    draws = check_count(draws, "draws", high=MAX_DRAWS)
-    T = _Terms.of({"route": [r]})  # the same keys, in the same order, as route_percentiles
-    index = {k: i for i, k in enumerate(T.keys)}
-    time = np.zeros((len(T.keys), len(pieces)))
-    cost = np.zeros((len(T.keys), len(pieces)))
-    for j, p in enumerate(pieces):
-        for (q, key, _), c in p["coef"].items():
-            (time if q == "time_h" else cost)[index[key], j] += c
-    rng = np.random.default_rng(seed)
-    values = _sample(params, T.keys, draws, rng)
-    # the model discrepancy scales the whole route's time, drawn as route_percentiles draws it
-    f = apply_discrepancy(np.ones(draws), discrepancy_sigma(params), discrepancy_rng(seed))
-    cum_days = np.cumsum(_evaluate(values, T.inverse, time), axis=1) / 24.0 * f[:, None]
-    cum_usd = np.cumsum(values @ cost, axis=1)
-
-    def pct(a: np.ndarray) -> dict[str, np.ndarray]:
-        a = np.concatenate([np.zeros((a.shape[0], 1)), a], axis=1)
-        p10, p50, p90 = np.percentile(a, [10, 50, 90], axis=0)
-        return {"p10": p10, "p50": p50, "p90": p90}
-
-    prof.band = {"days": pct(cum_days), "cost_usd": pct(cum_usd)}
-    prof.draws, prof.seed = draws, seed
-    return prof
+def _scenario_row(p: dict | None, b: dict | None, draws: int, seed: int | None) -> dict[str, Any]:
+    """The fields of one pair and scenario: its percentiles ``p`` beside the baseline's ``b``."""
+    row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
+    row.update(draws=draws, seed=seed)
+    if p is not None:
+        for q, nd in (("days", 3), ("cost_usd", 1)):
+            for k in ("p10", "p50", "p90"):
+                row[f"{q}_{k}"] = round(p[q][k], nd)
+    if b is not None:
+        row["baseline_days_p50"] = round(b["days"]["p50"], 3)
+        row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
+    if p is not None and b is not None:
+        row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
+        row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
+    return row

@@ -80,8 +80,8 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
 
     The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``).
     """
-    from .charts import save_figure
     from .compare import compare
+    from .render.charts import save_figure
 
     paths = []
     for spec in load_analysis(G.graph.get("directory")).comparisons:

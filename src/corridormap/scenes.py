@@ -400,7 +400,7 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
         except SceneError as exc:
             raise SceneError(exc.reason, file=scene.file, feature=scene.name) from None
         return SceneView(scene, scenario=scenario, replay=rp, labels=labels, evidence=evidence)
-    from .compare import route_percentiles
+    from .uncertainty import route_percentiles
 
     routes, names, pcts = [], [], []
     for spec in scene.routes:

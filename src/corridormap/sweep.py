@@ -62,17 +62,16 @@ import numpy as np
 
 from ._errors import InputError, NoRouteError
 from ._validate import MAX_DRAWS, as_names, check_count, check_graph
-from .compare import (
+from .families import (
     Family,
-    _family_weight,
-    _monte_carlo,
-    _network_families,
-    _percentiles,
-    _resolve_families,
-    _Terms,
+    family_candidates,
+    family_weight,
+    network_families,
+    resolve_families,
 )
 from .model import edge_terms, sum_terms
 from .network import GATE, place_of
+from .uncertainty import CandidateTerms, family_draws, percentiles, route_terms
 from .weights import Weight, make_weight
 
 __all__ = ["SWEEP_COLUMNS", "dask_available", "resolve_endpoints", "sweep", "write_table"]
@@ -877,8 +876,6 @@ def _partition_by_compare(
     Each pair's candidates are found as ``compare`` finds them (the same function); the
     Monte Carlo and the rows are shared as on a small network.
     """
-    from .compare import _family_candidates
-
     fams = list(job.families)
     scens = [(label, _scenario_weight(G, label, items, job.by)) for label, items in job.scenarios]
     parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
@@ -887,7 +884,7 @@ def _partition_by_compare(
             if d == o:
                 continue
             for i, (label, base) in enumerate(scens):
-                routes, _ = _family_candidates(
+                routes, _ = family_candidates(
                     G, o, d, fams, base, job.candidates, named=job.named_families
                 )
                 cands = {name: _routes_as_candidates(rs) for name, rs in routes.items()}
@@ -901,8 +898,6 @@ def _partition_by_compare(
 
 def _routes_as_candidates(routes: Sequence[Any]) -> _Candidates:
     """Routes (best first) as a family's :class:`_Candidates`."""
-    from .compare import route_terms
-
     best = routes[0]
     return _Candidates(
         [route_terms(r) for r in routes],
@@ -947,7 +942,7 @@ def _family_tables(
     tables: dict[str, _Tables] = {}
     for fam in fams:
         try:
-            tables[fam.name] = _Tables.build(G, _family_weight(G, fam, base))
+            tables[fam.name] = _Tables.build(G, family_weight(G, fam, base))
         except InputError:
             if named:
                 raise
@@ -1067,7 +1062,7 @@ def _summarise(days: Mapping[str, np.ndarray], cost: Mapping[str, np.ndarray], j
     pct = {}
     if names:
         # one call for every family's days and cost (numpy's percentile, row by row)
-        q = _percentiles(np.stack([*(days[n] for n in names), *(cost[n] for n in names)]))
+        q = percentiles(np.stack([*(days[n] for n in names), *(cost[n] for n in names)]))
         k = len(names)
         for i, n in enumerate(names):
             pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
@@ -1115,7 +1110,7 @@ def _pair_draws(
     -------
     _Summary
     """
-    T = _Terms.from_terms({n: c.terms for n, c in cands.items()})
+    T = CandidateTerms.from_terms({n: c.terms for n, c in cands.items()})
     key = (
         by,
         tuple(T.keys),
@@ -1127,7 +1122,7 @@ def _pair_draws(
     )
     hit = memo.get(key)
     if hit is None:
-        days, cost = _monte_carlo(params, T, job.draws, stream.generator(), by, None, job.seed)
+        days, cost = family_draws(params, T, job.draws, stream.generator(), by=by, seed=job.seed)
         hit = memo[key] = _summarise(days, cost, job, instc)
     return hit
 
@@ -1297,8 +1292,8 @@ def sweep(
         partitions = check_count(partitions, "partitions", high=100_000)
     if workers is not None:
         workers = check_count(workers, "workers", high=1024)
-    table = _network_families(G)
-    fams = _resolve_families(families, table)
+    table = network_families(G)
+    fams = resolve_families(families, table)
     cat = places(G)
     job = _Job(
         destinations=tuple(ds),

@@ -611,7 +611,7 @@ def route_map(
     if names is not None and len(names) != len(routes):
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
     if percentiles is None and G is not None:
-        from ..compare import route_percentiles
+        from ..uncertainty import route_percentiles
 
         percentiles = [
             route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes

@@ -14,12 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import InputError
+from .._errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .backtest import Backtest
-    from .compare import Comparison, Profile
-    from .routing import Route
+    from ..profile import Profile
+    from ..routing import Route
 
 __all__ = [
     "COLOURS",
@@ -70,7 +69,7 @@ _FIELD_WORDS = {
 # -- text ------------------------------------------------------------------------------------
 def credit(params: Mapping[str, Any] | None = None, *, today: _dt.date | None = None) -> str:
     """The credit line every chart carries: version, model date, parameter set, sources."""
-    from . import __version__
+    from .. import __version__
 
     day = (today or _dt.date.today()).isoformat()
     meta = (params or {}).get("meta") or {}
@@ -86,7 +85,7 @@ def _country_names() -> dict[str, str]:
     """ISO alpha-2 code -> name, from the bundled Natural Earth basemap (empty if absent)."""
     import json
 
-    from .io import bundled_geodata_dir
+    from ..io import bundled_geodata_dir
 
     path = bundled_geodata_dir() / "basemap" / "countries.geojson"
     try:
@@ -160,8 +159,8 @@ def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:
     ``borders.rail.by_country."BY/RU".dwell_h`` -> ``rail border dwell, Belarus–Russia``.
     A ``label`` in the parameter's table (``parameters.toml``) wins.
     """
-    from .compare import _transfer_words
-    from .model import param_table, split_key
+    from ..model import param_table, split_key
+    from ..profile import transfer_words
 
     if params is not None:
         try:
@@ -176,7 +175,7 @@ def param_label(key: str, params: Mapping[str, Any] | None = None) -> str:
     if head == "modes" and rest:
         return _mode_label(rest, field)
     if head == "transfers" and rest:
-        return f"{_transfer_words(rest[0], params)} {field}"
+        return f"{transfer_words(rest[0], params)} {field}"
     if head == "borders" and rest:
         return _border_label(rest, field)
     if head == "canals" and rest:
@@ -193,8 +192,8 @@ def _profiles(
     draws: int,
     seed: int | None,
 ) -> list[Profile]:
-    from .compare import Profile, route_profile
-    from .routing import Route
+    from ..profile import Profile, route_profile
+    from ..routing import Route
 
     items = [routes] if isinstance(routes, Route | Profile) else list(routes)
     if not items:
@@ -424,8 +423,8 @@ def _title(profs: Sequence[Profile]) -> str:
 
 
 # -- comparison ------------------------------------------------------------------------------
-def comparison_figure(comp: Comparison, *, top: int = 10):
-    """The comparison figure: bars, tornado and time-distance panels.
+def comparison_figure(comp: Any, *, top: int = 10):
+    """The figure of a :class:`~corridormap.compare.Comparison`: bars, tornado, profiles.
 
     Days and cost per family with P10-P90 bars, the sensitivity tornado of the gap between the best
     INSTC branch and the reference sea family, and a time-distance panel
@@ -433,7 +432,7 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
     """
     import numpy as np
 
-    from .compare import route_profile
+    from ..profile import route_profile
 
     recs = comp.to_records()
     names = [r["label"] for r in recs]
@@ -521,14 +520,14 @@ def comparison_figure(comp: Comparison, *, top: int = 10):
     return fig
 
 
-def _base_gap(comp: Comparison) -> float:
+def _base_gap(comp: Any) -> float:
     inst = [comp.routes[f.name].days for f in comp.families if f.instc and f.name in comp.routes]
     if not inst or comp.reference not in comp.routes:
         return 0.0
     return min(inst) - comp.routes[comp.reference].days
 
 
-def _label(comp: Comparison, name: str | None) -> str:
+def _label(comp: Any, name: str | None) -> str:
     for f in comp.families:
         if f.name == name:
             return f.label
@@ -536,8 +535,8 @@ def _label(comp: Comparison, name: str | None) -> str:
 
 
 # -- backtest ---------------------------------------------------------------------------------
-def backtest_figure(bt: Backtest):
-    """The backtest figure: each observation beside the model's P10-P90.
+def backtest_figure(bt: Any):
+    """The figure of a :class:`~corridormap.backtest.Backtest`: observed beside model P10-P90.
 
     Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row per
     replayable observation, on a log scale of days; holdout rows in orange, rows outside
@@ -604,7 +603,7 @@ def save_figure(fig, path, *, dpi: int = 150) -> Path:
     InputError
         If the suffix is neither ``.png`` nor ``.svg``.
     """
-    from ._atomic import atomic_write
+    from .._atomic import atomic_write
 
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:

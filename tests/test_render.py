@@ -88,9 +88,12 @@ def test_bundled_overview_has_a_layer_per_branch_and_place_kind(bundled_G):
 
 
 def test_route_map_layers_popups_and_summary(tiny_G):
+    from corridormap.uncertainty import route_percentiles
+
     r1 = cm.route(tiny_G, "Alpha", "Delta")
     r2 = cm.route(tiny_G, "Alpha", "Delta", by="cost")
-    m = render.route_map([r1, r2], G=tiny_G, names=["fast", "cheap"])
+    pcts = [route_percentiles(tiny_G, r, draws=2000, seed=0) for r in (r1, r2)]
+    m = render.route_map([r1, r2], G=tiny_G, names=["fast", "cheap"], percentiles=pcts)
     assert layer_names(m) == ["Corridor network", "fast", "cheap"]
     legs = items(m, "route")
     assert len(legs) == sum(1 for r in (r1, r2) for leg in r.legs if leg["kind"] == "link")
@@ -99,8 +102,6 @@ def test_route_map_layers_popups_and_summary(tiny_G):
     assert "<table" in popup and "Hours" in popup and "Source" in popup
     page = render.render_html(m)
     # the summary, in the legend: the P50 and P10-P90 of the same Monte Carlo as compare
-    from corridormap.uncertainty import route_percentiles
-
     pct = route_percentiles(tiny_G, r1, draws=2000, seed=0)["days"]
     assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page
     # without the network, the likely-value figures, labelled as such

@@ -160,7 +160,7 @@ class SceneView:
         The scenario(s) the routes were found and measured under.
     percentiles
         Per route, P10/P50/P90 of its days and cost per TEU
-        (:func:`corridormap.compare.route_percentiles`, 2,000 draws, seed 0).
+        (:func:`corridormap.uncertainty.route_percentiles`, 2,000 draws, seed 0).
     replay
         The shipment laid out in time (replay scenes).
     evidence

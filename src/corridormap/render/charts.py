@@ -331,12 +331,12 @@ def time_distance(
     TEU) on y; moving legs are slopes coloured by mode, borders, canal transits, transfers and
     waits for a sailing are vertical steps, each labelled with what it is and where. With
     the network ``G`` (or its ``params``) the P10-P90 band of each route's cumulative figures
-    is shaded, from the same Monte Carlo as :func:`~corridormap.compare.route_percentiles`.
+    is shaded, from the same Monte Carlo as :func:`~corridormap.uncertainty.route_percentiles`.
 
     Parameters
     ----------
     routes
-        A :class:`~corridormap.routing.Route`, a :class:`~corridormap.compare.Profile`, or
+        A :class:`~corridormap.routing.Route`, a :class:`~corridormap.profile.Profile`, or
         several (drawn on the same axes, with line styles telling them apart).
     G, params
         The network or its parameter file, for the band and the credit line.

@@ -566,7 +566,6 @@ def _default_route_name(r: Route, i: int, n: int) -> str:
     return f"Route {i + 1}: {o} → {d}" if n > 1 else f"{o} → {d}"
 
 
-# split after the maps merge (issue 10)
 def route_map(
     route_or_routes: Route | Sequence[Route],
     *,
@@ -592,9 +591,9 @@ def route_map(
     tiles
         As in :func:`corridor_map`.
     percentiles
-        Per route, :func:`corridormap.compare.route_percentiles`; computed (2,000 draws,
-        seed 0) when ``G`` is given and this is ``None``. Legends and popups then give
-        P50 (P10–P90) days and cost; without either, the likely-value figures, labelled so.
+        Per route, its :func:`corridormap.uncertainty.route_percentiles` (an empty dict for a
+        route without legs). Legends and popups then give P50 (P10–P90) days and cost;
+        without them, the likely-value figures, labelled so.
 
     Returns
     -------
@@ -610,12 +609,6 @@ def route_map(
         raise ValueError("route_map needs at least one route")
     if names is not None and len(names) != len(routes):
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
-    if percentiles is None and G is not None:
-        from ..uncertainty import route_percentiles
-
-        percentiles = [
-            route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes
-        ]
     if percentiles is not None and len(percentiles) != len(routes):
         raise ValueError(f"percentiles has {len(percentiles)} entries for {len(routes)} routes")
     m = m if m is not None else new_map(tiles=tiles)

@@ -114,7 +114,7 @@ def percentile_text(pct: Mapping[str, Any] | None) -> str:
 def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
     """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped.
 
-    With ``pct`` (:func:`corridormap.compare.route_percentiles`) the days and cost are the
+    With ``pct`` (:func:`corridormap.uncertainty.route_percentiles`) the days and cost are the
     P50 and P10–P90 of the Monte Carlo; without, the likely-value figures, labelled so.
     """
     if pct:

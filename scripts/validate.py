@@ -21,7 +21,7 @@ OUT = ROOT / "docs" / "validation.md"
 
 
 def build() -> str:
-    from corridormap.validation import validation_markdown
+    from corridormap.report import validation_markdown
 
     return validation_markdown()
 

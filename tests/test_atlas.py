@@ -13,8 +13,9 @@ from conftest import write_geodata
 from corridormap import render
 from corridormap._errors import SceneError
 from corridormap.cli import main
+from corridormap.evidence import evidence_rows
 from corridormap.render.atlas import write_atlas
-from corridormap.replay import evidence_rows, replay
+from corridormap.replay import replay
 from corridormap.scenes import compute_scene, load_scenes
 from corridormap.uncertainty import route_percentiles
 
@@ -22,7 +23,7 @@ from corridormap.uncertainty import route_percentiles
 # -- replays --------------------------------------------------------------------------------
 def test_first_transit_replay_follows_the_register(bundled_G):
     rp = replay(bundled_G, ["first-transit-2022"])
-    row = evidence_rows(bundled_G)["first-transit-2022"]
+    row = evidence_rows(bundled_G.graph["directory"])["first-transit-2022"]
     assert rp.start == dt.date(2022, 6, 11)
     # no full arrival date: the run lasts its published 24 days
     assert rp.days == pytest.approx(row["observed"]["high"])
@@ -75,7 +76,7 @@ def test_scene_legends_give_p50_and_the_published_run(bundled_G):
     page = " ".join(c.body for c in m._children.values() if c._name == "CorridormapControl")
     pct = route_percentiles(bundled_G, view.routes[0], draws=2000, seed=0)["days"]
     assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page
-    row = evidence_rows(bundled_G)["russia-saudi-2023-to-iran"]
+    row = evidence_rows(bundled_G.graph["directory"])["russia-saudi-2023-to-iran"]
     lo, hi = row["observed"]["low"], row["observed"]["high"]
     assert f"{lo:g}–{hi:g} days" in page  # the real train's days to the border
     overview = render.render_html(render.scene_map(bundled_G, "overview"))
@@ -238,7 +239,7 @@ def test_replay_keeps_to_the_published_days_when_the_last_event_is_short_of_the_
     # Helsinki - Astara: the last event is the arrival in Azerbaijan (day 6), the path ends
     # at Astara (IR) and the register gives 8-9 days
     rp = replay(bundled_G, ["helsinki-astara-2021-measured"])
-    row = evidence_rows(bundled_G)["helsinki-astara-2021-measured"]
+    row = evidence_rows(bundled_G.graph["directory"])["helsinki-astara-2021-measured"]
     assert row["observed"]["low"] <= rp.days <= row["observed"]["high"]
 
 

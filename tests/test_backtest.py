@@ -12,7 +12,7 @@ import pytest
 import corridormap as cm
 from conftest import PARAMS, write_geodata
 from corridormap import GeodataError, load_network
-from corridormap.backtest import assign_folds, backtest, replay_all
+from corridormap.backtest import assign_folds, backtest
 from corridormap.calibrate import (
     calibrate,
     calibrated_text,
@@ -25,6 +25,7 @@ from corridormap.calibrate import (
 from corridormap.cli import main
 from corridormap.evidence import load_evidence
 from corridormap.model import param_table
+from corridormap.predict import predict_all
 
 
 def row(rid: str, path: str, low: float, high: float | None = None, **extra: str) -> str:
@@ -118,7 +119,7 @@ def load_evidence_text(text: str):
 # -- replay and backtest ---------------------------------------------------------------------
 def test_replay_rules(geo):
     G = load_network(geo)
-    reps = {rp.movement.id: rp for rp in replay_all(G, load_evidence(geo))}
+    reps = {rp.movement.id: rp for rp in predict_all(G, load_evidence(geo))}
     # a leg is moving time only: no terminal at either end
     assert set(reps["a-b-leg"].terms) == {("modes.rail.speed_kmh", True)}
     ab_km = reps["a-b-leg"].terms[("modes.rail.speed_kmh", True)]
@@ -227,7 +228,7 @@ def synthetic(tmp_path: Path, truth_speed: float) -> Path:
     short = {"a-b-leg": "a-b", "a-c-leg": "a-c", "a-d-door": "a-d", "e-d-sailing": "e-d",
              "b-c-border": "b-c", "d-terminal": "d-t"}  # fmt: skip
     values = {}
-    for rp in replay_all(G, load_evidence(d)):
+    for rp in predict_all(G, load_evidence(d)):
         if rp.ok:
             hours = sum(c * expected(k, inv) for (k, inv), c in rp.terms.items())
             values[short[rp.movement.id]] = round(
@@ -251,7 +252,7 @@ def test_calibrate_recovers_a_known_parameter(tmp_path):
     # truth: the prior and the other fitted parameters hold some back
     assert 36.0 < harmonic(cal, key) < 38.5
     # with a negligible prior the exact synthetic data give the truth back
-    loose = fit_parameters(cal.replays, cal.prior, prior_weight=1e-4)
+    loose = fit_parameters(cal.predictions, cal.prior, prior_weight=1e-4)
     lo, hi = loose.spread[key]
     assert 1 / tri_mean(lo, loose.values[key], hi, True) == pytest.approx(38.0, rel=0.005)
     assert set(cal.fit.evidence[key]) == {"a-b-leg", "a-c-leg", "a-d-door"}

@@ -1,24 +1,7 @@
-"""The backtest: every movement of the evidence register replayed on the model.
+"""The backtest: every movement of the evidence register beside the model's figure for it.
 
-**Replay.** A movement becomes the model's figure for the same thing, as linear terms of the
-parameters (:mod:`corridormap.model`), so the Monte Carlo and the calibration evaluate it without
-routing again:
-
-* ``door_to_door``, ``port_to_port``, ``leg``: the best route from the first waypoint to the
-  last, through the middle waypoints in order, each stretch restricted to the modes of the
-  ``by`` of the waypoint it arrives at (:func:`corridormap.route` with ``leg_modes``). A
-  door-to-door figure is the route's whole time; a port-to-port sailing or a leg starts when
-  the first vehicle leaves and ends when the last arrives, so the transfers at the two ends
-  (loading at the origin's gate with its wait for a departure, unloading at the destination)
-  are left out. Transfers in between stay in.
-* ``border_dwell`` (two places, the border's two sides): the border dwell term of the land
-  link joining them (of the mode ``by`` names, where both a rail and a road link cross).
-* ``terminal_dwell`` (one place): the transfer from the place's gate into its layer of mode
-  ``by`` (the terminal dwell plus the wait for a departure where the model adds one), the
-  quickest such transfer at likely values where the place has several layers of that mode.
-
-A row whose place is not in the network, or that no route replays, is reported as not
-replayable, with the reason, and is neither scored nor fitted.
+Each movement is replayed on the model as linear time terms (:mod:`corridormap.predict`, which
+states the rules).
 
 **Scoring.** P10/P50/P90 of the model figure come from a seeded Monte Carlo over the terms
 (triangular draws on each parameter's ``low / likely / high``, as in :func:`corridormap.
@@ -44,217 +27,25 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
-from .evidence import DWELLS, Movement, load_evidence
-from .model import (
-    apply_discrepancy,
-    discrepancy_rng,
-    discrepancy_sigma,
-    edge_terms,
-    layer_mode,
-    param_table,
-)
-from .network import GATE
-from .places import resolve_place
-from .routing import Route, layer_nodes, route
+from ._errors import InputError
+from .calibrate import MAX_ITER, FixedPoint, fixed_point, parameter_keys, prior_params
+from .evidence import Movement, evidence_path, load_evidence
+from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma
+from .predict import Prediction, TermKey, predict_all, term_matrix
 from .uncertainty import evaluate, percentiles, sample
 
 __all__ = [
     "Backtest",
-    "Replay",
     "assign_folds",
     "backtest",
+    "cross_validated_predictions",
     "monte_carlo",
-    "replay",
-    "replay_all",
 ]
 
 DRAWS, SEED, FOLDS = 4_000, 0, 5
-#: a time term of a replayed figure: (parameter key, inverse) -> coefficient (hours)
-TermKey = tuple[str, bool]
-
-
-@dataclass
-class Replay:
-    """A movement replayed on the model.
-
-    Attributes
-    ----------
-    movement
-        The register row.
-    terms
-        The model figure as time terms ``(key, inverse) -> coefficient`` (hours), or ``None``
-        when the row is not replayable.
-    reason
-        Why the row is not replayable (``None`` when it is).
-    route
-        The route replaying a movement (``None`` for dwell rows).
-    """
-
-    movement: Movement
-    terms: dict[TermKey, float] | None = None
-    reason: str | None = None
-    route: Route | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the movement could be replayed (it has model terms)."""
-        return self.terms is not None
-
-    def likely_days(self, params: Mapping[str, Any]) -> float:
-        """The figure at the parameters' likely values, days."""
-        assert self.terms is not None
-        return _value(self.terms, lambda k: float(param_table(params, k)["likely"])) / 24.0
-
-    def signature(self) -> tuple:
-        """What the replay took (route nodes or terms), to tell when a re-route changed it."""
-        if self.terms is None:
-            return ()
-        return tuple(sorted((k, i, round(c, 6)) for (k, i), c in self.terms.items()))
-
-
-def _value(terms: Mapping[TermKey, float], value: Any) -> float:
-    return float(sum(c / value(k) if inv else c * value(k) for (k, inv), c in terms.items()))
-
-
-def _time_terms(edges: Iterable[Mapping[str, Any]], factor: Any = None) -> dict[TermKey, float]:
-    out: dict[TermKey, float] = {}
-    for d in edges:
-        for t in edge_terms(d):
-            if t.quantity != "time_h":
-                continue
-            c = t.coef * (factor(d, t) if factor is not None else 1.0)
-            out[(t.key, t.inverse)] = out.get((t.key, t.inverse), 0.0) + c
-    return out
-
-
-def _resolve(G: nx.MultiDiGraph, mv: Movement) -> list[str] | str:
-    ids = []
-    for w in mv.path:
-        try:
-            ids.append(resolve_place(G, w.place))
-        except AmbiguousPlaceError:
-            return f"place {w.place!r} is ambiguous in the network"
-        except UnknownPlaceError:
-            return f"place {w.place!r} not in the network"
-    return ids
-
-
-def _border_terms(G: nx.MultiDiGraph, mv: Movement, ids: list[str]) -> dict | str:
-    if len(ids) != 2:
-        return "a border_dwell row needs the border's two sides"
-    a, b = ids
-    modes = set(mv.path[1].by or mv.path[0].by or ())
-    found: dict[str, dict[TermKey, float]] = {}
-    for n in layer_nodes(G, a):
-        for _, _v, d in G.out_edges(n, data=True):
-            if d["kind"] != "link" or d["v_place"] != b or not d.get("border"):
-                continue
-            if modes and d["mode"] not in modes:
-                continue
-            terms = {
-                (t.key, t.inverse): t.coef
-                for t in edge_terms(d)
-                if t.quantity == "time_h" and t.part == "dwell" and t.key.startswith("borders.")
-            }
-            if terms:
-                found[d["mode"]] = terms
-    if not found:
-        how = f" by {', '.join(sorted(modes))}" if modes else ""
-        return f"no border link{how} joins {a} and {b} in the network"
-    distinct = {tuple(sorted(t.items())) for t in found.values()}
-    if len(distinct) > 1:
-        return (
-            f"{a} and {b} are joined by {', '.join(sorted(found))} border links: "
-            "give the mode with `by`"
-        )
-    return next(iter(found.values()))
-
-
-def _terminal_terms(G: nx.MultiDiGraph, mv: Movement, ids: list[str]) -> dict | str:
-    if len(ids) != 1:
-        return "a terminal_dwell row names one place, the terminal"
-    p = ids[0]
-    modes = set(mv.path[0].by or ())
-    params = G.graph["params"]
-    cands = []
-    if p in G:
-        for _, _v, d in G.out_edges(p, data=True):
-            if d.get("kind") != "transfer" or d.get("from_layer") != GATE:
-                continue
-            mode = layer_mode(d["to_layer"])
-            cands.append((mode, d))
-    if not modes:
-        present = {m for m, _ in cands}
-        if len(present) != 1:
-            return (
-                f"{p} has layers of {', '.join(sorted(present)) or 'no mode'}: "
-                "give the terminal's mode with `by`"
-            )
-        modes = present
-    best = None
-    for mode, d in cands:
-        if mode not in modes:
-            continue
-        terms = _time_terms([d])
-        x = _value(terms, lambda k: float(param_table(params, k)["likely"]))
-        if best is None or x < best[0]:
-            best = (x, terms)
-    if best is None:
-        return f"{p} has no {'/'.join(sorted(modes))} terminal in the network"
-    return best[1]
-
-
-def replay(G: nx.MultiDiGraph, mv: Movement) -> Replay:
-    """Replay one movement on the network (see the module docstring for the rules)."""
-    ids = _resolve(G, mv)
-    if isinstance(ids, str):
-        return Replay(mv, reason=ids)
-    if mv.measure in DWELLS:
-        fn = _border_terms if mv.measure == "border_dwell" else _terminal_terms
-        got = fn(G, mv, ids)
-        return Replay(mv, reason=got) if isinstance(got, str) else Replay(mv, terms=got)
-    try:
-        r = route(
-            G,
-            ids[0],
-            ids[-1],
-            via=ids[1:-1],
-            leg_modes=[list(w.by) if w.by else None for w in mv.path[1:]],
-        )
-    except (NoRouteError, InputError) as exc:
-        return Replay(mv, reason=f"no route: {exc}")
-    keep = [
-        leg.edge
-        for leg in r.legs
-        if mv.measure == "door_to_door"
-        or leg["kind"] != "transfer"
-        or GATE not in (leg.get("from_layer"), leg.get("to_layer"))
-    ]
-    factor = r.weight.term_factor() if r.weight is not None else None
-    return Replay(mv, terms=_time_terms(keep, factor), route=r)
-
-
-def replay_all(G: nx.MultiDiGraph, movements: Iterable[Movement]) -> list[Replay]:
-    """:func:`replay` for every movement, in order."""
-    return [replay(G, mv) for mv in movements]
 
 
 # -- Monte Carlo -----------------------------------------------------------------------------
-def _matrix(terms: Sequence[Mapping[TermKey, float]]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    inv: dict[str, bool] = {}
-    for t in terms:
-        for k, i in t:
-            inv[k] = i
-    keys = sorted(inv)
-    index = {k: j for j, k in enumerate(keys)}
-    coef = np.zeros((len(keys), len(terms)))
-    for col, t in enumerate(terms):
-        for (k, _), c in t.items():
-            coef[index[k], col] += c
-    return keys, np.array([inv[k] for k in keys], dtype=bool), coef
-
-
 def monte_carlo(
     params: Mapping[str, Any],
     terms: Sequence[Mapping[TermKey, float]],
@@ -270,7 +61,7 @@ def monte_carlo(
     """
     if not terms:
         return np.zeros((0, 3))
-    keys, inverse, coef = _matrix(terms)
+    keys, inverse, coef = term_matrix(terms)
     rng = np.random.default_rng(seed)
     values = sample(params, keys, draws, rng)
     days = evaluate(values, inverse, coef) / 24.0
@@ -420,8 +211,6 @@ class Backtest:
 
 
 def _has_calibrated(params: Mapping[str, Any]) -> list[str]:
-    from .calibrate import parameter_keys
-
     return [k for k, t in parameter_keys(params).items() if t.get("basis") == "calibrated"]
 
 
@@ -463,7 +252,7 @@ def backtest(
     G = G if G is not None else load_network()
     directory = G.graph.get("directory")
     if evidence is None:
-        movements = load_evidence(_register(directory))
+        movements = load_evidence(evidence_path(directory))
     elif isinstance(evidence, str | os.PathLike):
         movements = load_evidence(evidence)
     else:
@@ -471,15 +260,13 @@ def backtest(
     fold_of = assign_folds(movements, folds)
     calibrated = _has_calibrated(G.graph["params"])
     cv = bool(calibrated) if cross_validate is None else bool(cross_validate)
-    # (replay, params) scoring each row
-    scoring: list[tuple[Replay, Mapping[str, Any], str]] = []
+    # (prediction, params) scoring each row
+    scoring: list[tuple[Prediction, Mapping[str, Any], str]] = []
     if not cv:
-        for rp in replay_all(G, movements):
+        for rp in predict_all(G, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
-        from .calibrate import cross_validated_replays
-
-        scoring = cross_validated_replays(G, movements, fold_of, folds=folds)
+        scoring = cross_validated_predictions(G, movements, fold_of, folds=folds)
     obs = _score(scoring, fold_of, draws, seed)
     return Backtest(
         observations=obs,
@@ -492,10 +279,36 @@ def backtest(
     )
 
 
-def _register(directory: str | None):
-    from .evidence import evidence_path
+def cross_validated_predictions(
+    G: nx.MultiDiGraph,
+    movements: Sequence[Movement],
+    fold_of: Mapping[str, int | str],
+    *,
+    folds: int = FOLDS,
+    max_iter: int = MAX_ITER,
+) -> list[tuple[Prediction, Mapping[str, Any], str]]:
+    """Each row predicted and paired with the parameters that score it out of sample.
 
-    return evidence_path(directory)
+    A fitted row of fold ``f`` is predicted on the network calibrated without fold ``f`` and
+    scored with that calibration; a holdout row with the calibration on every fitted row.
+    """
+    from .io import load_geodata
+
+    gd = load_geodata(G.graph.get("directory"))
+    prior = prior_params(G.graph["params"])
+    fit_rows = [mv for mv in movements if not mv.holdout]
+    runs: dict[int | str, FixedPoint] = {"all": fixed_point(gd, prior, fit_rows, max_iter)}
+    for f in range(1, folds + 1):
+        train = [mv for mv in fit_rows if fold_of[mv.id] != f]
+        runs[f] = fixed_point(gd, prior, train, max_iter)
+    out = []
+    for mv in movements:
+        f = fold_of[mv.id]
+        run = runs["all"] if f == "holdout" else runs[f]
+        how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
+        (rp,) = predict_all(run.G, [mv])
+        out.append((rp, run.params, how))
+    return out
 
 
 def _score(scoring, fold_of, draws, seed) -> list[dict[str, Any]]:

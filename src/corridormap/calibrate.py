@@ -59,16 +59,19 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError
-from .backtest import FOLDS, Replay, replay_all
-from .evidence import Movement, load_evidence
+from .evidence import Movement, evidence_path, load_evidence
 from .model import DISCREPANCY_KEY, param_table, split_key
+from .predict import Prediction, predict_all
+from .uncertainty import evaluate, sample_ranges
 
 __all__ = [
     "Calibration",
     "Fit",
+    "FixedPoint",
     "calibrate",
     "check_parameters",
     "fit_parameters",
+    "fixed_point",
     "parameter_keys",
     "prior_params",
     "render_parameters",
@@ -201,14 +204,13 @@ def _fittable(params: Mapping[str, Any], key: str) -> bool:
     return t.get("basis") == "estimated" and 0 < lo < hi
 
 
-# split after the speed/volumes merges (issue 10)
-def _rows_by_param(rows: Sequence[Replay]) -> dict[str, list[str]]:
+def _rows_by_param(rows: Sequence[Prediction]) -> dict[str, list[str]]:
     """The ids of the rows each parameter enters, in row order.
 
     Parameters
     ----------
     rows
-        The replayed rows.
+        The predicted rows.
 
     Returns
     -------
@@ -224,13 +226,13 @@ def _rows_by_param(rows: Sequence[Replay]) -> dict[str, list[str]]:
     return used
 
 
-def _design(rows: Sequence[Replay], keys: Sequence[str], params: Mapping[str, Any]) -> tuple:
+def _design(rows: Sequence[Prediction], keys: Sequence[str], params: Mapping[str, Any]) -> tuple:
     """The fit's linear structure: each row's days as terms of the fitted parameters.
 
     Parameters
     ----------
     rows
-        The replayed rows.
+        The predicted rows.
     keys
         The fitted parameters, in order.
     params
@@ -264,14 +266,14 @@ def _design(rows: Sequence[Replay], keys: Sequence[str], params: Mapping[str, An
 
 
 def fit_parameters(
-    replays: Sequence[Replay], params: Mapping[str, Any], *, prior_weight: float = 1.0
+    predictions: Sequence[Prediction], params: Mapping[str, Any], *, prior_weight: float = 1.0
 ) -> Fit:
-    """Fit the ``estimated`` parameters the replayed rows use (see the module docstring).
+    """Fit the ``estimated`` parameters the predicted rows use (see the module docstring).
 
     Parameters
     ----------
-    replays
-        Replayed rows to fit (rows that are not replayable are skipped).
+    predictions
+        The rows' predictions to fit (rows that are not replayable are skipped).
     params
         The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
     prior_weight
@@ -279,7 +281,7 @@ def fit_parameters(
     """
     from scipy.optimize import least_squares
 
-    rows = [rp for rp in replays if rp.ok]
+    rows = [rp for rp in predictions if rp.ok]
     used = _rows_by_param(rows)
     keys = sorted(k for k in used if _fittable(params, k))
     priors = {k: prior_of(param_table(params, k)) for k in keys}
@@ -376,13 +378,18 @@ def discrepancy_of(
         return 0.0
     s_r = float(np.quantile(np.abs(resid), 0.8)) / 1.2816
     lo, mode, hi = ranges
-    rng = np.random.default_rng(0)
-    X = np.empty((draws, lo.size))
-    for j in range(lo.size):
-        a, c, b = float(lo[j]), float(mode[j]), float(hi[j])
-        X[:, j] = rng.triangular(min(a, c), c, max(b, c), draws) if b > a else c
+    # the ranges ordered about their mode; a range of one value (high <= low) is its mode
+    wide = hi > lo
+    X = sample_ranges(
+        np.where(wide, np.minimum(lo, mode), mode),
+        mode,
+        np.where(wide, np.maximum(hi, mode), mode),
+        draws,
+        np.random.default_rng(0),
+    )
+    none, every = np.zeros(lo.size, dtype=bool), np.ones(lo.size, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        M = const + X @ direct + (1.0 / X) @ inverse
+        M = const + evaluate(X, none, direct) + evaluate(X, every, inverse)
     s_p2 = float(np.mean(np.var(np.log(M), axis=0))) if np.all(M > 0) else 0.0
     return _round(math.sqrt(max(0.0, s_r**2 - s_p2)))
 
@@ -457,71 +464,70 @@ def apply_fit(params: Mapping[str, Any], fit: Fit) -> dict[str, Any]:
 
 # -- fixed point -----------------------------------------------------------------------------
 @dataclass
-class _Run:
+class FixedPoint:
+    """The end of :func:`fixed_point`: the fit whose routes no longer change.
+
+    Attributes
+    ----------
+    params
+        The calibrated parameters.
+    G
+        The network built with them.
+    fit
+        The last :class:`Fit`.
+    predictions
+        The rows predicted on ``G``.
+    iterations, converged
+        Re-routing rounds, and whether the routes stopped changing.
+    """
+
     params: dict[str, Any]
     G: nx.MultiDiGraph
     fit: Fit
-    replays: list[Replay]
+    predictions: list[Prediction]
     iterations: int
     converged: bool
 
 
-def _fixed_point(gd: Any, prior: Mapping[str, Any], movements: Sequence[Movement], max_iter: int):
+def fixed_point(
+    gd: Any, prior: Mapping[str, Any], movements: Sequence[Movement], max_iter: int = MAX_ITER
+) -> FixedPoint:
+    """Fit, rebuild the network with the fitted values and predict again, until routes settle.
+
+    Parameters
+    ----------
+    gd
+        The geodata (:class:`~corridormap.io.Geodata`) whose network is rebuilt.
+    prior
+        The sourced parameters the fit starts from (:func:`prior_params`).
+    movements
+        The rows to fit.
+    max_iter
+        At most this many fit / re-route rounds.
+
+    Returns
+    -------
+    FixedPoint
+    """
     from .network import build_network
 
     params: dict[str, Any] = dict(prior)
     prev: tuple | None = None
     fit = Fit({}, {}, {}, {}, {}, [])
-    reps: list[Replay] = []
+    preds: list[Prediction] = []
     for it in range(1, max_iter + 1):
         G = build_network(replace(gd, params=params))
-        reps = replay_all(G, movements)
-        sig = tuple(rp.signature() for rp in reps)
+        preds = predict_all(G, movements)
+        sig = tuple(rp.signature() for rp in preds)
         if sig == prev:
-            return _Run(params, G, fit, reps, it - 1, True)
-        fit = fit_parameters(reps, prior)
+            return FixedPoint(params, G, fit, preds, it - 1, True)
+        fit = fit_parameters(preds, prior)
         params = apply_fit(prior, fit)
         prev = sig
     G = build_network(replace(gd, params=params))
-    reps = replay_all(G, movements)
-    done = tuple(rp.signature() for rp in reps) == prev
-    return _Run(params, G, fit, reps, max_iter, done)
-
-
-def _geodata_of(G: nx.MultiDiGraph):
-    from .io import load_geodata
-
-    return load_geodata(G.graph.get("directory"))
-
-
-def cross_validated_replays(
-    G: nx.MultiDiGraph,
-    movements: Sequence[Movement],
-    fold_of: Mapping[str, int | str],
-    *,
-    folds: int = FOLDS,
-    max_iter: int = MAX_ITER,
-) -> list[tuple[Replay, Mapping[str, Any], str]]:
-    """Each row replayed and paired with the parameters that score it out of sample.
-
-    A fitted row of fold ``f`` is replayed on the network calibrated without fold ``f`` and
-    scored with that calibration; a holdout row with the calibration on every fitted row.
-    """
-    gd = _geodata_of(G)
-    prior = prior_params(G.graph["params"])
-    fit_rows = [mv for mv in movements if not mv.holdout]
-    runs: dict[int | str, _Run] = {"all": _fixed_point(gd, prior, fit_rows, max_iter)}
-    for f in range(1, folds + 1):
-        train = [mv for mv in fit_rows if fold_of[mv.id] != f]
-        runs[f] = _fixed_point(gd, prior, train, max_iter)
-    out = []
-    for mv in movements:
-        f = fold_of[mv.id]
-        run = runs["all"] if f == "holdout" else runs[f]
-        how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
-        (rp,) = replay_all(run.G, [mv])
-        out.append((rp, run.params, how))
-    return out
+    preds = predict_all(G, movements)
+    done = tuple(rp.signature() for rp in preds) == prev
+    return FixedPoint(params, G, fit, preds, max_iter, done)
 
 
 # -- the calibration -------------------------------------------------------------------------
@@ -537,8 +543,8 @@ class Calibration:
         The sourced parameters the fit started from.
     fit
         The final :class:`Fit`.
-    replays
-        The fitted rows replayed on the calibrated network.
+    predictions
+        The fitted rows predicted on the calibrated network.
     iterations, converged
         Re-routing rounds and whether the routes reached a fixed point.
     directory
@@ -550,7 +556,7 @@ class Calibration:
     params: dict[str, Any]
     prior: dict[str, Any]
     fit: Fit
-    replays: list[Replay]
+    predictions: list[Prediction]
     iterations: int
     converged: bool
     directory: str
@@ -622,7 +628,6 @@ def calibrate(
     -------
     Calibration
     """
-    from .evidence import evidence_path
     from .io import load_geodata
 
     t0 = time.perf_counter()
@@ -635,17 +640,17 @@ def calibrate(
         movements = list(evidence)
     prior = prior_params(gd.params)
     fit_rows = [mv for mv in movements if not mv.holdout]
-    run = _fixed_point(gd, prior, fit_rows, max_iter)
+    run = fixed_point(gd, prior, fit_rows, max_iter)
     return Calibration(
         params=run.params,
         prior=prior,
         fit=run.fit,
-        replays=run.replays,
+        predictions=run.predictions,
         iterations=run.iterations,
         converged=run.converged,
         directory=gd.directory,
         seconds=time.perf_counter() - t0,
-        skipped=[(rp.movement.id, rp.reason or "") for rp in run.replays if not rp.ok],
+        skipped=[(rp.movement.id, rp.reason or "") for rp in run.predictions if not rp.ok],
     )
 
 
@@ -700,7 +705,6 @@ def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-# split after the speed/volumes merges (issue 10)
 def render_parameters(text: str, params: Mapping[str, Any]) -> str:
     """``parameters.toml`` text with every calibratable table set to its value in ``params``.
 

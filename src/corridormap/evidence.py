@@ -1,7 +1,9 @@
 """The evidence register: observed and published movements (``evidence.toml``).
 
-The schema is documented in ``geodata/README.md`` ("Evidence register"). :func:`load_evidence`
-reads and validates a register; every error names the file, the row id and the field.
+The one reader of the register. The schema is documented in ``geodata/README.md`` ("Evidence
+register"). :func:`load_evidence` reads and validates a register into :class:`Movement` rows;
+:func:`evidence_rows` gives the same validated rows as written (the maps quote them); every
+error names the file, the row id and the field. :func:`parse_date` reads the register's dates.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from ._errors import GeodataError
 from ._validate import MODES
 from .io import bundled_geodata_dir, read_toml
 
-__all__ = ["Movement", "Waypoint", "evidence_path", "load_evidence"]
+__all__ = [
+    "Movement",
+    "Waypoint",
+    "evidence_path",
+    "evidence_rows",
+    "load_evidence",
+    "parse_date",
+]
 
 FILE = "evidence.toml"
 REQUIRED = ("id", "title", "source", "date", "kind", "measure", "path", "observed", "notes")
@@ -97,13 +106,26 @@ def evidence_path(directory: str | os.PathLike[str] | None = None) -> Path:
     return bundled_geodata_dir() / FILE
 
 
-def _valid_date(text: Any) -> bool:
+def parse_date(text: Any) -> tuple[date, bool]:
+    """A register date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> (date, is a full date).
+
+    A year or a month stands for its first day.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not such a date.
+    """
     m = DATE_RE.match(text) if isinstance(text, str) else None
     if not m:
-        return False
+        raise ValueError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}")
     y, mo, d = (int(g) if g else 1 for g in m.groups())
+    return date(y, mo, d), m.group(3) is not None
+
+
+def _valid_date(text: Any) -> bool:
     try:
-        date(y, mo, d)
+        parse_date(text)
     except ValueError:
         return False
     return True
@@ -350,13 +372,34 @@ def load_evidence(path: str | os.PathLike[str] | None = None) -> list[Movement]:
         file = Path(path)
         if file.is_dir():
             file = file / FILE
+    return [mv for mv, _ in _read(file)]
+
+
+def evidence_rows(directory: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The register's rows by id, as written: validated, as :func:`load_evidence` reads them.
+
+    Parameters
+    ----------
+    directory
+        A geodata directory: its ``evidence.toml``, else the bundled register.
+
+    Raises
+    ------
+    GeodataError
+        If the register is missing or invalid.
+    """
+    return {mv.id: row for mv, row in _read(evidence_path(directory))}
+
+
+def _read(file: Path) -> list[tuple[Movement, dict[str, Any]]]:
+    """Every row of the register ``file``, validated, beside the table as written."""
     doc = read_toml(file)
     rows = doc.get("movement")
     if not isinstance(rows, list):
         raise GeodataError("needs [[movement]] tables", file=file.name, field="movement")
-    out = [parse_movement(row, file.name, i) for i, row in enumerate(rows)]
+    out = [(parse_movement(row, file.name, i), row) for i, row in enumerate(rows)]
     seen: set[str] = set()
-    for mv in out:
+    for mv, _ in out:
         if mv.id in seen:
             raise GeodataError("is used by two rows", file=file.name, feature=mv.id, field="id")
         seen.add(mv.id)

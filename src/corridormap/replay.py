@@ -20,21 +20,16 @@ into a page with a time slider.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from ._errors import CorridormapError, SceneError
-from .io import bundled_geodata_dir, read_toml
+from .evidence import evidence_path, evidence_rows, parse_date
 
-__all__ = ["Replay", "ReplayEvent", "ReplayLeg", "evidence_rows", "replay"]
-
-EVIDENCE_FILE = "evidence.toml"
-_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+__all__ = ["Replay", "ReplayEvent", "ReplayLeg", "replay"]
 
 
 @dataclass(frozen=True)
@@ -101,31 +96,6 @@ class Replay:
         return max(ends, default=0.0)
 
 
-def evidence_path(G: nx.MultiDiGraph | None = None) -> Path:
-    """The evidence register for ``G``: its geodata directory's, else the bundled one."""
-    if G is not None and G.graph.get("directory"):
-        own = Path(G.graph["directory"]) / EVIDENCE_FILE
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / EVIDENCE_FILE
-
-
-def evidence_rows(G: nx.MultiDiGraph | None = None) -> dict[str, dict[str, Any]]:
-    """The register's movements by id (see geodata/README.md, "Evidence register")."""
-    doc = read_toml(evidence_path(G))
-    rows = doc.get("movement", [])
-    return {str(r["id"]): r for r in rows if isinstance(r, dict) and "id" in r}
-
-
-def parse_date(text: str) -> tuple[dt.date, bool]:
-    """``YYYY-MM-DD`` or ``YYYY-MM`` -> (date, is a full date); a month is its first day."""
-    m = _DATE.match(str(text))
-    if not m:
-        raise ValueError(f"not a date (YYYY-MM or YYYY-MM-DD): {text!r}")
-    y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
-    return dt.date(y, mo, int(d) if d else 1), d is not None
-
-
 def _span(row: Mapping[str, Any], file: str) -> tuple[dt.date, float]:
     """The row's first event date and its duration in days."""
     events = row.get("events") or []
@@ -154,8 +124,9 @@ def replay(G: nx.MultiDiGraph, ids: Sequence[str]) -> Replay:
         If an id is not in the register, a row has no dated events, consecutive rows do not
         meet at a place, or no route follows the path.
     """
-    file = evidence_path(G).name
-    register = evidence_rows(G)
+    directory = G.graph.get("directory") or None
+    file = evidence_path(directory).name
+    register = evidence_rows(directory)
     rows = []
     for rid in ids:
         if rid not in register:

@@ -379,9 +379,9 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
     labels = tuple(found)
     evidence: tuple[dict[str, Any], ...] = ()
     if scene.evidence:
-        from .replay import evidence_rows
+        from .evidence import evidence_rows
 
-        rows = evidence_rows(G)
+        rows = evidence_rows(G.graph.get("directory") or None)
         unknown = [x for x in scene.evidence if x not in rows]
         if unknown:
             raise SceneError(

@@ -410,7 +410,7 @@ def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
     lines = ["## Backtest: the evidence register", ""]
     lines.append(
         f"Every movement of `geodata/evidence.toml` replayed on the model (`corridormap "
-        f"backtest`; rules in `corridormap.backtest`): P10/P50/P90 from a Monte Carlo "
+        f"backtest`; rules in `corridormap.predict`): P10/P50/P90 from a Monte Carlo "
         f"({s['draws']:,} draws, seed {s['seed']}), the error of the P50 against the middle of "
         f"the observed range, and whether the observed range overlaps P10-P90. Fitted rows are "
         f"scored **out of sample**: the register's fitted rows are split into {s['folds']} folds "

@@ -12,7 +12,8 @@ import pytest
 from corridormap import InputError, UnknownPlaceError, load_network
 from corridormap.cli import main
 from corridormap.compare import compare
-from corridormap.sweep import SWEEP_COLUMNS, _Stream, resolve_endpoints, sweep
+from corridormap.sweep import SWEEP_COLUMNS, resolve_endpoints, sweep
+from corridormap.uncertainty import DrawCache
 
 FAMILIES = """
 reference = "sea"
@@ -76,7 +77,7 @@ def _assert_same_as_compare(G, frame, *, draws, seed, weights=None):
 
 
 def test_stream_is_numpys_triangular():
-    s = _Stream(7)
+    s = DrawCache(7)
     rng = np.random.default_rng(7)
     a = rng.triangular(2.0, 3.0, 7.5, size=1000)
     b = rng.triangular(0.5, 0.5, 1.0, size=333)
@@ -128,10 +129,10 @@ def test_large_networks_take_compares_own_candidates(bundled_G, monkeypatch):
 
     from corridormap import apply_scenario
 
-    sw = importlib.import_module("corridormap.sweep")
+    sw = importlib.import_module("corridormap.sweep.partition")
     own = []
     monkeypatch.setattr(sw, "OWN_SEARCH_MAX_EDGES", 0)
-    monkeypatch.setattr(sw, "_scenarios", lambda *a: own.append(a) or [])
+    monkeypatch.setattr(sw, "scenario_tables", lambda *a: own.append(a) or [])
     frame = sweep(
         bundled_G,
         ["Mumbai", "Baku"],
@@ -154,16 +155,16 @@ def test_scenario_searches_taken_from_the_baseline_equal_fresh_ones(bundled_G, m
 
     from corridormap import list_scenarios
 
-    sw = importlib.import_module("corridormap.sweep")  # the package's `sweep` is the function
+    sw = importlib.import_module("corridormap.sweep.sharing")
 
     seen = {"checked": 0, "taken": 0}
     search = sw._scenario_candidates
-    agree = sw._Bounds.agree
+    agree = sw.Bounds.agree
 
     def checked(scens, at, found, d, s_index, name, k):
         got = search(scens, at, found, d, s_index, name, k)
         dist, parent, order = at.trees[s_index][name]
-        fresh = sw._candidates(scens[s_index].tables[name], dist, parent, order, at.o, d, k)
+        fresh = sw.find_candidates(scens[s_index].tables[name], dist, parent, order, at.o, d, k)
         assert (got is None) == (fresh is None), (at.o, d, s_index, name)
         if got is not None:
             assert got.paths == fresh.paths, (at.o, d, s_index, name)
@@ -178,7 +179,7 @@ def test_scenario_searches_taken_from_the_baseline_equal_fresh_ones(bundled_G, m
         return ok
 
     monkeypatch.setattr(sw, "_scenario_candidates", checked)
-    monkeypatch.setattr(sw._Bounds, "agree", counted)
+    monkeypatch.setattr(sw.Bounds, "agree", counted)
     scenarios = [s for s in list_scenarios(bundled_G) if s != "baseline"]
     places = ["Mumbai", "Baku", "Moscow", "Tehran", "Rotterdam", "Astrakhan"]
     frame = sweep(bundled_G, places[:2], places, scenarios=scenarios, draws=20, seed=3)

@@ -1,0 +1,150 @@
+"""Origin-destination sweeps: every pair x scenario x route family, with the Monte Carlo of ...
+
+... :func:`corridormap.compare.compare`, on Dask when one machine is not enough.
+
+The numbers of a pair are those ``compare(G, o, d, draws=N, seed=K, weight=<scenario>)``
+gives: the same candidate routes per family, the same parameter keys and the same random
+stream (``numpy.random.default_rng(seed)``, restarted for every pair and scenario). A pair's
+draws therefore never depend on which partition or worker runs it, and scenarios of one pair
+share their draws (common random numbers), so a scenario's effect is not drowned in noise.
+The tests check the sweep against ``compare`` pair by pair on the bundled network and a small
+one. What is shared instead of repeated, by module:
+
+==================  ===========================================================================
+``endpoints.py``    origins and destinations: places, kinds, regions and country codes
+``job.py``          what every partition is asked to do, and the scenarios as loaded
+``search.py``       one shortest-path tree per origin, and each pair's candidate routes from it
+``sharing.py``      what a scenario's search of a pair takes from the baseline's
+``partition.py``    one partition: its origins' pairs, candidates and Monte Carlo (once per
+                    distinct set of candidate terms; on a network of more than
+                    ``OWN_SEARCH_MAX_EDGES`` edges the candidates are ``compare``'s own)
+``execution.py``    where the partitions run: in this process or on Dask, with progress
+``table.py``        the table's columns and rows, written to CSV or Parquet
+==================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from .._errors import InputError, NoRouteError
+from .._validate import MAX_DRAWS, check_count, check_graph
+from ..families import Family, network_families, resolve_families
+from .endpoints import resolve_endpoints
+from .execution import dask_available, run_partitions, stderr_is_terminal
+from .job import Job, scenario_items
+from .table import SWEEP_COLUMNS, write_table
+
+__all__ = ["SWEEP_COLUMNS", "dask_available", "resolve_endpoints", "sweep", "write_table"]
+
+
+def sweep(
+    G: nx.MultiDiGraph,
+    origins: Iterable[str],
+    destinations: Iterable[str],
+    *,
+    scenarios: Iterable[Any] | str | None = None,
+    families: Iterable[str | Family] | None = None,
+    draws: int = 10_000,
+    seed: int | None = 0,
+    by: str = "time_h",
+    candidates: int = 4,
+    client: Any = None,
+    partitions: int | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+):
+    """Compare the route families for every origin x destination x scenario.
+
+    Parameters
+    ----------
+    G
+        The network.
+    origins, destinations
+        Place ids or names, kinds (``port``), regions (``caucasus``) or ISO country codes,
+        resolved by :func:`resolve_endpoints`; a pair of one place with itself is skipped.
+    scenarios
+        Scenario names, files or :class:`~corridormap.Scenario` objects, each on its own;
+        the baseline is always included, first.
+    families
+        Family names (default every family of the network's ``families.toml``).
+    draws, seed
+        The Monte Carlo of :func:`corridormap.compare`; a pair's figures equal
+        ``compare(G, o, d, draws=draws, seed=seed, weight=<scenario weight>)``.
+    by
+        What picks each family's route per draw and the best family: ``time_h`` or
+        ``cost_usd``.
+    candidates
+        Routes per family evaluated in every draw (as ``compare``'s ``candidates``).
+    client
+        Where to run: ``None`` in this process; ``"local"`` a ``dask.distributed``
+        LocalCluster on this machine's cores (started and closed here); a scheduler address
+        (``"tcp://host:8786"``); or a ``distributed.Client``. On Dask the origins are split
+        into ``partitions`` tasks and the graph is sent to every worker once.
+    partitions
+        Tasks to split the origins into (default four per worker, at most one per origin).
+        The result does not depend on it.
+    workers
+        With ``client="local"``: worker processes (default this machine's cores).
+    progress
+        Show a progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin, destination, scenario and family (:data:`SWEEP_COLUMNS`):
+        P10/P50/P90 days and cost per TEU, the family with the least median (``best_family``),
+        and on each sea family's row ``p_instc_faster``, the probability that the best
+        INSTC branch is faster. Unreachable families have ``reachable`` false and no figures.
+
+    Raises
+    ------
+    InputError
+        If an argument is invalid.
+    UnknownPlaceError
+        If a place, kind, region or country is not known.
+    ScenarioError
+        If a scenario names ids the network does not have.
+    """
+    import pandas as pd
+
+    from ..places import places
+    from ..weights import objective_attr
+
+    check_graph(G, "sweep")
+    draws = check_count(draws, "draws", high=MAX_DRAWS)
+    candidates = check_count(candidates, "candidates", high=100)
+    by = objective_attr(by)
+    if by not in ("time_h", "cost_usd"):
+        raise InputError(f"by must be time_h or cost_usd for a sweep, got {by!r}")
+    os_ = resolve_endpoints(G, origins, "origins")
+    ds = resolve_endpoints(G, destinations, "destinations")
+    if partitions is not None:
+        partitions = check_count(partitions, "partitions", high=100_000)
+    if workers is not None:
+        workers = check_count(workers, "workers", high=1024)
+    table = network_families(G)
+    fams = resolve_families(families, table)
+    cat = places(G)
+    job = Job(
+        destinations=tuple(ds),
+        scenarios=tuple(scenario_items(G, scenarios)),
+        families=tuple(fams),
+        named_families=families is not None,
+        draws=draws,
+        seed=seed,
+        by=by,
+        candidates=candidates,
+        names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
+    )
+    show = progress if progress is not None else stderr_is_terminal()
+    parts = run_partitions(G, os_, job, client, partitions, workers, show)
+    frame = pd.DataFrame({c: [v for p in parts for v in p[c]] for c in SWEEP_COLUMNS})
+    if frame.empty:
+        raise NoRouteError("the sweep has no pair: every origin is also the only destination")
+    frame = frame.astype({"instc": bool, "reachable": bool, "draws": "int64"})
+    frame.attrs["reference"] = table.reference
+    return frame

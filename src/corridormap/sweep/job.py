@@ -1,0 +1,61 @@
+"""What a sweep asks every partition to do: the :class:`Job`, and the scenarios it runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from ..families import Family
+from ..weights import Weight, make_weight
+
+__all__ = ["Job", "scenario_items", "scenario_weight"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every partition needs besides the graph (all picklable)."""
+
+    destinations: tuple[str, ...]
+    scenarios: tuple[tuple[str, tuple[Any, ...]], ...]  # (label, Scenario objects)
+    families: tuple[Family, ...]
+    named_families: bool
+    draws: int
+    seed: int | None
+    by: str
+    candidates: int
+    names: Mapping[str, str]
+
+
+def scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by: str) -> Weight:
+    """The weight of scenario ``label`` (its :class:`~corridormap.Scenario` ``items``) by ``by``."""
+    if not items:
+        return make_weight(by)
+    from ..scenarios import apply_scenario
+
+    return apply_scenario(G, list(items)).weight(by)
+
+
+def scenario_items(G: nx.MultiDiGraph, scenarios: Any) -> list[tuple[str, tuple[Any, ...]]]:
+    """``[(label, Scenario objects)]``: the baseline first, then each scenario given."""
+    from ..scenarios import Scenario, load_scenario
+
+    if scenarios is None:
+        given: list[Any] = []
+    elif isinstance(scenarios, str | Scenario | os.PathLike):
+        given = [scenarios]
+    else:
+        given = list(scenarios)
+    out: dict[str, tuple[Any, ...]] = {"baseline": ()}
+    for s in given:
+        if isinstance(s, str) and s == "baseline":
+            continue
+        sc = s if isinstance(s, Scenario) else load_scenario(s, G)
+        sc.validate(G)
+        if sc.name in out:
+            continue
+        out[sc.name] = (sc,)
+    return list(out.items())

@@ -16,7 +16,7 @@ NAIVE_DRAWS = 100
 
 def main() -> None:
     import corridormap as cm
-    from corridormap.compare import compare, naive_compare
+    from corridormap.compare import _naive_compare, compare
 
     G = cm.load_network()
     compare(G, *PAIRS[0], draws=100)  # warm imports and caches
@@ -26,7 +26,7 @@ def main() -> None:
     fast = time.perf_counter() - t
     t = time.perf_counter()
     for o, d in PAIRS:
-        naive_compare(G, o, d, draws=NAIVE_DRAWS, seed=0)
+        _naive_compare(G, o, d, draws=NAIVE_DRAWS, seed=0)
     naive = (time.perf_counter() - t) * DRAWS / NAIVE_DRAWS
     print(f"vectorised, {DRAWS:,} draws x {len(PAIRS)} pairs : {fast:7.2f} s (target < 2 s)")
     print(f"naive loop, same work (scaled from {NAIVE_DRAWS} draws): {naive:7.1f} s")

@@ -198,3 +198,62 @@ def _route_on_the_compiled_core(monkeypatch):
     import corridormap._csr as csr
 
     monkeypatch.setattr(csr, "MIN_EDGES", 0)
+
+
+# -- a small evidence register on the tiny network (evidence, predict, backtest, calibrate) ----
+def row(rid: str, path: str, low: float, high: float | None = None, **extra: str) -> str:
+    hi = low if high is None else high
+    lines = [
+        "[[movement]]",
+        f'id = "{rid}"',
+        f'title = "{rid}"',
+        'source = "test"',
+        'date = "2022-06"',
+        f'kind = "{extra.get("kind", "measured_run")}"',
+        f'measure = "{extra.get("measure", "door_to_door")}"',
+        f"path = {path}",
+        f'observed = {{ low = {low}, high = {hi}, unit = "{extra.get("unit", "days")}" }}',
+        'notes = "test row"',
+    ]
+    if "role" in extra:
+        lines.append(f'role = "{extra["role"]}"')
+    return "\n".join(lines) + "\n\n"
+
+
+A_B = '[{ place = "Alpha" }, { place = "Beta", by = "rail" }]'
+A_C = '[{ place = "Alpha" }, { place = "Beta", by = "rail" }, { place = "Gamma", by = "rail" }]'
+A_D = '[{ place = "Alpha" }, { place = "Delta", by = "rail" }]'
+E_D = '[{ place = "Echo" }, { place = "Delta", by = "sea" }]'
+B_C = '[{ place = "Beta" }, { place = "Gamma", by = "rail" }]'
+D_T = '[{ place = "Delta", by = "sea" }]'
+
+
+def register(values: dict[str, float] | None = None) -> str:
+    v = {"a-b": 2.0, "a-c": 5.0, "a-d": 9.0, "e-d": 4.0, "b-c": 30.0, "d-t": 60.0}
+    v.update(values or {})
+    return (
+        row("a-b-leg", A_B, v["a-b"], measure="leg")
+        + row("a-c-leg", A_C, v["a-c"], measure="leg")
+        + row("a-d-door", A_D, v["a-d"])
+        + row("e-d-sailing", E_D, v["e-d"], measure="port_to_port", kind="operator_schedule")
+        + row("b-c-border", B_C, v["b-c"], measure="border_dwell", unit="hours")
+        + row("d-terminal", D_T, v["d-t"], measure="terminal_dwell", unit="hours", role="holdout")
+        + row("to-nowhere", '[{ place = "Alpha" }, { place = "Nowhere", by = "rail" }]', 3.0)
+    )
+
+
+@pytest.fixture
+def geo(tmp_path: Path) -> Path:
+    """The tiny network's geodata directory with the register of :func:`register`."""
+    d = write_geodata(tmp_path / "geo")
+    (d / "evidence.toml").write_text(register(), encoding="utf-8")
+    return d
+
+
+def load_evidence_text(text: str):
+    """The movements of register ``text`` (rows of :func:`row`), validated."""
+    import tomllib
+
+    from corridormap.evidence import parse_movement
+
+    return [parse_movement(r) for r in tomllib.loads(text)["movement"]]

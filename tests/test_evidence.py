@@ -1,4 +1,4 @@
-"""Integrity of the bundled evidence register, geodata/evidence.toml.
+"""The evidence register: the bundled geodata/evidence.toml's integrity, and the loader's checks.
 
 The schema is documented in geodata/README.md ("Evidence register (evidence.toml)").
 """
@@ -14,6 +14,10 @@ from typing import Any
 import pytest
 
 import corridormap as cm
+from conftest import A_B, row, write_geodata
+from corridormap import GeodataError
+from corridormap.cli import main
+from corridormap.evidence import load_evidence
 from corridormap.io import bundled_geodata_dir
 
 EVIDENCE = bundled_geodata_dir() / "evidence.toml"
@@ -225,3 +229,46 @@ def test_places_resolve_in_bundled_network(bundled_G, movements):
     assert not unknown, "places that do not resolve to one place: " + "; ".join(unknown)
     if pending:
         pytest.skip(f"places not yet in the bundled network (being added): {sorted(pending)}")
+
+
+# -- a register built in code -------------------------------------------------------------
+def test_load_evidence_reads_rows(geo):
+    mvs = load_evidence(geo)
+    assert [m.id for m in mvs][:2] == ["a-b-leg", "a-c-leg"]
+    border = next(m for m in mvs if m.id == "b-c-border")
+    assert border.observed_days == (1.25, 1.25)
+    assert border.path[1].by == ("rail",)
+    assert next(m for m in mvs if m.id == "d-terminal").holdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('notes = "test row"\n', "", "'notes'"),
+        ('unit = "days" }', 'unit = "weeks" }', "'observed.unit'"),
+        ("low = 2.0, high = 2.0", "low = 3.0, high = 2.0", "'observed'"),
+        ('by = "rail" }]', 'by = "raol" }]', "'path[1].by'"),
+    ],
+)
+def test_bad_register_names_file_row_and_field(tmp_path, old, new, field, capsys):
+    text = row("a-b-leg", A_B, 2.0, measure="leg").replace(old, new, 1)
+    f = tmp_path / "evidence.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(GeodataError) as exc:
+        load_evidence(f)
+    msg = str(exc.value)
+    assert msg.startswith("evidence.toml: feature 'a-b-leg'"), msg
+    assert f"field {field}" in msg
+    d = write_geodata(tmp_path / "geo")
+    assert main(["backtest", "--data", str(d), "--evidence", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "evidence.toml" in err and "a-b-leg" in err and field in err
+
+
+def test_bundled_register_loads():
+    from corridormap.evidence import evidence_path
+
+    raw = tomllib.loads(evidence_path().read_text("utf-8"))["movement"]
+    mvs = load_evidence()
+    assert [m.id for m in mvs] == [r["id"] for r in raw]
+    assert all(m.observed_days[0] <= m.observed_days[1] for m in mvs)

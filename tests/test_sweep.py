@@ -13,7 +13,6 @@ from corridormap import InputError, UnknownPlaceError, load_network
 from corridormap.cli import main
 from corridormap.compare import compare
 from corridormap.sweep import SWEEP_COLUMNS, resolve_endpoints, sweep
-from corridormap.uncertainty import DrawCache
 
 FAMILIES = """
 reference = "sea"
@@ -74,15 +73,6 @@ def _assert_same_as_compare(G, frame, *, draws, seed, weights=None):
                 assert (p is None and math.isnan(r.p_instc_faster)) or r.p_instc_faster == p
             checked += 1
     assert checked > 0
-
-
-def test_stream_is_numpys_triangular():
-    s = DrawCache(7)
-    rng = np.random.default_rng(7)
-    a = rng.triangular(2.0, 3.0, 7.5, size=1000)
-    b = rng.triangular(0.5, 0.5, 1.0, size=333)
-    assert np.array_equal(s.triangular(0, 2.0, 3.0, 7.5, 1000), a)
-    assert np.array_equal(s.triangular(1000, 0.5, 0.5, 1.0, 333), b)
 
 
 def test_sweep_equals_compare_on_the_tiny_network(fam_G):

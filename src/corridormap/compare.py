@@ -47,7 +47,6 @@ __all__ = [
     "SCENARIO_PERCENTILE_FIELDS",
     "Comparison",
     "compare",
-    "naive_compare",
     "scenario_percentiles",
 ]
 
@@ -394,7 +393,7 @@ def _tornado(params, T: CandidateTerms, fams, reference: str | None) -> list[dic
     return rows
 
 
-def naive_compare(
+def _naive_compare(
     G: nx.MultiDiGraph,
     origin: str,
     destination: str,

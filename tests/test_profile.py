@@ -1,0 +1,69 @@
+"""A route's time-distance profile: its steps, their words, and the Monte Carlo band."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import corridormap as cm
+from corridormap.profile import route_profile
+from corridormap.uncertainty import route_percentiles
+
+
+def _held_links(r) -> int:
+    """Link legs that carry a dwell (a border, a canal transit)."""
+    return sum(
+        1
+        for leg in r.legs
+        if leg["kind"] == "link"
+        and any(t.quantity == "time_h" and t.part != "move" for t in leg.edge["terms"])
+    )
+
+
+def test_profile_has_a_step_per_stop_and_move(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Foxtrot", avoid=["Delta"])  # by sea and the canal
+    prof = route_profile(r, tiny_G.graph["params"], draws=200)
+    transfers = sum(1 for leg in r.legs if leg["kind"] == "transfer")
+    links = sum(1 for leg in r.legs if leg["kind"] == "link")
+    assert len(prof.stops()) == transfers + _held_links(r) > transfers
+    assert len([s for s in prof.steps if s.kind == "move"]) == links
+    # moves advance distance, stops do not; the ends are the route's totals
+    for s in prof.steps:
+        assert (s.km[1] > s.km[0]) == (s.kind == "move")
+        assert s.hours[1] >= s.hours[0]
+    assert prof.steps[-1].hours[1] == pytest.approx(r.time_h)
+    assert prof.steps[-1].usd[1] == pytest.approx(r.cost_usd)
+    assert prof.km[-1] == pytest.approx(r.distance_km)
+    labels = [s.label for s in prof.stops()]
+    assert "Echo: port handling 48 h + wait for line sailing 84 h (3.5 d)" in labels
+    assert "Strait – Foxtrot: Kanal canal transit 14 h" in labels
+
+
+def test_profile_labels_borders_and_transshipments(tiny_G):
+    r = cm.route(tiny_G, "Alpha", "Delta")
+    labels = [s.label for s in route_profile(r).stops()]
+    assert "Beta – Gamma: border RU/IR 40 h" in labels
+    assert "Gamma: rail–road transshipment 12 h" in labels
+
+
+def test_profile_band_ends_at_route_percentiles(tiny_G):
+    r = cm.route(tiny_G, "Echo", "Alpha")
+    prof = route_profile(r, tiny_G.graph["params"], draws=2_000, seed=3)
+    pct = route_percentiles(tiny_G, r, draws=2_000, seed=3)
+    for q in ("days", "cost_usd"):
+        for k in ("p10", "p50", "p90"):
+            assert prof.band[q][k][-1] == pytest.approx(pct[q][k], rel=1e-12)
+        b = prof.band[q]
+        assert len(b["p50"]) == len(prof.steps) + 1
+        assert np.all(b["p10"] <= b["p50"] + 1e-9) and np.all(b["p50"] <= b["p90"] + 1e-9)
+        assert np.all(np.diff(b["p50"]) >= -1e-9)
+
+
+def test_profile_follows_the_scenario(bundled_G):
+    from corridormap.scenarios import apply_scenario
+
+    view = apply_scenario(bundled_G, "rasht-astara-railway")
+    r = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight("time_h"))
+    prof = route_profile(r)
+    assert prof.steps[-1].hours[1] == pytest.approx(r.time_h)
+    assert not any("rail–road transshipment" in s.label for s in prof.stops())

@@ -295,6 +295,7 @@ def fit_parameters(
     s = (hi_b - lo_b) / 4.0
     w = prior_weight / s
     has_dir, has_inv = direct.any(axis=1), inverse.any(axis=1)
+    as_is = np.zeros(len(keys), dtype=bool)
 
     def ranges(u, half):
         return np.maximum(lo_b, u - half), np.minimum(hi_b, u + half)
@@ -302,9 +303,10 @@ def fit_parameters(
     def model(u, half):
         la, lb = ranges(u, half)
         a, c, b = np.exp(la), np.exp(u), np.exp(lb)
+        # every term at its expected value: E[X], or E[1/X] for an inverse term (taken as is)
         e_dir = np.where(has_dir, tri_mean(a, c, b, False), 0.0)
         e_inv = np.where(has_inv, tri_mean(a, c, b, True), 0.0)
-        return const + e_dir @ direct + e_inv @ inverse
+        return const + evaluate(e_dir, as_is, direct) + evaluate(e_inv, as_is, inverse)
 
     def fun(u, half):
         return np.concatenate([(np.log(model(u, half)) - y) / sigma, w * (u - mu)])

@@ -78,9 +78,9 @@ class _Report:
 
 def _p50(c: Any, fam: str, what: str = "days") -> float:
     """The median of ``what`` (days or cost_usd) of family ``fam`` in comparison ``c``."""
-    import numpy as np
+    from .uncertainty import percentiles
 
-    return float(np.percentile(getattr(c, what)[fam], 50))
+    return float(percentiles(getattr(c, what)[fam])[1])
 
 
 def _best_instc(c: Any, what: str = "days") -> tuple[str, float]:

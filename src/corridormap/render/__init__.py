@@ -29,6 +29,7 @@ Where things are built, by file:
 ``replay.py``             a shipment replay on a time slider
 ``atlas.py``              ``index.html``: every scene, chart and table with its finding
 ``static.py``             PNG / SVG figures of a scene with matplotlib (no browser)
+``charts.py``             matplotlib charts: time-distance, comparisons, the backtest
 ``_html.py``              escaping, number formatting, HTML tables, JSON for scripts
 ========================  ==========================================================
 

@@ -1,9 +1,11 @@
-"""Matplotlib charts: time-distance and cost-distance profiles, and route families compared.
+"""Matplotlib charts: time-distance profiles, route families compared, backtest, savings.
 
-Imported only when a chart is drawn. No backend is forced: in Jupyter a figure shows inline,
-headless runs get matplotlib's own default (Agg). Every figure carries a credit line (the
-corridormap version, the date it was drawn and the parameter set, and where the data's
-sources are).
+Imported only when a chart is drawn (``Comparison.plot`` and ``Backtest.plot`` import it
+inside the method). The charts draw the results and frames they are given; a route's steps and
+P10-P90 band are its :func:`corridormap.profile.route_profile`. No backend is forced: in
+Jupyter a figure shows inline, headless runs get matplotlib's own default (Agg). Every figure
+carries a credit line (the corridormap version, the date it was drawn and the parameter set,
+and where the data's sources are).
 """
 
 from __future__ import annotations

@@ -251,8 +251,8 @@ def compare(
     origin, destination
         Place ids, names or aliases.
     families
-        Family names (or :class:`Family` objects) to compare; default every family of the
-        network's geodata (``families.toml``).
+        Family names (or :class:`~corridormap.families.Family` objects) to compare; default
+        every family of the network's geodata (``families.toml``).
     draws
         Monte Carlo draws (each draws every parameter once, shared by all families).
     seed

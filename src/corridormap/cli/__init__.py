@@ -4,14 +4,16 @@ Exit codes: 0 success, 2 bad input (unknown place, invalid data, bad arguments),
 Errors print one line on stderr, never a traceback (``-v`` adds the traceback for debugging).
 
 Each command's parser sits beside its handler, one module per command group:
-:mod:`~corridormap.cli.route`, :mod:`~corridormap.cli.places` (places, regions),
-:mod:`~corridormap.cli.compare`, :mod:`~corridormap.cli.bottlenecks` (bottlenecks, capacity),
-:mod:`~corridormap.cli.scenario` (scenario, scenarios), :mod:`~corridormap.cli.scenario_volumes`
-(scenario --volumes), :mod:`~corridormap.cli.assign`, :mod:`~corridormap.cli.maps` (map, map
-catchment), :mod:`~corridormap.cli.sweep`, :mod:`~corridormap.cli.backtest`,
-:mod:`~corridormap.cli.calibrate` and :mod:`~corridormap.cli.demo`. What they share is in
-``_common`` (errors, exit codes, argument types, options) and ``_output`` (the emitter of
-table/JSON/CSV, the output checks).
+
+- ``route``: route; ``places``: places, regions; ``compare``: compare;
+- ``bottlenecks``: bottlenecks, capacity; ``scenario``: scenario, scenarios;
+  ``scenario_volumes``: scenario --volumes; ``assign``: assign;
+- ``maps``: map, map catchment; ``sweep``: sweep;
+- ``backtest``: backtest; ``calibrate``: calibrate; ``demo``: demo.
+
+What they share: ``_common`` (exit codes, one-line errors, argument types, shared options),
+``_output`` (the one emitter of table/JSON/CSV, the output checks) and ``_pairs`` (the pairs
+file).
 """
 
 from __future__ import annotations

@@ -64,7 +64,10 @@ def emit_result(
 ) -> None:
     """Write a result in ``output_format``, atomically to ``out`` or to stdout.
 
-    Only the form chosen is computed: each is given as a function of no arguments.
+    Only the form chosen is computed: each is given as a function of no arguments, such as a
+    result's bound methods (``text=res.to_text, data=res.to_dict, frame=res.to_frame``).
+    JSON has its raw control characters escaped, CSV cells cannot start a spreadsheet formula,
+    and table text shown on a terminal cannot drive it.
 
     Parameters
     ----------
@@ -84,7 +87,8 @@ def emit_result(
     geojson
         The GeoJSON document (``geojson``).
     terminal
-        Make the control characters of the table text visible (the default).
+        Make the control characters of the table text visible (the default; the backtest and
+        calibration texts are written as they are).
 
     Raises
     ------

@@ -82,7 +82,7 @@ def add_capacity_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     cp.set_defaults(func=cmd_capacity)
 
 
-def save_link_map(
+def _save_link_map(
     args: argparse.Namespace, G: Any, values: dict, *, label: str, highlight=(), **page: Any
 ) -> None:
     """Write ``--map``: the links coloured by ``values``, and say where on stderr.
@@ -163,7 +163,7 @@ def _criticality_map(
     cut = [r["element"] for r in rows if r["kind"] == "link" and r["disconnects"]]
     label = "delta days" if args.by == "time" else "delta USD/TEU"
     shown = f"the {args.top} most critical links" if args.top else "every link"
-    save_link_map(
+    _save_link_map(
         args,
         G,
         values,
@@ -183,7 +183,7 @@ def criticality_text(crit: Any, rows: list[dict[str, Any]], view: Any, *, top: i
     Parameters
     ----------
     crit
-        The :class:`~corridormap.bottlenecks.Criticality`.
+        The ``Criticality`` result.
     rows
         The rows shown: ``crit.top(top)``, or every row.
     view
@@ -261,7 +261,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     )
     if args.map:
         values = {c["element"]: c["capacity"] for c in res.cut if c["kind"] == "link"}
-        save_link_map(args, G, values, label=f"capacity ({res.unit})", highlight=list(values))
+        _save_link_map(args, G, values, label=f"capacity ({res.unit})", highlight=list(values))
     emit_result(
         args.format,
         args.out,
@@ -278,7 +278,7 @@ def min_cut_text(res: Any) -> str:
     Parameters
     ----------
     res
-        The :class:`~corridormap.bottlenecks.MinCut`.
+        The ``MinCut`` result.
 
     Returns
     -------

@@ -130,7 +130,7 @@ def comparison_records(comp: Any) -> list[dict[str, Any]]:
     return recs
 
 
-def short_place(name: str, limit: int = 28) -> str:
+def _short_place(name: str, limit: int = 28) -> str:
     """A place name shortened for a table.
 
     A parenthesised alias is dropped (a two-letter country code kept, it tells two Astaras apart),
@@ -218,7 +218,7 @@ def _key_places(r: dict, cat: dict) -> str:
     """The ports, border crossings and chokepoints a family's route passes, short names."""
     keep = ("port", "border_crossing", "chokepoint")
     via = [n for n in r["nodes"][1:-1] if cat[n]["kind"] in keep]
-    return ", ".join(short_place(str(cat[n]["name"])) for n in via)
+    return ", ".join(_short_place(str(cat[n]["name"])) for n in via)
 
 
 def _comparison_notes(comp: Any, G: Any) -> list[str]:

@@ -10,6 +10,7 @@ from ._output import Rows, emit_result
 
 #: the columns of the places table, and of their CSV when no place is listed
 PLACE_COLUMNS = ("id", "name", "country", "kind", "aliases")
+#: the columns of the regions' CSV
 REGION_FIELDS = ("name", "places", "description", "members", "source")
 
 

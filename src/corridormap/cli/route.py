@@ -162,15 +162,15 @@ def _find_routes(G: Any, args: argparse.Namespace, wf: Any) -> list[Any]:
     """The best route (``-k 1``) or the ``k`` best distinct routes the arguments ask for."""
     from ..routing import alternatives, route
 
-    modes = parse_modes(args.modes)
-    via, leg_modes = parse_stretches(args.via, args.arrive_by)
+    modes = _parse_modes(args.modes)
+    via, leg_modes = _parse_stretches(args.via, args.arrive_by)
     opts = {"via": via, "avoid": args.avoid, "weight": wf, "modes": modes, "leg_modes": leg_modes}
     if args.k == 1:
         return [route(G, args.origin, args.destination, **opts)]
     return alternatives(G, args.origin, args.destination, k=args.k, **opts)
 
 
-def parse_stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], list | None]:
+def _parse_stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], list | None]:
     """``--via PLACE[:MODES]`` and ``--arrive-by``: the via places and the modes per stretch.
 
     Parameters
@@ -198,11 +198,11 @@ def parse_stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], 
         else:
             places.append(text)
             modes.append(None)
-    modes.append(parse_modes(arrive_by))
+    modes.append(_parse_modes(arrive_by))
     return places, (modes if any(m is not None for m in modes) else None)
 
 
-def parse_modes(text: str | None) -> list[str] | None:
+def _parse_modes(text: str | None) -> list[str] | None:
     """The modes of a comma-separated option such as ``--modes rail,sea``.
 
     Parameters
@@ -240,7 +240,7 @@ def _band(p: dict, unit: str = " days", fmt: str = "{:.1f}", pre: str = "") -> s
     return f"{mid}{unit} P50 (P10–P90 {lo}–{hi})"
 
 
-def route_headline(r: Any, pct: dict) -> str:
+def _route_headline(r: Any, pct: dict) -> str:
     """One line of route figures.
 
     The ends, P50 days and cost with P10-P90, the likely-values figures, distance, CO2, borders and
@@ -251,7 +251,7 @@ def route_headline(r: Any, pct: dict) -> str:
     r
         The route.
     pct
-        Its percentiles, from :func:`~corridormap.compare.route_percentiles`.
+        Its percentiles, from ``route_percentiles``.
 
     Returns
     -------
@@ -291,7 +291,7 @@ def routes_text(routes: list[Any], pcts: list[dict], view: Any) -> str:
     for i, (r, pct) in enumerate(zip(routes, pcts, strict=True), 1):
         title = f"Route {i} of {len(routes)}: " if len(routes) > 1 else ""
         legs = fmt.leg_rows(r)
-        parts.append(title + route_headline(r, pct))
+        parts.append(title + _route_headline(r, pct))
         parts.append(
             f"(P10/P50/P90 from {pct['draws']:,} Monte Carlo draws, seed {pct['seed']}, "
             "of this route's sourced parameter ranges; the legs below are likely values)"

@@ -52,7 +52,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
     """
     from ..assign import SAVING_FIELDS, load_volumes, scenario_savings
 
-    check_volume_args(args)
+    _check_volume_args(args)
     G = network(args)
     scen = [args.names] if args.compose else list(args.names)
     rows = []
@@ -61,7 +61,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
         for r in scenario_savings(G, vols, scen):
             rows.append({"volumes": vols.name, **r})
     if args.chart:
-        saving_chart(G, args.volumes, scen, args.chart)
+        _saving_chart(G, args.volumes, scen, args.chart)
     emit_result(
         args.format,
         args.out,
@@ -72,7 +72,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def check_volume_args(args: argparse.Namespace) -> None:
+def _check_volume_args(args: argparse.Namespace) -> None:
     """Check the options ``scenario --volumes`` takes, and its output paths.
 
     Parameters
@@ -96,7 +96,7 @@ def check_volume_args(args: argparse.Namespace) -> None:
         raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")
 
 
-def saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None:
+def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None:
     """Write the chart of each scenario's saving against volume, per volume file.
 
     Parameters

@@ -109,7 +109,7 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     sw.set_defaults(func=cmd_sweep)
 
 
-def sweep_client(args: argparse.Namespace) -> Any:
+def _sweep_client(args: argparse.Namespace) -> Any:
     """Where the sweep runs: ``--scheduler`` (an address, ``local`` or ``none``).
 
     Without it, a local Dask cluster when Dask is installed, else this process (and a note
@@ -177,7 +177,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         draws=args.draws,
         seed=args.seed,
         by=OBJECTIVES[args.by],
-        client=sweep_client(args),
+        client=_sweep_client(args),
         partitions=args.partitions,
         workers=args.workers,
         progress=not args.quiet and stderr_is_terminal(),

@@ -24,7 +24,9 @@ from conftest import PARAMS, P, tiny, write_geodata
 from corridormap import _validate as v
 from corridormap._atomic import OutputPathError, atomic_write, clean_stale
 from corridormap._errors import InvalidArgumentError
-from corridormap.cli import MAX_K, MAX_PAIRS, main
+from corridormap.cli import main
+from corridormap.cli._pairs import MAX_PAIRS
+from corridormap.cli.route import MAX_K
 from test_io import _link, _node
 
 GOOD = '{"kept": true}\n'

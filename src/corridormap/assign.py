@@ -51,7 +51,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import check_graph
+from ._schema import check_graph
 from .io import bundled_geodata_dir, read_toml
 from .model import param_value
 from .network import GATE, place_of

@@ -24,7 +24,7 @@ import networkx as nx
 from ._cache import derived
 from ._csr import Detours, engine, note_query
 from ._errors import InputError, NoRouteError
-from ._validate import check_graph
+from ._schema import check_graph
 from .analysis import load_analysis
 from .network import place_of
 from .places import place_names, places, resolve_area, resolve_place

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from ._errors import CorridormapError, NoRouteError, UnknownPlaceError
-from ._validate import MAX_DRAWS
+from ._schema import MAX_DRAWS
 from .routing import OBJECTIVES
 
 log = logging.getLogger("corridormap")
@@ -316,7 +316,7 @@ def _stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str], list 
     The modes of every stretch (``None`` for any) are given only if any stretch names its
     modes.
     """
-    from ._validate import MODES
+    from ._schema import MODES
 
     places, modes = [], []
     for text in vias:
@@ -1681,7 +1681,7 @@ def _fail(args: Any, exc: BaseException, code: int) -> int:
 
 
 def _show(value: Any) -> str:
-    from ._validate import show
+    from ._schema import show
 
     return show(value)
 

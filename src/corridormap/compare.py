@@ -22,7 +22,7 @@ import numpy as np
 from ._cache import derived
 from ._csr import values_changed
 from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import MAX_DRAWS, as_names, check_count
+from ._schema import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
 from .model import (
     apply_discrepancy,

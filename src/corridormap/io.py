@@ -18,8 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import _validate as v
-from ._errors import GeodataError, InvalidArgumentError, closest
+from . import _schema as v
+from ._errors import GeodataError, InputError, closest
 from ._gc import paused
 
 __all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
@@ -688,7 +688,7 @@ def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
         and the field.
     """
     if directory is not None and not isinstance(directory, str | os.PathLike):
-        raise InvalidArgumentError(
+        raise InputError(
             f"load_geodata() needs a directory path (str or os.PathLike) or None, got "
             f"{type(directory).__name__}"
         )

@@ -24,9 +24,9 @@ from typing import Any
 import networkx as nx
 
 from . import model
-from ._errors import GeodataError, InvalidArgumentError
+from ._errors import GeodataError, InputError
 from ._gc import paused, settled
-from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
+from ._schema import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
 __all__ = ["GATE", "baseline_view", "build_network", "layer_node", "load_network", "place_of"]
@@ -252,7 +252,7 @@ def _check_geodata(gd: Geodata) -> None:
     Ids have no ``|`` or control characters, and no property is one the network sets itself.
     """
     if not isinstance(gd, Geodata):
-        raise InvalidArgumentError(
+        raise InputError(
             f"build_network() needs a Geodata from corridormap.load_geodata(), got "
             f"{type(gd).__name__}"
         )

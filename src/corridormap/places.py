@@ -13,7 +13,7 @@ import networkx as nx
 
 from ._cache import derived, invalidate
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
-from ._validate import as_names, check_graph, check_name
+from ._schema import as_names, check_graph, check_name
 
 __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 

@@ -20,7 +20,7 @@ import networkx as nx
 from ._cache import derived
 from ._csr import engine, large, note_query
 from ._errors import InputError, NoRouteError
-from ._validate import as_names, check_graph, check_name
+from ._schema import as_names, check_graph, check_name
 from .network import GATE, place_of
 from .places import place_attr, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
@@ -397,7 +397,7 @@ def _base_weight(weight: Weight | None, by: str, modes: Iterable[str] | None) ->
     wf = as_weight(weight, by)
     if modes is not None:
         modes = _as_list(modes, "modes")
-        from ._validate import MODES
+        from ._schema import MODES
 
         unknown = sorted(set(modes) - set(MODES))
         if unknown:

@@ -40,7 +40,7 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import InputError, NoRouteError, ScenarioError, UnknownPlaceError, closest
-from ._validate import check_graph
+from ._schema import check_graph
 from .io import bundled_geodata_dir, read_toml
 from .model import Scaling
 from .routing import route

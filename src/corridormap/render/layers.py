@@ -123,7 +123,7 @@ def draw_network(
     show: bool = True,
 ) -> tuple[list[list[float]], set[str], set[str]]:
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
-    from .._validate import check_graph
+    from .._schema import check_graph
     from ..places import places
 
     check_graph(G, "places")  # the check (and message) the network layer always gave

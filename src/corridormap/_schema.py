@@ -1,7 +1,8 @@
-"""The one place where geodata and parameters are checked.
+"""The schema of the data and the arguments: the one place where their types and limits are checked.
 
-Every check raises :class:`~corridormap.GeodataError` naming the file, the feature id and the
-field, and saying what was expected.
+A check of geodata or parameters raises :class:`~corridormap.GeodataError` naming the file, the
+feature id and the field, and saying what was expected; a check of an argument raises
+:class:`~corridormap.InputError` naming the argument.
 """
 
 from __future__ import annotations

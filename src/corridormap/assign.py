@@ -52,7 +52,7 @@ import numpy as np
 
 from ._errors import GeodataError, InputError, NoRouteError
 from ._schema import check_graph
-from .io import bundled_geodata_dir, read_toml
+from .io import data_dirs, read_toml
 from .model import param_value
 from .network import GATE, place_of
 from .places import places, resolve_area, resolve_place
@@ -168,13 +168,7 @@ class Volumes:
 
 
 def _volume_dirs(G: nx.MultiDiGraph | None) -> list[Path]:
-    dirs = []
-    if G is not None and G.graph.get("directory"):
-        dirs.append(Path(G.graph["directory"]) / "volumes")
-    bundled = bundled_geodata_dir() / "volumes"
-    if bundled not in dirs:
-        dirs.append(bundled)
-    return dirs
+    return data_dirs(G.graph.get("directory") if G is not None else None, "volumes")
 
 
 def list_volumes(G: nx.MultiDiGraph | None = None) -> list[str]:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._errors import CorridormapError, GeodataError, SceneError
-from .io import bundled_geodata_dir, read_toml
+from .io import data_file, read_toml
 from .weights import Weight
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -182,11 +182,7 @@ class SceneView:
 # -- reading --------------------------------------------------------------------------------
 def scenes_path(G: nx.MultiDiGraph | None = None) -> Path:
     """The scene file used for ``G``: its geodata directory's, else the bundled one."""
-    if G is not None and G.graph.get("directory"):
-        own = Path(G.graph["directory"]) / SCENES_FILE
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / SCENES_FILE
+    return data_file(G.graph.get("directory") if G is not None else None, SCENES_FILE)
 
 
 def _strings(value: Any, file: str, scene: str, field: str) -> tuple[str, ...]:

@@ -37,7 +37,8 @@ def measure(G, origin: str, destination: str, repeat: int) -> dict[str, float]:
 
     import corridormap as cm
     from corridormap._csr import core, engine
-    from corridormap.routing import _search, endpoint_nodes
+    from corridormap.network import endpoint_nodes
+    from corridormap.routing import _search
 
     cm.route(G, origin, destination)
     r = cm.route(G, origin, destination)  # a small network's second query builds its export

@@ -233,7 +233,7 @@ def test_routes_from_a_place_without_a_gate_equal_networkx(bundled_G):
     (scipy's ``min_only`` also returns each node's nearest source), and criticality's A* adds
     each source's distance back (closing NVS-ROV-rail once cost 13.0 days instead of 8.2)."""
     from corridormap.bottlenecks import criticality
-    from corridormap.routing import endpoint_nodes
+    from corridormap.network import endpoint_nodes
 
     assert len(endpoint_nodes(bundled_G, "SUZ")) > 1
     pairs = [("SUZ", "Moscow"), ("Mumbai", "HOR")]

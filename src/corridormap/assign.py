@@ -54,9 +54,9 @@ from ._errors import GeodataError, InputError, NoRouteError
 from ._schema import check_graph
 from .io import data_dirs, read_toml
 from .model import param_value
-from .network import GATE, place_of
+from .network import GATE, endpoint_nodes, place_of
 from .places import places, resolve_area, resolve_place
-from .routing import endpoint_nodes, route
+from .routing import route
 from .units import Conversion, to_mt_per_yr
 from .weights import Weight, element_of, make_weight
 

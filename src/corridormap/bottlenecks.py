@@ -26,9 +26,9 @@ from ._csr import Detours, engine, note_query
 from ._errors import InputError, NoRouteError
 from ._schema import check_graph
 from .analysis import load_analysis
-from .network import place_of
+from .network import endpoint_nodes, place_of
 from .places import place_names, places, resolve_area, resolve_place
-from .routing import endpoint_nodes, path_edges
+from .routing import path_edges
 from .weights import Weight, as_weight, make_weight
 
 __all__ = [

@@ -14,6 +14,7 @@ import networkx as nx
 from ._cache import derived, invalidate
 from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
 from ._schema import as_names, check_graph, check_name
+from .network import layer_nodes
 
 __all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
 
@@ -77,8 +78,6 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
     """One property of a place, read from the graph (its gate, else any of its layers)."""
     if pid in G:
         return G.nodes[pid].get(key, default)
-    from .routing import layer_nodes
-
     nodes = layer_nodes(G, pid)
     return G.nodes[nodes[0]].get(key, default) if nodes else default
 
@@ -125,8 +124,6 @@ def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool
     if pid in G and G.nodes[pid].get("layer") == "gate":
         p = G.nodes[pid]
     else:
-        from .routing import layer_nodes
-
         nodes = layer_nodes(G, pid)
         if not nodes:
             return False

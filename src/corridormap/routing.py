@@ -21,7 +21,7 @@ from ._cache import derived
 from ._csr import engine, large, note_query
 from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
-from .network import GATE, place_of
+from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import place_attr, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
@@ -270,26 +270,6 @@ class Route:
         return head + self.to_frame().drop(columns=["kind"]).to_html(
             index=False, escape=True, float_format="%.1f"
         )
-
-
-def endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """The nodes a route starts or ends at: the place's gate, else its layer nodes."""
-    if place in G and G.nodes[place].get("layer") == GATE:
-        return [place]
-    return layer_nodes(G, place)
-
-
-def layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """The layer nodes of a place (``"RSH|rail:1435"``, ``"RSH|road"`` ...)."""
-    return derived(G, "layer_index", _build_layer_index).get(place, [])
-
-
-def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
-    table: dict[str, list[str]] = {}
-    for n, d in G.nodes(data=True):
-        if d.get("layer") != GATE:
-            table.setdefault(d["place"], []).append(n)
-    return table
 
 
 def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corridormap as cm
-from corridormap.bottlenecks import criticality, widest_path
+from corridormap.capacity import widest_path
+from corridormap.criticality import criticality
 from corridormap.model import evaluate, likely_values
 from corridormap.scenarios import Scenario, apply_scenario, compare_scenarios
 

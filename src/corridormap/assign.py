@@ -50,6 +50,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import search
 from ._errors import GeodataError, InputError, NoRouteError
 from ._schema import check_graph
 from .io import data_dirs, read_toml
@@ -578,7 +579,7 @@ class _Queues:
 class _Search:
     """Each flow's best path under the current queue waits.
 
-    On the compiled core (:mod:`corridormap._csr`) when the network has an export: the waits
+    On the compiled core (:mod:`corridormap.search`) when the network has an export: the waits
     enter as one vector added to each flow's own edge vector (its ends, its modes), and scipy's
     Dijkstra does the search. Flows with stops (``via``), or a network without an export,
     route through the :class:`~corridormap.weights.Weight` itself on networkx.
@@ -594,10 +595,8 @@ class _Search:
     """
 
     def __init__(self, G: nx.MultiDiGraph, base: Weight, queues: _Queues) -> None:
-        from ._csr import core
-
         self.G, self.base, self.queues = G, base, queues
-        self.core = core(G)
+        self.core = search.core(G)
         if self.core is not None:
             n = len(queues.keys)
             # per edge, its element's index, or n (a slot that always holds 0) without capacity
@@ -660,8 +659,8 @@ class _Search:
         """A flow's best path on the compiled core, the waits per edge ``edge_w`` added."""
         c = self.core
         w = od.vec + edge_w
-        pw = w if c.simple else np.minimum.reduceat(w, c.pair_start)
-        dist, pred = _tree(c.matrix(pw), od.src)
+        pw = c.pair_values(w)
+        dist, pred = c.values_tree(pw, od.src)
         reached = dist[od.dst]
         j = int(np.argmin(reached))
         if not np.isfinite(reached[j]):
@@ -701,7 +700,7 @@ class _Search:
             New paths (not in the flow's set yet), fastest first.
         """
         c = self.core
-        to_dst, nxt = _tree(c.matrix(pw, reverse=True), od.dst)
+        to_dst, nxt = c.values_tree(pw, od.dst, reverse=True)
         pu, pv = c.eu[c.pair_start], c.indices
         through = dist[pu] + pw + to_dst[pv]
         # a link on both trees gives the same path as the links where its stretch of shared
@@ -713,7 +712,7 @@ class _Search:
         out: list[_Path] = []
         back, ahead = pred.tolist(), nxt.tolist()  # lists walk faster than arrays
         for k in cand.tolist():
-            seq = _walk(back, int(pu[k]))[::-1] + _walk(ahead, int(pv[k]))
+            seq = search.walk(back, int(pu[k]))[::-1] + search.walk(ahead, int(pv[k]))
             nodes = tuple(c.nodes[i] for i in seq)
             if nodes in known or len(set(seq)) < len(seq):
                 continue
@@ -759,37 +758,14 @@ class _Search:
             wf = w.between(frozenset(od.origins), frozenset(od.destinations))
             if od.flow.modes:
                 wf = wf.only_modes(od.flow.modes)
-            srcs = {n for p in od.origins for n in endpoint_nodes(G, p)}
-            dsts = {n for p in od.destinations for n in endpoint_nodes(G, p)}
-            dist, paths = nx.multi_source_dijkstra(G, srcs, weight=wf.fn)
-            reached = [t for t in dsts if t in dist]
-            if not reached:
+            found = search.best_path(G, od.origins, od.destinations, wf)
+            if found is None:
                 raise NoRouteError(
                     f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
                 )
-            nodes = paths[min(reached, key=lambda n: dist[n])]
+            nodes = found
             edges = wf.path_edges(G, nodes)
         return self.queues.path(tuple(nodes), nodes, edges, self.base)
-
-
-def _tree(A: Any, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distances and predecessors from the nearest of ``sources`` on the matrix ``A`` (scipy)."""
-    from scipy.sparse.csgraph import dijkstra
-
-    if len(sources) == 1:
-        return dijkstra(A, indices=int(sources[0]), return_predecessors=True)
-    found = dijkstra(A, indices=sources, return_predecessors=True, min_only=True)
-    return found[0], found[1]  # (and the source each node is reached from)
-
-
-def _walk(pred: list[int], i: int) -> list[int]:
-    """Node indices from ``i`` along a predecessor list to its root (``i`` first)."""
-    out = [i]
-    p = pred[i]
-    while p >= 0:
-        out.append(p)
-        p = pred[p]
-    return out
 
 
 # -- result ----------------------------------------------------------------------------------

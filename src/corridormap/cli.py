@@ -535,7 +535,7 @@ def _save_link_map(args, G, values: dict, *, label: str, highlight=(), **page) -
 
 def cmd_bottlenecks(args: argparse.Namespace) -> int:
     from . import _format as fmt
-    from .bottlenecks import CRITICALITY_FIELDS, criticality
+    from .criticality import CRITICALITY_FIELDS, criticality
 
     _check_outputs(args, [args.out, args.map])
     pairs = _read_pairs(args)
@@ -611,7 +611,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     import math
 
     from . import _format as fmt
-    from .bottlenecks import min_cut
+    from .capacity import min_cut
     from .scenarios import apply_scenario
 
     _check_outputs(args, [args.out, args.map])
@@ -736,7 +736,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     pairs = _read_pairs(args)
     G = _network(args)
     if pairs is None:
-        from .bottlenecks import default_pairs
+        from .criticality import default_pairs
 
         pairs = default_pairs(G)
     names = [n for n in args.names]

@@ -133,7 +133,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
     """
-    from .bottlenecks import CRITICALITY_FIELDS, criticality, default_pairs
+    from .criticality import CRITICALITY_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []

@@ -17,8 +17,8 @@ from typing import Any
 
 import networkx as nx
 
+from . import search
 from ._cache import derived
-from ._csr import engine, large, note_query
 from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
@@ -300,7 +300,7 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
     for p in dict.fromkeys(place_of(n) for n in path):
         names[p], countries[p] = labels.get(p) or _place_label(G, p)
     legs = []
-    for (u, v), d in zip(itertools.pairwise(path), path_edges(G, path, weight), strict=True):
+    for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]
         row = {k: d.get(k) for k in _COPIED}
         row.update(weight.measure(d))
@@ -407,30 +407,6 @@ def _stretch_weights(wf: Weight, leg_modes: Any, n: int) -> list[Weight]:
     return out
 
 
-def _search(G, sources, targets, wf):
-    """Best paths from a source node to the target nodes: ``{target: (cost, path)}``.
-
-    Runs on the compiled core (:mod:`corridormap._csr`) when ``G`` has an export, else on
-    networkx (:func:`_search_nx`, also the reference the tests check the core against).
-    """
-    c = engine(G)
-    if c is not None:
-        return c.shortest(wf, [sources], targets)
-    return _search_nx(G, sources, targets, wf)
-
-
-def _search_nx(G, sources, targets, wf):
-    """:func:`_search` with networkx's Dijkstra."""
-    if len(targets) == 1:
-        try:
-            c, p = nx.single_source_dijkstra(G, sources, targets[0], weight=wf.fn)
-        except nx.NetworkXNoPath:
-            return {}
-        return {targets[0]: (c, p)}
-    dist, paths = nx.single_source_dijkstra(G, sources, weight=wf.fn)
-    return {t: (dist[t], paths[t]) for t in targets if t in dist}
-
-
 def route(
     G: nx.MultiDiGraph,
     origin: str,
@@ -488,7 +464,7 @@ def route(
         If no open route exists.
     """
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
-    note_query(G)
+    search.note_query(G)
     base = _base_weight(weight, by, modes).closing(places=avoided)
     wf = base.between(o, d)
     stretch = _stretch_weights(wf, leg_modes, len(vias) + 1)
@@ -502,7 +478,7 @@ def route(
             here = place_of(s)
             seen = {place_of(n) for n in p0 if G.nodes[n].get("kind") != "chokepoint"} - {here}
             leg_wf = stretch[i].closing(places=seen) if seen else stretch[i]
-            for t, (c, p) in _search(G, s, targets, leg_wf).items():
+            for t, (c, p) in search.shortest(G, leg_wf, [s], targets).items():
                 if t not in nxt or c0 + c < nxt[t][0]:
                     nxt[t] = (c0 + c, p0 + p[1:])
         if not nxt:
@@ -538,7 +514,7 @@ def alternatives(
     k-shortest paths do). Routes that differ only in where a transfer happens count as the
     same route.
 
-    On a network of fewer than :data:`corridormap._csr.MIN_EDGES` edges, or a graph without
+    On a network of fewer than :data:`corridormap.search.MIN_EDGES` edges, or a graph without
     the attributes of a built network (no compiled export), networkx's
     ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: there
     it is fast, and it lists the k shortest distinct routes.
@@ -572,7 +548,7 @@ def alternatives(
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
     # chosen by the network's size alone, never by what ran before: the two algorithms may
     # rank routes of equal cost differently, and a call must give the same answer each time
-    c = engine(G) if large(G) else None
+    c = search.engine(G) if search.large(G) else None
     if c is None:
         out = _alternatives_yen(G, best, wf, vias, k, max_examined)
     else:
@@ -678,7 +654,7 @@ def _stretch_trees(G, c, path: list[str], stops: list[str], wf: Weight) -> list[
         and empty ``from``/``to`` (the trees of accepted via nodes, filled in later).
     """
     spans = _stretches(path, stops)
-    base = path_cost(G, path, wf)
+    base = search.path_cost(G, path, wf)
     legs: list[dict[str, Any]] = []
     for a, b in spans:
         s, t = path[a], path[b]
@@ -687,7 +663,7 @@ def _stretch_trees(G, c, path: list[str], stops: list[str], wf: Weight) -> list[
         leg_wf = wf.closing(places=others) if others else wf
         df, pf = c.tree(leg_wf, [s])
         dr, pr = c.tree(leg_wf, [t], reverse=True)
-        offset = base - path_cost(G, path[a : b + 1], wf)
+        offset = base - search.path_cost(G, path[a : b + 1], wf)
         legs.append(
             {
                 "head": head,
@@ -820,20 +796,3 @@ def _keeps_stretch_modes(r: Route, vias: list[str], modes: list[set[str] | None]
 def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
     it = iter(nodes)
     return all(any(n == v for n in it) for v in vias)
-
-
-def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
-    """The edges a node path took under ``weight``, one per step.
-
-    They come from the compiled core when ``G`` has one: the same edges as
-    :meth:`Weight.path_edges`.
-    """
-    c = engine(G)
-    if c is not None:
-        return c.path_edges(weight, path)
-    return weight.path_edges(G, path)
-
-
-def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
-    """The objective of a node path under ``weight`` (the sum the route minimised)."""
-    return float(sum(weight.cost(d) for d in path_edges(G, path, weight)))

@@ -566,7 +566,7 @@ def test_map_writes_nothing_when_a_scene_fails(tmp_path, monkeypatch, capsys):
     import folium
 
     import corridormap.render as render
-    import corridormap.render.scenes as drawing
+    import corridormap.render.mapscenes as drawing
 
     scenes = list(render.SCENES)
 

@@ -876,9 +876,9 @@ def cmd_regions(args: argparse.Namespace) -> int:
 # -- map ------------------------------------------------------------------------------------
 def cmd_map(args: argparse.Namespace) -> int:
     from ._atomic import atomic_write
+    from .mapscenes import SceneError, compute_scene, load_scenes
     from .render import render_html
-    from .render.scenes import draw_scene
-    from .scenes import SceneError, compute_scene, load_scenes
+    from .render.mapscenes import draw_scene
 
     if args.scene == "catchment":
         return cmd_map_catchment(args)

@@ -108,7 +108,7 @@ def short_name(name: Any) -> str:
     text = str(name or "")
     shortened = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
     note = re.findall(r"\((.*?)\)", text)
-    if note and len(note[0]) <= 3:
+    if note and len(note[0]) <= 3:  # "Astara (IR)" stays, "Suez (canal south entrance)" not
         return text
     return shortened or text
 

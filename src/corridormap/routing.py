@@ -25,8 +25,19 @@ from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import place_attr, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
-__all__ = ["OBJECTIVES", "Leg", "Route", "alternatives", "make_weight", "route"]
+__all__ = [
+    "LEG_COLUMNS",
+    "LEG_FIELDS",
+    "LEG_HEADERS",
+    "OBJECTIVES",
+    "Leg",
+    "Route",
+    "alternatives",
+    "make_weight",
+    "route",
+]
 
+#: a leg's fields, as a route's JSON, frames and GeoDataFrames give them
 LEG_FIELDS = (
     "from",
     "to",
@@ -43,13 +54,23 @@ LEG_FIELDS = (
     "transfer",
     "service",
 )
+#: the columns of a route's leg table (the command line's text and CSV), and their headers
+LEG_COLUMNS = (
+    "from_name",
+    "to_name",
+    "mode",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "link_id",
+    "status",
+)
+LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 #: modes whose links carry cargo over water (a crossing between countries is a border)
 WATER_MODES = frozenset({"sea", "caspian", "ferry", "inland"})
 #: edge attributes copied into a leg (everything else is read from the edge on demand)
 _COPIED = ("link_id", "status", "kind", "transfer", "service", "from_layer", "to_layer", "border")
-
-#: kept for code that imported the old name; a :class:`Weight` is what routes take
-WeightFn = Weight
 
 
 @dataclass(frozen=True)

@@ -648,15 +648,6 @@ def test_csv_numbers_are_not_quoted():
 
 
 # -- 18. the API: copies, single strings, wrong types -------------------------------------------
-def test_places_returns_copies(tiny_G):
-    p = cm.places(tiny_G)
-    p["A"]["aliases"].append("Mutant")
-    p["A"]["name"] = "Changed"
-    assert tiny_G.nodes["A"]["aliases"] == ["Alef"]
-    assert cm.places(tiny_G)["A"]["aliases"] == ["Alef"]
-    assert cm.places(tiny_G)["A"]["name"] == "Alpha"
-    with pytest.raises(cm.UnknownPlaceError):
-        cm.resolve_place(tiny_G, "Mutant")
 
 
 def test_single_string_where_a_list_is_expected(tiny_G):

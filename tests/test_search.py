@@ -1,4 +1,5 @@
-"""The compiled routing core and the via-node alternatives, checked against networkx.
+"""The search (corridormap.search): the compiled core and the via-node alternatives it
+serves, checked against networkx.
 
 networkx is the reference: its Dijkstra on the graph with the same :class:`Weight`, and its
 Yen k-shortest simple paths (what ``alternatives`` used before), on random small networks and

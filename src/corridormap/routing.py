@@ -765,16 +765,10 @@ def _push_second_detours(
 
 def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int):
     """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed."""
-    H = nx.DiGraph()
-    for u, nbrs in G.adjacency():
-        for v, edges in nbrs.items():
-            c = wf(u, v, edges)
-            if c is not None:
-                H.add_edge(u, v, w=c)
     out = [best]
     seen = {tuple(best.link_ids)}
     try:
-        gen = nx.shortest_simple_paths(H, best.path[0], best.path[-1], weight="w")
+        gen = search.simple_paths(G, wf, best.path[0], best.path[-1])
         for n, path in enumerate(gen):
             if n >= max_examined or len(out) >= k:
                 break

@@ -1,8 +1,9 @@
 """The one door to shortest-path search: the compiled core, and networkx as its fallback.
 
 Every search of the library goes through this module: routes and their alternatives
-(:mod:`corridormap.routing`), criticality's detours (:class:`Detours`, A* in C), a volume
-assignment's paths (:mod:`corridormap.assign`) and the sweep's trees.
+(:mod:`corridormap.routing`; Yen's k shortest paths on a small network, :func:`simple_paths`),
+criticality's detours (:class:`Detours`, A* in C), a volume assignment's paths
+(:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
 
 **The compiled core.** The network is exported once per graph (and cached with it, see
 :mod:`corridormap._cache`) as an integer CSR matrix: node ids become integers, parallel edges

@@ -44,7 +44,7 @@ from .queues import QueueCurve, Queues, capacity_elements
 from .result import Assignment, assignment_result
 from .volumes import Volumes, load_volumes
 
-__all__ = ["INNER_FRACTION", "INNER_PASSES", "NEW_PATHS", "assign", "relative_gap"]
+__all__ = ["INNER_FRACTION", "INNER_PASSES", "NEW_PATHS", "assign"]
 
 #: besides its best path, up to this many other improving paths join a flow's set per iteration
 NEW_PATHS = 64
@@ -135,14 +135,14 @@ def assign(
         V = queues.volumes(ods)
         W = queues.waits(V)
         targets = search.best(ods, W, more=NEW_PATHS if method == "projection" else 0)
-        gap = relative_gap(ods, targets, W)
+        gap = _relative_gap(ods, targets, W)
         gaps.append(gap)
         if gap < tolerance:
             converged = True
             break
         if method == "projection":
-            projection_step(ods, targets, V, W, queues, gap)
-        elif not frank_wolfe_step(ods, targets, V, queues):
+            _projection_step(ods, targets, V, W, queues, gap)
+        elif not _frank_wolfe_step(ods, targets, V, queues):
             break
 
     V = queues.volumes(ods)
@@ -230,7 +230,7 @@ def _assign_weight(G, weight: Any, scenario: Any, method: str) -> tuple[Any, Wei
     return view, base.with_extra({})
 
 
-def relative_gap(ods: Sequence[Demand], targets: Sequence[tuple], W) -> float:
+def _relative_gap(ods: Sequence[Demand], targets: Sequence[tuple], W) -> float:
     """The relative gap: the current paths' total time against the best times (0 at best).
 
     ``(sum of path flow x path time - sum of demand x best time) / sum of path flow x path
@@ -261,7 +261,7 @@ def relative_gap(ods: Sequence[Demand], targets: Sequence[tuple], W) -> float:
     return max(gap, 0.0)
 
 
-def frank_wolfe_step(ods, targets, V, queues: Queues) -> bool:
+def _frank_wolfe_step(ods, targets, V, queues: Queues) -> bool:
     """One Frank-Wolfe step: move a line-searched share of every demand to its target path.
 
     Parameters
@@ -320,7 +320,7 @@ def frank_wolfe_step(ods, targets, V, queues: Queues) -> bool:
     return True
 
 
-def projection_step(ods, targets, V, W, queues: Queues, gap: float) -> None:
+def _projection_step(ods, targets, V, W, queues: Queues, gap: float) -> None:
     """Path-based gradient projection towards the user equilibrium.
 
     Every flow's best route joins its route set (column generation), with up to

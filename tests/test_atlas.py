@@ -14,9 +14,9 @@ from corridormap import render
 from corridormap._errors import SceneError
 from corridormap.cli import main
 from corridormap.compare import route_percentiles
+from corridormap.mapscenes import compute_scene, load_scenes
 from corridormap.render.atlas import write_atlas
 from corridormap.replay import evidence_rows, replay
-from corridormap.scenes import compute_scene, load_scenes
 
 
 # -- replays --------------------------------------------------------------------------------

@@ -54,9 +54,9 @@ from .model import (
     layer_mode,
     param_table,
 )
-from .network import GATE
+from .network import GATE, layer_nodes
 from .places import resolve_place
-from .routing import Route, layer_nodes, route
+from .routing import Route, route
 
 __all__ = [
     "Backtest",
@@ -456,7 +456,7 @@ def backtest(
     -------
     Backtest
     """
-    from ._validate import MAX_DRAWS, check_count
+    from ._schema import MAX_DRAWS, check_count
     from .network import load_network
 
     t0 = time.perf_counter()

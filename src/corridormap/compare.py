@@ -20,9 +20,8 @@ import networkx as nx
 import numpy as np
 
 from ._cache import derived
-from ._csr import values_changed
 from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import MAX_DRAWS, as_names, check_count
+from ._schema import MAX_DRAWS, as_names, check_count
 from .io import bundled_geodata_dir, read_toml
 from .model import (
     apply_discrepancy,
@@ -33,6 +32,7 @@ from .model import (
     sum_terms,
 )
 from .routing import Route, alternatives, make_weight
+from .search import values_changed
 from .weights import Weight, as_weight
 
 __all__ = [

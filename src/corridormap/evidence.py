@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import GeodataError
-from ._validate import MODES
+from ._schema import MODES
 from .io import bundled_geodata_dir, read_toml
 
 __all__ = ["Movement", "Waypoint", "evidence_path", "load_evidence"]

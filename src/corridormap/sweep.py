@@ -61,7 +61,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import InputError, NoRouteError
-from ._validate import MAX_DRAWS, as_names, check_count, check_graph
+from ._schema import MAX_DRAWS, as_names, check_count, check_graph
 from .compare import (
     Family,
     _family_weight,

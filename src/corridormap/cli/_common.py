@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._errors import UnknownPlaceError
-from .._validate import MAX_DRAWS, show
+from .._schema import MAX_DRAWS, show
 from ..routing import OBJECTIVES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 2, 3

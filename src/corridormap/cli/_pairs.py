@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._validate import show
+from .._schema import show
 from ._common import CliError
 
 #: the most pairs ``bottlenecks`` and ``scenario`` take (about 0.2 s a pair for criticality)

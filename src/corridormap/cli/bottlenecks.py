@@ -128,7 +128,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     NoRouteError
         If no pair has a route.
     """
-    from ..bottlenecks import CRITICALITY_FIELDS, criticality
+    from ..criticality import CRITICALITY_FIELDS, criticality
 
     check_outputs(args, [args.out, args.map])
     pairs = read_pairs(args)
@@ -246,7 +246,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..bottlenecks import min_cut
+    from ..capacity import min_cut
     from ..scenarios import apply_scenario
 
     check_outputs(args, [args.out, args.map])

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._validate import MAX_DRAWS
+from .._schema import MAX_DRAWS
 from ._common import (
     EXIT_OK,
     CliError,
@@ -90,9 +90,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         The exit code.
     """
     from .._atomic import atomic_write
+    from ..mapscenes import load_scenes
     from ..render import render_html
-    from ..render.scenes import draw_scene
-    from ..scenes import load_scenes
+    from ..render.mapscenes import draw_scene
 
     if args.scene == "catchment":
         return cmd_map_catchment(args)
@@ -130,7 +130,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 def _scene_views(G: Any, scenes: dict, name: str | None, wf: Any) -> list[Any]:
     """The computed scenes: ``name`` (its error raised), or every scene (one that fails skipped)."""
-    from ..scenes import SceneError, compute_scene
+    from ..mapscenes import SceneError, compute_scene
 
     views = []
     for scene in list(scenes) if name is None else [name]:
@@ -156,9 +156,9 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..places import places
+    from ..places import places, resolve_endpoints
     from ..render.catchment import write_catchment
-    from ..sweep import resolve_endpoints, sweep
+    from ..sweep import sweep
 
     if not args.origin:
         raise CliError("map catchment needs --origin PLACE (the port cargo starts from)")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..routing import LEG_COLUMNS, LEG_HEADERS
 from ._common import (
     EXIT_OK,
     CliError,
@@ -22,19 +23,6 @@ from ._output import Rows, check_chart, check_outputs, emit_result, save_chart
 MAX_K = 100
 #: the most routes ``route --chart`` draws on one chart (beyond that the lines are unreadable)
 MAX_CHART_ROUTES = 6
-#: the legs table: its columns and their headers
-LEG_COLUMNS = (
-    "from_name",
-    "to_name",
-    "mode",
-    "distance_km",
-    "time_h",
-    "cost_usd",
-    "co2_kg",
-    "link_id",
-    "status",
-)
-LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 
 
 def add_route_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -186,7 +174,7 @@ def _parse_stretches(vias: list[str], arrive_by: str | None) -> tuple[list[str],
         The via places, and the modes of every stretch (``None`` for any) if any stretch names
         its modes, else ``None``.
     """
-    from .._validate import MODES
+    from .._schema import MODES
 
     places, modes = [], []
     for text in vias:

@@ -111,7 +111,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     pairs = read_pairs(args)
     G = network(args)
     if pairs is None:
-        from ..bottlenecks import default_pairs
+        from ..criticality import default_pairs
 
         pairs = default_pairs(G)
     names = [n for n in args.names]

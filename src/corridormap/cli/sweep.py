@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .._validate import MAX_DRAWS
+from .._schema import MAX_DRAWS
 from ..routing import OBJECTIVES
 from ._common import EXIT_OK, CliError, bounded_int, list_arg, network, stderr_is_terminal
 from ._output import check_outputs
@@ -191,9 +191,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None) -> None:
     """Write ``--map``: the catchment of ``--map-origin`` (or the first origin) in the sweep."""
-    from ..places import places
+    from ..places import places, resolve_endpoints
     from ..render.catchment import write_catchment
-    from ..sweep import resolve_endpoints
 
     origin = (
         resolve_endpoints(G, [args.map_origin])[0]

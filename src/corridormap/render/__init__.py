@@ -23,7 +23,9 @@ Where things are built, by file:
 ``popups.py``             popups and tooltips of links, places and route legs
 ``legends.py``            legends and the title box
 ``styles.py``             colours, line styles, layer labels, CSS
-``elements.py``           the Leaflet element classes (the page's JavaScript)
+``elements.py``           the Leaflet element classes (the page's JavaScript): basemap, boxes, view
+``features.py``           paths and markers as compact JSON; a large network's links, places
+``raw.py``                the base of every element: output put on the page as written
 ``page.py``               map creation, page assembly, offline pages, writing
 ``mapscenes.py``          drawing a computed scene (title, routes, initial view), its pages
 ``replay.py``             a shipment replay on a time slider
@@ -35,7 +37,7 @@ Where things are built, by file:
 All text taken from geodata, scenario and scene files or arguments is HTML-escaped before it
 reaches the page, and reaches the page's script only through JSON. No text is ever parsed as a
 template: branca would compile the output of every folium element as a new Jinja template, so
-every element of these maps puts its output on the page as written (:mod:`.elements`), and
+every element of these maps puts its output on the page as written (:mod:`.raw`), and
 braces in text are escaped as well (:mod:`._html`).
 
 folium is imported inside the functions, so importing this package (and the ``route`` command)

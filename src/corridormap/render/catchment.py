@@ -104,8 +104,8 @@ def catchment_map(
     tiles
         Tile basemap (``False``: the offline country basemap).
     """
-    from .elements import page_classes
     from .page import control, finish, new_features, new_map
+    from .raw import page_classes
 
     data = catchment_frame(frame, origin, reference=reference)
     ref = data.attrs["reference"]

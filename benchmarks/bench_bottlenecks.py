@@ -18,7 +18,9 @@ import time
 import networkx as nx
 
 from corridormap import load_network
-from corridormap.bottlenecks import DEFAULT_PAIRS, _all_elements, _shortest, criticality
+from corridormap.criticality import DEFAULT_PAIRS, criticality, criticality_closing_all
+from corridormap.places import link_names, places
+from corridormap.search import best_path
 from corridormap.weights import make_weight
 
 TARGET_BUNDLED_S = 1.0
@@ -90,6 +92,11 @@ def synthetic_network(n_edges: int, seed: int = 0) -> tuple[nx.MultiDiGraph, lis
     return G, pairs
 
 
+def _all_elements(G) -> list[tuple[str, str]]:
+    """Every link and place of ``G``, as criticality_closing_all closes them."""
+    return [("link", x) for x in sorted(link_names(G))] + [("node", x) for x in sorted(places(G))]
+
+
 def naive_time(G, pairs, *, sample: int | None, seed: int = 0) -> tuple[float, bool]:
     """Seconds of the naive analysis (one recomputation per element and pair).
 
@@ -97,7 +104,7 @@ def naive_time(G, pairs, *, sample: int | None, seed: int = 0) -> tuple[float, b
     """
     if sample is None:
         t = time.perf_counter()
-        criticality(G, pairs, _naive=True)
+        criticality_closing_all(G, pairs)
         return time.perf_counter() - t, False
     elements = _all_elements(G)
     rng = random.Random(seed)
@@ -109,7 +116,7 @@ def naive_time(G, pairs, *, sample: int | None, seed: int = 0) -> tuple[float, b
             if kind == "node" and eid in (o, d):
                 continue
             links, nodes = ([eid], []) if kind == "link" else ([], [eid])
-            _shortest(G, o, d, base.between(o, d).closing(links=links, places=nodes))
+            best_path(G, o, d, base.between(o, d).closing(links=links, places=nodes))
     per = (time.perf_counter() - t) / len(chosen)
     return per * len(elements), True
 

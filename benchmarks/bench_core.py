@@ -2,7 +2,7 @@
 same export (issue 16).
 
 For the bundled network and the scaling benchmark's grid at ~100,000 edges, the network's
-integer CSR export (``corridormap._csr``) with the route's weight as the edge values is handed
+integer CSR export (``corridormap.search``) with the route's weight as the edge values is handed
 to ``scipy.sparse.csgraph.dijkstra`` (one source, predecessors returned): that is the floor.
 Beside it: corridormap's search on the core (weight vector, Dijkstra, path), a whole warm
 ``route()`` (names resolved, legs measured), and, when installed, igraph and rustworkx on the
@@ -36,8 +36,8 @@ def measure(G, origin: str, destination: str, repeat: int) -> dict[str, float]:
     from scipy.sparse.csgraph import dijkstra
 
     import corridormap as cm
-    from corridormap._csr import core, engine
-    from corridormap.routing import _search, endpoint_nodes
+    from corridormap.network import endpoint_nodes
+    from corridormap.search import core, engine, shortest
 
     cm.route(G, origin, destination)
     r = cm.route(G, origin, destination)  # a small network's second query builds its export
@@ -52,7 +52,7 @@ def measure(G, origin: str, destination: str, repeat: int) -> dict[str, float]:
         "scipy": _median(
             lambda: dijkstra(A, directed=True, indices=s, return_predecessors=True), repeat
         ),
-        "search": _median(lambda: _search(G, src, [dst], wf), repeat),
+        "search": _median(lambda: shortest(G, wf, [src], [dst]), repeat),
         "route": _median(lambda: cm.route(G, origin, destination), repeat),
         "edges": G.number_of_edges(),
     }

@@ -134,14 +134,15 @@ def _normal(data: bytes) -> bytes:
     """``data`` with what changes from run to run made constant.
 
     Folium names every element by a random 32-digit hex id; they are numbered in order of
-    first appearance instead. A run's duration in JSON (``"seconds": 0.57``) becomes 0.
+    first appearance instead. A run's duration in JSON (``"seconds": 0.57``) becomes 0, and
+    the checkout's own path ``{root}``.
     """
     ids: dict[bytes, bytes] = {}
 
     def number(m: re.Match) -> bytes:
         return ids.setdefault(m.group(0), b"id%d" % len(ids))
 
-    data = HEX_ID.sub(number, data)
+    data = HEX_ID.sub(number, data).replace(str(ROOT).encode(), b"{root}")
     return SECONDS.sub(rb'"seconds": 0', data)
 
 

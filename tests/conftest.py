@@ -194,8 +194,8 @@ def bundled_G():
 @pytest.fixture(autouse=True)
 def _route_on_the_compiled_core(monkeypatch):
     """Library tests route on the compiled core even on small graphs (the command line, run in
-    subprocesses, keeps the default: networkx below corridormap._csr.MIN_EDGES edges)."""
-    import corridormap._csr as csr
+    subprocesses, keeps the default: networkx below corridormap.search.MIN_EDGES edges)."""
+    import corridormap.search as csr
 
     monkeypatch.setattr(csr, "MIN_EDGES", 0)
 

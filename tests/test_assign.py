@@ -25,7 +25,7 @@ from corridormap.assign import (
 )
 from corridormap.places import resolve_area
 from corridormap.units import to_mt_per_yr
-from corridormap.weights import element_of, make_weight
+from corridormap.weights import make_weight
 
 EXTRA_PARAMS = f"""
 [meta]
@@ -197,16 +197,6 @@ def test_assign_leaves_the_graph_untouched():
     assign(G2, volumes(6.0))
     after = sorted((u, v, k, d["time_h"]) for u, v, k, d in G2.edges(keys=True, data=True))
     assert before == after
-
-
-def test_weight_extra_is_backward_compatible():
-    w = make_weight("time_h")
-    d = next(d for _, _, d in G2.edges(data=True) if d["kind"] == "link")
-    assert w.cost(d) == d["time_h"] and w.measure(d)["time_h"] == d["time_h"]
-    w2 = w.with_extra({element_of(d): 5.0})
-    assert w2.cost(d) == d["time_h"] + 5.0 and w2.measure(d)["time_h"] == d["time_h"] + 5.0
-    with pytest.raises(InputError):
-        make_weight("cost_usd").with_extra({element_of(d): 1.0})
 
 
 # -- the bundled data ------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from corridormap import render
 from corridormap._errors import SceneError
 from corridormap.cli import main
 from corridormap.evidence import evidence_rows
+from corridormap.mapscenes import compute_scene, load_scenes
 from corridormap.render.atlas import write_atlas
 from corridormap.replay import replay
-from corridormap.scenes import compute_scene, load_scenes
 from corridormap.uncertainty import route_percentiles
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 import corridormap as cm
 from conftest import node, tiny, write_geodata
 from corridormap import render
-from corridormap.scenes import load_scenes
+from corridormap.mapscenes import load_scenes
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 
 from corridormap import render
+from corridormap.mapscenes import compute_scene, load_scenes
 from corridormap.render.atlas import write_atlas
-from corridormap.scenes import compute_scene, load_scenes
 from test_browser import ARGS, CHROMIUM, SCREENS, Page
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def atlas_dir(bundled_G, tmp_path_factory):
     out = tmp_path_factory.mktemp("atlas")
     views = [compute_scene(bundled_G, s) for s in load_scenes(bundled_G).values()]
     for v in views:
-        from corridormap.render.scenes import draw_scene
+        from corridormap.render.mapscenes import draw_scene
 
         m = draw_scene(v, G=bundled_G)
         render.save_map(m, out / f"map-{v.scene.name}.html")

@@ -1,4 +1,9 @@
-"""The command line: real entry point in a subprocess, and main() in process."""
+"""The command line: real entry point in a subprocess, and main() in process.
+
+The subprocess tests (marked e2e) check what only the installed script shows: that it runs,
+and its exit codes and one-line errors through the shell, with no traceback. The whole demo
+is marked e2e too.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,14 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120)
 
 
+def call(capsys, *args: str) -> subprocess.CompletedProcess:
+    """Run ``main`` in this process; its exit code and output, as ``run`` gives them."""
+    code = main(list(args))
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(["corridormap", *args], code, out.out, out.err)
+
+
+@pytest.mark.e2e
 def test_route_table_real_entry_point():
     res = run("route", "Mumbai", "Moscow")
     assert res.returncode == 0, res.stderr
@@ -75,6 +88,7 @@ def test_route_k_geojson_csv(capsys):
     assert lines[0].startswith("route,from,to")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "code", "text"),
     [
@@ -93,6 +107,7 @@ def test_errors_exit_codes_one_line(args, code, text):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.e2e
 def test_no_route_exit_3(tiny_dir):
     res = run(
         "route", "Echo", "Alpha", "--avoid", "Gamma", "--avoid", "Strait", "--data", str(tiny_dir)
@@ -107,8 +122,8 @@ def test_places(capsys):
     assert {"NSA", "SRJ", "JED", "RTM"} <= {r["id"] for r in rows}
 
 
-def test_version():
-    res = run("--version")
+def test_version(capsys):
+    res = call(capsys, "--version")
     assert res.returncode == 0 and res.stdout.startswith("corridormap ")
 
 
@@ -127,6 +142,7 @@ def test_data_dir_option(tiny_dir, capsys):
     assert json.loads(capsys.readouterr().out)["nodes"][0] == "A"
 
 
+@pytest.mark.e2e
 def test_demo_writes_report(tmp_path):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "route-report.md").stat().st_size > 0

@@ -191,7 +191,7 @@ def test_bundled_comparisons_are_pinned(bundled_G, pair):
 
 
 def test_bundled_criticality_is_pinned(bundled_G):
-    from corridormap.bottlenecks import criticality
+    from corridormap.criticality import criticality
 
     top = criticality(bundled_G, by="time_h").top(10)
     assert [(r["element"], r["disconnects"]) for r in top] == [(e, n) for e, _, n in CRITICALITY]

@@ -251,7 +251,7 @@ def test_cli_route_and_compare_charts(tmp_path, tiny_dir, capsys, suffix):
 
 
 def test_cli_route_chart_refuses_too_many_routes(tmp_path, tiny_dir, capsys):
-    from corridormap.cli import MAX_CHART_ROUTES
+    from corridormap.cli.route import MAX_CHART_ROUTES
 
     chart = tmp_path / "r.png"
     argv = ["route", "Echo", "Alpha", "-k", str(MAX_CHART_ROUTES + 1), "--chart", str(chart)]

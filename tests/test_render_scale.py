@@ -16,6 +16,7 @@ import pytest
 import corridormap as cm
 from conftest import node, tiny, write_geodata
 from corridormap import render
+from corridormap.places import short_name
 from corridormap.render import _html, layers, popups
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -185,7 +186,7 @@ def _expected_places(G, labels=()):
             and abs(float(q["y"]) - float(p["y"])) < layers.NEARBY_DEG
         ]
         labelled = p.get("kind") in render.LABELLED_KINDS or pid in labels
-        tip = _html.esc(_html.short(p.get("name"))) if labelled else popups.place_tooltip(p)
+        tip = _html.esc(short_name(p.get("name"))) if labelled else popups.place_tooltip(p)
         out[pid] = [tip, popups.place_popup(p, pid in breaks, near), labelled]
     return out
 

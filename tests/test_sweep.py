@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridormap import InputError, UnknownPlaceError, load_network
+from corridormap import InputError, load_network
 from corridormap.cli import main
 from corridormap.compare import compare
-from corridormap.sweep import SWEEP_COLUMNS, resolve_endpoints, sweep
+from corridormap.sweep import SWEEP_COLUMNS, sweep
 
 FAMILIES = """
 reference = "sea"
@@ -185,20 +185,6 @@ def test_result_does_not_depend_on_partitions(fam_G):
     # and a different seed gives different figures
     other = sweep(fam_G, PLACES, PLACES, draws=200, seed=2)
     assert not one["days_p50"].equals(other["days_p50"])
-
-
-def test_resolve_endpoints_kinds_regions_and_codes(bundled_G):
-    ports = resolve_endpoints(bundled_G, ["port"])
-    assert ports and all(bundled_G.nodes[p]["kind"] == "port" for p in ports)
-    iran = resolve_endpoints(bundled_G, ["IR"])
-    assert "HOR" not in iran  # a chokepoint is not a destination
-    both = resolve_endpoints(bundled_G, ["Mumbai", "india"])
-    assert both[0] == resolve_endpoints(bundled_G, ["Mumbai"])[0]
-    assert len(both) == len(set(both))
-    with pytest.raises(UnknownPlaceError):
-        resolve_endpoints(bundled_G, ["Atlantis"])
-    with pytest.raises(InputError):
-        resolve_endpoints(bundled_G, [])
 
 
 def test_sweep_rejects_bad_arguments(fam_G):

@@ -4,9 +4,10 @@ The pipeline runs one way: :mod:`~corridormap.io` reads and validates geodata,
 :mod:`~corridormap.network` builds a plain ``networkx.MultiDiGraph`` whose edges follow the
 cost model of :mod:`~corridormap.model`; a :class:`~corridormap.weights.Weight` carries the
 objective, closures and scenario every analysis routes with; :mod:`~corridormap.routing`,
-:mod:`~corridormap.compare`, :mod:`~corridormap.bottlenecks` and :mod:`~corridormap.scenarios`
-analyse it, and
-:mod:`~corridormap.render` draws it. The map functions load folium only when first used.
+:mod:`~corridormap.compare`, :mod:`~corridormap.criticality`, :mod:`~corridormap.capacity`,
+:mod:`~corridormap.assign` and :mod:`~corridormap.scenarios` analyse it (every search through
+:mod:`~corridormap.search`), and :mod:`~corridormap.render` draws it. The map functions load
+folium only when first used.
 """
 
 from __future__ import annotations
@@ -24,19 +25,11 @@ from ._errors import (
 )
 from .assign import Assignment, Volumes, assign, list_volumes, load_volumes, scenario_savings
 from .backtest import Backtest, backtest
-from .bottlenecks import (
-    Criticality,
-    FlowBetweenness,
-    MinCut,
-    WidestPath,
-    criticality,
-    flow_betweenness,
-    min_cut,
-    widest_path,
-)
 from .calibrate import Calibration, calibrate
+from .capacity import MinCut, WidestPath, min_cut, widest_path
 from .compare import Comparison, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
+from .criticality import Criticality, FlowBetweenness, criticality, flow_betweenness
 from .evidence import Movement, load_evidence
 from .families import FAMILIES, Family
 from .io import Geodata, bundled_geodata_dir, load_geodata

@@ -14,7 +14,6 @@ __all__ = [
     "CorridormapError",
     "GeodataError",
     "InputError",
-    "InvalidArgumentError",
     "NoRouteError",
     "ScenarioError",
     "SceneError",
@@ -70,10 +69,6 @@ class InputError(CorridormapError, TypeError, ValueError):
     It is both a :class:`TypeError` and a :class:`ValueError`, so code that catches either (or
     :class:`CorridormapError`) catches it.
     """
-
-
-#: the same error under the name the argument checks of ``_validate`` use
-InvalidArgumentError = InputError
 
 
 class ScenarioError(GeodataError):

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ._errors import GeodataError
-from .io import bundled_geodata_dir, read_toml
+from .io import data_file, read_toml
 
 __all__ = ["Analysis", "load_analysis"]
 
@@ -51,9 +50,7 @@ def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
     GeodataError
         If the file is invalid, naming the file and the field.
     """
-    path = Path(directory) / "analysis.toml" if directory is not None else None
-    if path is None or not path.is_file():
-        path = bundled_geodata_dir() / "analysis.toml"
+    path = data_file(directory, "analysis.toml")
     doc = read_toml(path)
     raw = (doc.get("bottlenecks") or {}).get("pairs", [])
     if not isinstance(raw, list):

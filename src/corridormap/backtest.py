@@ -244,7 +244,7 @@ def backtest(
     -------
     Backtest
     """
-    from ._validate import MAX_DRAWS, check_count
+    from ._schema import MAX_DRAWS, check_count
     from .network import load_network
 
     t0 = time.perf_counter()

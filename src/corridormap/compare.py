@@ -21,9 +21,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._csr import values_changed
 from ._errors import NoRouteError, UnknownPlaceError
-from ._validate import MAX_DRAWS, check_count
+from ._schema import MAX_DRAWS, check_count
 from .families import (
     Family,
     family_candidates,
@@ -33,6 +32,7 @@ from .families import (
 )
 from .model import edge_terms, evaluate
 from .routing import Route, make_weight
+from .search import values_changed
 from .uncertainty import (
     CandidateTerms,
     family_draws,

@@ -30,7 +30,7 @@ def graph_to_gdfs(G: nx.MultiDiGraph, *, nodes: bool = True, edges: bool = True)
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from ._validate import check_graph
+    from ._schema import check_graph
 
     check_graph(G, "graph_to_gdfs")
     if not (nodes or edges):

@@ -110,13 +110,13 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
     written += comparisons(G, out)
     written += bottleneck_outputs(G, out)
     # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
-    from .scenes import write_scenes
+    from .render.mapscenes import write_scenes
 
     written += write_scenes(G, out)
     written += write_scenes(G, out, self_contained=True)
     # the atlas page: every scene, chart and table written above, with its finding
+    from .mapscenes import SceneError, compute_scene, load_scenes
     from .render.atlas import write_atlas
-    from .scenes import SceneError, compute_scene, load_scenes
 
     views = []
     for scene in load_scenes(G).values():
@@ -133,7 +133,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
     """
-    from .bottlenecks import CRITICALITY_FIELDS, criticality, default_pairs
+    from .criticality import CRITICALITY_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []

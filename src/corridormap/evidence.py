@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import GeodataError
-from ._validate import MODES
-from .io import bundled_geodata_dir, read_toml
+from ._schema import MODES
+from .io import data_file, read_toml
 
 __all__ = [
     "Movement",
@@ -99,11 +99,7 @@ class Movement:
 
 def evidence_path(directory: str | os.PathLike[str] | None = None) -> Path:
     """The register of a geodata directory, else the bundled one."""
-    if directory is not None:
-        own = Path(directory) / FILE
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / FILE
+    return data_file(directory, FILE)
 
 
 def parse_date(text: Any) -> tuple[date, bool]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from ._cache import derived
 from ._errors import GeodataError, InputError, NoRouteError
-from ._validate import as_names
-from .io import bundled_geodata_dir, read_toml
+from ._schema import as_names
+from .io import data_file, read_toml
 from .routing import Route, alternatives
 from .weights import Weight
 
@@ -60,14 +59,6 @@ class Families:
     reference: str | None
 
 
-def _families_file(directory: Any) -> Path:
-    if directory is not None:
-        own = Path(directory) / "families.toml"
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / "families.toml"
-
-
 def load_families(directory: Any = None) -> Families:
     """Read ``families.toml`` from a geodata directory (default: the bundled one).
 
@@ -76,7 +67,7 @@ def load_families(directory: Any = None) -> Families:
     GeodataError
         Naming the file, the family and the field at fault.
     """
-    path = _families_file(directory)
+    path = data_file(directory, "families.toml")
     doc = read_toml(path)
     fams = []
     for i, row in enumerate(doc.get("family") or []):

@@ -18,11 +18,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import _validate as v
-from ._errors import GeodataError, InvalidArgumentError, closest
+from . import _schema as v
+from ._errors import GeodataError, InputError, closest
 from ._gc import paused
 
-__all__ = ["Geodata", "bundled_geodata_dir", "load_geodata"]
+__all__ = ["Geodata", "bundled_geodata_dir", "data_dirs", "data_file", "load_geodata"]
 
 #: largest geodata file read, in bytes: a larger one is refused before it is parsed
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -62,6 +62,53 @@ class Geodata:
 def bundled_geodata_dir() -> Path:
     """Return the directory of the geodata shipped inside the package."""
     return Path(str(resources.files("corridormap") / "geodata"))
+
+
+def data_file(directory: str | os.PathLike[str] | None, name: str) -> Path:
+    """A geodata directory's own file ``name``, else the bundled one.
+
+    Parameters
+    ----------
+    directory
+        A geodata directory (a network's ``G.graph["directory"]``), or ``None`` (or empty)
+        for the bundled data.
+    name
+        The file's name in a geodata directory, e.g. ``"analysis.toml"``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory / name`` when that file exists, else the bundled geodata's ``name``.
+    """
+    if directory:
+        own = Path(directory) / name
+        if own.is_file():
+            return own
+    return bundled_geodata_dir() / name
+
+
+def data_dirs(directory: str | os.PathLike[str] | None, name: str) -> list[Path]:
+    """Where a geodata directory's folder ``name`` is looked for: its own first, then the bundled.
+
+    Parameters
+    ----------
+    directory
+        A geodata directory (a network's ``G.graph["directory"]``), or ``None`` (or empty)
+        for the bundled data alone.
+    name
+        The folder's name in a geodata directory, e.g. ``"scenarios"``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``directory / name`` (when ``directory`` is given) and the bundled geodata's ``name``,
+        each once; a folder may be missing.
+    """
+    dirs = [Path(directory) / name] if directory else []
+    bundled = bundled_geodata_dir() / name
+    if bundled not in dirs:
+        dirs.append(bundled)
+    return dirs
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -688,7 +735,7 @@ def load_geodata(directory: str | os.PathLike[str] | None = None) -> Geodata:
         and the field.
     """
     if directory is not None and not isinstance(directory, str | os.PathLike):
-        raise InvalidArgumentError(
+        raise InputError(
             f"load_geodata() needs a directory path (str or os.PathLike) or None, got "
             f"{type(directory).__name__}"
         )

@@ -24,12 +24,22 @@ from typing import Any
 import networkx as nx
 
 from . import model
-from ._errors import GeodataError, InvalidArgumentError
+from ._cache import derived
+from ._errors import GeodataError, InputError
 from ._gc import paused, settled
-from ._validate import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
+from ._schema import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
 from .io import Geodata, load_geodata
 
-__all__ = ["GATE", "baseline_view", "build_network", "layer_node", "load_network", "place_of"]
+__all__ = [
+    "GATE",
+    "baseline_view",
+    "build_network",
+    "endpoint_nodes",
+    "layer_node",
+    "layer_nodes",
+    "load_network",
+    "place_of",
+]
 
 GATE = "gate"
 SEP = "|"
@@ -43,6 +53,53 @@ def layer_node(place: str, layer: str) -> str:
 def place_of(node: str) -> str:
     """The place id of a graph node id."""
     return node.split(SEP, 1)[0]
+
+
+def endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+    """The nodes a route starts or ends at: the place's gate, else its layer nodes.
+
+    Parameters
+    ----------
+    G
+        The network.
+    place
+        A place id.
+
+    Returns
+    -------
+    list of str
+        ``[place]`` when the place has a gate; else its layer nodes (a sea chokepoint has
+        several and no gate); empty for a place not in ``G``.
+    """
+    if place in G and G.nodes[place].get("layer") == GATE:
+        return [place]
+    return layer_nodes(G, place)
+
+
+def layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
+    """The layer nodes of a place (``"RSH|rail:1435"``, ``"RSH|road"`` ...).
+
+    Parameters
+    ----------
+    G
+        The network.
+    place
+        A place id.
+
+    Returns
+    -------
+    list of str
+        In the graph's node order; empty for a place not in ``G``.
+    """
+    return derived(G, "layer_index", _build_layer_index).get(place, [])
+
+
+def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("layer") != GATE:
+            table.setdefault(d["place"], []).append(n)
+    return table
 
 
 def link_layers(link: dict[str, Any]) -> list[str]:
@@ -252,7 +309,7 @@ def _check_geodata(gd: Geodata) -> None:
     Ids have no ``|`` or control characters, and no property is one the network sets itself.
     """
     if not isinstance(gd, Geodata):
-        raise InvalidArgumentError(
+        raise InputError(
             f"build_network() needs a Geodata from corridormap.load_geodata(), got "
             f"{type(gd).__name__}"
         )

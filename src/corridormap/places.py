@@ -1,4 +1,11 @@
-"""Resolve place names to node ids: by id, name or alias, case- and accent-insensitive."""
+"""Places: the catalogue, their names, and the one resolver of what a text means.
+
+Every analysis turns the names it is given into place ids here: a place by id, name or alias
+(case- and accent-insensitive, with the nearest names suggested for a miss), an area (a region
+of ``regions.toml``, a country code, a kind of place) as its places, a route's or a flow's end,
+a list of origin-destination pairs. The names of places and of the links between them, as
+results show them, are stated here too.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,34 @@ import copy
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
 from ._cache import derived, invalidate
-from ._errors import AmbiguousPlaceError, UnknownPlaceError, closest
-from ._validate import as_names, check_graph, check_name
+from ._errors import AmbiguousPlaceError, InputError, UnknownPlaceError, closest
+from ._schema import as_names, check_graph, check_name
+from .network import layer_nodes
 
-__all__ = ["normalize", "places", "resolve_area", "resolve_place", "resolve_places"]
+__all__ = [
+    "NO_NAME",
+    "link_names",
+    "normalize",
+    "place_attr",
+    "place_names",
+    "place_nodes",
+    "places",
+    "resolve_area",
+    "resolve_areas",
+    "resolve_end",
+    "resolve_endpoints",
+    "resolve_many",
+    "resolve_pairs",
+    "resolve_place",
+    "resolve_places",
+    "short_name",
+]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -66,6 +91,71 @@ def place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
     return {pid: d.get("name", NO_NAME) for pid, d in place_nodes(G).items()}
 
 
+def short_name(name: Any) -> str:
+    """A place's label on a map: its name without a bracketed note, unless the note tells ...
+
+    ... places apart (``"Astara (IR)"`` stays, ``"Suez (canal south entrance)"`` is ``"Suez"``).
+
+    Parameters
+    ----------
+    name
+        A place name (``None`` is the empty text).
+
+    Returns
+    -------
+    str
+    """
+    text = str(name or "")
+    shortened = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    note = re.findall(r"\((.*?)\)", text)
+    if note and len(note[0]) <= 3:  # "Astara (IR)" stays, "Suez (canal south entrance)" not
+        return text
+    return shortened or text
+
+
+def link_names(G: nx.MultiDiGraph) -> dict[str, str]:
+    """Link id -> ``"<from place> - <to place> (<mode>)"``, every link of ``G``.
+
+    Built once per network structure (cached with the graph).
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    dict
+        In the graph's edge order; the ends are the link's own ``from``/``to`` where the
+        edges carry them.
+    """
+    return derived(G, "link_names", _build_link_names, structure=True)
+
+
+def _sorted_place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Place id -> name, sorted by id, cached like :func:`link_names`."""
+    return derived(G, "place_names", _build_sorted_place_names, structure=True)
+
+
+def _build_sorted_place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """As ``{pid: p["name"] for pid, p in places(G).items()}``, without copying every place."""
+    check_graph(G, "places")
+    return dict(sorted(place_names(G).items()))
+
+
+def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
+    names = _sorted_place_names(G)
+    out: dict[str, str] = {}
+    for _, _, d in G.edges(data=True):
+        lid = d.get("link_id")
+        if lid is not None and lid not in out:
+            a, b = d["u_place"], d["v_place"]
+            if "from" in d and "to" in d:
+                a, b = d["from"], d["to"]
+            out[lid] = f"{names[a]} - {names[b]} ({d['mode']})"
+    return out
+
+
 def _copy(props: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (v if isinstance(v, str | int | float | bool | None) else copy.deepcopy(v))
@@ -77,8 +167,6 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
     """One property of a place, read from the graph (its gate, else any of its layers)."""
     if pid in G:
         return G.nodes[pid].get(key, default)
-    from .routing import layer_nodes
-
     nodes = layer_nodes(G, pid)
     return G.nodes[nodes[0]].get(key, default) if nodes else default
 
@@ -125,8 +213,6 @@ def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool
     if pid in G and G.nodes[pid].get("layer") == "gate":
         p = G.nodes[pid]
     else:
-        from .routing import layer_nodes
-
         nodes = layer_nodes(G, pid)
         if not nodes:
             return False
@@ -221,3 +307,139 @@ def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
         if hits:
             return sorted(hits)
     return resolve_places(G, name)
+
+
+def resolve_areas(G: nx.MultiDiGraph, specs: str | Iterable[str]) -> list[str]:
+    """Place ids for one or several regions, country codes or place names.
+
+    Parameters
+    ----------
+    G
+        The network.
+    specs
+        A region (``"russia"``), an ISO country code (``"IR"``), a place name or id, or a
+        list of them (each as :func:`resolve_area` reads it).
+
+    Returns
+    -------
+    list of str
+        Every place any of them means, sorted, each once.
+
+    Raises
+    ------
+    UnknownPlaceError
+        If a text is none of these.
+    """
+    items = [specs] if isinstance(specs, str) else list(specs)
+    out: list[str] = []
+    for item in items:
+        out += resolve_area(G, item)
+    return sorted(set(out))
+
+
+def resolve_end(G: nx.MultiDiGraph, name: str) -> tuple[str, ...]:
+    """The places a flow's end means: the one place ``name`` names, else every place of the area.
+
+    Parameters
+    ----------
+    G
+        The network.
+    name
+        A place name, id or alias; or, when it names no single place, a region, a country
+        code or a name shared by several places (:func:`resolve_area`).
+
+    Returns
+    -------
+    tuple of str
+        One place id, or the area's place ids.
+
+    Raises
+    ------
+    UnknownPlaceError
+        If the text is none of these.
+    """
+    try:
+        return (resolve_place(G, name),)
+    except LookupError:
+        return tuple(resolve_area(G, name))
+
+
+def resolve_endpoints(G: nx.MultiDiGraph, specs: Iterable[str], what: str = "origins") -> list[str]:
+    """Place ids for a list of place ids or names, kinds (``port``), regions (``caucasus``) ...
+
+    ... or ISO country codes (``IN``), in the order given, each once.
+
+    A kind, region or country stands for its places except chokepoints (sea passages are
+    not where cargo starts or ends); a place named on its own is kept whatever its kind.
+
+    Parameters
+    ----------
+    G
+        The network.
+    specs
+        The texts.
+    what
+        The argument's name, for the messages (``"origins"``).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    InputError
+        If the list is empty (or not a list of texts).
+    UnknownPlaceError
+        If a name is none of these.
+    """
+    check_graph(G, "resolve_endpoints")
+    items = as_names(specs, what)
+    if not items:
+        raise InputError(f"{what}: give at least one place, kind, region or country code")
+    cat = places(G)
+    kinds = {str(p.get("kind")) for p in cat.values()}
+    out: dict[str, None] = {}
+    for spec in items:
+        if spec in kinds and spec not in cat:
+            hits = [pid for pid, p in cat.items() if p.get("kind") == spec]
+        else:
+            hits = resolve_area(G, spec)
+            if len(hits) > 1:
+                hits = [h for h in hits if cat[h].get("kind") != "chokepoint"]
+        for h in hits:
+            out.setdefault(h, None)
+    return list(out)
+
+
+def resolve_pairs(G: nx.MultiDiGraph, pairs: Any) -> list[tuple[str, str, str]]:
+    """Origin-destination pairs as ``(label, origin id, destination id)``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    pairs
+        ``(origin, destination)`` place names or ids.
+
+    Returns
+    -------
+    list of tuple
+        ``("<origin> - <destination>", origin id, destination id)`` per pair, the label as
+        the pair was written.
+
+    Raises
+    ------
+    InputError
+        If ``pairs`` is not a list of pairs.
+    UnknownPlaceError, AmbiguousPlaceError
+        If a name does not mean exactly one place.
+    """
+    if isinstance(pairs, str) or not isinstance(pairs, Iterable):
+        raise InputError(f"pairs must be a list of (origin, destination), got {pairs!r}")
+    out = []
+    for item in pairs:
+        if isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2:
+            raise InputError(f"each pair must be (origin, destination), got {item!r}")
+        o, d = item
+        out.append((f"{o} - {d}", resolve_place(G, o), resolve_place(G, d)))
+    return out

@@ -34,9 +34,9 @@ import numpy as np
 from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
 from .evidence import DWELLS, Movement
 from .model import edge_terms, layer_mode, sum_terms
-from .network import GATE
+from .network import GATE, layer_nodes
 from .places import resolve_place
-from .routing import Route, layer_nodes, route
+from .routing import Route, route
 from .uncertainty import evaluate, param_array
 
 __all__ = ["Prediction", "TermKey", "predict", "predict_all", "term_matrix"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import MAX_DRAWS, check_count
+from ._schema import MAX_DRAWS, check_count
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma, edge_terms, split_key
 from .routing import Route
 from .uncertainty import CandidateTerms, evaluate, percentiles, sample

@@ -17,16 +17,27 @@ from typing import Any
 
 import networkx as nx
 
+from . import search
 from ._cache import derived
-from ._csr import engine, large, note_query
 from ._errors import InputError, NoRouteError
-from ._validate import as_names, check_graph, check_name
-from .network import GATE, place_of
+from ._schema import as_names, check_graph, check_name
+from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import place_attr, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
-__all__ = ["OBJECTIVES", "Leg", "Route", "alternatives", "make_weight", "route"]
+__all__ = [
+    "LEG_COLUMNS",
+    "LEG_FIELDS",
+    "LEG_HEADERS",
+    "OBJECTIVES",
+    "Leg",
+    "Route",
+    "alternatives",
+    "make_weight",
+    "route",
+]
 
+#: a leg's fields, as a route's JSON, frames and GeoDataFrames give them
 LEG_FIELDS = (
     "from",
     "to",
@@ -43,13 +54,23 @@ LEG_FIELDS = (
     "transfer",
     "service",
 )
+#: the columns of a route's leg table (the command line's text and CSV), and their headers
+LEG_COLUMNS = (
+    "from_name",
+    "to_name",
+    "mode",
+    "distance_km",
+    "time_h",
+    "cost_usd",
+    "co2_kg",
+    "link_id",
+    "status",
+)
+LEG_HEADERS = ("from", "to", "mode", "km", "hours", "USD/TEU", "kg CO2", "link", "status")
 #: modes whose links carry cargo over water (a crossing between countries is a border)
 WATER_MODES = frozenset({"sea", "caspian", "ferry", "inland"})
 #: edge attributes copied into a leg (everything else is read from the edge on demand)
 _COPIED = ("link_id", "status", "kind", "transfer", "service", "from_layer", "to_layer", "border")
-
-#: kept for code that imported the old name; a :class:`Weight` is what routes take
-WeightFn = Weight
 
 
 @dataclass(frozen=True)
@@ -272,26 +293,6 @@ class Route:
         )
 
 
-def endpoint_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """The nodes a route starts or ends at: the place's gate, else its layer nodes."""
-    if place in G and G.nodes[place].get("layer") == GATE:
-        return [place]
-    return layer_nodes(G, place)
-
-
-def layer_nodes(G: nx.MultiDiGraph, place: str) -> list[str]:
-    """The layer nodes of a place (``"RSH|rail:1435"``, ``"RSH|road"`` ...)."""
-    return derived(G, "layer_index", _build_layer_index).get(place, [])
-
-
-def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
-    table: dict[str, list[str]] = {}
-    for n, d in G.nodes(data=True):
-        if d.get("layer") != GATE:
-            table.setdefault(d["place"], []).append(n)
-    return table
-
-
 def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
     """Place id -> (name, country) for every place, built once per network.
 
@@ -320,7 +321,7 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
     for p in dict.fromkeys(place_of(n) for n in path):
         names[p], countries[p] = labels.get(p) or _place_label(G, p)
     legs = []
-    for (u, v), d in zip(itertools.pairwise(path), path_edges(G, path, weight), strict=True):
+    for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]
         row = {k: d.get(k) for k in _COPIED}
         row.update(weight.measure(d))
@@ -397,7 +398,7 @@ def _base_weight(weight: Weight | None, by: str, modes: Iterable[str] | None) ->
     wf = as_weight(weight, by)
     if modes is not None:
         modes = _as_list(modes, "modes")
-        from ._validate import MODES
+        from ._schema import MODES
 
         unknown = sorted(set(modes) - set(MODES))
         if unknown:
@@ -425,30 +426,6 @@ def _stretch_weights(wf: Weight, leg_modes: Any, n: int) -> list[Weight]:
             m = [m]
         out.append(wf if m is None else _base_weight(wf, wf.by, m))
     return out
-
-
-def _search(G, sources, targets, wf):
-    """Best paths from a source node to the target nodes: ``{target: (cost, path)}``.
-
-    Runs on the compiled core (:mod:`corridormap._csr`) when ``G`` has an export, else on
-    networkx (:func:`_search_nx`, also the reference the tests check the core against).
-    """
-    c = engine(G)
-    if c is not None:
-        return c.shortest(wf, [sources], targets)
-    return _search_nx(G, sources, targets, wf)
-
-
-def _search_nx(G, sources, targets, wf):
-    """:func:`_search` with networkx's Dijkstra."""
-    if len(targets) == 1:
-        try:
-            c, p = nx.single_source_dijkstra(G, sources, targets[0], weight=wf.fn)
-        except nx.NetworkXNoPath:
-            return {}
-        return {targets[0]: (c, p)}
-    dist, paths = nx.single_source_dijkstra(G, sources, weight=wf.fn)
-    return {t: (dist[t], paths[t]) for t in targets if t in dist}
 
 
 def route(
@@ -508,7 +485,7 @@ def route(
         If no open route exists.
     """
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
-    note_query(G)
+    search.note_query(G)
     base = _base_weight(weight, by, modes).closing(places=avoided)
     wf = base.between(o, d)
     stretch = _stretch_weights(wf, leg_modes, len(vias) + 1)
@@ -522,7 +499,7 @@ def route(
             here = place_of(s)
             seen = {place_of(n) for n in p0 if G.nodes[n].get("kind") != "chokepoint"} - {here}
             leg_wf = stretch[i].closing(places=seen) if seen else stretch[i]
-            for t, (c, p) in _search(G, s, targets, leg_wf).items():
+            for t, (c, p) in search.shortest(G, leg_wf, [s], targets).items():
                 if t not in nxt or c0 + c < nxt[t][0]:
                     nxt[t] = (c0 + c, p0 + p[1:])
         if not nxt:
@@ -558,7 +535,7 @@ def alternatives(
     k-shortest paths do). Routes that differ only in where a transfer happens count as the
     same route.
 
-    On a network of fewer than :data:`corridormap._csr.MIN_EDGES` edges, or a graph without
+    On a network of fewer than :data:`corridormap.search.MIN_EDGES` edges, or a graph without
     the attributes of a built network (no compiled export), networkx's
     ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: there
     it is fast, and it lists the k shortest distinct routes.
@@ -592,7 +569,7 @@ def alternatives(
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
     # chosen by the network's size alone, never by what ran before: the two algorithms may
     # rank routes of equal cost differently, and a call must give the same answer each time
-    c = engine(G) if large(G) else None
+    c = search.engine(G) if search.large(G) else None
     if c is None:
         out = _alternatives_yen(G, best, wf, vias, k, max_examined)
     else:
@@ -698,7 +675,7 @@ def _stretch_trees(G, c, path: list[str], stops: list[str], wf: Weight) -> list[
         and empty ``from``/``to`` (the trees of accepted via nodes, filled in later).
     """
     spans = _stretches(path, stops)
-    base = path_cost(G, path, wf)
+    base = search.path_cost(G, path, wf)
     legs: list[dict[str, Any]] = []
     for a, b in spans:
         s, t = path[a], path[b]
@@ -707,7 +684,7 @@ def _stretch_trees(G, c, path: list[str], stops: list[str], wf: Weight) -> list[
         leg_wf = wf.closing(places=others) if others else wf
         df, pf = c.tree(leg_wf, [s])
         dr, pr = c.tree(leg_wf, [t], reverse=True)
-        offset = base - path_cost(G, path[a : b + 1], wf)
+        offset = base - search.path_cost(G, path[a : b + 1], wf)
         legs.append(
             {
                 "head": head,
@@ -788,16 +765,10 @@ def _push_second_detours(
 
 def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int):
     """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed."""
-    H = nx.DiGraph()
-    for u, nbrs in G.adjacency():
-        for v, edges in nbrs.items():
-            c = wf(u, v, edges)
-            if c is not None:
-                H.add_edge(u, v, w=c)
     out = [best]
     seen = {tuple(best.link_ids)}
     try:
-        gen = nx.shortest_simple_paths(H, best.path[0], best.path[-1], weight="w")
+        gen = search.simple_paths(G, wf, best.path[0], best.path[-1])
         for n, path in enumerate(gen):
             if n >= max_examined or len(out) >= k:
                 break
@@ -840,20 +811,3 @@ def _keeps_stretch_modes(r: Route, vias: list[str], modes: list[set[str] | None]
 def _visits_in_order(nodes: list[str], vias: list[str]) -> bool:
     it = iter(nodes)
     return all(any(n == v for n in it) for v in vias)
-
-
-def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
-    """The edges a node path took under ``weight``, one per step.
-
-    They come from the compiled core when ``G`` has one: the same edges as
-    :meth:`Weight.path_edges`.
-    """
-    c = engine(G)
-    if c is not None:
-        return c.path_edges(weight, path)
-    return weight.path_edges(G, path)
-
-
-def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
-    """The objective of a node path under ``weight`` (the sum the route minimised)."""
-    return float(sum(weight.cost(d) for d in path_edges(G, path, weight)))

@@ -40,8 +40,8 @@ import networkx as nx
 
 from ._cache import derived
 from ._errors import InputError, NoRouteError, ScenarioError, UnknownPlaceError, closest
-from ._validate import check_graph
-from .io import bundled_geodata_dir, read_toml
+from ._schema import check_graph
+from .io import data_dirs, read_toml
 from .model import Scaling
 from .routing import route
 from .weights import Weight, make_weight, objective_attr
@@ -279,13 +279,7 @@ def _build_network_ids(G: nx.MultiDiGraph) -> tuple[set[str], set[str], set[str]
 
 
 def _scenario_dirs(G: nx.MultiDiGraph | None) -> list[Path]:
-    dirs = []
-    if G is not None and G.graph.get("directory"):
-        dirs.append(Path(G.graph["directory"]) / "scenarios")
-    bundled = bundled_geodata_dir() / "scenarios"
-    if bundled not in dirs:
-        dirs.append(bundled)
-    return dirs
+    return data_dirs(G.graph.get("directory") if G is not None else None, "scenarios")
 
 
 def list_scenarios(G: nx.MultiDiGraph | None = None) -> list[str]:

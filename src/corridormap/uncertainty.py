@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import InputError
-from ._validate import MAX_DRAWS, check_count
+from ._schema import MAX_DRAWS, check_count
 from .model import (
     apply_discrepancy,
     discrepancy_rng,

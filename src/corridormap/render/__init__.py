@@ -10,8 +10,8 @@ accepts an existing map ``m=`` to draw on:
 * :func:`color_links`: links coloured by any number per link id (the bottleneck overlay hook);
 * :func:`scenario_map`: what applied scenarios close, open and change;
 * :func:`scene_map` / :data:`SCENES`: named presets defined in ``geodata/scenes.toml``;
-  :func:`write_scenes` writes them all (both from :mod:`corridormap.scenes`, which finds the
-  routes a scene shows);
+  :func:`write_scenes` writes them all (drawn by :mod:`.mapscenes` from the scenes
+  :mod:`corridormap.mapscenes` computes: the routes a scene shows);
 * :func:`save_map` / :func:`render_html`: a page written atomically / as text, optionally
   self-contained (no network at all: Leaflet inlined from the ``xstatic-leaflet`` package and
   the Natural Earth country basemap shipped in ``geodata/basemap/`` drawn instead of tiles).
@@ -23,9 +23,11 @@ Where things are built, by file:
 ``popups.py``             popups and tooltips of links, places and route legs
 ``legends.py``            legends and the title box
 ``styles.py``             colours, line styles, layer labels, CSS
-``elements.py``           the Leaflet element classes (the page's JavaScript)
+``elements.py``           the Leaflet element classes (the page's JavaScript): basemap, boxes, view
+``features.py``           paths and markers as compact JSON; a large network's links, places
+``raw.py``                the base of every element: output put on the page as written
 ``page.py``               map creation, page assembly, offline pages, writing
-``scenes.py``             drawing a computed scene (title, routes, initial view)
+``mapscenes.py``          drawing a computed scene (title, routes, initial view), its pages
 ``replay.py``             a shipment replay on a time slider
 ``atlas.py``              ``index.html``: every scene, chart and table with its finding
 ``static.py``             PNG / SVG figures of a scene with matplotlib (no browser)
@@ -36,7 +38,7 @@ Where things are built, by file:
 All text taken from geodata, scenario and scene files or arguments is HTML-escaped before it
 reaches the page, and reaches the page's script only through JSON. No text is ever parsed as a
 template: branca would compile the output of every folium element as a new Jinja template, so
-every element of these maps puts its output on the page as written (:mod:`.elements`), and
+every element of these maps puts its output on the page as written (:mod:`.raw`), and
 braces in text are escaped as well (:mod:`._html`).
 
 folium is imported inside the functions, so importing this package (and the ``route`` command)
@@ -45,9 +47,10 @@ stays fast.
 
 from __future__ import annotations
 
-from ..scenes import SCENES, scene_map, write_scenes
+from ..mapscenes import SCENES
 from ._html import COORD_DECIMALS
 from .layers import color_links, corridor_map, route_map, scenario_map
+from .mapscenes import scene_map, write_scenes
 from .page import external_refs, render_html, save_map
 from .styles import (
     ATTRIBUTION,

@@ -73,16 +73,6 @@ def js(obj: Any) -> str:
     )
 
 
-def short(name: Any) -> str:
-    """A map label: the name without a bracketed note unless the note tells places apart."""
-    text = str(name or "")
-    shortened = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
-    note = re.findall(r"\((.*?)\)", text)
-    if note and len(note[0]) <= 3:  # "Astara (IR)" stays, "Suez (canal south entrance)" not
-        return text
-    return shortened or text
-
-
 def rounded(x: float) -> float:
     """A coordinate rounded to :data:`COORD_DECIMALS`."""
     return round(float(x), COORD_DECIMALS)

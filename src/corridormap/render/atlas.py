@@ -21,7 +21,7 @@ from .._atomic import atomic_write
 from ._html import esc
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..scenes import SceneView
+    from ..mapscenes import SceneView
 
 INDEX = "index.html"
 
@@ -191,7 +191,7 @@ def write_atlas(
     out_dir
     The folder holding the pages (``map-<scene>.html`` and ``-offline.html``).
     views
-    The computed scenes (:func:`corridormap.scenes.compute_scene`); a scene is listed
+    The computed scenes (:func:`corridormap.mapscenes.compute_scene`); a scene is listed
     when at least one of its pages exists in ``out_dir``.
     title
     The page's heading.

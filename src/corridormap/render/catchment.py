@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._html import bounds_of, esc, fmt, rounded, short, table
+from ..places import short_name
+from ._html import bounds_of, esc, fmt, rounded, table
 from .legends import title_box
 
 __all__ = ["catchment_frame", "catchment_map", "catchment_png", "write_catchment"]
@@ -76,7 +77,7 @@ def catchment_frame(frame: Any, origin: str, *, reference: str | None = None) ->
 
 def _tooltip(name: str, p: float, ref: str) -> str:
     share = "no route to compare" if p != p else f"P(INSTC faster than {ref}) {p:.0%}"
-    return f"<b>{esc(short(name))}</b><br>{esc(share)}"
+    return f"<b>{esc(short_name(name))}</b><br>{esc(share)}"
 
 
 def catchment_map(
@@ -103,8 +104,8 @@ def catchment_map(
     tiles
         Tile basemap (``False``: the offline country basemap).
     """
-    from .elements import page_classes
     from .page import control, finish, new_features, new_map
+    from .raw import page_classes
 
     data = catchment_frame(frame, origin, reference=reference)
     ref = data.attrs["reference"]
@@ -157,7 +158,7 @@ def catchment_map(
                 origin,
                 {"radius": 9, "fillColor": "#000000", "color": "#ffffff", "weight": 2},
                 latlng=[rounded(o["y"]), rounded(o["x"])],
-                label=esc(short(o.get("name", origin))),
+                label=esc(short_name(o.get("name", origin))),
             )
     if o is not None:
         pts.append([rounded(o["y"]), rounded(o["x"])])
@@ -166,7 +167,7 @@ def catchment_map(
     control(
         m,
         title_box(
-            f"Where the INSTC wins from {short(name)}",
+            f"Where the INSTC wins from {short_name(name)}",
             f"P(best INSTC branch faster than {ref}), pick a scenario in the layer control",
         ),
         position="topleft",
@@ -258,7 +259,9 @@ def catchment_png(
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
     oname = o.get("name", origin) if o is not None else origin
-    fig.suptitle(f"P(INSTC faster than {ref}) from {short(oname)} (grey: no route on one side)")
+    fig.suptitle(
+        f"P(INSTC faster than {ref}) from {short_name(oname)} (grey: no route on one side)"
+    )
     if scatter is not None:
         fig.colorbar(scatter, ax=list(axes.flat), shrink=0.7, label=f"P(INSTC faster than {ref})")
     return fig

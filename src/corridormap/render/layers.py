@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .._gc import paused
+from ..places import short_name
 from . import legends, popups
-from ._html import bounds_of, esc, latlngs, rounded, short
+from ._html import bounds_of, esc, latlngs, rounded
 from .page import control, finish, fit, group, new_features, new_map
 from .styles import (
     BRANCH_LABELS,
@@ -123,7 +124,7 @@ def draw_network(
     show: bool = True,
 ) -> tuple[list[list[float]], set[str], set[str]]:
     """Add the link layers; returns the drawn coordinates, modes and statuses."""
-    from .._validate import check_graph
+    from .._schema import check_graph
     from ..places import places
 
     check_graph(G, "places")  # the check (and message) the network layer always gave
@@ -413,7 +414,7 @@ def draw_places(
                 latlng=[rounded(p["y"]), rounded(p["x"])],
                 tooltip=popups.place_tooltip(p),
                 popup=popups.place_popup(p, p["id"] in breaks, near.get(p["id"], ())),
-                label=esc(short(p.get("name")))
+                label=esc(short_name(p.get("name")))
                 if p.get("kind") in LABELLED_KINDS or p["id"] in labels
                 else None,
             )
@@ -492,7 +493,7 @@ def _draw_places_compact(
         escaped = esc(name)
         label = None
         if g >= 0 and (kind in LABELLED_KINDS or pid in labels):
-            label = layer.text(escaped if short(name) == name else esc(short(name)))
+            label = layer.text(escaped if short_name(name) == name else esc(short_name(name)))
         layer.add(
             pid,
             (float(p["y"]), float(p["x"])),
@@ -758,7 +759,7 @@ def _draw_route_ends(
                 latlng=ll,
                 tooltip=popups.place_tooltip({"name": label}),
                 popup=popups.route_end_popup(name, summary),
-                label=None if label in labelled else f"<b>{esc(short(label))}</b>",
+                label=None if label in labelled else f"<b>{esc(short_name(label))}</b>",
             )
             labelled.add(label)
 
@@ -804,7 +805,7 @@ def _add_transfer(feats, fg, leg, latlng, name, summary, i, labelled: set[str]) 
         latlng=latlng,
         tooltip=popups.transfer_tooltip(leg),
         popup=popups.leg_popup(leg, name, summary),
-        label=None if place in labelled else esc(short(place)),
+        label=None if place in labelled else esc(short_name(place)),
     )
     labelled.add(place)
 
@@ -1019,7 +1020,7 @@ def scenario_map(
             popup=popups.place_popup(p, False).replace(
                 "</b>", "</b> <b style='color:#d7191c'>closed</b>", 1
             ),
-            label=f"<b>{esc(short(p.get('name')))}: closed</b>",
+            label=f"<b>{esc(short_name(p.get('name')))}: closed</b>",
         )
     m.add_child(feats)
     changes = []

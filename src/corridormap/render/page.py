@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._atomic import atomic_write
 from ._html import esc
-from .elements import element_classes, page_classes
+from .elements import element_classes
+from .raw import page_classes
 from .styles import CSS
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .._atomic import atomic_write
-from ._html import short
+from ..places import short_name
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from ..scenes import SceneView
+    from ..mapscenes import SceneView
 
 #: resolution of PNG figures (dots per inch)
 DPI = 300
@@ -254,7 +254,7 @@ def _draw_replay(ax: Any, replay: Any, pts: list, handles: list, labelled: dict)
                         mec="#b2182b",
                         mew=2,
                         label=f"{w.end_day - w.start_day:.0f} days the model "
-                        f"does not explain ({short(w.name)})",
+                        f"does not explain ({short_name(w.name)})",
                     )
                 )
                 break
@@ -273,7 +273,7 @@ def _evidence_handles(view: SceneView, handles: list) -> None:
     from matplotlib.lines import Line2D
 
     if view.evidence or view.replay is not None:
-        from .scenes import observed_text
+        from .mapscenes import observed_text
 
         rows = list(view.evidence) or list(view.replay.rows)
         for row in rows:
@@ -315,7 +315,7 @@ def _draw_labels(ax: Any, labelled: dict) -> None:
     for name, (x, y) in labelled.items():
         ax.plot(x, y, "o", ms=3.5, mfc="#222", mec="white", mew=0.6, zorder=8)
         ax.annotate(
-            short(name),
+            short_name(name),
             (x, y),
             xytext=(3, 2),
             textcoords="offset points",

@@ -11,7 +11,6 @@ The tests check the sweep against ``compare`` pair by pair on the bundled networ
 one. What is shared instead of repeated, by module:
 
 ==================  ===========================================================================
-``endpoints.py``    origins and destinations: places, kinds, regions and country codes
 ``job.py``          what every partition is asked to do, and the scenarios as loaded
 ``search.py``       one shortest-path tree per origin, and each pair's candidate routes from it
 ``sharing.py``      what a scenario's search of a pair takes from the baseline's
@@ -31,14 +30,14 @@ from typing import Any
 import networkx as nx
 
 from .._errors import InputError, NoRouteError
-from .._validate import MAX_DRAWS, check_count, check_graph
+from .._schema import MAX_DRAWS, check_count, check_graph
 from ..families import Family, network_families, resolve_families
-from .endpoints import resolve_endpoints
+from ..places import resolve_endpoints
 from .execution import dask_available, run_partitions, stderr_is_terminal
 from .job import Job, scenario_items
 from .table import SWEEP_COLUMNS, write_table
 
-__all__ = ["SWEEP_COLUMNS", "dask_available", "resolve_endpoints", "sweep", "write_table"]
+__all__ = ["SWEEP_COLUMNS", "dask_available", "sweep", "write_table"]
 
 
 def sweep(
@@ -65,7 +64,8 @@ def sweep(
         The network.
     origins, destinations
         Place ids or names, kinds (``port``), regions (``caucasus``) or ISO country codes,
-        resolved by :func:`resolve_endpoints`; a pair of one place with itself is skipped.
+        resolved by :func:`corridormap.places.resolve_endpoints`; a pair of one place with
+        itself is skipped.
     scenarios
         Scenario names, files or :class:`~corridormap.Scenario` objects, each on its own;
         the baseline is always included, first.

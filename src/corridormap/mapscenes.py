@@ -1,16 +1,17 @@
-"""Map scenes: named views defined in ``geodata/scenes.toml`` and the routes they show.
+"""Map scenes as data: named views defined in ``geodata/scenes.toml`` and the routes they show.
 
 A scene is data (a title, a subtitle, and either the whole network or a list of routes to
 find, each with its places, closures and label); this module reads the definitions and runs
 the analysis a scene needs (:func:`corridormap.route` with :func:`corridormap.make_weight`),
-then hands the :class:`~corridormap.Route` objects to the renderer
-(:func:`corridormap.render.scenes.draw_scene`), which draws without routing anything itself.
+then hands the :class:`SceneView` (the :class:`~corridormap.Route` objects and their
+figures) to the renderer (:mod:`corridormap.render.mapscenes`), which draws without routing
+anything itself. Nothing here draws.
 
 The scenes come from the network's own geodata directory (``scenes.toml`` beside its
 ``nodes.geojson``, so a user's ``--data DIR`` can define its own), else the bundled file. A
-scene that names a place or link the network lacks does not apply: :func:`write_scenes` skips
-it with a logged note when writing every scene, and raises :class:`SceneError` when it was
-asked for by name.
+scene that names a place or link the network lacks does not apply: :func:`compute_scenes`
+skips it with a logged note when computing every scene, and raises :class:`SceneError` when it
+was asked for by name.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._errors import CorridormapError, GeodataError, SceneError
-from .io import bundled_geodata_dir, read_toml
+from .io import data_file, read_toml
+from .places import resolve_place, short_name
 from .weights import Weight
 
 if TYPE_CHECKING:  # pragma: no cover
-    import folium
-
     from .routing import Route
 
 __all__ = [
@@ -40,9 +40,9 @@ __all__ = [
     "SceneRoute",
     "SceneView",
     "compute_scene",
+    "compute_scenes",
     "load_scenes",
-    "scene_map",
-    "write_scenes",
+    "pick_scene",
 ]
 
 log = logging.getLogger(__name__)
@@ -182,11 +182,7 @@ class SceneView:
 # -- reading --------------------------------------------------------------------------------
 def scenes_path(G: nx.MultiDiGraph | None = None) -> Path:
     """The scene file used for ``G``: its geodata directory's, else the bundled one."""
-    if G is not None and G.graph.get("directory"):
-        own = Path(G.graph["directory"]) / SCENES_FILE
-        if own.is_file():
-            return own
-    return bundled_geodata_dir() / SCENES_FILE
+    return data_file(G.graph.get("directory") if G is not None else None, SCENES_FILE)
 
 
 def _strings(value: Any, file: str, scene: str, field: str) -> tuple[str, ...]:
@@ -329,15 +325,14 @@ SCENES: dict[str, str] = {n: s.description for n, s in load_scenes().items()}
 # -- computing ------------------------------------------------------------------------------
 def _crossing(r: Route) -> str | None:
     """'<port> – <port> by ship' (or rail ferry) for the route's first Caspian crossing."""
-    from .render._html import short
-
     for leg in r.legs:
         if leg.get("kind") == "link" and leg.get("mode") in ("caspian", "ferry"):
             how = "by ship" if leg["mode"] == "caspian" else "rail ferry"
-            o, d = short(r.names.get(r.origin, r.origin)), short(r.names.get(r.destination))
+            o = short_name(r.names.get(r.origin, r.origin))
+            d = short_name(r.names.get(r.destination))
             return (
-                f"{o} → {d} door to door, crossing {short(leg['from_name'])} – "
-                f"{short(leg['to_name'])} {how}"
+                f"{o} → {d} door to door, crossing {short_name(leg['from_name'])} – "
+                f"{short_name(leg['to_name'])} {how}"
             )
     return None
 
@@ -367,8 +362,6 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
             feature=scene.name,
         )
     scenario = weight.scenario if weight is not None else "baseline"
-    from .places import resolve_place
-
     # a label is a nicety: places the network lacks are not labelled, the scene still applies
     found = []
     for x in scene.labels:
@@ -431,8 +424,26 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
     )
 
 
-# -- drawing and writing --------------------------------------------------------------------
-def _pick(scenes: Mapping[str, Scene], name: str) -> Scene:
+# -- choosing -------------------------------------------------------------------------------
+def pick_scene(scenes: Mapping[str, Scene], name: str) -> Scene:
+    """The scene called ``name``.
+
+    Parameters
+    ----------
+    scenes
+        The scenes by name (:func:`load_scenes`).
+    name
+        A scene name.
+
+    Returns
+    -------
+    Scene
+
+    Raises
+    ------
+    SceneError
+        If ``name`` is not one of them (the message lists the scenes). A :class:`ValueError`.
+    """
     if not isinstance(name, str) or name not in scenes:
         raise SceneError(
             f"no scene {name!r}; scenes are: {', '.join(scenes)}",
@@ -441,76 +452,32 @@ def _pick(scenes: Mapping[str, Scene], name: str) -> Scene:
     return scenes[name]
 
 
-def scene_map(G: nx.MultiDiGraph, name: str, *, tiles: bool = True) -> folium.Map:
-    """Draw a named scene (see :func:`load_scenes`; the bundled ones are :data:`SCENES`).
+def compute_scenes(G: nx.MultiDiGraph, names: str | Iterable[str] | None = None) -> list[SceneView]:
+    """Every scene of ``G`` (or those in ``names``) with its routes found.
 
     Parameters
     ----------
     G
         The network; its geodata directory's ``scenes.toml`` is used if there is one.
-    name
-        A scene name.
-    tiles
-        As in :func:`corridormap.render.corridor_map`.
-
-    Returns
-    -------
-    folium.Map
-
-    Raises
-    ------
-    SceneError
-        If ``name`` is not a scene (the message lists the scenes), or the scene names places
-        or links that are not in ``G``. A :class:`ValueError`.
-    """
-    from .render.scenes import draw_scene
-
-    view = compute_scene(G, _pick(load_scenes(G), name))
-    return draw_scene(view, G=G, tiles=tiles)
-
-
-def write_scenes(
-    G: nx.MultiDiGraph,
-    out_dir: str | os.PathLike[str],
-    *,
-    names: Iterable[str] | None = None,
-    self_contained: bool = False,
-) -> list[Path]:
-    """Write one HTML page per scene: ``map-<scene>.html`` (``map-<scene>-offline.html``).
-
-    Every page is drawn before the first one is written, so a scene that fails leaves the
-    directory as it was.
-
-    Parameters
-    ----------
-    G
-        The network.
-    out_dir
-        Output directory (created if missing).
     names
-        Scenes to write (a single name is one scene); default every scene that applies to
+        Scenes to compute (a single name is one scene); default every scene that applies to
         ``G``: the others (naming places or links ``G`` lacks) are skipped with a logged note.
-    self_contained
-        Write pages that work with no network (see :func:`corridormap.render.save_map`).
 
     Returns
     -------
-    list of pathlib.Path
-        The files written, in scene order.
+    list of SceneView
+        In scene order.
 
     Raises
     ------
     SceneError
         If a scene in ``names`` is unknown or does not apply to ``G``.
     """
-    from .render.page import save_map
-    from .render.scenes import draw_scene
-
     scenes = load_scenes(G)
     if names is None:
         chosen, strict = list(scenes.values()), False
     else:
-        chosen = [_pick(scenes, n) for n in ([names] if isinstance(names, str) else names)]
+        chosen = [pick_scene(scenes, n) for n in ([names] if isinstance(names, str) else names)]
         strict = True
     views = []
     for scene in chosen:
@@ -520,10 +487,4 @@ def write_scenes(
             if strict:
                 raise
             log.warning("scene %r skipped: %s", scene.name, exc.reason)
-    maps = [(v.scene.name, draw_scene(v, G=G)) for v in views]
-    out = Path(out_dir)
-    suffix = "-offline" if self_contained else ""
-    return [
-        save_map(m, out / f"map-{name}{suffix}.html", self_contained=self_contained)
-        for name, m in maps
-    ]
+    return views

@@ -1,33 +1,57 @@
-"""The compiled routing core: the network as an integer CSR matrix, routed with scipy.
+"""The one door to shortest-path search: the compiled core, and networkx as its fallback.
 
-The export is built once per graph (and cached with it, see :mod:`corridormap._cache`): node
-ids become integers, parallel edges are grouped by their ``(u, v)`` pair, and every edge
-attribute a :class:`~corridormap.weights.Weight` reads becomes a numpy array. A weight is then
-a vector, not a graph copy: the objective of every edge, ``inf`` where the weight hides the edge
-(closed links and places, planned links, modes not allowed, and gates other than the route's
-own origin and destination, so a gate is a source only at the origin and a sink only at the
+Every search of the library goes through this module: routes and their alternatives
+(:mod:`corridormap.routing`; Yen's k shortest paths on a small network, :func:`simple_paths`),
+criticality's detours (:class:`Detours`, A* in C), a volume assignment's paths
+(:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
+
+**The compiled core.** The network is exported once per graph (and cached with it, see
+:mod:`corridormap._cache`) as an integer CSR matrix: node ids become integers, parallel edges
+are grouped by their ``(u, v)`` pair, and every edge attribute a
+:class:`~corridormap.weights.Weight` reads becomes a numpy array. A weight is then a vector,
+not a graph copy: the objective of every edge, ``inf`` where the weight hides the edge (closed
+links and places, planned links, modes not allowed, and gates other than the route's own
+origin and destination, so a gate is a source only at the origin and a sink only at the
 destination). Parallel edges collapse to their least value, and
 ``scipy.sparse.csgraph.dijkstra`` does the search in C.
 
-networkx stays the graph type users hold and the reference the tests check this core against;
-``Weight.visible`` and ``Weight.cost`` state the rules, this module evaluates the same rules on
-arrays. A graph whose edges lack the attributes of a built network gets no export (``None``):
-the callers then route with networkx.
+**The networkx fallback.** networkx stays the graph type users hold and the reference the
+tests check the core against; ``Weight.visible`` and ``Weight.cost`` state the rules, the core
+evaluates the same rules on arrays. A graph whose edges lack the attributes of a built network
+gets no export (``None``), and a small network's first query does not build one
+(:data:`MIN_EDGES`): :func:`shortest` then runs networkx's Dijkstra with the weight itself.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from ._cache import cached, derived
+from .network import endpoint_nodes
 from .weights import GATE, Weight
 
-__all__ = ["Core", "core", "engine", "large", "note_query", "values_changed"]
+__all__ = [
+    "MIN_EDGES",
+    "Core",
+    "Detours",
+    "best_path",
+    "core",
+    "engine",
+    "large",
+    "note_query",
+    "origin_tree",
+    "path_cost",
+    "path_edges",
+    "shortest",
+    "simple_paths",
+    "values_changed",
+    "walk",
+]
 
 _NO_EXPORT = object()
 
@@ -216,10 +240,37 @@ class Core:
     # -- searches ---------------------------------------------------------------------------
     def pair_vector(self, wf: Weight) -> np.ndarray:
         """Per ``(u, v)`` pair, the least objective of its visible edges (``inf``: none)."""
-        w = self.edge_vector(wf)
+        return self.pair_values(self.edge_vector(wf))
+
+    def pair_values(self, w: np.ndarray) -> np.ndarray:
+        """Per ``(u, v)`` pair, the least of the edge values ``w`` of its parallel edges.
+
+        Parameters
+        ----------
+        w
+            One value per edge, in the export's edge order (``inf``: hidden).
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per pair (``w`` itself when the graph has no parallel edges).
+        """
         return w if self.simple else np.minimum.reduceat(w, self.pair_start)
 
     def matrix(self, pair_w: np.ndarray, *, reverse: bool = False) -> Any:
+        """The CSR matrix of the pair values ``pair_w`` (of the reversed graph with ``reverse``).
+
+        Parameters
+        ----------
+        pair_w
+            One value per ``(u, v)`` pair (:meth:`pair_values`).
+        reverse
+            Whether to build the matrix of the reversed graph (searches to a node).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+        """
         import scipy.sparse as sp
 
         if reverse:
@@ -231,9 +282,22 @@ class Core:
     def tree(
         self, wf: Weight, sources: Sequence[str], *, reverse: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Distances and predecessors from ``sources`` (to them, with ``reverse``)."""
-        from scipy.sparse.csgraph import dijkstra
+        """Distances and predecessors from ``sources`` (to them, with ``reverse``).
 
+        Parameters
+        ----------
+        wf
+            The weight.
+        sources
+            Node ids; with several, each node's distance is from the nearest of them.
+        reverse
+            Search the reversed graph: distances to the sources.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Distances (``inf``: unreached) and predecessors (``-9999``: none) by node index.
+        """
         key = (_key(wf), reverse)
         A = self._matrices.get(key)
         if A is None:
@@ -243,29 +307,65 @@ class Core:
                 self._matrices.popitem(last=False)
         else:
             self._matrices.move_to_end(key)
-        idx = [self.index[s] for s in sources]
-        if len(idx) == 1:
-            dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
-        else:
-            # with min_only, scipy also returns each node's nearest source
-            dist, pred, _ = dijkstra(
-                A, directed=True, indices=idx, return_predecessors=True, min_only=True
-            )
-        return dist, pred
+        return _dijkstra(A, [self.index[s] for s in sources])
+
+    def values_tree(
+        self, pair_w: np.ndarray, sources: Sequence[int] | np.ndarray, *, reverse: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`tree` on pair values of the caller's own (a weight plus queue waits, say).
+
+        Parameters
+        ----------
+        pair_w
+            One value per ``(u, v)`` pair (:meth:`pair_values`), ``inf`` where hidden.
+        sources
+            Node indices; with several, each node's distance is from the nearest of them.
+        reverse
+            Search the reversed graph: distances to the sources.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Distances and predecessors by node index, as :meth:`tree` gives them.
+        """
+        return _dijkstra(self.matrix(pair_w, reverse=reverse), [int(i) for i in sources])
 
     def path(self, pred: np.ndarray, target: int) -> list[str]:
-        """The node path ending at ``target`` in a predecessor tree."""
-        out = [target]
-        p = pred[target]
-        while p >= 0:
-            out.append(int(p))
-            p = pred[p]
-        out.reverse()
-        return [self.nodes[i] for i in out]
+        """The node ids of the path ending at node index ``target`` in a predecessor tree.
+
+        Parameters
+        ----------
+        pred
+            Predecessors by node index (from :meth:`tree`).
+        target
+            The node index the path ends at.
+
+        Returns
+        -------
+        list of str
+            From the tree's root to ``target``.
+        """
+        return [self.nodes[i] for i in walk(pred, int(target))[::-1]]
 
     def path_edges(
         self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
     ) -> list[Mapping[str, Any]]:
+        """The edges a node path takes under ``wf`` (see :meth:`path_edge_index`).
+
+        Parameters
+        ----------
+        wf
+            The weight.
+        path
+            Node ids.
+        w
+            The edge values to pick the cheapest parallel edge by (default ``wf``'s).
+
+        Returns
+        -------
+        list of Mapping
+            The graph's own edge attribute mappings (read only), one per step.
+        """
         edges = self.edges
         return [edges[j] for j in self.path_edge_index(wf, path, w).tolist()]
 
@@ -278,10 +378,24 @@ class Core:
         (as
         :meth:`~corridormap.weights.Weight.best_edge` picks).
 
+        Parameters
+        ----------
+        wf
+            The weight.
+        path
+            Node ids.
+        w
+            The edge values to pick by (default ``wf``'s edge vector).
+
+        Returns
+        -------
+        numpy.ndarray
+            Edge indices, one per step.
+
         Raises
         ------
         LookupError
-        If a step has no visible edge.
+            If a step has no visible edge.
         """
         if w is None:
             w = self.edge_vector(wf)
@@ -462,6 +576,42 @@ class Detours:
         return None if best is None else (best[1], best[2])
 
 
+def _dijkstra(A: Any, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and predecessors on ``A`` from node indices ``idx`` (scipy's Dijkstra)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    if len(idx) == 1:
+        dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
+    else:
+        # with min_only, scipy also returns each node's nearest source
+        dist, pred, _ = dijkstra(
+            A, directed=True, indices=idx, return_predecessors=True, min_only=True
+        )
+    return dist, pred
+
+
+def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
+    """Node indices from ``i`` along a predecessor tree to its root (``i`` first).
+
+    Parameters
+    ----------
+    pred
+        Predecessors by node index, negative at a root (a list walks faster than an array).
+    i
+        The node index to start from.
+
+    Returns
+    -------
+    list of int
+    """
+    out = [i]
+    p = pred[i]
+    while p >= 0:
+        out.append(p)
+        p = pred[p]
+    return out
+
+
 def _extra_key(wf: Weight) -> tuple[Any, ...]:
     """The weight's extra hours per element, hashable."""
     return tuple(sorted(wf.extra.items())) if wf.extra else ()
@@ -557,3 +707,186 @@ def values_changed(G: nx.MultiDiGraph) -> None:
         c._costs.clear()
         c._vectors.clear()
         c._matrices.clear()
+
+
+# -- the door: every search of the library -------------------------------------------------
+def shortest(
+    G: nx.MultiDiGraph, weight: Weight, sources: Sequence[str], targets: Sequence[str]
+) -> dict[str, tuple[float, list[str]]]:
+    """Best paths from the nearest of ``sources`` to each reachable target.
+
+    On the compiled core when ``G`` has one to route on (:func:`engine`), else with
+    networkx's Dijkstra and ``weight`` itself (the reference the tests check the core
+    against). The answers are the same either way.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        The weight (bound to the route's ends, usually: :meth:`Weight.between`).
+    sources
+        Node ids to start from.
+    targets
+        Node ids to reach.
+
+    Returns
+    -------
+    dict
+        ``{target: (cost, node path)}`` for the targets reached, in the order of ``targets``.
+    """
+    c = engine(G)
+    if c is not None:
+        return c.shortest(weight, sources, targets)
+    try:
+        if len(targets) == 1:
+            cost, path = nx.multi_source_dijkstra(G, sources, targets[0], weight=weight.fn)
+            return {targets[0]: (cost, path)}
+        dist, paths = nx.multi_source_dijkstra(G, sources, weight=weight.fn)
+    except nx.NetworkXNoPath:
+        return {}
+    return {t: (dist[t], paths[t]) for t in targets if t in dist}
+
+
+def best_path(
+    G: nx.MultiDiGraph,
+    origin: str | Iterable[str],
+    destination: str | Iterable[str],
+    weight: Weight,
+) -> list[str] | None:
+    """The best node path between places (or sets of places), or ``None``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    origin, destination
+        A place id, or several (a region): the path starts at the nearest of their end
+        nodes (:func:`corridormap.network.endpoint_nodes`) and ends at the nearest.
+    weight
+        The weight, bound to the ends (:meth:`Weight.between`).
+
+    Returns
+    -------
+    list of str or None
+        The node ids of the path (:func:`shortest`), ``None`` when no path joins them; among
+        equally good ends, the first of ``destination``'s.
+    """
+    srcs = _end_nodes(G, origin)
+    dsts = _end_nodes(G, destination)
+    if not srcs or not dsts:
+        return None
+    found = shortest(G, weight, srcs, dsts)
+    if not found:
+        return None
+    return found[min(found, key=lambda t: found[t][0])][1]
+
+
+def _end_nodes(G: nx.MultiDiGraph, places: str | Iterable[str]) -> list[str]:
+    ids = [places] if isinstance(places, str) else list(places)
+    return [n for p in ids for n in endpoint_nodes(G, p)]
+
+
+def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapping[str, Any]]:
+    """The edges a node path took under ``weight``, one per step.
+
+    Parameters
+    ----------
+    G
+        The network.
+    path
+        Node ids.
+    weight
+        The weight the path was found with: each step takes its cheapest visible edge.
+
+    Returns
+    -------
+    list of Mapping
+        The graph's edge attribute mappings (read only); from the compiled core when ``G``
+        has one, the same edges as :meth:`Weight.path_edges`.
+    """
+    c = engine(G)
+    if c is not None:
+        return c.path_edges(weight, path)
+    return weight.path_edges(G, path)
+
+
+def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:
+    """The objective of a node path under ``weight`` (the sum a search minimised).
+
+    Parameters
+    ----------
+    G
+        The network.
+    path
+        Node ids.
+    weight
+        The weight.
+
+    Returns
+    -------
+    float
+    """
+    return float(sum(weight.cost(d) for d in path_edges(G, path, weight)))
+
+
+def simple_paths(
+    G: nx.MultiDiGraph, weight: Weight, source: str, target: str
+) -> Iterator[list[str]]:
+    """Simple paths from ``source`` to ``target``, cheapest first (Yen's k shortest paths).
+
+    networkx's ``shortest_simple_paths`` on ``G`` with its parallel edges collapsed to their
+    least visible value (it refuses multigraphs): exact, and fast on a small network.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        The weight (hidden edges are left out).
+    source, target
+        Node ids.
+
+    Yields
+    ------
+    list of str
+        Node paths, cheapest first; networkx raises ``NetworkXNoPath`` on the first when
+        none joins them.
+    """
+    H = nx.DiGraph()
+    for u, nbrs in G.adjacency():
+        for v, edges in nbrs.items():
+            c = weight(u, v, edges)
+            if c is not None:
+                H.add_edge(u, v, w=c)
+    yield from nx.shortest_simple_paths(H, source, target, weight="w")
+
+
+def origin_tree(
+    G: nx.MultiDiGraph, weight: Weight, origin: str
+) -> tuple[dict[str, float], dict[str, str | None]]:
+    """The shortest-path tree from a place's gate to every node, as networkx's Dijkstra grows it.
+
+    Cargo leaves the origin's gate (no other gate), enters no gate and changes no vehicle at
+    the origin (``weight.between(origin, frozenset())``). networkx relaxes edges in the graph's
+    order and breaks ties by the order nodes were reached, so the tree's path to a node is the
+    one :func:`corridormap.route` takes on networkx.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        The weight (its own ends, if any, are replaced).
+    origin
+        A place id with a gate.
+
+    Returns
+    -------
+    tuple of dict
+        Distances in the order the nodes were settled, and each node's parent on the tree
+        (``None`` at the origin).
+    """
+    wf = weight.between(origin, frozenset())
+    pred, dist = nx.dijkstra_predecessor_and_distance(G, origin, weight=wf.fn)
+    return dist, {n: (p[0] if p else None) for n, p in pred.items()}

@@ -1,13 +1,10 @@
-"""Bottlenecks: criticality of links and places, capacity min-cut, widest path, flow betweenness.
-
-Closures are weight functions (:func:`corridormap.make_weight`), never graph copies or edits,
-so every analysis leaves ``G`` untouched. Criticality uses the fact that only an element on a
-current best route can change that route when closed: everything else scores zero without a
-recomputation.
+"""Capacity: maximum flow and minimum cut between two sets of places, and the widest path.
 
 Capacities come from the geodata (``capacity`` and ``capacity_unit`` of links and places).
 Links and places without a capacity in the unit asked for are treated as unconstrained and
-listed in the result as missing, never filled in.
+listed in the result as missing, never filled in. A place's capacity limits the cargo handled
+there (node splitting in the flow graph); closures are weight functions, so ``G`` is never
+modified.
 """
 
 from __future__ import annotations
@@ -22,172 +19,13 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived
-from ._csr import Detours, engine, note_query
 from ._errors import InputError, NoRouteError
-from ._validate import check_graph
-from .analysis import load_analysis
-from .network import place_of
-from .places import place_names, places, resolve_area, resolve_place
-from .routing import endpoint_nodes, path_edges
-from .weights import Weight, as_weight, make_weight
+from ._schema import check_graph
+from .network import endpoint_nodes, place_of
+from .places import link_names, places, resolve_areas, resolve_place
+from .weights import make_weight
 
-__all__ = [
-    "DEFAULT_PAIRS",
-    "Criticality",
-    "FlowBetweenness",
-    "MinCut",
-    "WidestPath",
-    "criticality",
-    "default_pairs",
-    "flow_betweenness",
-    "min_cut",
-    "widest_path",
-]
-
-#: the pairs the bundled data analyses by default (its ``analysis.toml``; a network's own
-#: geodata directory may hold its own: see :func:`default_pairs`)
-DEFAULT_PAIRS: tuple[tuple[str, str], ...] = load_analysis().pairs
-CRITICALITY_FIELDS = (
-    "element",
-    "name",
-    "kind",
-    "delta_days",
-    "delta_cost_usd",
-    "disconnects",
-    "pairs_affected",
-    "ranked",
-)
-
-
-# -- shared helpers ------------------------------------------------------------------------
-def default_pairs(G: nx.MultiDiGraph) -> list[tuple[str, str]]:
-    """The pairs analysed when none are given.
-
-    They come from ``analysis.toml`` of ``G``'s geodata directory (the bundled one when it has
-    none), keeping the pairs whose places are in ``G``.
-    """
-    out = []
-    for o, d in load_analysis(G.graph.get("directory")).pairs:
-        try:
-            resolve_place(G, o), resolve_place(G, d)
-        except LookupError:
-            continue
-        out.append((o, d))
-    return out
-
-
-def _resolve_pairs(G: nx.MultiDiGraph, pairs) -> list[tuple[str, str, str]]:
-    check_graph(G, "criticality")
-    if isinstance(pairs, str) or not (pairs is None or isinstance(pairs, Iterable)):
-        raise InputError(f"pairs must be a list of (origin, destination), got {pairs!r}")
-    out = []
-    for item in default_pairs(G) if pairs is None else pairs:
-        if isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2:
-            raise InputError(f"each pair must be (origin, destination), got {item!r}")
-        o, d = item
-        out.append((f"{o} - {d}", resolve_place(G, o), resolve_place(G, d)))
-    return out
-
-
-def _shortest(
-    G: nx.MultiDiGraph,
-    o: str,
-    d: str,
-    wf: Weight,
-    h: Mapping[str, float] | None = None,
-) -> list[str] | None:
-    """The best node path from place ``o`` to place ``d``, or ``None``.
-
-    Runs on the compiled core (:mod:`corridormap._csr`), one C Dijkstra per call. On a graph
-    without an export it runs on networkx, where ``h`` (optional) maps nodes to their distance
-    to ``d`` with fewer closures: a consistent A* heuristic for any weight that closes more,
-    so the search explores only around the detour.
-    """
-    srcs, dsts = endpoint_nodes(G, o), endpoint_nodes(G, d)
-    if not srcs or not dsts:
-        return None
-    c = engine(G)
-    if c is not None:
-        found = c.shortest(wf, srcs, dsts)
-        if not found:
-            return None
-        return found[min(found, key=lambda t: found[t][0])][1]
-    fn = wf.fn
-    try:
-        if len(srcs) == 1 and len(dsts) == 1:
-            if h is not None:
-                return nx.astar_path(
-                    G, srcs[0], dsts[0], heuristic=lambda u, _t: h.get(u, math.inf), weight=fn
-                )
-            return nx.bidirectional_dijkstra(G, srcs[0], dsts[0], weight=fn)[1]
-        dist, paths = nx.multi_source_dijkstra(G, set(srcs), weight=fn)
-    except nx.NetworkXNoPath:
-        return None
-    reached = [t for t in dsts if t in dist]
-    if not reached:
-        return None
-    return paths[min(reached, key=lambda t: dist[t])]
-
-
-def _to_target(G: nx.MultiDiGraph, d: str, wf: Weight) -> dict[str, float] | None:
-    """Distances from every node to place ``d``'s single endpoint node (reverse Dijkstra)."""
-    dsts = endpoint_nodes(G, d)
-    if len(dsts) != 1:
-        return None
-    R = G.reverse(copy=False)
-    return nx.single_source_dijkstra_path_length(R, dsts[0], weight=wf.fn)
-
-
-def _totals(edges, wf: Weight) -> tuple[float, float, float]:
-    """Time, cost and the objective of a route's edges, as the weight measures them."""
-    t = c = obj = 0.0
-    for e in edges:
-        m = wf.measure(e)
-        t += m["time_h"]
-        c += m["cost_usd"]
-        obj += wf.cost(e)
-    return t, c, obj
-
-
-def _elements(edges, path, o, d) -> list[tuple[str, str]]:
-    """Links and places a route uses (its own origin and destination excluded)."""
-    seen: dict[tuple[str, str], None] = {}
-    for e in edges:
-        if e.get("link_id") is not None:
-            seen[("link", e["link_id"])] = None
-    for n in path:
-        p = place_of(n)
-        if p not in (o, d):
-            seen[("node", p)] = None
-    return list(seen)
-
-
-def _link_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    return derived(G, "link_names", _build_link_names, structure=True)
-
-
-def _place_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    """Place id -> name, every place of ``G`` (cached like :func:`_link_names`)."""
-    return derived(G, "place_names", _build_place_names, structure=True)
-
-
-def _build_place_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    """As ``{pid: p["name"] for pid, p in places(G).items()}``, without copying every place."""
-    check_graph(G, "places")
-    return dict(sorted(place_names(G).items()))
-
-
-def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
-    names = _place_names(G)
-    out: dict[str, str] = {}
-    for _, _, d in G.edges(data=True):
-        lid = d.get("link_id")
-        if lid is not None and lid not in out:
-            a, b = d["u_place"], d["v_place"]
-            if "from" in d and "to" in d:
-                a, b = d["from"], d["to"]
-            out[lid] = f"{names[a]} - {names[b]} ({d['mode']})"
-    return out
+__all__ = ["MinCut", "WidestPath", "min_cut", "widest_path"]
 
 
 def _frame(rows: list[dict[str, Any]], columns: Sequence[str]):
@@ -196,291 +34,7 @@ def _frame(rows: list[dict[str, Any]], columns: Sequence[str]):
     return pd.DataFrame(rows, columns=list(columns))
 
 
-# -- criticality ---------------------------------------------------------------------------
-@dataclass
-class Criticality:
-    """How much closing each link or place would cost the OD pairs' best routes.
-
-    Attributes
-    ----------
-    rows
-        One per element (every link and place of the network), ranked: those that disconnect
-        most pairs first, then by the increase of the objective. ``delta_days`` and
-        ``delta_cost_usd`` are summed over the pairs that stay connected; ``disconnects`` is
-        the number of pairs left without a route; ``pairs_affected`` the number of pairs
-        whose best route gets worse or is cut.
-    per_pair
-        ``(pair, element) -> {"delta_h", "delta_cost_usd", "disconnects"}`` for elements on a
-        best route.
-    baseline
-        ``pair -> {"time_h", "cost_usd", "nodes"}`` of the best routes.
-    by
-        The objective (edge attribute) of the best routes.
-    recomputed
-        How many shortest-path computations were run.
-    """
-
-    rows: list[dict[str, Any]]
-    per_pair: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    baseline: dict[str, dict[str, Any]] = field(default_factory=dict)
-    by: str = "time_h"
-    recomputed: int = 0
-
-    def top(self, n: int = 10) -> list[dict[str, Any]]:
-        """The ``n`` most critical elements' rows (copies), in rank order.
-
-        Parameters
-        ----------
-        n
-            How many rows to return.
-
-        Returns
-        -------
-        list of dict
-            Rows with the fields of :data:`CRITICALITY_FIELDS`.
-        """
-        return [dict(r) for r in self.rows[:n]]
-
-    def value(self, element: str) -> dict[str, Any]:
-        """The row of one element id."""
-        for r in self.rows:
-            if r["element"] == element:
-                return r
-        raise KeyError(element)
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """Every element's row (copies), ranked, as plain data for JSON."""
-        return [dict(r) for r in self.rows]
-
-    def to_frame(self):
-        """A pandas DataFrame, one row per element, ranked."""
-        return _frame(self.to_dict(), CRITICALITY_FIELDS)
-
-    def __repr__(self) -> str:
-        lines = [
-            f"<Criticality by {self.by}, {len(self.baseline)} pairs, {len(self.rows)} elements>"
-        ]
-        for r in self.rows[:10]:
-            cut = f", disconnects {r['disconnects']}" if r["disconnects"] else ""
-            lines.append(
-                f"  {r['ranked']:>3}. {r['element']:<18} {r['kind']:<4} "
-                f"{r['delta_days']:+7.2f} d {r['delta_cost_usd']:+9.0f} USD{cut}"
-            )
-        return "\n".join(lines)
-
-
-def _all_elements(
-    G: nx.MultiDiGraph, cat: Mapping[str, Any] | None = None
-) -> list[tuple[str, str]]:
-    links = sorted(_link_names(G))
-    nodes = sorted(places(G) if cat is None else cat)
-    return [("link", x) for x in links] + [("node", x) for x in nodes]
-
-
-def criticality(
-    G: nx.MultiDiGraph,
-    pairs: Iterable[tuple[str, str]] | None = None,
-    *,
-    by: str = "time_h",
-    weight: Weight | None = None,
-    _naive: bool = False,
-) -> Criticality:
-    """Rank links and places by what closing each would cost the pairs' best routes.
-
-    Each element is closed in turn through a weight function; only elements on a current
-    best route are recomputed (closing anything else cannot change that route).
-
-    Parameters
-    ----------
-    G
-        The network (not modified).
-    pairs
-        ``(origin, destination)`` names or ids; default :func:`default_pairs`.
-    by
-        The objective of the best routes: ``time_h`` (``time``) or ``cost_usd`` (``cost``), ...
-    weight
-        A weight function (e.g. ``apply_scenario(G, s).weight()``) whose closures and costs
-        are the baseline; overrides ``by``.
-
-    Returns
-    -------
-    Criticality
-    """
-    base = as_weight(weight, by)
-    per_pair: dict[tuple[str, str], dict[str, Any]] = {}
-    baseline: dict[str, dict[str, Any]] = {}
-    runs = 0
-    universe = _all_elements(G) if _naive else None
-    note_query(G, many=True)
-    for label, o, d in _resolve_pairs(G, pairs):
-        wf0 = base.between(o, d)
-        path = _shortest(G, o, d, wf0)
-        runs += 1
-        if path is None:
-            baseline[label] = {"time_h": None, "cost_usd": None, "nodes": []}
-            continue
-        edges = path_edges(G, path, wf0)
-        t0, c0, obj0 = _totals(edges, wf0)
-        baseline[label] = {
-            "time_h": t0,
-            "cost_usd": c0,
-            "nodes": [p for p, _ in itertools.groupby(place_of(n) for n in path)],
-        }
-        candidates = (
-            [e for e in universe if not (e[0] == "node" and e[1] in (o, d))]
-            if universe is not None
-            else _elements(edges, path, o, d)
-        )
-        c = engine(G) if universe is None else None
-        detours = Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
-        h = None if universe is not None or c is not None else _to_target(G, d, wf0)
-        share = _shares(edges, wf0)
-        for kind, eid in candidates:
-            if detours is not None:
-                # a closure hides edges; it leaves every edge's figures as they are
-                found = detours.search(kind, eid)
-                p2 = None if found is None else found[0]
-                figures = None if found is None else detours.totals(found[2])
-            else:
-                wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
-                p2 = _shortest(G, o, d, wf, h)
-                figures = None if p2 is None else _totals(path_edges(G, p2, wf), wf)
-            runs += 1
-            row: dict[str, Any] = {"kind": kind, "share": share.get(eid, 0.0)}
-            if p2 is None or figures is None:
-                row.update(delta_h=0.0, delta_cost_usd=0.0, delta_obj=math.inf, disconnects=True)
-            else:
-                t2, c2, obj2 = figures
-                row.update(
-                    delta_h=t2 - t0,
-                    delta_cost_usd=c2 - c0,
-                    delta_obj=obj2 - obj0,
-                    disconnects=False,
-                )
-            per_pair[(label, eid)] = row
-    return _rank(G, per_pair, baseline, base.by, runs)
-
-
-def _shares(edges, wf: Weight) -> dict[str, float]:
-    """What each link or place adds to a route's objective.
-
-    It breaks ties between equal deltas (the long road haul before the short spur).
-    """
-    share: dict[str, float] = {}
-    for e in edges:
-        key = e["link_id"] if e.get("link_id") is not None else e["u_place"]
-        share[key] = share.get(key, 0.0) + wf.cost(e)
-    return share
-
-
-def _rank(G, per_pair, baseline, attr, runs) -> Criticality:
-    cat = _place_names(G)
-    names = _link_names(G)
-    agg: dict[str, dict[str, Any]] = {}
-    for kind, eid in _all_elements(G, cat):
-        agg[eid] = {
-            "element": eid,
-            "name": names[eid] if kind == "link" else cat[eid],
-            "kind": kind,
-            "delta_days": 0.0,
-            "delta_cost_usd": 0.0,
-            "disconnects": 0,
-            "pairs_affected": 0,
-            "_obj": 0.0,
-            "_share": 0.0,
-        }
-    eps = 1e-9
-    for (_, eid), r in per_pair.items():
-        a = agg[eid]
-        a["_share"] += r.get("share", 0.0)
-        if r["disconnects"]:
-            a["disconnects"] += 1
-            a["pairs_affected"] += 1
-            continue
-        if r["delta_obj"] > eps:
-            a["pairs_affected"] += 1
-            a["delta_days"] += r["delta_h"] / 24.0
-            a["delta_cost_usd"] += r["delta_cost_usd"]
-            a["_obj"] += r["delta_obj"]
-    # equal deltas (every element of one chain, say) are ranked by what the element itself
-    # costs on the best routes: the long road haul before the short spur
-    rows = sorted(
-        agg.values(), key=lambda a: (-a["disconnects"], -a["_obj"], -a["_share"], a["element"])
-    )
-    for i, a in enumerate(rows, 1):
-        del a["_obj"], a["_share"]
-        a["delta_days"] = round(a["delta_days"], 4)
-        a["delta_cost_usd"] = round(a["delta_cost_usd"], 2)
-        a["ranked"] = i
-    return Criticality(rows, per_pair, baseline, by=attr, recomputed=runs)
-
-
-# -- flow betweenness ----------------------------------------------------------------------
-@dataclass
-class FlowBetweenness:
-    """How many of the pairs' best routes use each link (``rows``: link_id, name, routes, pairs)."""
-
-    rows: list[dict[str, Any]]
-    values: dict[str, int]
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """Every used link's row (copies), as plain data for JSON."""
-        return [dict(r) for r in self.rows]
-
-    def to_frame(self):
-        """A pandas DataFrame, one row per used link: link_id, name, routes, pairs."""
-        return _frame(self.to_dict(), ("link_id", "name", "routes", "pairs"))
-
-    def __repr__(self) -> str:
-        head = f"<FlowBetweenness: {len(self.rows)} links used>"
-        return "\n".join([head, *(f"  {r['routes']:>3}  {r['link_id']}" for r in self.rows[:10])])
-
-
-def flow_betweenness(
-    G: nx.MultiDiGraph,
-    pairs: Iterable[tuple[str, str]] | None = None,
-    *,
-    by: str = "time_h",
-    weight: Weight | None = None,
-) -> FlowBetweenness:
-    """Count, for each link, the pairs whose best route uses it.
-
-    Parameters
-    ----------
-    G
-        The network (not modified).
-    pairs
-        ``(origin, destination)`` names or ids; default :func:`default_pairs`.
-    by, weight
-        As for :func:`criticality`.
-
-    Returns
-    -------
-    FlowBetweenness
-        ``values`` maps every link id to its count (zero for unused links).
-    """
-    check_graph(G, "flow_betweenness")
-    base = as_weight(weight, by)
-    names = _link_names(G)
-    counts = dict.fromkeys(names, 0)
-    used: dict[str, list[str]] = {}
-    for label, o, d in _resolve_pairs(G, pairs):
-        wf = base.between(o, d)
-        path = _shortest(G, o, d, wf)
-        if path is None:
-            continue
-        for e in {e["link_id"] for e in wf.path_edges(G, path) if e.get("link_id")}:
-            counts[e] += 1
-            used.setdefault(e, []).append(label)
-    rows = [
-        {"link_id": k, "name": names[k], "routes": c, "pairs": used.get(k, [])}
-        for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        if c
-    ]
-    return FlowBetweenness(rows, counts)
-
-
-# -- capacity ------------------------------------------------------------------------------
+# -- min cut -------------------------------------------------------------------------------
 def _capacity_fns(G, scenario, unit):
     """Link and node capacity getters (value in ``unit`` or ``None``) and unit mismatches."""
     other: dict[str, str] = {}
@@ -505,15 +59,6 @@ def _capacity_fns(G, scenario, unit):
         )
 
     return link_cap, node_cap, other
-
-
-def resolve_side(G: nx.MultiDiGraph, spec: str | Iterable[str]) -> list[str]:
-    """Place ids for region names, country codes or place names (one or several)."""
-    items = [spec] if isinstance(spec, str) else list(spec)
-    out: list[str] = []
-    for item in items:
-        out += resolve_area(G, item)
-    return sorted(set(out))
 
 
 @dataclass
@@ -610,7 +155,6 @@ class MinCut:
         )
 
 
-# split after the speed/volumes merges (issue 10)
 def _capacity_graph(G, sources, sinks, scenario, unit, modes):
     """A DiGraph for max-flow.
 
@@ -756,7 +300,7 @@ def _build_link_edge(G: nx.MultiDiGraph) -> dict[str, Any]:
 def _element_row(G, kind, eid, cap, unit) -> dict[str, Any]:
     if kind == "link":
         d = _any_edge(G, eid)
-        name, src = _link_names(G)[eid], d.get("capacity_source")
+        name, src = link_names(G)[eid], d.get("capacity_source")
     else:
         p = places(G)[eid]
         name, src = p["name"], p.get("capacity_source")
@@ -812,8 +356,8 @@ def min_cut(
     check_graph(G, "min_cut")
     if capacity != "capacity":
         raise ValueError(f"the geodata carries capacities as 'capacity', got {capacity!r}")
-    src = resolve_side(G, sources)
-    dst = resolve_side(G, sinks)
+    src = resolve_areas(G, sources)
+    dst = resolve_areas(G, sinks)
     both = sorted(set(src) & set(dst))
     if both:
         raise ValueError(f"places on both sides: {', '.join(both)}")

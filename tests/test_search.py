@@ -1,4 +1,5 @@
-"""The compiled routing core and the via-node alternatives, checked against networkx.
+"""The search (corridormap.search): the compiled core and the via-node alternatives it
+serves, checked against networkx.
 
 networkx is the reference: its Dijkstra on the graph with the same :class:`Weight`, and its
 Yen k-shortest simple paths (what ``alternatives`` used before), on random small networks and
@@ -18,15 +19,15 @@ from hypothesis import strategies as st
 
 import corridormap as cm
 import test_properties as tp
-from corridormap import routing
-from corridormap._csr import core
+from corridormap import routing, search
 from corridormap.network import place_of
+from corridormap.search import core
 
 
 def _networkx_only():
     """Route with networkx (no compiled export), as before the core existed."""
-    return mock.patch.multiple("corridormap.routing", engine=lambda G: None), mock.patch(
-        "corridormap.bottlenecks.engine", lambda G: None
+    return mock.patch("corridormap.search.engine", lambda G: None), mock.patch(
+        "corridormap.search.large", lambda G: False
     )
 
 
@@ -37,7 +38,7 @@ def _nx_route(G, a, b, **kw):
 
 
 def _cost(G, path, wf):
-    return routing.path_cost(G, path, wf)
+    return search.path_cost(G, path, wf)
 
 
 @tp.SETTINGS
@@ -137,7 +138,7 @@ def test_core_route_equals_networkx_on_the_bundled_network(bundled_G):
 
 
 def test_criticality_equals_networkx(bundled_G):
-    from corridormap.bottlenecks import criticality
+    from corridormap.criticality import criticality
 
     pairs = [("Mumbai", "Moscow"), ("Chelyabinsk", "Jeddah")]
     fast = criticality(bundled_G, pairs)
@@ -169,7 +170,7 @@ def test_a_hand_built_graph_routes_with_networkx():
 
 
 def test_edge_values_changed_in_place_are_seen_after_values_changed(tiny_G):
-    from corridormap._csr import values_changed
+    from corridormap.search import values_changed
 
     r = cm.route(tiny_G, "Alpha", "Delta")
     lid = r.link_ids[0]
@@ -187,7 +188,7 @@ def test_small_networks_route_on_networkx_until_a_second_query(bundled_G, monkey
     """Below MIN_EDGES a graph's first route runs on the networkx reference (no scipy import,
     no export for one query); the second builds the export; the answer is the same each time.
     Criticality, many searches, builds the export at once."""
-    import corridormap._csr as csr
+    import corridormap.search as csr
 
     fast = cm.route(bundled_G, "Mumbai", "Moscow")
     monkeypatch.setattr(csr, "MIN_EDGES", 2_000)
@@ -232,8 +233,8 @@ def test_routes_from_a_place_without_a_gate_equal_networkx(bundled_G):
     """A sea chokepoint has several end nodes and no gate: the core searches from all of them
     (scipy's ``min_only`` also returns each node's nearest source), and criticality's A* adds
     each source's distance back (closing NVS-ROV-rail once cost 13.0 days instead of 8.2)."""
-    from corridormap.bottlenecks import criticality
-    from corridormap.routing import endpoint_nodes
+    from corridormap.criticality import criticality
+    from corridormap.network import endpoint_nodes
 
     assert len(endpoint_nodes(bundled_G, "SUZ")) > 1
     pairs = [("SUZ", "Moscow"), ("Mumbai", "HOR")]

@@ -1,7 +1,8 @@
-"""The one place where geodata and parameters are checked.
+"""The schema of the data and the arguments: the one place where their types and limits are checked.
 
-Every check raises :class:`~corridormap.GeodataError` naming the file, the feature id and the
-field, and saying what was expected.
+A check of geodata or parameters raises :class:`~corridormap.GeodataError` naming the file, the
+feature id and the field, and saying what was expected; a check of an argument raises
+:class:`~corridormap.InputError` naming the argument.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import GeodataError, InvalidArgumentError, closest
+from ._errors import GeodataError, InputError, closest
 
 NODE_KINDS = ("city", "rail_station", "port", "border_crossing", "chokepoint", "dry_port")
 MODES = ("rail", "road", "sea", "caspian", "ferry", "inland")
@@ -122,28 +123,28 @@ def as_names(value: Any, what: str, *, also: tuple[type, ...] = ()) -> list[Any]
 
     Raises
     ------
-    InvalidArgumentError
+    InputError
         For a bare string or bytes, a non-iterable, or an item of another type.
     """
     if value is None:
         return []
     if isinstance(value, str | bytes):
-        raise InvalidArgumentError(
+        raise InputError(
             f"{what} must be a list of names, not the single string {show(value)}; "
             f"write [{show(value)}]"
         )
     if isinstance(value, Mapping):
-        raise InvalidArgumentError(f"{what} must be a list of names, got a {type(value).__name__}")
+        raise InputError(f"{what} must be a list of names, got a {type(value).__name__}")
     try:
         items = list(value)
     except TypeError:
-        raise InvalidArgumentError(
+        raise InputError(
             f"{what} must be a list of names, got {type(value).__name__} {show(value)}"
         ) from None
     kinds = (str, *also)
     for item in items:
         if not isinstance(item, kinds):
-            raise InvalidArgumentError(
+            raise InputError(
                 f"{what} must hold names (texts), got {type(item).__name__} {show(item)}"
             )
     return items
@@ -152,11 +153,11 @@ def as_names(value: Any, what: str, *, also: tuple[type, ...] = ()) -> list[Any]
 def check_name(value: Any, what: str) -> str:
     """``value`` if it is a text (a place id, name or alias).
 
-    Anything else raises an :class:`~corridormap._errors.InvalidArgumentError` naming the
+    Anything else raises an :class:`~corridormap._errors.InputError` naming the
     argument.
     """
     if not isinstance(value, str):
-        raise InvalidArgumentError(
+        raise InputError(
             f"{what} must be a text (a place id, name or alias), got {type(value).__name__} "
             f"{show(value)}"
         )
@@ -164,7 +165,7 @@ def check_name(value: Any, what: str) -> str:
 
 
 def check_graph(G: Any, func: str) -> None:
-    """Raise :class:`~corridormap._errors.InvalidArgumentError` unless ``G`` is a network.
+    """Raise :class:`~corridormap._errors.InputError` unless ``G`` is a network.
 
     A corridormap network is a ``networkx.MultiDiGraph`` from
     :func:`corridormap.load_network`, or a view of one; ``func`` names the function called,
@@ -176,7 +177,7 @@ def check_graph(G: Any, func: str) -> None:
         got = type(G).__name__
         if isinstance(G, nx.MultiDiGraph):
             got = "a MultiDiGraph without the network's parameters in G.graph['params']"
-        raise InvalidArgumentError(
+        raise InputError(
             f"{func}() needs a corridormap network as G (from corridormap.load_network()), "
             f"got {got}"
         )
@@ -185,17 +186,13 @@ def check_graph(G: Any, func: str) -> None:
 def check_count(value: Any, what: str, *, low: int = 1, high: int) -> int:
     """``value`` if it is a whole number in ``low..high``.
 
-    Anything else raises an :class:`~corridormap._errors.InvalidArgumentError` saying the
+    Anything else raises an :class:`~corridormap._errors.InputError` saying the
     allowed range.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgumentError(
-            f"{what} must be a whole number, got {type(value).__name__} {show(value)}"
-        )
+        raise InputError(f"{what} must be a whole number, got {type(value).__name__} {show(value)}")
     if not low <= value <= high:
-        raise InvalidArgumentError(
-            f"{what} must be between {low:,} and {high:,}, got {show(value)}"
-        )
+        raise InputError(f"{what} must be between {low:,} and {high:,}, got {show(value)}")
     return value
 
 

@@ -9,8 +9,9 @@ import pytest
 
 import corridormap as cm
 from conftest import write_geodata
-from corridormap import scenes
+from corridormap import mapscenes
 from corridormap.cli import main
+from corridormap.render.mapscenes import scene_map, write_scenes
 
 OWN_SCENES = """
 [alpha-delta]
@@ -49,8 +50,8 @@ network = true
 
 
 def test_bundled_scenes_are_the_data_file(bundled_G):
-    defs = scenes.load_scenes(bundled_G)
-    assert list(defs) == list(scenes.SCENES)
+    defs = mapscenes.load_scenes(bundled_G)
+    assert list(defs) == list(mapscenes.SCENES)
     assert list(defs) == [
         "overview",
         "instc-vs-suez",
@@ -67,12 +68,12 @@ def test_bundled_scenes_are_the_data_file(bundled_G):
     assert defs["rasht-astara-gap"].routes[1].opened_links == ("ASI-RSH-rail",)
     # scenes that state facts say where they come from
     assert defs["rasht-astara-gap"].source and defs["shipment-2023"].source
-    view = scenes.compute_scene(bundled_G, defs["instc-vs-suez"])
+    view = mapscenes.compute_scene(bundled_G, defs["instc-vs-suez"])
     assert [r.origin for r in view.routes] == [cm.route(bundled_G, "Mumbai", "Moscow").origin] * 2
     p50 = view.percentiles[1]["days"]["p50"]
     assert view.names[1] == f"By sea via Suez: {p50:.1f} days P50"
     assert any("Suez" in str(leg.get("to_name")) for leg in view.routes[1].legs)
-    caspian = scenes.compute_scene(bundled_G, defs["caspian-links"])
+    caspian = mapscenes.compute_scene(bundled_G, defs["caspian-links"])
     assert all(" by ship: " in n or " rail ferry: " in n for n in caspian.names)
     # the legend names what its figure measures: door to door, not the crossing alone
     assert caspian.names[0].startswith("Moscow → Tehran door to door, crossing ")
@@ -82,11 +83,11 @@ def test_a_users_data_defines_its_own_scenes(tmp_path, caplog):
     data = write_geodata(tmp_path / "geo")
     (data / "scenes.toml").write_text(OWN_SCENES, encoding="utf-8")
     G = cm.load_network(data)
-    assert list(scenes.load_scenes(G)) == ["alpha-delta", "with-plan", "whole"]
-    view = scenes.compute_scene(G, scenes.load_scenes(G)["with-plan"])
+    assert list(mapscenes.load_scenes(G)) == ["alpha-delta", "with-plan", "whole"]
+    view = mapscenes.compute_scene(G, mapscenes.load_scenes(G)["with-plan"])
     assert "B-D-plan" in view.routes[0].link_ids
     out = tmp_path / "out"
-    paths = scenes.write_scenes(G, out)
+    paths = write_scenes(G, out)
     assert [p.name for p in paths] == [
         "map-alpha-delta.html",
         "map-with-plan.html",
@@ -94,7 +95,7 @@ def test_a_users_data_defines_its_own_scenes(tmp_path, caplog):
     ]
     page = paths[0].read_text(encoding="utf-8")
     assert "Alpha to Delta" in page and "cheapest: " in page and " days P50" in page
-    m = scenes.scene_map(G, "with-plan")
+    m = scene_map(G, "with-plan")
     fits = [c for c in m._children.values() if c._name == "CorridormapFit"]
     # opened on the planned link (B at 44 E 45 N, D at 56 E 27 N) one degree round, not on all
     assert fits[0].bounds == [[26.0, 43.0], [46.0, 57.0]]
@@ -102,19 +103,19 @@ def test_a_users_data_defines_its_own_scenes(tmp_path, caplog):
 
 def test_scenes_that_do_not_apply_are_skipped_or_refused(tiny_G, tmp_path, caplog):
     # the tiny network has no scenes.toml: the bundled scenes, of which only overview applies
-    with caplog.at_level(logging.WARNING, logger="corridormap.scenes"):
-        paths = scenes.write_scenes(tiny_G, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="corridormap.mapscenes"):
+        paths = write_scenes(tiny_G, tmp_path)
     assert [p.name for p in paths] == ["map-overview.html"]
     skipped = [r.getMessage() for r in caplog.records]
-    assert len(skipped) == len(scenes.SCENES) - 1 and all("skipped" in s for s in skipped)
+    assert len(skipped) == len(mapscenes.SCENES) - 1 and all("skipped" in s for s in skipped)
     assert any("rasht-astara-gap" in s and "ASI-RSH-road" in s for s in skipped)
-    with pytest.raises(scenes.SceneError, match=r"instc-vs-suez.*Mumbai"):
-        scenes.write_scenes(tiny_G, tmp_path / "x", names=["instc-vs-suez"])
+    with pytest.raises(mapscenes.SceneError, match=r"instc-vs-suez.*Mumbai"):
+        write_scenes(tiny_G, tmp_path / "x", names=["instc-vs-suez"])
     assert not (tmp_path / "x").exists()  # nothing written when a scene fails
     with pytest.raises(ValueError, match="no scene 'nope'; scenes are: overview"):
-        scenes.scene_map(tiny_G, "nope")
+        scene_map(tiny_G, "nope")
     # a single name is one scene, not a list of characters
-    assert [p.name for p in scenes.write_scenes(tiny_G, tmp_path, names="overview")] == [
+    assert [p.name for p in write_scenes(tiny_G, tmp_path, names="overview")] == [
         "map-overview.html"
     ]
 
@@ -152,8 +153,8 @@ def test_bad_scene_files_say_where(tmp_path: Path, text: str, message: str):
     data = write_geodata(tmp_path / "geo")
     (data / "scenes.toml").write_text(text, encoding="utf-8")
     G = cm.load_network(data)
-    with pytest.raises(scenes.SceneError, match=message):
-        scenes.load_scenes(G)
+    with pytest.raises(mapscenes.SceneError, match=message):
+        mapscenes.load_scenes(G)
     assert main(["map", "--data", str(data), "--out", str(tmp_path / "out")]) == 2
 
 

@@ -1,0 +1,508 @@
+"""The equilibrium: every flow on routes none could leave for a faster one.
+
+:func:`assign` routes every flow so that none could arrive sooner on another route given the
+queues the others cause (Wardrop's user equilibrium), on path flows:
+
+1. all-or-nothing: every flow on its best route with no queues;
+2. the wait at every capacity-limited element (a place's handling, a link in one direction)
+   from its utilisation, by the queueing curve (:mod:`corridormap.assign.queues`);
+3. every flow's best route under those waits (one search per flow on the compiled core,
+   :mod:`corridormap.assign.paths`); the relative gap ``(sum of path flows x their times -
+   sum of demands x their best times) / the former`` says how far from equilibrium the
+   solution is; stop when it is below ``tolerance``;
+4. by default, path-based gradient projection (Jayakrishnan, Tsai, Prashker and
+   Rajadhyaksha, 'A faster path-based algorithm for traffic assignment', Transportation
+   Research Record 1443, 1994; Boyles, Lownes and Unnikrishnan, 'Transportation Network
+   Analysis', ch. 6): the best route joins the flow's route set, with other improving
+   routes the same two searches reveal (the best route through each link: see
+   ``PathSearch._alternatives``); then, in passes over the flows with their route sets
+   fixed, cargo moves from each slower route to the fastest until the two take the same
+   time (the Newton step on their time difference over the sum of the waits' slopes on the
+   elements they do not share, safeguarded by bisection: near capacity the queue's slope
+   grows by orders of magnitude over a small change of volume); routes left without cargo
+   are dropped. Or Frank-Wolfe (a step towards the all-or-nothing solution, its length
+   found by bisection on the derivative of the Beckmann objective). Back to 2.
+
+The graph is never modified: waits enter through a new :class:`~corridormap.weights.Weight`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .._errors import InputError
+from .._schema import check_graph
+from ..weights import Weight, make_weight
+from .paths import Demand, FlowPath, PathSearch, demands
+from .queues import QueueCurve, Queues, capacity_elements
+from .result import Assignment, assignment_result
+from .volumes import Volumes, load_volumes
+
+__all__ = ["INNER_FRACTION", "INNER_PASSES", "NEW_PATHS", "assign"]
+
+#: besides its best path, up to this many other improving paths join a flow's set per iteration
+NEW_PATHS = 64
+
+
+#: the most passes over the flows' route sets per iteration (re-using the routes found)
+INNER_PASSES = 40
+
+
+#: inner passes stop once the gap over the route sets is below this fraction of the gap
+INNER_FRACTION = 0.1
+
+
+def assign(
+    G: nx.MultiDiGraph,
+    volumes: Volumes | str | os.PathLike[str],
+    *,
+    weight: Weight | None = None,
+    scenario: Any = None,
+    tolerance: float = 1e-3,
+    max_iterations: int = 500,
+    which: str = "likely",
+    method: str = "projection",
+) -> Assignment:
+    """Assign a volume file to the network at user equilibrium with capacity queues.
+
+    Parameters
+    ----------
+    G
+        The network (not modified).
+    volumes
+        A :class:`Volumes`, a bundled volume file name (``"observed-2025"``) or a path.
+    weight
+        The time weight to route with (closures, a scenario's scaling); default
+        ``make_weight("time_h")``, or the scenario's weight when ``scenario`` is given.
+    scenario
+        An :class:`~corridormap.scenarios.AppliedScenario` or a scenario name (or list):
+        its closures, openings, rescaled times and scaled capacities apply.
+    tolerance
+        Stop when the relative gap falls below this (default 1e-3: the flows' times are then
+        within 0.1% of their best times, far below the precision of the parameters).
+    max_iterations
+        Stop after this many iterations even if the gap is larger (``converged`` says so).
+    which
+        Which value (``low``, ``likely``, ``high``) of the congestion parameters to use.
+    method
+        ``"projection"`` (default): path-based gradient projection (Jayakrishnan et al.
+        1994): each flow's best route (and other improving routes) joins its route set, and
+        cargo moves from each slower route to the fastest until they take the same time,
+        times updated after every move, in several passes per iteration.
+        ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line search on
+        the Beckmann objective); the same equilibrium with a slower tail. Both report the
+        same relative gap.
+
+    Returns
+    -------
+    Assignment
+
+    Raises
+    ------
+    InputError
+        If an argument is invalid or a flow's unit cannot be converted.
+    NoRouteError
+        If a flow has no route.
+    """
+    check_graph(G, "assign")
+    _check_iteration_args(tolerance, max_iterations)
+    vols = load_volumes(volumes, G)
+    view, base = _assign_weight(G, weight, scenario, method)
+    params = G.graph.get("params") or {}
+    curve = QueueCurve.from_params(params, which)
+    elements, unconverted = capacity_elements(G, view, curve)
+    ods = demands(G, vols, params, base)
+    queues = Queues(elements, curve)
+    search = PathSearch(G, base, queues)
+    for od in ods:
+        search.prepare(od)
+
+    # iteration 0: everything on its free route
+    W = np.zeros(len(queues.keys))
+    for od, (_, p, _) in zip(ods, search.best(ods, W), strict=True):
+        p.share = od.volume
+        od.paths = {p.key: p}
+        od.free_h = p.base_h
+    gaps: list[float] = []
+    converged = False
+    for _ in range(max_iterations):
+        V = queues.volumes(ods)
+        W = queues.waits(V)
+        targets = search.best(ods, W, more=NEW_PATHS if method == "projection" else 0)
+        gap = _relative_gap(ods, targets, W)
+        gaps.append(gap)
+        if gap < tolerance:
+            converged = True
+            break
+        if method == "projection":
+            _projection_step(ods, targets, V, W, queues, gap)
+        elif not _frank_wolfe_step(ods, targets, V, queues):
+            break
+
+    V = queues.volumes(ods)
+    return assignment_result(
+        G,
+        vols,
+        view,
+        base,
+        ods,
+        elements,
+        V,
+        queues.waits(V),
+        gaps,
+        tolerance,
+        converged,
+        unconverted,
+    )
+
+
+def _check_iteration_args(tolerance: Any, max_iterations: Any) -> None:
+    """Raise an :class:`InputError` unless ``tolerance`` > 0 and ``max_iterations`` >= 1.
+
+    Parameters
+    ----------
+    tolerance
+        The relative gap to stop at: a number above 0.
+    max_iterations
+        The most iterations: a whole number, at least 1.
+
+    Raises
+    ------
+    InputError
+        If either is not as described.
+    """
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance > 0:
+        raise InputError(f"tolerance must be a number above 0, got {tolerance!r}")
+    if (
+        isinstance(max_iterations, bool)
+        or not isinstance(max_iterations, int)
+        or max_iterations < 1
+    ):
+        raise InputError(f"max_iterations must be a whole number >= 1, got {max_iterations!r}")
+
+
+def _assign_weight(G, weight: Any, scenario: Any, method: str) -> tuple[Any, Weight]:
+    """The scenario view and the base time weight of :func:`assign`, arguments checked.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        A :class:`Weight` on ``time_h`` or None (the scenario's or the plain time weight).
+    scenario
+        An applied scenario, a scenario name (or list), or None.
+    method
+        ``"projection"`` or ``"frank-wolfe"`` (checked here, after the weight).
+
+    Returns
+    -------
+    tuple
+        The :class:`~corridormap.scenarios.AppliedScenario` (or None) and the base weight,
+        without extra hours.
+
+    Raises
+    ------
+    InputError
+        If ``weight`` is not a Weight, ``method`` is unknown, or the weight is not on time.
+    """
+    view = None
+    if scenario is not None:
+        from ..scenarios import AppliedScenario, apply_scenario
+
+        view = scenario if isinstance(scenario, AppliedScenario) else apply_scenario(G, scenario)
+    if weight is None:
+        base = view.weight("time_h") if view is not None else make_weight("time_h")
+    elif isinstance(weight, Weight):
+        base = weight
+    else:
+        raise InputError(f"weight must be a corridormap Weight, got {type(weight).__name__}")
+    if method not in ("projection", "frank-wolfe"):
+        raise InputError(f"method must be 'projection' or 'frank-wolfe', got {method!r}")
+    if base.by != "time_h":
+        raise InputError("assign() needs a time weight: queues are hours")
+    return view, base.with_extra({})
+
+
+def _relative_gap(ods: Sequence[Demand], targets: Sequence[tuple], W) -> float:
+    """The relative gap: the current paths' total time against the best times (0 at best).
+
+    ``(sum of path flow x path time - sum of demand x best time) / sum of path flow x path
+    time``, the times under the current waits ``W`` (the standard relative gap of Boyles,
+    Lownes and Unnikrishnan, 'Transportation Network Analysis', ch. 6, and of Bar-Gera's
+    test networks).
+
+    Parameters
+    ----------
+    ods
+        The demands, with their current paths.
+    targets
+        Per demand, its best time and path under the current waits.
+    W
+        The current waits (hours) by element index.
+
+    Returns
+    -------
+    float
+        ``(current - best) / current``, never below 0.
+    """
+    tstt = sptt = 0.0
+    for od, (best, _, _) in zip(ods, targets, strict=True):
+        for p in od.paths.values():
+            tstt += p.share * p.time_h(W)
+        sptt += od.volume * best
+    gap = (tstt - sptt) / tstt if tstt > 0 else 0.0
+    return max(gap, 0.0)
+
+
+def _frank_wolfe_step(ods, targets, V, queues: Queues) -> bool:
+    """One Frank-Wolfe step: move a line-searched share of every demand to its target path.
+
+    Parameters
+    ----------
+    ods
+        The demands; their paths and shares are updated in place.
+    targets
+        Per demand, its best time and path under the current waits.
+    V
+        The current volumes by element index.
+    queues
+        The capacity-limited elements.
+
+    Returns
+    -------
+    bool
+        False if the step length is 0 (nothing moved: stop), else True.
+    """
+    Y = np.zeros_like(V)
+    # derivative of the Beckmann objective along (Y - X): the queue-free part ...
+    B = 0.0
+    for od, (_, p, _) in zip(ods, targets, strict=True):
+        Y[p.idx] += od.volume * p.cnt
+        B += od.volume * p.base_h - sum(q.share * q.base_h for q in od.paths.values())
+    moved = np.flatnonzero(Y != V)
+    xs, ds = V[moved], Y[moved] - V[moved]
+
+    def slope(lam: float) -> float:  # ... and the queues at X + lam (Y - X)
+        return B + float(np.dot(ds, queues.waits(xs + lam * ds, moved)))
+
+    if slope(1.0) <= 0:
+        lam = 1.0
+    else:
+        lo, hi = 0.0, 1.0
+        for _ in range(50):
+            mid = 0.5 * (lo + hi)
+            if slope(mid) > 0:
+                hi = mid
+            else:
+                lo = mid
+        lam = 0.5 * (lo + hi)
+    if lam <= 0:
+        return False
+    for od, (_, p, _) in zip(ods, targets, strict=True):
+        new: dict[tuple[Any, ...], FlowPath] = {}
+        for k, q in od.paths.items():
+            q.share *= 1.0 - lam
+            if q.share > od.volume * 1e-12:
+                new[k] = q
+        if p.key in new:
+            new[p.key].share += lam * od.volume
+        else:
+            p.share = lam * od.volume
+            new[p.key] = p
+        od.paths = new
+    return True
+
+
+def _projection_step(ods, targets, V, W, queues: Queues, gap: float) -> None:
+    """Path-based gradient projection towards the user equilibrium.
+
+    Every flow's best route joins its route set (column generation), with up to
+    ``NEW_PATHS`` other routes faster than the flow's mean time (a congested grid spreads a
+    flow over a hundred routes or more: one new route per iteration would need as many
+    iterations). Then, in passes over the flows with their route sets fixed (Gauss-Seidel:
+    volumes and waits updated after every move), cargo moves from each slower route of a
+    flow, slowest first, to its fastest until the two take the same time
+    (:func:`_pair_shift`). The passes stop when the relative gap over the route sets falls
+    below ``INNER_FRACTION`` times ``gap`` (new routes are then worth more than further
+    balancing), or after ``INNER_PASSES``; routes left without cargo are then dropped.
+
+    Parameters
+    ----------
+    ods
+        The demands; their paths and shares are updated in place.
+    targets
+        Per demand, its best time and path under the waits ``W``.
+    V, W
+        The volumes and waits by element index, updated in place.
+    queues
+        The capacity-limited elements.
+    gap
+        The relative gap at ``V``.
+    """
+    for od, (_, p, extra) in zip(ods, targets, strict=True):
+        for q in (p, *extra):
+            if q.key not in od.paths:
+                q.share = 0.0
+                od.paths[q.key] = q
+    for _ in range(INNER_PASSES):
+        excess = total = 0.0
+        for od in ods:
+            e, t = _equilibrate(od, V, W, queues, 0.5 * INNER_FRACTION * gap)
+            excess += e
+            total += t
+        if total <= 0 or excess <= INNER_FRACTION * gap * total:
+            break
+    for od in ods:  # drop the routes left without cargo (a flow keeps its fastest)
+        keep = min(od.paths.values(), key=lambda q: q.time_h(W))
+        od.paths = {k: q for k, q in od.paths.items() if q.share > od.volume * 1e-12 or q is keep}
+
+
+def _equilibrate(
+    od: Demand, V: np.ndarray, W: np.ndarray, queues: Queues, close: float
+) -> tuple[float, float]:
+    """One pass over a flow's routes: cargo from each slower route to the fastest.
+
+    Parameters
+    ----------
+    od
+        The demand; its paths' shares are updated in place.
+    V, W
+        The volumes and waits by element index, updated in place.
+    queues
+        The capacity-limited elements.
+    close
+        Routes slower than the fastest by at most this fraction of its time are left as
+        they are in this pass.
+
+    Returns
+    -------
+    tuple of float
+        Before the moves: ``sum of path flow x (path time - fastest route time)`` and
+        ``sum of path flow x path time`` over the flow's routes.
+    """
+    paths = list(od.paths.values())
+    times = _times(od, paths, W)
+    b = int(np.argmin(times))
+    s = paths[b]
+    shares = np.fromiter((p.share for p in paths), dtype=float, count=len(paths))
+    total = float(shares @ times)
+    excess = total - od.volume * float(times[b])
+    if len(paths) < 2:
+        return excess, total
+    enough = close * float(times[b])
+    ts = float(times[b])
+    slow = np.flatnonzero((shares > 0) & (times - times[b] > enough))
+    for i in slow[np.argsort(-times[slow], kind="stable")].tolist():  # slowest first
+        q = paths[i]
+        diff = q.time_h(W) - ts  # now, after the moves before it
+        if diff <= enough or q is s:
+            continue
+        idx, dc = _difference(od, q, s)
+        h = _pair_shift(diff, q.share, idx, dc, V, queues)
+        q.share = q.share - h if h < q.share else 0.0
+        s.share += h
+        if idx.size:
+            V[idx] = np.maximum(V[idx] - dc * h, 0.0)
+            W[idx] = queues.waits(V[idx], idx)
+            ts = s.time_h(W)
+    return excess, total
+
+
+def _times(od: Demand, paths: Sequence[FlowPath], W: np.ndarray) -> np.ndarray:
+    """The times of a flow's ``paths`` under the waits ``W``, at once.
+
+    The paths' elements are stacked once per route set (cached on the flow).
+    """
+    keys = tuple(p.key for p in paths)
+    stack = od.stack
+    if stack is None or stack[0] != keys:
+        owner = np.repeat(np.arange(len(paths)), [len(p.idx) for p in paths])
+        idx = np.concatenate([p.idx for p in paths])
+        cnt = np.concatenate([p.cnt for p in paths])
+        base = np.fromiter((p.base_h for p in paths), dtype=float, count=len(paths))
+        stack = od.stack = (keys, owner, idx, cnt, base)
+    _, owner, idx, cnt, base = stack
+    return base + np.bincount(owner, weights=cnt * W[idx], minlength=len(paths))
+
+
+def _difference(od: Demand, q: FlowPath, s: FlowPath) -> tuple[np.ndarray, np.ndarray]:
+    """The elements two routes do not share equally, and ``q``'s count minus ``s``'s there.
+
+    Cached on the flow for the pair (route sets change little from one pass to the next).
+    """
+    got = od.diffs.get((q.key, s.key))
+    if got is None:
+        idx = np.concatenate([q.idx, s.idx])
+        cnt = np.concatenate([q.cnt, -s.cnt])
+        uniq, inv = np.unique(idx, return_inverse=True)
+        dc = np.bincount(inv, weights=cnt, minlength=len(uniq))
+        keep = dc != 0
+        got = od.diffs[(q.key, s.key)] = (uniq[keep], dc[keep])
+        if len(od.diffs) > 4 * len(od.paths) ** 2 + 64:  # forget pairs of dropped routes
+            live = set(od.paths)
+            od.diffs = {k: v for k, v in od.diffs.items() if k[0] in live and k[1] in live}
+    return got
+
+
+def _pair_shift(
+    diff: float, most: float, idx: np.ndarray, dc: np.ndarray, V: np.ndarray, queues: Queues
+) -> float:
+    """How much cargo to move from a slower route to a faster one so that they take equal time.
+
+    The time difference after moving ``h`` is ``g(h) = diff + sum(dc * (w(V - dc h) - w(V)))``
+    over the elements the routes do not share (``dc``: the slower route's count minus the
+    faster one's); it falls as ``h`` grows. Its root in ``[0, most]`` is found by Newton's
+    method (the step of Jayakrishnan et al. 1994: the time difference over the sum of the
+    waits' derivatives on those elements), safeguarded by bisection: near capacity the
+    queue's slope grows by orders of magnitude over a small change of volume, and a plain
+    Newton step taken with the slope at the start overshoots (the cargo then swings back and
+    forth between the routes from one iteration to the next).
+
+    Parameters
+    ----------
+    diff
+        The slower route's time minus the faster one's (hours, > 0).
+    most
+        The slower route's volume (Mt/yr): the most that can move.
+    idx, dc
+        The elements the routes do not share equally, and the difference of their counts.
+    V
+        The volumes by element index.
+    queues
+        The capacity-limited elements.
+
+    Returns
+    -------
+    float
+        The volume to move, in ``[0, most]``.
+    """
+    if idx.size == 0:  # same queues on both: the faster one is faster at any split
+        return most
+    v0 = V[idx]
+    w0, s0 = queues.waits_and_slopes(v0, idx)
+    lo, hi = 0.0, most
+    h, g, d = 0.0, diff, float(dc * dc @ s0)  # d = -g'(h)
+    for _ in range(40):
+        nxt = h + g / d if d > 0 else math.inf
+        if nxt >= hi:
+            nxt = most if hi == most and h < most else 0.5 * (lo + hi)
+        elif nxt <= lo:
+            nxt = 0.5 * (lo + hi)
+        w, sl = queues.waits_and_slopes(v0 - dc * nxt, idx)
+        h, g, d = nxt, diff + float(dc @ (w - w0)), float(dc * dc @ sl)
+        if g >= 0:
+            if h >= most:
+                return most
+            lo = h
+        else:
+            hi = h
+        if abs(g) <= 1e-3 * diff or hi - lo <= 1e-12 * most:
+            break
+    return h

@@ -1,0 +1,192 @@
+"""The ``map`` command: the map scenes as HTML pages (and PNG/SVG), and ``map catchment``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from .._schema import MAX_DRAWS
+from ._common import (
+    EXIT_OK,
+    CliError,
+    bounded_int,
+    list_arg,
+    network,
+    scenario_line,
+    scenario_option,
+    stderr_is_terminal,
+    weight,
+)
+from ._output import check_outputs
+
+log = logging.getLogger("corridormap")
+
+
+def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``map`` subcommand's parser to ``sub``, with the ``common`` options.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the ``corridormap`` parser.
+    common
+        The parent parser of the options every command takes.
+    """
+    mp = sub.add_parser(
+        "map",
+        parents=[common],
+        help="write the named map scenes as HTML pages",
+        description="Write one HTML map per scene (all scenes by default) and print the paths.",
+    )
+    mp.add_argument(
+        "scene",
+        nargs="?",
+        metavar="SCENE",
+        help="a scene of scenes.toml (overview, instc-vs-suez, rasht-astara-gap, caspian-links, "
+        "shipment-2023, replay-first-transit-2022, ...; default: all), or 'catchment': where "
+        "the INSTC beats Suez from --origin (a layer per --scenario)",
+    )
+    mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
+    mp.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="pages that work offline (assets and basemap inlined), named map-SCENE-offline.html",
+    )
+    mp.add_argument("--png", metavar="FILE", help="also draw SCENE as a 300 dpi PNG (no browser)")
+    mp.add_argument("--svg", metavar="FILE", help="also draw SCENE as an SVG (no browser)")
+    scenario_option(mp)
+    catch = mp.add_argument_group("catchment (corridormap map catchment)")
+    catch.add_argument("--origin", metavar="PLACE", help="the origin port of the catchment map")
+    catch.add_argument(
+        "--destinations",
+        metavar="A,B",
+        help="places, kinds, regions or country codes (default every place but chokepoints)",
+    )
+    catch.add_argument(
+        "--draws",
+        type=bounded_int(1, MAX_DRAWS),
+        default=2_000,
+        metavar="N",
+        help="Monte Carlo draws per pair (default 2000)",
+    )
+    catch.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=0, metavar="S")
+    mp.set_defaults(func=cmd_map)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """Run ``corridormap map``: write the scene pages (every scene, with the atlas, or one).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    from .._atomic import atomic_write
+    from ..mapscenes import load_scenes
+    from ..render import render_html
+    from ..render.mapscenes import draw_scene
+
+    if args.scene == "catchment":
+        return cmd_map_catchment(args)
+    G = network(args)
+    scenes = load_scenes(G)
+    if args.scene is not None and args.scene not in scenes:
+        raise CliError(f"no scene {args.scene!r}; scenes are: {', '.join(scenes)}")
+    view, wf = weight(args, G, "time")
+    if (args.png or args.svg) and args.scene is None:
+        raise CliError("--png and --svg draw one scene: name it (corridormap map SCENE --png FILE)")
+    views = _scene_views(G, scenes, args.scene, wf)
+    suffix = "-offline" if args.self_contained else ""
+    paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
+    index = Path(args.out) / "index.html" if args.scene is None else None
+    check_outputs(args, [*paths, index, args.png, args.svg])
+    # every page is drawn before any is written: a scene that fails replaces nothing
+    pages = [render_html(draw_scene(v, G=G), self_contained=args.self_contained) for v in views]
+    if view.scenarios:
+        print(scenario_line(view), file=sys.stderr)
+    for path, page in zip(paths, pages, strict=True):
+        atomic_write(path, page)
+        print(path)
+    if args.scene is None:  # the atlas of every scene (one scene alone leaves it as it is)
+        from ..render.atlas import write_atlas
+
+        extra = [scenario_line(view)] if view.scenarios else []
+        print(write_atlas(args.out, views, G=G, extra=extra))
+    for fmt_, out in (("png", args.png), ("svg", args.svg)):
+        if out:
+            from ..render.static import save_static
+
+            print(save_static(views[0], out, G=G, fmt=fmt_))
+    return EXIT_OK
+
+
+def _scene_views(G: Any, scenes: dict, name: str | None, wf: Any) -> list[Any]:
+    """The computed scenes: ``name`` (its error raised), or every scene (one that fails skipped)."""
+    from ..mapscenes import SceneError, compute_scene
+
+    views = []
+    for scene in list(scenes) if name is None else [name]:
+        try:
+            views.append(compute_scene(G, scenes[scene], weight=wf))
+        except SceneError as exc:
+            if name is not None:
+                raise
+            log.warning("scene %r skipped: %s", scene, exc.reason)
+    return views
+
+
+def cmd_map_catchment(args: argparse.Namespace) -> int:
+    """Run ``corridormap map catchment``: where the INSTC beats Suez from ``--origin``.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    from ..places import places, resolve_endpoints
+    from ..render.catchment import write_catchment
+    from ..sweep import sweep
+
+    if not args.origin:
+        raise CliError("map catchment needs --origin PLACE (the port cargo starts from)")
+    suffix = "-offline" if args.self_contained else ""
+    page = Path(args.out) / f"map-catchment{suffix}.html"
+    png = Path(args.out) / "map-catchment.png"
+    check_outputs(args, [page, png])
+    G = network(args)
+    origin = resolve_endpoints(G, [args.origin])[0]
+    cat = places(G)
+    dests = list_arg(args.destinations) or [
+        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
+    ]
+    frame = sweep(
+        G,
+        [origin],
+        dests,
+        scenarios=args.scenario,
+        draws=args.draws,
+        seed=args.seed,
+        progress=not args.quiet and stderr_is_terminal(),
+    )
+    try:
+        written = write_catchment(
+            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+        )
+    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(path)
+    return EXIT_OK

@@ -1,0 +1,340 @@
+"""The ``scenario`` and ``scenarios`` commands: days and cost under scenarios; the list of them.
+
+``scenario --volumes`` (what a scenario saves at a volume, queues included) is in
+:mod:`corridormap.cli.scenario_volumes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..routing import OBJECTIVES
+from ._common import (
+    EXIT_OK,
+    format_option,
+    monte_carlo_options,
+    network,
+    output_options,
+)
+from ._output import Rows, check_outputs, emit_result
+from ._pairs import read_pairs
+from .scenario_volumes import add_volume_options, cmd_scenario_volumes
+
+#: the Monte Carlo fields ``scenario`` adds to each row (JSON, CSV)
+SCENARIO_PERCENTILE_FIELDS = (
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "baseline_days_p50",
+    "delta_days_p50",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+    "baseline_cost_usd_p50",
+    "delta_cost_usd_p50",
+    "draws",
+    "seed",
+)
+
+
+def add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``scenario`` subcommand's parser to ``sub``, with the ``common`` options.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the ``corridormap`` parser.
+    common
+        The parent parser of the options every command takes.
+    """
+    sc = sub.add_parser(
+        "scenario",
+        parents=[common],
+        help="days and cost per pair under scenarios, against the baseline",
+        description="Compare scenarios (geodata/scenarios/*.toml or files) with the baseline.",
+    )
+    sc.add_argument("names", metavar="NAME", nargs="+", help="scenario names or TOML files")
+    sc.add_argument("--pair", nargs=2, action="append", metavar=("FROM", "TO"), default=[])
+    sc.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
+    sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
+    sc.add_argument("--by", choices=["time", "cost"], default="time")
+    monte_carlo_options(sc)
+    output_options(sc, "the links the scenarios open and close")
+    add_volume_options(sc)
+    sc.set_defaults(func=cmd_scenario)
+
+
+def add_scenarios_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``scenarios`` subcommand's parser to ``sub``, with the ``common`` options.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the ``corridormap`` parser.
+    common
+        The parent parser of the options every command takes.
+    """
+    ls = sub.add_parser(
+        "scenarios",
+        parents=[common],
+        help="list the scenarios",
+        description="List the scenarios (the geodata directory's, then the bundled ones).",
+    )
+    format_option(ls)
+    ls.set_defaults(func=cmd_scenarios)
+
+
+# -- scenario -----------------------------------------------------------------------------------
+def cmd_scenario(args: argparse.Namespace) -> int:
+    """Run ``corridormap scenario``: each pair's best route under each scenario and in the baseline.
+
+    With ``--volumes`` (or ``--chart``) it reports what each scenario saves at those volumes.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    from ..scenarios import COMPARISON_FIELDS, compare_scenarios
+
+    if args.volumes or args.chart:
+        return cmd_scenario_volumes(args)
+    check_outputs(args, [args.out, args.map])
+    pairs = read_pairs(args)
+    G = network(args)
+    if pairs is None:
+        from ..criticality import default_pairs
+
+        pairs = default_pairs(G)
+    names = [n for n in args.names]
+    scen = [names] if args.compose else names
+    comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])
+    if args.map:
+        from ..render import save_map
+        from ..render.layers import scenario_map
+        from ..scenarios import apply_scenario
+
+        view = apply_scenario(G, names)
+        save_map(scenario_map(G, view), args.map, self_contained=args.self_contained)
+        print(f"map: {args.map}", file=sys.stderr)
+    rows = comp.to_dict()
+    extra = scenario_percentiles(G, pairs, scen, OBJECTIVES[args.by], args.draws, args.seed)
+    for r in rows:
+        r.update(extra[(r["pair"], r["scenario"])])
+    fields = [*COMPARISON_FIELDS, *SCENARIO_PERCENTILE_FIELDS]
+    emit_result(
+        args.format,
+        args.out,
+        text=lambda: scenario_comparison_text(rows, draws=args.draws, seed=args.seed),
+        data=lambda: [{k: r[k] for k in fields} for r in rows],
+        rows=lambda: Rows([{**r, "route_nodes": " ".join(r["route_nodes"])} for r in rows], fields),
+    )
+    return EXIT_OK
+
+
+def scenario_percentiles(
+    G: Any, pairs: Sequence[tuple[str, str]], scen: list, by: str, draws: int, seed: int
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(pair, scenario) -> fields`` with percentiles.
+
+    The P10/P50/P90 of the same route ``compare_scenarios`` found (under the scenario and in the
+    baseline), from ``route_percentiles``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    pairs
+        The pairs, as given.
+    scen
+        The scenarios (a name, or a list of names composed).
+    by
+        The objective the routes minimise.
+    draws, seed
+        The Monte Carlo's draws and seed.
+
+    Returns
+    -------
+    dict
+        The fields of :data:`SCENARIO_PERCENTILE_FIELDS` per ``("FROM - TO", scenario name)``.
+    """
+    from .._errors import NoRouteError, UnknownPlaceError
+    from ..places import resolve_place
+    from ..routing import route
+    from ..scenarios import apply_scenario
+    from ..uncertainty import route_percentiles
+
+    views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scen]
+    base = apply_scenario(G, [])
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def pct(view: Any, o: str, d: str) -> dict | None:
+        try:
+            r = route(G, o, d, weight=view.weight(by))
+        except (NoRouteError, UnknownPlaceError):
+            return None
+        return route_percentiles(G, r, draws=draws, seed=seed)
+
+    for o, d in pairs:
+        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        b = pct(base, o_id, d_id)
+        for view in views:
+            p = pct(view, o_id, d_id)
+            row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
+            row.update(draws=draws, seed=seed)
+            if p is not None:
+                for q, nd in (("days", 3), ("cost_usd", 1)):
+                    for k in ("p10", "p50", "p90"):
+                        row[f"{q}_{k}"] = round(p[q][k], nd)
+            if b is not None:
+                row["baseline_days_p50"] = round(b["days"]["p50"], 3)
+                row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
+            if p is not None and b is not None:
+                row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
+                row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
+            out[(f"{o} - {d}", view.name)] = row
+    return out
+
+
+def scenario_comparison_text(rows: list[dict[str, Any]], *, draws: int, seed: int) -> str:
+    """The scenario comparison as a table, then what its columns mean.
+
+    Parameters
+    ----------
+    rows
+        The rows of the comparison, with the fields of :func:`scenario_percentiles`.
+    draws, seed
+        The Monte Carlo's draws and seed, for the note.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from .. import _format as fmt
+
+    def band(r: dict) -> str:
+        if r["days_p50"] is None:
+            return ""
+        return f"{r['days_p10']:.1f}–{r['days_p90']:.1f}"
+
+    shown = [{**r, "days_band": band(r)} for r in rows]
+    cols = (
+        "pair",
+        "scenario",
+        "days_p50",
+        "days_band",
+        "baseline_days_p50",
+        "delta_days_p50",
+        "days",
+        "delta_days",
+        "cost_usd_p50",
+        "delta_cost_usd_p50",
+        "delta_cost_usd",
+        "note",
+    )
+    heads = (
+        "pair",
+        "scenario",
+        "days P50",
+        "P10–P90",
+        "base P50",
+        "+days P50",
+        "days, likely",
+        "+days, likely",
+        "USD/TEU P50",
+        "+USD P50",
+        "+USD, likely",
+        "note",
+    )
+    foot = (
+        f"P50 and P10–P90: {draws:,} Monte Carlo draws (seed {seed}) of each "
+        "route's sourced parameter ranges, as 'corridormap route' reports them; 'likely': "
+        "the same route at the parameters' likely values"
+    )
+    return fmt.table(shown, cols, headers=heads, digits=2) + "\n" + foot
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """Run ``corridormap scenarios``: list the scenarios and how many changes each makes.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    rows = scenario_rows(network(args))
+    emit_result(
+        args.format,
+        None,
+        text=lambda: scenarios_text(rows),
+        data=lambda: rows,
+        rows=lambda: Rows(rows, ["name", "description", "changes", "sources", "file"]),
+    )
+    return EXIT_OK
+
+
+def scenario_rows(G: Any) -> list[dict[str, Any]]:
+    """One row per scenario of the network's data (then the bundled ones).
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``description``, ``changes`` (how many closures, openings and scalings),
+        ``sources``, ``file``.
+    """
+    from ..scenarios import list_scenarios, load_scenario
+
+    rows = []
+    for name in list_scenarios(G):
+        sc = load_scenario(name, G)
+        rows.append(
+            {
+                "name": sc.name,
+                "description": sc.description,
+                "changes": len(sc.close_links) + len(sc.close_nodes) + len(sc.open_links)
+                + sum(len(t) for t in (sc.speed, sc.dwell_transfer, sc.dwell_border,
+                                       sc.dwell_canal, sc.wait, sc.capacity_mode,
+                                       sc.capacity_link, sc.capacity_node)),
+                "sources": list(sc.sources),
+                "file": sc.file,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def scenarios_text(rows: list[dict[str, Any]]) -> str:
+    """The scenarios as a table, then their count.
+
+    Parameters
+    ----------
+    rows
+        The rows of :func:`scenario_rows`.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from .. import _format as fmt
+
+    return fmt.table(rows, ["name", "description", "changes"]) + f"\n{len(rows)} scenarios"

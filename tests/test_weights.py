@@ -1,0 +1,36 @@
+"""The weight every analysis routes with: immutable, closing makes a new one, extra hours."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import corridormap as cm
+from corridormap._errors import InputError
+from corridormap.weights import element_of, make_weight
+from test_assign import G2
+
+
+def test_weight_is_immutable_and_closing_makes_a_new_one():
+    w = cm.make_weight("time", closed_links={"A"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        w.closed_links = frozenset()  # type: ignore[misc]
+    w2 = w.closing(links=["B"], places=["X"])
+    assert w.closed_links == {"A"} and w.closed_places == frozenset()
+    assert w2.closed_links == {"A", "B"} and w2.closed_places == {"X"}
+    assert w.by == "time_h" and not hasattr(w.fn, "closed_links")
+    with pytest.raises(cm.InputError):
+        cm.make_weight("speed")
+    with pytest.raises(cm.InputError, match="list of ids"):
+        cm.make_weight(closed_links="ASI-RSH-road")
+
+
+def test_weight_extra_is_backward_compatible():
+    w = make_weight("time_h")
+    d = next(d for _, _, d in G2.edges(data=True) if d["kind"] == "link")
+    assert w.cost(d) == d["time_h"] and w.measure(d)["time_h"] == d["time_h"]
+    w2 = w.with_extra({element_of(d): 5.0})
+    assert w2.cost(d) == d["time_h"] + 5.0 and w2.measure(d)["time_h"] == d["time_h"] + 5.0
+    with pytest.raises(InputError):
+        make_weight("cost_usd").with_extra({element_of(d): 1.0})

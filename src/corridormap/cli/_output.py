@@ -199,9 +199,11 @@ def check_chart(path: str | None) -> None:
     CliError
         For another file ending.
     """
+    if not path:
+        return
     from ..render.charts import FORMATS
 
-    if path and Path(path).suffix.lower() not in FORMATS:
+    if Path(path).suffix.lower() not in FORMATS:
         raise CliError(f"--chart {shorten(path)}: give a file ending in .png or .svg")
 
 

@@ -129,7 +129,9 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.map:
         from ..render import route_map, save_map
 
-        save_map(route_map(routes, G=G), args.map, self_contained=args.self_contained)
+        shown = [route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes]
+        m = route_map(routes, G=G, percentiles=shown)
+        save_map(m, args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
     if args.chart:
         from ..render.charts import time_distance

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from typing import Any
 
+from ..compare import SCENARIO_PERCENTILE_FIELDS, scenario_percentiles
 from ..routing import OBJECTIVES
 from ._common import (
     EXIT_OK,
@@ -24,20 +24,6 @@ from ._pairs import read_pairs
 from .scenario_volumes import add_volume_options, cmd_scenario_volumes
 
 #: the Monte Carlo fields ``scenario`` adds to each row (JSON, CSV)
-SCENARIO_PERCENTILE_FIELDS = (
-    "days_p10",
-    "days_p50",
-    "days_p90",
-    "baseline_days_p50",
-    "delta_days_p50",
-    "cost_usd_p10",
-    "cost_usd_p50",
-    "cost_usd_p90",
-    "baseline_cost_usd_p50",
-    "delta_cost_usd_p50",
-    "draws",
-    "seed",
-)
 
 
 def add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -119,14 +105,16 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by])
     if args.map:
         from ..render import save_map
-        from ..render.layers import scenario_map
+        from ..render.overlays import scenario_map
         from ..scenarios import apply_scenario
 
         view = apply_scenario(G, names)
         save_map(scenario_map(G, view), args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
     rows = comp.to_dict()
-    extra = scenario_percentiles(G, pairs, scen, OBJECTIVES[args.by], args.draws, args.seed)
+    extra = scenario_percentiles(
+        G, pairs, scen, by=OBJECTIVES[args.by], draws=args.draws, seed=args.seed
+    )
     for r in rows:
         r.update(extra[(r["pair"], r["scenario"])])
     fields = [*COMPARISON_FIELDS, *SCENARIO_PERCENTILE_FIELDS]
@@ -138,70 +126,6 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         rows=lambda: Rows([{**r, "route_nodes": " ".join(r["route_nodes"])} for r in rows], fields),
     )
     return EXIT_OK
-
-
-def scenario_percentiles(
-    G: Any, pairs: Sequence[tuple[str, str]], scen: list, by: str, draws: int, seed: int
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(pair, scenario) -> fields`` with percentiles.
-
-    The P10/P50/P90 of the same route ``compare_scenarios`` found (under the scenario and in the
-    baseline), from ``route_percentiles``.
-
-    Parameters
-    ----------
-    G
-        The network.
-    pairs
-        The pairs, as given.
-    scen
-        The scenarios (a name, or a list of names composed).
-    by
-        The objective the routes minimise.
-    draws, seed
-        The Monte Carlo's draws and seed.
-
-    Returns
-    -------
-    dict
-        The fields of :data:`SCENARIO_PERCENTILE_FIELDS` per ``("FROM - TO", scenario name)``.
-    """
-    from .._errors import NoRouteError, UnknownPlaceError
-    from ..places import resolve_place
-    from ..routing import route
-    from ..scenarios import apply_scenario
-    from ..uncertainty import route_percentiles
-
-    views = [apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scen]
-    base = apply_scenario(G, [])
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def pct(view: Any, o: str, d: str) -> dict | None:
-        try:
-            r = route(G, o, d, weight=view.weight(by))
-        except (NoRouteError, UnknownPlaceError):
-            return None
-        return route_percentiles(G, r, draws=draws, seed=seed)
-
-    for o, d in pairs:
-        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
-        b = pct(base, o_id, d_id)
-        for view in views:
-            p = pct(view, o_id, d_id)
-            row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
-            row.update(draws=draws, seed=seed)
-            if p is not None:
-                for q, nd in (("days", 3), ("cost_usd", 1)):
-                    for k in ("p10", "p50", "p90"):
-                        row[f"{q}_{k}"] = round(p[q][k], nd)
-            if b is not None:
-                row["baseline_days_p50"] = round(b["days"]["p50"], 3)
-                row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
-            if p is not None and b is not None:
-                row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
-                row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
-            out[(f"{o} - {d}", view.name)] = row
-    return out
 
 
 def scenario_comparison_text(rows: list[dict[str, Any]], *, draws: int, seed: int) -> str:

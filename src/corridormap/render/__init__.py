@@ -19,7 +19,9 @@ accepts an existing map ``m=`` to draw on:
 Where things are built, by file:
 
 ========================  ==========================================================
-``layers.py``             the network, place, route and coloured-link layers
+``layers.py``             the network and place layers
+``routes.py``             routes, a layer each, with the figures their caller gives
+``overlays.py``           links coloured by a number; what a scenario closes, opens, changes
 ``popups.py``             popups and tooltips of links, places and route legs
 ``legends.py``            legends and the title box
 ``styles.py``             colours, line styles, layer labels, CSS
@@ -49,9 +51,11 @@ from __future__ import annotations
 
 from ..mapscenes import SCENES
 from ._html import COORD_DECIMALS
-from .layers import color_links, corridor_map, route_map, scenario_map
+from .layers import corridor_map
 from .mapscenes import scene_map, write_scenes
+from .overlays import color_links, scenario_map
 from .page import external_refs, render_html, save_map
+from .routes import route_map
 from .styles import (
     ATTRIBUTION,
     BASEMAP_ATTRIBUTION,

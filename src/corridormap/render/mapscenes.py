@@ -16,9 +16,10 @@ import networkx as nx
 
 from ..mapscenes import SceneView, compute_scene, compute_scenes, load_scenes, pick_scene
 from ._html import esc
-from .layers import corridor_map, links_box, route_map
+from .layers import corridor_map, links_box
 from .legends import title_box
 from .page import control, describe, fit, new_map, save_map
+from .routes import route_map
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium

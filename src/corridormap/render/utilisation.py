@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from ._html import esc, rounded, table
-from .layers import _colormap, color_links
+from .overlays import color_links, colormap
 from .page import finish, group, new_features
 
 #: the colour scale's ends: idle (0) to twice the capacity
@@ -53,7 +53,7 @@ def utilisation_map(
     label = "utilisation (volume / capacity)"
     over = [k for k, v in links.items() if v > 1.0]
     m = color_links(G, links, label=label, cmap=cmap, highlight=over, vmin=lo, vmax=hi, tiles=tiles)
-    color = _colormap(cmap)
+    color = colormap(cmap)
     cat = catalogue(G)
     feats = new_features()
     fg = group(m, "Places by utilisation")

@@ -256,7 +256,8 @@ def _sea_part(coords, a, b, skip=0):
 
 def crosses_land(coords, a, b, skip=0) -> bool:
     """Whether a course crosses the basemap's land (shrunk by COAST_TOL_DEG) outside the
-    COURSE_PORT_DEG discs round its ends; `skip` leading vertices (a river approach) are left out."""
+    COURSE_PORT_DEG discs round its ends; its first `skip` vertices (a river approach) are
+    left out."""
     part = _sea_part(coords, a, b, skip)
     if part is None or part.is_empty:
         return False
@@ -289,7 +290,7 @@ def course_link(link: dict, nodes: dict) -> dict:
     sea_from = coords[river - 1] if head else start
     if crosses_land(coords, sea_from, end, skip=river - 1):
         raise SystemExit(
-            f"{link['_file']}: the course of {link['id']!r} crosses land (basemap) away from its ports"
+            f"{link['_file']}: the course of {link['id']!r} crosses land away from its ports"
         )
     km = sum(haversine_km(coords[i], coords[i + 1]) for i in range(len(coords) - 1))
     props = _props(link, LINK_KEYS)
@@ -345,9 +346,7 @@ def suggest_course(a, b, *, offshore=COURSE_OFFSHORE_DEG, port=COURSE_PORT_DEG):
     from shapely.geometry import LineString, Point, box
 
     land = _land()
-    span = box(
-        min(a[0], b[0]) - 4, min(a[1], b[1]) - 4, max(a[0], b[0]) + 4, max(a[1], b[1]) + 4
-    )
+    span = box(min(a[0], b[0]) - 4, min(a[1], b[1]) - 4, max(a[0], b[0]) + 4, max(a[1], b[1]) + 4)
     obst = (
         land.intersection(span)
         .buffer(offshore)
@@ -394,7 +393,11 @@ def suggest_course(a, b, *, offshore=COURSE_OFFSHORE_DEG, port=COURSE_PORT_DEG):
     for i, cl in enumerate(clusters):
         nxt = clusters[i + 1][0] if i + 1 < len(clusters) else tuple(b)
         apex = _meet(out[-1], cl[0], cl[-1], nxt) if len(cl) > 1 else None
-        if apex and haversine_km(apex, cl[0]) < 120 and not crosses_land([out[-1], apex, nxt], a, b):
+        if (
+            apex
+            and haversine_km(apex, cl[0]) < 120
+            and not crosses_land([out[-1], apex, nxt], a, b)
+        ):
             out.append(apex)
         else:
             out.extend(cl)
@@ -500,7 +503,9 @@ def main(argv: list[str] | None = None) -> int:
         nodes = _dedupe(src["node"], "node")
         links = _dedupe(src["link"] + src["sea_link"], "link")
         link = links[args.suggest_course]
-        a = tuple(link.get("searoute_to") or (nodes[link["from"]]["lon"], nodes[link["from"]]["lat"]))
+        a = tuple(
+            link.get("searoute_to") or (nodes[link["from"]]["lon"], nodes[link["from"]]["lat"])
+        )
         b = (nodes[link["to"]]["lon"], nodes[link["to"]]["lat"])
         print("course = " + json.dumps(suggest_course(a, b)))
         return 0

@@ -35,7 +35,7 @@ UNLOCATED = {
     ("AST-GUW-rail", "AKSR", "GUW"): "Kigash, Dina Nurpeisova, Ganyushkino, Isatay",
     ("BEY-MNG-rail", "BEY", "SAYO"): "Beyneu - Sai-Utes: Yeskara, Ustyurt",
     ("BFQ-BND-rail", "BFQ", "KHT"): "Bafq - Khatunabad: Now, Janat Abad, Now Deh, Sham Abad",
-    ("BFQ-BND-rail", "GGHR", "BND"): "Golgohar - Bandar Abbas: Golgaran ... Tezerj, Fin, Piku",
+    ("BFQ-BND-rail", "SIR", "BND"): "Sirjan - Bandar Abbas: Golgohar ... Tezerj, Fin, Piku",
     ("BRK-ETR-rail", "BRK", "ETR"): "Bereket - Etrek: Yasga and the stations of the desert section",
     ("CHE-MKT-rail", "KRTL", "NORS"): "Kartaly - Novoorsk: the Kartaly - Orsk line's stations",
     ("CHE-MKT-rail", "BYGN", "MKT"): "Bayganin - Makat: Sagyz",

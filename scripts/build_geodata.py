@@ -6,6 +6,10 @@ published one where the source gives it (basis `official`), else measured along 
 bundled with the package, no network access) between their endpoint nodes; their length is
 searoute's unless an official figure is given.
 
+Nodes and links carry their dates through unchanged: `opened` / `closed` (YYYY, YYYY-MM or
+YYYY-MM-DD, each with its `*_source`) and `changes`, a list of dated values of one of the
+feature's fields (`{date, field, value, source}`, in date order); the build checks their form.
+
 Usage::
 
     python scripts/build_geodata.py            # writes geodata/{nodes,stations,links}.geojson
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -38,6 +43,11 @@ NODE_KEYS = (
     "capacity",
     "capacity_unit",
     "capacity_source",
+    "opened",
+    "opened_source",
+    "closed",
+    "closed_source",
+    "changes",
     "source",
     "basis",
     "notes",
@@ -61,10 +71,18 @@ LINK_KEYS = (
     "capacity",
     "capacity_unit",
     "capacity_source",
+    "opened",
+    "opened_source",
+    "closed",
+    "closed_source",
+    "changes",
     "source",
     "basis",
     "notes",
 )
+#: a date: YYYY, YYYY-MM or YYYY-MM-DD
+DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+CHANGE_KEYS = ("date", "field", "value", "source")
 
 
 def haversine_km(a, b):
@@ -92,6 +110,33 @@ def load_sources() -> dict[str, list[dict]]:
     return out
 
 
+def check_dates(item: dict, what: str) -> None:
+    """`opened` / `closed` are dates with their source; `changes` are dated, sourced, in order."""
+    where = f"{item['_file']}: {what} {item['id']!r}"
+    for key in ("opened", "closed"):
+        if key in item:
+            if not isinstance(item[key], str) or not DATE.match(item[key]):
+                raise SystemExit(f"{where}: {key} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            if not str(item.get(f"{key}_source", "")).strip():
+                raise SystemExit(f"{where}: {key} needs {key}_source")
+        elif f"{key}_source" in item:
+            raise SystemExit(f"{where}: {key}_source without {key}")
+    if "opened" in item and "closed" in item and item["closed"] < item["opened"]:
+        raise SystemExit(f"{where}: closed before opened")
+    changes = item.get("changes", [])
+    if not isinstance(changes, list):
+        raise SystemExit(f"{where}: changes must be a list of tables")
+    for i, ch in enumerate(changes):
+        if not isinstance(ch, dict) or sorted(ch) != sorted(CHANGE_KEYS):
+            raise SystemExit(f"{where}: changes[{i}] needs exactly {', '.join(CHANGE_KEYS)}")
+        if not isinstance(ch["date"], str) or not DATE.match(ch["date"]):
+            raise SystemExit(f"{where}: changes[{i}].date must be YYYY, YYYY-MM or YYYY-MM-DD")
+        if ch["field"] not in item:
+            raise SystemExit(f"{where}: changes[{i}] changes {ch['field']!r}, which it lacks")
+        if i and ch["date"] <= changes[i - 1]["date"]:
+            raise SystemExit(f"{where}: changes must be in date order")
+
+
 def _dedupe(items: list[dict], what: str) -> dict[str, dict]:
     table: dict[str, dict] = {}
     for it in items:
@@ -99,6 +144,7 @@ def _dedupe(items: list[dict], what: str) -> dict[str, dict]:
             raise SystemExit(
                 f"{it['_file']}: {what} {it['id']!r} is also defined in {table[it['id']]['_file']}"
             )
+        check_dates(it, what)
         table[it["id"]] = it
     return table
 

@@ -46,6 +46,7 @@ LEG_FIELDS = (
     "mode",
     "distance_km",
     "time_h",
+    "schedule_wait_h",
     "cost_usd",
     "co2_kg",
     "link_id",
@@ -149,14 +150,37 @@ class Route:
         return self._sum("distance_km")
 
     @property
+    def clock(self) -> str:
+        """The clock of :attr:`time_h`: ``transit`` or ``door-to-door``."""
+        return self.weight.clock if self.weight is not None else "transit"
+
+    @property
     def time_h(self) -> float:
-        """Total time, hours (under the route's scenario)."""
+        """Expected total time, hours, on the route's clock (under its scenario)."""
         return self._sum("time_h")
 
     @property
     def days(self) -> float:
-        """Total time, days."""
+        """Expected total time, days, on the route's clock."""
         return self.time_h / 24.0
+
+    @property
+    def schedule_wait_h(self) -> float:
+        """Expected wait for the first departure from the origin, hours (0 if none is scheduled).
+
+        Apart from the transit time; the door-to-door time includes it.
+        """
+        return float(sum(leg.get("schedule_wait_h", 0.0) or 0.0 for leg in self.legs))
+
+    @property
+    def transit_h(self) -> float:
+        """Expected transit time, hours: from handing the cargo to the first carrier."""
+        return self.time_h - (self.schedule_wait_h if self.clock == "door-to-door" else 0.0)
+
+    @property
+    def door_to_door_h(self) -> float:
+        """Expected door-to-door time, hours: the transit time and the wait for a departure."""
+        return self.transit_h + self.schedule_wait_h
 
     @property
     def cost_usd(self) -> float:
@@ -218,12 +242,19 @@ class Route:
             for m, _ in itertools.groupby(leg["mode"] for leg in self.legs if leg["kind"] == "link")
         ]
 
-    def totals(self) -> dict[str, float | int]:
-        """Rounded totals: distance, time, days, cost, CO2, borders and transshipments."""
+    def totals(self) -> dict[str, float | int | str]:
+        """Rounded expected totals: distance; time and days on the route's clock (``clock``),
+        the transit days, the wait for the first departure and the door-to-door days; cost,
+        CO2, borders and transshipments.
+        """
         return {
             "distance_km": round(self.distance_km, 1),
+            "clock": self.clock,
             "time_h": round(self.time_h, 1),
             "days": round(self.days, 2),
+            "transit_days": round(self.transit_h / 24.0, 2),
+            "schedule_wait_days": round(self.schedule_wait_h / 24.0, 2),
+            "door_to_door_days": round(self.door_to_door_h / 24.0, 2),
             "cost_usd": round(self.cost_usd, 0),
             "co2_kg": round(self.co2_kg, 1),
             "borders": self.borders,
@@ -236,8 +267,8 @@ class Route:
         legs = []
         for leg in self.legs:
             row = {k: leg.get(k) for k in LEG_FIELDS}
-            for k in ("distance_km", "time_h", "cost_usd", "co2_kg"):
-                row[k] = round(float(row[k]), 3)
+            for k in ("distance_km", "time_h", "schedule_wait_h", "cost_usd", "co2_kg"):
+                row[k] = round(float(row[k] or 0.0), 3)
             legs.append(row)
         return {
             "origin": self.origin,
@@ -267,12 +298,23 @@ class Route:
         )
 
     def summary(self) -> str:
-        """One line: ends, days, km, cost, CO2, borders, transshipments (and the scenario)."""
+        """One line: ends, expected days on the route's clock (and the wait for the first
+        departure), km, cost, CO2, borders, transshipments (and the scenario).
+        """
         t = self.totals()
         n_b, n_t = t["borders"], t["transshipments"]
+        wait = t["schedule_wait_days"]
+        if self.clock == "transit":
+            when = f"{t['days']:.1f} days {self.clock}" + (
+                f" (+{wait:.1f} waiting for the first departure)" if wait else ""
+            )
+        else:
+            when = f"{t['days']:.1f} days {self.clock}" + (
+                f" (of which {wait:.1f} waiting for the first departure)" if wait else ""
+            )
         text = (
             f"{self.names.get(self.origin, self.origin)} -> "
-            f"{self.names.get(self.destination, self.destination)}: {t['days']:.1f} days, "
+            f"{self.names.get(self.destination, self.destination)}: {when}, expected, "
             f"{t['distance_km']:,.0f} km, ${t['cost_usd']:,.0f}/TEU, "
             f"{t['co2_kg']:,.0f} kg CO2/TEU, {n_b} border{'s' * (n_b != 1)}, "
             f"{n_t} transshipment{'s' * (n_t != 1)}"
@@ -439,8 +481,9 @@ def route(
     weight: Weight | None = None,
     modes: Iterable[str] | None = None,
     leg_modes: Iterable[Iterable[str] | None] | None = None,
+    clock: str | None = None,
 ) -> Route:
-    """The best route between two places.
+    """The best route between two places: the least expected time (or cost ...) on its clock.
 
     No route visits a place twice (sea chokepoints excepted, which lanes may pass more than
     once): a place named in ``via`` is a stop where the cargo is handled, not a point to touch
@@ -469,6 +512,10 @@ def route(
         allowed on that stretch, or ``None`` for any: ``via=["Astrakhan", "Anzali"],
         leg_modes=[["rail"], ["caspian"], None]`` replays a shipment that crossed the Caspian
         by ship.
+    clock
+        ``transit`` or ``door-to-door`` (:data:`corridormap.weights.CLOCKS`); ``None`` keeps
+        the weight's (``transit`` for a plain weight). It changes which route is best only
+        where the wait for the first departure differs between routes.
 
     Returns
     -------
@@ -487,6 +534,8 @@ def route(
     o, d, vias, avoided = _closures(G, origin, destination, via, avoid)
     search.note_query(G)
     base = _base_weight(weight, by, modes).closing(places=avoided)
+    if clock is not None:
+        base = base.on_clock(clock)
     wf = base.between(o, d)
     stretch = _stretch_weights(wf, leg_modes, len(vias) + 1)
     stops = [endpoint_nodes(G, o), *[layer_nodes(G, v) for v in vias], endpoint_nodes(G, d)]
@@ -522,6 +571,7 @@ def alternatives(
     modes: Iterable[str] | None = None,
     leg_modes: Iterable[Iterable[str] | None] | None = None,
     max_examined: int = 500,
+    clock: str | None = None,
 ) -> list[Route]:
     """Up to ``k`` distinct routes, best first (distinct = different sequences of links).
 
@@ -556,6 +606,7 @@ def alternatives(
         weight=weight,
         modes=modes,
         leg_modes=leg_modes,
+        clock=clock,
     )
     if k == 1:
         return [best]

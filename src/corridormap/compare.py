@@ -221,8 +221,11 @@ class Comparison:
         }
 
     def to_frame(self):
-        """One row per family: distance; days on each clock and cost, expected and P10/P50/P90;
-        CO2, borders, transshipments, nodes.
+        """One row per family: its figures, expected and P10/P50/P90.
+
+        Distance; days on the comparison's clock, transit, waiting for the first departure and
+        door to door, and cost (each expected, P10, P50, P90); CO2, borders, transshipments,
+        nodes.
         """
         import pandas as pd
 

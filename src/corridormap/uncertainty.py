@@ -339,8 +339,10 @@ class RouteTerms:
 
 
 def expected_row(params: Mapping[str, Any], keys: Sequence[str], inverse: np.ndarray) -> np.ndarray:
-    """Per key, the value that makes its terms their expected values (``1 / E[1/x]`` for a
-    speed): evaluated with :func:`evaluate`, a route's terms give its expected figures.
+    """Per key, the value that makes its terms their expected values.
+
+    That is ``E[x]``, or ``1 / E[1/x]`` for a speed: evaluated with :func:`evaluate`, a route's
+    terms give its expected figures.
     """
     low, likely, high = (param_array(params, keys, w) for w in ("low", "likely", "high"))
     out = np.empty(len(keys))
@@ -403,8 +405,9 @@ def simulate(params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any) ->
 
 
 def summary(a: np.ndarray, expected: float) -> dict[str, float]:
-    """``{"expected", "p10", "p50", "p90"}`` of draws ``a`` (one route), with its exact
-    expected value (which the draws' mean approaches).
+    """``{"expected", "p10", "p50", "p90"}`` of draws ``a`` (one route).
+
+    ``expected`` is the route's exact expected value (which the draws' mean approaches).
     """
     p10, p50, p90 = percentiles(a)
     return {"expected": float(expected), "p10": float(p10), "p50": float(p50), "p90": float(p90)}

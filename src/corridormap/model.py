@@ -373,7 +373,8 @@ def expected_value(low: Any, likely: Any, high: Any, inverse: bool) -> Any:
     if not inverse:
         return (a + b + c) / 3.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        tiny = 1e-12 * np.maximum(b, 1e-300)
+        # below a millionth of the value the closed form cancels catastrophically: a point
+        tiny = 1e-6 * np.maximum(np.abs(b), 1e-300)
         hi_part = np.where(b - c > tiny, b * np.log(b / c) / (b - c), 1.0)
         lo_part = np.where(c - a > tiny, a * np.log(c / a) / (c - a), 1.0)
         mean = 2.0 / (b - a) * (hi_part - lo_part)

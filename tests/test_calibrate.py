@@ -11,11 +11,10 @@ from conftest import PARAMS, register, write_geodata
 from corridormap import load_network
 from corridormap.backtest import backtest
 from corridormap.calibrate import calibrate, calibrated_text, check_parameters, fit_parameters
-from corridormap.model import expected_value
-from corridormap.paramfile import parameter_keys, render_parameters
 from corridormap.cli import main
 from corridormap.evidence import load_evidence
-from corridormap.model import param_table
+from corridormap.model import expected_value, param_table
+from corridormap.paramfile import parameter_keys, render_parameters
 from corridormap.predict import predict_all
 
 OFFICIAL_BORDER = PARAMS.replace(

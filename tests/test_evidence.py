@@ -48,7 +48,6 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-
 def _load(path: Path = EVIDENCE) -> list[dict[str, Any]]:
     with open(path, "rb") as fh:
         doc = tomllib.load(fh)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import matplotlib
-import numpy as np
 import pytest
 
 import corridormap as cm

@@ -95,6 +95,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         clock=args.clock,
         weight=wf,
+        progress=progress(args, args.draws),
     )
     if args.chart:
         save_chart(comp.plot(), args.chart)

@@ -398,7 +398,9 @@ class Simulation:
         return self.names.index(name)
 
 
-def simulate(params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any) -> Simulation:
+def simulate(
+    params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any, bar: Any = None
+) -> Simulation:
     """The routes of ``T`` in ``draws`` draws of the parameters of seed ``seed``.
 
     Each route's transit days carry the model's error (a factor of mean one from the route's

@@ -13,6 +13,7 @@ from ._common import (
     monte_carlo_options,
     network,
     out_option,
+    progress,
     scenario_line,
     scenario_option,
     shorten,

@@ -617,6 +617,9 @@ class Calibration:
         The geodata directory calibrated.
     seconds
         How long the run took.
+    selection
+        Which parameters were let move off their sourced values, and the cross-validated
+        errors that chose them (:func:`select_free`).
     """
 
     params: dict[str, Any]
@@ -628,6 +631,7 @@ class Calibration:
     directory: str
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    selection: Selection | None = None
 
     def changes(self) -> list[dict[str, Any]]:
         """One row per fitted parameter: prior and fitted values, spread, rows, move in %."""
@@ -669,6 +673,15 @@ class Calibration:
             "rows_not_replayable": [{"id": i, "reason": r} for i, r in self.skipped],
             "seconds": round(self.seconds, 2),
             "parameters": self.changes(),
+            "selection": None
+            if self.selection is None
+            else {
+                "free": self.selection.free,
+                "steps": [
+                    {"freed": name, "cv_mean_abs_log_error": round(err, 5)}
+                    for name, err in self.selection.steps
+                ],
+            },
         }
 
 
@@ -717,6 +730,7 @@ def calibrate(
         directory=gd.directory,
         seconds=time.perf_counter() - t0,
         skipped=[(rp.movement.id, rp.reason or "") for rp in run.predictions if not rp.ok],
+        selection=run.selection,
     )
 
 

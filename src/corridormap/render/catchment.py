@@ -59,15 +59,15 @@ def catchment_frame(frame: Any, origin: str, *, reference: str | None = None) ->
     keys = ["scenario", "destination"]
     sea = rows[rows["family"] == ref].set_index(keys)
     inst = rows[rows["instc"] & rows["reachable"]]
-    best_inst = inst.groupby(keys, sort=False)["days_p50"].min()
+    best_inst = inst.groupby(keys, sort=False)["days_expected"].min()
     out = pd.DataFrame(
         {
             "origin": origin,
             "origin_name": sea["origin_name"],
             "destination_name": sea["destination_name"],
             "p_instc_faster": sea["p_instc_faster"],
-            "reference_days_p50": sea["days_p50"],
-            "instc_days_p50": best_inst.reindex(sea.index),
+            "reference_days": sea["days_expected"],
+            "instc_days": best_inst.reindex(sea.index),
             "best_family": sea["best_family"],
         }
     ).reset_index()
@@ -131,8 +131,8 @@ def catchment_map(
                     ("Destination", esc(r.destination_name)),
                     ("Scenario", esc(sc)),
                     (f"P(INSTC faster than {ref})", "" if prob != prob else f"{prob:.1%}"),
-                    (f"{ref} median days", fmt(r.reference_days_p50, 1)),
-                    ("best INSTC median days", fmt(r.instc_days_p50, 1)),
+                    (f"{ref} expected days", fmt(r.reference_days, 1)),
+                    ("best INSTC expected days", fmt(r.instc_days, 1)),
                     ("best family (median)", esc(r.best_family)),
                 ]
             )

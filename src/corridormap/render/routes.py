@@ -65,8 +65,8 @@ def route_map(
         As in :func:`corridor_map`.
     percentiles
         Per route, its :func:`corridormap.uncertainty.route_percentiles` (an empty dict for a
-        route without legs). Legends and popups then give P50 (P10–P90) days and cost;
-        without them, the likely-value figures, labelled so.
+        route without legs). Legends and popups then give the expected days and cost with
+        their P10–P90; without them, the expected figures alone.
 
     Returns
     -------

@@ -2,9 +2,9 @@
 
 :func:`draw_static` draws a computed scene with matplotlib from the same pieces as the web
 page: the offline Natural Earth basemap (``geodata/basemap/``), the network's links styled by
-mode (faint under routes), the routes in the page's colours with their P50 (P10–P90) legend,
-a replay's legs, the labelled places; then a legend, a scale bar, the title, and a credit
-line with the date. :func:`save_static` writes it atomically.
+mode (faint under routes), the routes in the page's colours with their expected days
+(P10–P90) in the legend, a replay's legs, the labelled places; then a legend, a scale bar,
+the title, and a credit line with the date. :func:`save_static` writes it atomically.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def _draw_routes(
         if pct:
             d = pct["days"]
             name = (
-                f"{name.rsplit(':', 1)[0]}: P50 {d['p50']:.1f} d "
+                f"{name.rsplit(':', 1)[0]}: {d['expected']:.1f} d expected "
                 f"(P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
             )
         handles.append(Line2D([], [], color=color, lw=lw + 1, label=name))

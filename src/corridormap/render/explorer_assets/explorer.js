@@ -326,7 +326,7 @@
       var t = e.target;
       if (t && t.name === "cx-family" && t.checked) go({family: t.value});
     });
-    window.addEventListener("hashchange", function () { go(readHash(), true); });
+    window.addEventListener("hashchange", function () { go(readHash()); });
   }
 
   function placeInput(key, input, listOf) {
@@ -409,8 +409,7 @@
       map.on("zoomend", showLabels);
       map.whenReady(showLabels);
     }
-    routeLayer = L.layerGroup().addTo(map);
-    map.setView([35, 55], 3);
+    routeLayer = L.layerGroup().addTo(map); // the first view is set by the first draw
   }
 
   function linkLatLngs(i) {
@@ -434,7 +433,7 @@
     return function () {
       var link = D.links.links[i];
       return el("div", {className: "cx-tip"}, [
-        el("b", {text: link[2] || link[0]}),
+        el("strong", {text: link[2] || link[0]}),
         el("div", {text: modeOf(link[1]).label + " · " + fam.label}),
       ]);
     };
@@ -443,7 +442,10 @@
   function drawMap(cell, fit) {
     if (!app.map) return;
     routeLayer.clearLayers();
-    if (!cell) return;
+    if (!cell) {
+      if (!app.map._loaded) app.map.setView([35, 55], 3);
+      return;
+    }
     var bounds = L.latLngBounds([]);
     var rows = cell.rows.filter(function (r) { return r.fig; });
     var bestRow = null;
@@ -457,7 +459,7 @@
       var chosen = r.family.name === app.state.family;
       links.forEach(function (li) {
         var pts = linkLatLngs(li);
-        bounds.extend(pts);
+        bounds.extend(L.latLngBounds(pts));
         if (fastest) {
           routeLayer.addLayer(L.polyline(pts, {color: "#ffffff", weight: 9, opacity: 0.9,
             interactive: false}));
@@ -481,6 +483,7 @@
       routeLayer.addLayer(m);
     });
     if (fit && bounds.isValid()) app.map.fitBounds(bounds, {padding: [20, 20], animate: false});
+    else if (!app.map._loaded) app.map.setView([35, 55], 3);
   }
 
   function drawLegend(cell) {
@@ -706,20 +709,29 @@
   }
 
   var seq = 0;
-  function go(change, fromHash) {
+  // apply a change of the choice; redraw unless nothing changes (force: the first view)
+  function go(change, force) {
     var t0 = performance.now();
-    var want = Object.assign({}, app.state, change);
-    var st = settle(want);
+    var st = settle(Object.assign({}, app.state, change));
+    var same = KEYS.every(function (k) { return st[k] === app.state[k]; });
+    if (same && !force) {
+      showControls(); // a field left with other text shows the choice again
+      return;
+    }
     var pairChanged = st.from !== app.state.from || st.to !== app.state.to;
     var mine = ++seq;
-    if (st.from !== app.state.from) fillList($("cx-to-list"), destList(st.from));
     $("cx-app").setAttribute("aria-busy", "true");
     loadOrigin(st.from, function (err) {
       if (mine !== seq) return; // a later choice wins
       $("cx-app").removeAttribute("aria-busy");
-      if (err) { $("cx-finding").textContent = "Could not load the data: " + err; return; }
+      if (err) {
+        $("cx-finding").textContent = "Could not load the data: " + err;
+        showControls();
+        return;
+      }
+      if (st.from !== app.state.from) fillList($("cx-to-list"), destList(st.from));
       app.state = st;
-      draw(pairChanged || fromHash);
+      draw(pairChanged || force);
       app.drawCount += 1;
       app.lastDrawMs = performance.now() - t0;
       if (!window.corridormapReady) {
@@ -746,9 +758,7 @@
     $("cx-credit").textContent = D.meta.credit;
     $("cx-mapcredit").textContent = "Map: Leaflet · basemap: " + D.meta.basemapCredit +
       " · times and costs from " + groups(D.meta.draws) + " Monte Carlo draws, seed " + D.meta.seed + ".";
-    var want = settle(readHash());
-    fillList($("cx-to-list"), destList(want.from));
-    go(want, true);
+    go(settle(readHash()), true);
     var resized = null;
     window.addEventListener("resize", function () {
       clearTimeout(resized);

@@ -67,6 +67,10 @@ FAMILIES = [
     ("suez-north-europe", "Suez via northern Europe", False, "#17becf"),
     ("cape", "Cape of Good Hope", False, "#2ca02c"),
 ]
+CLOCKS = [
+    {"name": "transit", "label": "Transit (from loading)"},
+    {"name": "door-to-door", "label": "Door to door (with the wait for the first sailing)"},
+]
 SPEED = {"rail": 28.0, "road": 45.0, "sea": 30.0, "caspian": 18.0, "ferry": 15.0}
 COUNTRIES = ["IN", "IR", "AZ", "RU", "KZ", "TM", "EG", "TR", "AE", "SA", "GE", "UZ"]
 WORDS = ["Port", "Junction", "Gate", "Terminal", "Station", "Yard", "Harbour", "Crossing"]
@@ -285,10 +289,7 @@ def synthetic(seed: int = 1, *, all_distinct: bool = False) -> dict:
         ),
         "draws": 10000,
         "seed": 0,
-        "clocks": [
-            {"name": "transit", "label": "Transit (from loading)"},
-            {"name": "door-to-door", "label": "Door to door (with the wait for the first sailing)"},
-        ],
+        "clocks": CLOCKS,
         "places": places,
         "links": links,
         "families": [{"name": n, "label": lb, "instc": i, "color": c} for n, lb, i, c in FAMILIES],
@@ -353,22 +354,43 @@ def _browser_times(
         pg.goto(index.as_uri())
         pg.wait_for_function("window.corridormapReady === true", timeout=30000)
         origins = list(pairs)
-        scenarios = pg.evaluate(
-            "Array.from(document.querySelectorAll('#cx-scenario option')).map(o => o.value)"
-        )
+
+        def other(options: list[str], start: int, current: str) -> str:
+            return next(x for x in options[start:] + options if x != current)
+
+        def state() -> dict:
+            return pg.evaluate("window.corridormapExplorer.state")
+
         for i in range(10):
-            o = origins[(i * 7 + 3) % len(origins)]
             for what, act in (
-                ("from", lambda o=o: _type(pg, "#cx-from", o)),
-                ("to", lambda o=o, i=i: _type(pg, "#cx-to", pairs[o][(i * 5 + 1) % len(pairs[o])])),
+                (
+                    "from",
+                    lambda i=i: _type(pg, "#cx-from", other(origins, i * 7 + 3, state()["from"])),
+                ),
+                (
+                    "to",
+                    lambda i=i: _type(
+                        pg, "#cx-to", other(pairs[state()["from"]], i * 5 + 1, state()["to"])
+                    ),
+                ),
                 (
                     "scenario",
                     lambda i=i: (
                         _pick(pg)
-                        or pg.select_option("#cx-scenario", scenarios[(i + 2) % len(scenarios)])
+                        or pg.select_option(
+                            "#cx-scenario", other(SCENARIOS, i + 2, state()["scenario"])
+                        )
                     ),
                 ),
-                ("clock", lambda i=i: _pick(pg) or pg.check(f"#cx-clock-{(i + 1) % 2}")),
+                (
+                    "clock",
+                    lambda: (
+                        _pick(pg)
+                        or pg.check(
+                            f"#cx-clock-{1 - [c['name'] for c in CLOCKS].index(state()['clock'])}"
+                        )
+                    ),
+                ),
             ):
                 n = pg.evaluate("window.corridormapExplorer.drawCount")
                 act()

@@ -63,7 +63,6 @@ import json
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -95,8 +94,9 @@ NUMBER_FORMATS = {
     "co2_kg": ",.0f",
     "percent": ".0f",
 }
-#: the integer the data file stores for a printed number: its digits without the point
-_SCALE = {"days": 10, "usd": 1, "co2_kg": 1, "percent": 1}
+#: the integer the data file stores for a printed number: its digits without the point or
+#: separators (the format of :data:`NUMBER_FORMATS` without the thousands separator)
+_DIGITS = {"days": ".1f", "usd": ".0f", "co2_kg": ".0f", "percent": ".0f"}
 #: colour of the profile's vertical steps (borders, canals, transfers, waits)
 STOP_COLOR = "#222222"
 #: colour of a mode with no style in :data:`.styles.MODE_STYLES`
@@ -163,8 +163,8 @@ def format_value(quantity: str, value: float) -> str:
 
 def _printed(quantity: str, value: float) -> int:
     """The printed digits of ``value`` as an integer (tenths of a day, whole USD ...)."""
-    text = format_value(quantity, value).replace(",", "")
-    return int(Decimal(text) * _SCALE[quantity])
+    x = 100.0 * value if quantity == "percent" else value
+    return int(format(x, _DIGITS[quantity]).replace(".", ""))
 
 
 # -- validation -----------------------------------------------------------------------------
@@ -330,27 +330,48 @@ def _check_scenarios(data: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def _plain(x: Any) -> bool:
+    """A finite, non-negative int or float (not a bool): the common case, checked fast."""
+    return type(x) in (int, float) and 0 <= x < math.inf
+
+
 def _check_steps(steps: Any, f: str) -> None:
     previous = 0.0
     for j, step in enumerate(_list(steps, f, min_len=1)):
-        g = f"{f}[{j}]"
-        if len(_list(step, g)) != 6:
-            raise _fail(g, "expected [km_from, km_to, hours, kind, mode, label]")
-        km_from = _number(step[0], f"{g}[0] (km_from)")
-        km_to = _number(step[1], f"{g}[1] (km_to)")
-        _number(step[2], f"{g}[2] (hours)")
-        if step[3] not in STEP_KINDS:
-            raise _fail(
-                f"{g}[3] (kind)", f"expected one of {', '.join(STEP_KINDS)}, got {step[3]!r}"
-            )
-        _text(step[4], f"{g}[4] (mode)")
-        _text(step[5], f"{g}[5] (label)")
-        if km_to < km_from:
-            raise _fail(g, f"km_to {km_to} is before km_from {km_from}")
-        if abs(km_from - previous) > _KM_TOL + 1e-9 * previous:
-            where = "km 0" if j == 0 else f"the previous step's km_to {previous}"
-            raise _fail(g, f"km_from {km_from} does not continue from {where}")
-        previous = km_to
+        if (
+            type(step) is list
+            and len(step) == 6
+            and _plain(step[0])
+            and _plain(step[1])
+            and _plain(step[2])
+            and step[3] in STEP_KINDS
+            and type(step[4]) is str
+            and type(step[5]) is str
+            and step[0] <= step[1]
+            and abs(step[0] - previous) <= _KM_TOL + 1e-9 * previous
+        ):
+            previous = step[1]
+            continue
+        previous = _check_step(step, f"{f}[{j}]", j, previous)
+
+
+def _check_step(step: Any, g: str, j: int, previous: float) -> float:
+    """One step checked field by field (the slow path: it names what is wrong)."""
+    if len(_list(step, g)) != 6:
+        raise _fail(g, "expected [km_from, km_to, hours, kind, mode, label]")
+    km_from = _number(step[0], f"{g}[0] (km_from)")
+    km_to = _number(step[1], f"{g}[1] (km_to)")
+    _number(step[2], f"{g}[2] (hours)")
+    if step[3] not in STEP_KINDS:
+        raise _fail(f"{g}[3] (kind)", f"expected one of {', '.join(STEP_KINDS)}, got {step[3]!r}")
+    _text(step[4], f"{g}[4] (mode)")
+    _text(step[5], f"{g}[5] (label)")
+    if km_to < km_from:
+        raise _fail(g, f"km_to {km_to} is before km_from {km_from}")
+    if abs(km_from - previous) > _KM_TOL + 1e-9 * previous:
+        where = "km 0" if j == 0 else f"the previous step's km_to {previous}"
+        raise _fail(g, f"km_from {km_from} does not continue from {where}")
+    return km_to
 
 
 def _check_routes(data: Mapping[str, Any], place_ids: set[str]) -> None:
@@ -367,6 +388,9 @@ def _check_routes(data: Mapping[str, Any], place_ids: set[str]) -> None:
 
 
 def _check_percentiles(value: Any, field: str) -> None:
+    fast = type(value) is list and len(value) == 3 and all(_plain(v) for v in value)
+    if fast and value[0] <= value[1] <= value[2]:
+        return
     if len(_list(value, field)) != 3:
         raise _fail(field, f"expected [p10, p50, p90], got {value!r}")
     p10, p50, p90 = (_number(v, f"{field}[{i}]") for i, v in enumerate(value))

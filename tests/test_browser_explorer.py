@@ -290,6 +290,28 @@ def test_unknown_names_in_the_url_or_the_fields_fall_back(browser, sites):
         page.close()
 
 
+def test_names_win_over_aliases_and_a_shared_alias_asks(browser, tmp_path):
+    data = small_data()
+    places = {p["id"]: p for p in data["places"]}
+    places["LED"]["aliases"] += ["Moscow", "Russia"]  # another place's name, and shared
+    places["MOW"]["aliases"] += ["Russia"]
+    page = Explorer(browser, write_explorer(data, tmp_path), hash_="#from=NSA&to=LED")
+    try:
+        page.type_place("to", "moscow", "MOW")
+        assert page.app["state"]["to"] == "MOW"  # the name, not LED's alias
+        page.type_place("to", "Leningrad", "LED")
+        page.page.fill("#cx-to", "Russia")
+        page.page.press("#cx-to", "Enter")
+        assert page.text("#cx-to-note").startswith("“Russia” names ")
+        assert "Moscow [MOW]" in page.text("#cx-to-note")
+        assert page.app["state"]["to"] == "LED"
+        page.type_place("to", "Moscow [MOW]", "MOW")  # as the note and the list write it
+        assert page.text("#cx-to-note") == ""
+        page.check_clean()
+    finally:
+        page.close()
+
+
 def test_profile_family_choice_and_steps(browser, sites):
     data = sites["data"]
     page = Explorer(browser, sites["folder"], hash_="#from=NSA&to=LED&scenario=baseline")

@@ -30,6 +30,8 @@ The data (:func:`check_explorer_data` states the rules) is a plain JSON-serialis
 
 A family missing from ``families`` has no route. A step's ``hours`` is the step's own likely
 duration; ``kind`` is one of :data:`STEP_KINDS`, ``mode`` the link mode of a move (else ``""``).
+The profile drawn for the clock named :data:`WAIT_CLOCK` starts with the family's
+``schedule_wait_days`` (a step of its own, "wait for the first sailing").
 
 Numbers in the page are printed with :data:`NUMBER_FORMATS` (Python format specifications),
 applied here in Python: the data files carry the printed digits as integers (tenths of a
@@ -77,6 +79,7 @@ __all__ = [
     "NUMBER_FORMATS",
     "SCHEMA_VERSION",
     "STEP_KINDS",
+    "WAIT_CLOCK",
     "ExplorerDataError",
     "check_explorer_data",
     "format_value",
@@ -97,6 +100,8 @@ NUMBER_FORMATS = {
 #: the integer the data file stores for a printed number: its digits without the point or
 #: separators (the format of :data:`NUMBER_FORMATS` without the thousands separator)
 _DIGITS = {"days": ".1f", "usd": ".0f", "co2_kg": ".0f", "percent": ".0f"}
+#: the clock whose profile starts with the wait for the first sailing (``schedule_wait_days``)
+WAIT_CLOCK = "door-to-door"
 #: colour of the profile's vertical steps (borders, canals, transfers, waits)
 STOP_COLOR = "#222222"
 #: colour of a mode with no style in :data:`.styles.MODE_STYLES`
@@ -692,6 +697,7 @@ class _Encoder:
             "modes": modes,
             "stepKinds": list(STEP_KINDS),
             "stopColor": STOP_COLOR,
+            "waitClock": WAIT_CLOCK,
             "basemapCredit": BASEMAP_ATTRIBUTION,
             "origins": [
                 [o, files[o], [self.places[d] for d in data["results"][o]]] for o in data["results"]

@@ -10,7 +10,6 @@
 
   var REGISTRY = "CORRIDORMAP_EXPLORER";
   var SVG = "http://www.w3.org/2000/svg";
-  var WAIT_CLOCK = "door-to-door"; // the clock that counts the wait for the first sailing
   var LABEL_MIN_HOURS = 12; // stops at least this long are labelled on the profile
 
   var D = {meta: null, links: null, steps: null, basemap: null, origins: {}};
@@ -118,19 +117,20 @@
     });
   }
 
+  // typed text -> places, by id, then by name, then by alias (earlier kinds win)
   function nameIndex(list) {
-    var index = {};
-    function add(key, place) {
+    var index = {id: {}, name: {}, alias: {}};
+    function add(kind, key, place) {
       var k = fold(key);
       if (!k) return;
-      var hits = index[k] || (index[k] = []);
+      var hits = index[kind][k] || (index[kind][k] = []);
       if (hits.indexOf(place) < 0) hits.push(place);
     }
     list.forEach(function (p) {
-      add(p.id, p);
-      add(p.name, p);
-      add(p.name + " [" + p.id + "]", p);
-      p.aliases.forEach(function (a) { add(a, p); });
+      add("id", p.id, p);
+      add("name", p.name + " [" + p.id + "]", p); // as the notes and duplicate names show it
+      add("name", p.name, p);
+      p.aliases.forEach(function (a) { add("alias", a, p); });
     });
     return index;
   }
@@ -168,7 +168,8 @@
     var index = nameIndex(list);
     var k = fold(text);
     if (!k) return [];
-    if (index[k]) return index[k];
+    var exact = index.id[k] || index.name[k] || index.alias[k];
+    if (exact) return exact;
     var hits = list.filter(function (p) {
       return [p.name].concat(p.aliases).some(function (n) { return fold(n).indexOf(k) === 0; });
     });
@@ -332,6 +333,7 @@
   function placeInput(key, input, listOf) {
     var note = $("cx-" + key + "-note");
     function commit() {
+      if (input.value === shown[key]) return; // the choice as shown: nothing to do
       var hits = resolve(input.value, listOf());
       if (hits.length === 1) {
         note.textContent = "";
@@ -360,11 +362,15 @@
     });
   }
 
+  var shown = {from: null, to: null}; // what the place fields show for the current choice
+
   function showPlaces() {
     var from = placeById[app.state.from], to = placeById[app.state.to];
     var dupF = duplicateNames(originList()), dupT = duplicateNames(destList(app.state.from));
-    $("cx-from").value = from ? shownName(from, dupF) : "";
-    $("cx-to").value = to ? shownName(to, dupT) : "";
+    shown.from = $("cx-from").value = from ? shownName(from, dupF) : "";
+    shown.to = $("cx-to").value = to ? shownName(to, dupT) : "";
+    $("cx-from-note").textContent = "";
+    $("cx-to-note").textContent = "";
   }
 
   function showControls() {
@@ -590,7 +596,7 @@
   function profileSteps(cell, row) {
     var ids = expand(cell.data, "steps", row.fig.route);
     var out = [], x = 0;
-    if (app.state.clock === WAIT_CLOCK && row.fig.wait > 0) {
+    if (app.state.clock === D.meta.waitClock && row.fig.wait > 0) {
       out.push({km0: 0, km1: 0, h: row.fig.wait * 2.4, kind: "wait", mode: null,
         label: "wait for the first sailing " + FMT.days(row.fig.wait) + " d"});
     }

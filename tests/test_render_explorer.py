@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corridormap.render import explorer as ex
+from corridormap._atomic import OutputPathError
+from corridormap._errors import InputError
 from corridormap.render.explorer import (
     ExplorerDataError,
     check_explorer_data,
@@ -209,7 +210,7 @@ def test_format_value(quantity, value, text):
 
 
 def test_format_value_refuses_an_unknown_quantity():
-    with pytest.raises(ex.InputError, match="quantity must be one of"):
+    with pytest.raises(InputError, match="quantity must be one of"):
         format_value("hours", 1.0)
 
 
@@ -501,7 +502,7 @@ def test_invalid_data_writes_nothing(tmp_path):
 def test_out_dir_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
-    with pytest.raises(ex.OutputPathError, match="not a directory"):
+    with pytest.raises(OutputPathError, match="not a directory"):
         write_explorer(small_data(), target)
 
 

@@ -285,6 +285,23 @@ def test_unknown_names_in_the_url_or_the_fields_fall_back(browser, sites):
         assert page.app["state"]["from"] == "NSA"
         page.page.fill("#cx-to", "Moscow")  # a destination is resolved among the origin's
         page.page.press("#cx-to", "Enter")
+        page.page.fill("#cx-from", "constructor")  # no prototype behind the lookups
+        page.page.press("#cx-from", "Enter")
+        assert page.text("#cx-from-note") == "No origin “constructor” here"
+        page.check_clean()
+    finally:
+        page.close()
+    hash_ = "#from=constructor&to=__proto__&scenario=toString&clock=hasOwnProperty&family=valueOf"
+    page = Explorer(browser, sites["folder"], hash_=hash_)
+    try:
+        state = page.app["state"]
+        assert (state["from"], state["to"], state["scenario"], state["clock"]) == (
+            "NSA",
+            "MOW",
+            "baseline",
+            "transit",
+        )
+        assert state["family"] == "instc-western"
         page.check_clean()
     finally:
         page.close()

@@ -12,8 +12,13 @@
   var SVG = "http://www.w3.org/2000/svg";
   var LABEL_MIN_HOURS = 12; // stops at least this long are labelled on the profile
 
-  var D = {meta: null, links: null, steps: null, basemap: null, origins: {}};
-  var waiting = {}; // origin id -> callbacks waiting for its data
+  // maps keyed by ids from the data or the URL have no prototype ("constructor" is an id)
+  function dict() { return Object.create(null); }
+  function has(obj, key) { return Object.prototype.hasOwnProperty.call(obj, key); }
+
+  var D = {meta: null, links: null, steps: null, basemap: null, origins: dict()};
+  var waiting = dict(); // origin id -> callbacks waiting for its data
+  var PAYLOADS = {meta: 1, links: 1, steps: 1, basemap: 1};
   var app = {
     state: {from: null, to: null, scenario: null, clock: null, family: null},
     timings: {scriptMs: performance.now()}, // ms since navigation start
@@ -32,7 +37,7 @@
       var cbs = waiting[payload.origin] || [];
       delete waiting[payload.origin];
       cbs.forEach(function (cb) { cb(null); });
-    } else if (payload.type in D) {
+    } else if (has(PAYLOADS, payload.type)) {
       D[payload.type] = payload;
     }
   }
@@ -98,8 +103,8 @@
 
   // -- places --------------------------------------------------------------------------------
   var places = []; // {id, name, aliases, country, kind, lat, lon, index}
-  var placeById = {};
-  var originInfo = {}; // origin id -> {file, dests: [place index]}
+  var placeById = dict();
+  var originInfo = dict(); // origin id -> {file, dests: [place index]}
 
   function fold(text) {
     return String(text).trim().replace(/\s+/g, " ").toLowerCase();
@@ -119,7 +124,7 @@
 
   // typed text -> places, by id, then by name, then by alias (earlier kinds win)
   function nameIndex(list) {
-    var index = {id: {}, name: {}, alias: {}};
+    var index = {id: dict(), name: dict(), alias: dict()};
     function add(kind, key, place) {
       var k = fold(key);
       if (!k) return;
@@ -136,7 +141,7 @@
   }
 
   function duplicateNames(list) {
-    var seen = {}, dup = {};
+    var seen = dict(), dup = dict();
     list.forEach(function (p) {
       var k = fold(p.name);
       if (seen[k]) dup[k] = true;
@@ -237,7 +242,7 @@
   // the chosen pair and scenario: [{family, fig}], best index, p per sea family, or null
   function cellOf(st) {
     var data = D.origins[st.from];
-    if (!data || !data.dests[st.to]) return null;
+    if (!data || !has(data.dests, st.to)) return null;
     var si = scenarioIndex(st.scenario);
     var ci = data.dests[st.to][si];
     if (ci === undefined || ci < 0) return null;
@@ -247,7 +252,7 @@
       var r = cell[0][i];
       return {family: f, index: i, fig: r < 0 ? null : figures(data.records[r], k)};
     });
-    var p = {};
+    var p = dict();
     seaFamilies().forEach(function (f, j) {
       var v = cell[2][k][j];
       if (v >= 0) p[f.name] = v;

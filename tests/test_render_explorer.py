@@ -17,6 +17,7 @@ from corridormap.render.explorer import (
     format_value,
     write_explorer,
 )
+from corridormap.render.explorer.payloads import pack_ints, unpack_ints
 from corridormap.render.page import external_refs
 from corridormap.render.styles import MODE_STYLES
 
@@ -437,9 +438,9 @@ def test_origin_payload_carries_the_printed_digits(tmp_path):
     meta = payload(tmp_path / "data/meta.js")
     origin = payload(tmp_path / "data/origin-000.js")
     assert origin["origin"] == "NSA" and set(origin["dests"]) == {"MOW", "LED"}
-    cell = origin["cells"][origin["dests"]["MOW"][0]]  # baseline
+    cell = unpack_ints(origin["cells"][unpack_ints(origin["dests"]["MOW"])[0]])  # baseline
     families = [f["name"] for f in meta["families"]]
-    rec = origin["records"][cell[0][families.index("suez")]]
+    rec = unpack_ints(origin["records"][cell[families.index("suez")]])
     given = data["results"]["NSA"]["MOW"]["baseline"]["families"]["suez"]
     # decode as explorer.js does: [route, p50, p50 - p10, p90 - p50 (days then usd), ...]
     p50, lo, hi = rec[1], rec[2], rec[3]
@@ -453,9 +454,24 @@ def test_origin_payload_carries_the_printed_digits(tmp_path):
     ]
     door = [v + rec[7 + i] for i, v in enumerate(rec[1:7])]
     assert door[0] == int(format_value("days", given["door-to-door"]["days"][1]).replace(".", ""))
-    assert cell[0][families.index("cape")] == -1  # no route
-    assert cell[1] == [families.index("instc-western")] * 2  # best per clock
-    assert cell[2] == [[71, -1], [80, -1]]  # P(INSTC faster) in whole percent per sea family
+    # then the wait (tenths of a day), CO2 kg, borders and transshipments
+    assert format_value("days", given["schedule_wait_days"]) == "2.4" and rec[13] == 24
+    assert format_value("co2_kg", given["co2_kg"]) == "973" and rec[14:] == [973, 2, 3]
+    assert cell[families.index("cape")] == -1  # no route
+    # then the best family per clock, and P(INSTC faster) in percent per clock and sea family
+    assert cell[3:] == [families.index("instc-western")] * 2 + [71, -1, 80, -1]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [0], [-1, 1, -16, 15, 16, -17], [2**31, -(2**31), 10**12], list(range(-600, 600, 7))],
+)
+def test_packed_integers_round_trip(values):
+    text = pack_ints(values)
+    assert unpack_ints(text) == values
+    assert re.fullmatch(r"[0-9A-Za-z_-]*", text)
+    if values == [0]:
+        assert text == "0"
 
 
 def test_routes_share_prefixes_and_links_are_stored_once(tmp_path):
@@ -467,17 +483,18 @@ def test_routes_share_prefixes_and_links_are_stored_once(tmp_path):
     origin = payload(tmp_path / "data/origin-000.js")
 
     def expand(which: int, r: int) -> list[int]:
-        enc = origin["routes"][r][which]
+        enc = unpack_ints(origin["routes"][r][which])
         rest = enc[2:]
         return rest if enc[0] < 0 else expand(which, enc[0])[: enc[1]] + rest
 
     got = {tuple(ids[i] for i in expand(1, r)) for r in range(len(origin["routes"]))}
     want = {tuple(v[0]) for k, v in ROUTES.items() if k.startswith("NSA")}
     assert got == want
-    assert any(r[1][0] >= 0 for r in origin["routes"])  # NSA-LED-instc extends NSA-MOW-instc
+    # NSA-LED-instc extends NSA-MOW-instc
+    assert any(unpack_ints(r[1])[0] >= 0 for r in origin["routes"])
     # coordinates: deltas in 1e-4 degrees
     row = links[ids.index("MOW-LED-rail")]
-    assert row[3] == [376200, 557500, -72600, 41800]
+    assert unpack_ints(row[3]) == [376200, 557500, -72600, 41800]
 
 
 def test_rewriting_removes_origins_the_new_build_lacks(tmp_path):

@@ -54,8 +54,13 @@ Each data file is a script that registers its payload with
 ``window.CORRIDORMAP_EXPLORER.push({...})`` (Chromium refuses ``fetch`` of ``file://`` URLs);
 file names are numbered, never taken from the data. Every string from the data reaches the
 page as JSON inside a script (``<``, ``>``, ``&``, U+2028/2029 escaped, see
-:func:`corridormap.render._html.js`)
-and is put into the page as text (``textContent``), never as markup.
+:func:`corridormap.render._html.js`) and is put into the page as text (``textContent``), never
+as markup.
+
+The page also works in an iframe, at phone width (the map above the table) and with the
+keyboard alone. Modules: ``schema.py`` (the checks), ``payloads.py`` (the numbers as printed
+digits, the files' payloads), ``writer.py`` (the page, its assets, writing),
+``assets/explorer.js`` and ``assets/explorer.css`` (the page's script and style sheet).
 """
 
 from __future__ import annotations

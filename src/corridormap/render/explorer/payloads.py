@@ -7,15 +7,23 @@ distinct family records and the cells by destination and scenario). Routes from 
 are stored against the earlier route sharing the longest prefix of links, places and steps.
 
 Numbers the page prints are stored as the integers of their printed digits
-(:func:`printed_digits`), so the page shows exactly what :func:`format_value` gives.
+(:func:`printed_digits`), so the page shows exactly what :func:`format_value` gives. Lists of
+integers are packed into short strings (:func:`pack_ints`). An origin's payload::
+
+    {"type": "origin", "origin": id,
+     "routes": [[km, links, places, steps], ...],  # each list packed as [base, n, *rest]:
+                                                   # route base's first n items, then rest
+     "records": [packed record, ...],               # see _record
+     "cells": [packed [record per family (-1: no route), best family per clock,
+                       P(INSTC faster) in percent per clock and sea family (-1: none)], ...],
+     "dests": {dest_id: packed [cell per scenario (-1: none)]}}
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..._errors import InputError
@@ -27,11 +35,14 @@ __all__ = [
     "NUMBER_FORMATS",
     "ORIGIN_FILE",
     "OTHER_MODE_COLOR",
+    "PACK_ALPHABET",
     "STOP_COLOR",
     "WAIT_CLOCK",
     "format_value",
+    "pack_ints",
     "payloads",
     "printed_digits",
+    "unpack_ints",
 ]
 
 #: how the page prints each quantity (a Python format specification; percent is 100 x p)
@@ -85,6 +96,45 @@ def printed_digits(quantity: str, value: float) -> int:
     """
     x = 100.0 * value if quantity == "percent" else value
     return int(format(x, _DIGITS[quantity]).replace(".", ""))
+
+
+# -- packed integers ----------------------------------------------------------------------
+#: the digits of packed integers: the first 32 end a number, the last 32 continue it
+PACK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_PACK_INDEX = {c: i for i, c in enumerate(PACK_ALPHABET)}
+
+
+def pack_ints(values: Iterable[int]) -> str:
+    """Integers as one short string (decoded by ``unpack`` in ``assets/explorer.js``).
+
+    Each integer is zigzagged (0, -1, 1, -2 ... become 0, 1, 2, 3 ...) and written in base 32,
+    least significant digit first: every digit but the last is a character from the second
+    half of :data:`PACK_ALPHABET`. 0-15 take one character, up to 511 two, up to 16,383
+    three. The alphabet needs no escaping in JSON, HTML or a URL.
+    """
+    out = []
+    for n in values:
+        z = 2 * n if n >= 0 else -2 * n - 1
+        while z >= 32:
+            out.append(PACK_ALPHABET[32 + (z & 31)])
+            z >>= 5
+        out.append(PACK_ALPHABET[z])
+    return "".join(out)
+
+
+def unpack_ints(text: str) -> list[int]:
+    """The integers of :func:`pack_ints`."""
+    out, acc, shift = [], 0, 0
+    for c in text:
+        v = _PACK_INDEX[c]
+        if v >= 32:
+            acc += (v - 32) << shift
+            shift += 5
+            continue
+        z = acc + (v << shift)
+        out.append(z // 2 if z % 2 == 0 else -(z + 1) // 2)
+        acc, shift = 0, 0
+    return out
 
 
 # -- encoding -------------------------------------------------------------------------------
@@ -198,9 +248,9 @@ class _Encoder:
             steps.append(self.steps.add(step))
         routes.items[i] = [
             _tenth(r["km"]),
-            prefixes["links"].encode(links, i),
-            prefixes["places"].encode(places, i),
-            prefixes["steps"].encode(steps, i),
+            pack_ints(prefixes["links"].encode(links, i)),
+            pack_ints(prefixes["places"].encode(places, i)),
+            pack_ints(prefixes["steps"].encode(steps, i)),
         ]
         return i
 
@@ -225,7 +275,7 @@ class _Encoder:
             ]
             for c in self.clocks
         ]
-        return [recs, best, p]
+        return [*recs, *best, *(v for row in p for v in row)]
 
     def origin(self, origin: str) -> dict[str, Any]:
         """One origin's payload: its routes, distinct records and cells, by destination."""
@@ -237,16 +287,16 @@ class _Encoder:
             for s in self.scenarios:
                 if s in by_scen:
                     enc = self._cell(by_scen[s], routes, prefixes, records)
-                    row.append(cells.add(json.dumps(enc)))
+                    row.append(cells.add(pack_ints(enc)))
                 else:
                     row.append(-1)
-            dests[dest] = row
+            dests[dest] = pack_ints(row)
         return {
             "type": "origin",
             "origin": origin,
             "routes": routes.items,
-            "records": [list(r) for r in records.items],
-            "cells": [json.loads(c) for c in cells.items],
+            "records": [pack_ints(r) for r in records.items],
+            "cells": cells.items,
             "dests": dests,
         }
 
@@ -297,8 +347,8 @@ class _Encoder:
         rows = []
         for lid in self.links.items:
             link = links[lid]
-            mode = link["mode"]
-            rows.append([lid, self.modes.add(mode), link["name"], _coords(link["coords"])])
+            coords = pack_ints(_coords(link["coords"]))
+            rows.append([lid, self.modes.add(link["mode"]), link["name"], coords])
         return {"type": "links", "links": rows}
 
     def step_payload(self) -> dict[str, Any]:

@@ -81,6 +81,36 @@
     });
   }
 
+  // integers packed by corridormap.render.explorer.payloads.pack_ints
+  var PACK = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var PACK_INDEX = {};
+  for (var pi = 0; pi < PACK.length; pi++) PACK_INDEX[PACK.charAt(pi)] = pi;
+
+  function unpack(text) {
+    var out = [], acc = 0, scale = 1;
+    for (var i = 0; i < text.length; i++) {
+      var v = PACK_INDEX[text.charAt(i)];
+      if (v >= 32) {
+        acc += (v - 32) * scale;
+        scale *= 32;
+        continue;
+      }
+      var z = acc + v * scale;
+      out.push(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+      acc = 0;
+      scale = 1;
+    }
+    return out;
+  }
+
+  // an origin's packed lists, unpacked once when first needed
+  function unpacked(data, table, i) {
+    var cache = data._unpacked || (data._unpacked = {records: [], cells: [], dests: dict()});
+    var hit = cache[table][i];
+    if (hit === undefined) hit = cache[table][i] = unpack(data[table][i]);
+    return hit;
+  }
+
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
@@ -215,7 +245,7 @@
   function expand(data, which, r) {
     var cache = data._cache || (data._cache = {links: {}, places: {}, steps: {}});
     if (cache[which][r]) return cache[which][r];
-    var enc = data.routes[r][{links: 1, places: 2, steps: 3}[which]];
+    var enc = unpack(data.routes[r][{links: 1, places: 2, steps: 3}[which]]);
     var rest = enc.slice(2);
     var seq = enc[0] < 0 ? rest : expand(data, which, enc[0]).slice(0, enc[1]).concat(rest);
     cache[which][r] = seq;
@@ -243,21 +273,22 @@
   function cellOf(st) {
     var data = D.origins[st.from];
     if (!data || !has(data.dests, st.to)) return null;
-    var si = scenarioIndex(st.scenario);
-    var ci = data.dests[st.to][si];
+    var ci = unpacked(data, "dests", st.to)[scenarioIndex(st.scenario)];
     if (ci === undefined || ci < 0) return null;
-    var cell = data.cells[ci];
+    // [record per family, best family per clock, percent per clock and sea family]
+    var cell = unpacked(data, "cells", ci);
+    var nf = D.meta.families.length, nc = D.meta.clocks.length, sea = seaFamilies();
     var k = clockIndex(st.clock);
     var rows = D.meta.families.map(function (f, i) {
-      var r = cell[0][i];
-      return {family: f, index: i, fig: r < 0 ? null : figures(data.records[r], k)};
+      var r = cell[i];
+      return {family: f, index: i, fig: r < 0 ? null : figures(unpacked(data, "records", r), k)};
     });
     var p = dict();
-    seaFamilies().forEach(function (f, j) {
-      var v = cell[2][k][j];
+    sea.forEach(function (f, j) {
+      var v = cell[nf + nc + k * sea.length + j];
       if (v >= 0) p[f.name] = v;
     });
-    return {data: data, rows: rows, best: cell[1][k], p: p};
+    return {data: data, rows: rows, best: cell[nf + k], p: p};
   }
 
   function seaFamilies() {
@@ -425,7 +456,7 @@
 
   function linkLatLngs(i) {
     if (linkCache[i]) return linkCache[i];
-    var d = D.links.links[i][3], pts = [], x = 0, y = 0;
+    var d = unpack(D.links.links[i][3]), pts = [], x = 0, y = 0;
     for (var j = 0; j < d.length; j += 2) {
       x += d[j];
       y += d[j + 1];

@@ -345,6 +345,16 @@ def test_profile_family_choice_and_steps(browser, sites):
         assert labels and set(labels) <= set(stops)
         titles = svg.locator("line.cx-step title").all_text_contents()
         assert titles[0].startswith(steps[0][5])
+        inside = page.page.evaluate(
+            """() => { const svg = document.querySelector('#cx-profile svg')
+                 .getBoundingClientRect();
+               return Array.from(document.querySelectorAll('#cx-profile text')).every((t) => {
+                 const b = t.getBoundingClientRect();
+                 return b.left >= svg.left - 1 && b.right <= svg.right + 1; }); }"""
+        )
+        assert inside  # labels shortened to the room beside their stop
+        legend = page.text("#cx-profile .cx-profile-legend")
+        assert "Rail" in legend and "Sea (container lines)" in legend and "stop:" in legend
         # door to door: the wait for the first sailing comes first (the Suez record waits)
         page.changed(lambda: page.page.check('#cx-tbody input[value="suez"]'))
         page.clock(1)
@@ -378,10 +388,24 @@ def test_legs_on_hover_and_the_fastest_marked_on_the_map(browser, sites):
         assert any(
             "Nhava Sheva – Suez" in t and "Sea (container lines) · Suez Canal" in t for t in tips
         )
-        # a real hover over a drawn route line opens its tooltip
-        path = pg.locator("path.cx-route").first
-        box = path.bounding_box()
-        assert box is not None
+        pg.reload()  # no tooltip open
+        page.ready()
+        # the mouse over a drawn route line (a vertex of the Bandar Abbas - Moscow rail link)
+        x, y = pg.evaluate(
+            """() => { const m = window.corridormapExplorer.map, r = m.getContainer()
+                 .getBoundingClientRect(); let pt = null;
+               m.eachLayer((l) => { if (!pt && l.options.className &&
+                   l.options.className.includes('cx-route') && l.getLatLngs().length === 3 &&
+                   Math.abs(l.getLatLngs()[1].lat - 40) < 1e-9 &&
+                   Math.abs(l.getLatLngs()[1].lng - 49) < 1e-9) {
+                 const p = m.latLngToContainerPoint(l.getLatLngs()[1]);
+                 pt = [r.left + p.x, r.top + p.y]; } });
+               return pt; }"""
+        )
+        pg.mouse.move(x, y)
+        tip = pg.locator(".leaflet-tooltip .cx-tip")
+        tip.wait_for(timeout=5000)
+        assert "Bandar Abbas – Moscow" in tip.inner_text()
         page.check_clean()
     finally:
         page.close()

@@ -57,8 +57,9 @@ NUMBER_FORMATS = {
 _DIGITS = {"days": ".1f", "usd": ".0f", "co2_kg": ".0f", "percent": ".0f"}
 #: the clock whose profile starts with the wait for the first sailing (``schedule_wait_days``)
 WAIT_CLOCK = "door-to-door"
-#: colour of the profile's vertical steps (borders, canals, transfers, waits)
-STOP_COLOR = "#222222"
+#: colour of the profile's vertical steps (borders, canals, transfers, waits): apart from
+#: every mode's colour in :data:`.styles.MODE_STYLES` (rail is near black there)
+STOP_COLOR = "#c2185b"
 #: colour of a mode with no style in :data:`.styles.MODE_STYLES`
 OTHER_MODE_COLOR = "#7f7f7f"
 #: an origin's data file: numbered, never named after the data

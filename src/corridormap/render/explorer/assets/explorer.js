@@ -510,6 +510,7 @@
           opacity: fastest || chosen ? 1 : 0.8, className: "cx-route cx-route-" + r.index,
           dashArray: fastest || chosen ? null : "6 4"});
         line.bindTooltip(linkTip(li, r.family), {sticky: true});
+        line.on("click", function (e) { line.openTooltip(e.latlng); }); // a tap on a phone
         routeLayer.addLayer(line);
       });
     });
@@ -541,7 +542,7 @@
         el("span", {text: r.family.label + (fastest ? " ★ fastest" : "")}),
       ]));
     });
-    box.appendChild(el("div", {className: "cx-small", text: "Hover a line for its link and mode"}));
+    box.appendChild(el("div", {className: "cx-small", text: "Point at or tap a line for its link and mode"}));
   }
 
   // -- the table ------------------------------------------------------------------------------
@@ -687,22 +688,56 @@
         svg("title", {text: s.label + " (" + km(s.km0) + "–" + km(s.km1) + " km, " +
           s.h.toFixed(1) + " h)"}));
       root.appendChild(seg);
-      if (!move && s.h >= LABEL_MIN_HOURS) stepLabel(root, s.label, X(s.km1), (Y(d0) + Y(d1)) / 2, W, placed);
+      if (!move && s.h >= LABEL_MIN_HOURS) {
+        stepLabel(root, s.label, X(s.km1), (Y(d0) + Y(d1)) / 2, W, m.l, placed);
+      }
     });
     box.appendChild(root);
+    box.appendChild(profileLegend(steps));
     note.textContent = "Likely times step by step (the table's P10–P90 come from the Monte " +
       "Carlo); stops of " + LABEL_MIN_HOURS + " h or more labelled, every step on hover. Via " +
       via.join(" – ") + ".";
   }
 
-  function stepLabel(root, text, x, y, W, placed) {
-    var w = Math.min(text.length * 6, 260), right = x + 6 + w < W - 4;
+  // a stop's label beside it, right if it fits, else left, shortened to the room there; none
+  // where it would cover an earlier label (every step keeps its full text on hover)
+  var CHAR_PX = 6;
+
+  function stepLabel(root, text, x, y, W, left, placed) {
+    var roomRight = W - 4 - (x + 6), roomLeft = x - 6 - left;
+    var right = text.length * CHAR_PX <= roomRight || roomRight >= roomLeft;
+    var room = right ? roomRight : roomLeft;
+    var chars = Math.floor(room / CHAR_PX);
+    if (chars < 8) return;
+    var shown = text.length > chars ? text.slice(0, chars - 1) + "…" : text;
+    var w = shown.length * CHAR_PX;
     var x0 = right ? x + 6 : x - 6 - w;
     var box = {x0: x0, x1: x0 + w, y0: y - 7, y1: y + 7};
-    if (placed.some(function (b) { return b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1; })) return;
+    var covers = placed.some(function (b) {
+      return b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1;
+    });
+    if (covers) return;
     placed.push(box);
-    root.appendChild(svg("text", {x: right ? x + 6 : x - 6, y: y + 4, "text-anchor": right ? "start" : "end",
-      className: "cx-step-label", text: text}));
+    root.appendChild(svg("text", {x: right ? x + 6 : x - 6, y: y + 4,
+      "text-anchor": right ? "start" : "end", className: "cx-step-label", text: shown}));
+  }
+
+  function profileLegend(steps) {
+    var seen = dict(), items = [];
+    steps.forEach(function (s) {
+      var key = s.kind === "move" ? "m:" + (s.mode ? s.mode.name : "") : "stop";
+      if (seen[key]) return;
+      seen[key] = true;
+      items.push(s.kind === "move" ?
+        {color: s.mode ? s.mode.color : "#7f7f7f", label: s.mode ? s.mode.label : "move"} :
+        {color: D.meta.stopColor, label: "stop: border, transfer, wait", stop: true});
+    });
+    items.sort(function (a, b) { return (a.stop ? 1 : 0) - (b.stop ? 1 : 0); });
+    return el("div", {className: "cx-profile-legend"}, items.map(function (it) {
+      return el("span", {className: "cx-legend-row"}, [
+        el("span", {className: "cx-swatch" + (it.stop ? " cx-stop" : ""),
+          style: "border-color:" + it.color}), it.label]);
+    }));
   }
 
   function axes(root, X, Y, maxKm, maxD, W, H, m) {

@@ -124,12 +124,12 @@ def _script(text: str) -> str:
     return "<script>" + text.replace("</script", "<\\/script") + "</script>"
 
 
-def _self_contained_page(data: Mapping[str, Any], payloads: Mapping[str, Any]) -> str:
+def _self_contained_page(data: Mapping[str, Any], files: Mapping[str, Any]) -> str:
     css = _inline_leaflet_css() + "\n" + _asset_text("explorer.css")
     head = f"<style>{css}</style>"
     leaflet = _without_source_map((_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8"))
     parts = [_script(leaflet)]
-    for name, payload in payloads.items():
+    for name, payload in files.items():
         if ORIGIN_FILE.match(name):  # parsed when first chosen
             parts.append(
                 f'<script type="application/json" id="cx-data-{name[:-3]}">{js(payload)}</script>'
@@ -150,7 +150,8 @@ def _out_dir(out_dir: str | Path) -> Path:
 
 def _write_assets(out: Path) -> None:
     assets, leaflet = out / "assets", _leaflet_dir()
-    atomic_write(assets / "leaflet.js", _without_source_map((leaflet / "leaflet.js").read_text()))
+    leaflet_js = (leaflet / "leaflet.js").read_text(encoding="utf-8")
+    atomic_write(assets / "leaflet.js", _without_source_map(leaflet_js))
     atomic_write(assets / "leaflet.css", (leaflet / "leaflet.css").read_bytes())
     for png in sorted((leaflet / "images").glob("*.png")):
         atomic_write(assets / "images" / png.name, png.read_bytes())

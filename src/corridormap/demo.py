@@ -133,7 +133,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
     """
-    from .criticality import CRITICALITY_FIELDS, criticality, default_pairs
+    from .criticality import CRITICALITY_PAIR_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []
@@ -177,21 +177,23 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     crit = criticality(G)
     written.append(
         atomic_write(
-            out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
+            out / "bottlenecks.csv",
+            fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)),
         )
     )
     from .render import color_links, save_map
 
-    values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
+    worst = crit.worst_per_pair()
+    values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
     m = color_links(
         G,
         values,
-        label="criticality (delta days)",
+        label="delta days, the most for one pair",
         highlight=cut,
         title="Bottlenecks: what closing each link costs",
-        subtitle=f"Days that closing each link adds to the fastest routes of {len(crit.baseline)} "
-        "pairs (black: closing it disconnects a pair)",
+        subtitle="Days that closing each link adds to the fastest route of any one of "
+        f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
         notes=[f"pair: {p}" for p in crit.baseline],
     )
     written.append(save_map(m, out / "bottlenecks.html"))

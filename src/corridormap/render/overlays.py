@@ -145,6 +145,9 @@ def color_links(
                 tooltip=tooltip,
                 popup=popup,
             )
+    from .layers import draw_places
+
+    draw_places(G, m, feats)  # named, so a reader can tell the links apart
     m.add_child(feats)
     body = legends.scale_legend(label, color, lo, hi, len(hl))
     if notes:

@@ -232,7 +232,7 @@ def test_atlas_reads_findings_from_the_demo_tables(tmp_path):
     page = write_atlas(tmp_path, []).read_text("utf-8")
     assert "1 link(s) whose closure leaves a pair with no route (e.g. Alpha - Beta (rail))" in page
     # a pair's own figure, not the sum over the pairs (4.0)
-    assert "Beta - Gamma (rail), +2.5 days for A - C (it lengthens 2 pairs' routes)" in page
+    assert "Beta - Gamma (rail), +2.5 days for A - C (it lengthens the routes of 2 pairs)" in page
     assert 'href="bottlenecks.csv"' in page
     assert "Scenario: some-railway" in page and "Largest change: A - C, -1.5 days" in page
 

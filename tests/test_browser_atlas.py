@@ -99,11 +99,12 @@ def test_no_data_grey_and_folded_controls(browser, atlas_dir, scene, size):
                 e => e.classList.contains("leaflet-control-layers-expanded")),
             })"""
         )
+        # the layer control starts folded at every size (an icon: hover or tap opens it)
+        assert folded["layers"] and not any(folded["layers"])
         if size == "phone":
             assert folded["legend"] and not any(folded["legend"])
-            assert not any(folded["layers"])
         else:
-            assert all(folded["legend"]) and all(folded["layers"])
+            assert all(folded["legend"])
         assert pg.title()  # the page has a title
         page.check_clean()
     finally:

@@ -125,7 +125,11 @@ def test_color_links_scale_and_highlight(tiny_G):
     m = render.color_links(
         tiny_G, {"A-B": 1.0, "B-C": 3.0, "C-D": float("nan")}, label="delta days", highlight=["B-C"]
     )
-    assert layer_names(m) == ["delta days", "Highlighted links (delta days)"]
+    names = layer_names(m)
+    assert names[:2] == ["delta days", "Highlighted links (delta days)"]
+    assert "Ports" in names[2:]  # the places, named, so the links can be told apart
+    nodes = {i["id"]: i for i in items(m, "node")}
+    assert set(nodes) == set(cm.places(tiny_G)) and all("lb" in i for i in nodes.values())
     f = features(m)[0]
     by_id = {i["id"]: f.styles[i["s"]] for i in items(m, "link")}
     assert by_id["A-B"]["color"] != by_id["B-C"]["color"]

@@ -116,7 +116,7 @@ def _bottleneck_finding(path: Path) -> str | None:
             bits.append(
                 f"{len(cuts)} link(s) whose closure leaves a pair with no route (e.g. {cuts[0]})"
             )
-        also = f" (it lengthens {pairs} pairs' routes)" if pairs > 1 else ""
+        also = f" (it lengthens the routes of {pairs} pairs)" if pairs > 1 else ""
         bits.append(
             f"the costliest closure that leaves a route: {worst['name']}, "
             f"+{float(worst['delta_days']):.1f} days for {worst['pair']}{also}"

@@ -90,6 +90,8 @@ def color_links(
     Returns
     -------
     folium.Map
+        The links, and every place marked and named (a layer per kind of place) so that a
+        reader can tell the links apart.
 
     Raises
     ------

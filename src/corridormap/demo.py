@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -100,24 +101,50 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
     return paths
 
 
-def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
-    """Run the main job on the bundled data (or ``data_dir``); returns the files written."""
+#: the steps of :func:`run`, in order (what its ``progress`` is told)
+STEPS = (
+    "route report",
+    "comparisons",
+    "bottlenecks and scenarios",
+    "map pages",
+    "offline map pages",
+    "atlas",
+)
+
+
+def run(
+    out: str | Path = "out",
+    *,
+    data_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Run the main job on the bundled data (or ``data_dir``); returns the files written.
+
+    ``progress`` is called with the name of each step of :data:`STEPS` as it starts.
+    """
+    step = progress or (lambda name: None)
     from .network import load_network
 
     out = Path(out)
     G = load_network(data_dir)
+    step(STEPS[0])
     written = route_report(G, out)
+    step(STEPS[1])
     written += comparisons(G, out)
+    step(STEPS[2])
     written += bottleneck_outputs(G, out)
     # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
     from .render.mapscenes import write_scenes
 
+    step(STEPS[3])
     written += write_scenes(G, out)
+    step(STEPS[4])
     written += write_scenes(G, out, self_contained=True)
     # the atlas page: every scene, chart and table written above, with its finding
     from .mapscenes import SceneError, compute_scene, load_scenes
     from .render.atlas import write_atlas
 
+    step(STEPS[5])
     views = []
     for scene in load_scenes(G).values():
         try:

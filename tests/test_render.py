@@ -376,3 +376,41 @@ def test_cli_maps_show_template_text_and_run_nothing(tmp_path, monkeypatch, caps
     capacity = pages["capacity"].read_text(encoding="utf-8")
     assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in capacity
     assert [p for p in markers if p.exists()] == []
+
+
+def test_routes_to_the_same_place_are_named_by_what_tells_them_apart(bundled_G):
+    """Not 'Route 1: Nhava Sheva (JNPT) -> Moscow' twice: the objective, the scenario or a
+    place of its own."""
+    from corridormap.scenarios import apply_scenario
+
+    fast = cm.route(bundled_G, "Mumbai", "Moscow")
+    cheap = cm.route(bundled_G, "Mumbai", "Moscow", by="cost_usd")
+    rail = apply_scenario(bundled_G, "rasht-astara-railway").weight("time_h")
+    built = cm.route(bundled_G, "Mumbai", "Moscow", weight=rail)
+    alts = cm.alternatives(bundled_G, "Mumbai", "Moscow", k=3)
+    for routes, words in (
+        ([fast, cheap], ["fastest", "cheapest"]),
+        ([fast, built], ["baseline", "rasht-astara-railway"]),
+        (alts, ["via Rasht", "via Sarakhs", "via Incheh Borun"]),
+    ):
+        names = layer_names(render.route_map(routes))
+        assert len(set(names)) == len(names) == len(routes)
+        for name, word in zip(names, words, strict=True):
+            assert word in name, (name, word)
+    assert layer_names(render.route_map(fast)) == ["Nhava Sheva (JNPT) → Moscow"]
+
+
+def test_route_popups_and_legend_do_not_repeat_the_p50():
+    """The layer list says '...: 30.7 days P50'; the popup and legend give the name without it
+    beside the summary that starts 'P50 30.7 days'."""
+    from corridormap.render.routes import plain_route_name
+
+    pct = {"days": {"p10": 23.5, "p50": 30.7, "p90": 40.3}}
+    assert plain_route_name("INSTC, fastest: 30.7 days P50", pct) == "INSTC, fastest"
+    assert plain_route_name("INSTC, fastest: 30.6 days P50", pct) == "INSTC, fastest: 30.6 days P50"
+    assert plain_route_name("INSTC", None) == "INSTC"
+
+
+def test_scene_popups_say_the_p50_once(bundled_G):
+    page = render.render_html(render.scene_map(bundled_G, "instc-vs-suez"))
+    assert "days P50: P50" not in page and "INSTC, fastest: 30." in page  # the layer list

@@ -31,12 +31,39 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .layers import draw_network
 
-
 # -- routes ---------------------------------------------------------------------------------
-def _default_route_name(r: Route, i: int, n: int) -> str:
+#: how a route's objective reads in its default name
+_BY = {
+    "time_h": "fastest",
+    "cost_usd": "cheapest",
+    "distance_km": "shortest",
+    "co2_kg": "least CO2",
+}
+
+
+def _default_route_name(r: Route, i: int, routes: Sequence[Route]) -> str:
+    """A route's layer name: origin → destination, and what tells it apart from the others.
+
+    Its number, then whichever differ among the routes: the objective ("fastest",
+    "cheapest"), the scenario, and a place it passes that no other route does, its most key
+    (:func:`route_stops`: a border or transshipment before a port, before a place passed
+    through; the first of those): "via Sarakhs (Iran)".
+    """
     o = r.names.get(r.origin, r.origin)
     d = r.names.get(r.destination, r.destination)
-    return f"Route {i + 1}: {o} → {d}" if n > 1 else f"{o} → {d}"
+    if len(routes) == 1:
+        return f"{o} → {d}"
+    bits = []
+    if len({x.by for x in routes}) > 1:
+        bits.append(_BY.get(r.by, f"by {r.by}"))
+    if len({x.scenario for x in routes}) > 1:
+        bits.append(r.scenario)
+    others = {p for x in routes if x is not r for p in x.nodes}
+    own = [st for st in route_stops(r.legs)[1:-1] if st["id"] not in others]
+    if own:
+        bits.append(f"via {short_name(min(own, key=lambda st: st['rank'])['name'])}")
+    tail = f" ({', '.join(bits)})" if bits else ""
+    return f"Route {i + 1}: {o} → {d}{tail}"
 
 
 def route_map(
@@ -60,7 +87,8 @@ def route_map(
     m
         A map to draw on; a new one when ``None``.
     names
-        Layer names, one per route; default "origin → destination".
+        Layer names, one per route; default "origin → destination", with several routes
+        numbered and told apart by what differs (objective, scenario, a place of their own).
     tiles
         As in :func:`corridor_map`.
     percentiles
@@ -93,7 +121,7 @@ def route_map(
     labelled: set[str] = set()
     n = len(routes)
     for i, r in enumerate(routes):
-        name = names[i] if names is not None else _default_route_name(r, i, n)
+        name = names[i] if names is not None else _default_route_name(r, i, routes)
         color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
         pct = percentiles[i] if percentiles is not None else None
         summary = popups.route_totals_text(r.totals(), pct)

@@ -22,6 +22,9 @@ from ._html import esc, js
 from .raw import page_classes
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, TILES_ATTRIBUTION, TILES_URL
 
+#: a legend taller than this share of the map starts folded (a notebook's 520 px frame)
+LEGEND_FOLD = 0.55
+
 
 @functools.cache
 def element_classes() -> dict[str, type]:
@@ -71,6 +74,9 @@ def _basemap_class() -> type:
               }).addTo({{ map }});
             });
             {{ map }}.attributionControl.addAttribution({{ this.basemap_attr|tojson }});
+            // the countries are drawn once, not on the world's copies east and west: keep
+            // the view on this side of the antimeridian, where there is a basemap
+            {{ map }}.setMaxBounds([[-85.06, -180], [85.06, 180]]);
             {% else %}
             L.tileLayer({{ this.url|tojson }}, {attribution: {{ this.tiles_attr|tojson }},
               subdomains: "abcd", maxZoom: 19, detectRetina: false}).addTo({{ map }});
@@ -347,11 +353,18 @@ def _fit_class() -> type:
             """
             {% macro script(this, kwargs) %}
             (function () {
+              var FOLD = {{ this.fold }};
               // keep the content clear of the legend and layer control on the right (the
               // title box finds a free corner when the page is ready: Ready)
               var map = {{ this._parent.get_name() }}, c = map.getContainer();
               function fit() {
                 var right = 0;
+                // a short frame (a notebook's): a legend taller than half of it starts folded
+                c.querySelectorAll("details.cm-legend").forEach(function (d) {
+                  if (d.open && c.clientHeight && d.offsetHeight > FOLD * c.clientHeight) {
+                    d.open = false;
+                  }
+                });
                 c.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (e) {
                   if (!e.classList.contains("leaflet-control-attribution")) {
                     right = Math.max(right, e.offsetWidth);
@@ -362,10 +375,12 @@ def _fit_class() -> type:
                   {paddingTopLeft: [30, 30], paddingBottomRight: [right + 30, 30],
                    animate: false});
               }
-              fit();
-              // a map drawn while its frame had no size (a notebook's lazy iframe) opened
-              // on the whole world: fit it again once it has a size, unless it was moved
-              if (!c.clientWidth || !c.clientHeight) {
+              // a map drawn while its frame has no size (a notebook output not laid out
+              // yet) cannot be fitted (Leaflet would open on the whole world): fit it once
+              // it has a size, unless the reader moved it by then
+              if (c.clientWidth && c.clientHeight) {
+                fit();
+              } else {
                 var moved = false;
                 map.once("zoomstart dragstart", function () { moved = true; });
                 var seen = new ResizeObserver(function () {
@@ -385,6 +400,7 @@ def _fit_class() -> type:
             super().__init__()
             self._name = "CorridormapFit"
             self.bounds = bounds
+            self.fold = LEGEND_FOLD
             self.js = js
 
     return Fit

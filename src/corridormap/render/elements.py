@@ -285,8 +285,8 @@ def _ready_class() -> type:
                 "label|catchment|origin)|leaflet-interactive) ");
               function covered(r) {
                 var n = 0;
-                for (var x = r.left + 2; x < r.right; x += 4) {
-                  for (var y = r.top + 2; y < r.bottom; y += 4) {
+                for (var x = r.left + 3; x < r.right; x += 6) {
+                  for (var y = r.top + 3; y < r.bottom; y += 6) {
                     n += document.elementsFromPoint(x, y).some(function (e) {
                       return DRAWN.test(" " + (e.getAttribute("class") || "") + " ");
                     }) ? 1 : 0;

@@ -205,6 +205,9 @@ def test_toggling_a_layer_hides_its_paths(browser, scene_pages):
     try:
         pg = page.page
         before = pg.locator("path.cm-route").count()
+        # the layer control starts folded: a reader hovers (or taps) its icon to open it
+        assert pg.locator(".leaflet-control-layers-expanded").count() == 0
+        pg.hover(".leaflet-control-layers")
         label = pg.locator(".leaflet-control-layers-overlays label", has_text="via Suez")
         box = label.locator("input")
         assert box.is_checked()
@@ -368,6 +371,7 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path, monkeypat
                 pg.mouse.move(640, 400)
                 pg.mouse.click(640, 400)
                 if key == "corridor":
+                    pg.hover(".leaflet-control-layers")  # folded until hovered
                     assert HOSTILE["branch"] in pg.inner_text(".leaflet-control-layers")
                     label = pg.locator(".cm-label", has_text=XSS)
                     assert label.count() >= 1

@@ -90,6 +90,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         data=bt.to_dict,
         rows=lambda: backtest_rows(bt),
         terminal=False,
+        as_of=args.as_of,
     )
     return EXIT_OK
 

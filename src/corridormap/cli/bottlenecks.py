@@ -147,6 +147,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         text=lambda: criticality_text(crit, rows, view, top=args.top),
         data=lambda: rows,
         rows=lambda: Rows(rows, CRITICALITY_FIELDS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -268,6 +269,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
         text=lambda: min_cut_text(res),
         data=res.to_dict,
         rows=lambda: Rows([dict(c) for c in res.cut], CUT_FIELDS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

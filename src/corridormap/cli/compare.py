@@ -103,6 +103,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         text=lambda: comparison_text(comp, G, view),
         data=lambda: comparison_records(comp),
         frame=comp.to_frame,
+        as_of=args.as_of,
     )
     return EXIT_OK
 

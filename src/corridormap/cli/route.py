@@ -144,6 +144,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         data=lambda: routes_dict(routes, pcts),
         rows=lambda: route_leg_rows(routes),
         geojson=lambda: routes_geojson(routes),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

@@ -68,6 +68,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
         text=lambda: savings_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, ["volumes", *SAVING_FIELDS]),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

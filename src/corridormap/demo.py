@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -31,18 +32,26 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
     return True
 
 
+def as_of(G: nx.MultiDiGraph) -> str | None:
+    """The date of a network of a date (``G.graph["as_of"]``), or ``None`` for today's."""
+    return (G.graph.get("as_of") or {}).get("date")
+
+
 def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     """Write ``route-report.md`` and ``route-report.json``.
 
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
     """
+    day = as_of(G)
     docs, lines = [], ["# corridormap route report", ""]
+    if day:
+        lines += [f"network as of {day}", ""]
     for spec in load_analysis(G.graph.get("directory")).routes:
         if not _applies(G, spec, "route"):
             continue
         r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
-        docs.append({"name": spec["name"], **r.to_dict()})
+        docs.append({"name": spec["name"], **({"as_of": day} if day else {}), **r.to_dict()})
         lines += [
             f"## {spec['name']}",
             "",
@@ -89,7 +98,10 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
             continue
         stem = spec["stem"]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
-        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(comp.to_frame())))
+        frame = comp.to_frame()
+        if as_of(G):
+            frame = frame.assign(as_of=as_of(G))
+        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(frame)))
         png = out / f"compare-{stem}.png"
         fig = comp.plot()
         save_figure(fig, png)
@@ -100,12 +112,18 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
     return paths
 
 
-def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
-    """Run the main job on the bundled data (or ``data_dir``); returns the files written."""
+def run(
+    out: str | Path = "out", *, data_dir: str | Path | None = None, as_of: str | None = None
+) -> list[Path]:
+    """Run the main job on the bundled data (or ``data_dir``); returns the files written.
+
+    ``as_of`` (a date) computes everything on the network of that date, and every output says
+    so; the corridor-through-time page shows every year of ``analysis.toml`` regardless.
+    """
     from .network import load_network
 
     out = Path(out)
-    G = load_network(data_dir)
+    G = load_network(data_dir, as_of=as_of)
     written = route_report(G, out)
     written += comparisons(G, out)
     written += bottleneck_outputs(G, out)
@@ -124,8 +142,39 @@ def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[
             views.append(compute_scene(G, scene))
         except SceneError:
             continue  # skipped by write_scenes as well
-    written.append(write_atlas(out, views, G=G))
+    line = timeline_output(data_dir, out)
+    if line is not None:
+        written.append(out / "timeline.html")
+    extra = [f"network as of {as_of(G)}"] if as_of(G) else []
+    written.append(
+        write_atlas(
+            out, views, G=G, extra=extra, timeline=line.to_dict() if line is not None else None
+        )
+    )
     return written
+
+
+def timeline_output(data_dir: str | Path | None, out: Path) -> Any:
+    """Write ``timeline.html``: the corridor through time of ``analysis.toml``'s timeline.
+
+    Returns the :class:`~corridormap.timeline.Timeline` of ``[demo.timeline]``, or ``None``
+    when the file has none or its places are missing.
+    """
+    from .timeline import through_time
+
+    spec = load_analysis(data_dir).timeline
+    if spec is None:
+        return None
+    first, last = spec["years"]
+    try:
+        line = through_time(
+            data_dir, spec["from"], spec["to"], range(first, last + 1), series=spec["series"]
+        )
+    except LookupError as exc:
+        log.warning("timeline skipped: %s", exc)
+        return None
+    line.save(out / "timeline.html")
+    return line
 
 
 def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
@@ -137,6 +186,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []
+    day = as_of(G)
     pairs = default_pairs(G)
     for name in load_analysis(G.graph.get("directory")).scenarios:
         try:
@@ -149,6 +199,8 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
         rows = comp.to_dict()
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
+            if day:
+                r["as_of"] = day
         cols = (
             "pair",
             "days",
@@ -163,6 +215,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "",
             sc.description,
             "",
+            *([f"network as of {day}", ""] if day else []),
             "```",
             fmt.table(rows, cols, digits=2),
             "```",
@@ -170,16 +223,15 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
         ]
         written += [
             atomic_write(
-                out / f"scenario-{sc.name}.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
+                out / f"scenario-{sc.name}.csv",
+                fmt.csv_text(rows, [*COMPARISON_FIELDS, *(["as_of"] if day else [])]),
             ),
             atomic_write(out / f"scenario-{sc.name}.md", "\n".join(md)),
         ]
     crit = criticality(G)
-    written.append(
-        atomic_write(
-            out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
-        )
-    )
+    crit_rows = [{**r, "as_of": day} for r in crit.to_dict()] if day else crit.to_dict()
+    fields = [*CRITICALITY_FIELDS, *(["as_of"] if day else [])]
+    written.append(atomic_write(out / "bottlenecks.csv", fmt.csv_text(crit_rows, fields)))
     from .render import color_links, save_map
 
     values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}

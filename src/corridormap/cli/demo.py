@@ -43,6 +43,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """
     from ..demo import run
 
-    for path in run(args.out, data_dir=args.data):
+    for path in run(args.out, data_dir=args.data, as_of=args.as_of):
         print(path)
     return EXIT_OK

@@ -256,6 +256,8 @@ source = "a source {{{{ 7*7 }}}}"
 date = "2024-05"
 kind = "measured_run"
 measure = "door_to_door"
+clock = "from_loading"
+movement = "run-1"
 path = [
   {{ place = "Alpha" }},
   {{ place = "Gamma", by = "rail" }},

@@ -60,6 +60,7 @@ LINK_RESERVED = (
     "move_h",
     "dwell_h",
     "wait_h",
+    "tiebreak",
     "time_h",
     "cost_usd",
     "co2_kg",

@@ -221,8 +221,11 @@ class Comparison:
         }
 
     def to_frame(self):
-        """One row per family: distance; days on each clock and cost, expected and P10/P50/P90;
-        CO2, borders, transshipments, nodes.
+        """One row per family: its figures, expected and P10/P50/P90.
+
+        Distance; days on the comparison's clock, transit, waiting for the first departure and
+        door to door, and cost (each expected, P10, P50, P90); CO2, borders, transshipments,
+        nodes.
         """
         import pandas as pd
 
@@ -403,23 +406,19 @@ def _tornado(params, T: RouteTerms, comp: Comparison) -> list[dict[str, Any]]:
 
 
 # -- scenarios -------------------------------------------------------------------------------
-#: the figures :func:`scenario_percentiles` gives each pair and scenario
+#: the Monte Carlo figures :func:`scenario_percentiles` adds to each pair and scenario (the
+#: expected days and their difference are :func:`corridormap.scenarios.compare_scenarios`'s)
 SCENARIO_PERCENTILE_FIELDS = (
     "clock",
-    "days_expected",
     "days_p10",
     "days_p50",
     "days_p90",
-    "baseline_days_expected",
     "baseline_days_p50",
-    "saving_days_expected",
-    "saving_days_p10",
-    "saving_days_p50",
-    "saving_days_p90",
-    "cost_usd_expected",
+    "delta_days_p10",
+    "delta_days_p50",
+    "delta_days_p90",
     "cost_usd_p50",
-    "baseline_cost_usd_expected",
-    "saving_cost_usd_expected",
+    "baseline_cost_usd_p50",
     "draws",
     "seed",
 )
@@ -435,13 +434,13 @@ def scenario_percentiles(
     seed: int | None,
     clock: str = "transit",
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Each pair's route under each scenario beside the baseline's: expected days and spread.
+    """Each pair's route under each scenario beside the baseline's: the spread of its days.
 
     The routes are those :func:`corridormap.scenarios.compare_scenarios` finds (the best route
-    under the scenario, and in the baseline, by expected value on ``clock``). The saving is the
-    baseline's days less the scenario's, draw by draw (the same draws of the parameters: the
-    two routes share them), so its P10/P50/P90 say how sure the saving is; its expected value
-    is the difference of the expected days.
+    under the scenario, and in the baseline, by expected value on ``clock``), whose expected
+    days it gives. The difference is the scenario's days less the baseline's, draw by draw (the
+    same draws of the parameters: the two routes share them), so its P10/P50/P90 say how sure
+    a saving is.
 
     Parameters
     ----------
@@ -494,30 +493,21 @@ def _scenario_row(
     """The fields of one pair and scenario: route ``r`` beside the baseline's ``b``."""
     row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
     row.update(draws=draws, seed=seed, clock=clock)
-    p = route_percentiles(G, r, draws=draws, seed=seed) if r is not None else None
-    q = route_percentiles(G, b, draws=draws, seed=seed) if b is not None else None
-    if p is not None:
-        for k in ("expected", "p10", "p50", "p90"):
+    if r is not None:
+        p = route_percentiles(G, r, draws=draws, seed=seed)
+        for k in ("p10", "p50", "p90"):
             row[f"days_{k}"] = round(p["days"][k], 3)
-        row["cost_usd_expected"] = round(p["cost_usd"]["expected"], 1)
         row["cost_usd_p50"] = round(p["cost_usd"]["p50"], 1)
-    if q is not None:
-        row["baseline_days_expected"] = round(q["days"]["expected"], 3)
+    if b is not None:
+        q = route_percentiles(G, b, draws=draws, seed=seed)
         row["baseline_days_p50"] = round(q["days"]["p50"], 3)
-        row["baseline_cost_usd_expected"] = round(q["cost_usd"]["expected"], 1)
+        row["baseline_cost_usd_p50"] = round(q["cost_usd"]["p50"], 1)
     if r is not None and b is not None:
-        T = RouteTerms.of({"scenario": r, "baseline": b})
-        sim = simulate(G.graph["params"], T, draws, seed)
-        days = sim.days(clock)
-        saving = days[:, 1] - days[:, 0]
-        p10, p50, p90 = percentiles(saving)
-        row["saving_days_expected"] = round(q["days"]["expected"] - p["days"]["expected"], 3)
-        row.update(
-            saving_days_p10=round(float(p10), 3),
-            saving_days_p50=round(float(p50), 3),
-            saving_days_p90=round(float(p90), 3),
-            saving_cost_usd_expected=round(
-                q["cost_usd"]["expected"] - p["cost_usd"]["expected"], 1
-            ),
+        sim = simulate(
+            G.graph["params"], RouteTerms.of({"scenario": r, "baseline": b}), draws, seed
         )
+        days = sim.days(clock)
+        delta = percentiles(days[:, 0] - days[:, 1])
+        for k, x in zip(("p10", "p50", "p90"), delta, strict=True):
+            row[f"delta_days_{k}"] = round(float(x), 3)
     return row

@@ -29,6 +29,7 @@ tables, and the calibration.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,14 @@ class Term:
 
 
 # -- parameters ------------------------------------------------------------------------------
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def join_key(parts: Iterable[str]) -> str:
+    """A dotted key of its parts, quoting those that are not bare words (``"BY/RU"``)."""
+    return ".".join(p if _BARE.match(p) else f'"{p}"' for p in parts)
+
+
 @functools.lru_cache(maxsize=8192)
 def split_key(key: str) -> tuple[str, ...]:
     """Split a dotted key, keeping quoted parts whole: ``'a."RU/AZ".b'`` -> ``(a, RU/AZ, b)``."""
@@ -349,8 +358,9 @@ def evaluate(
 
 
 def expected_value(low: Any, likely: Any, high: Any, inverse: bool) -> Any:
-    """The mean of a triangular variable ``X`` on ``[low, high]`` with mode ``likely``, or of
-    ``1 / X`` when ``inverse``.
+    """The mean of a triangular variable ``X``, or of ``1 / X`` when ``inverse``.
+
+    ``X`` is on ``[low, high]`` with mode ``likely``.
 
     ``E[X] = (a + b + c) / 3``;
     ``E[1/X] = 2 / (b - a) * (b ln(b/c) / (b - c) - a ln(c/a) / (c - a))``, each ratio taken
@@ -363,7 +373,8 @@ def expected_value(low: Any, likely: Any, high: Any, inverse: bool) -> Any:
     if not inverse:
         return (a + b + c) / 3.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        tiny = 1e-12 * np.maximum(b, 1e-300)
+        # below a millionth of the value the closed form cancels catastrophically: a point
+        tiny = 1e-6 * np.maximum(np.abs(b), 1e-300)
         hi_part = np.where(b - c > tiny, b * np.log(b / c) / (b - c), 1.0)
         lo_part = np.where(c - a > tiny, a * np.log(c / a) / (c - a), 1.0)
         mean = 2.0 / (b - a) * (hi_part - lo_part)
@@ -480,8 +491,7 @@ class Scaling:
         return 1.0
 
     def time_h(self, d: Mapping[str, Any], *, wait: bool = True) -> float:
-        """The rescaled ``time_h`` of edge ``d`` (without its wait for a departure if not
-        ``wait``).
+        """The rescaled ``time_h`` of edge ``d`` (without its wait for a departure if not ``wait``).
 
         Edges built from geodata are rescaled term by term; a hand-built edge that carries
         only ``move_h``, ``dwell_h`` and ``wait_h`` is rescaled part by part.

@@ -6,11 +6,19 @@ calibration evaluate it without routing again:
 
 * ``door_to_door``, ``port_to_port``, ``leg``: the best route from the first waypoint to the
   last, through the middle waypoints in order, each stretch restricted to the modes of the
-  ``by`` of the waypoint it arrives at (:func:`corridormap.route` with ``leg_modes``). A
-  door-to-door figure is the route's whole time; a port-to-port sailing or a leg starts when
-  the first vehicle leaves and ends when the last arrives, so the transfers at the two ends
-  (loading at the origin's gate with its wait for a departure, unloading at the destination)
-  are left out. Transfers in between stay in.
+  ``by`` of the waypoint it arrives at (:func:`corridormap.route` with ``leg_modes``, on the
+  network of the row's own date when the predictions are made by
+  :func:`corridormap.backtest.backtest`). The figure is the part of the route the row's
+  ``clock`` measures (:data:`corridormap.evidence.CLOCKS`):
+
+  - ``door_to_door_with_wait``: the whole route, the wait for the first departure included;
+  - ``from_loading``: the transit time, from handing the cargo over at the origin (its
+    terminal or port dwell) without the wait for the first departure;
+  - ``from_sailing``: from the first vehicle leaving (the origin's transfer left out);
+  - ``port_to_port`` and ``leg``: from the first vehicle leaving to the last arriving (the
+    transfers at both ends left out).
+
+  Transfers in between, and the waits for later departures, stay in on every clock.
 * ``border_dwell`` (two places, the border's two sides): the border dwell term of the land
   link joining them (of the mode ``by`` names, where both a rail and a road link cross).
 * ``terminal_dwell`` (one place): the transfer from the place's gate into its layer of mode
@@ -37,7 +45,7 @@ from .model import edge_terms, layer_mode, sum_terms
 from .network import GATE, layer_nodes
 from .places import resolve_place
 from .routing import Route, route
-from .uncertainty import evaluate, param_array
+from .uncertainty import evaluate, param_array, split_first_wait
 
 __all__ = ["Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
 
@@ -211,15 +219,23 @@ def predict(G: nx.MultiDiGraph, mv: Movement) -> Prediction:
         )
     except (NoRouteError, InputError) as exc:
         return Prediction(mv, reason=f"no route: {exc}")
-    keep = [
-        leg.edge
-        for leg in r.legs
-        if mv.measure == "door_to_door"
-        or leg["kind"] != "transfer"
-        or GATE not in (leg.get("from_layer"), leg.get("to_layer"))
-    ]
     factor = r.weight.term_factor() if r.weight is not None else None
-    return Prediction(mv, terms=_time_terms(keep, factor), route=r)
+    return Prediction(mv, terms=_clock_terms(r, mv.clock, factor), route=r)
+
+
+def _clock_terms(r: Route, clock: str, factor: Any) -> dict[TermKey, float]:
+    """The time terms of the part of route ``r`` that ``clock`` measures (module notes)."""
+    edges = [leg.edge for leg in r.legs]
+    if clock in ("port_to_port", "leg"):
+        return _time_terms(
+            [e for e in edges if GATE not in (e.get("from_layer"), e.get("to_layer"))], factor
+        )
+    if clock == "from_sailing":
+        return _time_terms([e for e in edges if e.get("from_layer") != GATE], factor)
+    transit, _wait = split_first_wait(edges, factor)
+    if clock == "from_loading":
+        return {(k, inv): c for (q, k, inv), c in transit.items() if q == "time_h"}
+    return _time_terms(edges, factor)
 
 
 def predict_all(G: nx.MultiDiGraph, movements: Iterable[Movement]) -> list[Prediction]:

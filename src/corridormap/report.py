@@ -398,8 +398,9 @@ DISAGREE_PCT = 25.0
 def backtest_markdown(G: nx.MultiDiGraph | None = None) -> list[str]:
     """The backtest part of the report, as Markdown lines."""
     from .backtest import backtest
-    from .calibrate import calibrate, parameter_keys
+    from .calibrate import calibrate
     from .network import load_network
+    from .paramfile import parameter_keys
 
     G = G if G is not None else load_network()
     params = G.graph["params"]

@@ -243,9 +243,11 @@ class Route:
         ]
 
     def totals(self) -> dict[str, float | int | str]:
-        """Rounded expected totals: distance; time and days on the route's clock (``clock``),
-        the transit days, the wait for the first departure and the door-to-door days; cost,
-        CO2, borders and transshipments.
+        """Rounded expected totals.
+
+        Distance; time and days on the route's clock (``clock``), the transit days, the wait
+        for the first departure and the door-to-door days; cost, CO2, borders and
+        transshipments.
         """
         return {
             "distance_km": round(self.distance_km, 1),
@@ -298,8 +300,10 @@ class Route:
         )
 
     def summary(self) -> str:
-        """One line: ends, expected days on the route's clock (and the wait for the first
-        departure), km, cost, CO2, borders, transshipments (and the scenario).
+        """One line: ends, expected days on the route's clock, km, cost, CO2, borders ...
+
+        ... transshipments, the wait for the first departure, and the scenario if not the
+        baseline.
         """
         t = self.totals()
         n_b, n_t = t["borders"], t["transshipments"]

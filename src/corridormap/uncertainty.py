@@ -52,6 +52,7 @@ __all__ = [
     "expected_row",
     "param_array",
     "percentiles",
+    "route_key",
     "route_percentiles",
     "route_terms",
     "sample",
@@ -257,6 +258,20 @@ def split_first_wait(edges: Sequence[Mapping[str, Any]], factor: Any = None) -> 
     return transit, wait
 
 
+def route_key(edges: Sequence[Mapping[str, Any]]) -> str:
+    """What a route is, for its model-error stream: its links and transfers in order.
+
+    Two routes over the same links with the same transfers (say, the same sailing on two
+    services of equal figures) are the same route here.
+    """
+    return " ".join(
+        str(e["link_id"])
+        if e.get("link_id") is not None
+        else f"{e.get('place')}:{e.get('transfer')}"
+        for e in edges
+    )
+
+
 @dataclass
 class RouteTerms:
     """Routes as coefficient matrices over one list of parameter keys, one column per route.
@@ -266,7 +281,7 @@ class RouteTerms:
     names
         A name per route (column), e.g. the route family.
     ids
-        What each route is (its node path): the key of its model-error stream.
+        What each route is (:func:`route_key`): the key of its model-error stream.
     keys
         The parameter keys the routes use, sorted.
     inverse
@@ -288,15 +303,19 @@ class RouteTerms:
     def of(cls, routes: Mapping[str, Route]) -> RouteTerms:
         """The matrices of routes, by name."""
         return cls.from_terms(
-            {name: (*route_terms(r), " ".join(r.path)) for name, r in routes.items()}
+            {
+                name: (*route_terms(r), route_key([leg.edge for leg in r.legs]))
+                for name, r in routes.items()
+            }
         )
 
     @classmethod
     def from_terms(cls, terms: Mapping[str, tuple[Terms, Terms, str]]) -> RouteTerms:
         """The matrices of routes given as ``name -> (transit, wait, id)``.
 
-        ``transit`` and ``wait`` are :func:`route_terms`; ``id`` says what the route is (its
-        node path). The sweep builds these without making :class:`~corridormap.Route` objects.
+        ``transit`` and ``wait`` are :func:`route_terms`; ``id`` says what the route is
+        (:func:`route_key`). The sweep builds these without making
+        :class:`~corridormap.Route` objects.
         """
         inv: dict[str, bool] = {}
         for transit, wait, _ in terms.values():
@@ -339,8 +358,10 @@ class RouteTerms:
 
 
 def expected_row(params: Mapping[str, Any], keys: Sequence[str], inverse: np.ndarray) -> np.ndarray:
-    """Per key, the value that makes its terms their expected values (``1 / E[1/x]`` for a
-    speed): evaluated with :func:`evaluate`, a route's terms give its expected figures.
+    """Per key, the value that makes its terms their expected values.
+
+    That is ``E[x]``, or ``1 / E[1/x]`` for a speed: evaluated with :func:`evaluate`, a route's
+    terms give its expected figures.
     """
     low, likely, high = (param_array(params, keys, w) for w in ("low", "likely", "high"))
     out = np.empty(len(keys))
@@ -403,8 +424,9 @@ def simulate(params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any) ->
 
 
 def summary(a: np.ndarray, expected: float) -> dict[str, float]:
-    """``{"expected", "p10", "p50", "p90"}`` of draws ``a`` (one route), with its exact
-    expected value (which the draws' mean approaches).
+    """``{"expected", "p10", "p50", "p90"}`` of draws ``a`` (one route).
+
+    ``expected`` is the route's exact expected value (which the draws' mean approaches).
     """
     p10, p50, p90 = percentiles(a)
     return {"expected": float(expected), "p10": float(p10), "p50": float(p50), "p90": float(p90)}

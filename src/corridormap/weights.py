@@ -157,7 +157,7 @@ class Weight:
                 best = None
                 for d in edges.values():
                     if visible(d):
-                        c = d[attr]
+                        c = d[attr] + d.get("tiebreak", 0.0)
                         if best is None or c < best:
                             best = c
                 return best
@@ -234,10 +234,14 @@ class Weight:
                 return d[attr]
 
         if not extra:
-            return base
+
+            def cost(d: Mapping[str, Any]) -> float:
+                return base(d) + d.get("tiebreak", 0.0)
+
+            return cost
 
         def cost(d: Mapping[str, Any]) -> float:
-            return base(d) + extra.get(element_of(d), 0.0)
+            return base(d) + extra.get(element_of(d), 0.0) + d.get("tiebreak", 0.0)
 
         return cost
 
@@ -256,7 +260,12 @@ class Weight:
         return self._visible(d)
 
     def cost(self, d: Mapping[str, Any]) -> float:
-        """The objective value of edge ``d`` (under the scenario's scaling)."""
+        """The objective value of edge ``d`` (under the scenario's scaling), with its tie-break.
+
+        Every edge built by :func:`corridormap.build_network` carries a ``tiebreak`` of at most
+        a millionth of an hour (:func:`corridormap.network.tiebreak`), so no two routes tie and
+        every search finds the same one; the route's figures (:meth:`measure`) leave it out.
+        """
         return self._cost(d)
 
     def measure(self, d: Mapping[str, Any]) -> dict[str, float]:

@@ -280,6 +280,23 @@ def monte_carlo_options(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def clock_option(sp: argparse.ArgumentParser) -> None:
+    """Add ``--clock transit|door-to-door``: which time routes are chosen on and headlined on.
+
+    Parameters
+    ----------
+    sp
+        A command's parser.
+    """
+    sp.add_argument(
+        "--clock",
+        choices=["transit", "door-to-door"],
+        default="transit",
+        help="transit (default): from handing the cargo to the first carrier, the wait for "
+        "the first sailing or train given apart; door-to-door: with that wait",
+    )
+
+
 def format_option(sp: argparse.ArgumentParser) -> None:
     """Add ``--format table|json|csv`` to ``sp``.
 
@@ -340,7 +357,7 @@ def network(args: argparse.Namespace) -> Any:
 
 
 def weight(args: argparse.Namespace, G: Any, by: str) -> tuple[Any, Any]:
-    """The view of ``--scenario`` (repeatable, composed) and its weight for ``by``.
+    """The view of ``--scenario`` (repeatable, composed) and its weight for ``by`` on ``--clock``.
 
     Parameters
     ----------
@@ -359,7 +376,8 @@ def weight(args: argparse.Namespace, G: Any, by: str) -> tuple[Any, Any]:
     from ..scenarios import apply_scenario
 
     view = apply_scenario(G, list(getattr(args, "scenario", None) or []))
-    return view, view.weight(OBJECTIVES.get(by, by))
+    clock = getattr(args, "clock", None) or "transit"
+    return view, view.weight(OBJECTIVES.get(by, by), clock=clock)
 
 
 def scenario_line(view: Any) -> str:

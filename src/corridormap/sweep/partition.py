@@ -88,13 +88,14 @@ def _routes_by_route(
     G: nx.MultiDiGraph, o: str, d: str, fams: Sequence[Family], base: Any, job: Job
 ) -> dict[str, PairRoute]:
     """The families' routes of a pair found by :func:`corridormap.route` (a large network)."""
-    from ..uncertainty import route_terms
+    from ..uncertainty import route_key, route_terms
 
     routes, _ = family_routes(G, o, d, fams, base, named=job.named_families)
     out = {}
     for name, r in routes.items():
         transit, wait = route_terms(r)
-        out[name] = PairRoute(transit, wait, tuple(r.path), r.distance_km, r.nodes)
+        key = route_key([leg.edge for leg in r.legs])
+        out[name] = PairRoute(transit, wait, tuple(r.path), r.distance_km, r.nodes, key)
     return out
 
 

@@ -22,7 +22,7 @@ import networkx as nx
 from .._errors import InputError
 from ..model import edge_terms
 from ..network import GATE, place_of
-from ..uncertainty import split_first_wait
+from ..uncertainty import route_key, split_first_wait
 from ..weights import Weight
 
 __all__ = ["PairRoute", "Tables", "best_route", "tree_of"]
@@ -204,6 +204,9 @@ class PairRoute:
         Its length.
     nodes
         Its place ids in order.
+    id
+        What the route is (:func:`corridormap.uncertainty.route_key`): the key of its
+        model-error stream.
     """
 
     transit: dict
@@ -211,11 +214,7 @@ class PairRoute:
     path: tuple[str, ...]
     distance_km: float
     nodes: list[str]
-
-    @property
-    def id(self) -> str:
-        """What the route is (its node path): the key of its model-error stream."""
-        return " ".join(self.path)
+    id: str
 
 
 def best_route(tab: Tables, tree: tuple[dict, dict, dict], d: str) -> PairRoute | None:
@@ -237,4 +236,5 @@ def best_route(tab: Tables, tree: tuple[dict, dict, dict], d: str) -> PairRoute 
         tuple(path),
         float(sum(float(e["distance_km"]) for e in edges)),
         _places(path),
+        route_key(edges),
     )

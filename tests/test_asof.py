@@ -482,3 +482,21 @@ def test_every_command_takes_as_of():
     sub = next(a for a in parser._actions if a.dest == "command")
     for name, sp in sub.choices.items():
         assert any(a.dest == "as_of" for a in sp._actions), name
+
+
+def test_maps_and_charts_say_the_date(tmp_path, capsys):
+    from corridormap.render import corridor_map, render_html, route_map
+
+    geo = write_geodata(tmp_path / "geo")
+    dated, today_G = cm.load_network(geo, as_of="2019-01"), cm.load_network(geo)
+    for G, said in ((dated, True), (today_G, False)):
+        r = cm.route(G, "Alpha", "Delta")
+        for m in (corridor_map(G), route_map(r, G=G)):
+            html = render_html(m)
+            assert ("network as of 2019-01-01" in html) is said
+            assert ("cm-asof" in html) is said
+    chart = tmp_path / "r.svg"
+    args = ["route", "Alpha", "Delta", "--data", str(geo), "--as-of", "2019-01"]
+    code, _, err = call(capsys, *args, "--chart", str(chart), "--draws", "200")
+    assert code == 0, err
+    assert "network as of 2019-01-01" in chart.read_text(encoding="utf-8")

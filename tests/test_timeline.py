@@ -165,3 +165,28 @@ def test_cli_map_timeline(tmp_path, capsys):
     assert "no place 'Mumbai'" in capsys.readouterr().err
     assert main([*args, "--years", "2018-2016"]) == 2
     assert "FIRST <= LAST" in capsys.readouterr().err
+
+
+def test_demo_as_of_says_its_date_and_writes_the_timeline(tmp_path, capsys):
+    """`demo --as-of`: the route report, tables and atlas say the date; the timeline page of
+    the data's [demo.timeline] is written and listed in the atlas."""
+    geo = _geo(tmp_path)
+    (geo / "analysis.toml").write_text(
+        '[bottlenecks]\npairs = [["Alpha", "Delta"]]\n[demo]\nscenarios = []\n'
+        '[[demo.route]]\nname = "A to D"\nfrom = "Alpha"\nto = "Delta"\n'
+        '[demo.timeline]\nfrom = "Alpha"\nto = "Delta"\nyears = [2016, 2019]\n'
+        '[[demo.timeline.series]]\nlabel = "rail only"\nmodes = ["rail"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["demo", "--data", str(geo), "--out", str(out), "--as-of", "2017-06"]) == 0
+    assert str(out / "timeline.html") in capsys.readouterr().out.splitlines()
+    report = (out / "route-report.md").read_text(encoding="utf-8")
+    assert "network as of 2017-06-01" in report
+    # as of 2017 the railway C-D was not built: the route takes the gap road
+    doc = json.loads((out / "route-report.json").read_text(encoding="utf-8"))[0]
+    assert doc["as_of"] == "2017-06-01" and "C-D-road" in [x["link_id"] for x in doc["legs"]]
+    assert (out / "bottlenecks.csv").read_text(encoding="utf-8").splitlines()[0].endswith("as_of")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "network as of 2017-06-01" in index and 'href="timeline.html"' in index
+    assert "Alpha – Delta, rail only: no route in 2016" in index

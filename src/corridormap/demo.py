@@ -32,7 +32,7 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
     return True
 
 
-def as_of(G: nx.MultiDiGraph) -> str | None:
+def network_date(G: nx.MultiDiGraph) -> str | None:
     """The date of a network of a date (``G.graph["as_of"]``), or ``None`` for today's."""
     return (G.graph.get("as_of") or {}).get("date")
 
@@ -43,7 +43,7 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
     """
-    day = as_of(G)
+    day = network_date(G)
     docs, lines = [], ["# corridormap route report", ""]
     if day:
         lines += [f"network as of {day}", ""]
@@ -99,8 +99,8 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
         stem = spec["stem"]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
         frame = comp.to_frame()
-        if as_of(G):
-            frame = frame.assign(as_of=as_of(G))
+        if network_date(G):
+            frame = frame.assign(as_of=network_date(G))
         paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(frame)))
         png = out / f"compare-{stem}.png"
         fig = comp.plot()
@@ -145,7 +145,7 @@ def run(
     line = timeline_output(data_dir, out)
     if line is not None:
         written.append(out / "timeline.html")
-    extra = [f"network as of {as_of(G)}"] if as_of(G) else []
+    extra = [f"network as of {network_date(G)}"] if network_date(G) else []
     written.append(
         write_atlas(
             out, views, G=G, extra=extra, timeline=line.to_dict() if line is not None else None
@@ -186,7 +186,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []
-    day = as_of(G)
+    day = network_date(G)
     pairs = default_pairs(G)
     for name in load_analysis(G.graph.get("directory")).scenarios:
         try:

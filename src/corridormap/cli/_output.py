@@ -225,7 +225,7 @@ def check_chart(path: str | None) -> None:
         raise CliError(f"--chart {shorten(path)}: give a file ending in .png or .svg")
 
 
-def save_chart(fig: Any, path: str) -> None:
+def save_chart(fig: Any, path: str, *, as_of: str | None = None) -> None:
     """Save and close a matplotlib figure, and say where on stderr.
 
     Parameters
@@ -234,11 +234,15 @@ def save_chart(fig: Any, path: str) -> None:
         The figure.
     path
         The chart file.
+    as_of
+        The date of the network shown (``--as-of``), written in the figure's corner.
     """
     import matplotlib.pyplot as plt
 
     from ..render.charts import save_figure
 
+    if as_of:
+        fig.text(0.995, 0.005, f"network as of {as_of}", ha="right", va="bottom", fontsize=8)
     try:
         save_figure(fig, path)
     finally:

@@ -97,7 +97,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         weight=wf,
     )
     if args.chart:
-        save_chart(comp.plot(), args.chart)
+        save_chart(comp.plot(), args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,

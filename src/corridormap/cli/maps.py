@@ -12,6 +12,7 @@ from .._schema import MAX_DRAWS
 from ._common import (
     EXIT_OK,
     CliError,
+    as_of_line,
     bounded_int,
     list_arg,
     network,
@@ -172,6 +173,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         from ..render.atlas import write_atlas
 
         extra = [scenario_line(view)] if view.scenarios else []
+        extra += [as_of_line(args)] if args.as_of else []
         print(write_atlas(args.out, views, G=G, extra=extra))
     for fmt_, out in (("png", args.png), ("svg", args.svg)):
         if out:
@@ -236,7 +238,13 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     )
     try:
         written = write_catchment(
-            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+            frame,
+            cat,
+            page,
+            origin=origin,
+            png=png,
+            self_contained=args.self_contained,
+            as_of=args.as_of,
         )
     except ValueError as exc:  # e.g. a network whose families.toml has no reference family
         raise CliError(str(exc)) from None

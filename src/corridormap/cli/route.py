@@ -138,7 +138,11 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.chart:
         from ..render.charts import time_distance
 
-        save_chart(time_distance(routes, G=G, draws=args.draws, seed=args.seed), args.chart)
+        save_chart(
+            time_distance(routes, G=G, draws=args.draws, seed=args.seed),
+            args.chart,
+            as_of=args.as_of,
+        )
     emit_result(
         args.format,
         args.out,

@@ -268,7 +268,8 @@ def timeline_finding(data: dict[str, Any]) -> str:
     Returns
     -------
     str
-        E.g. ``best route: 21.1 days in 2010, 21.1 in 2026, 24.1 in 2030 (projection).``
+        E.g. ``A – B, best route: 21.1 days in 2010, 21.1 days in 2026, 24.1 days in 2030
+        (projection).``
         (not escaped).
     """
     rows = data["rows"]
@@ -280,8 +281,9 @@ def timeline_finding(data: dict[str, Any]) -> str:
     parts = []
     for i, s in enumerate(data["series"]):
         figs = []
-        for j, r in enumerate(picks):
-            fig = _days(r["results"][i]["days"]) + (" days" if j == 0 else "")
+        for r in picks:
+            days = r["results"][i]["days"]
+            fig = "no route" if days is None else f"{days:.1f} days"
             figs.append(f"{fig} in {r['year']}{' (projection)' if r['projection'] else ''}")
         parts.append(f"{s['label']}: {', '.join(figs)}")
     return f"{data['origin']} – {data['destination']}, " + "; ".join(parts) + "."

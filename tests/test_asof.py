@@ -6,8 +6,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import corridormap as cm
 from conftest import PARAMS, P, tiny, write_geodata
@@ -500,3 +503,62 @@ def test_maps_and_charts_say_the_date(tmp_path, capsys):
     code, _, err = call(capsys, *args, "--chart", str(chart), "--draws", "200")
     assert code == 0, err
     assert "network as of 2019-01-01" in chart.read_text(encoding="utf-8")
+
+
+# -- properties ------------------------------------------------------------------------------
+DAYS = st.dates(dt.date(2005, 1, 1), dt.date(2030, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def tiny_gd(tmp_path_factory):
+    return load_geodata(write_geodata(tmp_path_factory.mktemp("p") / "geo"))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), day=DAYS)
+def test_a_date_only_takes_away(tiny_gd, data, day):
+    """With openings and closures only (no targets, no changes): every place and link is kept
+    or withheld, what is kept has both ends, a link is routable exactly when it is written
+    routable and opened by the day, the input is unchanged, and no route gets faster."""
+    dates = st.one_of(
+        st.none(), DAYS.map(lambda d: d.isoformat()[: data.draw(st.sampled_from([4, 7, 10]))])
+    )
+
+    def dated(table):
+        out = {}
+        for fid, p in table.items():
+            q = dict(p)
+            opened, closed = data.draw(dates), data.draw(dates)
+            if p.get("status") in ("planned", "under_construction"):
+                opened = None  # a target: the projection rule, tested on its own above
+            if opened:
+                q.update(opened=opened, opened_source="s")
+            if closed and (not opened or closed >= opened):
+                q.update(closed=closed, closed_source="s")
+            out[fid] = q
+        return out
+
+    gd = replace(tiny_gd, nodes=dated(tiny_gd.nodes), links=dated(tiny_gd.links))
+    snapshot = copy.deepcopy((gd.nodes, gd.links))
+    got = geodata_as_of(gd, day, today=TODAY)
+    assert (gd.nodes, gd.links) == snapshot
+    withheld = got.as_of["withheld"]
+    assert set(got.nodes) | {k for k, w in withheld.items() if w["kind"] == "place"} == set(
+        gd.nodes
+    )
+    assert set(got.links) | {k for k, w in withheld.items() if w["kind"] == "link"} == set(gd.links)
+    for lid, p in got.links.items():
+        assert p["from"] in got.nodes and p["to"] in got.nodes
+        written = gd.links[lid]
+        opened = as_of_date(written["opened"]) if written.get("opened") else None
+        routable = written["status"] in ("operational", "gap") and (opened is None or opened <= day)
+        assert (p["status"] in ("operational", "gap")) is routable
+    G_now = build_network(gd)
+    if {"A", "D"} <= set(got.nodes):
+        try:
+            then = cm.route(build_network(got), "A", "D").days
+        except cm.NoRouteError:
+            return
+        assert then >= cm.route(G_now, "A", "D").days - 1e-9

@@ -143,7 +143,8 @@ def _params_as_of(
     stack: list[tuple[str, dict[str, Any]]] = [("", out)]
     while stack:
         path, table = stack.pop()
-        for name, ch in _in_force(table.get("changes") or [], day).items() if path else ():
+        in_force = _in_force(table.get("changes") or [], day) if path else {}
+        for name, ch in in_force.items():
             today = table[name]
             if isinstance(today, dict):
                 ref = today.get("calibrated_from", today.get("likely"))
@@ -299,7 +300,11 @@ def dated_events(gd: Geodata, *, today: Any = None) -> list[dict[str, Any]]:
     while stack:
         path, table = stack.pop()
         if path:
-            out += _change_events(table.get("changes") or [], path, "parameter", path, table)
+            section, _, rest = path.partition(".")
+            name = (
+                f"{section.removesuffix('s')} {rest}" if rest else path
+            )  # "service baltic_feeder"
+            out += _change_events(table.get("changes") or [], path, "parameter", name, table)
         stack += [
             (f"{path}.{k}" if path else k, v) for k, v in table.items() if isinstance(v, dict)
         ]
@@ -322,6 +327,10 @@ def _event(
     }
 
 
+#: the unit a parameter's name ends in (``headway_h``), for the events' text
+_UNITS = {"h": "h", "kmh": "km/h", "km": "km", "teu": "USD/TEU"}
+
+
 def _change_events(
     changes: list[dict[str, Any]], fid: str, kind: str, name: str, owner: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -329,11 +338,14 @@ def _change_events(
     out = []
     before: dict[str, str] = {}
     for ch in changes:
-        field = ch["field"]
+        field = label = ch["field"]
         unit = owner.get(f"{field}_unit") or ""
+        head, _, tail = field.rpartition("_")
+        if not unit and head and tail in _UNITS:  # headway_h: "headway 84 h"
+            label, unit = head, _UNITS[tail]
         value = f"{ch['value']:g}" if isinstance(ch["value"], int | float) else str(ch["value"])
         value += f" {unit}" if unit else ""
-        what = f"{field} {before[field]} → {value}" if field in before else f"{field} {value}"
+        what = f"{label} {before[field]} → {value}" if field in before else f"{label} {value}"
         out.append(_event(ch["date"], fid, kind, name, "changed", f"{name}: {what}", ch["source"]))
         before[field] = value
     return out

@@ -20,9 +20,11 @@ from ._errors import (
     GeodataError,
     InputError,
     NoRouteError,
+    NotInServiceError,
     ScenarioError,
     UnknownPlaceError,
 )
+from .asof import geodata_as_of
 from .assign import Assignment, Volumes, assign, list_volumes, load_volumes, scenario_savings
 from .backtest import Backtest, backtest
 from .calibrate import Calibration, calibrate
@@ -46,6 +48,7 @@ from .scenarios import (
     load_scenario,
 )
 from .sweep import sweep
+from .timeline import Timeline, through_time
 from .weights import Weight, make_weight
 
 #: rendering names, imported on first use so that routing never pays for folium
@@ -84,10 +87,12 @@ __all__ = [
     "MinCut",
     "Movement",
     "NoRouteError",
+    "NotInServiceError",
     "Route",
     "Scenario",
     "ScenarioComparison",
     "ScenarioError",
+    "Timeline",
     "UnknownPlaceError",
     "Volumes",
     "Weight",
@@ -107,6 +112,7 @@ __all__ = [
     "corridor_map",
     "criticality",
     "flow_betweenness",
+    "geodata_as_of",
     "geodata_to_gdfs",
     "graph_from_gdfs",
     "graph_to_gdfs",
@@ -128,6 +134,7 @@ __all__ = [
     "scenario_savings",
     "scene_map",
     "sweep",
+    "through_time",
     "widest_path",
     "write_scenes",
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "GeodataError",
     "InputError",
     "NoRouteError",
+    "NotInServiceError",
     "ScenarioError",
     "SceneError",
     "UnknownPlaceError",
@@ -105,6 +106,19 @@ class AmbiguousPlaceError(UnknownPlaceError):
         LookupError.__init__(
             self, f"{name!r} is ambiguous: it names {listed}; give one of these ids instead"
         )
+
+
+class NotInServiceError(UnknownPlaceError):
+    """A place exists in the data but not on the network of the date asked for.
+
+    The network as of a date (:func:`corridormap.asof.geodata_as_of`) leaves out the places
+    opened after it or closed by then; naming one says so, with the place's dates.
+    """
+
+    def __init__(self, message: str, *, name: str) -> None:
+        self.name = name
+        self.suggestions = []
+        LookupError.__init__(self, message)
 
 
 class NoRouteError(CorridormapError, LookupError):

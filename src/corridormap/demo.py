@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -32,18 +33,26 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
     return True
 
 
+def network_date(G: nx.MultiDiGraph) -> str | None:
+    """The date of a network of a date (``G.graph["as_of"]``), or ``None`` for today's."""
+    return (G.graph.get("as_of") or {}).get("date")
+
+
 def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     """Write ``route-report.md`` and ``route-report.json``.
 
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
     """
+    day = network_date(G)
     docs, lines = [], ["# corridormap route report", ""]
+    if day:
+        lines += [f"network as of {day}", ""]
     for spec in load_analysis(G.graph.get("directory")).routes:
         if not _applies(G, spec, "route"):
             continue
         r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
-        docs.append({"name": spec["name"], **r.to_dict()})
+        docs.append({"name": spec["name"], **({"as_of": day} if day else {}), **r.to_dict()})
         lines += [
             f"## {spec['name']}",
             "",
@@ -90,7 +99,10 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
             continue
         stem = spec["stem"]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
-        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(comp.to_frame())))
+        frame = comp.to_frame()
+        if network_date(G):
+            frame = frame.assign(as_of=network_date(G))
+        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(frame)))
         png = out / f"compare-{stem}.png"
         fig = comp.plot()
         save_figure(fig, png)
@@ -117,16 +129,19 @@ def run(
     *,
     data_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    as_of: str | None = None,
 ) -> list[Path]:
     """Run the main job on the bundled data (or ``data_dir``); returns the files written.
 
     ``progress`` is called with the name of each step of :data:`STEPS` as it starts.
+    ``as_of`` (a date) computes everything on the network of that date, and every output says
+    so; the corridor-through-time page shows every year of ``analysis.toml`` regardless.
     """
     step = progress or (lambda name: None)
     from .network import load_network
 
     out = Path(out)
-    G = load_network(data_dir)
+    G = load_network(data_dir, as_of=as_of)
     step(STEPS[0])
     written = route_report(G, out)
     step(STEPS[1])
@@ -151,8 +166,39 @@ def run(
             views.append(compute_scene(G, scene))
         except SceneError:
             continue  # skipped by write_scenes as well
-    written.append(write_atlas(out, views, G=G))
+    line = timeline_output(data_dir, out)
+    if line is not None:
+        written.append(out / "timeline.html")
+    extra = [f"network as of {network_date(G)}"] if network_date(G) else []
+    written.append(
+        write_atlas(
+            out, views, G=G, extra=extra, timeline=line.to_dict() if line is not None else None
+        )
+    )
     return written
+
+
+def timeline_output(data_dir: str | Path | None, out: Path) -> Any:
+    """Write ``timeline.html``: the corridor through time of ``analysis.toml``'s timeline.
+
+    Returns the :class:`~corridormap.timeline.Timeline` of ``[demo.timeline]``, or ``None``
+    when the file has none or its places are missing.
+    """
+    from .timeline import through_time
+
+    spec = load_analysis(data_dir).timeline
+    if spec is None:
+        return None
+    first, last = spec["years"]
+    try:
+        line = through_time(
+            data_dir, spec["from"], spec["to"], range(first, last + 1), series=spec["series"]
+        )
+    except LookupError as exc:
+        log.warning("timeline skipped: %s", exc)
+        return None
+    line.save(out / "timeline.html")
+    return line
 
 
 def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
@@ -164,6 +210,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []
+    day = network_date(G)
     pairs = default_pairs(G)
     for name in load_analysis(G.graph.get("directory")).scenarios:
         try:
@@ -176,6 +223,8 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
         rows = comp.to_dict()
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
+            if day:
+                r["as_of"] = day
         cols = (
             "pair",
             "days",
@@ -190,6 +239,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "",
             sc.description,
             "",
+            *([f"network as of {day}", ""] if day else []),
             "```",
             fmt.table(rows, cols, digits=2),
             "```",
@@ -197,17 +247,16 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
         ]
         written += [
             atomic_write(
-                out / f"scenario-{sc.name}.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
+                out / f"scenario-{sc.name}.csv",
+                fmt.csv_text(rows, [*COMPARISON_FIELDS, *(["as_of"] if day else [])]),
             ),
             atomic_write(out / f"scenario-{sc.name}.md", "\n".join(md)),
         ]
     crit = criticality(G)
-    written.append(
-        atomic_write(
-            out / "bottlenecks.csv",
-            fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)),
-        )
-    )
+    pair_rows = crit.pair_rows()
+    pair_rows = [{**r, "as_of": day} for r in pair_rows] if day else pair_rows
+    pair_fields = [*CRITICALITY_PAIR_FIELDS, *(["as_of"] if day else [])]
+    written.append(atomic_write(out / "bottlenecks.csv", fmt.csv_text(pair_rows, pair_fields)))
     from .render import color_links, save_map
 
     worst = crit.worst_per_pair()

@@ -154,10 +154,12 @@ def family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
     Raises
     ------
     InputError
-        If the family names links the network does not have.
+        If the family names links the network does not have (a network of a date may lack
+        those not in service then: closing them changes nothing).
     """
     known, modes = _links_and_modes(G)
-    missing = [x for x in fam.close_links if x not in known]
+    gone = (G.graph.get("as_of") or {}).get("withheld", {})  # not in service on its date
+    missing = [x for x in fam.close_links if x not in known and x not in gone]
     if missing:
         raise InputError(f"family {fam.name!r} names links not in the network: {missing}")
     wf = base.closing(links=fam.close_links, places=fam.close_places)

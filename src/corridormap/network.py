@@ -160,6 +160,8 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         directory=gd.directory,
         name="corridormap",
     )
+    if gd.as_of is not None:  # the network of a date: say which, and what it left out
+        G.graph["as_of"] = gd.as_of
     layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
     for pid in sorted(gd.nodes):
         props = gd.nodes[pid]
@@ -346,9 +348,18 @@ def _check_geodata(gd: Geodata) -> None:
 
 
 @settled
-def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
-    """Load a geodata directory (default: the bundled data) and build its network."""
-    return build_network(load_geodata(data_dir))
+def load_network(
+    data_dir: str | os.PathLike[str] | None = None, *, as_of: Any = None
+) -> nx.MultiDiGraph:
+    """Load a geodata directory (default: the bundled data) and build its network.
+
+    ``as_of`` (``"YYYY"``, ``"YYYY-MM"``, ``"YYYY-MM-DD"`` or a :class:`datetime.date`) builds
+    the network of that date (:func:`corridormap.asof.geodata_as_of`); ``None``, the data as
+    written (today's network).
+    """
+    from .asof import geodata_as_of
+
+    return build_network(geodata_as_of(load_geodata(data_dir), as_of))
 
 
 def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

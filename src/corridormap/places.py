@@ -19,7 +19,13 @@ from typing import Any
 import networkx as nx
 
 from ._cache import derived, invalidate
-from ._errors import AmbiguousPlaceError, InputError, UnknownPlaceError, closest
+from ._errors import (
+    AmbiguousPlaceError,
+    InputError,
+    NotInServiceError,
+    UnknownPlaceError,
+    closest,
+)
 from ._schema import as_names, check_graph, check_name
 from .network import layer_nodes
 
@@ -244,12 +250,34 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
                 continue
             break
         invalidate(G, "place_index")
+    _refuse_withheld(G, name, key)
     catalogue = places(G)
     options = {str(p.get("name")): pid for pid, p in catalogue.items()}
     for pid, p in catalogue.items():
         for alias in p.get("aliases") or []:
             options.setdefault(str(alias), pid)
     raise UnknownPlaceError(name, closest(name, list(options), n=3))
+
+
+def _refuse_withheld(G: nx.MultiDiGraph, name: str, key: str) -> None:
+    """Raise if ``key`` (normalised) names a place the network of a date leaves out.
+
+    Raises
+    ------
+    NotInServiceError
+        Naming the place, the network's date and why (its ``opened`` or ``closed``).
+    """
+    record = G.graph.get("as_of") or {}
+    for pid, item in (record.get("withheld") or {}).items():
+        if item.get("kind") != "place":
+            continue
+        keys = {normalize(pid), normalize(item["name"]), *map(normalize, item["aliases"])}
+        if key in keys:
+            raise NotInServiceError(
+                f"{item['name']} ({pid}) is not in service on the network as of "
+                f"{record['date']}: {item['why']}",
+                name=name,
+            )
 
 
 def resolve_place(G: nx.MultiDiGraph, name: str) -> str:

@@ -228,8 +228,21 @@ class Scenario:
         params = G.graph.get("params", {})
         fname = Path(self.file).name if self.file else "<scenario>"
 
+        dated = G.graph.get("as_of") or {}
+        gone = dated.get("withheld", {})  # ids not in service on the network's date
+
         def check(values: Iterable[str], known: Any, field_name: str, what: str) -> None:
             for x in sorted(values):
+                if x not in known and x in gone and field_name != "changes.open_links":
+                    continue  # closing or scaling what is not in service changes nothing
+                if x not in known and x in gone:
+                    raise ScenarioError(
+                        f"opens link {x!r}, which is not on the network as of "
+                        f"{dated['date']}: {gone[x]['why']}",
+                        file=fname,
+                        feature=self.name,
+                        field=field_name,
+                    )
                 if x not in known:
                     near = closest(x, list(known), n=1)
                     hint = f" (did you mean {near[0]!r}?)" if near else ""

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from .._errors import CorridormapError, NoRouteError
-from ._common import EXIT_BAD_INPUT, EXIT_NO_ROUTE, CliError, OneLineParser, fail
+from ._common import EXIT_BAD_INPUT, EXIT_NO_ROUTE, CliError, OneLineParser, date_arg, fail
 from .assign import add_assign_parser
 from .backtest import add_backtest_parser
 from .bottlenecks import add_bottlenecks_parser, add_capacity_parser
@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="more logging (-vv for debug and tracebacks)",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    common.add_argument(
+        "--as-of",
+        type=date_arg,
+        metavar="YYYY-MM[-DD]",
+        help="the network as of that date: what was in service then, with that date's "
+        "capacities and frequencies (a later date opens planned links at their targets; "
+        "default: today's network, the data as written)",
+    )
 
     p = OneLineParser(
         prog="corridormap",

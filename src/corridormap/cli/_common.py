@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .._errors import UnknownPlaceError
+from .._errors import NotInServiceError, UnknownPlaceError
 from .._schema import MAX_DRAWS, show
 from ..routing import OBJECTIVES
 
@@ -82,8 +82,12 @@ def fail(args: Any, exc: BaseException, code: int) -> int:
 
         traceback.print_exc()
     msg = " ".join(str(exc).split())
-    if isinstance(exc, UnknownPlaceError) and not exc.suggestions:
+    listed = isinstance(exc, UnknownPlaceError) and not isinstance(exc, NotInServiceError)
+    if listed and not exc.suggestions:
         msg += "; run 'corridormap places' to list the places"
+    day = getattr(args, "as_of", None)
+    if day and day not in msg:
+        msg += f" (on the network as of {day})"
     print(f"corridormap: error: {clip(msg)}", file=sys.stderr)
     return code
 
@@ -141,6 +145,51 @@ def bounded_int(low: int, high: int | None = None, *, what: str = "") -> Callabl
 
 #: an argparse type: a whole number of at least 1
 positive_int = bounded_int(1)
+
+
+def date_arg(text: str) -> str:
+    """An argparse type: a date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as its first day (ISO).
+
+    Parameters
+    ----------
+    text
+        The option's value.
+
+    Returns
+    -------
+    str
+        The day, ``YYYY-MM-DD`` (``2017-06`` -> ``2017-06-01``).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else, or a day that does not exist.
+    """
+    from .._schema import read_date
+
+    day = read_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"not a date YYYY, YYYY-MM or YYYY-MM-DD (a real day): {shorten(text)!r}"
+        )
+    return day.isoformat()
+
+
+def as_of_line(args: argparse.Namespace) -> str | None:
+    """The line that says which date's network an output shows, or ``None`` for today's.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--as-of``).
+
+    Returns
+    -------
+    str or None
+        ``network as of YYYY-MM-DD`` when ``--as-of`` was given.
+    """
+    day = getattr(args, "as_of", None)
+    return f"network as of {day}" if day else None
 
 
 def check_choice(value: str, options: Sequence[str], what: str, *, where: str = "") -> None:
@@ -292,7 +341,7 @@ def output_options(sp: argparse.ArgumentParser, what: str) -> None:
 
 # -- what a command computes on ---------------------------------------------------------------
 def network(args: argparse.Namespace) -> Any:
-    """The network of ``--data`` (or the bundled one).
+    """The network of ``--data`` (or the bundled one), as of ``--as-of`` (default: today's).
 
     Parameters
     ----------
@@ -306,7 +355,7 @@ def network(args: argparse.Namespace) -> Any:
     """
     from ..network import load_network
 
-    return load_network(args.data)
+    return load_network(args.data, as_of=getattr(args, "as_of", None))
 
 
 def weight(args: argparse.Namespace, G: Any, by: str) -> tuple[Any, Any]:

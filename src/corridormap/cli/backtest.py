@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ._common import EXIT_OK, activity, format_option, network, out_option, positive_int
-from ._output import Rows, emit_result
+from ._output import Rows, emit_result, save_chart
 
 #: the backtest table's columns, and its CSV's
 BACKTEST_COLUMNS = ("id", "role", "fold", "observed", "p10", "p50", "p90", "error_pct", "inside")
@@ -82,10 +81,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             cross_validate=args.cross_validate,
         )
     if args.chart:
-        from ..render.charts import save_figure
-
-        save_figure(bt.plot(), args.chart)
-        print(f"chart: {args.chart}", file=sys.stderr)
+        save_chart(bt.plot(), args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,
@@ -93,6 +89,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         data=bt.to_dict,
         rows=lambda: backtest_rows(bt),
         terminal=False,
+        as_of=args.as_of,
     )
     return EXIT_OK
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._common import EXIT_OK, format_option, out_option
+from ._common import EXIT_OK, CliError, format_option, out_option
 from ._output import Rows, emit_result
 
 
@@ -54,6 +54,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """
     from ..calibrate import calibrate, calibrated_text, write_parameters
 
+    if args.as_of:
+        raise CliError(
+            "calibrate fits the parameters as written (today's) to every evidence row; "
+            "--as-of does not apply to it"
+        )
     cal = calibrate(args.data, evidence=args.evidence)
     path, old, new = calibrated_text(cal)
     if args.check:

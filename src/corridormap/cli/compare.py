@@ -99,13 +99,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=progress(args, args.draws),
     )
     if args.chart:
-        save_chart(comp.plot(), args.chart)
+        save_chart(comp.plot(), args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,
         text=lambda: comparison_text(comp, G, view),
         data=lambda: comparison_records(comp),
         frame=comp.to_frame,
+        as_of=args.as_of,
     )
     return EXIT_OK
 

@@ -143,7 +143,7 @@ def cmd_route(args: argparse.Namespace) -> int:
             step("the routes' time- and cost-distance, P10-P90")
             fig = time_distance(routes, G=G, draws=args.draws, seed=args.seed)
             step("writing")
-            save_chart(fig, args.chart)
+            save_chart(fig, args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,
@@ -151,6 +151,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         data=lambda: routes_dict(routes, pcts),
         rows=lambda: route_leg_rows(routes),
         geojson=lambda: routes_geojson(routes),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

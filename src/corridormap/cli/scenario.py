@@ -126,6 +126,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         text=lambda: scenario_comparison_text(rows, draws=args.draws, seed=args.seed),
         data=lambda: [{k: r[k] for k in fields} for r in rows],
         rows=lambda: Rows([{**r, "route_nodes": " ".join(r["route_nodes"])} for r in rows], fields),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -212,6 +213,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         text=lambda: scenarios_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, ["name", "description", "changes", "sources", "file"]),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 from ._common import EXIT_OK, CliError, network
-from ._output import Rows, check_outputs, emit_result
+from ._output import Rows, check_outputs, emit_result, save_chart
 
 #: the volume factors the saving chart is drawn at (x the volume file)
 SAVING_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -68,6 +67,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
         text=lambda: savings_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, ["volumes", *SAVING_FIELDS]),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -111,7 +111,7 @@ def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None
         The chart file.
     """
     from ..assign import load_volumes, saving_curve
-    from ..render.charts import save_figure, saving_figure
+    from ..render.charts import saving_figure
 
     curves = {}
     for v in volumes:
@@ -119,8 +119,7 @@ def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None
         for s in scen:
             label = "+".join(s) if isinstance(s, list) else str(s)
             curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS)
-    save_figure(saving_figure(curves), path)
-    print(f"chart: {path}", file=sys.stderr)
+    save_chart(saving_figure(curves), path, as_of=(G.graph.get("as_of") or {}).get("date"))
 
 
 def savings_text(rows: list[dict[str, Any]]) -> str:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..mapscenes import SceneView
 
 INDEX = "index.html"
+#: the corridor-through-time page (:mod:`.timeline`)
+TIMELINE = "timeline.html"
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -189,6 +191,7 @@ def write_atlas(
     title: str = "corridormap atlas",
     extra: Iterable[str] = (),
     G: Any = None,
+    timeline: dict[str, Any] | None = None,
 ) -> Path:
     """Write the atlas page ``index.html`` in ``out_dir``.
 
@@ -208,6 +211,9 @@ def write_atlas(
     Lines of text (escaped) added under the heading, e.g. the scenario applied.
     G
     The network, for the overview's counts of places and links.
+    timeline
+    The corridor through time (:meth:`corridormap.timeline.Timeline.to_dict`), listed with
+    its finding when ``timeline.html`` is in ``out_dir``.
 
     Returns
     -------
@@ -232,6 +238,16 @@ def write_atlas(
             + "</li>"
         )
     sections = [f"<h2>Maps</h2><ul>{''.join(items)}</ul>"] if items else []
+    if (out / TIMELINE).exists():
+        from .timeline import timeline_finding
+
+        finding = timeline_finding(timeline) if timeline else ""
+        sections.append(
+            f"<h2>Through time</h2><ul><li><b>{_link(TIMELINE, 'The corridor through time')}</b>"
+            + (f'<div class="finding">{esc(finding)}</div>' if finding else "")
+            + '<div class="more">a slider from year to year: what opened, and the best time '
+            "on each year's network</div></li></ul>"
+        )
     groups: dict[str, list[str]] = {}
     for group, name, finding, files in _other_files(out):
         links = " · ".join(

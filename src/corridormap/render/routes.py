@@ -112,7 +112,7 @@ def route_map(
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
     if percentiles is not None and len(percentiles) != len(routes):
         raise ValueError(f"percentiles has {len(percentiles)} entries for {len(routes)} routes")
-    m = m if m is not None else new_map(tiles=tiles)
+    m = m if m is not None else new_map(tiles=tiles, G=G)
     feats = new_features()
     if G is not None:
         draw_network(G, m, feats, by_branch=False, faint=True)

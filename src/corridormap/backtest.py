@@ -36,7 +36,7 @@ from .calibrate import MAX_ITER, FixedPoint, fixed_point, prior_params
 from .evidence import Movement, evidence_path, load_evidence
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma
 from .paramfile import parameter_keys
-from .predict import Prediction, TermKey, predict_all, term_matrix
+from .predict import DatedNetworks, Prediction, TermKey, predict_all, term_matrix
 from .uncertainty import evaluate, expected_row, percentiles, sample
 
 __all__ = [
@@ -336,7 +336,8 @@ def backtest(
     # (prediction, params) scoring each row
     scoring: list[tuple[Prediction, Mapping[str, Any], str]] = []
     if not cv:
-        for rp in predict_all(G, movements):
+        nets = DatedNetworks(_geodata(G), G.graph["params"])
+        for rp in predict_all(nets, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
         scoring = cross_validated_predictions(G, movements, fold_of, folds=folds)
@@ -356,15 +357,16 @@ def _baseline(
     G: nx.MultiDiGraph, movements: Sequence[Movement]
 ) -> list[tuple[Prediction, Mapping[str, Any], str]]:
     """Every row predicted with the sourced values (every calibration undone)."""
-    from dataclasses import replace
-
-    from .io import load_geodata
-    from .network import build_network
-
     prior = prior_params(G.graph["params"])
-    gd = load_geodata(G.graph.get("directory"))
-    H = build_network(replace(gd, params=prior))
-    return [(rp, prior, "sourced values") for rp in predict_all(H, movements)]
+    nets = DatedNetworks(_geodata(G), prior)
+    return [(rp, prior, "sourced values") for rp in predict_all(nets, movements)]
+
+
+def _geodata(G: nx.MultiDiGraph) -> Any:
+    """The geodata of a network's directory, as written: every date's network is built from it."""
+    from .io import load_geodata
+
+    return load_geodata(G.graph.get("directory"))
 
 
 def cross_validated_predictions(
@@ -394,7 +396,7 @@ def cross_validated_predictions(
         f = fold_of[mv.id]
         run = runs["all"] if f == "holdout" else runs[f]
         how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
-        (rp,) = predict_all(run.G, [mv])
+        (rp,) = predict_all(run.networks, [mv])
         out.append((rp, run.params, how))
     return out
 

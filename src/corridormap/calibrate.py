@@ -264,8 +264,24 @@ def fit_parameters(
     allowed = None if free is None else set(free)
     keys = sorted(k for k in used if _fittable(params, k) and (allowed is None or k in allowed))
     priors = {k: prior_of(param_table(params, k)) for k in keys}
-    if not rows or not keys:
-        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    if not rows:
+        return Fit({}, {}, {}, priors, {}, [], True, "nothing to fit")
+    if not keys:  # every parameter at its sourced value: the residuals are the model's error
+        _, _, const, y, _ = _design(rows, [], params)
+        resid = np.log(const) - y
+        empty = np.zeros((0, len(rows)))
+        none = np.zeros(0)
+        return Fit(
+            {},
+            {},
+            {},
+            priors,
+            {rp.movement.id: float(resid[i]) for i, rp in enumerate(rows)},
+            [rp.movement.id for rp in rows],
+            True,
+            "every parameter at its sourced value",
+            discrepancy_of(resid, (none, none, none), const, empty, empty),
+        )
     n = len(rows)
     direct, inverse, const, y, sigma = _design(rows, keys, params)
     lo_b = np.log([priors[k].low for k in keys])

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._errors import CorridormapError, GeodataError, SceneError
+from ._filenames import file_names, slug
 from .io import data_file, read_toml
 from .places import resolve_place, short_name
 from .weights import Weight
@@ -51,6 +52,13 @@ log = logging.getLogger(__name__)
 SCENES_FILE = "scenes.toml"
 #: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0)
 PERCENTILE_DRAWS = 2000
+#: a scene's pages, by its name's slug: with online tiles, and working offline
+SCENE_PAGES = ("map-{}.html", "map-{}-offline.html")
+#: page names a scene may not take: ``corridormap map catchment`` writes them
+RESERVED_PAGES = {
+    "map-catchment.html": "the page 'corridormap map catchment' writes",
+    "map-catchment-offline.html": "the page 'corridormap map catchment --self-contained' writes",
+}
 _SCENE_KEYS = {
     "title",
     "subtitle",
@@ -142,6 +150,16 @@ class Scene:
     replay: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+
+    def page(self, *, self_contained: bool = False) -> str:
+        """The file name of the scene's page: ``map-<slug>.html`` (``-offline.html``).
+
+        The slug is the name's letters and digits (:func:`corridormap._filenames.slug`), so
+        a name from the data never becomes a path.
+        """
+        return SCENE_PAGES[1 if self_contained else 0].replace(
+            "{}", slug(self.name, file=self.file, what="scene", error=SceneError)
+        )
 
 
 @dataclass(frozen=True)
@@ -315,7 +333,17 @@ def load_scenes(
         raise SceneError(exc.reason, file=file.name) from None
     if not doc:
         raise SceneError("defines no scene", file=file.name)
-    return {name: _scene(name, raw, file.name) for name, raw in doc.items()}
+    scenes = {name: _scene(name, raw, file.name) for name, raw in doc.items()}
+    # every page name a slug of its own, none another scene's or the catchment map's
+    file_names(
+        scenes,
+        SCENE_PAGES,
+        file=file.name,
+        what="scene",
+        reserved=RESERVED_PAGES,
+        error=SceneError,
+    )
+    return scenes
 
 
 #: the bundled scenes: name -> description (a user's geodata may define others)

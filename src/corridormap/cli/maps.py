@@ -90,6 +90,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         The exit code.
     """
     from .._atomic import atomic_write
+    from .._filenames import inside
     from ..mapscenes import load_scenes
     from ..render import render_html
     from ..render.mapscenes import draw_scene
@@ -104,8 +105,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     if (args.png or args.svg) and args.scene is None:
         raise CliError("--png and --svg draw one scene: name it (corridormap map SCENE --png FILE)")
     views = _scene_views(G, scenes, args.scene, wf)
-    suffix = "-offline" if args.self_contained else ""
-    paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
+    paths = [inside(args.out, v.scene.page(self_contained=args.self_contained)) for v in views]
     index = Path(args.out) / "index.html" if args.scene is None else None
     check_outputs(args, [*paths, index, args.png, args.svg])
     # every page is drawn before any is written: a scene that fails replaces nothing

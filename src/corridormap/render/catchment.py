@@ -21,6 +21,7 @@ from typing import Any
 
 from ..places import short_name
 from ._html import bounds_of, esc, fmt, rounded, table
+from .charts import literal_text
 from .legends import title_box
 
 __all__ = ["catchment_frame", "catchment_map", "catchment_png", "write_catchment"]
@@ -264,7 +265,7 @@ def catchment_png(
     )
     if scatter is not None:
         fig.colorbar(scatter, ax=list(axes.flat), shrink=0.7, label=f"P(INSTC faster than {ref})")
-    return fig
+    return literal_text(fig)
 
 
 def write_catchment(
@@ -295,6 +296,7 @@ def write_catchment(
         fig = catchment_png(frame, places, origin=origin, reference=reference)
         buf = io.BytesIO()
         try:
+            literal_text(fig)
             fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         finally:
             plt.close(fig)

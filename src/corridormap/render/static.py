@@ -19,6 +19,7 @@ import networkx as nx
 
 from .._atomic import atomic_write
 from ..places import short_name
+from .charts import figure_bytes, literal_text
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,7 +107,7 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     if handles:
         ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92)
     _draw_titles(fig, view)
-    return fig
+    return literal_text(fig)
 
 
 def _draw_network(ax: Any, links: dict, faint: bool, pts: list, handles: list) -> None:
@@ -426,9 +427,11 @@ def save_static(
     """Draw the scene (:func:`draw_static`) and write it atomically as ``png`` or ``svg``."""
     if fmt not in ("png", "svg"):
         raise ValueError(f"format {fmt!r}: expected png or svg")
+    import matplotlib.pyplot as plt
+
     fig = draw_static(view, G=G)
-
-    def write(fh: Any) -> None:
-        fig.savefig(fh, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
-
-    return atomic_write(path, write)
+    try:
+        data = figure_bytes(fig, fmt, dpi=DPI)
+    finally:
+        plt.close(fig)
+    return atomic_write(path, data)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from .. import __version__
 from .._errors import CorridormapError, NoRouteError
 from ._common import EXIT_BAD_INPUT, EXIT_NO_ROUTE, CliError, OneLineParser, fail
+from ._output import check_outputs
 from .assign import add_assign_parser
 from .backtest import add_backtest_parser
 from .bottlenecks import add_bottlenecks_parser, add_capacity_parser
@@ -108,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:
+        check_outputs(args)  # what the command declared it writes: checked before any work
         return int(args.func(args) or 0)
     except NoRouteError as exc:
         return fail(args, exc, EXIT_NO_ROUTE)

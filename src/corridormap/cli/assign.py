@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ._common import EXIT_OK, CliError, network, output_options, positive_int, scenario_option
-from ._output import Rows, check_outputs, emit, emit_result
+from ._output import Rows, declare, emit, emit_result
 
 
 def add_assign_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -36,6 +36,7 @@ def add_assign_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     scenario_option(a)
     output_options(a, "links and places coloured by utilisation")
+    declare(a, outputs=("out", "map"), reads=("volumes", "scenario"))
     a.set_defaults(func=cmd_assign)
 
 
@@ -62,7 +63,6 @@ def cmd_assign(args: argparse.Namespace) -> int:
         raise CliError("assign needs a VOLUMES file or name (--list lists them)")
     if not (args.tolerance > 0 and args.tolerance < 1):
         raise CliError(f"--tolerance must be between 0 and 1, got {args.tolerance!r}")
-    check_outputs(args, [args.out, args.map])
     res = assign(G, args.volumes, scenario=args.scenario or None, tolerance=args.tolerance)
     if args.map:
         from ..render import save_map

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ._common import EXIT_OK, format_option, network, out_option, positive_int
-from ._output import Rows, emit_result
+from ._output import Rows, declare, emit_result
 
 #: the backtest table's columns, and its CSV's
 BACKTEST_COLUMNS = ("id", "role", "fold", "observed", "p10", "p50", "p90", "error_pct", "inside")
@@ -51,6 +51,7 @@ def add_backtest_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     format_option(bt)
     out_option(bt)
     bt.add_argument("--chart", metavar="FILE.png", help="also write the backtest chart")
+    declare(bt, outputs=("out", "chart"), reads=("evidence",), charts=("chart",))
     bt.set_defaults(func=cmd_backtest)
 
 

@@ -20,7 +20,7 @@ from ._common import (
     stderr_is_terminal,
     weight,
 )
-from ._output import check_outputs
+from ._output import check_outputs, declare
 
 log = logging.getLogger("corridormap")
 
@@ -73,6 +73,8 @@ def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="Monte Carlo draws per pair (default 2000)",
     )
     catch.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=0, metavar="S")
+    # the pages are named by their scenes: checked with them in cmd_map
+    declare(mp, outputs=("png", "svg"), reads=("scenario",))
     mp.set_defaults(func=cmd_map)
 
 

@@ -19,7 +19,7 @@ from ._common import (
     network,
     output_options,
 )
-from ._output import Rows, check_outputs, emit_result
+from ._output import Rows, declare, emit_result
 from ._pairs import read_pairs
 from .scenario_volumes import add_volume_options, cmd_scenario_volumes
 
@@ -50,6 +50,12 @@ def add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     monte_carlo_options(sc)
     output_options(sc, "the links the scenarios open and close")
     add_volume_options(sc)
+    declare(
+        sc,
+        outputs=("out", "map", "chart"),
+        reads=("names", "volumes", "pairs_file"),
+        charts=("chart",),
+    )
     sc.set_defaults(func=cmd_scenario)
 
 
@@ -70,6 +76,7 @@ def add_scenarios_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="List the scenarios (the geodata directory's, then the bundled ones).",
     )
     format_option(ls)
+    declare(ls)
     ls.set_defaults(func=cmd_scenarios)
 
 
@@ -93,7 +100,6 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
     if args.volumes or args.chart:
         return cmd_scenario_volumes(args)
-    check_outputs(args, [args.out, args.map])
     pairs = read_pairs(args)
     G = network(args)
     if pairs is None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._common import EXIT_OK, CliError, network
-from ._output import Rows, check_outputs, emit_result
+from ._output import Rows, emit_result
 
 #: the volume factors the saving chart is drawn at (x the volume file)
 SAVING_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -91,7 +91,6 @@ def _check_volume_args(args: argparse.Namespace) -> None:
         raise CliError("--volumes takes its pairs from the volume file: drop --pair/--pairs-file")
     if args.by != "time":
         raise CliError("--volumes compares days (queues are time): drop --by cost")
-    check_outputs(args, [args.out, args.map, args.chart])
     if args.map:
         raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")
 

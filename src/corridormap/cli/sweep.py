@@ -10,7 +10,7 @@ from typing import Any
 from .._schema import MAX_DRAWS
 from ..routing import OBJECTIVES
 from ._common import EXIT_OK, CliError, bounded_int, list_arg, network, stderr_is_terminal
-from ._output import check_outputs
+from ._output import declare
 
 log = logging.getLogger("corridormap")
 
@@ -106,7 +106,13 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="N",
         help="tasks the origins are split into (default 4 per worker)",
     )
+    declare(sw, outputs=("out", "map", _map_png), reads=("scenario",))
     sw.set_defaults(func=cmd_sweep)
+
+
+def _map_png(args: argparse.Namespace) -> str | None:
+    """The catchment figure ``--map`` writes beside the page (its name with ``.png``)."""
+    return str(Path(args.map).with_suffix(".png")) if args.map else None
 
 
 def _sweep_client(args: argparse.Namespace) -> Any:
@@ -161,12 +167,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """
     from ..sweep import sweep, write_table
 
-    outputs = [args.out, args.map]
-    png = None
-    if args.map:
-        png = str(Path(args.map).with_suffix(".png"))
-        outputs.append(png)
-    check_outputs(args, outputs)
+    png = _map_png(args)
     G = network(args)
     frame = sweep(
         G,

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ._errors import CorridormapError, GeodataError, SceneError
+from ._errors import CorridormapError, GeodataError, InputError, SceneError
 from ._filenames import file_names, slug
 from .io import data_file, read_toml
 from .places import resolve_place, short_name
-from .weights import Weight
+from .weights import Weight, objective_attr
 
 if TYPE_CHECKING:  # pragma: no cover
     from .routing import Route
@@ -223,6 +223,14 @@ def _flag(value: Any, file: str, scene: str, field: str) -> bool:
     return value
 
 
+def _objective(value: Any, file: str, scene: str) -> str:
+    """A route's ``by``: an objective (``time``, ``cost_usd`` ...), as its edge attribute."""
+    try:
+        return objective_attr(_text(value, file, scene, "by"))
+    except InputError as exc:
+        raise SceneError(str(exc), file=file, feature=scene, field="by") from None
+
+
 def _unknown_keys(table: Mapping[str, Any], allowed: set[str], file: str, scene: str) -> None:
     extra = sorted(set(table) - allowed)
     if extra:
@@ -250,7 +258,7 @@ def _route(raw: Any, file: str, scene: str, i: int) -> SceneRoute:
         origin=_text(raw["from"], file, where, "from"),
         destination=_text(raw["to"], file, where, "to"),
         label=_text(raw["label"], file, where, "label"),
-        by=_text(raw.get("by", "time_h"), file, where, "by"),
+        by=_objective(raw.get("by", "time_h"), file, where),
         label_by_crossing=_flag(
             raw.get("label_by_crossing", False), file, where, "label_by_crossing"
         ),

@@ -42,6 +42,10 @@ def scenario_savings(
     Returns one row per scenario and flow (``SAVING_FIELDS``); ``baseline_top`` and
     ``scenario_top`` name the longest queue in each case.
     """
+    from ..scenarios import apply_scenario, check_distinct
+
+    scenarios = list(scenarios)
+    check_distinct(apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scenarios)
     vols = load_volumes(volumes, G)
     base = assign(G, vols, tolerance=tolerance)
     rows = []

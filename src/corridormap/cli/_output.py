@@ -233,12 +233,18 @@ def check_outputs(
     CliError
         If a chart file does not end in ``.png`` or ``.svg``.
     """
+    charts: tuple[str, ...] = ()
     if outputs is None:
         outputs = declared_outputs(args)
-        for option in getattr(args, "declared_charts", ()):
-            check_chart(getattr(args, option, None))
+        charts = getattr(args, "declared_charts", ())
+    _check_paths(args, [str(o) for o in outputs if o])
+    for option in charts:
+        check_chart(getattr(args, option, None))
+
+
+def _check_paths(args: argparse.Namespace, chosen: list[str]) -> None:
+    """Refuse outputs that are not regular files, are inputs, or are given twice."""
     seen: dict[str, str] = {}
-    chosen = [str(o) for o in outputs if o]
     if not chosen:
         return
     inputs = []

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "AmbiguousPlaceError",
+    "ClusterError",
     "CorridormapError",
     "GeodataError",
     "InputError",
@@ -105,6 +106,15 @@ class AmbiguousPlaceError(UnknownPlaceError):
         LookupError.__init__(
             self, f"{name!r} is ambiguous: it names {listed}; give one of these ids instead"
         )
+
+
+class ClusterError(CorridormapError, RuntimeError):
+    """A computation on a Dask cluster failed while it ran.
+
+    The scheduler did not answer within the time allowed or was lost, no worker was left, a
+    worker died running a task again and again, or a task stalled; the message says which,
+    in one line. The command line exits 4.
+    """
 
 
 class NoRouteError(CorridormapError, LookupError):

@@ -17,10 +17,10 @@ from ._common import (
     network,
     scenario_line,
     scenario_option,
-    stderr_is_terminal,
     weight,
 )
 from ._output import check_outputs, declare
+from ._work import SWEEP_MAX_PAIRS, SWEEP_MAX_WORK, work_option
 
 log = logging.getLogger("corridormap")
 
@@ -73,6 +73,14 @@ def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="Monte Carlo draws per pair (default 2000)",
     )
     catch.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=0, metavar="S")
+    catch.add_argument(
+        "--max-pairs",
+        type=bounded_int(1),
+        default=SWEEP_MAX_PAIRS,
+        metavar="N",
+        help=f"refuse more than N destination x scenario comparisons (default {SWEEP_MAX_PAIRS:,})",
+    )
+    work_option(catch, SWEEP_MAX_WORK, "pair-draws (comparisons x draws)")
     # the pages are named by their scenes: checked with them in cmd_map
     declare(mp, outputs=("png", "svg"), reads=("scenario",))
     mp.set_defaults(func=cmd_map)
@@ -174,6 +182,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     dests = list_arg(args.destinations) or [
         pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
     ]
+    _check_catchment_work(args, G, origin, dests)
     frame = sweep(
         G,
         [origin],
@@ -181,7 +190,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
         scenarios=args.scenario,
         draws=args.draws,
         seed=args.seed,
-        progress=not args.quiet and stderr_is_terminal(),
+        progress=not args.quiet,
     )
     try:
         written = write_catchment(
@@ -192,3 +201,29 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return EXIT_OK
+
+
+def _check_catchment_work(args: argparse.Namespace, G: Any, origin: str, dests: list) -> None:
+    """Refuse a catchment map above the sweep's bounds, or without a reference family."""
+    from ..families import network_families
+    from ..places import resolve_endpoints
+    from ..sweep.job import scenario_items
+    from ._work import check_work
+
+    ds = resolve_endpoints(G, dests, "destinations")
+    pairs = len(ds) - (origin in ds)
+    n_scen = len(scenario_items(G, args.scenario))
+    shape = f"map catchment: {pairs:,} pairs x {n_scen} scenario{'s' * (n_scen != 1)}"
+    check_work(shape, pairs * n_scen, args.max_pairs, "--max-pairs", "comparisons")
+    check_work(
+        f"{shape} x {args.draws:,} draws",
+        pairs * n_scen * args.draws,
+        args.max_work,
+        "--max-work",
+        "pair-draws",
+    )
+    if network_families(G).reference is None:
+        raise CliError(
+            "map catchment measures the INSTC against the reference family, and this "
+            "network's families.toml names none (reference = ...)"
+        )

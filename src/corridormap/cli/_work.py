@@ -25,6 +25,7 @@ hours or exhaust memory. The bounds, from the benchmarks in the README:
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from ._common import CliError
 
@@ -55,14 +56,14 @@ def work_option(sp: argparse.ArgumentParser, default: float, unit: str) -> None:
     """
     sp.add_argument(
         "--max-work",
-        type=_count,
+        type=work_count,
         default=default,
         metavar="N",
         help=f"refuse runs estimated above N {unit} (default {default:,.0f})",
     )
 
 
-def _count(text: str) -> float:
+def work_count(text: str) -> float:
     """An argparse type: a positive count, in any notation (``2e9``, ``2000000000``)."""
     try:
         value = float(text)
@@ -73,7 +74,9 @@ def _count(text: str) -> float:
     return value
 
 
-def check_work(what: str, estimate: float, bound: float, flag: str, unit: str) -> None:
+def check_work(
+    what: str, estimate: float, bound: float, flag: str, unit: str, *, product: bool = True
+) -> None:
     """Refuse work estimated above its bound, saying the estimate and the flag that raises it.
 
     Parameters
@@ -88,6 +91,9 @@ def check_work(what: str, estimate: float, bound: float, flag: str, unit: str) -
         The option that raises the bound (``"--max-work"``).
     unit
         What the estimate counts (``"pair-draws"``).
+    product
+        Whether ``what`` is a product whose value is then given (``... = 5.6e10
+        pair-draws``); otherwise ``what`` says the count itself.
 
     Raises
     ------
@@ -95,9 +101,10 @@ def check_work(what: str, estimate: float, bound: float, flag: str, unit: str) -
         If ``estimate`` is above ``bound``.
     """
     if estimate > bound:
+        size = f"{what} = {estimate:,.0f} {unit}" if product else what
         raise CliError(
-            f"{what} = {estimate:,.0f} {unit}, above the bound of {bound:,.0f}: ask for less, "
-            f"or raise the bound with {flag} {_round_up(estimate)}"
+            f"{size}, above the bound of {bound:,.0f} {unit}: ask for less, or raise the bound "
+            f"with {flag} {_round_up(estimate)}"
         )
 
 
@@ -108,3 +115,64 @@ def _round_up(x: float) -> str:
     exp = max(0, math.floor(math.log10(x)) - 1)
     value = math.ceil(x / 10**exp) * 10**exp
     return f"{value:.2g}" if value >= 1e6 else f"{value:.0f}"
+
+
+def flows_option(sp: argparse.ArgumentParser) -> None:
+    """Add ``--max-flows N`` (the most flows of one volume file) to ``sp``.
+
+    Parameters
+    ----------
+    sp
+        A command's parser (``assign``, ``scenario``).
+    """
+    sp.add_argument(
+        "--max-flows",
+        type=work_count,
+        default=MAX_FLOWS,
+        metavar="N",
+        help=f"refuse a volume file of more than N flows (default {MAX_FLOWS:,})",
+    )
+
+
+def check_flows(args: argparse.Namespace, vols: Any) -> None:
+    """Refuse a volume file of more flows than ``--max-flows``.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+    vols
+        The :class:`~corridormap.assign.Volumes`.
+
+    Raises
+    ------
+    CliError
+        If it has more.
+    """
+    from pathlib import Path
+
+    flows = len(vols.flows)
+    where = Path(vols.file).name or vols.name
+    check_work(
+        f"{where}: {flows:,} flows", flows, args.max_flows, "--max-flows", "flows", product=False
+    )
+
+
+def check_scenario_count(names: list[str]) -> None:
+    """Refuse more than :data:`MAX_SCENARIOS` scenario names in one run (as pairs are bounded).
+
+    Parameters
+    ----------
+    names
+        The scenario names or files given.
+
+    Raises
+    ------
+    CliError
+        If there are more.
+    """
+    if len(names) > MAX_SCENARIOS:
+        raise CliError(
+            f"too many scenarios: {len(names):,} given, at most {MAX_SCENARIOS:,} are allowed "
+            "in one run (compose them with --compose, or run several times)"
+        )

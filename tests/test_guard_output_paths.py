@@ -234,3 +234,186 @@ def test_failed_replace_names_the_target(tmp_path, monkeypatch):
     assert info.value.filename == str(tmp_path / "x.json")
     assert ".tmp" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- a name from data is never a path --------------------------------------------------------
+SCENE = 'title = "{title}"\ndescription = "d"\nnetwork = true\n'
+
+
+def _scenes(d, *names, title="t"):
+    """A scenes.toml in ``d`` of network scenes named ``names``."""
+    text = "".join(f"[{json.dumps(n)}]\n" + SCENE.format(title=title) + "\n" for n in names)
+    (d / "scenes.toml").write_text(text, encoding="utf-8")
+    return d
+
+
+def _files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("x/../../../escape", "x-escape"),
+        ("INSTC vs Suez", "instc-vs-suez"),
+        ("sub/dir", "sub-dir"),
+        ("..\\..\\win", "win"),
+        ("a\x00b\x1b[2J", "a-b-2j"),
+        ("Москва–Тегеран", "москва-тегеран"),
+        ("rasht-astara-gap", "rasht-astara-gap"),
+    ],
+)
+def test_a_name_becomes_a_slug(name, expected):
+    from corridormap._filenames import slug
+
+    assert slug(name) == expected
+
+
+@pytest.mark.parametrize("name", ["..", "/", "", "$$$", 5])
+def test_a_name_without_letters_or_digits_is_refused(name):
+    from corridormap._filenames import slug
+
+    with pytest.raises(cm.GeodataError, match=r"scenes\.toml.*(no letter or digit|must be a text)"):
+        slug(name, file="scenes.toml", what="scene")
+
+
+def test_scene_name_cannot_write_outside_out(tmp_path, tiny_dir, capsys):
+    _scenes(tiny_dir, "x/../../../escape", "sub/dir")
+    out = tmp_path / "O" / "a" / "b"
+    before = _files(tmp_path)
+    assert main(["map", "x/../../../escape", "--data", str(tiny_dir), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.split() == [str(out / "map-x-escape.html")]
+    assert main(["map", "sub/dir", "--data", str(tiny_dir), "--out", str(out)]) == 0
+    new = sorted(set(_files(tmp_path)) - set(before))
+    assert new == ["O", "O/a", "O/a/b", "O/a/b/map-sub-dir.html", "O/a/b/map-x-escape.html"]
+    assert not (tmp_path / "O" / "escape.html").exists()
+
+
+def test_all_scenes_and_the_atlas_stay_inside_out(tmp_path, tiny_dir, capsys):
+    _scenes(tiny_dir, "x/../../../escape", "../up")
+    out = tmp_path / "O" / "a" / "b"
+    assert main(["map", "--data", str(tiny_dir), "--out", str(out), "--self-contained"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "map-up-offline.html",
+        "map-x-escape-offline.html",
+    ]
+    assert _files(tmp_path / "O") == ["a", "a/b", *(f"a/b/{p.name}" for p in sorted(out.iterdir()))]
+    atlas = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="map-x-escape-offline.html"' in atlas and "../" not in atlas
+
+
+@pytest.mark.parametrize(
+    ("names", "clash"),
+    [
+        (("a", "a-offline"), "map-a-offline.html"),
+        (("Overview", "overview"), "map-overview.html"),
+        (("x y", "x/y"), "map-x-y.html"),
+    ],
+)
+def test_scene_names_that_slug_alike_are_refused_naming_both(
+    tmp_path, tiny_dir, capsys, names, clash
+):
+    _scenes(tiny_dir, *names)
+    out = tmp_path / "out"
+    code = main(["map", "--data", str(tiny_dir), "--out", str(out)])
+    err = _one_line_error(capsys, code)
+    assert "scenes.toml" in err and clash in err
+    assert repr(names[0]) in err and repr(names[1]) in err
+    assert not out.exists()
+
+
+def test_a_scene_named_catchment_is_refused_clearly(tmp_path, tiny_dir, capsys):
+    _scenes(tiny_dir, "catchment")
+    out = tmp_path / "out"
+    err = _one_line_error(capsys, main(["map", "--data", str(tiny_dir), "--out", str(out)]))
+    assert "scene 'catchment' would write map-catchment.html" in err
+    assert "corridormap map catchment" in err and "rename the scene" in err
+    assert not out.exists()
+
+
+def test_a_link_in_out_pointing_elsewhere_is_not_followed(tmp_path, tiny_dir, capsys):
+    _scenes(tiny_dir, "net")
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep")
+    (out / "map-net.html").symlink_to(elsewhere)
+    err = _one_line_error(capsys, main(["map", "net", "--data", str(tiny_dir), "--out", str(out)]))
+    assert "outside" in err and str(out) in err
+    assert elsewhere.read_text() == "keep"
+
+
+def _demo_data(d, *, stems=("x/../../../escape-stem",), scen_names=("../../escape-scen",)):
+    """The tiny network with a demo: comparisons by ``stems``, scenarios named ``scen_names``."""
+    (d / "families.toml").write_text(
+        'reference = "sea"\n[[family]]\nname = "land"\nlabel = "Land"\ninstc = true\n'
+        'close_places = ["X"]\n[[family]]\nname = "sea"\nlabel = "Sea"\ninstc = false\n'
+        'close_links = ["B-C"]\n',
+        encoding="utf-8",
+    )
+    (d / "scenarios").mkdir(exist_ok=True)
+    files = []
+    for i, name in enumerate(scen_names):
+        (d / "scenarios" / f"s{i}.toml").write_text(
+            f'name = {json.dumps(name)}\ndescription = "d"\n[changes]\nclose_links = ["A-B"]\n',
+            encoding="utf-8",
+        )
+        files.append(f"s{i}")
+    comps = "".join(
+        f'[[demo.compare]]\nstem = {json.dumps(s)}\nfrom = "Echo"\nto = "Alpha"\n' for s in stems
+    )
+    (d / "analysis.toml").write_text(
+        '[bottlenecks]\npairs = [["Alpha", "Delta"]]\n[demo]\nscenarios = '
+        + json.dumps(files)
+        + "\n"
+        + comps,
+        encoding="utf-8",
+    )
+    return _scenes(d, "x/../../../escape")
+
+
+@pytest.mark.e2e
+def test_demo_writes_every_name_from_data_inside_out(tmp_path, tiny_dir, capsys):
+    _demo_data(tiny_dir)
+    out = tmp_path / "O" / "a" / "b"
+    assert main(["demo", "--data", str(tiny_dir), "--out", str(out)]) == 0
+    written = capsys.readouterr().out.split()
+    assert all(os.path.dirname(p) == str(out) for p in written), written
+    names = sorted(p.name for p in out.iterdir())
+    for expected in (
+        "compare-x-escape-stem.csv",
+        "compare-x-escape-stem.png",
+        "scenario-escape-scen.csv",
+        "scenario-escape-scen.md",
+        "map-x-escape.html",
+        "map-x-escape-offline.html",
+        "index.html",
+    ):
+        assert expected in names
+    assert _files(tmp_path) == [
+        "O",
+        "O/a",
+        "O/a/b",
+        *(f"O/a/b/{n}" for n in names),
+        "geo",
+        *(f"geo/{p}" for p in _files(tiny_dir)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stems", "scen_names", "clash"),
+    [
+        (("x y", "x/y"), ("s",), "compare-x-y.csv"),
+        (("one",), ("a b", "a-b"), "scenario-a-b.csv"),
+    ],
+    ids=["stems", "scenario-names"],
+)
+def test_demo_names_that_slug_alike_are_refused_before_writing(
+    tmp_path, tiny_dir, capsys, stems, scen_names, clash
+):
+    _demo_data(tiny_dir, stems=stems, scen_names=scen_names)
+    out = tmp_path / "out"
+    err = _one_line_error(capsys, main(["demo", "--data", str(tiny_dir), "--out", str(out)]))
+    assert clash in err and "rename" in err
+    assert not out.exists()

@@ -309,3 +309,280 @@ def test_capacity_unknown_mode(tiny_dir, capsys):
     code = main(["capacity", "Alpha", "Delta", "--mode", "rali", "--data", str(tiny_dir)])
     assert "did you mean 'rail'" in _one_line_error(capsys, code)
     assert main(["capacity", "Alpha", "Delta", "--mode", "rail", "--data", str(tiny_dir)]) == 0
+
+
+# -- the evidence register, for the backtest, the calibration and replays ---------------------
+OBSERVED = 'observed = { low = 9.0, high = 9.0, unit = "days" }'
+EVENTS = (
+    'events = [{ date = "2022-06-01", text = "left Alpha" }, '
+    '{ date = "2022-06-10", text = "reached Delta" }]\n'
+)
+EVIDENCE_CASES = [
+    ("high inf", OBSERVED, OBSERVED.replace("high = 9.0", "high = inf"),
+     "field 'observed.high': must be a finite number"),
+    ("high 1e308 days", OBSERVED, OBSERVED.replace("high = 9.0", "high = 1e308"),
+     "field 'observed.high': must be a finite number of at most 3,660 days"),
+    ("low nan", OBSERVED, OBSERVED.replace("low = 9.0", "low = nan"),
+     "field 'observed.low': must be a finite number"),
+    ("high soon", OBSERVED, OBSERVED.replace("high = 9.0", 'high = "soon"'),
+     "field 'observed.high': must be a number, got 'soon'"),
+    ("event without text", 'text = "left Alpha"', 'note = "left Alpha"', "field 'events[0]'"),
+    ("path entry without place", '{ place = "Delta", by = "rail" }]\nobserved = { low = 9.0',
+     '{ by = "rail" }]\nobserved = { low = 9.0', "field 'path[1].place'"),
+]  # fmt: skip
+
+
+def _replay_register(geo, old=None, new=None):
+    """``geo``'s register with events on ``a-d-door`` (``old`` replaced by ``new`` after), and
+    a scenes.toml replaying it."""
+    text = (geo / "evidence.toml").read_text()
+    head, rest = text.split('id = "a-d-door"', 1)
+    rest = rest.replace('notes = "test row"\n', 'notes = "test row"\n' + EVENTS, 1)
+    text = head + 'id = "a-d-door"' + rest
+    if old is not None:
+        assert old in text
+        text = text.replace(old, new, 1) if "a-d-door" not in old else text.replace(old, new)
+    (geo / "evidence.toml").write_text(text)
+    (geo / "scenes.toml").write_text(
+        '[shipment]\ntitle = "A shipment"\ndescription = "replayed"\nreplay = ["a-d-door"]\n'
+    )
+    return geo
+
+
+def test_the_replay_of_a_valid_register_draws(geo, tmp_path, capsys):
+    _replay_register(geo)
+    assert main(["map", "shipment", "--data", str(geo), "--out", str(tmp_path / "o")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "old", "new", "expected"), EVIDENCE_CASES, ids=[c[0] for c in EVIDENCE_CASES]
+)
+@pytest.mark.parametrize("command", ["backtest", "calibrate", "map"])
+def test_bad_evidence_rows_are_one_line_for_every_reader(
+    geo, tmp_path, capsys, case, old, new, expected, command
+):
+    if case in ("high inf", "high 1e308 days", "low nan", "high soon"):
+        # the a-d-door row's observation, as the replayed row (it is the register's third)
+        text = (geo / "evidence.toml").read_text()
+        i = text.index('id = "a-d-door"')
+        j = text.index(OBSERVED, i)
+        (geo / "evidence.toml").write_text(text[:j] + new + text[j + len(OBSERVED) :])
+        _replay_register(geo)
+    else:
+        _replay_register(geo, old, new)
+    out = tmp_path / "o"
+    argv = {
+        "backtest": ["backtest", "--format", "json", "--out", str(out / "b.json")],
+        "calibrate": ["calibrate", "--format", "json", "--out", str(out / "c.json")],
+        "map": ["map", "shipment", "--out", str(out)],
+    }[command]
+    err = _one_line_error(capsys, main([*argv, "--data", str(geo)]))
+    assert "evidence.toml" in err and "'a-d-door'" in err and expected in err
+    assert not out.exists()
+
+
+# -- volume files -----------------------------------------------------------------------------
+def _volumes(tmp_path, flow: str = "", top: str = "") -> str:
+    path = tmp_path / "V.toml"
+    path.write_text(
+        f'name = "v"\n{top}[[flow]]\nid = "f"\nfrom = "Alpha"\nto = "Delta"\namount = 1.0\n'
+        f'source = "test"\n{flow}' + ("" if "unit" in flow else 'unit = "Mt/yr"\n')
+    )
+    return str(path)
+
+
+VOLUME_CASES = [
+    ("period 1e-300", 'unit = "TEU"\nperiod_days = 1e-300\n', "", "field 'period_days'",
+     "from 1 to 3,660"),
+    ("period beside a per-year unit", "period_days = 30\n", "", "field 'period_days'",
+     "already per yr"),
+    ("bare count without period", 'unit = "containers"\n', "", "field 'period_days'",
+     "bare count"),
+    ("unknown unit", 'unit = "barrels/yr"\n', "", "field 'unit'", "is not a count"),
+    ("modes empty", "modes = []\n", "", "field 'modes'", "is empty"),
+    ("modes hovercraft", 'modes = ["hovercraft"]\n', "", "field 'modes'",
+     "'hovercraft' is not one of rail"),
+    ("amount inf", "", "", "field 'amount'", "between 0 and 1e12"),
+    ("notes not text", "notes = 5\n", "", "field 'notes'", "must be a text"),
+    ("year not a year", 'year = "2024"\n', "", "field 'year'", "must be a year"),
+    ("description not text", "", "description = 5\n", "field 'description'", "must be a text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "flow", "top", "field", "expected"), VOLUME_CASES, ids=[c[0] for c in VOLUME_CASES]
+)
+def test_bad_volume_files_are_one_line(
+    tmp_path, tiny_dir, capsys, case, flow, top, field, expected
+):
+    path = _volumes(tmp_path, flow, top)
+    if case == "amount inf":
+        (tmp_path / "V.toml").write_text((tmp_path / "V.toml").read_text().replace("1.0", "inf"))
+    err = _one_line_error(capsys, main(["assign", path, "--data", str(tiny_dir)]))
+    assert "V.toml" in err and field in err and expected in err
+    if not top:
+        assert "'f'" in err
+
+
+def test_a_flow_from_a_place_to_itself_is_refused(tmp_path, capsys):
+    from test_assign import EXTRA_PARAMS
+
+    d = write_geodata(tmp_path / "geo", tiny(), PARAMS + EXTRA_PARAMS)
+    same = _volumes(tmp_path)
+    (tmp_path / "V.toml").write_text(
+        (tmp_path / "V.toml").read_text().replace('"Delta"', '"Alpha"')
+    )
+    err = _one_line_error(capsys, main(["assign", same, "--data", str(d)]))
+    assert "'f'" in err and "field 'to'" in err and "starts and ends at 'Alpha'" in err
+    (tmp_path / "V.toml").write_text(
+        (tmp_path / "V.toml").read_text().replace('to = "Alpha"', 'to = "A"')
+    )
+    err = _one_line_error(capsys, main(["assign", same, "--data", str(d)]))
+    assert "V.toml: flow 'f': 'Alpha' and 'A' are the same place" in err
+
+
+# -- families.toml ----------------------------------------------------------------------------
+FAMILIES_OK = (
+    'reference = "sea"\n'
+    '[[family]]\nname = "land"\nlabel = "Land"\ninstc = true\nclose_places = ["X"]\n'
+    '[[family]]\nname = "sea"\nlabel = "Sea"\ninstc = false\nclose_links = ["B-C"]\n'
+)
+FAMILY_CASES = [
+    ("duplicate name", FAMILIES_OK.replace('name = "land"', 'name = "sea"'),
+     "feature 'sea': field 'name': two families are named 'sea'"),
+    ("unknown place", FAMILIES_OK.replace('["X"]', '["Xx"]'),
+     "feature 'land': field 'close_places': names place 'Xx', which is not in the network"),
+    ("unknown link", FAMILIES_OK.replace('["B-C"]', '["B-CC"]'),
+     "feature 'sea': field 'close_links': names link 'B-CC'"),
+    ("unknown mode", FAMILIES_OK.replace('close_places = ["X"]', 'close_modes = ["hovercraft"]'),
+     "field 'close_modes': 'hovercraft' is not one of rail"),
+    ("instc a string", FAMILIES_OK.replace("instc = true", 'instc = "false"'),
+     "feature 'land': field 'instc': must be true or false"),
+    ("reference a list", FAMILIES_OK.replace('reference = "sea"', 'reference = ["sea"]'),
+     "field 'reference': names no family"),
+    ("reference an INSTC branch", FAMILIES_OK.replace('reference = "sea"', 'reference = "land"'),
+     "field 'reference': 'land' is an INSTC branch"),
+    ("no family", 'reference = "sea"\nfamily = []\n', "defines no route family"),
+    ("label not text", FAMILIES_OK.replace('label = "Land"', "label = 5"),
+     "feature 'land': field 'label': must be a text"),
+    ("unknown key", FAMILIES_OK.replace('label = "Land"', 'lable = "Land"'),
+     "feature 'land': field 'lable': unknown key"),
+]  # fmt: skip
+
+
+def test_a_valid_families_toml_compares(tiny_dir, capsys):
+    (tiny_dir / "families.toml").write_text(FAMILIES_OK)
+    assert main(["compare", "Echo", "Alpha", "--draws", "20", "--data", str(tiny_dir)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "expected"), FAMILY_CASES, ids=[c[0] for c in FAMILY_CASES]
+)
+@pytest.mark.parametrize("command", ["compare", "sweep"])
+def test_bad_families_are_one_line(tiny_dir, tmp_path, capsys, case, text, expected, command):
+    (tiny_dir / "families.toml").write_text(text)
+    argv = {
+        "compare": ["compare", "Echo", "Alpha", "--draws", "20"],
+        "sweep": ["sweep", "--origins", "E", "--destinations", "A", "--draws", "20",
+                  "--scheduler", "none", "--out", str(tmp_path / "t.csv")],
+    }[command]  # fmt: skip
+    err = _one_line_error(capsys, main([*argv, "--data", str(tiny_dir)]))
+    assert "families.toml" in err and expected in err
+    assert not (tmp_path / "t.csv").exists()
+
+
+# -- analysis.toml ----------------------------------------------------------------------------
+ANALYSIS_CASES = [
+    ("bottlenecks = 5", "bottlenecks = 5\n", ["bottlenecks"],
+     "feature 'bottlenecks': must be a table"),
+    ('demo = "x"', 'demo = "x"\n', ["demo"], "feature 'demo': must be a table"),
+    ("compare without stem", '[[demo.compare]]\nfrom = "Echo"\nto = "Alpha"\n', ["demo"],
+     "feature 'demo.compare[0]': field 'stem': is required"),
+    ("scenarios a text", '[demo]\nscenarios = "rasht"\n', ["demo"],
+     "feature 'demo': field 'scenarios': must be a list"),
+    ("unknown key", "[bottleneck]\npairs = []\n", ["bottlenecks"],
+     "field 'bottleneck': unknown key"),
+    ("pairs of three", '[bottlenecks]\npairs = [["Alpha", "Beta", "Delta"]]\n', ["bottlenecks"],
+     "field 'pairs': item 0 must be [origin, destination]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "argv", "expected"), ANALYSIS_CASES, ids=[c[0] for c in ANALYSIS_CASES]
+)
+def test_bad_analysis_toml_is_one_line(tiny_dir, tmp_path, capsys, case, text, argv, expected):
+    (tiny_dir / "analysis.toml").write_text(text)
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if argv == ["demo"] else []
+    err = _one_line_error(capsys, main([*argv, *extra, "--data", str(tiny_dir)]))
+    assert "analysis.toml" in err and expected in err
+    assert not out.exists()
+
+
+# -- scenes.toml: checked before anything is written ------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[broken\n", "scenes.toml: is not valid TOML"),
+        (
+            '[s]\ntitle = "t"\ndescription = "d"\n[[s.routes]]\nfrom = "Alpha"\nto = "Delta"\n'
+            'label = "x"\nby = "fastest"\n',
+            "scenes.toml: feature 's.routes[0]': field 'by': by must be one of",
+        ),
+        ('[s]\ntitle = 5\ndescription = "d"\nnetwork = true\n', "field 'title'"),
+    ],
+    ids=["not toml", "unknown objective", "title not text"],
+)
+@pytest.mark.parametrize("command", ["map", "demo"])
+def test_a_broken_scenes_toml_writes_nothing(tiny_dir, tmp_path, capsys, text, expected, command):
+    (tiny_dir / "scenes.toml").write_text(text)
+    out = tmp_path / "out"
+    err = _one_line_error(capsys, main([command, "--data", str(tiny_dir), "--out", str(out)]))
+    assert expected in err
+    assert not out.exists()
+
+
+# -- scenario files ---------------------------------------------------------------------------
+def _scenario(tmp_path, name: str, changes: str, *, file: str) -> str:
+    path = tmp_path / file
+    path.write_text(f'name = "{name}"\n[changes]\n{changes}')
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[changes.capacity.node]\nD = 0\n",
+         "field 'changes.capacity.node': capacity factor for 'D' must be above 0"),
+        ("[changes.capacity.mode]\nrail = 0\n", "field 'changes.capacity.mode'"),
+        ("[changes.speed]\nrail = 0\n",
+         "field 'changes.speed': speed factor for 'rail' must be above 0"),
+        ('description = 5\n[changes]\nclose_links = ["A-B"]\n',
+         "field 'description': must be a text"),
+    ],
+    ids=["capacity node 0", "capacity mode 0", "speed 0", "description not text"],
+)  # fmt: skip
+def test_bad_scenario_files_are_one_line(tmp_path, tiny_dir, capsys, body, expected):
+    path = tmp_path / "s.toml"
+    path.write_text(f'name = "s"\n{body}')
+    argv = ["scenario", str(path), "--pair", "Alpha", "Delta", "--data", str(tiny_dir)]
+    err = _one_line_error(capsys, main(argv))
+    assert "s.toml" in err and "feature 's'" in err and expected in err
+
+
+@pytest.mark.parametrize("command", ["scenario", "sweep", "volumes"])
+def test_two_scenarios_of_one_name_are_refused(tmp_path, tiny_dir, capsys, command):
+    a = _scenario(tmp_path, "same", 'close_links = ["A-B"]\n', file="a.toml")
+    b = _scenario(tmp_path, "same", 'close_links = ["C-D"]\n', file="b.toml")
+    argv = {
+        "scenario": ["scenario", a, b, "--pair", "Alpha", "Delta"],
+        "sweep": ["sweep", "--origins", "E", "--destinations", "A", "--scenario", a,
+                  "--scenario", b, "--scheduler", "none", "--out", str(tmp_path / "t.csv")],
+        "volumes": ["scenario", a, b, "--volumes", _volumes(tmp_path)],
+    }[command]  # fmt: skip
+    err = _one_line_error(capsys, main([*argv, "--data", str(tiny_dir)]))
+    assert "two different scenarios are named 'same' (a.toml and b.toml)" in err
+    assert not (tmp_path / "t.csv").exists()
+    # the same scenario twice is not an error
+    if command == "scenario":
+        assert main(["scenario", a, a, "--pair", "Alpha", "Delta", "--data", str(tiny_dir)]) == 0

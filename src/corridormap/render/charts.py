@@ -650,8 +650,9 @@ def saving_figure(curves):
     ax.set_ylabel("saving at equilibrium, days")
     ax.set_title("What each scenario saves, queues included")
     ax.legend(fontsize=8)
+    literal_text(fig)  # before the layout measures the text
     fig.tight_layout()
-    return literal_text(fig)
+    return fig
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -109,7 +109,8 @@ class Progress:
         share = f" ({self.done / self.total:.0%})" if self.total else ""
         took = f"{elapsed // 60} min {elapsed % 60:02d} s" if elapsed >= 60 else f"{elapsed} s"
         note = f"; {self.note}" if self.note else ""
-        return f"{self.desc}: {count} {self.unit}s{share}{note}, {took}"
+        plural = "s" * ((self.total or self.done) != 1)
+        return f"{self.desc}: {count} {self.unit}{plural}{share}{note}, {took}"
 
     def close(self) -> None:
         """End the bar (off a terminal nothing more is printed)."""

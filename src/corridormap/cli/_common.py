@@ -15,6 +15,8 @@ from .._schema import MAX_DRAWS, show
 from ..routing import OBJECTIVES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 2, 3
+#: a computation failed while it ran (a Dask scheduler or workers lost, a task stalled)
+EXIT_RUNTIME = 4
 #: the most characters of an error message printed
 MAX_MESSAGE = 1000
 

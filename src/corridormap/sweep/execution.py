@@ -18,8 +18,10 @@ On Dask, what can go wrong while it runs is watched, and each ends the sweep wit
   an error: a worker frozen, or a partition far too large (more partitions make each
   smaller);
 * a worker that dies while running a partition is replaced (a local cluster's nanny starts
-  another) and the partition runs again; a partition whose workers died three times
-  (Dask's ``allowed-failures``) is an error.
+  another) and the partition runs again; when the workers lost held the network (the only
+  worker), the network is sent again and the unfinished partitions resubmitted, at most
+  :data:`RESUBMITS` times; a partition whose workers died three times running it (Dask's
+  ``allowed-failures``) is an error.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import CancelledError
 from typing import Any
 
 import networkx as nx
@@ -44,6 +47,7 @@ from .partition import run_partition
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "HEARTBEAT_S",
+    "RESUBMITS",
     "STALL_TIMEOUT_S",
     "WORKER_TIMEOUT_S",
     "chunks",
@@ -61,6 +65,9 @@ HEARTBEAT_S = 2.0
 WORKER_TIMEOUT_S = 120.0
 #: seconds without a partition finishing before a sweep gives up
 STALL_TIMEOUT_S = 1800.0
+#: times the network is sent again and unfinished partitions resubmitted after their
+#: workers were lost
+RESUBMITS = 3
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 #: a host name (labels of letters, digits and inner hyphens, joined by dots) or IPv4 address
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
@@ -133,22 +140,30 @@ def scheduler_address(text: str) -> str:
         try:
             ipaddress.IPv6Address(host[1:-1])
         except ValueError:
-            raise InputError(f"scheduler {shown!r}: {host!r} is not an IPv6 address") from None
+            raise InputError(
+                f"scheduler {shown!r}: {host[:60]!r} is not an IPv6 address: {expected}"
+            ) from None
     elif not _HOST.match(host):
-        raise InputError(f"scheduler {shown!r}: {host[:60]!r} is not a host name or address")
+        raise InputError(
+            f"scheduler {shown!r}: {host[:60]!r} is not a host name or address: {expected}"
+        )
     return text
 
 
 def _quiet_dask() -> int:
-    """Keep Dask's own INFO lines (cluster start, workers, closing) out of stderr.
+    """Keep Dask's own log lines (cluster start, workers, closing, reconnecting) off stderr.
 
-    Its loggers in this process stay at WARNING unless corridormap's logging asks for debug
-    output (``-vv``); returns the level for a local cluster's workers (CRITICAL, or DEBUG).
+    What goes wrong reaches the sweep as an error it reports in one line; Dask's loggers, in
+    this process and a local cluster's workers, say nothing below CRITICAL unless
+    corridormap's logging asks for debug output (``-vv``). Returns the workers' level.
     """
     debug = logging.getLogger("corridormap").getEffectiveLevel() <= logging.DEBUG
-    for name in ("distributed", "dask"):
-        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
-    return logging.DEBUG if debug else logging.CRITICAL
+    level = logging.DEBUG if debug else logging.CRITICAL
+    prefixes = ("distributed", "dask", "tornado")
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in prefixes]
+    for name in {*prefixes, *names}:  # Dask's config gives some of them levels of their own
+        logging.getLogger(name).setLevel(level)
+    return level
 
 
 def run_partitions(
@@ -257,7 +272,7 @@ def _dask(G, origins, job, client, partitions, workers, show, store, limits):
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # a free port: never "8787 is already in use"
                     # the workers' own logs (a heartbeat missed while closing) stay quiet:
                     # what goes wrong with a task reaches this process as its error
                     silence_logs=_quiet_dask(),
@@ -296,70 +311,151 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:119] + "\u2026"
 
 
+class _Watch:
+    """The state of a sweep on Dask: what is done, and what the watch saw last."""
+
+    def __init__(self, client, parts, results, store, limits, bar) -> None:
+        self.client, self.parts, self.results, self.store, self.bar = (
+            client, parts, results, store, bar)  # fmt: skip
+        _, self.worker_timeout, self.stall_timeout = limits
+        self.heartbeat = min(HEARTBEAT_S, self.stall_timeout / 4, self.worker_timeout / 4)
+        self.last_done = time.monotonic()
+
+    @property
+    def kept(self) -> str:
+        """Where the finished partitions are, for a message ending."""
+        done = sum(r is not None for r in self.results)
+        return _kept(done, len(self.parts), self.store)
+
+    def workers(self) -> int:
+        """The workers connected now; the scheduler lost is a :class:`ClusterError`."""
+        if self.client.status not in ("running", "newly-created"):
+            raise ClusterError(f"lost the Dask scheduler while the sweep ran{self.kept}")
+        try:
+            return len(self.client.scheduler_info().get("workers", {}))
+        except Exception as exc:  # closed comms, a timeout: the scheduler is gone
+            raise ClusterError(
+                f"lost the Dask scheduler while the sweep ran ({_reason(exc)}){self.kept}"
+            ) from None
+
+    def wait_for_workers(self) -> None:
+        """Return once a worker is connected; none for ``worker_timeout`` s is an error."""
+        since = time.monotonic()
+        while not self.workers():
+            if time.monotonic() - since > self.worker_timeout:
+                raise ClusterError(
+                    f"no Dask worker has been connected to the scheduler for "
+                    f"{self.worker_timeout:g} s (--worker-timeout){self.kept}"
+                )
+            time.sleep(self.heartbeat)
+
+    def keep(self, i: int, cols: dict[str, list]) -> None:
+        """Partition ``i`` is done: keep its rows."""
+        self.results[i] = cols
+        if self.store is not None:
+            self.store.put(i, cols)
+        self.bar.update(1)
+        self.last_done = time.monotonic()
+
+
 def _on_dask(client, G, parts, todo, results, job, show, store, limits) -> None:
+    """Run the partitions ``todo`` on Dask, watched (see the module docstring).
+
+    The network is scattered to the workers and the partitions submitted; when workers are
+    lost with the network on them (the futures are cancelled while the scheduler stays), the
+    network is scattered again and the unfinished partitions resubmitted, at most
+    :data:`RESUBMITS` times.
+    """
+    kept = len(parts) - len(todo)
+    with Progress(len(parts), desc="sweep", unit="partition", show=show, initial=kept) as bar:
+        watch = _Watch(client, parts, results, store, limits, bar)
+        for attempt in range(RESUBMITS + 1):
+            remaining = [i for i in todo if results[i] is None]
+            if not remaining:
+                return
+            watch.wait_for_workers()
+            if not _run_watched(watch, G, remaining, job):
+                return
+            if attempt == RESUBMITS:
+                raise ClusterError(
+                    f"the Dask workers running the sweep were lost {RESUBMITS + 1} times"
+                    f"{watch.kept}"
+                )
+            logging.getLogger("corridormap").warning(
+                "sweep: Dask workers lost; sending the network again and resubmitting %d "
+                "partitions",
+                sum(r is None for r in results),
+            )
+
+
+def _submit(watch: _Watch, G: nx.MultiDiGraph, remaining: list[int], job: Job):
+    """Scatter the network to every worker and submit ``remaining``: (graph, future -> i)."""
     import uuid
 
-    from distributed import wait
-
-    _, worker_timeout, stall_timeout = limits
+    client = watch.client
     token = uuid.uuid4().hex
-    kept = len(parts) - len(todo)
+    index: dict[Any, int] = {}
     try:
-        graph = client.scatter(G, broadcast=True, hash=False)
-        index = {}
-        for i in todo:
+        graph = client.scatter(G, broadcast=True, hash=False, timeout=watch.stall_timeout)
+        for i in remaining:
             fut = client.submit(
-                run_partition, graph, parts[i], job, pure=False, key=f"sweep-{token}-{i}"
+                run_partition, graph, watch.parts[i], job, pure=False, key=f"sweep-{token}-{i}"
             )
             index[fut] = i
     except (OSError, TimeoutError) as exc:
+        watch.workers()  # the scheduler lost says so
         raise ClusterError(
-            f"lost the Dask scheduler while sending the sweep: {_reason(exc)}"
+            f"could not send the network to the Dask workers within {watch.stall_timeout:g} s "
+            f"({_reason(exc)}): a worker may be frozen{watch.kept}"
         ) from None
+    return graph, index
+
+
+def _run_watched(watch: _Watch, G: nx.MultiDiGraph, remaining: list[int], job: Job) -> bool:
+    """Submit ``remaining`` and watch them; whether partitions were lost with their workers."""
+    from distributed import wait
+
+    client, n = watch.client, len(watch.parts)
+    graph, index = _submit(watch, G, remaining, job)
     pending = set(index)
-    last_done = time.monotonic()
-    no_workers_since: float | None = None
-    heartbeat = min(HEARTBEAT_S, stall_timeout / 4, worker_timeout / 4)
-    with Progress(len(parts), desc="sweep", unit="partition", show=show, initial=kept) as bar:
-        try:
-            while pending:
-                try:
-                    done, pending = wait(pending, timeout=heartbeat, return_when="FIRST_COMPLETED")
-                except TimeoutError:
-                    done = set()
-                for fut in done:
-                    results[index[fut]] = _result(fut, index[fut], len(parts))
-                    if store is not None:
-                        store.put(index[fut], results[index[fut]])
-                    kept += 1
-                    bar.update(1)
-                    last_done = time.monotonic()
-                if not pending:
-                    break
-                now = time.monotonic()
-                n_workers = len(client.scheduler_info().get("workers", {}))
-                no_workers_since = None if n_workers else (no_workers_since or now)
-                if no_workers_since is not None and now - no_workers_since > worker_timeout:
-                    raise ClusterError(
-                        f"no Dask worker has been connected to the scheduler for "
-                        f"{worker_timeout:g} s (--worker-timeout){_kept(kept, len(parts), store)}"
-                    )
-                if now - last_done > stall_timeout:
-                    raise ClusterError(
-                        f"no partition of the sweep finished in {stall_timeout:g} s "
-                        f"(--stall-timeout): a worker may be frozen, or each partition is too "
-                        f"large (--partitions){_kept(kept, len(parts), store)}"
-                    )
-        except CorridormapError:
-            raise
-        except Exception as exc:  # the scheduler lost: closed comms, cancelled futures
-            raise ClusterError(
-                f"lost the Dask scheduler while the sweep ran ({_reason(exc)})"
-                f"{_kept(kept, len(parts), store)}"
-            ) from None
-        finally:
-            with contextlib.suppress(Exception):
-                client.cancel([*index], force=True)
+    watch.last_done = time.monotonic()
+    try:
+        while pending:
+            try:
+                done, pending = wait(
+                    pending, timeout=watch.heartbeat, return_when="FIRST_COMPLETED"
+                )
+            except TimeoutError:
+                done = set()
+            except CancelledError:  # futures cancelled: workers, or the scheduler, lost
+                done, pending = set(pending), set()
+            lost = [f for f in done if f.status not in ("finished", "error")]
+            for fut in done:
+                if fut.status in ("finished", "error"):
+                    watch.keep(index[fut], _result(fut, index[fut], n))
+            if lost:
+                watch.workers()  # a lost scheduler is an error; lost workers, a retry
+                return True
+            if not pending:
+                break
+            if time.monotonic() - watch.last_done > watch.stall_timeout:
+                raise ClusterError(
+                    f"no partition of the sweep finished in {watch.stall_timeout:g} s "
+                    f"(--stall-timeout): a worker may be frozen, or each partition is too "
+                    f"large (--partitions){watch.kept}"
+                )
+            if not watch.workers():
+                watch.wait_for_workers()
+        return False
+    except CorridormapError:
+        raise
+    except Exception as exc:  # the scheduler lost: closed comms, cancelled futures
+        raise ClusterError(
+            f"lost the Dask scheduler while the sweep ran ({_reason(exc)}){watch.kept}"
+        ) from None
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel([*index, graph], force=True)
 
 
 def _result(fut: Any, i: int, n: int) -> dict[str, list]:

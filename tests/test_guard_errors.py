@@ -197,3 +197,22 @@ def test_api_error_does_not_tell_a_python_user_to_run_a_command(tiny_G, tiny_dir
     assert str(info.value) == "no place 'Zzzzzzzz'"
     err = _one_line_error(capsys, main(["route", "Zzzzzzzz", "Alpha", "--data", str(tiny_dir)]))
     assert "run 'corridormap places'" in err
+
+
+def test_backtest_summary_says_n_a_where_nothing_is_scored(tmp_path, capsys):
+    """No holdout row (and no row at all scored): the summary says n/a, never None%."""
+    from conftest import A_B, row, write_geodata
+
+    d = write_geodata(tmp_path / "geo")
+    (d / "evidence.toml").write_text(row("a-b-leg", A_B, 2.0, measure="leg"))
+    assert main(["backtest", "--as-is", "--data", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "holdout rows: median |error| n/a, inside n/a" in out
+    assert "None" not in out
+    (d / "evidence.toml").write_text(
+        row("nowhere", '[{ place = "Alpha" }, { place = "Nowhere", by = "rail" }]', 3.0)
+    )
+    assert main(["backtest", "--as-is", "--data", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "0 observations scored" in out and "median |error| n/a, inside P10-P90 n/a" in out
+    assert "None" not in out

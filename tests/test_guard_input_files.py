@@ -175,3 +175,21 @@ def test_huge_integer_parameter_is_an_error(tmp_path):
     d = _data(tmp_path, params=PARAMS.replace(P(150), P(10**400), 1))
     with pytest.raises(cm.GeodataError, match=r"transfers\.port\.cost_usd_per_teu.*finite"):
         cm.load_geodata(d)
+
+
+@pytest.mark.parametrize("kind", ["volumes", "evidence", "scenario"])
+def test_a_fifo_given_as_a_data_file_is_refused_as_such(tmp_path, kind):
+    """Not "not found", and never waited on: a FIFO is named for what it is."""
+    d = _data(tmp_path)
+    fifo = tmp_path / "given.toml"
+    os.mkfifo(fifo)
+    argv = {
+        "volumes": ["assign", str(fifo)],
+        "evidence": ["backtest", "--evidence", str(fifo)],
+        "scenario": ["scenario", str(fifo), "--pair", "Alpha", "Delta"],
+    }[kind]
+    code = "import sys; from corridormap.cli import main; sys.exit(main(sys.argv[1:]))"
+    res = _run_isolated(code, *argv, "--data", str(d))
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "given.toml: cannot be read: it is a FIFO (named pipe), not a regular file" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

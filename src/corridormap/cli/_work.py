@@ -9,7 +9,8 @@ hours or exhaust memory. The bounds, from the benchmarks in the README:
   destination x scenario; ``--max-pairs``) and :data:`SWEEP_MAX_WORK` pair-draws (those x
   ``--draws``; ``--max-work``). The bundled network's every pair under its seven scenarios
   at 10,000 draws is 28,224 comparisons and 2.8e8 pair-draws, 3-4 minutes on two workers.
-* backtest: ``--folds`` at most the register's fitted movements (one each: leave-one-out);
+* backtest: ``--folds`` at most the register's fitted movements (one each: leave-one-out;
+  the default five whatever the register);
   at most :data:`BACKTEST_MAX_WORK` row-draws (rows x draws x parameter sets: one, or one
   per fold plus one when cross-validating; ``--max-work``).
 * assign and ``scenario --volumes``: at most :data:`MAX_FLOWS` flows in a volume file

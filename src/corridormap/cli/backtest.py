@@ -120,17 +120,19 @@ def _check_backtest_work(args: argparse.Namespace, G: Any) -> list:
         If ``--folds`` exceeds the fitted movements, or rows x draws x parameter sets
         exceeds ``--max-work``.
     """
-    from ..backtest import movement_groups
+    from ..backtest import FOLDS, movement_groups
     from ..calibrate import parameter_keys
     from ..evidence import evidence_path, load_evidence
 
     path = args.evidence or evidence_path(G.graph.get("directory"))
     movements = load_evidence(path)
     groups = len(movement_groups(movements))
-    if args.folds > max(groups, 2):
+    limit = max(groups, FOLDS)  # one movement a fold (leave-one-out), or the default's five
+    if args.folds > limit:
         raise CliError(
-            f"--folds {args.folds:,}: the register has {groups} fitted movements, so at most "
-            f"{max(groups, 2)} folds (one movement each, leave-one-out)"
+            f"--folds {args.folds:,}: the register has {groups} fitted movement"
+            f"{'s' * (groups != 1)}, so at most {limit} folds (one movement each: "
+            "leave-one-out)"
         )
     calibrated = any(
         t.get("basis") == "calibrated" for t in parameter_keys(G.graph["params"]).values()

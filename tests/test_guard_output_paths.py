@@ -417,3 +417,20 @@ def test_demo_names_that_slug_alike_are_refused_before_writing(
     err = _one_line_error(capsys, main(["demo", "--data", str(tiny_dir), "--out", str(out)]))
     assert clash in err and "rename" in err
     assert not out.exists()
+
+
+def test_sweep_checks_its_catchment_map_before_writing_the_table(tiny_dir, tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    out.write_text(GOOD)
+    page = str(tmp_path / "m.html")
+    argv = ["sweep", "--origins", "E", "--destinations", "A,D", "--scheduler", "none",
+            "--out", str(out), "--map", page, "--data", str(tiny_dir)]  # fmt: skip
+    err = _one_line_error(capsys, main([*argv, "--map-origin", "Alpha"]))
+    assert "--map-origin Alpha: A is not among the origins swept (E)" in err
+    assert out.read_text() == GOOD and not (tmp_path / "m.html").exists()
+    (tiny_dir / "families.toml").write_text(
+        '[[family]]\nname = "land"\ninstc = true\nclose_places = ["X"]\n'
+    )
+    err = _one_line_error(capsys, main(argv))
+    assert "--map: the catchment map measures the INSTC against the reference family" in err
+    assert out.read_text() == GOOD

@@ -228,3 +228,19 @@ def test_progress_line_says_count_share_and_time():
     q = Progress(None, desc="assign", unit="iteration", show=False)
     q.update(1, note="relative gap 3.2e-03")
     assert q.line(q._start + 2) == "assign: 1 iteration; relative gap 3.2e-03, 2 s"
+
+
+def test_ten_billion_pairs_are_refused_before_any_search(
+    tiny_dir, tmp_path, capsys, no_work, monkeypatch
+):
+    """``--origins RU --destinations RU`` on a 100,000-place network: 10^10 pairs, refused."""
+    import importlib
+
+    places_mod = importlib.import_module("corridormap.places")  # the module, not the function
+    many = [f"P{i}" for i in range(100_000)]
+    monkeypatch.setattr(places_mod, "resolve_endpoints", lambda G, specs, what="origins": many)
+    argv = ["sweep", "--origins", "RU", "--destinations", "RU", "--scheduler", "none",
+            "--out", str(tmp_path / "t.csv"), "--data", str(tiny_dir)]  # fmt: skip
+    err = _one_line_error(capsys, main(argv))
+    assert "sweep: 9,999,900,000 pairs x 1 scenario = 9,999,900,000 comparisons" in err
+    assert "above the bound of 100,000" in err and "--max-pairs 1e+10" in err

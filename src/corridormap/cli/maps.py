@@ -156,7 +156,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..places import places, resolve_endpoints
+    from ..places import end_places, places, resolve_endpoints
     from ..render.catchment import write_catchment
     from ..sweep import sweep
 
@@ -167,11 +167,9 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     png = Path(args.out) / "map-catchment.png"
     check_outputs(args, [page, png])
     G = network(args)
-    origin = resolve_endpoints(G, [args.origin])[0]
+    origin = resolve_endpoints(G, [args.origin], "--origin")[0]
     cat = places(G)
-    dests = list_arg(args.destinations) or [
-        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
-    ]
+    dests = list_arg(args.destinations) or end_places(G)
     # one origin: the sweep's bar (a step per origin) would read 1/1; say what runs instead
     with activity(args, "catchment") as step:
         step(f"{len(dests)} destinations x {1 + len(args.scenario or [])} scenario(s)")

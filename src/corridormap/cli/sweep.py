@@ -202,7 +202,9 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
     from ..render.catchment import default_origin, write_catchment
 
     origin = (
-        resolve_endpoints(G, [args.map_origin])[0] if args.map_origin else default_origin(frame)
+        resolve_endpoints(G, [args.map_origin], "--map-origin")[0]
+        if args.map_origin
+        else default_origin(frame)
     )
     if not args.map_origin and not args.quiet:
         name = str(frame.loc[frame["origin"] == origin, "origin_name"].iloc[0])

@@ -21,6 +21,7 @@ from ._errors import (
     GeodataError,
     InputError,
     NoRouteError,
+    PassThroughPlaceError,
     ScenarioError,
     UnknownPlaceError,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "MinCut",
     "Movement",
     "NoRouteError",
+    "PassThroughPlaceError",
     "Route",
     "Scenario",
     "ScenarioComparison",

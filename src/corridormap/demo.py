@@ -167,24 +167,25 @@ def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
 
 
 def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
-    """The criticality table and the bottlenecks map (online and offline)."""
-    from .criticality import CRITICALITY_FIELDS, criticality
+    """The criticality table (a row per element and pair) and the bottlenecks map."""
+    from .criticality import CRITICALITY_PAIR_FIELDS, criticality
     from .render import color_links, render_html
 
     crit = criticality(G)
     out: list[Output] = [
-        ("bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS)))
+        ("bottlenecks.csv", fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)))
     ]
-    values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
+    worst = crit.worst_per_pair()
+    values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
     m = color_links(
         G,
         values,
-        label="criticality (delta days)",
+        label="delta days, the most for one pair",
         highlight=cut,
         title="Bottlenecks: what closing each link costs",
-        subtitle=f"Days that closing each link adds to the fastest routes of {len(crit.baseline)} "
-        "pairs (black: closing it disconnects a pair)",
+        subtitle="Days that closing each link adds to the fastest route of any one of "
+        f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
         notes=[f"pair: {p}" for p in crit.baseline],
     )
     out.append(("bottlenecks.html", render_html(m)))
@@ -192,42 +193,65 @@ def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
     return out
 
 
-def scene_pages(G: nx.MultiDiGraph, views: list) -> list[Output]:
-    """Every scene's page with online tiles, then every scene's offline page."""
+def scene_pages(G: nx.MultiDiGraph, views: list, *, self_contained: bool) -> list[Output]:
+    """Every scene's page, with online tiles or working offline."""
     from .render import render_html
     from .render.mapscenes import draw_scene
 
-    out: list[Output] = []
-    for self_contained in (False, True):
-        for v in views:
-            page = render_html(draw_scene(v, G=G), self_contained=self_contained)
-            out.append((v.scene.page(self_contained=self_contained), page))
-    return out
+    return [
+        (
+            v.scene.page(self_contained=self_contained),
+            render_html(draw_scene(v, G=G), self_contained=self_contained),
+        )
+        for v in views
+    ]
 
 
-def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
+#: the steps of :func:`run`, in order (what its ``progress`` is told)
+STEPS = (
+    "route report",
+    "comparisons",
+    "bottlenecks and scenarios",
+    "map pages",
+    "offline map pages",
+    "atlas",
+)
+
+
+def run(
+    out: str | Path = "out",
+    *,
+    data_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Run the main job on the bundled data (or ``data_dir``); returns the files written.
 
     Everything is computed before anything is written: an invalid data file, or a failure
-    on the way, leaves ``out`` as it was.
+    on the way, leaves ``out`` as it was. ``progress`` is called with the name of each step
+    of :data:`STEPS` as it starts.
     """
     from .mapscenes import compute_scenes
     from .network import load_network
 
+    step = progress or (lambda name: None)
     out = Path(out)
     G = load_network(data_dir)
     analysis = load_analysis(G.graph.get("directory"))
     # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network;
     # scenes.toml and the evidence its replays read are checked here, before any work
     views = compute_scenes(G)
-    steps: list[Callable[[], list[Output]]] = [
-        lambda: route_report(G, analysis),
-        lambda: comparisons(G, analysis),
-        lambda: scenario_tables(G, analysis),
-        lambda: bottleneck_outputs(G),
-        lambda: scene_pages(G, views),
+    steps: list[tuple[str, Callable[[], list[Output]]]] = [
+        (STEPS[0], lambda: route_report(G, analysis)),
+        (STEPS[1], lambda: comparisons(G, analysis)),
+        (STEPS[2], lambda: scenario_tables(G, analysis) + bottleneck_outputs(G)),
+        (STEPS[3], lambda: scene_pages(G, views, self_contained=False)),
+        (STEPS[4], lambda: scene_pages(G, views, self_contained=True)),
     ]
-    outputs = [o for step in steps for o in step()]
+    outputs: list[Output] = []
+    for name, compute in steps:
+        step(name)
+        outputs += compute()
+    step(STEPS[5])
     paths = [inside(out, name) for name, _ in outputs]
     written = [atomic_write(p, data) for p, (_, data) in zip(paths, outputs, strict=True)]
     # the atlas page: every scene, chart and table written above, with its finding

@@ -123,8 +123,8 @@ def demands(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[D
             conv = to_mt_per_yr(f.amount, f.unit, params, period_days=f.period_days)
         except InputError as exc:
             raise InputError(f"{Path(vols.file).name or vols.name}: flow {f.id!r}: {exc}") from None
-        origins = resolve_end(G, f.origin)
-        destinations = resolve_end(G, f.destination)
+        origins = resolve_end(G, f.origin, "origin")
+        destinations = resolve_end(G, f.destination, "destination")
         if set(origins) == set(destinations):
             raise InputError(
                 f"{Path(vols.file).name or vols.name}: flow {f.id!r}: {f.origin!r} and "

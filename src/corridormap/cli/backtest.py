@@ -6,7 +6,16 @@ import argparse
 from typing import Any
 
 from .._schema import MAX_DRAWS
-from ._common import EXIT_OK, CliError, bounded_int, format_option, network, out_option
+from ._common import (
+    EXIT_OK,
+    CliError,
+    activity,
+    bounded_int,
+    format_option,
+    network,
+    out_option,
+    progress_lines,
+)
 from ._output import Rows, declare, emit_result, save_chart
 from ._work import BACKTEST_MAX_WORK, check_work, work_option
 
@@ -74,17 +83,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
-    G = network(args)
-    movements = _check_backtest_work(args, G)
-    bt = backtest(
-        G,
-        evidence=movements,
-        draws=args.draws,
-        seed=args.seed,
-        folds=args.folds,
-        cross_validate=args.cross_validate,
-        progress=not args.quiet,
-    )
+    with activity(args, "backtest") as step:
+        step("loading the network")
+        G = network(args)
+        movements = _check_backtest_work(args, G)
+        step("replaying the evidence register")
+        bt = backtest(
+            G,
+            evidence=movements,
+            draws=args.draws,
+            seed=args.seed,
+            folds=args.folds,
+            cross_validate=args.cross_validate,
+            progress=progress_lines(args),
+        )
     if args.chart:
         save_chart(bt.plot(), args.chart)
     emit_result(

@@ -12,9 +12,11 @@ from .._schema import MAX_DRAWS
 from ._common import (
     EXIT_OK,
     CliError,
+    activity,
     bounded_int,
     list_arg,
     network,
+    progress_lines,
     scenario_line,
     scenario_option,
     weight,
@@ -166,7 +168,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..places import places, resolve_endpoints
+    from ..places import end_places, places, resolve_endpoints
     from ..render.catchment import write_catchment
     from ..sweep import sweep
 
@@ -177,27 +179,29 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     png = Path(args.out) / "map-catchment.png"
     check_outputs(args, [page, png])
     G = network(args)
-    origin = resolve_endpoints(G, [args.origin])[0]
+    origin = resolve_endpoints(G, [args.origin], "--origin")[0]
     cat = places(G)
-    dests = list_arg(args.destinations) or [
-        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
-    ]
+    dests = list_arg(args.destinations) or end_places(G)
     _check_catchment_work(args, G, origin, dests)
-    frame = sweep(
-        G,
-        [origin],
-        dests,
-        scenarios=args.scenario,
-        draws=args.draws,
-        seed=args.seed,
-        progress=not args.quiet,
-    )
-    try:
-        written = write_catchment(
-            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+    # one origin: the sweep's bar (a step per origin) would read 1/1; say what runs instead
+    with activity(args, "catchment") as step:
+        step(f"{len(dests)} destinations x {1 + len(args.scenario or [])} scenario(s)")
+        frame = sweep(
+            G,
+            [origin],
+            dests,
+            scenarios=args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+            progress=progress_lines(args),
         )
-    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
-        raise CliError(str(exc)) from None
+        step("drawing")
+        try:
+            written = write_catchment(
+                frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+            )
+        except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+            raise CliError(str(exc)) from None
     for path in written:
         print(path)
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,8 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     sw.add_argument(
         "--map-origin",
         metavar="PLACE",
-        help="the origin the catchment map shows (default the first origin)",
+        help="the origin the catchment map shows (default the first origin with a sea route "
+        "to compare)",
     )
     sw.add_argument(
         "--self-contained", action="store_true", help="with --map: a page that works offline"
@@ -165,7 +167,7 @@ def sweep_plan(
     destinations: list[str],
     scenarios: list[str],
 ) -> str | None:
-    """Check a sweep before it starts; the catchment map's origin (``None`` without a map).
+    """Check a sweep before it starts; the catchment map's ``--map-origin`` as a place id.
 
     Parameters
     ----------
@@ -182,13 +184,14 @@ def sweep_plan(
     Returns
     -------
     str or None
-        The place id of the catchment map's origin.
+        The place id of ``--map-origin`` (``None`` without one: the map's origin is then
+        chosen from the table).
 
     Raises
     ------
     CliError
-        If the work is above its bounds, the map's origin is not among the origins, or the
-        network's families have no reference family to map the catchment against.
+        If the work is above its bounds, ``--map-origin`` is not among the origins, or the
+        sweep does not include the reference family the catchment map is measured against.
     """
     from ..families import network_families
     from ..places import resolve_endpoints
@@ -211,12 +214,6 @@ def sweep_plan(
     )
     if not getattr(args, "map", None):
         return None
-    origin = resolve_endpoints(G, [args.map_origin])[0] if args.map_origin else os_[0]
-    if origin not in os_:
-        raise CliError(
-            f"--map-origin {args.map_origin}: {origin} is not among the origins swept "
-            f"({', '.join(os_[:10])}{', ...' if len(os_) > 10 else ''})"
-        )
     table = network_families(G)
     ref = table.reference
     swept = {f.name for f in table.families} if not args.family else set(args.family)
@@ -225,16 +222,34 @@ def sweep_plan(
             "--map: the catchment map measures the INSTC against the reference family "
             f"({ref or 'none in families.toml'}), which this sweep does not include"
         )
+    if not args.map_origin:
+        return None
+    origin = resolve_endpoints(G, [args.map_origin], "--map-origin")[0]
+    if origin not in os_:
+        raise CliError(
+            f"--map-origin {args.map_origin}: {origin} is not among the origins swept "
+            f"({', '.join(os_[:10])}{', ...' if len(os_) > 10 else ''})"
+        )
     return origin
 
 
 def _catchment_map(
-    args: argparse.Namespace, G: Any, frame: Any, png: str | None, origin: str
+    args: argparse.Namespace, G: Any, frame: Any, png: str | None, origin: str | None
 ) -> None:
-    """Write ``--map``: the catchment of ``--map-origin`` (or the first origin) in the sweep."""
-    from ..places import places
-    from ..render.catchment import write_catchment
+    """Write ``--map``: the catchment of ``--map-origin`` in the sweep.
 
+    Without ``--map-origin``, the first origin from which a destination has both an INSTC
+    and a sea route (:func:`~corridormap.render.catchment.default_origin`): a port with no
+    sea route would draw every destination grey. The origin drawn is said on stderr.
+    """
+    from ..places import places
+    from ..render.catchment import default_origin, write_catchment
+
+    if origin is None:
+        origin = default_origin(frame)
+        if not args.quiet:
+            name = str(frame.loc[frame["origin"] == origin, "origin_name"].iloc[0])
+            print(f"catchment map: from {name} (--map-origin to choose)", file=sys.stderr)
     try:
         written = write_catchment(
             frame,

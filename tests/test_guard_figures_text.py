@@ -174,3 +174,25 @@ def test_a_failing_figure_leaves_the_page_and_previous_figure(tiny_dir, tmp_path
     code = main(["map", "nope", "--data", str(tiny_dir), "--out", str(out), "--png", str(figure)])
     assert "no scene 'nope'" in _one_line_error(capsys, code)
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_place_names_on_a_scene_figure_are_text(tmp_path, capsys):
+    """Place names are placed where they fit (measured as they are placed): as text."""
+    from conftest import tiny, write_geodata
+    from test_io import _node
+
+    data = tiny()
+    _node(data, "A")["properties"]["name"] = BROKEN
+    _node(data, "E")["properties"]["name"] = DOLLARS
+    d = write_geodata(tmp_path / "geo", data)
+    (d / "scenes.toml").write_text(
+        '[net]\ntitle = "t"\ndescription = "d"\nnetwork = true\n'
+        '[route]\ntitle = "t"\ndescription = "d"\n[[route.routes]]\nfrom = "E"\nto = "A"\n'
+        f"label = '{UNDEFINED}'\n"
+    )
+    for scene in ("net", "route"):
+        figure = tmp_path / f"{scene}.svg"
+        argv = ["map", scene, "--data", str(d), "--out", str(tmp_path / "o"), "--svg", str(figure)]
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            assert main(argv) == 0, capsys.readouterr().err
+        assert DOLLARS in figure.read_text()

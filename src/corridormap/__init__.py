@@ -16,11 +16,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._errors import (
     AmbiguousPlaceError,
+    ClusterError,
     CorridormapError,
     GeodataError,
     InputError,
     NoRouteError,
     NotInServiceError,
+    PassThroughPlaceError,
     ScenarioError,
     UnknownPlaceError,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "Assignment",
     "Backtest",
     "Calibration",
+    "ClusterError",
     "Comparison",
     "CorridormapError",
     "Criticality",
@@ -88,6 +91,7 @@ __all__ = [
     "Movement",
     "NoRouteError",
     "NotInServiceError",
+    "PassThroughPlaceError",
     "Route",
     "Scenario",
     "ScenarioComparison",

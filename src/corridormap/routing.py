@@ -22,7 +22,7 @@ from ._cache import derived
 from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
-from .places import place_attr, places, resolve_area, resolve_place
+from .places import place_attr, places, resolve_area, resolve_end_place, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
 __all__ = [
@@ -406,8 +406,8 @@ def _closures(G, origin, destination, via, avoid):
     check_graph(G, "route")
     check_name(origin, "origin")
     check_name(destination, "destination")
-    o = resolve_place(G, origin)
-    d = resolve_place(G, destination)
+    o = resolve_end_place(G, origin, "origin")
+    d = resolve_end_place(G, destination, "destination")
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
     avoided: set[str] = set()
     for x in _as_list(avoid, "avoid"):

@@ -157,7 +157,8 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def _find_routes(G: Any, args: argparse.Namespace, wf: Any) -> list[Any]:
     """The best route (``-k 1``) or the ``k`` best distinct routes the arguments ask for."""
-    from ..routing import alternatives, route
+    from ..corridors import alternatives
+    from ..routing import route
 
     modes = _parse_modes(args.modes)
     via, leg_modes = _parse_stretches(args.via, args.arrive_by)

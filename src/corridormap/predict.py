@@ -58,7 +58,7 @@ from .model import edge_terms, layer_mode, sum_terms
 from .network import GATE, layer_nodes
 from .places import check_end, resolve_place
 from .routing import Route, route
-from .uncertainty import evaluate, param_array, split_first_wait
+from .uncertainty import evaluate, expected_row, param_array, split_first_wait
 
 __all__ = ["DatedNetworks", "Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
 
@@ -129,6 +129,18 @@ def term_matrix(
 def _likely_hours(terms: Mapping[TermKey, float], params: Mapping[str, Any]) -> float:
     keys, inverse, coef = term_matrix([terms])
     return float(evaluate(param_array(params, keys), inverse, coef)[0])
+
+
+def clock_days(r: Route, clock: str, params: Mapping[str, Any]) -> float:
+    """The expected days of the part of route ``r`` that an evidence ``clock`` measures.
+
+    The clocks are those of :data:`corridormap.evidence.CLOCKS` (module notes): a published
+    port-to-port time is set beside the route's sea legs and the transfers between them, not
+    beside its door-to-door or transit figure.
+    """
+    factor = r.weight.term_factor() if r.weight is not None else None
+    keys, inverse, coef = term_matrix([_clock_terms(r, clock, factor)])
+    return float(evaluate(expected_row(params, keys, inverse), inverse, coef)[0]) / 24.0
 
 
 def _time_terms(edges: Iterable[Mapping[str, Any]], factor: Any = None) -> dict[TermKey, float]:

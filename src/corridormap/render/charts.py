@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError
+from .._today import today as current_day
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..profile import Profile
@@ -133,7 +134,7 @@ def credit(params: Mapping[str, Any] | None = None, *, today: _dt.date | None = 
     """The credit line every chart carries: version, model date, parameter set, sources."""
     from .. import __version__
 
-    day = (today or _dt.date.today()).isoformat()
+    day = (today or current_day()).isoformat()
     meta = (params or {}).get("meta") or {}
     pset = f", parameters v{meta['version']}" if meta.get("version") else ""
     return (

@@ -9,7 +9,6 @@ the title, and a credit line with the date. :func:`save_static` writes it atomic
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .._atomic import atomic_write
+from .._today import today
 from ..places import short_name
 from .charts import figure_bytes, literal_text
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
@@ -529,7 +529,7 @@ def _draw_titles(fig: Any, view: SceneView) -> None:
 
     credit = (
         f"{SCHEMATIC_NOTE}. Basemap: {BASEMAP_ATTRIBUTION}. Data: {ATTRIBUTION}. "
-        f"Drawn with corridormap on {dt.date.today().isoformat()}."
+        f"Drawn with corridormap on {today().isoformat()}."
     )
     if scene.source:
         credit += f" Sources: {scene.source}."

@@ -182,7 +182,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=not args.quiet and stderr_is_terminal(),
     )
-    write_table(frame, args.out)
+    write_table(frame.assign(as_of=args.as_of) if args.as_of else frame, args.out)
     print(args.out)
     if args.map:
         _catchment_map(args, G, frame, png)
@@ -207,6 +207,7 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
             origin=origin,
             png=png,
             self_contained=args.self_contained,
+            as_of=args.as_of,
         )
     except ValueError as exc:  # an origin not swept, a network without the reference
         raise CliError(f"--map: {exc}") from None

@@ -36,11 +36,12 @@ from .calibrate import MAX_ITER, FixedPoint, fixed_point, prior_params
 from .evidence import Movement, evidence_path, load_evidence
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma
 from .paramfile import parameter_keys
-from .predict import Prediction, TermKey, predict_all, term_matrix
+from .predict import DatedNetworks, Prediction, TermKey, predict_all, term_matrix
 from .uncertainty import evaluate, expected_row, percentiles, sample
 
 __all__ = [
     "Backtest",
+    "BacktestSummary",
     "assign_folds",
     "backtest",
     "cross_validated_predictions",
@@ -127,6 +128,45 @@ OBS_FIELDS = (
 )
 
 
+class BacktestSummary(dict):
+    """:meth:`Backtest.summary`: a dict of the figures that prints as sentences."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as a plain dict."""
+        return dict(self)
+
+    def __str__(self) -> str:
+        def pct(x: Any) -> str:
+            return "n/a" if x is None else f"{x:g}%"
+
+        def share(x: Any) -> str:
+            return "n/a" if x is None else f"{x:.0%}"
+
+        how = (
+            "out of sample" if self["out_of_sample"] else "in sample (calibrated, scored as fitted)"
+        )
+        lines = [
+            f"Backtest ({self['mode']}, {how}): {self['n']} observations replayed, "
+            f"{self['n_not_replayable']} not replayable",
+            f"  median absolute error {pct(self['median_abs_pct_error_out_of_sample'])}, "
+            f"{share(self['share_inside_p10_p90'])} inside the model's P10-P90",
+            f"  with every parameter at its sourced value: median absolute error "
+            f"{pct(self['baseline_median_abs_pct_error_out_of_sample'])}",
+            f"  held out: {self['n_holdout']} rows, median absolute error "
+            f"{pct(self['median_abs_pct_error_holdout'])}, "
+            f"{share(self['share_inside_p10_p90_holdout'])} inside P10-P90",
+            f"  {self['draws']:,} draws, seed {self['seed']}, {self['folds']} folds, "
+            f"{self['calibrated_parameters']} calibrated parameters",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython's display
+        p.text(str(self))
+
+
 @dataclass
 class Backtest:
     """Every observation beside the model's P10/P50/P90 for it.
@@ -163,8 +203,14 @@ class Backtest:
             if o["p50"] is not None and (role is None or o["role"] == role)
         ]
 
-    def summary(self) -> dict[str, Any]:
-        """``n``, ``median_abs_pct_error_out_of_sample``, ``share_inside_p10_p90`` and more."""
+    def summary(self) -> BacktestSummary:
+        """How good the model is on the register, readable (``print``) and as a dict.
+
+        Keys: ``n``, ``median_abs_pct_error_out_of_sample``, ``share_inside_p10_p90``, the
+        same for the held-out rows, ``n_not_replayable``, ``mode``, ``out_of_sample``,
+        ``draws``, ``seed``, ``folds``, ``calibrated_parameters``; :meth:`~BacktestSummary.
+        to_dict` gives them as a plain dict.
+        """
 
         def med(rows):
             return round(float(np.median([abs(o["error_pct"]) for o in rows])), 1) if rows else None
@@ -181,32 +227,34 @@ class Backtest:
             return round(float(np.median([abs(o["baseline_error_pct"]) for o in rows])), 1)
 
         fitted = [o for o in rows if o["role"] != "holdout"]
-        return {
-            "n": len(rows),
-            "median_abs_pct_error_out_of_sample": med(rows),
-            "baseline_median_abs_pct_error_out_of_sample": med_base(base),
-            "median_abs_pct_error_fitted_rows": med(fitted),
-            "baseline_median_abs_pct_error_fitted_rows": med_base(
-                [o for o in fitted if o["baseline_error_pct"] is not None]
-            ),
-            "share_inside_p10_p90": share(rows),
-            "n_holdout": len(self.scored("holdout")),
-            "median_abs_pct_error_holdout": med(self.scored("holdout")),
-            "share_inside_p10_p90_holdout": share(self.scored("holdout")),
-            "n_not_replayable": len(self.observations) - len(rows),
-            "mode": self.mode,
-            # the fitted rows' figures come from fits that did not see them (always true when
-            # nothing is calibrated; false when calibrated parameters are scored as they are)
-            "out_of_sample": self.mode == "cross-validated" or not self.calibrated,
-            "draws": self.draws,
-            "seed": self.seed,
-            "folds": self.folds,
-            "calibrated_parameters": len(self.calibrated),
-        }
+        return BacktestSummary(
+            {
+                "n": len(rows),
+                "median_abs_pct_error_out_of_sample": med(rows),
+                "baseline_median_abs_pct_error_out_of_sample": med_base(base),
+                "median_abs_pct_error_fitted_rows": med(fitted),
+                "baseline_median_abs_pct_error_fitted_rows": med_base(
+                    [o for o in fitted if o["baseline_error_pct"] is not None]
+                ),
+                "share_inside_p10_p90": share(rows),
+                "n_holdout": len(self.scored("holdout")),
+                "median_abs_pct_error_holdout": med(self.scored("holdout")),
+                "share_inside_p10_p90_holdout": share(self.scored("holdout")),
+                "n_not_replayable": len(self.observations) - len(rows),
+                "mode": self.mode,
+                # the fitted rows' figures come from fits that did not see them (always true when
+                # nothing is calibrated; false when calibrated parameters are scored as they are)
+                "out_of_sample": self.mode == "cross-validated" or not self.calibrated,
+                "draws": self.draws,
+                "seed": self.seed,
+                "folds": self.folds,
+                "calibrated_parameters": len(self.calibrated),
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready ``{"observations": [...], "summary": {...}}``."""
-        return {"observations": self.observations, "summary": self.summary()}
+        return {"observations": self.observations, "summary": self.summary().to_dict()}
 
     def to_frame(self):
         """A pandas DataFrame, one row per observation."""
@@ -288,7 +336,8 @@ def backtest(
     # (prediction, params) scoring each row
     scoring: list[tuple[Prediction, Mapping[str, Any], str]] = []
     if not cv:
-        for rp in predict_all(G, movements):
+        nets = DatedNetworks(_geodata(G), G.graph["params"])
+        for rp in predict_all(nets, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
         scoring = cross_validated_predictions(G, movements, fold_of, folds=folds)
@@ -308,15 +357,16 @@ def _baseline(
     G: nx.MultiDiGraph, movements: Sequence[Movement]
 ) -> list[tuple[Prediction, Mapping[str, Any], str]]:
     """Every row predicted with the sourced values (every calibration undone)."""
-    from dataclasses import replace
-
-    from .io import load_geodata
-    from .network import build_network
-
     prior = prior_params(G.graph["params"])
-    gd = load_geodata(G.graph.get("directory"))
-    H = build_network(replace(gd, params=prior))
-    return [(rp, prior, "sourced values") for rp in predict_all(H, movements)]
+    nets = DatedNetworks(_geodata(G), prior)
+    return [(rp, prior, "sourced values") for rp in predict_all(nets, movements)]
+
+
+def _geodata(G: nx.MultiDiGraph) -> Any:
+    """The geodata of a network's directory, as written: every date's network is built from it."""
+    from .io import load_geodata
+
+    return load_geodata(G.graph.get("directory"))
 
 
 def cross_validated_predictions(
@@ -346,7 +396,7 @@ def cross_validated_predictions(
         f = fold_of[mv.id]
         run = runs["all"] if f == "holdout" else runs[f]
         how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
-        (rp,) = predict_all(run.G, [mv])
+        (rp,) = predict_all(run.networks, [mv])
         out.append((rp, run.params, how))
     return out
 

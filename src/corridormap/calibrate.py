@@ -51,18 +51,17 @@ import math
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError
 from .evidence import Movement, evidence_path, load_evidence
 from .model import DISCREPANCY_KEY, expected_value, param_table, split_key
 from .paramfile import parameter_keys, render_parameters
-from .predict import Prediction, predict_all
+from .predict import DatedNetworks, Prediction, predict_all
 from .uncertainty import evaluate, sample_ranges
 
 __all__ = [
@@ -265,8 +264,24 @@ def fit_parameters(
     allowed = None if free is None else set(free)
     keys = sorted(k for k in used if _fittable(params, k) and (allowed is None or k in allowed))
     priors = {k: prior_of(param_table(params, k)) for k in keys}
-    if not rows or not keys:
-        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    if not rows:
+        return Fit({}, {}, {}, priors, {}, [], True, "nothing to fit")
+    if not keys:  # every parameter at its sourced value: the residuals are the model's error
+        _, _, const, y, _ = _design(rows, [], params)
+        resid = np.log(const) - y
+        empty = np.zeros((0, len(rows)))
+        none = np.zeros(0)
+        return Fit(
+            {},
+            {},
+            {},
+            priors,
+            {rp.movement.id: float(resid[i]) for i, rp in enumerate(rows)},
+            [rp.movement.id for rp in rows],
+            True,
+            "every parameter at its sourced value",
+            discrepancy_of(resid, (none, none, none), const, empty, empty),
+        )
     n = len(rows)
     direct, inverse, const, y, sigma = _design(rows, keys, params)
     lo_b = np.log([priors[k].low for k in keys])
@@ -428,8 +443,9 @@ def apply_fit(params: Mapping[str, Any], fit: Fit) -> dict[str, Any]:
 # -- which parameters move --------------------------------------------------------------------
 #: inner folds of the parameter selection
 SELECT_FOLDS = 5
-#: the least drop in cross-validated error (mean absolute log error) that frees a parameter
-SELECT_GAIN = 0.002
+#: the least drop in cross-validated error (mean absolute log error) that frees a parameter:
+#: one per cent, so that a parameter is not moved for a gain within the folds' own noise
+SELECT_GAIN = 0.01
 
 
 @dataclass
@@ -531,8 +547,9 @@ class FixedPoint:
     ----------
     params
         The calibrated parameters.
-    G
-        The network built with them.
+    networks
+        The networks built with them, one per date the rows name
+        (:class:`~corridormap.predict.DatedNetworks`).
     fit
         The last :class:`Fit`.
     predictions
@@ -544,7 +561,7 @@ class FixedPoint:
     """
 
     params: dict[str, Any]
-    G: nx.MultiDiGraph
+    networks: DatedNetworks
     fit: Fit
     predictions: list[Prediction]
     iterations: int
@@ -555,7 +572,10 @@ class FixedPoint:
 def fixed_point(
     gd: Any, prior: Mapping[str, Any], movements: Sequence[Movement], max_iter: int = MAX_ITER
 ) -> FixedPoint:
-    """Fit, rebuild the network with the fitted values and predict again, until routes settle.
+    """Fit, rebuild the networks with the fitted values and predict again, until routes settle.
+
+    Each row is predicted on the network of its own date
+    (:class:`~corridormap.predict.DatedNetworks`).
 
     Parameters
     ----------
@@ -572,28 +592,26 @@ def fixed_point(
     -------
     FixedPoint
     """
-    from .network import build_network
-
     params: dict[str, Any] = dict(prior)
     prev: tuple | None = None
     fit = Fit({}, {}, {}, {}, {}, [])
     preds: list[Prediction] = []
     selection: Selection | None = None
     for it in range(1, max_iter + 1):
-        G = build_network(replace(gd, params=params))
-        preds = predict_all(G, movements)
+        nets = DatedNetworks(gd, params)
+        preds = predict_all(nets, movements)
         sig = tuple(rp.signature() for rp in preds)
         if sig == prev:
-            return FixedPoint(params, G, fit, preds, it - 1, True, selection)
+            return FixedPoint(params, nets, fit, preds, it - 1, True, selection)
         if selection is None:  # chosen once, on the routes of the sourced values
             selection = select_free(preds, prior)
         fit = fit_parameters(preds, prior, free=selection.free)
         params = apply_fit(prior, fit)
         prev = sig
-    G = build_network(replace(gd, params=params))
-    preds = predict_all(G, movements)
+    nets = DatedNetworks(gd, params)
+    preds = predict_all(nets, movements)
     done = tuple(rp.signature() for rp in preds) == prev
-    return FixedPoint(params, G, fit, preds, max_iter, done, selection)
+    return FixedPoint(params, nets, fit, preds, max_iter, done, selection)
 
 
 # -- the calibration -------------------------------------------------------------------------
@@ -617,6 +635,9 @@ class Calibration:
         The geodata directory calibrated.
     seconds
         How long the run took.
+    selection
+        Which parameters were let move off their sourced values, and the cross-validated
+        errors that chose them (:func:`select_free`).
     """
 
     params: dict[str, Any]
@@ -628,6 +649,7 @@ class Calibration:
     directory: str
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    selection: Selection | None = None
 
     def changes(self) -> list[dict[str, Any]]:
         """One row per fitted parameter: prior and fitted values, spread, rows, move in %."""
@@ -669,6 +691,15 @@ class Calibration:
             "rows_not_replayable": [{"id": i, "reason": r} for i, r in self.skipped],
             "seconds": round(self.seconds, 2),
             "parameters": self.changes(),
+            "selection": None
+            if self.selection is None
+            else {
+                "free": self.selection.free,
+                "steps": [
+                    {"freed": name, "cv_mean_abs_log_error": round(err, 5)}
+                    for name, err in self.selection.steps
+                ],
+            },
         }
 
 
@@ -717,6 +748,7 @@ def calibrate(
         directory=gd.directory,
         seconds=time.perf_counter() - t0,
         skipped=[(rp.movement.id, rp.reason or "") for rp in run.predictions if not rp.ok],
+        selection=run.selection,
     )
 
 

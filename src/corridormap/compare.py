@@ -292,6 +292,7 @@ def compare(
     by: str = "time_h",
     clock: str = "transit",
     weight: Weight | None = None,
+    progress: bool | None = None,
 ) -> Comparison:
     """Compare route families between two places, with a seeded Monte Carlo.
 
@@ -318,6 +319,9 @@ def compare(
     weight
         A :class:`~corridormap.weights.Weight` whose closures and scenario every family
         starts from (e.g. ``apply_scenario(G, "red-sea-closed").weight()``).
+    progress
+        Show a progress bar on stderr; default only for runs over 200,000 draws on a
+        terminal.
 
     Returns
     -------
@@ -352,7 +356,7 @@ def compare(
         destination=d,
         families=fams,
         routes=routes,
-        simulation=simulate(params, T, draws, seed),
+        simulation=_simulate_with_progress(params, T, draws, seed, progress),
         expected={name: {k: float(v[j]) for k, v in e.items()} for j, name in enumerate(T.names)},
         draws=draws,
         seed=seed,
@@ -365,6 +369,21 @@ def compare(
     )
     comp.sensitivity = _tornado(params, T, comp)
     return comp
+
+
+def _simulate_with_progress(
+    params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any, progress: bool | None
+) -> Simulation:
+    """:func:`~corridormap.uncertainty.simulate`, with a progress bar if wanted."""
+    import sys
+
+    show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
+    if not show:
+        return simulate(params, T, draws, seed)
+    from tqdm import tqdm
+
+    with tqdm(total=draws, unit="draw", desc="Monte Carlo") as bar:
+        return simulate(params, T, draws, seed, bar)
 
 
 def _tornado(params, T: RouteTerms, comp: Comparison) -> list[dict[str, Any]]:

@@ -268,15 +268,25 @@ def transfer_terms(kind: str, to_layer: str, params: Mapping[str, Any]) -> tuple
     """The terms of one transfer into ``to_layer``, including the wait for its next departure.
 
     No wait is added where the transfer table says its dwell already includes waiting for a
-    vessel (``includes_departure_wait = true``): that wait would be counted twice.
+    vessel (``includes_departure_wait = true``): that wait would be counted twice. Such a
+    table's dwell holds the wait, so it applies where cargo boards the vessel; where it comes
+    off one (into a rail, road or gate layer) the table's ``unload_dwell_h`` applies instead,
+    when it has one: the wait for a sailing is not paid again at the port of discharge.
     """
     table = f"transfers.{kind}"
+    spec = params["transfers"].get(kind) or {}
+    includes_wait = bool(spec.get("includes_departure_wait"))
+    boarding = ":" in to_layer and layer_mode(to_layer) in SCHEDULED_MODES
+    dwell = (
+        "unload_dwell_h"
+        if includes_wait and not boarding and "unload_dwell_h" in spec
+        else "dwell_h"
+    )
     terms = [
-        Term("time_h", "dwell", f"{table}.dwell_h", 1.0),
+        Term("time_h", "dwell", f"{table}.{dwell}", 1.0),
         Term("cost_usd", "fee", f"{table}.cost_usd_per_teu", 1.0),
     ]
-    includes_wait = bool((params["transfers"].get(kind) or {}).get("includes_departure_wait"))
-    if ":" in to_layer and layer_mode(to_layer) in SCHEDULED_MODES and not includes_wait:
+    if boarding and not includes_wait:
         wt = wait_term(params, to_layer.split(":", 1)[1])
         if wt is not None:
             terms.append(wt)

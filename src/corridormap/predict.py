@@ -28,6 +28,13 @@ calibration evaluate it without routing again:
 A row whose place is not in the network, or that no route replays, is reported as not
 replayable, with the reason, and is neither scored (:mod:`corridormap.backtest`) nor fitted
 (:mod:`corridormap.calibrate`).
+
+**The network of the row's own date.** :class:`DatedNetworks` gives each row the network of
+its ``date`` (:func:`corridormap.asof.geodata_as_of`: the links and places in service then,
+that day's service frequencies): the 2016 trial crosses Astara by road, the rail link being
+built in 2018; the 2014 dry runs ran before the Qazvin–Rasht railway. A network is built once
+for each distinct state of the data, not once per row. :func:`predict_all` takes such a set
+of networks, or one network for every row.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from .places import resolve_place
 from .routing import Route, route
 from .uncertainty import evaluate, param_array, split_first_wait
 
-__all__ = ["Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
+__all__ = ["DatedNetworks", "Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
 
 #: a time term of a predicted figure: (parameter key, inverse) -> coefficient (hours)
 TermKey = tuple[str, bool]
@@ -238,6 +245,53 @@ def _clock_terms(r: Route, clock: str, factor: Any) -> dict[TermKey, float]:
     return _time_terms(edges, factor)
 
 
-def predict_all(G: nx.MultiDiGraph, movements: Iterable[Movement]) -> list[Prediction]:
-    """:func:`predict` for every movement, in order."""
+class DatedNetworks:
+    """The network of each date a movement names, built once per distinct state of the data.
+
+    Parameters
+    ----------
+    gd
+        The geodata (:class:`~corridormap.io.Geodata`), as written.
+    params
+        Parameters to build with instead of the geodata's own (a calibration's), or ``None``.
+    """
+
+    def __init__(self, gd: Any, params: Mapping[str, Any] | None = None) -> None:
+        from dataclasses import replace
+
+        self.gd = gd if params is None else replace(gd, params=params)
+        self._by_state: dict[str, nx.MultiDiGraph] = {}
+        self._by_date: dict[str, nx.MultiDiGraph] = {}
+
+    def network(self, date: str) -> nx.MultiDiGraph:
+        """The network as of ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+        hit = self._by_date.get(date)
+        if hit is not None:
+            return hit
+        import json
+
+        from .asof import geodata_as_of
+        from .network import build_network
+
+        dated = geodata_as_of(self.gd, date)
+        record = dict(dated.as_of or {})
+        record.pop("date", None)
+        state = json.dumps(record, sort_keys=True, default=str)
+        G = self._by_state.get(state)
+        if G is None:
+            G = self._by_state[state] = build_network(dated)
+        self._by_date[date] = G
+        return G
+
+
+def predict_all(
+    G: nx.MultiDiGraph | DatedNetworks, movements: Iterable[Movement]
+) -> list[Prediction]:
+    """:func:`predict` for every movement, in order.
+
+    ``G`` is one network for every row, or :class:`DatedNetworks` (each row on the network
+    of its own date).
+    """
+    if isinstance(G, DatedNetworks):
+        return [predict(G.network(mv.date), mv) for mv in movements]
     return [predict(G, mv) for mv in movements]

@@ -398,12 +398,15 @@ class Simulation:
         return self.names.index(name)
 
 
-def simulate(params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any) -> Simulation:
+def simulate(
+    params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any, bar: Any = None
+) -> Simulation:
     """The routes of ``T`` in ``draws`` draws of the parameters of seed ``seed``.
 
     Each route's transit days carry the model's error (a factor of mean one from the route's
     own stream, :func:`corridormap.model.discrepancy_rng`); the wait for the first departure
-    and the cost do not. The draws are evaluated :data:`CHUNK` at a time.
+    and the cost do not. The draws are evaluated :data:`CHUNK` at a time (``bar``, a progress
+    bar, is updated with each).
     """
     parts: dict[str, list[np.ndarray]] = {"transit": [], "wait": [], "cost": []}
     for start in range(0, draws, CHUNK):
@@ -412,6 +415,8 @@ def simulate(params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any) ->
         parts["transit"].append(evaluate(values, T.inverse, T.transit) / 24.0)
         parts["wait"].append(evaluate(values, T.inverse, T.wait) / 24.0)
         parts["cost"].append(evaluate(values, T.inverse, T.cost))
+        if bar is not None:
+            bar.update(n)
     transit, wait, cost = (
         np.concatenate(parts[k]) if parts[k] else np.zeros((0, len(T.names)))
         for k in ("transit", "wait", "cost")

@@ -13,6 +13,7 @@ from ._common import (
     monte_carlo_options,
     network,
     out_option,
+    progress,
     scenario_line,
     scenario_option,
     shorten,
@@ -95,6 +96,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         clock=args.clock,
         weight=wf,
+        progress=progress(args, args.draws),
     )
     if args.chart:
         save_chart(comp.plot(), args.chart, as_of=args.as_of)

@@ -12,13 +12,13 @@ from .._schema import MAX_DRAWS
 from ._common import (
     EXIT_OK,
     CliError,
+    activity,
     as_of_line,
     bounded_int,
     list_arg,
     network,
     scenario_line,
     scenario_option,
-    stderr_is_terminal,
     weight,
 )
 from ._output import check_outputs
@@ -227,27 +227,31 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     dests = list_arg(args.destinations) or [
         pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
     ]
-    frame = sweep(
-        G,
-        [origin],
-        dests,
-        scenarios=args.scenario,
-        draws=args.draws,
-        seed=args.seed,
-        progress=not args.quiet and stderr_is_terminal(),
-    )
-    try:
-        written = write_catchment(
-            frame,
-            cat,
-            page,
-            origin=origin,
-            png=png,
-            self_contained=args.self_contained,
-            as_of=args.as_of,
+    # one origin: the sweep's bar (a step per origin) would read 1/1; say what runs instead
+    with activity(args, "catchment") as step:
+        step(f"{len(dests)} destinations x {1 + len(args.scenario or [])} scenario(s)")
+        frame = sweep(
+            G,
+            [origin],
+            dests,
+            scenarios=args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+            progress=False,
         )
-    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
-        raise CliError(str(exc)) from None
+        step("drawing")
+        try:
+            written = write_catchment(
+                frame,
+                cat,
+                page,
+                origin=origin,
+                png=png,
+                self_contained=args.self_contained,
+                as_of=args.as_of,
+            )
+        except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+            raise CliError(str(exc)) from None
     for path in written:
         print(path)
     return EXIT_OK

@@ -10,6 +10,7 @@ from ..routing import LEG_COLUMNS, LEG_HEADERS
 from ._common import (
     EXIT_OK,
     CliError,
+    activity,
     bounded_int,
     clock_option,
     monte_carlo_options,
@@ -138,11 +139,11 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.chart:
         from ..render.charts import time_distance
 
-        save_chart(
-            time_distance(routes, G=G, draws=args.draws, seed=args.seed),
-            args.chart,
-            as_of=args.as_of,
-        )
+        with activity(args, "chart") as step:
+            step("the routes' time- and cost-distance, P10-P90")
+            fig = time_distance(routes, G=G, draws=args.draws, seed=args.seed)
+            step("writing")
+            save_chart(fig, args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,

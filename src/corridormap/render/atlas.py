@@ -1,10 +1,11 @@
 """The atlas page: ``index.html`` beside the scenes, one entry per scene, chart and table.
 
 Each entry carries a one-line finding computed from the model: a scene's from its computed
-view (the P50 and P10–P90 of each route, the published and replayed figures of a shipment),
-a comparison's from its CSV (the fastest route family by P50), the bottleneck table's from
-its top row. Every link is relative and every file it names exists, so the folder can be
-opened from ``file://``, zipped or served as it is. The page has no script at all.
+view (the expected days and P10–P90 of each route, the published and replayed figures of a
+shipment), a comparison's from its CSV (the fastest route family by expected days), the
+bottleneck table's from its top row. Every link is relative and every file it names exists,
+so the folder can be opened from ``file://``, zipped or served as it is. The page has no
+script at all.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def scene_finding(view: SceneView, G: Any = None) -> str:
             pub.append(f"{fig} {obs.get('unit', '')}")
         waits = sum(w.end_day - w.start_day for w in rp.waits)
         line = (
-            f"Published: {' + '.join(pub)}; the model's likely time on the same path is "
-            f"{rp.route.days:.1f} days"
+            f"Published: {' + '.join(pub)}; the model's expected time on the same path is "
+            f"{rp.route.days:.1f} days ({rp.route.clock})"
         )
         if waits >= 1:
             line += f", leaving {waits:.0f} days the model does not explain"
@@ -81,7 +82,11 @@ def scene_finding(view: SceneView, G: Any = None) -> str:
         if pct:
             d = pct["days"]
             label = name.rsplit(":", 1)[0]
-            bits.append(f"{label}: P50 {d['p50']:.1f} days (P10–P90 {d['p10']:.1f}–{d['p90']:.1f})")
+            clock = "transit" if pct.get("clock", "transit") == "transit" else "door to door"
+            bits.append(
+                f"{label}: {d['expected']:.1f} days {clock}, expected "
+                f"(P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
+            )
         else:
             bits.append(name)
     for row in view.evidence:
@@ -94,11 +99,12 @@ def _compare_finding(path: Path) -> str | None:
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        best = min(rows, key=lambda r: float(r["days_p50"]))
+        best = min(rows, key=lambda r: float(r["days_expected"]))
         return (
-            f"Fastest family by P50: {best.get('label') or best['family']}, "
-            f"{float(best['days_p50']):.1f} days (P10–P90 {float(best['days_p10']):.1f}–"
-            f"{float(best['days_p90']):.1f}), of {len(rows)} route families."
+            f"Fastest family: {best.get('label') or best['family']}, "
+            f"{float(best['days_expected']):.1f} days {best.get('clock', 'transit')}, expected "
+            f"(P10–P90 {float(best['days_p10']):.1f}–{float(best['days_p90']):.1f}), of "
+            f"{len(rows)} route families."
         )
     except (OSError, KeyError, ValueError):
         return None
@@ -109,16 +115,19 @@ def _bottleneck_finding(path: Path) -> str | None:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         links = [r for r in rows if r["kind"] == "link"]
-        cuts = [r for r in links if int(float(r["disconnects"] or 0)) > 0]
-        worst = max(links, key=lambda r: float(r["delta_days"] or 0))
+        cuts = list(dict.fromkeys(r["name"] for r in links if r["no_route"] == "True"))
+        kept = [r for r in links if r["no_route"] != "True"]
+        worst = max(kept, key=lambda r: float(r["delta_days"]))
+        pairs = sum(1 for r in links if r["element"] == worst["element"])
         bits = []
         if cuts:
             bits.append(
-                f"{len(cuts)} link(s) whose closure disconnects a pair (e.g. {cuts[0]['name']})"
+                f"{len(cuts)} link(s) whose closure leaves a pair with no route (e.g. {cuts[0]})"
             )
+        also = f" (it lengthens the routes of {pairs} pairs)" if pairs > 1 else ""
         bits.append(
             f"the costliest closure that leaves a route: {worst['name']}, "
-            f"+{float(worst['delta_days']):.1f} days"
+            f"+{float(worst['delta_days']):.1f} days for {worst['pair']}{also}"
         )
         text = "; ".join(bits)
         return text[:1].upper() + text[1:] + "."
@@ -263,8 +272,9 @@ def write_atlas(
         f"<style>{_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
         '<p class="lede">Maps of the International North–South Transport Corridor and the '
-        "sea routes via Suez and the Cape. Figures are the model's P50 with the P10–P90 range "
-        "of its Monte Carlo unless marked as published or likely values.</p>"
+        "sea routes via Suez and the Cape. Figures are the model's expected days (transit: "
+        "from handing the cargo to the first carrier, the wait for the first departure apart) "
+        "with the P10–P90 range of its Monte Carlo, unless marked as published.</p>"
         f"{lede}{''.join(sections)}"
         f"<footer>Made with corridormap on {esc(today)}. Basemap: Natural Earth. Data: "
         "GeoNames (CC BY 4.0), Eurostat MARNET via searoute, corridormap geodata (sources in "

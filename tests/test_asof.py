@@ -470,6 +470,7 @@ def test_cli_place_not_in_service(capsys):
         (["route", "Mumbai", "Moscow", "--as-of", "2019-02-30"], "not a date"),
         (["route", "Mumbai", "Moscow", "--as-of", "next year"], "not a date"),
         (["calibrate", "--as-of", "2019"], "does not apply"),
+        (["backtest", "--as-of", "2016-09"], "its own date"),
         (["map", "timeline", "--as-of", "2019", "--out", "x"], "does not apply"),
     ],
 )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import EXIT_OK, activity, format_option, network, out_option, positive_int
+from ._common import (
+    EXIT_OK,
+    CliError,
+    activity,
+    format_option,
+    network,
+    out_option,
+    positive_int,
+)
 from ._output import Rows, emit_result, save_chart
 
 #: the backtest table's columns, and its CSV's
@@ -68,6 +76,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
+    if args.as_of:
+        raise CliError(
+            "backtest replays every row on the network of its own date; --as-of does not "
+            "apply to it"
+        )
     with activity(args, "backtest") as step:
         step("loading the network")
         G = network(args)
@@ -81,7 +94,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             cross_validate=args.cross_validate,
         )
     if args.chart:
-        save_chart(bt.plot(), args.chart, as_of=args.as_of)
+        save_chart(bt.plot(), args.chart)
     emit_result(
         args.format,
         args.out,
@@ -89,7 +102,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         data=bt.to_dict,
         rows=lambda: backtest_rows(bt),
         terminal=False,
-        as_of=args.as_of,
     )
     return EXIT_OK
 

@@ -88,7 +88,7 @@ def fail(args: Any, exc: BaseException, code: int) -> int:
     if listed and not exc.suggestions:
         msg += "; run 'corridormap places' to list the places"
     day = getattr(args, "as_of", None)
-    if day and day not in msg:
+    if day and day not in msg and not isinstance(exc, CliError):  # not a usage error
         msg += f" (on the network as of {day})"
     print(f"corridormap: error: {clip(msg)}", file=sys.stderr)
     return code

@@ -83,6 +83,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
+    if args.as_of:
+        raise CliError(
+            "backtest replays every row on the network of its own date; --as-of does not "
+            "apply to it"
+        )
     with activity(args, "backtest") as step:
         step("loading the network")
         G = network(args)
@@ -98,7 +103,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             progress=progress_lines(args),
         )
     if args.chart:
-        save_chart(bt.plot(), args.chart, as_of=args.as_of)
+        save_chart(bt.plot(), args.chart)
     emit_result(
         args.format,
         args.out,
@@ -106,7 +111,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         data=bt.to_dict,
         rows=lambda: backtest_rows(bt),
         terminal=False,
-        as_of=args.as_of,
     )
     return EXIT_OK
 

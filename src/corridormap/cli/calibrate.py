@@ -57,8 +57,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.as_of:
         raise CliError(
-            "calibrate fits the parameters as written (today's) to every evidence row; "
-            "--as-of does not apply to it"
+            "calibrate fits the parameters to every evidence row, each replayed on the network "
+            "of its own date; --as-of does not apply to it"
         )
     cal = calibrate(args.data, evidence=args.evidence)
     path, old, new = calibrated_text(cal)

@@ -152,6 +152,7 @@ def test_readme_figures_match_the_model(bundled_G):
     sigma = re.search(r"`model.discrepancy_sigma_log` = ([\d.]+)", report).group(1)
     assert f"the model discrepancy ({sigma} on the log scale)" in prose
     assert "**What is calibrated.** No time parameter" in report
+
     def row(claim: str) -> str:
         return re.search(rf"\| fffai_study_2017 \| {claim} \| [^|]+ \| ([\d.]+)", report).group(1)
 

@@ -52,6 +52,25 @@ GATE = "gate"
 SEP = "|"
 
 
+#: the most hours an edge's tie-break adds to its objective (:func:`tiebreak`)
+TIEBREAK_H = 1e-6
+
+
+def tiebreak(key: str) -> float:
+    """A tiny, fixed amount for the edge ``key``, added to every objective it is routed by.
+
+    Two routes of exactly equal expected figures (say one sailing on two services with the same
+    ranges) would otherwise be told apart by each search algorithm's own order, and a sweep, a
+    map and a route could then show different routes for the same question. With every edge a
+    different millionth of an hour at most, no two routes tie, and every search finds the same
+    one. It is never part of a route's figures.
+    """
+    import hashlib
+
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return TIEBREAK_H * int.from_bytes(digest, "little") / 2**64
+
+
 def layer_node(place: str, layer: str) -> str:
     """The graph node id of ``place`` in ``layer`` (the gate is the place id itself)."""
     return place if layer == GATE else f"{place}{SEP}{layer}"
@@ -148,6 +167,8 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         directory=gd.directory,
         name="corridormap",
     )
+    if gd.as_of is not None:  # the network of a date: say which, and what it left out
+        G.graph["as_of"] = gd.as_of
     layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
     for pid in sorted(gd.nodes):
         props = gd.nodes[pid]
@@ -256,6 +277,7 @@ def _add_link(
             u_place=link["from"],
             v_place=link["to"],
             geometry=fwd,
+            tiebreak=tiebreak(f"{lid}@{layer}"),
         )
         G.add_edge(
             ends[1],
@@ -265,6 +287,7 @@ def _add_link(
             u_place=link["to"],
             v_place=link["from"],
             geometry=rev,
+            tiebreak=tiebreak(f"{lid}@{layer}~r"),
         )
 
 
@@ -295,6 +318,7 @@ def _add_transfers(G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]])
                     layer_node(pid, a),
                     layer_node(pid, b),
                     key=f"{pid}:{a}>{b}",
+                    tiebreak=tiebreak(f"{pid}:{a}>{b}"),
                     kind="transfer",
                     transfer=kind,
                     place=pid,
@@ -331,9 +355,18 @@ def _check_geodata(gd: Geodata) -> None:
 
 
 @settled
-def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
-    """Load a geodata directory (default: the bundled data) and build its network."""
-    return build_network(load_geodata(data_dir))
+def load_network(
+    data_dir: str | os.PathLike[str] | None = None, *, as_of: Any = None
+) -> nx.MultiDiGraph:
+    """Load a geodata directory (default: the bundled data) and build its network.
+
+    ``as_of`` (``"YYYY"``, ``"YYYY-MM"``, ``"YYYY-MM-DD"`` or a :class:`datetime.date`) builds
+    the network of that date (:func:`corridormap.asof.geodata_as_of`); ``None``, the data as
+    written (today's network).
+    """
+    from .asof import geodata_as_of
+
+    return build_network(geodata_as_of(load_geodata(data_dir), as_of))
 
 
 def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

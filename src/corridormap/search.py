@@ -196,7 +196,7 @@ class Core:
 
     def cost(self, wf: Weight) -> np.ndarray:
         """The objective of every edge under ``wf`` (visible or not)."""
-        key = (wf.by, wf.scaling, _extra_key(wf))
+        key = (wf.by, wf.clock, wf.scaling, _extra_key(wf))
         got = self._costs.get(key)
         if got is None:
             fn = wf.cost
@@ -621,6 +621,7 @@ def _key(wf: Weight) -> tuple[Any, ...]:
     """What a weight's vector depends on (weights are immutable: equal keys, equal vectors)."""
     return (
         wf.by,
+        wf.clock,
         wf.scaling,
         _extra_key(wf),
         wf.closed_links,

@@ -4,10 +4,18 @@ and kinds to place ids."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import corridormap as cm
 from corridormap._errors import InputError, UnknownPlaceError
-from corridormap.places import resolve_endpoints
+from corridormap.places import (
+    _without_note,
+    _without_notes,
+    normalize,
+    normalize_all,
+    resolve_endpoints,
+)
 
 
 def test_unknown_and_ambiguous_places(tiny_G):
@@ -60,3 +68,23 @@ def test_resolve_endpoints_kinds_regions_and_codes(bundled_G):
         resolve_endpoints(bundled_G, ["Atlantis"])
     with pytest.raises(InputError):
         resolve_endpoints(bundled_G, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=8))
+def test_texts_normalised_in_a_batch_are_normalised_one_by_one(texts):
+    assert normalize_all(texts) == [normalize(t) for t in texts]
+    ascii_texts = [t.encode("ascii", "ignore").decode() for t in texts]
+    assert normalize_all(ascii_texts) == [normalize(t) for t in ascii_texts]
+    assert _without_notes(texts) == [_without_note(t) for t in texts]
+
+
+def test_a_large_network_resolves_its_names_as_a_small_one(bundled_G):
+    names = ["Mumbai", "bandar abbas", "ASTARA (IR)", "St Petersburg", "Makhachkala"]
+    for name in names:
+        assert cm.resolve_places(bundled_G, name)
+    cat = cm.places(bundled_G)
+    for pid, p in cat.items():
+        assert pid in cm.resolve_places(bundled_G, p["name"])
+        for alias in p.get("aliases") or []:
+            assert pid in cm.resolve_places(bundled_G, alias)

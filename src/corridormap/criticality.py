@@ -4,7 +4,7 @@ Closures are weight functions (:func:`corridormap.make_weight`), never graph cop
 so every analysis leaves ``G`` untouched. Criticality uses the fact that only an element on a
 current best route can change that route when closed: everything else scores zero without a
 recomputation; each closure's detour is found by A* on the compiled core
-(:class:`corridormap.search.Detours`). The pairs analysed by default come from the geodata's
+(:class:`corridormap.detours.Detours`). The pairs analysed by default come from the geodata's
 ``analysis.toml`` (:func:`default_pairs`).
 """
 
@@ -21,6 +21,7 @@ import networkx as nx
 from . import search
 from ._schema import check_graph
 from .analysis import load_analysis
+from .detours import Detours
 from .network import endpoint_nodes, place_of
 from .places import link_names, place_names, places, resolve_pairs, resolve_place
 from .weights import Weight, as_weight
@@ -268,7 +269,7 @@ def _criticality(G: nx.MultiDiGraph, pairs: Any, base: Weight, *, every: bool) -
             else _elements(edges, path, o, d)
         )
         c = search.engine(G) if universe is None else None
-        detours = search.Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
+        detours = Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
         share = _shares(edges, wf0)
         for kind, eid in candidates:
             if detours is not None:

@@ -22,7 +22,7 @@ from ._cache import derived
 from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
-from .places import place_attr, places, resolve_area, resolve_place
+from .places import place_attr, place_nodes, places, resolve_area, resolve_place
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
 __all__ = [
@@ -302,7 +302,13 @@ def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
 
 
 def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    return {p: _place_label(G, p) for p in {d["place"] for _, d in G.nodes(data=True)}}
+    nodes = G.nodes
+    out = {}
+    for p, d in place_nodes(G).items():
+        # as place_attr reads it: the node named p, else the place's first layer node
+        d = nodes.get(p, d)
+        out[p] = (str(d.get("name", p)), str(d.get("country", "") or ""))
+    return out
 
 
 def _place_label(G: nx.MultiDiGraph, p: str) -> tuple[str, str]:

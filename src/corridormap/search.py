@@ -2,8 +2,8 @@
 
 Every search of the library goes through this module: routes and their alternatives
 (:mod:`corridormap.routing`; Yen's k shortest paths on a small network, :func:`simple_paths`),
-criticality's detours (:class:`Detours`, A* in C), a volume assignment's paths
-(:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
+criticality's detours (:class:`corridormap.detours.Detours`, on this module's core), a
+volume assignment's paths (:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
 
 **The compiled core.** The network is exported once per graph (and cached with it, see
 :mod:`corridormap._cache`) as an integer CSR matrix: node ids become integers, parallel edges
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 import networkx as nx
@@ -38,7 +40,6 @@ from .weights import GATE, Weight
 __all__ = [
     "MIN_EDGES",
     "Core",
-    "Detours",
     "best_path",
     "core",
     "engine",
@@ -73,24 +74,18 @@ class Core:
         import scipy.sparse as sp
 
         self.nodes: list[str] = list(G.nodes)
-        self.index: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
         n = len(self.nodes)
-        index = self.index
-        us: list[int] = []
-        vs: list[int] = []
-        edges: list[Mapping[str, Any]] = []
-        for u, nbrs in G.adjacency():
-            iu = index[u]
-            for v, keyed in nbrs.items():
-                iv = index[v]
-                for d in keyed.values():
-                    us.append(iu)
-                    vs.append(iv)
-                    edges.append(d)
-        eu = np.asarray(us, dtype=np.int64)
-        ev = np.asarray(vs, dtype=np.int64)
+        self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
+        heads, per_node, per_pair, edges = _adjacency(G)
+        eu = np.repeat(
+            np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
+        )
+        ev = np.repeat(
+            np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
+            np.asarray(per_pair, np.int64),
+        )
         order = np.lexsort((ev, eu))
-        self.edges = [edges[i] for i in order]
+        self.edges = list(map(edges.__getitem__, order.tolist()))
         eu, ev = eu[order], ev[order]
         self.eu, self.ev = eu, ev
         m = len(self.edges)
@@ -124,56 +119,36 @@ class Core:
 
     # -- the attributes a Weight reads, as arrays -----------------------------------------
     def _attributes(self) -> None:
-        codes: dict[str, dict[Any, int]] = {"link": {}, "mode": {}, "place": {}}
-
-        def code(table: str, value: Any) -> int:
-            t = codes[table]
-            c = t.get(value)
-            if c is None:
-                c = t[value] = len(t)
-            return c
-
-        m = len(self.edges)
         edges = self.edges
+        m = len(edges)
         lids = [d.get("link_id") for d in edges]
-        link = np.fromiter(
-            (-1 if x is None else code("link", x) for x in lids), dtype=np.int64, count=m
-        )
-        mode = np.fromiter(
-            (0 if x is None else code("mode", d["mode"]) for x, d in zip(lids, edges, strict=True)),
-            dtype=np.int64,
-            count=m,
-        )
-        routable = np.fromiter(
-            (True if x is None else bool(d["routable"]) for x, d in zip(lids, edges, strict=True)),
-            dtype=bool,
-            count=m,
-        )
-        up = np.fromiter((code("place", d["u_place"]) for d in edges), dtype=np.int64, count=m)
-        vp = np.fromiter((code("place", d["v_place"]) for d in edges), dtype=np.int64, count=m)
-        transfers = [i for i, x in enumerate(lids) if x is None]
+        self.link_codes: dict[Any, int] = {}
+        link = _codes(lids, self.link_codes, none=-1)
+        self.is_link = link >= 0
+        on_links = np.flatnonzero(self.is_link).tolist()
+        self.mode_codes: dict[Any, int] = {}
+        mode = np.zeros(m, dtype=np.int64)
+        mode[on_links] = _codes([edges[i]["mode"] for i in on_links], self.mode_codes)
+        routable = np.ones(m, dtype=bool)
+        routable[on_links] = [bool(edges[i]["routable"]) for i in on_links]
+        self.place_codes: dict[Any, int] = {}
+        up = _codes([d["u_place"] for d in edges], self.place_codes)
+        vp = _codes([d["v_place"] for d in edges], self.place_codes)
+        transfers = np.flatnonzero(~self.is_link).tolist()
         from_gate = np.zeros(m, dtype=bool)
         to_gate = np.zeros(m, dtype=bool)
         from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
         to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
         self.link_code, self.mode_code, self.routable = link, mode, routable
         self.u_place, self.v_place = up, vp
-        self.link_codes, self.mode_codes, self.place_codes = (
-            codes["link"],
-            codes["mode"],
-            codes["place"],
-        )
-        self.is_link = link >= 0
         self._link0 = np.where(self.is_link, link, 0)
         self.gate_out = np.flatnonzero(from_gate)
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
-        is_transfer = np.zeros(m, dtype=bool)
-        is_transfer[transfers] = True
-        self.inner_transfer = np.flatnonzero(is_transfer & ~from_gate & ~to_gate)
+        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
         self.edges_of_link: dict[str, np.ndarray] = {}
         if m:
-            names = list(codes["link"])
+            names = list(self.link_codes)
             by_link = np.argsort(link, kind="stable")
             sl = link[by_link]
             cuts = np.flatnonzero(np.diff(sl)) + 1
@@ -199,8 +174,15 @@ class Core:
         key = (wf.by, wf.scaling, _extra_key(wf))
         got = self._costs.get(key)
         if got is None:
-            fn = wf.cost
-            got = np.fromiter((fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges))
+            if (wf.scaling is None or wf.by != "time_h") and not wf.extra:
+                # the stored attribute itself (Weight.cost reads no more)
+                attr = wf.by
+                got = np.array([d[attr] for d in self.edges], dtype=np.float64)
+            else:
+                fn = wf.cost
+                got = np.fromiter(
+                    (fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges)
+                )
             self._costs[key] = got
         return got
 
@@ -452,128 +434,40 @@ class Core:
         return self._pair_of_edge
 
 
-class Detours:
-    """Best paths between fixed ends with one more link or place closed at a time.
+def _adjacency(G: nx.MultiDiGraph) -> tuple[list[Any], list[int], list[int], list[Any]]:
+    """The graph's edges in adjacency order, and the structure that places them.
 
-    A* in C: the distances to the targets under the base weight (one reverse search) are a
-    consistent heuristic for any weight that hides more edges, so Dijkstra on the reduced
-    costs ``w(u, v) - h(u) + h(v)`` (all >= 0) finds the same best paths, and stopped at a
-    distance ``limit`` it settles only the nodes A* would. The limit starts small (most
-    closures cost a short detour) and grows until a target is settled. A closure changes
-    only the few pairs whose edges it hides, so each search copies one vector, not a graph.
+    Returns
+    -------
+    tuple of list
+        The head node of every ``(u, v)`` pair, the number of pairs of each node (in node
+        order), the number of edges of each pair, and every edge's attribute mapping.
     """
+    heads: list[Any] = []
+    per_node: list[int] = []
+    per_pair: list[int] = []
+    edges: list[Any] = []
+    values = methodcaller("values")
+    for _, nbrs in G.adjacency():
+        keyeds = list(nbrs.values())
+        per_node.append(len(keyeds))
+        heads.extend(nbrs)
+        per_pair.extend(map(len, keyeds))
+        edges.extend(chain.from_iterable(map(values, keyeds)))
+    return heads, per_node, per_pair, edges
 
-    def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
-        from dataclasses import replace
 
-        self.c, self.wf = c, wf
-        self.w = c.edge_vector(wf).copy()  # changed and restored by each search
-        pw = c.pair_vector(wf)
-        h, _ = c.tree(wf, targets, reverse=True)
-        self.pu = c.eu[c.pair_start]
-        self.pv = c.indices
-        self.h = h
-        with np.errstate(invalid="ignore"):
-            red = pw - h[self.pu] + h[self.pv]
-        ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
-        self.A = c.matrix(np.where(ok, np.maximum(red, 0.0), np.inf))
-        self.src = [c.index[s] for s in sources]
-        self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
-        start = float(np.min(h[self.src])) if self.src else np.inf
-        self.scale = start if np.isfinite(start) and start > 0 else 1.0
-        # per edge, the figures a route reports (Weight.measure) and the objective
-        self.time_h = c.cost(replace(wf, by="time_h"))
-        self.cost_usd = c.cost(replace(wf, by="cost_usd"))
-        self.objective = c.cost(wf)
+def _codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) -> np.ndarray:
+    """Integer codes of ``values``, numbered in order of first appearance in ``table``.
 
-    def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
-        """Time, cost and objective of the edges ``picked``, added in travel order."""
-        t = c = o = 0.0
-        for a, b, x in zip(
-            self.time_h[picked].tolist(),
-            self.cost_usd[picked].tolist(),
-            self.objective[picked].tolist(),
-            strict=True,
-        ):
-            t += a
-            c += b
-            o += x
-        return t, c, o
-
-    def search(
-        self, kind: str, eid: str
-    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
-        """The best path, its edges and their indices with link (``kind="link"``) or place ...
-
-        ... ``eid`` closed.
-        """
-        c = self.c
-        if kind == "link":
-            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
-        else:
-            hidden = c.edges_of_place(eid)
-        w, data, h = self.w, self.A.data, self.h
-        saved_w = w[hidden].copy()
-        pairs = np.unique(c.pair_of_edge[hidden])
-        saved_red = data[pairs].copy()
-        try:
-            w[hidden] = np.inf
-            for p in pairs.tolist():
-                m = w[c.pair_start[p] : c.pair_end[p]].min()
-                u, v = self.pu[p], self.pv[p]
-                ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
-                data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
-            found = self._search()
-            if found is None:
-                return None
-            path = c.path(found[1], found[0])
-            picked = c.path_edge_index(self.wf, path, w)
-            return path, [c.edges[j] for j in picked.tolist()], picked
-        finally:
-            w[hidden] = saved_w
-            data[pairs] = saved_red
-
-    def _search(self) -> tuple[int, np.ndarray] | None:
-        """The target reached first and the predecessor tree (``None``: none reachable)."""
-        from scipy.sparse.csgraph import dijkstra
-
-        if len(self.src) > 1:
-            return self._search_each()
-        limit = 0.01 * self.scale
-        while True:
-            dist, pred = dijkstra(
-                self.A,
-                directed=True,
-                indices=self.src[0],
-                return_predecessors=True,
-                limit=limit,
-            )
-            reached = dist[self.tgt]
-            if np.isfinite(reached).any():
-                return int(self.tgt[int(np.argmin(reached))]), pred
-            if limit == np.inf:
-                return None
-            limit = limit * 8 if limit < 4 * self.scale else np.inf
-
-    def _search_each(self) -> tuple[int, np.ndarray] | None:
-        """:meth:`_search` from several sources (a place without a gate, e.g. a chokepoint).
-
-        On the reduced costs a path from source ``s`` measures ``d(s, t) - h(s)`` (``h`` is 0 at
-        the targets), so one search from all sources at once would favour the sources far
-        from the targets: each source is searched in full and ``h(s)`` added back.
-        """
-        from scipy.sparse.csgraph import dijkstra
-
-        best: tuple[float, int, np.ndarray] | None = None
-        for s in self.src:
-            if not np.isfinite(self.h[s]):
-                continue
-            dist, pred = dijkstra(self.A, directed=True, indices=s, return_predecessors=True)
-            reached = dist[self.tgt] + self.h[s]
-            i = int(np.argmin(reached))
-            if np.isfinite(reached[i]) and (best is None or reached[i] < best[0]):
-                best = (float(reached[i]), int(self.tgt[i]), pred)
-        return None if best is None else (best[1], best[2])
+    ``table`` (value -> code) is filled in place; with ``none``, ``None`` gets that code and
+    no entry.
+    """
+    if none is None:
+        codes = (table.setdefault(x, len(table)) for x in values)
+    else:
+        codes = (none if x is None else table.setdefault(x, len(table)) for x in values)
+    return np.fromiter(codes, dtype=np.int64, count=len(values))
 
 
 def _dijkstra(A: Any, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -660,12 +554,25 @@ def _edge_count(G: nx.MultiDiGraph) -> int:
     return G.number_of_edges()
 
 
+def _pair_count(G: nx.MultiDiGraph) -> int:
+    """The number of ``(u, v)`` pairs joined by an edge: at most the number of edges."""
+    adj = G._adj if type(G._adj) is dict else G.adj
+    return sum(map(len, adj.values()))
+
+
 def _queries(G: nx.MultiDiGraph) -> list[int]:
     return [0]
 
 
 def large(G: nx.MultiDiGraph) -> bool:
-    """Whether ``G`` has at least :data:`MIN_EDGES` edges (counted once per structure)."""
+    """Whether ``G`` has at least :data:`MIN_EDGES` edges (counted once per structure).
+
+    The ``(u, v)`` pairs are counted first (one length per node); the edges themselves only
+    when there are fewer pairs than :data:`MIN_EDGES` (counting a multigraph's edges walks
+    every one of them).
+    """
+    if derived(G, "pair_count", _pair_count, structure=True) >= MIN_EDGES:
+        return True
     return derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES
 
 

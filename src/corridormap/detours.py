@@ -1,0 +1,141 @@
+"""Criticality's detours: the best path between fixed ends with one more element closed.
+
+The searches run on the compiled core of :mod:`corridormap.search` (its :class:`~corridormap.
+search.Core`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .search import Core
+from .weights import Weight
+
+__all__ = ["Detours"]
+
+
+class Detours:
+    """Best paths between fixed ends with one more link or place closed at a time.
+
+    A* in C: the distances to the targets under the base weight (one reverse search) are a
+    consistent heuristic for any weight that hides more edges, so Dijkstra on the reduced
+    costs ``w(u, v) - h(u) + h(v)`` (all >= 0) finds the same best paths, and stopped at a
+    distance ``limit`` it settles only the nodes A* would. The limit starts small (most
+    closures cost a short detour) and grows until a target is settled. A closure changes
+    only the few pairs whose edges it hides, so each search copies one vector, not a graph.
+    """
+
+    def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
+        from dataclasses import replace
+
+        self.c, self.wf = c, wf
+        self.w = c.edge_vector(wf).copy()  # changed and restored by each search
+        pw = c.pair_vector(wf)
+        h, _ = c.tree(wf, targets, reverse=True)
+        self.pu = c.eu[c.pair_start]
+        self.pv = c.indices
+        self.h = h
+        with np.errstate(invalid="ignore"):
+            red = pw - h[self.pu] + h[self.pv]
+        ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
+        self.A = c.matrix(np.where(ok, np.maximum(red, 0.0), np.inf))
+        self.src = [c.index[s] for s in sources]
+        self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
+        start = float(np.min(h[self.src])) if self.src else np.inf
+        self.scale = start if np.isfinite(start) and start > 0 else 1.0
+        # per edge, the figures a route reports (Weight.measure) and the objective
+        self.time_h = c.cost(replace(wf, by="time_h"))
+        self.cost_usd = c.cost(replace(wf, by="cost_usd"))
+        self.objective = c.cost(wf)
+
+    def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
+        """Time, cost and objective of the edges ``picked``, added in travel order."""
+        t = c = o = 0.0
+        for a, b, x in zip(
+            self.time_h[picked].tolist(),
+            self.cost_usd[picked].tolist(),
+            self.objective[picked].tolist(),
+            strict=True,
+        ):
+            t += a
+            c += b
+            o += x
+        return t, c, o
+
+    def search(
+        self, kind: str, eid: str
+    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
+        """The best path, its edges and their indices with link (``kind="link"``) or place ...
+
+        ... ``eid`` closed.
+        """
+        c = self.c
+        if kind == "link":
+            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
+        else:
+            hidden = c.edges_of_place(eid)
+        w, data, h = self.w, self.A.data, self.h
+        saved_w = w[hidden].copy()
+        pairs = np.unique(c.pair_of_edge[hidden])
+        saved_red = data[pairs].copy()
+        try:
+            w[hidden] = np.inf
+            for p in pairs.tolist():
+                m = w[c.pair_start[p] : c.pair_end[p]].min()
+                u, v = self.pu[p], self.pv[p]
+                ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
+                data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
+            found = self._search()
+            if found is None:
+                return None
+            path = c.path(found[1], found[0])
+            picked = c.path_edge_index(self.wf, path, w)
+            return path, [c.edges[j] for j in picked.tolist()], picked
+        finally:
+            w[hidden] = saved_w
+            data[pairs] = saved_red
+
+    def _search(self) -> tuple[int, np.ndarray] | None:
+        """The target reached first and the predecessor tree (``None``: none reachable)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        if len(self.src) > 1:
+            return self._search_each()
+        limit = 0.01 * self.scale
+        while True:
+            dist, pred = dijkstra(
+                self.A,
+                directed=True,
+                indices=self.src[0],
+                return_predecessors=True,
+                limit=limit,
+            )
+            reached = dist[self.tgt]
+            if np.isfinite(reached).any():
+                return int(self.tgt[int(np.argmin(reached))]), pred
+            if limit == np.inf:
+                return None
+            limit = limit * 8 if limit < 4 * self.scale else np.inf
+
+    def _search_each(self) -> tuple[int, np.ndarray] | None:
+        """:meth:`_search` from several sources (a place without a gate, e.g. a chokepoint).
+
+        On the reduced costs a path from source ``s`` measures ``d(s, t) - h(s)`` (``h`` is 0 at
+        the targets), so one search from all sources at once would favour the sources far
+        from the targets: each source is searched in full and ``h(s)`` added back.
+        """
+        from scipy.sparse.csgraph import dijkstra
+
+        best: tuple[float, int, np.ndarray] | None = None
+        for s in self.src:
+            if not np.isfinite(self.h[s]):
+                continue
+            dist, pred = dijkstra(self.A, directed=True, indices=s, return_predecessors=True)
+            reached = dist[self.tgt] + self.h[s]
+            i = int(np.argmin(reached))
+            if np.isfinite(reached[i]) and (best is None or reached[i] < best[0]):
+                best = (float(reached[i]), int(self.tgt[i]), pred)
+        return None if best is None else (best[1], best[2])

@@ -13,6 +13,7 @@ import random
 from unittest import mock
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -252,3 +253,34 @@ def test_routes_from_a_place_without_a_gate_equal_networkx(bundled_G):
     )
     r = cm.route(bundled_G, "SUZ", "Moscow")
     assert r.link_ids == ref_route.link_ids and r.time_h == pytest.approx(ref_route.time_h)
+
+
+@tp.SETTINGS
+@given(tp.networks(), st.integers(0, 10_000), st.sampled_from(["time_h", "cost_usd", "co2_kg"]))
+def test_a_search_that_stops_settles_its_targets_as_the_whole_tree_does(data, seed, by):
+    """The search of a route stops once its targets are settled, starting from a lower bound
+    of their distance: the distances and paths to the targets are those of the whole tree, and
+    the bound is never above the distance."""
+    G = tp._load(data)
+    a, b = tp._pair(data, seed)
+    c = core(G)
+    wf = cm.make_weight(by, ends=(a, b))
+    dist, pred = c.tree(wf, [a])
+    sdist, spred = c.stopping_tree(wf, [a], [b])
+    t = c.index[b]
+    assert sdist[t] == dist[t]
+    if np.isfinite(dist[t]):
+        assert c.path(spred, t) == c.path(pred, t)
+    reached = np.flatnonzero(np.isfinite(dist))
+    bounds = [c.bound(wf, [c.index[a]], np.array([v])) for v in reached.tolist()]
+    assert all(lo <= d for lo, d in zip(bounds, dist[reached].tolist(), strict=True))
+
+
+def test_a_near_target_is_found_without_the_whole_tree(bundled_G, monkeypatch):
+    """A target next to the origin is settled by one short search: far fewer nodes reached."""
+    c = core(bundled_G)
+    wf = cm.make_weight("time_h", ends=("BND", "SRJ"))
+    full, _ = c.tree(wf, ["BND"])
+    near, _ = c.stopping_tree(wf, ["BND"], ["SRJ"])
+    assert near[c.index["SRJ"]] == full[c.index["SRJ"]]
+    assert np.isfinite(near).sum() < np.isfinite(full).sum() / 4

@@ -95,12 +95,36 @@ def test_unreadable_file(tmp_path):
         cm.load_geodata(d)
 
 
-def test_huge_file_refused_before_parsing(tmp_path):
+def test_huge_file_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(cm.io, "MAX_FILE_BYTES", 256 * 2**20)
     d = write_geodata(tmp_path / "bad")
     with open(d / "links.geojson", "r+b") as fh:  # a sparse 2 GB file: no disk used
         fh.truncate(2 * 1024**3)
-    with pytest.raises(cm.GeodataError, match=r"links\.geojson: is 2,048 MiB; files over 256"):
+    with pytest.raises(
+        cm.GeodataError,
+        match=r"links\.geojson: is 2,048 MiB; files over 256 MiB are refused on this machine "
+        r"\(set CORRIDORMAP_MAX_FILE_MIB",
+    ):
         cm.load_geodata(d)
+
+
+def test_limits_scale_with_the_machine_and_the_environment(monkeypatch):
+    from corridormap import _schema as v
+
+    monkeypatch.delenv(v.FEATURES_VARIABLE, raising=False)
+    monkeypatch.delenv(v.FILE_MIB_VARIABLE, raising=False)
+    monkeypatch.setattr(v, "machine_memory", lambda: 24 * 1024**3)
+    assert v.feature_limit() >= 1_000_000  # a million-edge network's 333,000 links and more
+    assert v.file_limit() == 768 * 2**20
+    monkeypatch.setattr(v, "machine_memory", lambda: 8 * 1024**3)
+    assert 333_000 < v.feature_limit() < 1_000_000
+    assert v.file_limit() == 256 * 2**20  # never below 256 MiB
+    monkeypatch.setenv(v.FEATURES_VARIABLE, "2_000")
+    monkeypatch.setenv(v.FILE_MIB_VARIABLE, "10")
+    assert v.feature_limit() == 2_000 and v.file_limit() == 10 * 2**20
+    monkeypatch.setenv(v.FEATURES_VARIABLE, "lots")
+    with pytest.raises(cm.InputError, match="CORRIDORMAP_MAX_FEATURES must be a whole number"):
+        v.feature_limit()
 
 
 def test_million_vertex_line_refused(tmp_path):

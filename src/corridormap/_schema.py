@@ -29,9 +29,76 @@ MAX_TEXT = 10_000
 #: the most vertices of one link, and of all the links of one file
 MAX_VERTICES = 100_000
 MAX_TOTAL_VERTICES = 2_000_000
-#: the most features (nodes, links or stations) one file may hold: 100,000 links load in
-#: 10-17 s with an 850 MiB peak (benchmarks/bench_limits.py); 1,000,000 took 72 s and 4.5 GB
-MAX_FEATURES = 100_000
+#: the environment variables that set :data:`MAX_FEATURES` and ``io.MAX_FILE_BYTES`` (MiB)
+FEATURES_VARIABLE = "CORRIDORMAP_MAX_FEATURES"
+FILE_MIB_VARIABLE = "CORRIDORMAP_MAX_FILE_MIB"
+#: the memory a load takes per feature of its largest file, at its peak: a 1,000,000-edge grid
+#: (333,000 links, 167,000 places) peaks at about 2.6 GiB (benchmarks/bench_million.py)
+BYTES_PER_FEATURE = 8 * 1024
+#: the share of the machine's memory a load may plan to take
+MEMORY_SHARE = 0.5
+
+
+def machine_memory() -> int:
+    """The memory this process may use, in bytes: the machine's, or its cgroup's limit if lower.
+
+    8 GiB when neither can be read.
+    """
+    import os
+
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        total = 8 * 1024**3
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
+            limit = fh.read().strip()
+        if limit.isdigit():
+            total = min(total, int(limit))
+    except OSError:
+        pass
+    return total
+
+
+def _from_environment(name: str, default: int) -> int:
+    """The whole number in environment variable ``name`` (at least 1), else ``default``.
+
+    Raises
+    ------
+    InputError
+        If the variable is set to anything but a whole number of at least 1.
+    """
+    import os
+
+    text = os.environ.get(name, "").strip().replace("_", "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"{name} must be a whole number of at least 1, got {show(text)}")
+    return int(text)
+
+
+def feature_limit() -> int:
+    """The most features one geodata file may hold on this machine.
+
+    :data:`FEATURES_VARIABLE` when set; else as many as fit in :data:`MEMORY_SHARE` of
+    :func:`machine_memory` at :data:`BYTES_PER_FEATURE` each (about 1.5 million on a 24 GiB
+    machine, 520,000 on 8 GiB: a 1,000,000-edge network's links file holds 333,000).
+    """
+    fits = int(machine_memory() * MEMORY_SHARE // BYTES_PER_FEATURE)
+    return _from_environment(FEATURES_VARIABLE, max(fits // 10_000 * 10_000, 10_000))
+
+
+def file_limit() -> int:
+    """The largest geodata file read, in bytes.
+
+    :data:`FILE_MIB_VARIABLE` (MiB) when set; else a 32nd of :func:`machine_memory` (parsing
+    takes about ten times a file's size), and at least 256 MiB.
+    """
+    default = max(machine_memory() // 32 // 2**20, 256)
+    return _from_environment(FILE_MIB_VARIABLE, default) * 2**20
+
+
 #: how deeply lists and objects may nest inside one property
 MAX_PROPERTY_DEPTH = 16
 #: characters an id may not hold: ``|`` joins a place id and a layer in the network's node
@@ -103,6 +170,11 @@ def show(value: Any, limit: int = MAX_SHOWN) -> str:
         return clip(_REPR.repr(value), limit)
     except (RecursionError, ValueError):
         return f"<{type(value).__name__}>"
+
+
+#: the most features (nodes, links or stations) one file may hold; ``None``: this machine's
+#: :func:`feature_limit`, read when a file is checked
+MAX_FEATURES: int | None = None
 
 
 # -- arguments of the library's public functions ------------------------------------------
@@ -331,9 +403,11 @@ def check_feature_collection(doc: Any, file: str) -> list[Mapping[str, Any]]:
     feats = doc.get("features")
     if not isinstance(feats, list):
         raise GeodataError("has no 'features' list", file=file)
-    if len(feats) > MAX_FEATURES:
+    limit = feature_limit() if MAX_FEATURES is None else MAX_FEATURES
+    if len(feats) > limit:
         raise GeodataError(
-            f"holds {len(feats):,} features; at most {MAX_FEATURES:,} are allowed per file",
+            f"holds {len(feats):,} features; at most {limit:,} are allowed per file on "
+            f"this machine (set {FEATURES_VARIABLE} to raise or lower the limit)",
             file=file,
         )
     for i, f in enumerate(feats):

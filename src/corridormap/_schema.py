@@ -373,6 +373,10 @@ def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> 
 
 def check_lonlat(coord: Any, file: str, fid: Any, field: str = "geometry") -> tuple[float, float]:
     """Return one (lon, lat) position after checking it is finite and in range."""
+    if type(coord) is list and len(coord) >= 2:  # the usual case, checked at once
+        lon, lat = coord[0], coord[1]
+        if type(lon) is float and type(lat) is float and -180 <= lon <= 180 and -90 <= lat <= 90:
+            return lon, lat
     if not isinstance(coord, list | tuple) or len(coord) < 2:
         raise GeodataError(
             f"position {show(coord, 80)} is not [lon, lat]", **_where(file, fid, field)
@@ -439,6 +443,8 @@ def check_id(fid: str, file: str | None = None) -> str:
     An id has no control characters, no ``|`` (see :data:`ID_FORBIDDEN`) and no spaces at
     either end.
     """
+    if fid.isprintable() and ID_FORBIDDEN not in fid and fid == fid.strip():
+        return fid  # the usual case: no control character (none is printable), no '|'
     bad = sorted({c for c in fid if c in ID_FORBIDDEN or unicodedata.category(c) == "Cc"})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
@@ -464,6 +470,8 @@ def check_reserved(
     Those names (:data:`NODE_RESERVED`, :data:`LINK_RESERVED`) would clash with or overwrite
     the network's own attribute.
     """
+    if props.keys().isdisjoint(reserved):
+        return
     for key in props:
         if key in reserved:
             raise GeodataError(
@@ -480,6 +488,8 @@ def check_depth(props: Mapping[str, Any], file: str, fid: Any) -> None:
     Later copies and prints would recurse that deep.
     """
     for key, value in props.items():
+        if not isinstance(value, dict | list):
+            continue
         stack = [(value, 1)]
         while stack:
             item, depth = stack.pop()

@@ -265,7 +265,8 @@ def _add_link(
         If a property of the link has the name of a weight the network computes.
     """
     link = gd.links[lid]
-    base = {k: val for k, val in link.items() if k != "coords"}
+    base = dict(link)
+    base.pop("coords", None)
     routable = link["status"] in ROUTABLE_STATUSES
     a, b = link["from"], link["to"]
     for layer in link_layers(link):
@@ -383,10 +384,13 @@ def _check_geodata(gd: Geodata) -> None:
         ("nodes.geojson", gd.nodes, NODE_RESERVED),
         ("links.geojson", gd.links, LINK_RESERVED),
     ):
+        # the names the loader adds itself are allowed
+        taken = frozenset(reserved) - {"lon", "lat", "coords"}
         for fid, props in table.items():
             check_id(str(fid), file)
-            given = {k: val for k, val in props.items() if k not in ("lon", "lat", "coords")}
-            check_reserved(given, reserved, file, fid)
+            if not props.keys().isdisjoint(taken):
+                given = {k: val for k, val in props.items() if k not in ("lon", "lat", "coords")}
+                check_reserved(given, reserved, file, fid)
 
 
 @settled

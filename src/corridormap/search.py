@@ -428,12 +428,16 @@ class Core:
         """:meth:`tree` from ``sources``, grown only until every one of ``targets`` is settled.
 
         scipy's Dijkstra settles, up to a distance ``limit``, exactly the nodes (with the same
-        distances and predecessors) that the whole search settles first, and stops there. The
-        first limit is twice a lower bound of the distance (:meth:`bound`: the great-circle
-        distance at the network's least cost per km); each search that leaves a target
-        unsettled is followed by one with four times the limit, or by the whole search once
-        an eighth of the nodes were reached. A near target is found in one short search, a
-        far one costs about one whole search.
+        distances and predecessors) that the whole search settles first, and stops there. A
+        target is settled through its predecessors: once the best of ``dist[u] + w(u, t)``
+        over the settled ``u`` is at most the limit plus the least ``w(u, t)`` of all, no
+        unsettled ``u`` can do better (the cost of entering the target, a terminal's dwell
+        say, need not be searched around the origin). The first limit is the least cost of
+        leaving a source plus twice a lower bound of the distance between the ends
+        (:meth:`bound`); each search that leaves a target unsettled is followed by one with
+        four times that bound, or by the whole search once an eighth of the nodes were
+        reached. A near target is found in one short search, a far one costs about one whole
+        search.
 
         Parameters
         ----------
@@ -446,22 +450,37 @@ class Core:
         -------
         tuple of numpy.ndarray
             Distances and predecessors by node index, as :meth:`tree` gives them for the
-            nodes settled (every target reached is); ``inf`` and ``-9999`` elsewhere.
+            nodes settled and for every target reached; ``inf`` and ``-9999`` elsewhere.
         """
         A = self._matrix(wf)
         src = [self.index[s] for s in sources]
-        tgt = np.fromiter((self.index[t] for t in targets), dtype=np.int64, count=len(targets))
-        lower = self.bound(wf, src, tgt)
-        limit = 2.0 * lower if lower > 0 else self._least(wf)
-        n = len(self.nodes)
+        tgt = [self.index[t] for t in targets]
+        entries = [self._entries(A.data, t) for t in tgt]
+        leave = min(
+            (float(A.data[self.indptr[s] : self.indptr[s + 1]].min(initial=np.inf)) for s in src),
+            default=np.inf,
+        )
+        span = self.bound(wf, src, np.asarray(tgt, dtype=np.int64))
+        if not span > 0:
+            span = self._least(wf)
+        if not np.isfinite(leave):
+            leave = 0.0
+        step, n = 2.0, len(self.nodes)
         while True:
+            limit = leave + step * span if step < np.inf else np.inf
             dist, pred = _dijkstra(A, src, limit)
-            if limit == np.inf or np.isfinite(dist[tgt]).all():
+            if all(_settle(dist, pred, t, *e, limit) for t, e in zip(tgt, entries, strict=True)):
                 return dist, pred
-            if np.count_nonzero(np.isfinite(dist)) * 8 > n:
-                limit = np.inf
-            else:
-                limit *= 4.0
+            if limit == np.inf:
+                return dist, pred
+            step = np.inf if np.count_nonzero(np.isfinite(dist)) * 8 > n else step * 4.0
+
+    def _entries(self, values: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The nodes with a visible pair into node ``t`` and those pairs' values."""
+        where = slice(self.t_indptr[t], self.t_indptr[t + 1])
+        pv = values[self.t_perm[where]]
+        ok = np.isfinite(pv)
+        return self.t_indices[where][ok].astype(np.int64), pv[ok]
 
     def bound(self, wf: Weight, sources: Sequence[int], targets: np.ndarray) -> float:
         """A lower bound of the cost from any of ``sources`` to any of ``targets`` under ``wf``.
@@ -574,6 +593,37 @@ def _dijkstra(A: Any, idx: list[int], limit: float = np.inf) -> tuple[np.ndarray
             A, directed=True, indices=idx, return_predecessors=True, min_only=True, limit=limit
         )
     return dist, pred
+
+
+def _settle(
+    dist: np.ndarray, pred: np.ndarray, t: int, tails: np.ndarray, values: np.ndarray, limit: float
+) -> bool:
+    """Settle target ``t`` of a search stopped at ``limit`` through its predecessors, if it can.
+
+    Parameters
+    ----------
+    dist, pred
+        The search's distances and predecessors; ``t``'s are set here when it is settled.
+    t
+        The target's node index.
+    tails, values
+        The nodes with a visible pair into ``t``, and those pairs' values.
+    limit
+        The distance the search settled every node up to.
+
+    Returns
+    -------
+    bool
+        Whether ``t`` is settled (or has no way in at all).
+    """
+    if np.isfinite(dist[t]) or not len(tails):
+        return True
+    via = dist[tails] + values  # as the search adds them: dist[u] + w(u, t)
+    best = int(np.lexsort((dist[tails], via))[0])
+    if not np.isfinite(via[best]) or via[best] > limit + values.min():
+        return False
+    dist[t], pred[t] = via[best], tails[best]
+    return True
 
 
 def _great_circle(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

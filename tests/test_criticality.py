@@ -241,3 +241,18 @@ def test_cli_bottlenecks_table_lists_what_matters_and_counts_the_rest(capsys):
     assert f"+ {len(idle):,} more links and places: closing any one" in table
     listed = [w[1] for w in map(str.split, table.splitlines()) if w and w[0].isdigit()]
     assert listed == [r["element"] for r in busy]
+
+
+@pytest.mark.parametrize("budget", [20_000, 3])
+def test_detours_searched_in_python_rank_as_scipys(bundled_G, monkeypatch, budget):
+    """A large network's detours are searched in Python first (left to scipy past a budget of
+    settled nodes): the same rows as scipy's searches, here forced on the bundled network."""
+    from corridormap import detours
+
+    pairs = [("Mumbai", "Moscow"), ("Chelyabinsk", "Jeddah"), ("Mumbai", "Rotterdam")]
+    ref = criticality(bundled_G, pairs)
+    monkeypatch.setattr(detours, "LOCAL_NODES", 0)
+    monkeypatch.setattr(detours, "LOCAL_BUDGET", budget)
+    got = criticality(bundled_G, pairs)
+    assert [r["element"] for r in got.rows] == [r["element"] for r in ref.rows]
+    assert got.rows == ref.rows

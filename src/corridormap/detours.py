@@ -6,6 +6,8 @@ search.Core`).
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,7 +16,12 @@ import numpy as np
 from .search import Core
 from .weights import Weight
 
-__all__ = ["Detours"]
+__all__ = ["LOCAL_BUDGET", "LOCAL_NODES", "Detours"]
+
+#: from this many nodes, a detour is searched in Python first (:class:`Detours`)
+LOCAL_NODES = 20_000
+#: the most nodes a detour's search in Python settles before it is left to scipy
+LOCAL_BUDGET = 20_000
 
 
 class Detours:
@@ -26,6 +33,13 @@ class Detours:
     distance ``limit`` it settles only the nodes A* would. The limit starts small (most
     closures cost a short detour) and grows until a target is settled. A closure changes
     only the few pairs whose edges it hides, so each search copies one vector, not a graph.
+
+    On a network of :data:`LOCAL_NODES` nodes or more, each search is first run in Python
+    from a heap, on the same reduced costs: a detour around one closure settles a few
+    nodes, where each of scipy's searches sets up arrays for every node of the network (the
+    cost that grew with the network times the length of the route). Past
+    :data:`LOCAL_BUDGET` settled nodes (a closure that cuts the route off, say) the search
+    is left to scipy.
     """
 
     def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
@@ -50,6 +64,14 @@ class Detours:
         self.time_h = c.cost(replace(wf, by="time_h"))
         self.cost_usd = c.cost(replace(wf, by="cost_usd"))
         self.objective = c.cost(wf)
+        self.local = len(c.nodes) >= LOCAL_NODES and len(self.src) > 0
+        if self.local:
+            # the reduced costs and the structure as lists: read one at a time, in Python
+            self.red = self.A.data.tolist()
+            self.indptr = c.indptr.tolist()
+            self.heads = c.indices.tolist()
+            self.goal = set(self.tgt.tolist())
+            self.hl = h.tolist()
 
     def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
         """Time, cost and objective of the edges ``picked``, added in travel order."""
@@ -88,7 +110,11 @@ class Detours:
                 u, v = self.pu[p], self.pv[p]
                 ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
                 data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
-            found = self._search()
+                if self.local:
+                    self.red[p] = float(data[p])
+            found = self._local() if self.local else NotImplemented
+            if found is NotImplemented:
+                found = self._search()
             if found is None:
                 return None
             path = c.path(found[1], found[0])
@@ -97,6 +123,44 @@ class Detours:
         finally:
             w[hidden] = saved_w
             data[pairs] = saved_red
+            if self.local:
+                for p, x in zip(pairs.tolist(), saved_red.tolist(), strict=True):
+                    self.red[p] = x
+
+    def _local(self) -> tuple[int, dict[int, int]] | Any | None:
+        """:meth:`_search` in Python, or ``NotImplemented`` past :data:`LOCAL_BUDGET` nodes.
+
+        Dijkstra from every source at once, each starting at its ``h`` (so a path's key is
+        its cost: ``h`` is 0 at the targets), on the reduced costs.
+        """
+        h, red, indptr, heads, goal = self.hl, self.red, self.indptr, self.heads, self.goal
+        dist: dict[int, float] = {}
+        pred: dict[int, int] = {}
+        heap = []
+        for s in self.src:
+            if h[s] < dist.get(s, math.inf):
+                dist[s], pred[s] = h[s], -1
+                heap.append((h[s], h[s], s))
+        heapq.heapify(heap)
+        done: set[int] = set()
+        while heap:
+            # among equal keys, the node nearest the targets first: many paths of a regular
+            # network cost the same, and this walks one of them instead of all
+            d, _, u = heapq.heappop(heap)
+            if u in done:
+                continue
+            if u in goal:
+                return u, pred
+            done.add(u)
+            if len(done) > LOCAL_BUDGET:
+                return NotImplemented
+            for j in range(indptr[u], indptr[u + 1]):
+                nd = d + red[j]
+                v = heads[j]
+                if nd < dist.get(v, math.inf):
+                    dist[v], pred[v] = nd, u
+                    heapq.heappush(heap, (nd, h[v], v))
+        return None
 
     def _search(self) -> tuple[int, np.ndarray] | None:
         """The target reached first and the predecessor tree (``None``: none reachable)."""

@@ -26,15 +26,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import chain
-from operator import methodcaller
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from . import csr
 from ._cache import cached, derived
-from .io import EARTH_RADIUS_KM
 from .network import endpoint_nodes
 from .weights import GATE, Weight
 
@@ -77,7 +75,7 @@ class Core:
         self.nodes: list[str] = list(G.nodes)
         n = len(self.nodes)
         self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
-        heads, per_node, per_pair, edges = _adjacency(G)
+        heads, per_node, per_pair, edges = csr.adjacency(G)
         eu = np.repeat(
             np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
         )
@@ -114,7 +112,7 @@ class Core:
         self.t_indptr = tr.indptr.astype(np.int32)
         self.t_perm = tr.data.astype(np.int64) - 1
         self._attributes()
-        self.xy = _coordinates(G)
+        self.xy = csr.coordinates(G)
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
@@ -126,17 +124,17 @@ class Core:
         m = len(edges)
         lids = [d.get("link_id") for d in edges]
         self.link_codes: dict[Any, int] = {}
-        link = _codes(lids, self.link_codes, none=-1)
+        link = csr.codes(lids, self.link_codes, none=-1)
         self.is_link = link >= 0
         on_links = np.flatnonzero(self.is_link).tolist()
         self.mode_codes: dict[Any, int] = {}
         mode = np.zeros(m, dtype=np.int64)
-        mode[on_links] = _codes([edges[i]["mode"] for i in on_links], self.mode_codes)
+        mode[on_links] = csr.codes([edges[i]["mode"] for i in on_links], self.mode_codes)
         routable = np.ones(m, dtype=bool)
         routable[on_links] = [bool(edges[i]["routable"]) for i in on_links]
         self.place_codes: dict[Any, int] = {}
-        up = _codes([d["u_place"] for d in edges], self.place_codes)
-        vp = _codes([d["v_place"] for d in edges], self.place_codes)
+        up = csr.codes([d["u_place"] for d in edges], self.place_codes)
+        vp = csr.codes([d["v_place"] for d in edges], self.place_codes)
         transfers = np.flatnonzero(~self.is_link).tolist()
         from_gate = np.zeros(m, dtype=bool)
         to_gate = np.zeros(m, dtype=bool)
@@ -283,7 +281,7 @@ class Core:
         tuple of numpy.ndarray
             Distances (``inf``: unreached) and predecessors (``-9999``: none) by node index.
         """
-        return _dijkstra(self._matrix(wf, reverse), [self.index[s] for s in sources])
+        return csr.dijkstra(self._matrix(wf, reverse), [self.index[s] for s in sources])
 
     def _matrix(self, wf: Weight, reverse: bool = False) -> Any:
         """The CSR matrix of ``wf``'s pair values, kept for the 16 weights used last."""
@@ -317,7 +315,7 @@ class Core:
         tuple of numpy.ndarray
             Distances and predecessors by node index, as :meth:`tree` gives them.
         """
-        return _dijkstra(self.matrix(pair_w, reverse=reverse), [int(i) for i in sources])
+        return csr.dijkstra(self.matrix(pair_w, reverse=reverse), [int(i) for i in sources])
 
     def path(self, pred: np.ndarray, target: int) -> list[str]:
         """The node ids of the path ending at node index ``target`` in a predecessor tree.
@@ -468,8 +466,8 @@ class Core:
         step, n = 2.0, len(self.nodes)
         while True:
             limit = leave + step * span if step < np.inf else np.inf
-            dist, pred = _dijkstra(A, src, limit)
-            if all(_settle(dist, pred, t, *e, limit) for t, e in zip(tgt, entries, strict=True)):
+            dist, pred = csr.dijkstra(A, src, limit)
+            if all(csr.settle(dist, pred, t, *e, limit) for t, e in zip(tgt, entries, strict=True)):
                 return dist, pred
             if limit == np.inf:
                 return dist, pred
@@ -494,7 +492,7 @@ class Core:
             return 0.0
         rate = self._rate(wf)
         s = np.asarray(sources, dtype=np.int64)
-        gc = _great_circle(self.xy, np.repeat(s, len(targets)), np.tile(targets, len(s)))
+        gc = csr.great_circle(self.xy, np.repeat(s, len(targets)), np.tile(targets, len(s)))
         return float(rate * gc.min())
 
     def _rate(self, wf: Weight) -> float:
@@ -503,7 +501,7 @@ class Core:
         got = self._costs.get(key)
         if got is None:
             if self._edge_km is None:
-                self._edge_km = _great_circle(self.xy, self.eu, self.ev)
+                self._edge_km = csr.great_circle(self.xy, self.eu, self.ev)
             far = self._edge_km > 0
             per_km = self.cost(wf)[far] / self._edge_km[far]
             rate = float(per_km.min()) if per_km.size else 0.0
@@ -538,115 +536,6 @@ class Core:
             counts = self.pair_end - self.pair_start
             self._pair_of_edge = np.repeat(np.arange(len(self.pair_start)), counts)
         return self._pair_of_edge
-
-
-def _adjacency(G: nx.MultiDiGraph) -> tuple[list[Any], list[int], list[int], list[Any]]:
-    """The graph's edges in adjacency order, and the structure that places them.
-
-    Returns
-    -------
-    tuple of list
-        The head node of every ``(u, v)`` pair, the number of pairs of each node (in node
-        order), the number of edges of each pair, and every edge's attribute mapping.
-    """
-    heads: list[Any] = []
-    per_node: list[int] = []
-    per_pair: list[int] = []
-    edges: list[Any] = []
-    values = methodcaller("values")
-    for _, nbrs in G.adjacency():
-        keyeds = list(nbrs.values())
-        per_node.append(len(keyeds))
-        heads.extend(nbrs)
-        per_pair.extend(map(len, keyeds))
-        edges.extend(chain.from_iterable(map(values, keyeds)))
-    return heads, per_node, per_pair, edges
-
-
-def _codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) -> np.ndarray:
-    """Integer codes of ``values``, numbered in order of first appearance in ``table``.
-
-    ``table`` (value -> code) is filled in place; with ``none``, ``None`` gets that code and
-    no entry.
-    """
-    if none is None:
-        codes = (table.setdefault(x, len(table)) for x in values)
-    else:
-        codes = (none if x is None else table.setdefault(x, len(table)) for x in values)
-    return np.fromiter(codes, dtype=np.int64, count=len(values))
-
-
-def _dijkstra(A: Any, idx: list[int], limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Distances and predecessors on ``A`` from node indices ``idx`` (scipy's Dijkstra).
-
-    With a ``limit``, only the nodes at most that far are settled.
-    """
-    from scipy.sparse.csgraph import dijkstra
-
-    if len(idx) == 1:
-        dist, pred = dijkstra(
-            A, directed=True, indices=idx[0], return_predecessors=True, limit=limit
-        )
-    else:
-        # with min_only, scipy also returns each node's nearest source
-        dist, pred, _ = dijkstra(
-            A, directed=True, indices=idx, return_predecessors=True, min_only=True, limit=limit
-        )
-    return dist, pred
-
-
-def _settle(
-    dist: np.ndarray, pred: np.ndarray, t: int, tails: np.ndarray, values: np.ndarray, limit: float
-) -> bool:
-    """Settle target ``t`` of a search stopped at ``limit`` through its predecessors, if it can.
-
-    Parameters
-    ----------
-    dist, pred
-        The search's distances and predecessors; ``t``'s are set here when it is settled.
-    t
-        The target's node index.
-    tails, values
-        The nodes with a visible pair into ``t``, and those pairs' values.
-    limit
-        The distance the search settled every node up to.
-
-    Returns
-    -------
-    bool
-        Whether ``t`` is settled (or has no way in at all).
-    """
-    if np.isfinite(dist[t]) or not len(tails):
-        return True
-    via = dist[tails] + values  # as the search adds them: dist[u] + w(u, t)
-    best = int(np.lexsort((dist[tails], via))[0])
-    if not np.isfinite(via[best]) or via[best] > limit + values.min():
-        return False
-    dist[t], pred[t] = via[best], tails[best]
-    return True
-
-
-def _great_circle(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle km between nodes ``a`` and ``b`` (indices into ``xy``: radians lon, lat)."""
-    lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1]
-    dlat, dlon = np.sin((lat2 - lat1) / 2), np.sin((lon2 - lon1) / 2)
-    h = dlat**2 + np.cos(lat1) * np.cos(lat2) * dlon**2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-
-
-def _coordinates(G: nx.MultiDiGraph) -> np.ndarray | None:
-    """Every node's ``(x, y)`` in radians, in node order; ``None`` if a node has none."""
-    xs = [d.get("x") for d in G._node.values()] if type(G._node) is dict else None
-    if xs is None:
-        xs = [d.get("x") for _, d in G.nodes(data=True)]
-        ys = [d.get("y") for _, d in G.nodes(data=True)]
-    else:
-        ys = [d.get("y") for d in G._node.values()]
-    try:
-        xy = np.radians(np.array([xs, ys], dtype=np.float64).T.reshape(-1, 2))
-    except (TypeError, ValueError):
-        return None
-    return xy if np.isfinite(xy).all() else None
 
 
 def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:

@@ -123,7 +123,10 @@ def test_alternatives_with_via_pass_the_stops_in_order(bundled_G):
     assert costs == sorted(costs)
 
 
-def test_core_route_equals_networkx_on_the_bundled_network(bundled_G):
+@pytest.mark.parametrize("stop_nodes", [search.STOP_NODES, 0])
+def test_core_route_equals_networkx_on_the_bundled_network(bundled_G, monkeypatch, stop_nodes):
+    """With ``stop_nodes`` 0 every route's search stops at its targets, as on a large network."""
+    monkeypatch.setattr(search, "STOP_NODES", stop_nodes)
     rnd = random.Random(7)
     ids = sorted({place_of(n) for n in bundled_G if bundled_G.nodes[n]["layer"] == "gate"})
     pairs = [tuple(rnd.sample(ids, 2)) for _ in range(40)]

@@ -327,22 +327,29 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
     for p in dict.fromkeys(place_of(n) for n in path):
         names[p], countries[p] = labels.get(p) or _place_label(G, p)
     legs = []
-    for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
+    edges, figures = search.path_figures(G, path, weight)
+    for (u, v), d, (km, hours, usd, co2) in zip(
+        itertools.pairwise(path), edges, figures, strict=True
+    ):
         fp, tp = d["u_place"], d["v_place"]
         row = {k: d.get(k) for k in _COPIED}
-        row.update(weight.measure(d))
+        transfer = d["kind"] == "transfer"
         row.update(
             {
+                "distance_km": km,
+                "time_h": hours,
+                "cost_usd": usd,
+                "co2_kg": co2,
                 "from": fp,
                 "to": tp,
                 "from_name": names[fp],
                 "to_name": names[tp],
                 "u": u,
                 "v": v,
-                "mode": "transfer" if d["kind"] == "transfer" else d["mode"],
+                "mode": "transfer" if transfer else d["mode"],
             }
         )
-        if d["kind"] == "transfer":
+        if transfer:
             row["place"] = d.get("place")
         legs.append(Leg(row, MappingProxyType(d)))
     return Route(

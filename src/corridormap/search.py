@@ -24,8 +24,10 @@ gets no export (``None``), and a small network's first query does not build one
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -38,6 +40,7 @@ from .weights import GATE, Weight
 
 __all__ = [
     "MIN_EDGES",
+    "STOP_NODES",
     "Core",
     "best_path",
     "core",
@@ -47,6 +50,7 @@ __all__ = [
     "origin_tree",
     "path_cost",
     "path_edges",
+    "path_figures",
     "shortest",
     "simple_paths",
     "values_changed",
@@ -54,6 +58,8 @@ __all__ = [
 ]
 
 _NO_EXPORT = object()
+#: from this many nodes a route's search stops at its targets (:meth:`Core.stopping_tree`)
+STOP_NODES = 10_000
 
 
 class Core:
@@ -115,6 +121,7 @@ class Core:
         self.xy = csr.coordinates(G)
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
+        self._timed: weakref.WeakKeyDictionary[Weight, Weight] = weakref.WeakKeyDictionary()
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
@@ -409,10 +416,15 @@ class Core:
     ) -> dict[str, tuple[float, list[str]]]:
         """Best paths from the sources to each reachable target: ``{target: (cost, path)}``.
 
-        The search stops once every target is settled (:meth:`stopping_tree`); the answers
-        are those of the whole tree (:meth:`tree`).
+        On a network of :data:`STOP_NODES` nodes or more the search stops once every target
+        is settled (:meth:`stopping_tree`); the answers are those of the whole tree
+        (:meth:`tree`), which a smaller network searches at once (there one whole search
+        costs less than its bounds).
         """
-        dist, pred = self.stopping_tree(wf, sources, targets)
+        if len(self.nodes) >= STOP_NODES:
+            dist, pred = self.stopping_tree(wf, sources, targets)
+        else:
+            dist, pred = self.tree(wf, sources)
         out = {}
         for t in targets:
             i = self.index[t]
@@ -514,6 +526,41 @@ class Core:
         cost = self.cost(wf)
         positive = cost[(cost > 0) & np.isfinite(cost)]
         return float(positive.min()) if positive.size else np.inf
+
+    def figures(self, wf: Weight, picked: np.ndarray) -> np.ndarray:
+        """Distance, time, cost and CO2 of the edges ``picked``, as ``wf`` measures them.
+
+        Parameters
+        ----------
+        wf
+            The weight (its scaling and extra hours apply to the time).
+        picked
+            Edge indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            One row per edge: the values of :meth:`~corridormap.weights.Weight.measure`.
+        """
+        timed = self._timed.get(wf)
+        if timed is None:  # Weight.cost of the time: measure's time, extra hours included
+            timed = self._timed[wf] = replace(wf, by="time_h")
+        return np.column_stack(
+            [
+                self.column("distance_km")[picked],
+                self.cost(timed)[picked],
+                self.column("cost_usd")[picked],
+                self.column("co2_kg")[picked],
+            ]
+        )
+
+    def column(self, attr: str) -> np.ndarray:
+        """Every edge's stored ``attr``, as floats."""
+        key = ("column", attr)
+        got = self._costs.get(key)
+        if got is None:
+            got = self._costs[key] = np.array([d[attr] for d in self.edges], dtype=np.float64)
+        return got
 
     def edges_of_place(self, place: str) -> np.ndarray:
         """Indices of the edges that start or end at ``place``."""
@@ -770,6 +817,36 @@ def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapp
     if c is not None:
         return c.path_edges(weight, path)
     return weight.path_edges(G, path)
+
+
+def path_figures(
+    G: nx.MultiDiGraph, path: list[str], weight: Weight
+) -> tuple[list[Mapping[str, Any]], list[list[float]]]:
+    """The edges a node path took under ``weight`` and their figures as the weight measures them.
+
+    Parameters
+    ----------
+    G
+        The network.
+    path
+        Node ids.
+    weight
+        The weight the path was found with.
+
+    Returns
+    -------
+    tuple
+        The edges (as :func:`path_edges`) and, per edge, ``[distance_km, time_h, cost_usd,
+        co2_kg]`` as :meth:`~corridormap.weights.Weight.measure` gives them; from the
+        compiled core's vectors when ``G`` has one.
+    """
+    c = engine(G)
+    if c is None:
+        edges = weight.path_edges(G, path)
+        return edges, [list(weight.measure(d).values()) for d in edges]
+    picked = c.path_edge_index(weight, path)
+    edges = [c.edges[j] for j in picked.tolist()]
+    return edges, c.figures(weight, picked).tolist()
 
 
 def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:

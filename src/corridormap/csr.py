@@ -49,11 +49,13 @@ def codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) 
     ``table`` (value -> code) is filled in place; with ``none``, ``None`` gets that code and
     no entry.
     """
-    if none is None:
-        codes = (table.setdefault(x, len(table)) for x in values)
-    else:
-        codes = (none if x is None else table.setdefault(x, len(table)) for x in values)
-    return np.fromiter(codes, dtype=np.int64, count=len(values))
+    new = [x for x in dict.fromkeys(values) if x not in table and (none is None or x is not None)]
+    table.update(zip(new, range(len(table), len(table) + len(new)), strict=True))
+    lookup = table
+    if none is not None:
+        lookup = dict(table)
+        lookup[None] = none
+    return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def dijkstra(A: Any, idx: list[int], limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:

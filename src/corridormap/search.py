@@ -28,6 +28,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 _NO_EXPORT = object()
+#: what the export reads from every edge of a built network, in one pass
+_READ = itemgetter("link_id", "u_place", "v_place", "mode", "routable")
 #: from this many nodes a route's search stops at its targets (:meth:`Core.stopping_tree`)
 STOP_NODES = 10_000
 
@@ -105,8 +108,7 @@ class Core:
         self.pair_end = np.append(self.pair_start[1:], m)
         self.indices = pv.astype(np.int32)
         self.indptr = np.zeros(n + 1, dtype=np.int32)
-        np.add.at(self.indptr, pu + 1, 1)
-        np.cumsum(self.indptr, out=self.indptr)
+        np.cumsum(np.bincount(pu, minlength=n), out=self.indptr[1:])
         self.shape = (n, n)
         # the transpose: where each pair's value goes in the reversed graph
         tr = sp.csr_matrix(
@@ -129,19 +131,34 @@ class Core:
     def _attributes(self) -> None:
         edges = self.edges
         m = len(edges)
-        lids = [d.get("link_id") for d in edges]
+        try:  # one pass over the edges (each a mapping of its own, far from the others)
+            rows = list(map(_READ, edges))
+        except KeyError:  # a hand-built graph: transfers without mode or routable
+            rows = None
+        if rows:
+            lids, ups, vps, modes, routables = zip(*rows, strict=True)
+        else:
+            lids = [d.get("link_id") for d in edges]
+            ups = [d["u_place"] for d in edges]
+            vps = [d["v_place"] for d in edges]
         self.link_codes: dict[Any, int] = {}
         link = csr.codes(lids, self.link_codes, none=-1)
         self.is_link = link >= 0
         on_links = np.flatnonzero(self.is_link).tolist()
+        if rows:
+            modes = [modes[i] for i in on_links]
+            routables = [routables[i] for i in on_links]
+        else:
+            modes = [edges[i]["mode"] for i in on_links]
+            routables = [edges[i]["routable"] for i in on_links]
         self.mode_codes: dict[Any, int] = {}
         mode = np.zeros(m, dtype=np.int64)
-        mode[on_links] = csr.codes([edges[i]["mode"] for i in on_links], self.mode_codes)
+        mode[on_links] = csr.codes(modes, self.mode_codes)
         routable = np.ones(m, dtype=bool)
-        routable[on_links] = [bool(edges[i]["routable"]) for i in on_links]
+        routable[on_links] = np.fromiter(map(bool, routables), dtype=bool, count=len(on_links))
         self.place_codes: dict[Any, int] = {}
-        up = csr.codes([d["u_place"] for d in edges], self.place_codes)
-        vp = csr.codes([d["v_place"] for d in edges], self.place_codes)
+        up = csr.codes(ups, self.place_codes)
+        vp = csr.codes(vps, self.place_codes)
         transfers = np.flatnonzero(~self.is_link).tolist()
         from_gate = np.zeros(m, dtype=bool)
         to_gate = np.zeros(m, dtype=bool)
@@ -154,15 +171,22 @@ class Core:
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
-        self.edges_of_link: dict[str, np.ndarray] = {}
-        if m:
-            names = list(self.link_codes)
-            by_link = np.argsort(link, kind="stable")
-            sl = link[by_link]
-            cuts = np.flatnonzero(np.diff(sl)) + 1
-            for chunk in np.split(by_link, cuts):
-                if link[chunk[0]] >= 0:
-                    self.edges_of_link[names[link[chunk[0]]]] = chunk
+
+    @property
+    def edges_of_link(self) -> dict[str, np.ndarray]:
+        """Link id -> the indices of its edges (built on first use: criticality's)."""
+        if not hasattr(self, "_edges_of_link"):
+            self._edges_of_link: dict[str, np.ndarray] = {}
+            link = self.link_code
+            if len(link):
+                names = list(self.link_codes)
+                by_link = np.argsort(link, kind="stable")
+                sl = link[by_link]
+                cuts = np.flatnonzero(np.diff(sl)) + 1
+                for chunk in np.split(by_link, cuts):
+                    if link[chunk[0]] >= 0:
+                        self._edges_of_link[names[link[chunk[0]]]] = chunk
+        return self._edges_of_link
 
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
@@ -545,22 +569,15 @@ class Core:
         timed = self._timed.get(wf)
         if timed is None:  # Weight.cost of the time: measure's time, extra hours included
             timed = self._timed[wf] = replace(wf, by="time_h")
+        edges = [self.edges[j] for j in picked.tolist()]
         return np.column_stack(
             [
-                self.column("distance_km")[picked],
+                np.array([d["distance_km"] for d in edges], dtype=np.float64),
                 self.cost(timed)[picked],
-                self.column("cost_usd")[picked],
-                self.column("co2_kg")[picked],
+                np.array([d["cost_usd"] for d in edges], dtype=np.float64),
+                np.array([d["co2_kg"] for d in edges], dtype=np.float64),
             ]
-        )
-
-    def column(self, attr: str) -> np.ndarray:
-        """Every edge's stored ``attr``, as floats."""
-        key = ("column", attr)
-        got = self._costs.get(key)
-        if got is None:
-            got = self._costs[key] = np.array([d[attr] for d in self.edges], dtype=np.float64)
-        return got
+        ).reshape(-1, 4)
 
     def edges_of_place(self, place: str) -> np.ndarray:
         """Indices of the edges that start or end at ``place``."""

@@ -195,9 +195,9 @@ def test_bottleneck_map_has_a_title_pairs_and_only_the_top_links(tmp_path, capsy
 
 
 def test_color_scale_floor_keeps_zero_visible():
-    from corridormap.render.layers import _colormap
+    from corridormap.render.overlays import colormap
 
-    assert _colormap("YlOrRd")(0.0) != "#ffffcc"
+    assert colormap("YlOrRd")(0.0) != "#ffffcc"
 
 
 def test_notebook_display_of_a_map_needs_no_network(tiny_G):

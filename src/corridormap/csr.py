@@ -17,7 +17,15 @@ import numpy as np
 
 from .io import EARTH_RADIUS_KM
 
-__all__ = ["adjacency", "codes", "coordinates", "dijkstra", "great_circle", "settle"]
+__all__ = [
+    "adjacency",
+    "codes",
+    "coordinates",
+    "dijkstra",
+    "great_circle",
+    "settle",
+    "stopping",
+]
 
 
 def adjacency(G: nx.MultiDiGraph) -> tuple[list[Any], list[int], list[int], list[Any]]:
@@ -129,3 +137,58 @@ def coordinates(G: nx.MultiDiGraph) -> np.ndarray | None:
     except (TypeError, ValueError):
         return None
     return xy if np.isfinite(xy).all() else None
+
+
+def stopping(
+    A: Any,
+    sources: list[int],
+    targets: list[int],
+    into: tuple[np.ndarray, np.ndarray, np.ndarray],
+    first: float,
+    span: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dijkstra on ``A`` from ``sources``, grown only until every one of ``targets`` is settled.
+
+    scipy's Dijkstra settles, up to a distance ``limit``, exactly the nodes (with the same
+    distances and predecessors) that the whole search settles first, and stops there. A target
+    is settled through its predecessors (:func:`settle`): the cost of entering it, a terminal's
+    dwell say, need not be searched around the origin. The first limit is ``first + 2 span``;
+    each search that leaves a target unsettled is followed by one with four times the
+    ``span``, or by the whole search once an eighth of the nodes were reached.
+
+    Parameters
+    ----------
+    A
+        The CSR matrix of the pair values.
+    sources, targets
+        Node indices.
+    into
+        The transpose of ``A``'s structure: ``indptr``, ``indices`` and, per entry, the index
+        of its pair in ``A``.
+    first
+        The least distance of a node other than the sources (the least cost of leaving one).
+    span
+        A lower bound of the distance between the ends (or any positive guess of it).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Distances and predecessors by node index: scipy's for the nodes settled, and for every
+        target reached.
+    """
+    t_indptr, t_indices, t_perm = into
+    entries = []
+    for t in targets:
+        where = slice(t_indptr[t], t_indptr[t + 1])
+        values = A.data[t_perm[where]]
+        ok = np.isfinite(values)
+        entries.append((t_indices[where][ok].astype(np.int64), values[ok]))
+    step, n = 2.0, A.shape[0]
+    while True:
+        limit = first + step * span if step < np.inf and span > 0 else np.inf
+        dist, pred = dijkstra(A, sources, limit)
+        if all(settle(dist, pred, t, *e, limit) for t, e in zip(targets, entries, strict=True)):
+            return dist, pred
+        if limit == np.inf:
+            return dist, pred
+        step = np.inf if np.count_nonzero(np.isfinite(dist)) * 8 > n else step * 4.0

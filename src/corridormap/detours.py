@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 from .search import Core
 from .weights import Weight
 
-__all__ = ["LOCAL_BUDGET", "LOCAL_NODES", "Detours"]
+__all__ = ["LOCAL_BUDGET", "LOCAL_NODES", "Closures", "Detours"]
 
 #: from this many nodes, a detour is searched in Python first (:class:`Detours`)
 LOCAL_NODES = 20_000
@@ -46,6 +47,7 @@ class Detours:
         from dataclasses import replace
 
         self.c, self.wf = c, wf
+        self.closes = _closes(c)
         self.w = c.edge_vector(wf).copy()  # changed and restored by each search
         pw = c.pair_vector(wf)
         h, _ = c.tree(wf, targets, reverse=True)
@@ -95,13 +97,10 @@ class Detours:
         ... ``eid`` closed.
         """
         c = self.c
-        if kind == "link":
-            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
-        else:
-            hidden = c.edges_of_place(eid)
+        hidden = self.closes.of_link(eid) if kind == "link" else self.closes.of_place(eid)
         w, data, h = self.w, self.A.data, self.h
         saved_w = w[hidden].copy()
-        pairs = np.unique(c.pair_of_edge[hidden])
+        pairs = np.unique(self.closes.pair_of_edge[hidden])
         saved_red = data[pairs].copy()
         try:
             w[hidden] = np.inf
@@ -203,3 +202,50 @@ class Detours:
             if np.isfinite(reached[i]) and (best is None or reached[i] < best[0]):
                 best = (float(reached[i]), int(self.tgt[i]), pred)
         return None if best is None else (best[1], best[2])
+
+
+class Closures:
+    """What closing a link or a place hides on a compiled core: the indices of its edges."""
+
+    def __init__(self, c: Core) -> None:
+        self.c = c
+        counts = c.pair_end - c.pair_start
+        #: for each edge, the index of its ``(u, v)`` pair
+        self.pair_of_edge = np.repeat(np.arange(len(c.pair_start)), counts)
+        link = c.link_code
+        self._links: dict[str, np.ndarray] = {}
+        if len(link):
+            names = list(c.link_codes)
+            by_link = np.argsort(link, kind="stable")
+            cuts = np.flatnonzero(np.diff(link[by_link])) + 1
+            for chunk in np.split(by_link, cuts):
+                if link[chunk[0]] >= 0:
+                    self._links[names[link[chunk[0]]]] = chunk
+        by_u = np.argsort(c.u_place, kind="stable")
+        by_v = np.argsort(c.v_place, kind="stable")
+        self._places = (by_u, c.u_place[by_u], by_v, c.v_place[by_v])
+
+    def of_link(self, link: str) -> np.ndarray:
+        """Indices of the edges of ``link`` (every layer, both directions)."""
+        return self._links.get(link, np.zeros(0, dtype=np.int64))
+
+    def of_place(self, place: str) -> np.ndarray:
+        """Indices of the edges that start or end at ``place``."""
+        code = self.c.place_codes.get(place)
+        if code is None:
+            return np.zeros(0, dtype=np.int64)
+        by_u, su, by_v, sv = self._places
+        a = by_u[np.searchsorted(su, code) : np.searchsorted(su, code, side="right")]
+        b = by_v[np.searchsorted(sv, code) : np.searchsorted(sv, code, side="right")]
+        return np.union1d(a, b)
+
+
+_CLOSURES: weakref.WeakKeyDictionary[Core, Closures] = weakref.WeakKeyDictionary()
+
+
+def _closes(c: Core) -> Closures:
+    """The :class:`Closures` of core ``c``, built once per core."""
+    got = _CLOSURES.get(c)
+    if got is None:
+        got = _CLOSURES[c] = Closures(c)
+    return got

@@ -172,22 +172,6 @@ class Core:
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
-    @property
-    def edges_of_link(self) -> dict[str, np.ndarray]:
-        """Link id -> the indices of its edges (built on first use: criticality's)."""
-        if not hasattr(self, "_edges_of_link"):
-            self._edges_of_link: dict[str, np.ndarray] = {}
-            link = self.link_code
-            if len(link):
-                names = list(self.link_codes)
-                by_link = np.argsort(link, kind="stable")
-                sl = link[by_link]
-                cuts = np.flatnonzero(np.diff(sl)) + 1
-                for chunk in np.split(by_link, cuts):
-                    if link[chunk[0]] >= 0:
-                        self._edges_of_link[names[link[chunk[0]]]] = chunk
-        return self._edges_of_link
-
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
         for x in chosen:
@@ -461,17 +445,10 @@ class Core:
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`tree` from ``sources``, grown only until every one of ``targets`` is settled.
 
-        scipy's Dijkstra settles, up to a distance ``limit``, exactly the nodes (with the same
-        distances and predecessors) that the whole search settles first, and stops there. A
-        target is settled through its predecessors: once the best of ``dist[u] + w(u, t)``
-        over the settled ``u`` is at most the limit plus the least ``w(u, t)`` of all, no
-        unsettled ``u`` can do better (the cost of entering the target, a terminal's dwell
-        say, need not be searched around the origin). The first limit is the least cost of
-        leaving a source plus twice a lower bound of the distance between the ends
-        (:meth:`bound`); each search that leaves a target unsettled is followed by one with
-        four times that bound, or by the whole search once an eighth of the nodes were
-        reached. A near target is found in one short search, a far one costs about one whole
-        search.
+        The first limit is the least cost of leaving a source plus twice a lower bound of the
+        distance between the ends (:meth:`bound`), then as :func:`corridormap.csr.stopping`
+        grows it: a near target is found in one short search, a far one costs about one
+        whole search.
 
         Parameters
         ----------
@@ -489,32 +466,15 @@ class Core:
         A = self._matrix(wf)
         src = [self.index[s] for s in sources]
         tgt = [self.index[t] for t in targets]
-        entries = [self._entries(A.data, t) for t in tgt]
+        into = (self.t_indptr, self.t_indices, self.t_perm)
         leave = min(
             (float(A.data[self.indptr[s] : self.indptr[s + 1]].min(initial=np.inf)) for s in src),
             default=np.inf,
         )
         span = self.bound(wf, src, np.asarray(tgt, dtype=np.int64))
-        if not span > 0:
-            span = self._least(wf)
-        if not np.isfinite(leave):
-            leave = 0.0
-        step, n = 2.0, len(self.nodes)
-        while True:
-            limit = leave + step * span if step < np.inf else np.inf
-            dist, pred = csr.dijkstra(A, src, limit)
-            if all(csr.settle(dist, pred, t, *e, limit) for t, e in zip(tgt, entries, strict=True)):
-                return dist, pred
-            if limit == np.inf:
-                return dist, pred
-            step = np.inf if np.count_nonzero(np.isfinite(dist)) * 8 > n else step * 4.0
-
-    def _entries(self, values: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """The nodes with a visible pair into node ``t`` and those pairs' values."""
-        where = slice(self.t_indptr[t], self.t_indptr[t + 1])
-        pv = values[self.t_perm[where]]
-        ok = np.isfinite(pv)
-        return self.t_indices[where][ok].astype(np.int64), pv[ok]
+        return csr.stopping(
+            A, src, tgt, into, leave if np.isfinite(leave) else 0.0, span or self._least(wf)
+        )
 
     def bound(self, wf: Weight, sources: Sequence[int], targets: np.ndarray) -> float:
         """A lower bound of the cost from any of ``sources`` to any of ``targets`` under ``wf``.
@@ -578,28 +538,6 @@ class Core:
                 np.array([d["co2_kg"] for d in edges], dtype=np.float64),
             ]
         ).reshape(-1, 4)
-
-    def edges_of_place(self, place: str) -> np.ndarray:
-        """Indices of the edges that start or end at ``place``."""
-        if not hasattr(self, "_by_place"):
-            by_u = np.argsort(self.u_place, kind="stable")
-            by_v = np.argsort(self.v_place, kind="stable")
-            self._by_place = (by_u, self.u_place[by_u], by_v, self.v_place[by_v])
-        code = self.place_codes.get(place)
-        if code is None:
-            return np.zeros(0, dtype=np.int64)
-        by_u, su, by_v, sv = self._by_place
-        a = by_u[np.searchsorted(su, code) : np.searchsorted(su, code, side="right")]
-        b = by_v[np.searchsorted(sv, code) : np.searchsorted(sv, code, side="right")]
-        return np.union1d(a, b)
-
-    @property
-    def pair_of_edge(self) -> np.ndarray:
-        """For each edge, the index of its ``(u, v)`` pair."""
-        if not hasattr(self, "_pair_of_edge"):
-            counts = self.pair_end - self.pair_start
-            self._pair_of_edge = np.repeat(np.arange(len(self.pair_start)), counts)
-        return self._pair_of_edge
 
 
 def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from . import search
+from ._gc import paused
 from ._schema import check_graph
 from .analysis import load_analysis
 from .detours import Detours
@@ -242,6 +243,7 @@ def criticality_closing_all(
     return _criticality(G, pairs, as_weight(weight, by), every=True)
 
 
+@paused
 def _criticality(G: nx.MultiDiGraph, pairs: Any, base: Weight, *, every: bool) -> Criticality:
     """:func:`criticality` (``every``: :func:`criticality_closing_all`) under ``base``."""
     per_pair: dict[tuple[str, str], dict[str, Any]] = {}

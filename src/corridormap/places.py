@@ -20,6 +20,7 @@ import networkx as nx
 
 from ._cache import derived, invalidate
 from ._errors import AmbiguousPlaceError, InputError, UnknownPlaceError, closest
+from ._gc import paused
 from ._schema import as_names, check_graph, check_name
 from .network import layer_nodes
 
@@ -143,6 +144,7 @@ def _build_sorted_place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
     return dict(sorted(place_names(G).items()))
 
 
+@paused
 def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
     names = _sorted_place_names(G)
     out: dict[str, str] = {}
@@ -218,6 +220,7 @@ def _without_notes(names: list[str]) -> list[str]:
     return [t.strip() for t in _NOTE.sub(" ", big).split("\n")] if names else []
 
 
+@paused
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """Id, name and alias tiers, then a snapshot of each place's raw name and aliases.
 

@@ -20,6 +20,7 @@ import networkx as nx
 from . import search
 from ._cache import derived
 from ._errors import InputError, NoRouteError
+from ._gc import paused
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import place_attr, place_nodes, places, resolve_area, resolve_place
@@ -301,6 +302,7 @@ def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
     return derived(G, "place_labels", _build_place_labels, structure=True)
 
 
+@paused
 def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
     nodes = G.nodes
     out = {}

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import csr
 from ._cache import cached, derived
+from ._gc import paused
 from .network import endpoint_nodes
 from .weights import GATE, Weight
 
@@ -581,6 +582,7 @@ def _key(wf: Weight) -> tuple[Any, ...]:
     )
 
 
+@paused
 def _build(G: nx.MultiDiGraph) -> Any:
     try:
         return Core(G)

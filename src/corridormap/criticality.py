@@ -278,7 +278,7 @@ def _criticality(G: nx.MultiDiGraph, pairs: Any, base: Weight, *, every: bool) -
                 # a closure hides edges; it leaves every edge's figures as they are
                 found = detours.search(kind, eid)
                 p2 = None if found is None else found[0]
-                figures = None if found is None else detours.totals(found[2])
+                figures = None if found is None else detours.totals(found[1])
             else:
                 wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
                 p2 = search.best_path(G, o, d, wf)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import heapq
 import math
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .search import Core
+from .search import Core, walk
 from .weights import Weight
 
 __all__ = ["LOCAL_BUDGET", "LOCAL_NODES", "Closures", "Detours"]
@@ -76,25 +76,22 @@ class Detours:
             self.hl = h.tolist()
 
     def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
-        """Time, cost and objective of the edges ``picked``, added in travel order."""
-        t = c = o = 0.0
-        for a, b, x in zip(
-            self.time_h[picked].tolist(),
-            self.cost_usd[picked].tolist(),
-            self.objective[picked].tolist(),
-            strict=True,
-        ):
-            t += a
-            c += b
-            o += x
-        return t, c, o
+        """Time, cost and objective of the edges ``picked``, added in travel order.
 
-    def search(
-        self, kind: str, eid: str
-    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
-        """The best path, its edges and their indices with link (``kind="link"``) or place ...
+        One after the other from the first, as a loop adds them (a cumulative sum is that
+        order; numpy's ``sum`` adds in pairs, which rounds otherwise).
+        """
+        if not len(picked):
+            return 0.0, 0.0, 0.0
+        return tuple(
+            float(np.cumsum(v[picked])[-1]) for v in (self.time_h, self.cost_usd, self.objective)
+        )
 
-        ... ``eid`` closed.
+    def search(self, kind: str, eid: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The best path with link (``kind="link"``) or place ``eid`` closed, or ``None``.
+
+        Returns the path's node indices and the indices of the edges it takes (each the
+        cheapest visible of its parallel edges).
         """
         c = self.c
         hidden = self.closes.of_link(eid) if kind == "link" else self.closes.of_place(eid)
@@ -116,9 +113,8 @@ class Detours:
                 found = self._search()
             if found is None:
                 return None
-            path = c.path(found[1], found[0])
-            picked = c.path_edge_index(self.wf, path, w)
-            return path, [c.edges[j] for j in picked.tolist()], picked
+            nodes = np.asarray(walk(found[1], found[0])[::-1], dtype=np.int64)
+            return nodes, c.pick(nodes, w)
         finally:
             w[hidden] = saved_w
             data[pairs] = saved_red

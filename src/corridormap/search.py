@@ -406,6 +406,13 @@ class Core:
             idx = np.fromiter((self.index[x] for x in path), dtype=np.int64, count=len(path))
         except KeyError as exc:
             raise LookupError(f"no node {exc.args[0]!r}") from None
+        return self.pick(idx, w, path)
+
+    def pick(self, idx: np.ndarray, w: np.ndarray, path: Sequence[str] | None = None) -> np.ndarray:
+        """:meth:`path_edge_index` of a path of node indices ``idx``, by the edge values ``w``.
+
+        ``path`` (the node ids, for the message) defaults to the ids of ``idx``.
+        """
         keys = idx[:-1] * max(len(self.nodes), 1) + idx[1:]
         pos = np.searchsorted(self.pair_key, keys)
         pos = np.minimum(pos, len(self.pair_key) - 1)
@@ -417,7 +424,8 @@ class Core:
         bad |= w[pick] == np.inf
         if bad.any():
             i = int(np.argmax(bad))
-            raise LookupError(f"no visible edge {path[i]!r} -> {path[i + 1]!r}")
+            ids = path if path is not None else [self.nodes[j] for j in idx.tolist()]
+            raise LookupError(f"no visible edge {ids[i]!r} -> {ids[i + 1]!r}")
         return pick
 
     def shortest(

@@ -33,7 +33,7 @@ MAX_TOTAL_VERTICES = 2_000_000
 FEATURES_VARIABLE = "CORRIDORMAP_MAX_FEATURES"
 FILE_MIB_VARIABLE = "CORRIDORMAP_MAX_FILE_MIB"
 #: the memory a load takes per feature of its largest file, at its peak: a 1,000,000-edge grid
-#: (333,000 links, 167,000 places) peaks at about 2.6 GiB (benchmarks/bench_million.py)
+#: (333,000 links, 167,000 places) peaks at about 2.3 GiB (benchmarks/bench_million.py)
 BYTES_PER_FEATURE = 8 * 1024
 #: the share of the machine's memory a load may plan to take
 MEMORY_SHARE = 0.5

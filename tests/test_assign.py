@@ -237,9 +237,17 @@ def test_cli_assign_json_and_table(tmp_path, capsys):
     assert cli.main(["assign", "target-western-15mt", "--format", "json", "--out", str(out)]) == 0
     doc = json.loads(out.read_text())
     assert doc["converged"] and doc["elements"][0]["utilisation"] > 1
-    assert cli.main(["assign", "observed-2025", "--top", "2"]) == 0
+    assert cli.main(["assign", "target-western-15mt", "--top", "2"]) == 0
     text = capsys.readouterr().out
     assert "Mt/yr against" in text and "relative gap" in text
+    # --top limits the table too, and says what it left out; routes go by place names
+    head, table = text.split("flows:")
+    assert head.count(" against ") == 2
+    rows = [x for x in table.splitlines() if x.endswith(" Mt/yr") and "(" in x]
+    assert len(rows) == 2 and "more elements carrying volume" in table
+    assert "via Moscow - Volgograd - Astrakhan" in table and "MOW - " not in table
+    assert cli.main(["assign", "target-western-15mt"]) == 0
+    assert "more elements carrying volume" not in capsys.readouterr().out
     assert cli.main(["assign", "no-such-volumes"]) == 2
 
 

@@ -220,17 +220,19 @@ def test_places_on_one_spot_name_each_other(bundled_G):
 
 def test_atlas_reads_findings_from_the_demo_tables(tmp_path):
     (tmp_path / "bottlenecks.csv").write_text(
-        "element,name,kind,delta_days,delta_cost_usd,disconnects,pairs_affected,ranked\n"
-        "A-B,Alpha - Beta (rail),link,0.0,0.0,1,1,1\n"
-        "B-C,Beta - Gamma (rail),link,2.5,10,0,1,2\n",
+        "ranked,element,name,kind,pair,delta_days,delta_cost_usd,no_route\n"
+        "1,A-B,Alpha - Beta (rail),link,A - B,,,True\n"
+        "2,B-C,Beta - Gamma (rail),link,A - C,2.5,10,False\n"
+        "2,B-C,Beta - Gamma (rail),link,B - C,1.5,10,False\n",
         "utf-8",
     )
     (tmp_path / "scenario-some-railway.csv").write_text(
         "pair,delta_days,delta_cost_usd\nA - B,-0.5,-10\nA - C,-1.5,-20\n", "utf-8"
     )
     page = write_atlas(tmp_path, []).read_text("utf-8")
-    assert "1 link(s) whose closure disconnects a pair (e.g. Alpha - Beta (rail))" in page
-    assert "Beta - Gamma (rail), +2.5 days" in page
+    assert "1 link(s) whose closure leaves a pair with no route (e.g. Alpha - Beta (rail))" in page
+    # a pair's own figure, not the sum over the pairs (4.0)
+    assert "Beta - Gamma (rail), +2.5 days for A - C (it lengthens the routes of 2 pairs)" in page
     assert 'href="bottlenecks.csv"' in page
     assert "Scenario: some-railway" in page and "Largest change: A - C, -1.5 days" in page
 

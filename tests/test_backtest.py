@@ -63,3 +63,20 @@ def test_folds_are_deterministic(geo):
     folds = assign_folds([*mvs, *twin], 3)
     assert folds["a-b-again"] == folds["a-b-leg"]
     assert folds == assign_folds([*twin, *reversed(mvs)], 3)
+
+
+def test_summary_reads_as_sentences_and_gives_its_dict():
+    """``print(bt.summary())`` is text a reader can take in; the figures stay a dict."""
+    import json
+
+    from corridormap import backtest, load_network
+
+    bt = backtest(load_network(), draws=300, cross_validate=False)
+    s = bt.summary()
+    text = str(s)
+    assert text.startswith("Backtest (as-is") and "median absolute error" in text
+    assert f"{s['n']} observations replayed" in text and "{" not in text
+    assert repr(s) == text
+    plain = s.to_dict()
+    assert type(plain) is dict and plain["n"] == s["n"]
+    assert json.loads(json.dumps(bt.to_dict()))["summary"] == plain

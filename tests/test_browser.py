@@ -205,6 +205,9 @@ def test_toggling_a_layer_hides_its_paths(browser, scene_pages):
     try:
         pg = page.page
         before = pg.locator("path.cm-route").count()
+        # the layer control starts folded: a reader hovers (or taps) its icon to open it
+        assert pg.locator(".leaflet-control-layers-expanded").count() == 0
+        pg.hover(".leaflet-control-layers")
         label = pg.locator(".leaflet-control-layers-overlays label", has_text="via Suez")
         box = label.locator("input")
         assert box.is_checked()
@@ -368,6 +371,7 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path, monkeypat
                 pg.mouse.move(640, 400)
                 pg.mouse.click(640, 400)
                 if key == "corridor":
+                    pg.hover(".leaflet-control-layers")  # folded until hovered
                     assert HOSTILE["branch"] in pg.inner_text(".leaflet-control-layers")
                     label = pg.locator(".cm-label", has_text=XSS)
                     assert label.count() >= 1
@@ -377,3 +381,101 @@ def test_xss_payload_shows_as_text_and_runs_nothing(browser, tmp_path, monkeypat
             finally:
                 page.close()
     assert not marker.exists()
+
+
+#: the labels of the places with these ids, if drawn: visible, in the map, not overlapping
+#: another visible label or a control
+LABELS_SHOWN = """([name, ids]) => {
+  const m = window[name], c = m.getContainer(), box = c.getBoundingClientRect();
+  const out = {missing: [], hidden: [], outside: [], overlaps: [], texts: {}};
+  const visible = [...c.querySelectorAll(".cm-label")].filter(
+    (e) => getComputedStyle(e).visibility !== "hidden");
+  const rects = visible.map((e) => e.getBoundingClientRect());
+  const controls = [...c.querySelectorAll(".leaflet-control")].map(
+    (e) => e.getBoundingClientRect());
+  const meet = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bottom &&
+    a.bottom > b.top;
+  const found = {};
+  m.eachLayer((l) => {
+    if (l.options && l.options.cmKind === "node" && ids.includes(l.options.cmId)) {
+      found[l.options.cmId] = l;
+    }
+  });
+  ids.forEach((id) => {
+    const l = found[id], t = l && l.getTooltip && l.getTooltip();
+    const el = t && t.getElement && t.getElement();
+    if (!el) { out.missing.push(id); return; }
+    out.texts[id] = el.textContent;
+    if (getComputedStyle(el).visibility === "hidden") { out.hidden.push(id); return; }
+    const r = el.getBoundingClientRect();
+    if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) {
+      out.outside.push(id);
+    }
+    rects.forEach((q, i) => {
+      if (visible[i] !== el && meet(r, q)) out.overlaps.push(id + " ~ " + visible[i].textContent);
+    });
+    controls.forEach((q) => { if (meet(r, q)) out.overlaps.push(id + " ~ a control"); });
+  });
+  return out;
+}"""
+
+
+def _labels_at(page, info, center, zoom, ids) -> dict:
+    pg = page.page
+    pg.evaluate(
+        "([name, c, z]) => window[name].setView(c, z, {animate: false})",
+        [info["map"], center, zoom],
+    )
+    pg.wait_for_timeout(400)
+    return pg.evaluate(LABELS_SHOWN, [info["map"], ids])
+
+
+def test_overview_names_the_caspian_ports_at_zoom_6_and_astara_at_8(browser, scene_pages):
+    """Issue 24: at zoom 6 over the Caspian, its ports and Incheh Borun are named, each label
+    visible and clear of every other; at zoom 8 the Astara gauge break is named."""
+    info = scene_pages["overview"]
+    for variant in ("offline", "default"):
+        page = Page(browser, info[variant].as_uri(), cdn=variant == "default")
+        try:
+            caspian = ["AKT", "TMB", "MCX", "OLY", "AMB", "INB"]
+            got = _labels_at(page, info, [41.0, 51.0], 6, caspian)
+            assert got["missing"] == [] and got["hidden"] == [], got
+            assert got["outside"] == [] and got["overlaps"] == [], got
+            for pid, name in zip(
+                caspian,
+                ["Aktau", "Turkmenbashi", "Makhachkala", "Olya", "Amirabad", "Incheh Borun"],
+                strict=True,
+            ):
+                assert name in got["texts"][pid]
+            got = _labels_at(page, info, [38.45, 48.88], 8, ["ASI"])
+            assert got["missing"] == [] and got["hidden"] == [], got
+            assert got["outside"] == [] and got["overlaps"] == [], got
+            assert "Astara (IR)" in got["texts"]["ASI"]
+            # its neighbour across the border is named too, on another side of its marker
+            got = _labels_at(page, info, [38.45, 48.88], 8, ["ASA"])
+            assert got["hidden"] == [] and got["overlaps"] == [], got
+            page.check_clean()
+        finally:
+            page.close()
+
+
+def test_route_and_replay_pages_name_their_places(browser, scene_pages):
+    """A route map names its ends and every place it passes where there is room; a replay
+    names its ends."""
+    for scene, names in (
+        ("instc-vs-suez", ["Nhava Sheva", "Moscow", "Astara (IR)", "Rasht"]),
+        ("replay-first-transit-2022", ["St Petersburg", "Nhava Sheva", "Astrakhan"]),
+    ):
+        info = scene_pages[scene]
+        page = Page(browser, info["offline"].as_uri(), cdn=False)
+        try:
+            shown = page.page.evaluate(
+                """() => [...document.querySelectorAll(".cm-label")]
+                     .filter((e) => getComputedStyle(e).visibility !== "hidden")
+                     .map((e) => e.textContent)"""
+            )
+            for name in names:
+                assert name in shown, (scene, name, shown)
+            page.check_clean()
+        finally:
+            page.close()

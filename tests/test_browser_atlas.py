@@ -99,11 +99,12 @@ def test_no_data_grey_and_folded_controls(browser, atlas_dir, scene, size):
                 e => e.classList.contains("leaflet-control-layers-expanded")),
             })"""
         )
+        # the layer control starts folded at every size (an icon: hover or tap opens it)
+        assert folded["layers"] and not any(folded["layers"])
         if size == "phone":
             assert folded["legend"] and not any(folded["legend"])
-            assert not any(folded["layers"])
         else:
-            assert all(folded["legend"]) and all(folded["layers"])
+            assert all(folded["legend"])
         assert pg.title()  # the page has a title
         page.check_clean()
     finally:
@@ -231,3 +232,61 @@ def test_readme_shows_a_replay_screenshot():
     assert f"]({name})" in (root / "README.md").read_text(encoding="utf-8")
     with Image.open(root / name) as img:
         assert img.size[0] >= 1000
+
+
+def test_notebook_maps_fit_what_they_show(browser, bundled_G, tmp_path):
+    """A map in a notebook (the iframe of ``_repr_html_``, 520 px high) opens on what it
+    shows: the utilisation map on the elements carrying volume, no no-data grey beyond the
+    antimeridian, a tall legend folded; and one drawn while its frame had no size (an output
+    not laid out yet) fits once the frame has one, not staying on the world."""
+    import corridormap as cm
+
+    r = cm.route(bundled_G, "Mumbai", "Moscow")
+    util = cm.assign(bundled_G, "target-western-15mt").map(tiles=False)
+    cases = {
+        "overview": (render.corridor_map(bundled_G), ""),
+        "utilisation": (util, ""),
+        "route, drawn with no size": (render.route_map(r, G=bundled_G), "width:0;height:0"),
+        "route": (render.route_map(r, G=bundled_G), ""),
+    }
+    zooms = {}
+    for name, (m, style) in cases.items():
+        frame_html = m._repr_html_()
+        if style:  # loaded at once, as a frame of no size can be where lazy loading is not
+            frame_html = frame_html.replace(' loading="lazy"', "")
+        host = tmp_path / "notebook.html"
+        host.write_text(
+            '<!DOCTYPE html><html><body style="margin:0">'
+            f'<div id="out" style="width:900px;overflow:hidden;{style}">{frame_html}</div>'
+            "</body></html>",
+            encoding="utf-8",
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        errors: list[str] = []
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        try:
+            page.goto(host.as_uri())
+            frame = page.frames[1]
+            frame.wait_for_function("window.corridormapReady !== undefined", timeout=15000)
+            if style:  # drawn at no size (no error on the way); the frame gets one later
+                page.evaluate("document.getElementById('out').style.cssText = 'width:900px'")
+            page.wait_for_timeout(400)
+            view = frame.evaluate(
+                """() => { const m = window[Object.keys(window).find((n) => n.startsWith("map_"))];
+                  const b = m.getBounds();
+                  return {zoom: m.getZoom(), w: b.getWest(), e: b.getEast(),
+                    legend: [...document.querySelectorAll("details.cm-legend")].map(
+                      (d) => d.open)}; }"""
+            )
+            zooms[name] = view["zoom"]
+            shot = Image.open(io.BytesIO(frame.locator(".folium-map").screenshot()))
+            assert _share(shot, NO_DATA) <= 0.02, name
+            assert view["w"] >= -180.01 and view["e"] <= 180.01, (name, view)
+            if name == "overview":
+                assert view["legend"] == [False]  # taller than half the frame
+            assert errors == [], (name, errors)
+        finally:
+            page.close()
+    assert zooms["utilisation"] >= 3.5 > zooms["overview"]  # the INSTC, not the world
+    assert zooms["route"] >= 3
+    assert abs(zooms["route, drawn with no size"] - zooms["route"]) <= 0.25, zooms

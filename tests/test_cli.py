@@ -94,6 +94,9 @@ def test_route_k_geojson_csv(capsys):
     [
         (["route", "Mumbaai", "Moscow"], 2, "did you mean 'Mumbai'"),
         (["route", "Mumbai", "Astara"], 2, "ambiguous"),
+        (["route", "Mumbai", "Ulaanbaatar"], 2, "(Ulan Bator, MN) is not in the network"),
+        (["route", "Mumbai", "Istanbul Strait"], 2, "is a chokepoint"),
+        (["compare", "Hormuz", "Moscow"], 2, "origin 'Hormuz' (Strait of Hormuz) is a chokepoint"),
         (["route", "Mumbai", "Moscow", "--by", "speed"], 2, "invalid choice"),
         (["route", "Mumbai", "Moscow", "-k", "0"], 2, "at least 1"),
         (["route", "Mumbai", "Moscow", "--data", "/nonexistent"], 2, "does not exist"),
@@ -114,6 +117,16 @@ def test_no_route_exit_3(tiny_dir):
     )
     assert res.returncode == 3
     assert "no route" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_pass_through_and_unmodelled_ends_are_one_line(tiny_dir, capsys):
+    for args in (["route", "Echo", "Strait"], ["bottlenecks", "Strait", "Alpha"]):
+        assert main([*args, "--data", str(tiny_dir)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("corridormap: error: ") and len(err.strip().splitlines()) == 1
+        assert "is a chokepoint" in err
+    assert main(["route", "Echo", "Strait", "--via", "Strait", "--data", str(tiny_dir)]) == 2
+    assert main(["route", "Echo", "Foxtrot", "--via", "Strait", "--data", str(tiny_dir)]) == 0
 
 
 def test_places(capsys):
@@ -179,6 +192,41 @@ def test_demo_on_a_users_own_data_runs_what_applies(tmp_path, capsys):
     report = (out / "route-report.md").read_text(encoding="utf-8")
     assert "A to D" in report and "not here" not in report
     assert (out / "bottlenecks.csv").read_text(encoding="utf-8").count("\n") > 1
+    assert "demo:" not in capsys.readouterr().err  # stderr is no terminal here: no progress
+
+
+def _terminal(monkeypatch) -> None:
+    import corridormap.cli._common as common
+
+    monkeypatch.setattr(common, "stderr_is_terminal", lambda: True)
+
+
+def test_the_demo_shows_its_steps_on_a_terminal_and_nothing_under_q(tmp_path, capsys, monkeypatch):
+    from conftest import write_geodata
+    from corridormap.demo import STEPS
+
+    data = write_geodata(tmp_path / "geo")
+    (data / "analysis.toml").write_text(
+        '[bottlenecks]\npairs = [["Alpha", "Delta"]]\n[demo]\nscenarios = []\n', encoding="utf-8"
+    )
+    _terminal(monkeypatch)
+    assert main(["demo", "--data", str(data), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "demo:" in err and all(step in err for step in STEPS), err
+    assert main(["demo", "-q", "--data", str(data), "--out", str(tmp_path / "out2")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_backtest_and_route_chart_show_progress_on_a_terminal(tmp_path, capsys, monkeypatch):
+    _terminal(monkeypatch)
+    assert main(["backtest", "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert "backtest:" in err and "replaying the evidence register" in err
+    chart = tmp_path / "c.png"
+    assert main(["route", "Mumbai", "Moscow", "--chart", str(chart), "--draws", "200"]) == 0
+    assert "chart:" in capsys.readouterr().err and chart.stat().st_size > 0
+    assert main(["backtest", "-q", "--format", "json"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_route_via_with_modes_replays_the_2022_transit(capsys):

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corridormap import criticality, flow_betweenness, make_weight, min_cut, route
+from conftest import link, node, tiny, write_geodata
+from corridormap import criticality, flow_betweenness, load_network, make_weight, min_cut, route
 from corridormap.cli import main
-from corridormap.criticality import criticality_closing_all
+from corridormap.criticality import CRITICALITY_PAIR_FIELDS, criticality_closing_all
 from corridormap.search import best_path
 
 
@@ -181,6 +182,13 @@ def test_bundled_criticality_recomputes_only_route_elements(bundled_G):
 def test_cli_bottlenecks_json(capsys):
     assert main(["bottlenecks", "Mumbai", "Moscow", "--top", "5", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 5  # one pair: a row per element
+    assert set(rows[0]) == set(CRITICALITY_PAIR_FIELDS)
+    assert all(r["pair"] == "Mumbai - Moscow" for r in rows)
+    assert (
+        main(["bottlenecks", "Mumbai", "Moscow", "--top", "5", "--summed", "--format", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 5
     assert set(rows[0]) == {
         "element",
@@ -206,7 +214,9 @@ def test_cli_pairs_file(tmp_path, capsys):
     f.write_text("from,to\nMumbai,Moscow\nMoscow,Bandar Abbas\n", encoding="utf-8")
     assert main(["bottlenecks", "--pairs-file", str(f), "--format", "csv", "--top", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("element,name,kind") and len(out) == 4
+    assert out[0].startswith("ranked,element,name,kind,pair")
+    # the 3 most critical elements, a row for each pair they lengthen or cut
+    assert {line.split(",")[0] for line in out[1:]} == {"1", "2", "3"} and len(out) >= 4
 
 
 def test_never_mutates_graph_copy_check(tiny_G):
@@ -229,18 +239,67 @@ def test_equal_deltas_ranked_by_what_the_element_costs_on_the_route(tiny_G):
 
 def test_cli_bottlenecks_table_lists_what_matters_and_counts_the_rest(capsys):
     """On a network of thousands of links the table would be a wall: without --top it lists
-    the links and places whose closure changes a best route and counts the others; the CSV
-    keeps every one."""
-    assert main(["bottlenecks", "Mumbai", "Moscow"]) == 0
-    table = capsys.readouterr().out
-    assert main(["bottlenecks", "Mumbai", "Moscow", "--format", "csv"]) == 0
+    the links and places whose closure changes a best route and counts the others; the
+    summed CSV keeps every one."""
+    assert main(["bottlenecks", "Mumbai", "Moscow", "--summed", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     idle = [r for r in rows if int(r["pairs_affected"]) == 0]
     busy = [r for r in rows if int(r["pairs_affected"]) > 0]
     assert idle and busy
-    assert f"+ {len(idle):,} more links and places: closing any one" in table
-    listed = [w[1] for w in map(str.split, table.splitlines()) if w and w[0].isdigit()]
-    assert listed == [r["element"] for r in busy]
+    for summed in ([], ["--summed"]):
+        assert main(["bottlenecks", "Mumbai", "Moscow", *summed]) == 0
+        table = capsys.readouterr().out
+        assert f"+ {len(idle):,} more links and places: closing any one" in table
+        listed = [w[1] for w in map(str.split, table.splitlines()) if w and w[0].isdigit()]
+        assert listed == [r["element"] for r in busy]  # one pair: a row per element
+
+
+def _with_a_spur(tmp_path):
+    """The tiny network and Zulu, reached from Alpha by one rail link (A-Z) only."""
+    data = tiny()
+    alpha = next(f for f in data["nodes"] if f["properties"]["id"] == "A")
+    zulu = node("Z", 38.0, 52.0, name="Zulu")
+    data["nodes"].append(zulu)
+    data["links"].append(link("A-Z", alpha, zulu, "rail"))
+    return write_geodata(tmp_path / "geo", data)
+
+
+def test_pair_rows_give_each_pair_its_own_figure_and_no_route(tmp_path):
+    """Closing A-Z cuts Zulu off; closing B-C lengthens both pairs' routes, each its own."""
+    G = load_network(_with_a_spur(tmp_path))
+    crit = criticality(G, [("Zulu", "Delta"), ("Beta", "Gamma")])
+    rows = crit.pair_rows()
+    assert set(rows[0]) == set(CRITICALITY_PAIR_FIELDS)
+    (cut,) = [r for r in rows if r["element"] == "A-Z"]
+    assert cut["pair"] == "Zulu - Delta" and cut["no_route"] is True
+    assert cut["delta_days"] is None and cut["delta_cost_usd"] is None
+    both = {r["pair"]: r for r in rows if r["element"] == "B-C"}
+    assert set(both) == {"Zulu - Delta", "Beta - Gamma"}
+    assert all(r["no_route"] is False and r["delta_days"] > 0 for r in both.values())
+    days = [r["delta_days"] for r in both.values()]
+    assert crit.value("B-C")["delta_days"] == pytest.approx(sum(days), abs=1e-3)  # the sum
+    assert crit.worst_per_pair()["B-C"] == pytest.approx(max(days))
+    # --top N keeps every pair row of the N most critical elements
+    top = crit.pair_rows(2)
+    assert {r["element"] for r in top} == {r["element"] for r in crit.rows[:2]}
+
+
+def test_cli_bottlenecks_text_is_per_pair_and_says_no_route(tmp_path, capsys):
+    data = _with_a_spur(tmp_path)
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("Zulu,Delta\nBeta,Gamma\n", encoding="utf-8")
+    argv = ["bottlenecks", "--data", str(data), "--pairs-file", str(pairs)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "A-Z" in x)
+    assert "Zulu - Delta" in line and line.count("no route") == 2
+    assert "+0.00" not in out and "0.00" not in line
+    assert sum("B-C" in x for x in out.splitlines()) == 2  # a row per pair
+    assert main([*argv, "--summed"]) == 0
+    out = capsys.readouterr().out
+    assert "+days, sum over 2 pairs" in out
+    line = next(x for x in out.splitlines() if "A-Z" in x)
+    assert "no route" in line
 
 
 @pytest.mark.parametrize("budget", [20_000, 3])

@@ -815,6 +815,9 @@ def test_api_error_does_not_tell_a_python_user_to_run_a_command(tiny_G, tiny_dir
     with pytest.raises(cm.UnknownPlaceError) as info:
         cm.resolve_place(tiny_G, "Zzzzzzzz")
     assert "corridormap places" not in str(info.value)
-    assert str(info.value) == "no place 'Zzzzzzzz'"
+    assert str(info.value) == (
+        "no place 'Zzzzzzzz': neither a modelled place nor one of the world's cities of over "
+        "15,000 people"
+    )
     err = _one_line_error(capsys, main(["route", "Zzzzzzzz", "Alpha", "--data", str(tiny_dir)]))
     assert "run 'corridormap places'" in err

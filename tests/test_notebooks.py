@@ -7,7 +7,24 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: folders a run may create or change (caches, environments, outputs git ignores)
+SCRATCH = {".git", ".venv", "out", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis",
+           ".ipynb_checkpoints", "build", "dist"}  # fmt: skip
+
+
+def _tree() -> dict[str, tuple[int, int]]:
+    """Every file of the checkout but its scratch folders: path -> (size, mtime in ns)."""
+    out = {}
+    for path in ROOT.rglob("*"):
+        rel = path.relative_to(ROOT)
+        if any(part in SCRATCH or part.endswith(".egg-info") for part in rel.parts):
+            continue
+        if path.is_file():
+            st = path.stat()
+            out[str(rel)] = (st.st_size, st.st_mtime_ns)
+    return out
 
 
 def test_notebooks_exist():
@@ -17,7 +34,9 @@ def test_notebooks_exist():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path):
+    """Run in its own folder, as Jupyter runs it: it writes nothing into the checkout (a
+    file it saves goes to a temporary folder), so ``git status`` stays clean."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -26,11 +45,15 @@ def test_notebook_runs(path, tmp_path):
         "commit notebooks with outputs stripped"
     )
     client = NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
+    before = _tree()
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    after = _tree()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], f"{path.name} wrote into the checkout: {changed}"
     assert elapsed < 60, f"{path.name} took {elapsed:.1f} s"
     errors = [
         o

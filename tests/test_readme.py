@@ -73,7 +73,9 @@ def test_readme_python_block_runs(tmp_path):
 
 def test_public_api_matches_readme():
     block = README.split("<!-- api -->")[1].split("<!-- /api -->")[0]
-    documented = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", block))
+    listed = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", block)
+    assert len(listed) == len(set(listed)), "each name once"
+    documented = set(listed)
     assert documented == set(cm.__all__)
     for name in cm.__all__:
         assert hasattr(cm, name), name

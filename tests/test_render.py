@@ -125,7 +125,11 @@ def test_color_links_scale_and_highlight(tiny_G):
     m = render.color_links(
         tiny_G, {"A-B": 1.0, "B-C": 3.0, "C-D": float("nan")}, label="delta days", highlight=["B-C"]
     )
-    assert layer_names(m) == ["delta days", "Highlighted links (delta days)"]
+    names = layer_names(m)
+    assert names[:2] == ["delta days", "Highlighted links (delta days)"]
+    assert "Ports" in names[2:]  # the places, named, so the links can be told apart
+    nodes = {i["id"]: i for i in items(m, "node")}
+    assert set(nodes) == set(cm.places(tiny_G)) and all("lb" in i for i in nodes.values())
     f = features(m)[0]
     by_id = {i["id"]: f.styles[i["s"]] for i in items(m, "link")}
     assert by_id["A-B"]["color"] != by_id["B-C"]["color"]
@@ -372,3 +376,41 @@ def test_cli_maps_show_template_text_and_run_nothing(tmp_path, monkeypatch, caps
     capacity = pages["capacity"].read_text(encoding="utf-8")
     assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in capacity
     assert [p for p in markers if p.exists()] == []
+
+
+def test_routes_to_the_same_place_are_named_by_what_tells_them_apart(bundled_G):
+    """Not 'Route 1: Nhava Sheva (JNPT) -> Moscow' twice: the objective, the scenario or a
+    place of its own."""
+    from corridormap.scenarios import apply_scenario
+
+    fast = cm.route(bundled_G, "Mumbai", "Moscow")
+    cheap = cm.route(bundled_G, "Mumbai", "Moscow", by="cost_usd")
+    rail = apply_scenario(bundled_G, "rasht-astara-railway").weight("time_h")
+    built = cm.route(bundled_G, "Mumbai", "Moscow", weight=rail)
+    alts = cm.alternatives(bundled_G, "Mumbai", "Moscow", k=3)
+    for routes, words in (
+        ([fast, cheap], ["fastest", "cheapest"]),
+        ([fast, built], ["baseline", "rasht-astara-railway"]),
+        (alts, ["via Rasht", "via Sarakhs", "via Incheh Borun"]),
+    ):
+        names = layer_names(render.route_map(routes))
+        assert len(set(names)) == len(names) == len(routes)
+        for name, word in zip(names, words, strict=True):
+            assert word in name, (name, word)
+    assert layer_names(render.route_map(fast)) == ["Nhava Sheva (JNPT) → Moscow"]
+
+
+def test_route_popups_and_legend_do_not_repeat_the_p50():
+    """The layer list says '...: 30.7 days P50'; the popup and legend give the name without it
+    beside the summary that starts 'P50 30.7 days'."""
+    from corridormap.render.routes import plain_route_name
+
+    pct = {"days": {"p10": 23.5, "p50": 30.7, "p90": 40.3}}
+    assert plain_route_name("INSTC, fastest: 30.7 days P50", pct) == "INSTC, fastest"
+    assert plain_route_name("INSTC, fastest: 30.6 days P50", pct) == "INSTC, fastest: 30.6 days P50"
+    assert plain_route_name("INSTC", None) == "INSTC"
+
+
+def test_scene_popups_say_the_p50_once(bundled_G):
+    page = render.render_html(render.scene_map(bundled_G, "instc-vs-suez"))
+    assert "days P50: P50" not in page and "INSTC, fastest: 30." in page  # the layer list

@@ -234,8 +234,9 @@ def test_compact_place_layer_holds_every_place_once_per_layer(monkeypatch, tmp_p
         assert el.styles[row[3]] == styles[item["s"]]
         label = el.texts[row[7]] if len(row) > 7 else None
         assert label == (texts[item["lb"]] if "lb" in item else None)
-    assert len(el.places[ids.index("D")]) == 8  # labelled: a port named in ``labels``
-    assert len(el.places[ids.index("N")]) == 7  # a port: its name on hover
+    # labelled and ranked first: a port named in ``labels``
+    assert len(el.places[ids.index("D")]) == 9 and el.places[ids.index("D")][8] == 1
+    assert len(el.places[ids.index("N")]) == 8  # a port: labelled, of the usual rank
     # the gauge break (C) is drawn as one, and the legend says so
     c = el.places[ids.index("C")]
     for key, value in render.GAUGE_BREAK_STYLE.items():
@@ -319,13 +320,22 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
                       if (!l.options || l.options.cmKind !== "node") return;
                       const id = l.options.cmId, want = expected[id];
                       if (!want) { out[id] = "unexpected"; return; }
-                      // a label sits right of its marker, centred on it (placed once shown)
+                      // a label sits beside its marker, centred on it (placed once shown):
+                      // right of it, or where the page moved it clear of another label, left
+                      // of it, above or below; or hidden where none of those is free
                       let placed = true;
                       if (l.getTooltip() && l.getTooltip().options.permanent) {
-                        const t = l.getTooltip().getElement().getBoundingClientRect();
+                        const e = l.getTooltip().getElement();
+                        const t = e.getBoundingClientRect();
                         const c = l.getElement().getBoundingClientRect();
-                        placed = Math.abs((t.top + t.bottom) / 2 - (c.top + c.bottom) / 2) < 2
-                          && t.left > (c.left + c.right) / 2 && t.left < c.right + 20;
+                        const cx = (c.left + c.right) / 2, cy = (c.top + c.bottom) / 2;
+                        const across = Math.abs((t.top + t.bottom) / 2 - cy) < 2 && (
+                          (t.left > cx && t.left < c.right + 20) ||
+                          (t.right < cx && t.right > c.left - 20));
+                        const along = Math.abs((t.left + t.right) / 2 - cx) < 2 && (
+                          (t.top > cy && t.top < c.bottom + 20) ||
+                          (t.bottom < cy && t.bottom > c.top - 20));
+                        placed = across || along || getComputedStyle(e).visibility === "hidden";
                       }
                       l.openTooltip();
                       const tip = l.getTooltip().getElement().innerHTML;
@@ -360,7 +370,10 @@ def test_compact_place_popups_and_tooltips_equal_the_python_ones(compact_places,
                       if (!t || !t.options.permanent) return;
                       const r = t.getElement().getBoundingClientRect();
                       const c = l.getElement().getBoundingClientRect();
-                      if (Math.abs((r.top + r.bottom) / 2 - (c.top + c.bottom) / 2) >= 2) {
+                      // beside its marker (centred on it vertically) or, where the page
+                      // moved it clear of another label, above or below it (centred across)
+                      if (Math.abs((r.top + r.bottom) / 2 - (c.top + c.bottom) / 2) >= 2 &&
+                          Math.abs((r.left + r.right) / 2 - (c.left + c.right) / 2) >= 2) {
                         out.push(l.options.cmId);
                       }
                     });

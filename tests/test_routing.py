@@ -8,6 +8,8 @@ import networkx as nx
 import pytest
 
 import corridormap as cm
+from conftest import link, node, write_geodata
+from corridormap import routing
 from corridormap.network import GATE
 
 
@@ -166,3 +168,67 @@ def test_avoid_a_country_or_region_and_borders_at_sea(bundled_G):
     assert sea.borders == 1
     with pytest.raises(cm.InputError, match="unknown mode"):
         cm.route(bundled_G, "Mumbai", "Moscow", modes=["teleport"])
+
+
+def _calls_and_borders() -> dict[str, list[dict]]:
+    """O (IN port) -sea- P (IR port) -rail- border Q1 or Q2 -rail- R (RU city).
+
+    The line from O also calls at S (IR port) on its way to P: a path a little longer than
+    O - P, with the same borders and transshipments. Crossing at Q2 is slower than at Q1
+    and slower than the call at S.
+    """
+    Oo = node("O", 72.0, 19.0, country="IN", kind="port", name="Oscar")
+    S = node("S", 61.0, 25.5, country="IR", kind="port", name="Sierra")
+    P = node("P", 56.0, 27.0, country="IR", kind="port", name="Papa")
+    Q1 = node("Q1", 49.0, 38.0, country="IR", kind="border_crossing", name="Quebec One")
+    Q2 = node("Q2", 60.0, 38.0, country="IR", kind="border_crossing", name="Quebec Two")
+    R = node("R", 50.0, 47.0, country="RU", name="Romeo")
+    links = [
+        link("O-P", Oo, P, "sea", services=["line"]),
+        link("O-S", Oo, S, "sea", services=["line"]),
+        link("S-P", S, P, "sea", services=["line"]),
+        link("P-Q1", P, Q1, "rail"),
+        link("P-Q2", P, Q2, "rail"),
+        link("Q1-R", Q1, R, "rail", country="IR/RU"),
+        link("Q2-R", Q2, R, "rail", country="IR/RU"),
+    ]
+    return {"nodes": [Oo, S, P, Q1, Q2, R], "links": links}
+
+
+def test_alternatives_differ_by_border_not_by_an_extra_call(tmp_path):
+    from corridormap.routing import corridor_key
+
+    G = cm.load_network(write_geodata(tmp_path / "geo", _calls_and_borders()))
+    by_links = cm.alternatives(G, "Oscar", "Romeo", k=3, distinct="links")
+    # on links alone the second route is the same corridor with a call at Sierra
+    assert by_links[1].link_ids == ["O-S", "S-P", "P-Q1", "Q1-R"]
+    assert corridor_key(G, by_links[1]) == corridor_key(G, by_links[0])
+    alts = cm.alternatives(G, "Oscar", "Romeo", k=3)
+    assert [r.link_ids for r in alts] == [["O-P", "P-Q1", "Q1-R"], ["O-P", "P-Q2", "Q2-R"]]
+    keys = [corridor_key(G, r) for r in alts]
+    assert len(set(keys)) == len(keys)
+    assert ("border", "Q2", "R") in keys[1] and ("border", "O", "P") in keys[1]
+    assert ("transship", "P") in keys[0]
+    # the Yen fallback (small networks, the command line) applies the same rule
+    yen = routing._alternatives_yen(
+        G, alts[0], alts[0].weight, [], 3, 500, lambda r: corridor_key(G, r), None
+    )
+    assert [r.link_ids for r in yen] == [r.link_ids for r in alts]
+
+
+def test_alternatives_distinct_must_be_known(tiny_G):
+    with pytest.raises(cm.InputError, match="distinct"):
+        cm.alternatives(tiny_G, "Echo", "Alpha", k=2, distinct="rails")
+
+
+def test_bundled_alternatives_are_other_corridors(bundled_G):
+    """Mumbai-Moscow: the second route crosses elsewhere, not the same path via Chabahar."""
+    from corridormap.routing import corridor_key
+
+    alts = cm.alternatives(bundled_G, "Mumbai", "Moscow", k=3)
+    keys = [corridor_key(bundled_G, r) for r in alts]
+    assert len(alts) == 3 and len(set(keys)) == 3
+    first_borders = {k for k in keys[0] if k[0] == "border"}
+    assert {k for k in keys[1] if k[0] == "border"} != first_borders
+    links = cm.alternatives(bundled_G, "Mumbai", "Moscow", k=2, distinct="links")
+    assert "ZBR" in links[1].nodes and corridor_key(bundled_G, links[1]) == keys[0]

@@ -20,6 +20,7 @@ from ._errors import (
     GeodataError,
     InputError,
     NoRouteError,
+    PassThroughPlaceError,
     ScenarioError,
     UnknownPlaceError,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "MinCut",
     "Movement",
     "NoRouteError",
+    "PassThroughPlaceError",
     "Route",
     "Scenario",
     "ScenarioComparison",

@@ -36,6 +36,7 @@ from .uncertainty import evaluate, percentiles, sample
 
 __all__ = [
     "Backtest",
+    "BacktestSummary",
     "assign_folds",
     "backtest",
     "cross_validated_predictions",
@@ -115,6 +116,43 @@ OBS_FIELDS = (
 )
 
 
+class BacktestSummary(dict):
+    """:meth:`Backtest.summary`: a dict of the figures that prints as sentences."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as a plain dict."""
+        return dict(self)
+
+    def __str__(self) -> str:
+        def pct(x: Any) -> str:
+            return "n/a" if x is None else f"{x:g}%"
+
+        def share(x: Any) -> str:
+            return "n/a" if x is None else f"{x:.0%}"
+
+        how = (
+            "out of sample" if self["out_of_sample"] else "in sample (calibrated, scored as fitted)"
+        )
+        lines = [
+            f"Backtest ({self['mode']}, {how}): {self['n']} observations replayed, "
+            f"{self['n_not_replayable']} not replayable",
+            f"  median absolute error {pct(self['median_abs_pct_error_out_of_sample'])}, "
+            f"{share(self['share_inside_p10_p90'])} inside the model's P10-P90",
+            f"  held out: {self['n_holdout']} rows, median absolute error "
+            f"{pct(self['median_abs_pct_error_holdout'])}, "
+            f"{share(self['share_inside_p10_p90_holdout'])} inside P10-P90",
+            f"  {self['draws']:,} draws, seed {self['seed']}, {self['folds']} folds, "
+            f"{self['calibrated_parameters']} calibrated parameters",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython's display
+        p.text(str(self))
+
+
 @dataclass
 class Backtest:
     """Every observation beside the model's P10/P50/P90 for it.
@@ -151,8 +189,14 @@ class Backtest:
             if o["p50"] is not None and (role is None or o["role"] == role)
         ]
 
-    def summary(self) -> dict[str, Any]:
-        """``n``, ``median_abs_pct_error_out_of_sample``, ``share_inside_p10_p90`` and more."""
+    def summary(self) -> BacktestSummary:
+        """How good the model is on the register, readable (``print``) and as a dict.
+
+        Keys: ``n``, ``median_abs_pct_error_out_of_sample``, ``share_inside_p10_p90``, the
+        same for the held-out rows, ``n_not_replayable``, ``mode``, ``out_of_sample``,
+        ``draws``, ``seed``, ``folds``, ``calibrated_parameters``; :meth:`~BacktestSummary.
+        to_dict` gives them as a plain dict.
+        """
 
         def med(rows):
             return round(float(np.median([abs(o["error_pct"]) for o in rows])), 1) if rows else None
@@ -161,27 +205,29 @@ class Backtest:
             return round(sum(o["inside"] for o in rows) / len(rows), 3) if rows else None
 
         rows = self.scored()
-        return {
-            "n": len(rows),
-            "median_abs_pct_error_out_of_sample": med(rows),
-            "share_inside_p10_p90": share(rows),
-            "n_holdout": len(self.scored("holdout")),
-            "median_abs_pct_error_holdout": med(self.scored("holdout")),
-            "share_inside_p10_p90_holdout": share(self.scored("holdout")),
-            "n_not_replayable": len(self.observations) - len(rows),
-            "mode": self.mode,
-            # the fitted rows' figures come from fits that did not see them (always true when
-            # nothing is calibrated; false when calibrated parameters are scored as they are)
-            "out_of_sample": self.mode == "cross-validated" or not self.calibrated,
-            "draws": self.draws,
-            "seed": self.seed,
-            "folds": self.folds,
-            "calibrated_parameters": len(self.calibrated),
-        }
+        return BacktestSummary(
+            {
+                "n": len(rows),
+                "median_abs_pct_error_out_of_sample": med(rows),
+                "share_inside_p10_p90": share(rows),
+                "n_holdout": len(self.scored("holdout")),
+                "median_abs_pct_error_holdout": med(self.scored("holdout")),
+                "share_inside_p10_p90_holdout": share(self.scored("holdout")),
+                "n_not_replayable": len(self.observations) - len(rows),
+                "mode": self.mode,
+                # the fitted rows' figures come from fits that did not see them (always true when
+                # nothing is calibrated; false when calibrated parameters are scored as they are)
+                "out_of_sample": self.mode == "cross-validated" or not self.calibrated,
+                "draws": self.draws,
+                "seed": self.seed,
+                "folds": self.folds,
+                "calibrated_parameters": len(self.calibrated),
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready ``{"observations": [...], "summary": {...}}``."""
-        return {"observations": self.observations, "summary": self.summary()}
+        return {"observations": self.observations, "summary": self.summary().to_dict()}
 
     def to_frame(self):
         """A pandas DataFrame, one row per observation."""

@@ -29,6 +29,7 @@ from .weights import Weight, as_weight
 
 __all__ = [
     "CRITICALITY_FIELDS",
+    "CRITICALITY_PAIR_FIELDS",
     "DEFAULT_PAIRS",
     "Criticality",
     "FlowBetweenness",
@@ -50,6 +51,17 @@ CRITICALITY_FIELDS = (
     "disconnects",
     "pairs_affected",
     "ranked",
+)
+#: the fields of :meth:`Criticality.pair_rows`: one row per element and pair it affects
+CRITICALITY_PAIR_FIELDS = (
+    "ranked",
+    "element",
+    "name",
+    "kind",
+    "pair",
+    "delta_days",
+    "delta_cost_usd",
+    "no_route",
 )
 
 
@@ -108,9 +120,9 @@ class Criticality:
     rows
         One per element (every link and place of the network), ranked: those that disconnect
         most pairs first, then by the increase of the objective. ``delta_days`` and
-        ``delta_cost_usd`` are summed over the pairs that stay connected; ``disconnects`` is
-        the number of pairs left without a route; ``pairs_affected`` the number of pairs
-        whose best route gets worse or is cut.
+        ``delta_cost_usd`` are *summed* over the pairs that stay connected; ``disconnects``
+        is the number of pairs left without a route; ``pairs_affected`` the number of pairs
+        whose best route gets worse or is cut. :meth:`pair_rows` gives each pair's figure.
     per_pair
         ``(pair, element) -> {"delta_h", "delta_cost_usd", "disconnects"}`` for elements on a
         best route.
@@ -142,6 +154,53 @@ class Criticality:
             Rows with the fields of :data:`CRITICALITY_FIELDS`.
         """
         return [dict(r) for r in self.rows[:n]]
+
+    def pair_rows(self, n: int | None = None) -> list[dict[str, Any]]:
+        """Each element's figure for each pair it affects, in rank order.
+
+        Parameters
+        ----------
+        n
+            Only the ``n`` most critical elements (all their pairs); default every element.
+
+        Returns
+        -------
+        list of dict
+            Rows with the fields of :data:`CRITICALITY_PAIR_FIELDS`, one per element and
+            pair whose best route it lengthens or cuts, the pairs in the order analysed:
+            ``delta_days`` and ``delta_cost_usd`` what closing the element adds to that
+            pair's best route, ``None`` with ``no_route`` true where it leaves the pair
+            without a route. Elements that change no best route have no row.
+        """
+        eps = 1e-9
+        out = []
+        for r in self.rows if n is None else self.rows[:n]:
+            for pair in self.baseline:
+                x = self.per_pair.get((pair, r["element"]))
+                if x is None or not (x["disconnects"] or x["delta_obj"] > eps):
+                    continue
+                cut = bool(x["disconnects"])
+                out.append(
+                    {
+                        "ranked": r["ranked"],
+                        "element": r["element"],
+                        "name": r["name"],
+                        "kind": r["kind"],
+                        "pair": pair,
+                        "delta_days": None if cut else round(x["delta_h"] / 24.0, 4),
+                        "delta_cost_usd": None if cut else round(x["delta_cost_usd"], 2),
+                        "no_route": cut,
+                    }
+                )
+        return out
+
+    def worst_per_pair(self) -> dict[str, float]:
+        """Per element, the most days closing it adds to any one pair still connected."""
+        out: dict[str, float] = {}
+        for r in self.pair_rows():
+            if r["delta_days"] is not None:
+                out[r["element"]] = max(out.get(r["element"], 0.0), r["delta_days"])
+        return out
 
     def value(self, element: str) -> dict[str, Any]:
         """The row of one element id."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -100,24 +101,50 @@ def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[P
     return paths
 
 
-def run(out: str | Path = "out", *, data_dir: str | Path | None = None) -> list[Path]:
-    """Run the main job on the bundled data (or ``data_dir``); returns the files written."""
+#: the steps of :func:`run`, in order (what its ``progress`` is told)
+STEPS = (
+    "route report",
+    "comparisons",
+    "bottlenecks and scenarios",
+    "map pages",
+    "offline map pages",
+    "atlas",
+)
+
+
+def run(
+    out: str | Path = "out",
+    *,
+    data_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Run the main job on the bundled data (or ``data_dir``); returns the files written.
+
+    ``progress`` is called with the name of each step of :data:`STEPS` as it starts.
+    """
+    step = progress or (lambda name: None)
     from .network import load_network
 
     out = Path(out)
     G = load_network(data_dir)
+    step(STEPS[0])
     written = route_report(G, out)
+    step(STEPS[1])
     written += comparisons(G, out)
+    step(STEPS[2])
     written += bottleneck_outputs(G, out)
     # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
     from .render.mapscenes import write_scenes
 
+    step(STEPS[3])
     written += write_scenes(G, out)
+    step(STEPS[4])
     written += write_scenes(G, out, self_contained=True)
     # the atlas page: every scene, chart and table written above, with its finding
     from .mapscenes import SceneError, compute_scene, load_scenes
     from .render.atlas import write_atlas
 
+    step(STEPS[5])
     views = []
     for scene in load_scenes(G).values():
         try:
@@ -133,7 +160,7 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
 
     The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
     """
-    from .criticality import CRITICALITY_FIELDS, criticality, default_pairs
+    from .criticality import CRITICALITY_PAIR_FIELDS, criticality, default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
     written = []
@@ -177,21 +204,23 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     crit = criticality(G)
     written.append(
         atomic_write(
-            out / "bottlenecks.csv", fmt.csv_text(crit.to_dict(), list(CRITICALITY_FIELDS))
+            out / "bottlenecks.csv",
+            fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)),
         )
     )
     from .render import color_links, save_map
 
-    values = {r["element"]: r["delta_days"] for r in crit.rows if r["kind"] == "link"}
+    worst = crit.worst_per_pair()
+    values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
     m = color_links(
         G,
         values,
-        label="criticality (delta days)",
+        label="delta days, the most for one pair",
         highlight=cut,
         title="Bottlenecks: what closing each link costs",
-        subtitle=f"Days that closing each link adds to the fastest routes of {len(crit.baseline)} "
-        "pairs (black: closing it disconnects a pair)",
+        subtitle="Days that closing each link adds to the fastest route of any one of "
+        f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
         notes=[f"pair: {p}" for p in crit.baseline],
     )
     written.append(save_map(m, out / "bottlenecks.html"))

@@ -214,7 +214,7 @@ def family_candidates(
             unreachable[fam.name] = f"not applicable to this network ({exc})"
             continue
         try:
-            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf)
+            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf, distinct="links")
         except NoRouteError as exc:
             unreachable[fam.name] = str(exc)
     return cands, unreachable

@@ -27,7 +27,14 @@ from . import model
 from ._cache import derived
 from ._errors import GeodataError, InputError
 from ._gc import paused, settled
-from ._schema import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
+from ._schema import (
+    LINK_RESERVED,
+    NODE_RESERVED,
+    PASS_THROUGH_KINDS,
+    ROUTABLE_STATUSES,
+    check_id,
+    check_reserved,
+)
 from .io import Geodata, load_geodata
 
 __all__ = [
@@ -145,7 +152,7 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     nodes = [
         (pid, {"place": pid, "layer": GATE, **_node_attrs(gd.nodes[pid])})
         for pid in sorted(gd.nodes)
-        if gd.nodes[pid]["kind"] != "chokepoint"
+        if gd.nodes[pid]["kind"] not in PASS_THROUGH_KINDS
     ]
     G.add_nodes_from(nodes)
     lids = sorted(gd.links)
@@ -341,7 +348,7 @@ def _add_transfers(
     """
     kinds: dict[tuple[str, str], str | None] = {}
     for pid in sorted(layers):
-        if gd.nodes[pid]["kind"] == "chokepoint":
+        if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
             continue
         present = [GATE, *sorted(layers[pid])]
         for a in present:

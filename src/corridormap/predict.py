@@ -31,11 +31,17 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
+from ._errors import (
+    AmbiguousPlaceError,
+    InputError,
+    NoRouteError,
+    PassThroughPlaceError,
+    UnknownPlaceError,
+)
 from .evidence import DWELLS, Movement
 from .model import edge_terms, layer_mode, sum_terms
 from .network import GATE, layer_nodes
-from .places import resolve_place
+from .places import check_end, resolve_place
 from .routing import Route, route
 from .uncertainty import evaluate, param_array
 
@@ -124,6 +130,13 @@ def _resolve(G: nx.MultiDiGraph, mv: Movement) -> list[str] | str:
             return f"place {w.place!r} is ambiguous in the network"
         except UnknownPlaceError:
             return f"place {w.place!r} not in the network"
+    # a routed row starts and ends where a route can (a dwell row names its place only)
+    if mv.measure not in DWELLS:
+        try:
+            check_end(G, ids[0], "origin", mv.path[0].place)
+            check_end(G, ids[-1], "destination", mv.path[-1].place)
+        except PassThroughPlaceError as exc:
+            return str(exc)
     return ids
 
 

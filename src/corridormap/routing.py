@@ -18,12 +18,18 @@ from typing import Any
 import networkx as nx
 
 from . import search
-from ._cache import derived
 from ._errors import InputError, NoRouteError
-from ._gc import paused
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
-from .places import place_attr, place_nodes, places, resolve_area, resolve_place
+from .places import (
+    place_attr,
+    place_label,
+    place_labels,
+    places,
+    resolve_area,
+    resolve_end_place,
+    resolve_place,
+)
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "Leg",
     "Route",
     "alternatives",
+    "corridor_key",
     "make_weight",
     "route",
 ]
@@ -294,40 +301,17 @@ class Route:
         )
 
 
-def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    """Place id -> (name, country) for every place, built once per network.
-
-    Like the export, it is rebuilt when nodes or edges are added or removed.
-    """
-    return derived(G, "place_labels", _build_place_labels, structure=True)
-
-
-@paused
-def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    nodes = G.nodes
-    out = {}
-    for p, d in place_nodes(G).items():
-        # as place_attr reads it: the node named p, else the place's first layer node
-        d = nodes.get(p, d)
-        out[p] = (str(d.get("name", p)), str(d.get("country", "") or ""))
-    return out
-
-
-def _place_label(G: nx.MultiDiGraph, p: str) -> tuple[str, str]:
-    return str(place_attr(G, p, "name", p)), str(place_attr(G, p, "country", "") or "")
-
-
 def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Route:
     """Turn a node path into a :class:`Route`, measured through ``weight``.
 
     Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
     (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
     """
-    labels = _place_labels(G)
+    labels = place_labels(G)
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in dict.fromkeys(place_of(n) for n in path):
-        names[p], countries[p] = labels.get(p) or _place_label(G, p)
+        names[p], countries[p] = labels.get(p) or place_label(G, p)
     legs = []
     edges, figures = search.path_figures(G, path, weight)
     for (u, v), d, (km, hours, usd, co2) in zip(
@@ -374,8 +358,8 @@ def _closures(G, origin, destination, via, avoid):
     check_graph(G, "route")
     check_name(origin, "origin")
     check_name(destination, "destination")
-    o = resolve_place(G, origin)
-    d = resolve_place(G, destination)
+    o = resolve_end_place(G, origin, "origin")
+    d = resolve_end_place(G, destination, "destination")
     vias = [resolve_place(G, x) for x in _as_list(via, "via")]
     avoided: set[str] = set()
     for x in _as_list(avoid, "avoid"):
@@ -537,13 +521,21 @@ def alternatives(
     modes: Iterable[str] | None = None,
     leg_modes: Iterable[Iterable[str] | None] | None = None,
     max_examined: int = 500,
+    distinct: str = "corridor",
 ) -> list[Route]:
-    """Up to ``k`` distinct routes, best first (distinct = different sequences of links).
+    """Up to ``k`` distinct routes, best first.
+
+    Two routes are the same alternative when they have the same :func:`corridor_key`: the
+    same sequence of border crossings, transshipment places and chokepoints. A route that
+    only adds a call on the same path (a ship calling at Chabahar on its way to Bandar
+    Abbas) or takes another line between the same waypoints is not offered; the best route
+    of each class is. ``distinct="links"`` counts any other sequence of links as distinct
+    (the route families' candidates, :mod:`corridormap.families`, are these).
 
     The first is :func:`route`'s. The others are via-node routes: one shortest-path tree
     from the origin and one to the destination give, for every node ``v``, the best route
     through ``v``; those are taken cheapest first, keeping routes that differ from the ones
-    kept in their sequence of links, visit no node or place twice and pass the ``via`` places
+    kept (by ``distinct``), visit no node or place twice and pass the ``via`` places
     in order. With ``via``, each stretch between stops gets its via-node routes, joined to
     the best route's other stretches. Two searches per stretch, however many routes are asked
     for, so the cost grows with the network, not with ``k`` times the route length (as Yen's
@@ -556,11 +548,14 @@ def alternatives(
     it is fast, and it lists the k shortest distinct routes.
 
     Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
-    each stretch's modes), plus ``k`` and ``max_examined`` (how many via nodes, or simple
-    paths for Yen, to examine at most while looking for ``k`` distinct routes).
+    each stretch's modes), plus ``k``, ``max_examined`` (how many via nodes, or simple
+    paths for Yen, to examine at most while looking for ``k`` distinct routes) and
+    ``distinct`` (``"corridor"`` or ``"links"``, above).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InputError(f"k must be a whole number of at least 1, got {k!r}")
+    if distinct not in DISTINCT:
+        raise InputError(f"distinct must be one of {', '.join(DISTINCT)}, got {distinct!r}")
     best = route(
         G,
         origin,
@@ -585,13 +580,63 @@ def alternatives(
     # chosen by the network's size alone, never by what ran before: the two algorithms may
     # rank routes of equal cost differently, and a call must give the same answer each time
     c = search.engine(G) if search.large(G) else None
-    if c is None:
-        out = _alternatives_yen(G, best, wf, vias, k, max_examined)
+    if distinct == "links":
+        key = _link_key
     else:
-        out = _via_node_routes(G, c, best, wf, vias, k, max_examined)
-    if stretch_modes is not None:
-        out = [r for r in out if _keeps_stretch_modes(r, vias, stretch_modes)]
-    return out
+
+        def key(r: Route) -> tuple[Any, ...]:
+            return corridor_key(G, r)
+
+    ok = None if stretch_modes is None else (lambda r: _keeps_stretch_modes(r, vias, stretch_modes))
+    if c is None:
+        return _alternatives_yen(G, best, wf, vias, k, max_examined, key, ok)
+    return _via_node_routes(G, c, best, wf, vias, k, max_examined, key, ok)
+
+
+#: what makes two alternatives distinct (see :func:`alternatives`)
+DISTINCT = ("corridor", "links")
+
+
+def _link_key(r: Route) -> tuple[Any, ...]:
+    return tuple(r.link_ids)
+
+
+def corridor_key(G: nx.MultiDiGraph, r: Route) -> tuple[tuple[str, ...], ...]:
+    """What a planner tells routes apart by: border crossings, transshipments, chokepoints.
+
+    In travel order: ``("border", a, b)`` for each border crossed (a land link flagged
+    ``border``, from ``a`` to ``b``; or a stretch over water between ports of two countries,
+    ``a`` the port of departure and ``b`` of arrival), ``("transship", p)`` for each
+    transshipment (a transfer within place ``p`` that is not loading at the origin or
+    unloading at the destination) and ``("via", p)`` for each chokepoint passed (Suez or the
+    Cape). Routes with equal keys are the same alternative (:func:`alternatives`).
+    """
+    key: list[tuple[str, ...]] = []
+    start: str | None = None
+    end: str | None = None
+
+    def close_water() -> None:
+        nonlocal start
+        if start is not None and end is not None and r.countries.get(start) != r.countries.get(end):
+            key.append(("border", start, end))
+        start = None
+
+    for leg in r.legs:
+        if leg["kind"] == "transfer":
+            if GATE not in (leg.get("from_layer"), leg.get("to_layer")):
+                key.append(("transship", str(leg["from"])))
+            continue
+        if leg["mode"] in WATER_MODES:
+            start = start or leg["from"]
+            end = leg["to"]
+            if place_attr(G, end, "kind") == "chokepoint":
+                key.append(("via", str(end)))
+            continue
+        close_water()
+        if leg.get("border"):
+            key.append(("border", str(leg["from"]), str(leg["to"])))
+    close_water()
+    return tuple(key)
 
 
 def _stretches(path: list[str], stops: list[str]) -> list[tuple[int, int]]:
@@ -619,15 +664,19 @@ def _cheapest(total, limit: int):
     return ok[np.argsort(total[ok], kind="stable")]
 
 
-def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int):
-    """``best`` and up to ``k - 1`` via-node routes, cheapest first.
+def _via_node_routes(
+    G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int, class_of, ok
+):
+    """``best`` and up to ``k - 1`` via-node routes of a new class each, cheapest first.
 
     For each stretch of ``best`` between stops (the whole route without ``via``): a tree
     from its start ``s`` and one to its end ``t`` give the best path through every node
     ``v``, ``s -> v -> t``. Each accepted route through ``v`` then adds the routes through
     ``v`` and one more node (a tree from ``v`` and one to it): the second detour that Yen's
     k-shortest paths would also find. Every new path costs at least the route that led to it,
-    so taking them from one heap keeps the routes in order of cost.
+    so taking them from one heap keeps the routes in order of cost. A route of a class
+    already kept, or failing ``ok``, is not kept but its second detours are
+    still searched: a new class may lie beyond it.
     """
     path = best.path
     heap: list[tuple[float, int, int, tuple[Any, ...]]] = []
@@ -639,6 +688,7 @@ def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, lim
             heapq.heappush(heap, (leg["offset"] + float(total[v]), next(tick), i, (int(v),)))
     out = [best]
     seen = {tuple(best.link_ids)}
+    classes = {class_of(best)}
     tried = {tuple(path)}
     while heap and len(out) < k:
         total, _, i, vs = heapq.heappop(heap)
@@ -659,7 +709,10 @@ def _via_node_routes(G, c, best: Route, wf: Weight, vias: list[str], k: int, lim
         if lk in seen:
             continue
         seen.add(lk)
-        out.append(r)
+        kr = class_of(r)
+        if kr not in classes and (ok is None or ok(r)):
+            classes.add(kr)
+            out.append(r)
         if len(vs) == 1 and len(out) < k:
             _push_second_detours(c, leg, i, vs[0], heap, tick, limit)
     return out
@@ -778,22 +831,31 @@ def _push_second_detours(
             heapq.heappush(heap, (leg["offset"] + float(tot[w]), next(tick), i, (how, v, int(w))))
 
 
-def _alternatives_yen(G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int):
-    """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed."""
+def _alternatives_yen(
+    G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int, key, ok
+):
+    """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed.
+
+    Each path is kept when its ``key`` is new and it passes ``ok`` (``None``: all pass).
+    """
     out = [best]
-    seen = {tuple(best.link_ids)}
+    seen = {key(best)}
+    links = {tuple(best.link_ids)}  # the same links with a transfer elsewhere: the same route
     try:
         gen = search.simple_paths(G, wf, best.path[0], best.path[-1])
         for n, path in enumerate(gen):
             if n >= max_examined or len(out) >= k:
                 break
             r = route_from_path(G, path, wf)
-            key = tuple(r.link_ids)
-            if key in seen or len(set(r.nodes)) < len(r.nodes):  # as the via-node routes
+            kr, lk = key(r), tuple(r.link_ids)
+            if kr in seen or lk in links or len(set(r.nodes)) < len(r.nodes):  # as via-node
                 continue
             if vias and not _visits_in_order(r.nodes, vias):
                 continue
-            seen.add(key)
+            if ok is not None and not ok(r):
+                continue
+            seen.add(kr)
+            links.add(lk)
             out.append(r)
     except nx.NetworkXNoPath:
         pass

@@ -614,7 +614,7 @@ def compare_scenarios(
     -------
     ScenarioComparison
     """
-    from .places import resolve_place
+    from .places import resolve_end_place
 
     check_graph(G, "compare_scenarios")
     attr = objective_attr(by)
@@ -626,7 +626,8 @@ def compare_scenarios(
     base = AppliedScenario(G, [])
     rows = []
     for o, d in pairs:
-        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        o_id = resolve_end_place(G, o, "origin")
+        d_id = resolve_end_place(G, d, "destination")
         pair = f"{o} - {d}"
         try:
             bt, bc, _ = _route_totals(G, o_id, d_id, base, attr)

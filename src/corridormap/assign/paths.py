@@ -123,8 +123,8 @@ def demands(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[D
             conv = to_mt_per_yr(f.amount, f.unit, params, period_days=f.period_days)
         except InputError as exc:
             raise InputError(f"{Path(vols.file).name or vols.name}: flow {f.id!r}: {exc}") from None
-        origins = resolve_end(G, f.origin)
-        destinations = resolve_end(G, f.destination)
+        origins = resolve_end(G, f.origin, "origin")
+        destinations = resolve_end(G, f.destination, "destination")
         via = tuple(resolve_place(G, v) for v in f.via)
         if via and (len(origins) > 1 or len(destinations) > 1):
             raise InputError(f"flow {f.id!r}: 'via' needs a single place at each end")

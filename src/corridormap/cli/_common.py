@@ -6,8 +6,10 @@ Also the network and the weight a command computes on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .._errors import UnknownPlaceError
@@ -367,3 +369,70 @@ def progress(args: argparse.Namespace, draws: int) -> bool:
     if getattr(args, "quiet", False) or draws <= 200_000:
         return False
     return stderr_is_terminal()
+
+
+#: how often an activity line redraws its elapsed time (seconds)
+TICK_S = 0.25
+
+
+@contextlib.contextmanager
+def activity(
+    args: argparse.Namespace, what: str, *, steps: int | None = None
+) -> Iterator[Callable[[str], None]]:
+    """Show that a long command is working: a line on stderr with the time elapsed.
+
+    Drawn only when stderr is a terminal and never with ``-q`` (then nothing is written),
+    and cleared when the block ends. With ``steps``, a bar of that many steps, each named
+    as it starts; without, the elapsed time alone, redrawn every :data:`TICK_S` seconds so it
+    moves during a long step.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``quiet``).
+    what
+        What is being done ("demo", "backtest").
+    steps
+        How many steps the block will announce.
+
+    Yields
+    ------
+    callable
+        ``step(name)``: the next step starts (with ``steps``: the bar moves on).
+    """
+    if getattr(args, "quiet", False) or not stderr_is_terminal():
+        yield lambda name: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=steps,
+        desc=what,
+        file=sys.stderr,
+        leave=False,
+        unit="step",
+        bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}{postfix}"
+        if steps
+        else "{desc}: {elapsed}{postfix}",
+    )
+    started = [0]
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(TICK_S):
+            bar.refresh()
+
+    def step(name: str) -> None:
+        if steps and started[0]:
+            bar.update(1)
+        started[0] += 1
+        bar.set_postfix_str(name)
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield step
+    finally:
+        stop.set()
+        ticker.join()
+        bar.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from typing import Any
 
+from ..places import short_name
 from ._common import EXIT_OK, CliError, network, output_options, positive_int, scenario_option
 from ._output import Rows, check_outputs, emit, emit_result
 
@@ -30,7 +32,13 @@ def add_assign_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     a.add_argument("volumes", metavar="VOLUMES", nargs="?", help="volume file name or path")
     a.add_argument("--list", action="store_true", help="list the bundled volume files")
-    a.add_argument("--top", type=positive_int, default=5, metavar="N", help="bottlenecks named")
+    a.add_argument(
+        "--top",
+        type=positive_int,
+        metavar="N",
+        help="only the N elements with the most added wait, in the bottlenecks named and the "
+        "table (default: 5 named, every element carrying volume in the table)",
+    )
     a.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative gap to stop at (default 1e-3)"
     )
@@ -53,6 +61,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         The exit code.
     """
     from ..assign import ELEMENT_FIELDS, assign, list_volumes
+    from ..places import place_names
 
     G = network(args)
     if args.list:
@@ -73,25 +82,33 @@ def cmd_assign(args: argparse.Namespace) -> int:
     emit_result(
         args.format,
         args.out,
-        text=lambda: assignment_text(res, top=args.top),
+        text=lambda: assignment_text(res, top=args.top, names=place_names(G)),
         data=res.to_dict,
         rows=lambda: Rows(res.elements, fields),
     )
     return EXIT_OK
 
 
-def assignment_text(res: Any, *, top: int) -> str:
+#: the bottlenecks named when ``--top`` is not given
+NAMED = 5
+
+
+def assignment_text(res: Any, *, top: int | None, names: Mapping[str, str] | None = None) -> str:
     """The assignment as text.
 
-    Its summary, the gap by iteration, the ``top`` bottlenecks, each flow's figures and main
-    route, the table of elements that carry volume, and what has no capacity figure.
+    Its summary, the gap by iteration, the bottlenecks, each flow's figures and main route
+    (by place names), the table of elements that carry volume, and what has no capacity
+    figure.
 
     Parameters
     ----------
     res
         The ``Assignment``.
     top
-        How many bottlenecks to name.
+        How many elements to name as bottlenecks and list in the table (those with the most
+        added wait); ``None``: :data:`NAMED` named and every element carrying volume listed.
+    names
+        Place id -> name, for the routes (ids where missing).
 
     Returns
     -------
@@ -104,17 +121,24 @@ def assignment_text(res: Any, *, top: int) -> str:
     heads = ("element", "Mt/yr", "capacity Mt/yr", "utilisation", "+days", "capacity as published")
     lines = [res.summary(), "gap by iteration: " + " ".join(f"{g:.1e}" for g in res.gaps)]
     lines.append(f"top bottlenecks (of {len(res.elements)} capacity-limited elements):")
-    lines += [f"  {i}. {t}" for i, t in enumerate(res.bottleneck_lines(top), 1)]
+    lines += [f"  {i}. {t}" for i, t in enumerate(res.bottleneck_lines(top or NAMED), 1)]
     lines.append("flows:")
+    names = names or {}
     for f in res.flows:
         main = f["routes"][0]
+        via = " - ".join(short_name(names.get(n, n)) for n in main["nodes"])
         lines.append(
             f"  {f['flow']}: {f['published']} = {f['volume_mt']:.3f} Mt/yr, "
             f"{f['free_days']:.1f} days without queues, {f['days']:.1f} at equilibrium; "
-            f"{len(f['routes'])} route(s), main {main['share']:.0%} via {' - '.join(main['nodes'])}"
+            f"{len(f['routes'])} route(s), main {main['share']:.0%} via {via}"
         )
     used = [r for r in res.elements if r["volume_mt"] > 0]
-    lines.append(fmt.table(used, cols, headers=heads, digits=2))
+    shown = used if top is None else res.top(top)  # elements by added wait, as named above
+    lines.append(fmt.table(shown, cols, headers=heads, digits=2))
+    if len(shown) < len(used):
+        lines.append(
+            f"+ {len(used) - len(shown)} more elements carrying volume (--format csv lists them)"
+        )
     if res.unconstrained:
         lines.append(
             "on the routes without a capacity figure (never queue): " + ", ".join(res.unconstrained)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._common import EXIT_OK, format_option, network, out_option, positive_int
+from ._common import EXIT_OK, activity, format_option, network, out_option, positive_int
 from ._output import Rows, emit_result
 
 #: the backtest table's columns, and its CSV's
@@ -69,15 +69,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
-    G = network(args)
-    bt = backtest(
-        G,
-        evidence=args.evidence,
-        draws=args.draws,
-        seed=args.seed,
-        folds=args.folds,
-        cross_validate=args.cross_validate,
-    )
+    with activity(args, "backtest") as step:
+        step("loading the network")
+        G = network(args)
+        step("replaying the evidence register")
+        bt = backtest(
+            G,
+            evidence=args.evidence,
+            draws=args.draws,
+            seed=args.seed,
+            folds=args.folds,
+            cross_validate=args.cross_validate,
+        )
     if args.chart:
         from ..render.charts import save_figure
 

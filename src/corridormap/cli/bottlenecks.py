@@ -45,7 +45,15 @@ def add_bottlenecks_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     b.add_argument("destination", metavar="TO", nargs="?")
     b.add_argument("--pairs-file", metavar="FILE", help="CSV of FROM,TO pairs")
     b.add_argument("--by", choices=["time", "cost"], default="time")
-    b.add_argument("--top", type=positive_int, metavar="N", help="only the N most critical")
+    b.add_argument(
+        "--top", type=positive_int, metavar="N", help="only the N most critical elements"
+    )
+    b.add_argument(
+        "--summed",
+        action="store_true",
+        help="one row per element, its days and cost summed over the pairs (default: a row "
+        "per element and pair it affects)",
+    )
     scenario_option(b)
     output_options(b, "links coloured by criticality")
     b.set_defaults(func=cmd_bottlenecks)
@@ -128,7 +136,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     NoRouteError
         If no pair has a route.
     """
-    from ..criticality import CRITICALITY_FIELDS, criticality
+    from ..criticality import CRITICALITY_FIELDS, CRITICALITY_PAIR_FIELDS, criticality
 
     check_outputs(args, [args.out, args.map])
     pairs = read_pairs(args)
@@ -141,12 +149,22 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     rows = crit.top(args.top) if args.top else crit.to_dict()
     if args.map:
         _criticality_map(args, G, crit, rows, view)
+    if args.summed:
+        emit_result(
+            args.format,
+            args.out,
+            text=lambda: criticality_text(crit, rows, view, top=args.top),
+            data=lambda: rows,
+            rows=lambda: Rows(rows, CRITICALITY_FIELDS),
+        )
+        return EXIT_OK
+    per_pair = crit.pair_rows(args.top)
     emit_result(
         args.format,
         args.out,
-        text=lambda: criticality_text(crit, rows, view, top=args.top),
-        data=lambda: rows,
-        rows=lambda: Rows(rows, CRITICALITY_FIELDS),
+        text=lambda: criticality_pairs_text(crit, per_pair, view, top=args.top),
+        data=lambda: per_pair,
+        rows=lambda: Rows(per_pair, CRITICALITY_PAIR_FIELDS),
     )
     return EXIT_OK
 
@@ -154,14 +172,23 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
 def _criticality_map(
     args: argparse.Namespace, G: Any, crit: Any, rows: list[dict], view: Any
 ) -> None:
-    """Write the map of what the table shows: the ``--top N`` rows, or every row."""
-    values = {
-        r["element"]: (r["delta_days"] if args.by == "time" else r["delta_cost_usd"])
-        for r in rows
-        if r["kind"] == "link"
-    }
+    """Write the map of what the table shows: the ``--top N`` rows, or every row.
+
+    A link's colour is the most closing it adds to any one pair (a pair's own figure, not a
+    sum over pairs); black where closing it leaves a pair without a route.
+    """
+    shown_ids = {r["element"] for r in rows if r["kind"] == "link"}
+    key = "delta_days" if args.by == "time" else "delta_cost_usd"
+    values: dict[str, float] = dict.fromkeys(shown_ids, 0.0)
+    for r in crit.pair_rows():
+        if r["element"] in shown_ids and r[key] is not None:
+            values[r["element"]] = max(values[r["element"]], r[key])
     cut = [r["element"] for r in rows if r["kind"] == "link" and r["disconnects"]]
-    label = "delta days" if args.by == "time" else "delta USD/TEU"
+    label = (
+        "delta days, the most for one pair"
+        if args.by == "time"
+        else "delta USD/TEU, the most for one pair"
+    )
     shown = f"the {args.top} most critical links" if args.top else "every link"
     _save_link_map(
         args,
@@ -171,8 +198,8 @@ def _criticality_map(
         highlight=cut,
         title="Bottlenecks: what closing each link costs",
         subtitle=f"{shown}, by the {'days' if args.by == 'time' else 'cost'} "
-        f"closing it adds to the best routes of {len(crit.baseline)} pair(s); "
-        + f"scenario: {view.name}",
+        f"closing it adds to the best route of any one of {len(crit.baseline)} pair(s) "
+        f"(black: no route left for a pair); scenario: {view.name}",
         notes=[f"pair: {p}" for p in crit.baseline],
     )
 
@@ -199,14 +226,8 @@ def criticality_text(crit: Any, rows: list[dict[str, Any]], view: Any, *, top: i
     """
     from .. import _format as fmt
 
-    head = (
-        scenario_line(view)
-        + "\nbest routes: "
-        + "; ".join(
-            f"{p} {b['time_h'] / 24:.1f} d" if b["time_h"] is not None else f"{p} no route"
-            for p, b in crit.baseline.items()
-        )
-    )
+    n = len(crit.baseline)
+    head = _best_routes_head(crit, view)
     cols = (
         "ranked",
         "element",
@@ -217,7 +238,17 @@ def criticality_text(crit: Any, rows: list[dict[str, Any]], view: Any, *, top: i
         "disconnects",
         "pairs_affected",
     )
-    heads = ("#", "element", "name", "kind", "+days", "+USD/TEU", "disconnects", "pairs")
+    summed = f", sum over {n} pairs" if n > 1 else ""
+    heads = (
+        "#",
+        "element",
+        "name",
+        "kind",
+        f"+days{summed}",
+        f"+USD/TEU{summed}",
+        "disconnects",
+        "pairs",
+    )
     tail = ""
     if not top:
         # a network of thousands of links: list what matters, count the rest
@@ -228,8 +259,88 @@ def criticality_text(crit: Any, rows: list[dict[str, Any]], view: Any, *, top: i
                 f"\n+ {idle:,} more links and places: closing any one of them changes no "
                 "best route (--format csv lists them all)"
             )
-    table = fmt.table(rows, cols, headers=heads, digits=2) if rows else "(none)"
+    shown = []
+    for r in rows:
+        # an element that only cuts pairs adds no days to a route: it leaves none
+        cut = r["disconnects"] and r["pairs_affected"] == r["disconnects"]
+        shown.append(
+            {
+                **r,
+                "delta_days": "no route" if cut else f"{r['delta_days']:,.2f}",
+                "delta_cost_usd": "no route" if cut else f"{r['delta_cost_usd']:,.2f}",
+            }
+        )
+    for key in ("delta_days", "delta_cost_usd"):  # right-aligned, as numbers are
+        width = max((len(r[key]) for r in shown), default=0)
+        for r in shown:
+            r[key] = r[key].rjust(width)
+    table = fmt.table(shown, cols, headers=heads, digits=2) if shown else "(none)"
     return head + "\n" + table + tail
+
+
+def _best_routes_head(crit: Any, view: Any) -> str:
+    """The scenario line and each pair's best route, in days."""
+    return (
+        scenario_line(view)
+        + "\nbest routes: "
+        + "; ".join(
+            f"{p} {b['time_h'] / 24:.1f} d" if b["time_h"] is not None else f"{p} no route"
+            for p, b in crit.baseline.items()
+        )
+    )
+
+
+def criticality_pairs_text(
+    crit: Any, rows: list[dict[str, Any]], view: Any, *, top: int | None
+) -> str:
+    """The criticality ranking per pair: a row per element and pair it affects.
+
+    Parameters
+    ----------
+    crit
+        The ``Criticality`` result.
+    rows
+        ``crit.pair_rows(top)``.
+    view
+        The scenario view it was computed under.
+    top
+        The ``--top`` option; without it, the elements that change no best route are counted.
+
+    Returns
+    -------
+    str
+        The text: what closing each element adds to each pair's best route, "no route" where
+        it leaves the pair without one.
+    """
+    from .. import _format as fmt
+
+    def cell(value: float | None, spec: str) -> str:
+        return "no route" if value is None else format(value, spec)
+
+    shown = [
+        {
+            **r,
+            "days": cell(r["delta_days"], "+,.2f"),
+            "usd": cell(r["delta_cost_usd"], "+,.0f"),
+        }
+        for r in rows
+    ]
+    for key in ("days", "usd"):  # right-aligned, as numbers are
+        width = max((len(r[key]) for r in shown), default=0)
+        for r in shown:
+            r[key] = r[key].rjust(width)
+    cols = ("ranked", "element", "name", "kind", "pair", "days", "usd")
+    heads = ("#", "element", "name", "kind", "pair", "+days", "+USD/TEU")
+    table = fmt.table(shown, cols, headers=heads) if shown else "(none)"
+    tail = ""
+    if not top:
+        idle = sum(1 for r in crit.rows if not r["pairs_affected"])
+        if idle:
+            tail = (
+                f"\n+ {idle:,} more links and places: closing any one of them changes no "
+                "best route (--summed --format csv lists them all)"
+            )
+    return _best_routes_head(crit, view) + "\n" + table + tail
 
 
 # -- capacity -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import EXIT_OK
+from ._common import EXIT_OK, activity
 
 
 def add_demo_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -41,8 +41,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..demo import run
+    from ..demo import STEPS, run
 
-    for path in run(args.out, data_dir=args.data):
+    with activity(args, "demo", steps=len(STEPS)) as step:
+        written = run(args.out, data_dir=args.data, progress=step)
+    for path in written:
         print(path)
     return EXIT_OK

@@ -12,12 +12,12 @@ from .._schema import MAX_DRAWS
 from ._common import (
     EXIT_OK,
     CliError,
+    activity,
     bounded_int,
     list_arg,
     network,
     scenario_line,
     scenario_option,
-    stderr_is_terminal,
     weight,
 )
 from ._output import check_outputs
@@ -156,7 +156,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..places import places, resolve_endpoints
+    from ..places import end_places, places, resolve_endpoints
     from ..render.catchment import write_catchment
     from ..sweep import sweep
 
@@ -167,26 +167,28 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     png = Path(args.out) / "map-catchment.png"
     check_outputs(args, [page, png])
     G = network(args)
-    origin = resolve_endpoints(G, [args.origin])[0]
+    origin = resolve_endpoints(G, [args.origin], "--origin")[0]
     cat = places(G)
-    dests = list_arg(args.destinations) or [
-        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
-    ]
-    frame = sweep(
-        G,
-        [origin],
-        dests,
-        scenarios=args.scenario,
-        draws=args.draws,
-        seed=args.seed,
-        progress=not args.quiet and stderr_is_terminal(),
-    )
-    try:
-        written = write_catchment(
-            frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+    dests = list_arg(args.destinations) or end_places(G)
+    # one origin: the sweep's bar (a step per origin) would read 1/1; say what runs instead
+    with activity(args, "catchment") as step:
+        step(f"{len(dests)} destinations x {1 + len(args.scenario or [])} scenario(s)")
+        frame = sweep(
+            G,
+            [origin],
+            dests,
+            scenarios=args.scenario,
+            draws=args.draws,
+            seed=args.seed,
+            progress=False,
         )
-    except ValueError as exc:  # e.g. a network whose families.toml has no reference family
-        raise CliError(str(exc)) from None
+        step("drawing")
+        try:
+            written = write_catchment(
+                frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+            )
+        except ValueError as exc:  # e.g. a network whose families.toml has no reference family
+            raise CliError(str(exc)) from None
     for path in written:
         print(path)
     return EXIT_OK

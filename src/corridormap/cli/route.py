@@ -10,6 +10,7 @@ from ..routing import LEG_COLUMNS, LEG_HEADERS
 from ._common import (
     EXIT_OK,
     CliError,
+    activity,
     bounded_int,
     monte_carlo_options,
     network,
@@ -136,7 +137,11 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.chart:
         from ..render.charts import time_distance
 
-        save_chart(time_distance(routes, G=G, draws=args.draws, seed=args.seed), args.chart)
+        with activity(args, "chart") as step:
+            step("the routes' time- and cost-distance, P10-P90")
+            fig = time_distance(routes, G=G, draws=args.draws, seed=args.seed)
+            step("writing")
+            save_chart(fig, args.chart)
     emit_result(
         args.format,
         args.out,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,8 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     sw.add_argument(
         "--map-origin",
         metavar="PLACE",
-        help="the origin the catchment map shows (default the first origin)",
+        help="the origin the catchment map shows (default the first origin with a sea route "
+        "to compare)",
     )
     sw.add_argument(
         "--self-contained", action="store_true", help="with --map: a page that works offline"
@@ -190,15 +192,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None) -> None:
-    """Write ``--map``: the catchment of ``--map-origin`` (or the first origin) in the sweep."""
+    """Write ``--map``: the catchment of ``--map-origin`` in the sweep.
+
+    Without ``--map-origin``, the first origin from which a destination has both an INSTC
+    and a sea route (:func:`~corridormap.render.catchment.default_origin`): a port with no
+    sea route would draw every destination grey. The origin drawn is said on stderr.
+    """
     from ..places import places, resolve_endpoints
-    from ..render.catchment import write_catchment
+    from ..render.catchment import default_origin, write_catchment
 
     origin = (
-        resolve_endpoints(G, [args.map_origin])[0]
+        resolve_endpoints(G, [args.map_origin], "--map-origin")[0]
         if args.map_origin
-        else str(frame["origin"].iloc[0])
+        else default_origin(frame)
     )
+    if not args.map_origin and not args.quiet:
+        name = str(frame.loc[frame["origin"] == origin, "origin_name"].iloc[0])
+        print(f"catchment map: from {name} (--map-origin to choose)", file=sys.stderr)
     try:
         written = write_catchment(
             frame,

@@ -107,16 +107,19 @@ def _bottleneck_finding(path: Path) -> str | None:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         links = [r for r in rows if r["kind"] == "link"]
-        cuts = [r for r in links if int(float(r["disconnects"] or 0)) > 0]
-        worst = max(links, key=lambda r: float(r["delta_days"] or 0))
+        cuts = list(dict.fromkeys(r["name"] for r in links if r["no_route"] == "True"))
+        kept = [r for r in links if r["no_route"] != "True"]
+        worst = max(kept, key=lambda r: float(r["delta_days"]))
+        pairs = sum(1 for r in links if r["element"] == worst["element"])
         bits = []
         if cuts:
             bits.append(
-                f"{len(cuts)} link(s) whose closure disconnects a pair (e.g. {cuts[0]['name']})"
+                f"{len(cuts)} link(s) whose closure leaves a pair with no route (e.g. {cuts[0]})"
             )
+        also = f" (it lengthens the routes of {pairs} pairs)" if pairs > 1 else ""
         bits.append(
             f"the costliest closure that leaves a route: {worst['name']}, "
-            f"+{float(worst['delta_days']):.1f} days"
+            f"+{float(worst['delta_days']):.1f} days for {worst['pair']}{also}"
         )
         text = "; ".join(bits)
         return text[:1].upper() + text[1:] + "."

@@ -23,10 +23,18 @@ from ..places import short_name
 from ._html import bounds_of, esc, fmt, rounded, table
 from .legends import title_box
 
-__all__ = ["catchment_frame", "catchment_map", "catchment_png", "write_catchment"]
+__all__ = [
+    "catchment_frame",
+    "catchment_map",
+    "catchment_png",
+    "default_origin",
+    "write_catchment",
+]
 
 #: colour of a destination where the INSTC or the reference family has no route
 NO_ROUTE = "#9e9e9e"
+#: resolution of the catchment PNG (a panel is 8 x 6.6 inches: about 1,250 px wide)
+PNG_DPI = 160
 
 
 def _color(p: float) -> str:
@@ -57,6 +65,11 @@ def catchment_frame(frame: Any, origin: str, *, reference: str | None = None) ->
     if not (rows["family"] == ref).any():
         raise ValueError(f"the sweep table has no family {ref!r} to measure the INSTC against")
     keys = ["scenario", "destination"]
+    label = ref
+    if "family_label" in rows.columns:
+        got = rows.loc[rows["family"] == ref, "family_label"].dropna()
+        label = str(got.iloc[0]) if len(got) and str(got.iloc[0]) else ref
+    rows = rows[rows["destination"] != origin]  # the origin is drawn as the origin
     sea = rows[rows["family"] == ref].set_index(keys)
     inst = rows[rows["instc"] & rows["reachable"]]
     best_inst = inst.groupby(keys, sort=False)["days_p50"].min()
@@ -72,7 +85,28 @@ def catchment_frame(frame: Any, origin: str, *, reference: str | None = None) ->
         }
     ).reset_index()
     out.attrs["reference"] = ref
+    out.attrs["reference_label"] = label
     return out
+
+
+def default_origin(frame: Any, *, reference: str | None = None) -> str:
+    """The origin a catchment map shows by default: the first whose map says something.
+
+    The first origin of the table (in its order) from which at least one destination has
+    both an INSTC route and one of ``reference`` (so its dots are not all grey); the first
+    origin when there is none.
+    """
+    origins = list(dict.fromkeys(str(o) for o in frame["origin"]))
+    if not origins:
+        raise ValueError("the sweep table has no rows")
+    for o in origins:
+        try:
+            data = catchment_frame(frame, o, reference=reference)
+        except ValueError:
+            continue
+        if data["p_instc_faster"].notna().any():
+            return o
+    return origins[0]
 
 
 def _tooltip(name: str, p: float, ref: str) -> str:
@@ -108,7 +142,7 @@ def catchment_map(
     from .raw import page_classes
 
     data = catchment_frame(frame, origin, reference=reference)
-    ref = data.attrs["reference"]
+    ref = data.attrs["reference_label"]
     m = new_map(tiles=tiles)
     feats = new_features()
     scenarios = list(dict.fromkeys(data["scenario"]))
@@ -150,6 +184,8 @@ def catchment_map(
                 latlng=ll,
                 tooltip=_tooltip(str(r.destination_name), prob, ref),
                 popup=popup,
+                label=esc(short_name(str(r.destination_name))),
+                rank=2 if prob == prob else 3,
             )
         if o is not None:
             feats.add(
@@ -158,7 +194,9 @@ def catchment_map(
                 origin,
                 {"radius": 9, "fillColor": "#000000", "color": "#ffffff", "weight": 2},
                 latlng=[rounded(o["y"]), rounded(o["x"])],
-                label=esc(short_name(o.get("name", origin))),
+                tooltip=f"<b>{esc(short_name(o.get('name', origin)))}</b>: the origin",
+                label=f"<b>{esc(short_name(o.get('name', origin)))}</b> (origin)",
+                rank=0,
             )
     if o is not None:
         pts.append([rounded(o["y"]), rounded(o["x"])])
@@ -185,6 +223,8 @@ def _legend(ref: str) -> str:
         '<div class="cm-ticks"><span>0%</span><span>50%</span><span>100%</span></div>'
         f'<div class="cm-row"><span class="cm-dot" style="background:{NO_ROUTE}"></span>'
         "no route on one side</div>"
+        '<div class="cm-row"><span class="cm-dot" style="background:#000;border:2px solid '
+        '#fff;box-shadow:0 0 0 1px #999"></span>the origin</div>'
     )
 
 
@@ -202,9 +242,10 @@ def catchment_png(
     from matplotlib.colors import Normalize
 
     from ..io import bundled_geodata_dir
+    from .static import place_labels
 
     data = catchment_frame(frame, origin, reference=reference)
-    ref = data.attrs["reference"]
+    ref = data.attrs["reference_label"]
     names = list(scenarios or dict.fromkeys(data["scenario"]))
     world = gpd.read_file(bundled_geodata_dir() / "basemap" / "countries.geojson")
     xs = [places[d]["x"] for d in data["destination"] if d in places]
@@ -215,12 +256,20 @@ def catchment_png(
         ys.append(o["y"])
     pad = 4.0
     box = (min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad) if xs else None
-    ncol = min(3, len(names))
+    ncol = min(2, len(names))
     nrow = -(-len(names) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 4.4 * nrow), squeeze=False)
+    fig, axes = plt.subplots(
+        nrow,
+        ncol,
+        figsize=(8.0 * ncol + 1.2, 6.6 * nrow + 0.6),
+        squeeze=False,
+        layout="constrained",
+    )
     norm = Normalize(0, 1)
     scatter = None
+    labels: list[tuple[Any, list[tuple[str, float, float, int]]]] = []
     for ax, sc in zip(axes.flat, names, strict=False):
+        ax.set_facecolor("#d4e4f1")  # the sea, as on the web map
         world.plot(ax=ax, color="#f4f1ea", edgecolor="#9e978c", linewidth=0.4)
         rows = data[data["scenario"] == sc]
         known = rows[rows["destination"].isin(places)]
@@ -247,10 +296,17 @@ def catchment_png(
             linewidths=0.4,
         )
         if o is not None:
-            ax.scatter([o["x"]], [o["y"]], marker="*", c="#000000", s=140, zorder=5)
+            ax.scatter([o["x"]], [o["y"]], marker="*", c="#000000", s=220, zorder=5)
         if box is not None:
             ax.set_xlim(box[0], box[1])
             ax.set_ylim(box[2], box[3])
+        # names where they fit (once the layout is final, below): the origin first, then
+        # the places with a figure, then the grey ones
+        named = [(f"{short_name(o.get('name', origin))} (origin)", o["x"], o["y"], 0)] if o else []
+        for d, name, p in zip(known["destination"], known["destination_name"], probs, strict=True):
+            rank = 3 if p != p else 2
+            named.append((short_name(str(name)), places[d]["x"], places[d]["y"], rank))
+        labels.append((ax, named))
         ax.set_title(str(sc), fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -260,10 +316,13 @@ def catchment_png(
         ax.set_visible(False)
     oname = o.get("name", origin) if o is not None else origin
     fig.suptitle(
-        f"P(INSTC faster than {ref}) from {short_name(oname)} (grey: no route on one side)"
+        f"P(INSTC faster than {ref}) from {short_name(oname)} (star: the origin; grey: no "
+        "route on one side)"
     )
     if scatter is not None:
         fig.colorbar(scatter, ax=list(axes.flat), shrink=0.7, label=f"P(INSTC faster than {ref})")
+    for ax, named in labels:
+        place_labels(ax, named, fontsize=7.5, marks=False)
     return fig
 
 
@@ -295,7 +354,7 @@ def write_catchment(
         fig = catchment_png(frame, places, origin=origin, reference=reference)
         buf = io.BytesIO()
         try:
-            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+            fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight")
         finally:
             plt.close(fig)
         image = buf.getvalue()

@@ -22,6 +22,9 @@ from ._html import esc, js
 from .raw import page_classes
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, TILES_ATTRIBUTION, TILES_URL
 
+#: a legend taller than this share of the map starts folded (a notebook's 520 px frame)
+LEGEND_FOLD = 0.55
+
 
 @functools.cache
 def element_classes() -> dict[str, type]:
@@ -71,6 +74,9 @@ def _basemap_class() -> type:
               }).addTo({{ map }});
             });
             {{ map }}.attributionControl.addAttribution({{ this.basemap_attr|tojson }});
+            // the countries are drawn once, not on the world's copies east and west: keep
+            // the view on this side of the antimeridian, where there is a basemap
+            {{ map }}.setMaxBounds([[-85.06, -180], [85.06, 180]]);
             {% else %}
             L.tileLayer({{ this.url|tojson }}, {attribution: {{ this.tiles_attr|tojson }},
               subdomains: "abcd", maxZoom: 19, detectRetina: false}).addTo({{ map }});
@@ -152,16 +158,28 @@ def _ready_class() -> type:
             {% macro script(this, kwargs) %}
             (function () {
               var map = {{ this._parent.get_name() }}, c = map.getContainer();
-              // hide a place label that would overlap a control or an earlier label; labels
-              // wholly outside the map are left alone (a pan runs this again). The rects are
-              // read after every label is reset and kept in 64-pixel cells, so thousands of
-              // labels cost one layout and a few comparisons each, not one layout per label.
+              // Place labels (permanent tooltips) are placed best rank first (the class
+              // cm-rank-0 .. cm-rank-3, 2 when none; the country names last), each at the
+              // first of four places round its marker (right, left, above, below) that
+              // overlaps no control and no label already placed and, when one does, no
+              // place's marker; a label with no such place is hidden. Labels wholly outside
+              // the map are left alone (a pan runs this again). The rects are read once,
+              // after every label is reset, and kept in 64-pixel cells, so thousands of
+              // labels cost one layout and a few comparisons each.
+              var MAX_DOTS = 3000;
+              function rankOf(el) {
+                if (el.classList.contains("cm-country")) { return 9; }
+                var m = /(?:^| )cm-rank-([0-9])/.exec(el.className);
+                return m ? +m[1] : 2;
+              }
               function declutter() {
-                var box = c.getBoundingClientRect(), cells = {}, S = 64;
+                var box = c.getBoundingClientRect(), cells = {}, dots = {}, S = 64;
                 var labels = Array.prototype.slice.call(c.querySelectorAll(".cm-label"));
                 labels = labels.concat(Array.prototype.slice.call(
                   c.querySelectorAll(".cm-country")));
-                labels.forEach(function (el) { el.style.visibility = ""; });
+                labels.forEach(function (el) {
+                  el.style.visibility = ""; el.style.marginLeft = ""; el.style.marginTop = "";
+                });
                 function each(r, fn) {
                   for (var i = Math.floor(r.left / S); i <= Math.floor(r.right / S); i++) {
                     for (var j = Math.floor(r.top / S); j <= Math.floor(r.bottom / S); j++) {
@@ -170,26 +188,54 @@ def _ready_class() -> type:
                   }
                   return false;
                 }
-                function take(r) {
-                  each(r, function (k) { (cells[k] = cells[k] || []).push(r); return false; });
+                function take(grid, r) {
+                  each(r, function (k) { (grid[k] = grid[k] || []).push(r); return false; });
                 }
-                function hit(r) {
+                function hit(grid, r) {
                   return each(r, function (k) {
-                    return (cells[k] || []).some(function (b) {
+                    return (grid[k] || []).some(function (b) {
                       return r.left < b.right && r.right > b.left && r.top < b.bottom &&
                         r.bottom > b.top;
                     });
                   });
                 }
                 c.querySelectorAll(".leaflet-control").forEach(function (e) {
-                  take(e.getBoundingClientRect());
+                  take(cells, e.getBoundingClientRect());
                 });
-                var rects = labels.map(function (el) { return el.getBoundingClientRect(); });
-                labels.forEach(function (el, n) {
-                  var r = rects[n];
+                var marks = c.querySelectorAll(
+                  "path.cm-node, path.cm-end, path.cm-stop, path.cm-transfer, path.cm-dot");
+                if (marks.length <= MAX_DOTS) {
+                  marks.forEach(function (e) { take(dots, e.getBoundingClientRect()); });
+                }
+                var items = labels.map(function (el, n) {
+                  return {el: el, n: n, rank: rankOf(el), r: el.getBoundingClientRect()};
+                });
+                items.sort(function (a, b) { return a.rank - b.rank || a.n - b.n; });
+                items.forEach(function (it) {
+                  var el = it.el, r = it.r;
                   if (r.right < box.left || r.left > box.right || r.bottom < box.top ||
                       r.top > box.bottom) { return; }
-                  if (hit(r)) { el.style.visibility = "hidden"; } else { take(r); }
+                  var w = r.right - r.left, h = r.bottom - r.top, moves = [[0, 0]];
+                  if (el.classList.contains("leaflet-tooltip-right")) {
+                    // the marker's centre is 11 px left of a label on its right
+                    moves.push([-(w + 22), 0], [-(w / 2 + 11), -(h / 2 + 8)],
+                      [-(w / 2 + 11), h / 2 + 8]);
+                  }
+                  for (var pass = 0; pass < 2; pass++) {
+                    for (var k = 0; k < moves.length; k++) {
+                      var dx = moves[k][0], dy = moves[k][1];
+                      var q = {left: r.left + dx, right: r.right + dx, top: r.top + dy,
+                               bottom: r.bottom + dy};
+                      if (hit(cells, q) || (pass === 0 && hit(dots, q))) { continue; }
+                      if (dx || dy) {
+                        el.style.marginLeft = (6 + dx) + "px";
+                        el.style.marginTop = dy + "px";
+                      }
+                      take(cells, q);
+                      return;
+                    }
+                  }
+                  el.style.visibility = "hidden";
                 });
               }
               // places drawn on top of each other (a port and its station): fan them out
@@ -232,21 +278,48 @@ def _ready_class() -> type:
                     l.options.cmHome);
                 });
               }
-              // a phone's width: the layer control starts folded (tap the icon to open it)
-              var lc = c.querySelector(".leaflet-control-layers");
-              if (lc && c.clientWidth < 600) {
-                lc.classList.remove("leaflet-control-layers-expanded");
-                var toggle = lc.querySelector(".leaflet-control-layers-toggle");
-                if (toggle) {
-                  toggle.addEventListener("click", function (ev) {
-                    ev.preventDefault();
-                    lc.classList.toggle("leaflet-control-layers-expanded");
-                  });
+              // the title box: at the top left, or at the top right (under the layer
+              // control) or the bottom left (over the scale bar) when fewer of the map's
+              // lines, places and labels are under it there
+              var DRAWN = new RegExp(" (cm-(route|link|node|end|stop|transfer|replay|dot|" +
+                "label|catchment|origin)|leaflet-interactive) ");
+              function covered(r) {
+                var n = 0;
+                for (var x = r.left + 3; x < r.right; x += 6) {
+                  for (var y = r.top + 3; y < r.bottom; y += 6) {
+                    n += document.elementsFromPoint(x, y).some(function (e) {
+                      return DRAWN.test(" " + (e.getAttribute("class") || "") + " ");
+                    }) ? 1 : 0;
+                  }
                 }
-                map.on("click", function () {
-                  lc.classList.remove("leaflet-control-layers-expanded");
-                });
+                return n;
               }
+              function placeTitle() {
+                var t = c.querySelector(".leaflet-top.leaflet-left .cm-title");
+                var tr = c.querySelector(".leaflet-top.leaflet-right");
+                var bl = c.querySelector(".leaflet-bottom.leaflet-left");
+                if (!t || !tr || !bl || t.offsetWidth > c.clientWidth / 2) { return; }
+                var r = t.getBoundingClientRect(), w = r.right - r.left, h = r.bottom - r.top;
+                var box = c.getBoundingClientRect(), trb = tr.getBoundingClientRect();
+                var floor = bl.getBoundingClientRect().top;
+                var spots = [[null, r]];
+                spots.push([tr, {left: box.right - 10 - w, right: box.right - 10,
+                  top: trb.bottom + 10, bottom: trb.bottom + 10 + h}]);
+                spots.push([bl, {left: r.left, right: r.right, top: floor - 10 - h,
+                  bottom: floor - 10}]);
+                t.style.visibility = "hidden";
+                var best = null, fewest = Infinity;
+                spots.forEach(function (s) {
+                  var q = s[1];
+                  if (s[0] && (q.top <= r.bottom && s[0] === bl)) { return; }  // too low a map
+                  var n = covered(q);
+                  if (n < fewest) { fewest = n; best = s[0]; }
+                });
+                t.style.visibility = "";
+                if (best === tr) { tr.appendChild(t); }
+                if (best === bl) { bl.insertBefore(t, bl.firstChild); }
+              }
+              placeTitle();
               map.on("zoomend", spread);
               map.on("zoomend moveend overlayadd overlayremove", declutter);
               spread();
@@ -280,17 +353,44 @@ def _fit_class() -> type:
             """
             {% macro script(this, kwargs) %}
             (function () {
-              // keep the content clear of the layer control and legend on the right
-              var c = {{ this._parent.get_name() }}.getContainer(), right = 0;
-              c.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (e) {
-                if (!e.classList.contains("leaflet-control-attribution")) {
-                  right = Math.max(right, e.offsetWidth);
-                }
-              });
-              right = Math.min(right, c.clientWidth / 3);
-              {{ this._parent.get_name() }}.fitBounds({{ this.js(this.bounds) }},
-                {paddingTopLeft: [30, 30], paddingBottomRight: [right + 30, 30],
-                 animate: false});
+              var FOLD = {{ this.fold }};
+              // keep the content clear of the legend and layer control on the right (the
+              // title box finds a free corner when the page is ready: Ready)
+              var map = {{ this._parent.get_name() }}, c = map.getContainer();
+              function fit() {
+                var right = 0;
+                // a short frame (a notebook's): a legend taller than half of it starts folded
+                c.querySelectorAll("details.cm-legend").forEach(function (d) {
+                  if (d.open && c.clientHeight && d.offsetHeight > FOLD * c.clientHeight) {
+                    d.open = false;
+                  }
+                });
+                c.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (e) {
+                  if (!e.classList.contains("leaflet-control-attribution")) {
+                    right = Math.max(right, e.offsetWidth);
+                  }
+                });
+                right = Math.min(right, c.clientWidth / 3);
+                map.fitBounds({{ this.js(this.bounds) }},
+                  {paddingTopLeft: [30, 30], paddingBottomRight: [right + 30, 30],
+                   animate: false});
+              }
+              // a map drawn while its frame has no size (a notebook output not laid out
+              // yet) cannot be fitted (Leaflet would open on the whole world): fit it once
+              // it has a size, unless the reader moved it by then
+              if (c.clientWidth && c.clientHeight) {
+                fit();
+              } else {
+                var moved = false;
+                map.once("zoomstart dragstart", function () { moved = true; });
+                var seen = new ResizeObserver(function () {
+                  if (!c.clientWidth || !c.clientHeight) { return; }
+                  seen.disconnect();
+                  map.invalidateSize({animate: false});
+                  if (!moved) { fit(); }
+                });
+                seen.observe(c);
+              }
             })();
             {% endmacro %}
             """
@@ -300,6 +400,7 @@ def _fit_class() -> type:
             super().__init__()
             self._name = "CorridormapFit"
             self.bounds = bounds
+            self.fold = LEGEND_FOLD
             self.js = js
 
     return Fit

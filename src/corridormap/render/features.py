@@ -80,7 +80,8 @@ def features_class() -> type:
                 if (f.ll !== undefined) { l.options.cmHome = f.ll; }
                 if (f.lb !== undefined) {
                   l.bindTooltip(T[f.lb], {permanent: true, direction: "right", offset: [5, 0],
-                    className: "cm-label", interactive: false});
+                    className: "cm-label cm-rank-" + (f.lr === undefined ? 2 : f.lr),
+                    interactive: false});
                 } else if (f.t !== undefined) { l.bindTooltip(T[f.t], {sticky: true}); }
                 if (f.p !== undefined) { l.bindPopup(T[f.p], {maxWidth: 380}); }
                 l.addTo(groups[f.layer]);
@@ -128,7 +129,14 @@ def features_class() -> type:
             popup: str | None = None,
             label: str | None = None,
             angle: float | None = None,
+            rank: int | None = None,
         ) -> None:
+            """One path (``latlngs``) or marker (``latlng``) in layer ``fg``.
+
+            ``label`` is a permanent label; ``rank`` its priority when labels collide
+            (0 first; 2 when not given): the page shows the better-ranked of two labels
+            that would overlap (:mod:`.elements`, ``Ready``).
+            """
             item: dict[str, Any] = {
                 "layer": self.group(fg),
                 "kind": kind,
@@ -142,6 +150,8 @@ def features_class() -> type:
             item.update(_item_texts(self._intern, tooltip, popup, label))
             if angle is not None:
                 item["a"] = angle
+            if label is not None and rank is not None and rank != 2:
+                item["lr"] = rank
             self.items.append(item)
 
     return Features
@@ -390,7 +400,7 @@ def places_class() -> type:
                     l.setLatLng = function (to) {
                       return this.getLatLng().equals(to, 0) ? this : move.call(this, to);
                     };
-                    labelled.push([l, T[f[7]]]);
+                    labelled.push([l, T[f[7]], f[8] === undefined ? 2 : f[8]]);
                   } else {
                     l.bindTooltip(function () { return "<b>" + T[f[5]] + "</b>"; },
                       {sticky: true});
@@ -410,7 +420,7 @@ def places_class() -> type:
               labelled.forEach(function (x, k) {
                 if (k % 16 === 0) { sub = "cmLabels" + k; map.createPane(sub, top); }
                 x[0].bindTooltip(x[1], {permanent: true, direction: "right", offset: [5, 0],
-                  className: "cm-label", interactive: false, pane: sub});
+                  className: "cm-label cm-rank-" + x[2], interactive: false, pane: sub});
               });
               top.style.display = "";
               labelled.forEach(function (x) {
@@ -446,6 +456,7 @@ def places_class() -> type:
             name: int,
             profile: int,
             label: int | None = None,
+            rank: int = 2,
             near_name: int | None = None,
         ) -> None:
             """One place (the numbers are indices into the tables).
@@ -464,6 +475,8 @@ def places_class() -> type:
                 The popup's rows after the id (a list of ``<tr>`` texts).
             label
                 The marker's permanent label, or ``None`` for a tooltip on hover.
+            rank
+                The label's rank where labels collide (0 first).
             near_name
                 The name other places' popups list it by, when that is not ``name``.
             """
@@ -471,6 +484,8 @@ def places_class() -> type:
             row = [fid, lat, lon, style, group, name, profile]
             if label is not None:
                 row.append(label)
+                if rank != 2:
+                    row.append(rank)
             extra: dict[str, Any] = {}
             if (lat, lon) != yx:
                 extra["e"] = list(yx)

@@ -28,6 +28,8 @@ from .styles import (
     BRANCH_LABELS,
     GAP_COLOR,
     GAUGE_BREAK_STYLE,
+    KEY_LABEL_RANK,
+    LABEL_RANKS,
     LABELLED_KINDS,
     MODE_STYLES,
     NODE_GROUPS,
@@ -374,7 +376,8 @@ def draw_places(
 ) -> set[str]:
     """Add a layer per kind of place; returns the kinds drawn (and ``gauge_break``).
 
-    Cities and chokepoints are labelled, and the places ``labels`` (ids) as well. Above
+    Every place of a kind in :data:`LABELLED_KINDS` is labelled, and the places ``labels``
+    (ids) as well; gauge breaks and ``labels`` first where labels collide. Above
     :data:`COMPACT_PLACES` places the places are one compact element (:class:`Places`) drawn
     after ``feats``, with the same markers, tooltips and popups.
     """
@@ -413,8 +416,22 @@ def draw_places(
                 label=esc(short_name(p.get("name")))
                 if p.get("kind") in LABELLED_KINDS or p["id"] in labels
                 else None,
+                rank=label_rank(p, p["id"] in breaks or p["id"] in labels),
             )
     return kinds_seen
+
+
+def label_rank(p: Mapping[str, Any], key: bool = False) -> int:
+    """The rank of a place's label (0 first): a key place's, or its kind's.
+
+    Parameters
+    ----------
+    p
+        The place (its ``kind``).
+    key
+        A gauge break, or a place the scene names: :data:`KEY_LABEL_RANK`.
+    """
+    return KEY_LABEL_RANK if key else LABEL_RANKS.get(str(p.get("kind")), 3)
 
 
 def _rows(rows: Iterable[tuple[str, Any]]) -> str:
@@ -498,6 +515,7 @@ def _draw_places_compact(
             name=layer.text(escaped),
             profile=profiles[shared],
             label=label,
+            rank=label_rank(p, gauge_break or pid in labels),
             near_name=None if name is not None else layer.text(esc(str(name))),
         )
     feats.add_child(layer)

@@ -90,6 +90,8 @@ def color_links(
     Returns
     -------
     folium.Map
+        The links, and every place marked and named (a layer per kind of place) so that a
+        reader can tell the links apart.
 
     Raises
     ------
@@ -145,6 +147,9 @@ def color_links(
                 tooltip=tooltip,
                 popup=popup,
             )
+    from .layers import draw_places
+
+    draw_places(G, m, feats)  # named, so a reader can tell the links apart
     m.add_child(feats)
     body = legends.scale_legend(label, color, lo, hi, len(hl))
     if notes:

@@ -216,7 +216,8 @@ def finish(m: folium.Map, bounds: list[list[float]] | None) -> folium.Map:
             "corridormap_fit",
         ):
             del m._children[name]
-    m.add_child(page_classes()["LayerControl"](collapsed=False))
+    # folded (an icon, opened by hover or a tap), so the list covers no route
+    m.add_child(page_classes()["LayerControl"](collapsed=True))
     bounds = [*(bounds or []), *(old.bounds if old is not None else [])]
     if bounds:
         lats = [b[0] for b in bounds]

@@ -133,6 +133,25 @@ def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None
     )
 
 
+def route_totals_short(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
+    """:func:`route_totals_text` in brief, for a legend of several routes; not escaped.
+
+    '30.7 d P50 (P10–P90 23.5–40.3) · $2,903/TEU P50 · 6,727 km · 3 borders · 3 transship.',
+    the likely-value figures labelled so without ``pct``.
+    """
+    tail = (
+        f"{t['distance_km']:,.0f} km · {t['borders']} border{'s' if t['borders'] != 1 else ''}"
+        f" · {t['transshipments']} transship."
+    )
+    if pct:
+        d, c = pct["days"], pct["cost_usd"]
+        return (
+            f"{d['p50']:.1f} d P50 (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
+            f"${c['p50']:,.0f}/TEU P50 · {tail}"
+        )
+    return f"{t['days']:.1f} d (likely values) · ${t['cost_usd']:,.0f}/TEU · {tail}"
+
+
 def leg_tooltip(leg: Any) -> str:
     """A link leg: names, mode and distance."""
     return (

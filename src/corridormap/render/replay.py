@@ -187,12 +187,17 @@ def draw_replay(rp: Replay, m: folium.Map, *, G: nx.MultiDiGraph | None = None) 
     from ._html import bounds_of
     from .elements import element_classes
     from .layers import draw_network
-    from .page import control, finish, new_features
+    from .page import control, finish, group, new_features
+    from .routes import draw_stops
 
+    feats = new_features()
     if G is not None:
-        feats = new_features()
         draw_network(G, m, feats, by_branch=False, faint=True)
-        m.add_child(feats)
+    # the places it passed, named: its ends first, then where it changed vehicle or crossed
+    # a border, then its ports, then the rest where there is room
+    legs = [x.leg for x in rp.legs]
+    draw_stops(feats, group(m, "Places on the way"), legs, "#111111", set(), ends=True)
+    m.add_child(feats)
     m.add_child(element_classes()["Replay"](replay_data(rp)))
     control(m, replay_legend(rp), position="bottomright")
     pts = [p for x in rp.legs if x.leg.get("kind") == "link" for p in latlngs(x.leg["geometry"])]

@@ -31,12 +31,39 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .layers import draw_network
 
-
 # -- routes ---------------------------------------------------------------------------------
-def _default_route_name(r: Route, i: int, n: int) -> str:
+#: how a route's objective reads in its default name
+_BY = {
+    "time_h": "fastest",
+    "cost_usd": "cheapest",
+    "distance_km": "shortest",
+    "co2_kg": "least CO2",
+}
+
+
+def _default_route_name(r: Route, i: int, routes: Sequence[Route]) -> str:
+    """A route's layer name: origin → destination, and what tells it apart from the others.
+
+    Its number, then whichever differ among the routes: the objective ("fastest",
+    "cheapest"), the scenario, and a place it passes that no other route does, its most key
+    (:func:`route_stops`: a border or transshipment before a port, before a place passed
+    through; the first of those): "via Sarakhs (Iran)".
+    """
     o = r.names.get(r.origin, r.origin)
     d = r.names.get(r.destination, r.destination)
-    return f"Route {i + 1}: {o} → {d}" if n > 1 else f"{o} → {d}"
+    if len(routes) == 1:
+        return f"{o} → {d}"
+    bits = []
+    if len({x.by for x in routes}) > 1:
+        bits.append(_BY.get(r.by, f"by {r.by}"))
+    if len({x.scenario for x in routes}) > 1:
+        bits.append(r.scenario)
+    others = {p for x in routes if x is not r for p in x.nodes}
+    own = [st for st in route_stops(r.legs)[1:-1] if st["id"] not in others]
+    if own:
+        bits.append(f"via {short_name(min(own, key=lambda st: st['rank'])['name'])}")
+    tail = f" ({', '.join(bits)})" if bits else ""
+    return f"Route {i + 1}: {o} → {d}{tail}"
 
 
 def route_map(
@@ -60,7 +87,8 @@ def route_map(
     m
         A map to draw on; a new one when ``None``.
     names
-        Layer names, one per route; default "origin → destination".
+        Layer names, one per route; default "origin → destination", with several routes
+        numbered and told apart by what differs (objective, scenario, a place of their own).
     tiles
         As in :func:`corridor_map`.
     percentiles
@@ -93,17 +121,21 @@ def route_map(
     labelled: set[str] = set()
     n = len(routes)
     for i, r in enumerate(routes):
-        name = names[i] if names is not None else _default_route_name(r, i, n)
+        name = names[i] if names is not None else _default_route_name(r, i, routes)
         color = ROUTE_COLORS[i % len(ROUTE_COLORS)]
-        summary = popups.route_totals_text(
-            r.totals(), percentiles[i] if percentiles is not None else None
-        )
-        entries.append((color, name, summary))
+        pct = percentiles[i] if percentiles is not None else None
+        summary = popups.route_totals_text(r.totals(), pct)
+        # the layer list names the route with its figure; the legend and popups give the
+        # figure in the summary beside the name, so there the name goes without it
+        plain = plain_route_name(name, pct)
+        brief = summary if n <= 2 else popups.route_totals_short(r.totals(), pct)
+        entries.append((color, plain, brief))
         fg = group(m, name)
         # the first route widest, so routes sharing a leg all stay visible
         weight = max(3.0, 7.0 - 1.5 * i)
-        _draw_route_legs(feats, fg, r, i, color, weight, name, summary, pts, statuses, labelled)
-        _draw_route_ends(feats, fg, r, i, color, name, summary, labelled)
+        _draw_route_legs(feats, fg, r, i, color, weight, plain, summary, pts, statuses, labelled)
+        _draw_route_ends(feats, fg, r, i, color, plain, summary, labelled)
+        draw_stops(feats, fg, r.legs, color, labelled, tag=f"{i}:")
     m.add_child(feats)
     control(m, legends.route_legend(entries, statuses), position="bottomright")
     return finish(m, bounds_of(pts))
@@ -232,8 +264,134 @@ def _draw_route_ends(
                 tooltip=popups.place_tooltip({"name": label}),
                 popup=popups.route_end_popup(name, summary),
                 label=None if label in labelled else f"<b>{esc(short_name(label))}</b>",
+                rank=0,
             )
             labelled.add(label)
+
+
+def plain_route_name(name: str, pct: Mapping[str, Any] | None) -> str:
+    """``name`` without a trailing ": 30.7 days P50" that repeats the route's own P50."""
+    if pct and pct.get("days"):
+        tail = f": {pct['days']['p50']:.1f} days P50"
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
+
+
+#: the label rank of a route's stops: where it transships or crosses a border, where it
+#: calls at a port or passes a chokepoint, and the places it only passes through
+STOP_RANKS = {"transship": 1, "border": 1, "water": 2, "other": 3}
+
+
+def route_stops(legs: Sequence[Any]) -> list[dict[str, Any]]:
+    """The places a route or replay passes, in order, with where they are and how key.
+
+    Parameters
+    ----------
+    legs
+        Its legs (:class:`~corridormap.Leg`): links with a geometry and transfers.
+
+    Returns
+    -------
+    list of dict
+        Per place, once: ``id``, ``name``, ``ll`` (``[lat, lon]``: the end of the link
+        leg that reaches it, or the start of the one that leaves it), ``role`` (a key of
+        :data:`STOP_RANKS`: ``transship`` where cargo changes vehicle, ``border`` at either
+        end of a border crossing, ``water`` at a port or chokepoint on a sea, Caspian,
+        ferry or river leg, else ``other``) and ``rank``. The first and last are the
+        route's ends.
+    """
+    order: dict[str, dict[str, Any]] = {}
+    roles: dict[str, set[str]] = {}
+
+    def seen(pid: Any, name: Any, ll: list[float], role: str | None) -> None:
+        key = str(pid)
+        if key not in order:
+            order[key] = {"id": key, "name": str(name), "ll": ll}
+        if role is not None:
+            roles.setdefault(key, set()).add(role)
+
+    pending: list[Any] = []
+    for leg in legs:
+        if leg.get("kind") != "link":
+            pending.append(leg)
+            continue
+        ll = latlngs(leg["geometry"])
+        role = (
+            "border"
+            if leg.get("border")
+            else "water"
+            if leg.get("mode") in ("sea", "caspian", "ferry", "inland")
+            else None
+        )
+        seen(leg.get("from"), leg.get("from_name"), ll[0], role)
+        for t in pending:
+            if "gate" not in (t.get("from_layer"), t.get("to_layer")):
+                seen(t.get("from"), t.get("from_name"), ll[0], "transship")
+        pending = []
+        seen(leg.get("to"), leg.get("to_name"), ll[-1], role)
+    for t in pending:  # transfers after the last link: at the destination
+        if order and "gate" not in (t.get("from_layer"), t.get("to_layer")):
+            last = list(order.values())[-1]
+            seen(t.get("from"), t.get("from_name"), last["ll"], "transship")
+    out = []
+    for key, x in order.items():
+        got = roles.get(key, set())
+        role = next((r for r in STOP_RANKS if r in got), "other")
+        out.append({**x, "role": role, "rank": STOP_RANKS[role]})
+    return out
+
+
+def draw_stops(
+    feats: Any,
+    fg: Any,
+    legs: Sequence[Any],
+    color: str,
+    labelled: set[str],
+    *,
+    tag: str = "",
+    ends: bool = False,
+) -> None:
+    """Mark and label the places a route passes that carry no marker yet.
+
+    Parameters
+    ----------
+    feats, fg
+        The features element and the layer.
+    legs
+        The route's legs.
+    color
+        The route's colour (the markers' ring).
+    labelled
+        Names already labelled on the map (its ends, transshipments); extended.
+    tag
+        Prefix of the markers' ids (``"0:"`` for the first route).
+    ends
+        Mark the first and last place too, as ends (bold labels, ranked first).
+    """
+    stops = route_stops(legs)
+    for n, stop in enumerate(stops):
+        if stop["name"] in labelled:
+            continue
+        labelled.add(stop["name"])
+        end = ends and n in (0, len(stops) - 1)
+        text = esc(short_name(stop["name"]))
+        feats.add(
+            fg,
+            "end" if end else "stop",
+            f"{tag}{stop['id']}",
+            {
+                "radius": 6 if end else 3,
+                "color": "#ffffff" if end else color,
+                "weight": 2,
+                "fillColor": color if end else "#ffffff",
+                "fillOpacity": 1.0,
+            },
+            latlng=[rounded(stop["ll"][0]), rounded(stop["ll"][1])],
+            tooltip=popups.place_tooltip({"name": stop["name"]}),
+            label=f"<b>{text}</b>" if end else text,
+            rank=0 if end else stop["rank"],
+        )
 
 
 def _mercator(ll: list[float]) -> tuple[float, float]:
@@ -278,5 +436,6 @@ def _add_transfer(feats, fg, leg, latlng, name, summary, i, labelled: set[str]) 
         tooltip=popups.transfer_tooltip(leg),
         popup=popups.leg_popup(leg, name, summary),
         label=None if place in labelled else esc(short_name(place)),
+        rank=1,
     )
     labelled.add(place)

@@ -87,14 +87,13 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     routes = list(view.routes)
     faint = bool(routes) or view.replay is not None
     _draw_network(ax, links, faint, pts, handles)
-    labelled: dict[str, tuple[float, float]] = {}
+    labelled: dict[str, tuple[float, float, int]] = {}
     _draw_routes(ax, view, routes, pts, handles, labelled)
     if view.replay is not None:
         _draw_replay(ax, view.replay, pts, handles, labelled)
     _evidence_handles(view, handles)
     if view.scene.network:
         _network_labels(G, view, labelled)
-    _draw_labels(ax, labelled)
     w, e, s, n, mid, aspect = _view_box(pts)
     _draw_basemap(ax, w, e, s, n)
     ax.set_xlim(w, e)
@@ -103,8 +102,10 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     ax.set_xticks([])
     ax.set_yticks([])
     _scale_bar(ax, mid)
+    avoid = []
     if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92)
+        avoid.append(ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92))
+    _draw_labels(ax, labelled, avoid)
     _draw_titles(fig, view)
     return fig
 
@@ -165,7 +166,7 @@ def _draw_routes(
     handles
         The legend handles; one per route is added (with its P10-P90 days if known).
     labelled
-        Places to label, name to (x, y); the routes' ends are added.
+        Places to label, name to (x, y, rank); the routes' key places are added.
     """
     from matplotlib.lines import Line2D
 
@@ -186,12 +187,7 @@ def _draw_routes(
                 zorder=5,
                 linestyle=_dash(leg),
             )
-        ends = [leg for leg in r.legs if leg.get("kind") == "link"]
-        if ends:
-            labelled[r.names.get(r.origin, r.origin)] = tuple(ends[0]["geometry"].coords[0])[:2]
-            labelled[r.names.get(r.destination, r.destination)] = tuple(
-                ends[-1]["geometry"].coords[-1]
-            )[:2]
+        _key_stops(r.legs, labelled)
         name = view.names[i] if i < len(view.names) else f"Route {i + 1}"
         pct = view.percentiles[i] if i < len(view.percentiles) else {}
         if pct:
@@ -217,7 +213,7 @@ def _draw_replay(ax: Any, replay: Any, pts: list, handles: list, labelled: dict)
     handles
         The legend handles; one per mode and one per unexplained wait are added.
     labelled
-        Places to label, name to (x, y); the replay's ends are added.
+        Places to label, name to (x, y, rank); the replay's key places are added.
     """
     from matplotlib.lines import Line2D
 
@@ -233,11 +229,7 @@ def _draw_replay(ax: Any, replay: Any, pts: list, handles: list, labelled: dict)
         if leg.get("mode") not in seen:
             seen.add(leg.get("mode"))
             handles.append(Line2D([], [], color=st["color"], lw=2.4, label=st["label"]))
-    last = [x.leg for x in replay.legs if x.leg.get("kind") == "link"]
-    if last:
-        first_leg, last_leg = last[0], last[-1]
-        labelled[str(first_leg.get("from_name"))] = tuple(first_leg["geometry"].coords[0])[:2]
-        labelled[str(last_leg.get("to_name"))] = tuple(last_leg["geometry"].coords[-1])[:2]
+    _key_stops([x.leg for x in replay.legs], labelled)
     for w in replay.waits:
         for x in replay.legs:
             if x.leg.get("kind") == "link" and x.leg.get("to") == w.place:
@@ -282,8 +274,31 @@ def _evidence_handles(view: SceneView, handles: list) -> None:
             )
 
 
+def _key_stops(legs: list, labelled: dict) -> None:
+    """Add a route's or replay's ends (rank 0), borders and transshipments (1) and ports (2).
+
+    Parameters
+    ----------
+    legs
+        Its legs.
+    labelled
+        Places to label, name to (x, y, rank); extended, keeping a place's best rank.
+    """
+    from .routes import route_stops
+
+    stops = route_stops(legs)
+    for n, st in enumerate(stops):
+        rank = 0 if n in (0, len(stops) - 1) else st["rank"]
+        if rank > 2:
+            continue  # passed through: named on the web page, where there is room
+        lat, lon = st["ll"]
+        old = labelled.get(st["name"])
+        if old is None or rank < old[2]:
+            labelled[st["name"]] = (lon, lat, rank)
+
+
 def _network_labels(G: nx.MultiDiGraph, view: SceneView, labelled: dict) -> None:
-    """Add the places a network scene labels: cities, chokepoints and the scene's own labels.
+    """Add the places a network scene labels: every place, ranked as on the web page.
 
     Parameters
     ----------
@@ -295,35 +310,138 @@ def _network_labels(G: nx.MultiDiGraph, view: SceneView, labelled: dict) -> None
         Places to label, name to (x, y); extended in place.
     """
     from ..places import places
+    from .layers import gauge_breaks, label_rank
+    from .styles import LABELLED_KINDS
 
     cat = places(G)
+    breaks = gauge_breaks(G)
     for pid, p in cat.items():
-        if p.get("kind") in ("city", "chokepoint") or pid in view.labels:
-            labelled[str(p.get("name"))] = (p["x"], p["y"])
+        if p.get("kind") in LABELLED_KINDS or pid in view.labels:
+            rank = label_rank(p, pid in breaks or pid in view.labels)
+            labelled[str(p.get("name"))] = (p["x"], p["y"], rank)
 
 
-def _draw_labels(ax: Any, labelled: dict) -> None:
-    """Mark and name each labelled place.
+def _renderer(fig: Any) -> Any:
+    """The figure's renderer, to measure text (an Agg canvas when it has none)."""
+    canvas = fig.canvas
+    if not hasattr(canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(fig)
+    return canvas.get_renderer()
+
+
+#: where a label goes round its place, in order of preference: offset (points), alignment
+_SPOTS = (
+    ((3, 1.5), "left", "bottom"),
+    ((-3, 1.5), "right", "bottom"),
+    ((3, -1.5), "left", "top"),
+    ((-3, -1.5), "right", "top"),
+    ((0, 4), "center", "bottom"),
+    ((0, -4), "center", "top"),
+)
+
+
+def place_labels(
+    ax: Any,
+    items: list[tuple[str, float, float, int]],
+    *,
+    fontsize: float = 5.5,
+    marks: bool = True,
+    avoid: list[Any] = (),  # type: ignore[assignment]
+) -> list[str]:
+    """Name places on a map where their names fit, best rank first.
+
+    Each name takes the first spot round its place (right, left, below, above) that stays
+    inside the axes and overlaps no name placed before it nor a box of ``avoid``, and when
+    one does, no other place's mark; a name with no free spot is left out. Call it once the
+    axes' limits and the figure's layout are final.
 
     Parameters
     ----------
     ax
-        The axes to draw on.
-    labelled
-        Name to (x, y).
+        The axes (data coordinates: longitude, latitude).
+    items
+        ``(name, x, y, rank)``: rank 0 first; ties keep the order given.
+    fontsize
+        The names' size in points.
+    marks
+        Also mark each place with a dot.
+    avoid
+        Artists whose boxes names keep clear of (a legend).
+
+    Returns
+    -------
+    list of str
+        The names placed.
     """
-    for name, (x, y) in labelled.items():
-        ax.plot(x, y, "o", ms=3.5, mfc="#222", mec="white", mew=0.6, zorder=8)
-        ax.annotate(
-            short_name(name),
-            (x, y),
-            xytext=(3, 2),
-            textcoords="offset points",
-            fontsize=5.5,
-            zorder=9,
-            fontweight="bold",
-            bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3},
+    fig = ax.figure
+    renderer = _renderer(fig)
+    frame = ax.get_window_extent(renderer)
+    taken = [a.get_window_extent(renderer) for a in avoid]
+    order = sorted(range(len(items)), key=lambda i: items[i][3])
+    dots = []
+    for _, x, y, _ in items:
+        if marks:
+            ax.plot(x, y, "o", ms=3.5, mfc="#222", mec="white", mew=0.6, zorder=8)
+        px, py = ax.transData.transform((x, y))
+        r = 2.5 * fig.dpi / 72
+        dots.append((px - r, py - r, px + r, py + r))
+
+    def clear(bb: Any, own: int, dotted: bool) -> bool:
+        if bb.x0 < frame.x0 or bb.x1 > frame.x1 or bb.y0 < frame.y0 or bb.y1 > frame.y1:
+            return False
+        if any(bb.overlaps(t) for t in taken):
+            return False
+        return not dotted or not any(
+            k != own and bb.x0 < d[2] and bb.x1 > d[0] and bb.y0 < d[3] and bb.y1 > d[1]
+            for k, d in enumerate(dots)
         )
+
+    shown = []
+    for i in order:
+        name, x, y, _ = items[i]
+        done = False
+        for dotted in (True, False):
+            for offset, ha, va in _SPOTS:
+                t = ax.annotate(
+                    name,
+                    (x, y),
+                    xytext=offset,
+                    textcoords="offset points",
+                    ha=ha,
+                    va=va,
+                    fontsize=fontsize,
+                    zorder=9,
+                    fontweight="bold",
+                    bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3},
+                )
+                bb = t.get_window_extent(renderer)
+                if clear(bb, i, dotted):
+                    taken.append(bb)
+                    shown.append(name)
+                    done = True
+                    break
+                t.remove()
+            if done:
+                break
+    return shown
+
+
+def _draw_labels(ax: Any, labelled: dict, avoid: list[Any]) -> None:
+    """Mark each labelled place and name those whose names fit (:func:`place_labels`).
+
+    Parameters
+    ----------
+    ax
+        The axes to draw on, its limits set.
+    labelled
+        Name to (x, y, rank).
+    avoid
+        Artists the names keep clear of.
+    """
+    items = [(short_name(name), x, y, rank) for name, (x, y, rank) in labelled.items()]
+    place_labels(ax, items, avoid=avoid)
 
 
 def _view_box(pts: list) -> tuple[float, float, float, float, float, float]:

@@ -66,8 +66,20 @@ NODE_GROUPS: tuple[tuple[str, str, tuple[str, ...], dict[str, Any]], ...] = (
         {"radius": 4, "fillColor": "#636363", "color": "#ffffff"},
     ),
 )
-#: place kinds labelled on the overview map (the others show their name on hover)
-LABELLED_KINDS = frozenset({"city", "chokepoint"})
+#: the rank of a place's label by its kind: where labels would overlap, the page shows the
+#: better-ranked (0 first), the others where they fit round their marker or at a closer zoom
+LABEL_RANKS: dict[str, int] = {
+    "city": 2,
+    "chokepoint": 2,
+    "port": 2,
+    "border_crossing": 2,
+    "dry_port": 3,
+    "rail_station": 3,
+}
+#: place kinds labelled on network maps (the others show their name on hover)
+LABELLED_KINDS = frozenset(LABEL_RANKS)
+#: the rank of the label of a gauge break or of a place a scene asks to label
+KEY_LABEL_RANK = 1
 GAUGE_BREAK_STYLE = {"radius": 7, "color": "#000000", "weight": 3}
 
 #: colours of routes drawn by :func:`route_map`, in order
@@ -93,7 +105,7 @@ CSS = """
 .cm-line{display:inline-block;width:30px;height:0;border-top-width:3px;flex:none}
 .cm-dot{display:inline-block;width:10px;height:10px;border-radius:50%;flex:none;
  box-sizing:border-box}
-.cm-sum{color:#444;margin:0 0 4px 36px}
+.cm-sum{color:#444;margin:0 0 4px 36px;font-size:11px}
 .cm-grad{height:10px;width:220px;border:1px solid #999}
 .cm-ticks{display:flex;justify-content:space-between;width:222px}
 .cm-pop{font:12px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}

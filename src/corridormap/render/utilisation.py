@@ -12,9 +12,10 @@ from typing import Any
 
 import networkx as nx
 
-from ._html import esc, rounded, table
+from ._html import bounds_of, esc, rounded, table
+from .layers import links_box
 from .overlays import color_links, colormap
-from .page import finish, group, new_features
+from .page import finish, fit, group, new_features
 
 #: the colour scale's ends: idle (0) to twice the capacity
 UTILISATION_RANGE = (0.0, 1.5)
@@ -79,4 +80,12 @@ def utilisation_map(
         tooltip = f"<b>{esc(p.get('name'))}</b> · {esc(f'{u:.0%}')}"
         feats.add(fg, "node", pid, style, latlng=ll, tooltip=tooltip, popup=popup)
     m.add_child(feats)
-    return finish(m, pts)
+    finish(m, pts)
+    # open on what carries volume (the whole network is a pan away), a little round it
+    busy = links_box(G, [k for k, v in links.items() if v > 0], pad=0.0)
+    box = bounds_of([*pts, *busy])
+    if box:
+        (s, w), (n, e) = box
+        pad = max(1.0, 0.08 * max(n - s, e - w))
+        fit(m, [[s - pad, w - pad], [n + pad, e + pad]])
+    return m

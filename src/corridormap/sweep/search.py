@@ -579,7 +579,7 @@ def _fallback(tab: Tables, o: str, d: str, k: int) -> Candidates:
     from ..routing import alternatives
 
     log.debug("sweep: %s -> %s handed to alternatives()", o, d)
-    return routes_as_candidates(alternatives(tab.G, o, d, k=k, weight=tab.wf))
+    return routes_as_candidates(alternatives(tab.G, o, d, k=k, weight=tab.wf, distinct="links"))
 
 
 def routes_as_candidates(routes: Sequence[Any]) -> Candidates:

@@ -101,10 +101,15 @@ CASES: dict[str, list[str]] = {
 
 
 def run_case(argv: list[str]) -> dict[str, bytes]:
-    """Run one command in this process; return its outputs by file name."""
+    """Run one command in this process; return its outputs by file name.
+
+    Progress lines (printed off a terminal every 30 s of a long run) depend on the machine's
+    speed, not on the answer: they are turned off here.
+    """
+    import corridormap._progress as progress
     from corridormap.cli import main
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _no_progress_lines(progress):
         args = [a.replace("{out}", tmp) for a in argv]
         out, err = io.StringIO(), io.StringIO()
         root = logging.getLogger()
@@ -128,6 +133,16 @@ def run_case(argv: list[str]) -> dict[str, bytes]:
             for path in written:
                 files["file-" + path.name] = _normal(path.read_bytes())
     return files
+
+
+@contextlib.contextmanager
+def _no_progress_lines(module):
+    saved = module.OFF_TERMINAL_INTERVAL_S
+    module.OFF_TERMINAL_INTERVAL_S = float("inf")
+    try:
+        yield
+    finally:
+        module.OFF_TERMINAL_INTERVAL_S = saved
 
 
 def _normal(data: bytes) -> bytes:

@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._errors import (
     AmbiguousPlaceError,
+    ClusterError,
     CorridormapError,
     GeodataError,
     InputError,
@@ -73,6 +74,7 @@ __all__ = [
     "Assignment",
     "Backtest",
     "Calibration",
+    "ClusterError",
     "Comparison",
     "CorridormapError",
     "Criticality",

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "AmbiguousPlaceError",
+    "ClusterError",
     "CorridormapError",
     "GeodataError",
     "InputError",
@@ -195,6 +196,15 @@ class PassThroughPlaceError(CorridormapError, ValueError):
     def __init__(self, message: str, *, place: str, kind: str, role: str) -> None:
         self.place, self.kind, self.role = place, kind, role
         super().__init__(message)
+
+
+class ClusterError(CorridormapError, RuntimeError):
+    """A computation on a Dask cluster failed while it ran.
+
+    The scheduler did not answer within the time allowed or was lost, no worker was left, a
+    worker died running a task again and again, or a task stalled; the message says which,
+    in one line. The command line exits 4.
+    """
 
 
 class NoRouteError(CorridormapError, LookupError):

@@ -41,6 +41,7 @@ __all__ = [
     "backtest",
     "cross_validated_predictions",
     "monte_carlo",
+    "movement_groups",
 ]
 
 DRAWS, SEED, FOLDS = 4_000, 0, 5
@@ -83,14 +84,23 @@ def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int
         raise InputError(f"k (folds) must be a whole number of at least 2, got {k!r}")
     mvs = list(movements)
     out: dict[str, int | str] = {mv.id: "holdout" for mv in mvs if mv.holdout}
-    groups: dict[tuple, list[str]] = {}
-    for mv in sorted((mv for mv in mvs if not mv.holdout), key=lambda mv: mv.id):
-        key = (mv.measure, tuple((w.place.casefold(), w.by) for w in mv.path))
-        groups.setdefault(key, []).append(mv.id)
-    for i, ids in enumerate(sorted(groups.values())):
+    for i, ids in enumerate(movement_groups(mvs)):
         for rid in ids:
             out[rid] = i % k + 1
     return out
+
+
+def movement_groups(movements: Iterable[Movement]) -> list[list[str]]:
+    """The fitted rows' ids grouped by the movement they replay, groups in fold order.
+
+    Rows with the same measure and waypoints (two sources on one train) form one group;
+    there are at most as many useful folds as groups (one group per fold: leave one out).
+    """
+    groups: dict[tuple, list[str]] = {}
+    for mv in sorted((mv for mv in movements if not mv.holdout), key=lambda mv: mv.id):
+        key = (mv.measure, tuple((w.place.casefold(), w.by) for w in mv.path))
+        groups.setdefault(key, []).append(mv.id)
+    return sorted(groups.values())
 
 
 # -- the backtest ----------------------------------------------------------------------------
@@ -268,6 +278,7 @@ def backtest(
     seed: int | None = SEED,
     folds: int = FOLDS,
     cross_validate: bool | None = None,
+    progress: bool | str | None = None,
 ) -> Backtest:
     """Score the model against every row of the evidence register.
 
@@ -285,6 +296,8 @@ def backtest(
     cross_validate
         Score fitted rows out of sample (see the module docstring); default: when any parameter
         is calibrated. ``False`` scores the parameters as they are.
+    progress
+        Show the calibrations' progress on stderr (:mod:`corridormap._progress`).
 
     Returns
     -------
@@ -312,7 +325,7 @@ def backtest(
         for rp in predict_all(G, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
-        scoring = cross_validated_predictions(G, movements, fold_of, folds=folds)
+        scoring = cross_validated_predictions(G, movements, fold_of, folds=folds, progress=progress)
     obs = _score(scoring, fold_of, draws, seed)
     return Backtest(
         observations=obs,
@@ -332,21 +345,26 @@ def cross_validated_predictions(
     *,
     folds: int = FOLDS,
     max_iter: int = MAX_ITER,
+    progress: bool | str | None = None,
 ) -> list[tuple[Prediction, Mapping[str, Any], str]]:
     """Each row predicted and paired with the parameters that score it out of sample.
 
     A fitted row of fold ``f`` is predicted on the network calibrated without fold ``f`` and
     scored with that calibration; a holdout row with the calibration on every fitted row.
     """
+    from ._progress import Progress
     from .io import load_geodata
 
     gd = load_geodata(G.graph.get("directory"))
     prior = prior_params(G.graph["params"])
     fit_rows = [mv for mv in movements if not mv.holdout]
-    runs: dict[int | str, FixedPoint] = {"all": fixed_point(gd, prior, fit_rows, max_iter)}
-    for f in range(1, folds + 1):
-        train = [mv for mv in fit_rows if fold_of[mv.id] != f]
-        runs[f] = fixed_point(gd, prior, train, max_iter)
+    with Progress(folds + 1, desc="backtest", unit="calibration", show=progress) as bar:
+        runs: dict[int | str, FixedPoint] = {"all": fixed_point(gd, prior, fit_rows, max_iter)}
+        bar.update(1)
+        for f in range(1, folds + 1):
+            train = [mv for mv in fit_rows if fold_of[mv.id] != f]
+            runs[f] = fixed_point(gd, prior, train, max_iter)
+            bar.update(1)
     out = []
     for mv in movements:
         f = fold_of[mv.id]

@@ -1,4 +1,12 @@
-"""The main job: everything the README's ``make demo`` writes into ``out/``."""
+"""The main job: everything the README's ``make demo`` writes into ``out/``.
+
+Everything is read, checked and computed before the first file is written: a broken data
+file (``scenes.toml``, ``analysis.toml``, a scenario, the evidence a replay reads) stops the
+job with nothing written. Every file name made from data (a comparison's stem, a scenario's
+name, a scene's name) is a slug checked to stay inside ``out``
+(:mod:`corridormap._filenames`). The atlas (``index.html``) is written last, from the files
+written.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +19,16 @@ import networkx as nx
 from . import _format as fmt
 from ._atomic import atomic_write
 from ._errors import CorridormapError
-from .analysis import load_analysis
+from ._filenames import file_names, inside
+from .analysis import COMPARE_FILES, Analysis, load_analysis
 from .routing import route
 
 log = logging.getLogger(__name__)
+
+#: one output of the demo: its file name in ``out`` and what to write (text or bytes)
+Output = tuple[str, str | bytes]
+#: the files of a scenario's table, by the slug of its name
+SCENARIO_FILES = ("scenario-{}.csv", "scenario-{}.md")
 
 
 def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
@@ -32,14 +46,14 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
     return True
 
 
-def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """Write ``route-report.md`` and ``route-report.json``.
+def route_report(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
+    """``route-report.md`` and ``route-report.json``.
 
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
     """
     docs, lines = [], ["# corridormap route report", ""]
-    for spec in load_analysis(G.graph.get("directory")).routes:
+    for spec in analysis.routes:
         if not _applies(G, spec, "route"):
             continue
         r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
@@ -69,111 +83,60 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "```",
             "",
         ]
-    paths = [
-        atomic_write(out / "route-report.md", "\n".join(lines)),
-        atomic_write(out / "route-report.json", fmt.json_text(docs)),
-    ]
-    return paths
+    return [("route-report.md", "\n".join(lines)), ("route-report.json", fmt.json_text(docs))]
 
 
-def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[Path]:
-    """Write ``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
+def comparisons(G: nx.MultiDiGraph, analysis: Analysis, *, draws: int = 10_000) -> list[Output]:
+    """``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
 
-    The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``).
+    The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``); the
+    file names are the slugs of their stems.
     """
-    from .compare import compare
-    from .render.charts import save_figure
+    import matplotlib.pyplot as plt
 
-    paths = []
-    for spec in load_analysis(G.graph.get("directory")).comparisons:
+    from .compare import compare
+    from .render.charts import figure_bytes
+
+    names = file_names([c["stem"] for c in analysis.comparisons], COMPARE_FILES, what="stem")
+    out: list[Output] = []
+    for spec in analysis.comparisons:
         if not _applies(G, spec, "comparison"):
             continue
-        stem = spec["stem"]
+        csv_name, png_name = names[spec["stem"]]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
-        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(comp.to_frame())))
-        png = out / f"compare-{stem}.png"
+        out.append((csv_name, fmt.frame_csv_text(comp.to_frame())))
         fig = comp.plot()
-        save_figure(fig, png)
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-        paths.append(png)
-    return paths
-
-
-#: the steps of :func:`run`, in order (what its ``progress`` is told)
-STEPS = (
-    "route report",
-    "comparisons",
-    "bottlenecks and scenarios",
-    "map pages",
-    "offline map pages",
-    "atlas",
-)
-
-
-def run(
-    out: str | Path = "out",
-    *,
-    data_dir: str | Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Run the main job on the bundled data (or ``data_dir``); returns the files written.
-
-    ``progress`` is called with the name of each step of :data:`STEPS` as it starts.
-    """
-    step = progress or (lambda name: None)
-    from .network import load_network
-
-    out = Path(out)
-    G = load_network(data_dir)
-    step(STEPS[0])
-    written = route_report(G, out)
-    step(STEPS[1])
-    written += comparisons(G, out)
-    step(STEPS[2])
-    written += bottleneck_outputs(G, out)
-    # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
-    from .render.mapscenes import write_scenes
-
-    step(STEPS[3])
-    written += write_scenes(G, out)
-    step(STEPS[4])
-    written += write_scenes(G, out, self_contained=True)
-    # the atlas page: every scene, chart and table written above, with its finding
-    from .mapscenes import SceneError, compute_scene, load_scenes
-    from .render.atlas import write_atlas
-
-    step(STEPS[5])
-    views = []
-    for scene in load_scenes(G).values():
         try:
-            views.append(compute_scene(G, scene))
-        except SceneError:
-            continue  # skipped by write_scenes as well
-    written.append(write_atlas(out, views, G=G))
-    return written
+            out.append((png_name, figure_bytes(fig, "png")))
+        finally:
+            plt.close(fig)
+    return out
 
 
-def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """One table per scenario, the criticality table and the bottlenecks map.
+def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
+    """One table per scenario of the data's ``analysis.toml`` (``[demo] scenarios``).
 
-    The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
+    ``scenario-<name>.csv`` and ``.md``, the name the slug of the scenario's ``name``; a
+    scenario that does not apply to ``G`` is skipped with a note, and two scenarios whose
+    names make the same file name are an error naming both.
     """
-    from .criticality import CRITICALITY_PAIR_FIELDS, criticality, default_pairs
+    from .criticality import default_pairs
     from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
 
-    written = []
-    pairs = default_pairs(G)
-    for name in load_analysis(G.graph.get("directory")).scenarios:
+    views = []
+    for name in analysis.scenarios:
         try:
-            view = apply_scenario(G, name)
+            views.append(apply_scenario(G, name))
         except CorridormapError as exc:
             log.warning("scenario %r skipped: %s", name, exc)
-            continue
-        sc = view.scenarios[0]
-        comp = compare_scenarios(G, pairs, [sc])
-        rows = comp.to_dict()
+    scens = [v.scenarios[0] for v in views]
+    names = file_names(
+        [sc.name for sc in scens], SCENARIO_FILES, file="analysis.toml", what="scenario"
+    )
+    pairs = default_pairs(G)
+    out: list[Output] = []
+    for sc in scens:
+        rows = compare_scenarios(G, pairs, [sc]).to_dict()
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
         cols = (
@@ -195,21 +158,23 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "```",
             "",
         ]
-        written += [
-            atomic_write(
-                out / f"scenario-{sc.name}.csv", fmt.csv_text(rows, list(COMPARISON_FIELDS))
-            ),
-            atomic_write(out / f"scenario-{sc.name}.md", "\n".join(md)),
+        csv_name, md_name = names[sc.name]
+        out += [
+            (csv_name, fmt.csv_text(rows, list(COMPARISON_FIELDS))),
+            (md_name, "\n".join(md)),
         ]
-    crit = criticality(G)
-    written.append(
-        atomic_write(
-            out / "bottlenecks.csv",
-            fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)),
-        )
-    )
-    from .render import color_links, save_map
+    return out
 
+
+def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
+    """The criticality table (a row per element and pair) and the bottlenecks map."""
+    from .criticality import CRITICALITY_PAIR_FIELDS, criticality
+    from .render import color_links, render_html
+
+    crit = criticality(G)
+    out: list[Output] = [
+        ("bottlenecks.csv", fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)))
+    ]
     worst = crit.worst_per_pair()
     values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
@@ -223,6 +188,74 @@ def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
         f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
         notes=[f"pair: {p}" for p in crit.baseline],
     )
-    written.append(save_map(m, out / "bottlenecks.html"))
-    written.append(save_map(m, out / "bottlenecks-offline.html", self_contained=True))
+    out.append(("bottlenecks.html", render_html(m)))
+    out.append(("bottlenecks-offline.html", render_html(m, self_contained=True)))
+    return out
+
+
+def scene_pages(G: nx.MultiDiGraph, views: list, *, self_contained: bool) -> list[Output]:
+    """Every scene's page, with online tiles or working offline."""
+    from .render import render_html
+    from .render.mapscenes import draw_scene
+
+    return [
+        (
+            v.scene.page(self_contained=self_contained),
+            render_html(draw_scene(v, G=G), self_contained=self_contained),
+        )
+        for v in views
+    ]
+
+
+#: the steps of :func:`run`, in order (what its ``progress`` is told)
+STEPS = (
+    "route report",
+    "comparisons",
+    "bottlenecks and scenarios",
+    "map pages",
+    "offline map pages",
+    "atlas",
+)
+
+
+def run(
+    out: str | Path = "out",
+    *,
+    data_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Run the main job on the bundled data (or ``data_dir``); returns the files written.
+
+    Everything is computed before anything is written: an invalid data file, or a failure
+    on the way, leaves ``out`` as it was. ``progress`` is called with the name of each step
+    of :data:`STEPS` as it starts.
+    """
+    from .mapscenes import compute_scenes
+    from .network import load_network
+
+    step = progress or (lambda name: None)
+    out = Path(out)
+    G = load_network(data_dir)
+    analysis = load_analysis(G.graph.get("directory"))
+    # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network;
+    # scenes.toml and the evidence its replays read are checked here, before any work
+    views = compute_scenes(G)
+    steps: list[tuple[str, Callable[[], list[Output]]]] = [
+        (STEPS[0], lambda: route_report(G, analysis)),
+        (STEPS[1], lambda: comparisons(G, analysis)),
+        (STEPS[2], lambda: scenario_tables(G, analysis) + bottleneck_outputs(G)),
+        (STEPS[3], lambda: scene_pages(G, views, self_contained=False)),
+        (STEPS[4], lambda: scene_pages(G, views, self_contained=True)),
+    ]
+    outputs: list[Output] = []
+    for name, compute in steps:
+        step(name)
+        outputs += compute()
+    step(STEPS[5])
+    paths = [inside(out, name) for name, _ in outputs]
+    written = [atomic_write(p, data) for p, (_, data) in zip(paths, outputs, strict=True)]
+    # the atlas page: every scene, chart and table written above, with its finding
+    from .render.atlas import write_atlas
+
+    written.append(write_atlas(out, views, G=G))
     return written

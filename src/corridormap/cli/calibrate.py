@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ._common import EXIT_OK, format_option, out_option
-from ._output import Rows, emit_result
+from ._output import Rows, declare, emit_result
 
 
 def add_calibrate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -36,6 +36,7 @@ def add_calibrate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                       help="exit 1 if parameters.toml is not what calibrate produces")  # fmt: skip
     format_option(cb)
     out_option(cb)
+    declare(cb, outputs=("out",), reads=("evidence",))
     cb.set_defaults(func=cmd_calibrate)
 
 

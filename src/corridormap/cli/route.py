@@ -18,7 +18,7 @@ from ._common import (
     scenario_option,
     weight,
 )
-from ._output import Rows, check_chart, check_outputs, emit_result, save_chart
+from ._output import Rows, declare, emit_result, save_chart
 
 #: the most routes ``route -k`` lists (``alternatives`` examines at most 500 paths)
 MAX_K = 100
@@ -99,6 +99,7 @@ def add_route_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="also write a time-distance and cost-distance chart (.png or .svg)",
     )
     monte_carlo_options(r)
+    declare(r, outputs=("out", "map", "chart"), reads=("scenario",), charts=("chart",))
     r.set_defaults(func=cmd_route)
 
 
@@ -117,8 +118,6 @@ def cmd_route(args: argparse.Namespace) -> int:
     """
     from ..uncertainty import route_percentiles
 
-    check_outputs(args, [args.out, args.map, args.chart])
-    check_chart(args.chart)
     if args.chart and args.k > MAX_CHART_ROUTES:
         raise CliError(
             f"--chart draws at most {MAX_CHART_ROUTES} routes on one chart (asked for -k {args.k})"

@@ -210,8 +210,8 @@ def write_atlas(
     out = Path(out_dir)
     items = []
     for v in views:
-        name = v.scene.name
-        pages = [f for f in (f"map-{name}.html", f"map-{name}-offline.html") if (out / f).exists()]
+        names = (v.scene.page(), v.scene.page(self_contained=True))
+        pages = [f for f in names if (out / f).exists()]
         if not pages:
             continue
         main = pages[0]

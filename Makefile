@@ -1,6 +1,7 @@
 # corridormap: two commands do all the set-up.
 #   make demo   - create .venv, install corridormap, run the main job on the bundled data -> out/
 #   make test   - create .venv with the test extras and run the whole test suite
+#   make check  - ruff and the fast tests (no subprocesses, browser or notebooks), for everyday work
 #   make notebook - install JupyterLab (the `notebook` extra) into .venv and open notebooks/
 # Both are idempotent: a second run only re-installs when pyproject.toml changed.
 
@@ -9,7 +10,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench geodata calibrate clean
+.PHONY: demo test check lint bench geodata calibrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,12 @@ test: $(VENV)/.installed-test
 	@sh scripts/ensure-chromium.sh
 	$(BIN)/python -m ruff check src tests scripts benchmarks
 	$(BIN)/python -m pytest
+
+# everyday work: ruff and the tests that are not end to end (no subprocesses, browser or
+# notebooks); `make test` and CI run everything
+check: $(VENV)/.installed-test
+	$(BIN)/python -m ruff check src tests scripts benchmarks
+	$(BIN)/python -m pytest -q -m "not e2e and not browser and not notebook"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests scripts benchmarks

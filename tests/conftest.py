@@ -201,8 +201,19 @@ def _route_on_the_compiled_core(monkeypatch):
 
 
 # -- a small evidence register on the tiny network (evidence, predict, backtest, calibrate) ----
+#: the clock a test row is on by default, by its measure
+CLOCK_OF = {
+    "door_to_door": "from_loading",
+    "port_to_port": "port_to_port",
+    "leg": "leg",
+    "border_dwell": "dwell",
+    "terminal_dwell": "dwell",
+}
+
+
 def row(rid: str, path: str, low: float, high: float | None = None, **extra: str) -> str:
     hi = low if high is None else high
+    measure = extra.get("measure", "door_to_door")
     lines = [
         "[[movement]]",
         f'id = "{rid}"',
@@ -210,7 +221,9 @@ def row(rid: str, path: str, low: float, high: float | None = None, **extra: str
         'source = "test"',
         'date = "2022-06"',
         f'kind = "{extra.get("kind", "measured_run")}"',
-        f'measure = "{extra.get("measure", "door_to_door")}"',
+        f'measure = "{measure}"',
+        f'clock = "{extra.get("clock", CLOCK_OF[measure])}"',
+        f'movement = "{extra.get("movement", rid)}"',
         f"path = {path}",
         f'observed = {{ low = {low}, high = {hi}, unit = "{extra.get("unit", "days")}" }}',
         'notes = "test row"',

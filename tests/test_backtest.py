@@ -29,7 +29,9 @@ def test_backtest_json_shape_and_figures(geo, tmp_path):
     border = by_id["b-c-border"]  # triangular(10, 40, 80) h: median about 41.7 h
     assert border["p10"] < border["p50"] < border["p90"]
     assert border["p50"] * 24 == pytest.approx(10 + math.sqrt(0.5 * 70 * 30), rel=0.03)
-    assert border["error_pct"] == pytest.approx((border["p50"] - 1.25) / 1.25 * 100, abs=0.2)
+    # the error is the expected figure's: (10 + 40 + 80) / 3 h
+    assert border["expected"] * 24 == pytest.approx(130 / 3, abs=0.2)
+    assert border["error_pct"] == pytest.approx((border["expected"] - 1.25) / 1.25 * 100, abs=0.5)
     assert border["inside"] is (border["p10"] <= 1.25 <= border["p90"])
     assert by_id["to-nowhere"]["p50"] is None
     assert by_id["to-nowhere"]["not_replayable"] == "place 'Nowhere' not in the network"
@@ -59,7 +61,7 @@ def test_folds_are_deterministic(geo):
     assert [folds[i] for i in fitted] == [1, 2, 3, 1, 2, 3]
     assert folds["d-terminal"] == "holdout"
     # two sources on the same movement share a fold
-    twin = load_evidence_text(row("a-b-again", A_B, 2.5, measure="leg"))
+    twin = load_evidence_text(row("a-b-again", A_B, 2.5, measure="leg", movement="a-b-leg"))
     folds = assign_folds([*mvs, *twin], 3)
     assert folds["a-b-again"] == folds["a-b-leg"]
     assert folds == assign_folds([*twin, *reversed(mvs)], 3)

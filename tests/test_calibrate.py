@@ -10,18 +10,11 @@ import pytest
 from conftest import PARAMS, register, write_geodata
 from corridormap import load_network
 from corridormap.backtest import backtest
-from corridormap.calibrate import (
-    calibrate,
-    calibrated_text,
-    check_parameters,
-    fit_parameters,
-    parameter_keys,
-    render_parameters,
-    tri_mean,
-)
+from corridormap.calibrate import calibrate, calibrated_text, check_parameters, fit_parameters
 from corridormap.cli import main
 from corridormap.evidence import load_evidence
-from corridormap.model import param_table
+from corridormap.model import expected_value, param_table
+from corridormap.paramfile import parameter_keys, render_parameters
 from corridormap.predict import predict_all
 
 OFFICIAL_BORDER = PARAMS.replace(
@@ -48,7 +41,7 @@ def synthetic(tmp_path: Path, truth_speed: float) -> Path:
         if key == "modes.rail.speed_kmh":
             return 1.0 / truth_speed
         t = param_table(params, key)
-        return float(tri_mean(t["low"], t["likely"], t["high"], inv))
+        return float(expected_value(t["low"], t["likely"], t["high"], inv))
 
     short = {"a-b-leg": "a-b", "a-c-leg": "a-c", "a-d-door": "a-d", "e-d-sailing": "e-d",
              "b-c-border": "b-c", "d-terminal": "d-t"}  # fmt: skip
@@ -66,7 +59,7 @@ def synthetic(tmp_path: Path, truth_speed: float) -> Path:
 def harmonic(cal, key: str) -> float:
     """The rail speed the Monte Carlo's expected moving time implies after calibration."""
     lo, hi = cal.fit.spread[key]
-    return 1.0 / float(tri_mean(lo, cal.fit.values[key], hi, True))
+    return 1.0 / float(expected_value(lo, cal.fit.values[key], hi, True))
 
 
 def test_calibrate_recovers_a_known_parameter(tmp_path):
@@ -79,7 +72,7 @@ def test_calibrate_recovers_a_known_parameter(tmp_path):
     # with a negligible prior the exact synthetic data give the truth back
     loose = fit_parameters(cal.predictions, cal.prior, prior_weight=1e-4)
     lo, hi = loose.spread[key]
-    assert 1 / tri_mean(lo, loose.values[key], hi, True) == pytest.approx(38.0, rel=0.005)
+    assert 1 / expected_value(lo, loose.values[key], hi, True) == pytest.approx(38.0, rel=0.005)
     assert set(cal.fit.evidence[key]) == {"a-b-leg", "a-c-leg", "a-d-door"}
     lo, hi = cal.fit.spread[key]
     assert 15.0 <= lo <= cal.fit.values[key] <= hi <= 60.0

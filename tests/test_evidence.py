@@ -23,21 +23,29 @@ from corridormap.io import bundled_geodata_dir
 EVIDENCE = bundled_geodata_dir() / "evidence.toml"
 REPO_EVIDENCE = Path(__file__).resolve().parent.parent / "geodata" / "evidence.toml"
 
-REQUIRED = {"id", "title", "source", "date", "kind", "measure", "path", "observed", "notes"}
+REQUIRED = {
+    "id",
+    "title",
+    "source",
+    "date",
+    "kind",
+    "measure",
+    "clock",
+    "movement",
+    "path",
+    "observed",
+    "notes",
+}
 OPTIONAL = {"events", "role"}
 KINDS = {"measured_run", "operator_schedule", "official_claim", "press_estimate"}
 MEASURES = {"door_to_door", "port_to_port", "leg", "border_dwell", "terminal_dwell"}
 DWELLS = {"border_dwell", "terminal_dwell"}
+CLOCKS = {"from_loading", "from_sailing", "port_to_port", "door_to_door_with_wait", "leg", "dwell"}
 MODES = {"rail", "road", "sea", "caspian", "ferry", "inland"}
 UNITS = {"days", "hours"}
 ROLES = {"fit", "holdout"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-# Places the register names that another branch is adding to the network (Aprin dry port,
-# Helsinki/Vuosaari, Mundra). Rows naming them are skipped, not failed, while the bundled network
-# lacks them; once they exist they are checked like every other place.
-PENDING_PLACES = frozenset({"Aprin", "Helsinki", "Mundra"})
 
 
 def _load(path: Path = EVIDENCE) -> list[dict[str, Any]]:
@@ -85,6 +93,12 @@ def problems(mv: dict[str, Any]) -> list[str]:
         out.append(f"kind {mv['kind']!r} is not one of {sorted(KINDS)}")
     if "measure" in mv and mv["measure"] not in MEASURES:
         out.append(f"measure {mv['measure']!r} is not one of {sorted(MEASURES)}")
+    if "clock" in mv and mv["clock"] not in CLOCKS:
+        out.append(f"clock {mv['clock']!r} is not one of {sorted(CLOCKS)}")
+    elif "clock" in mv and (mv["clock"] == "dwell") != (mv.get("measure") in DWELLS):
+        out.append(f"clock {mv['clock']!r} does not go with measure {mv.get('measure')!r}")
+    if "movement" in mv and not ID_RE.match(str(mv["movement"])):
+        out.append(f"movement {mv['movement']!r} is not lowercase-with-dashes")
     if "role" in mv and mv["role"] not in ROLES:
         out.append(f"role {mv['role']!r} is not one of {sorted(ROLES)}")
     path = mv.get("path")
@@ -172,6 +186,9 @@ def test_holdout_is_about_a_quarter_and_spread(movements):
         ({"observed": {"low": 4.0, "high": 5.0, "unit": "weeks"}}, "not days or hours"),
         ({"kind": "rumour"}, "kind 'rumour'"),
         ({"measure": "speed"}, "measure 'speed'"),
+        ({"clock": "whenever"}, "clock 'whenever'"),
+        ({"clock": "dwell"}, "does not go with measure"),
+        ({"movement": "Same Train"}, "movement 'Same Train'"),
         ({"date": "2022-13"}, "date '2022-13'"),
         ({"id": "First Transit"}, "lowercase-with-dashes"),
         ({"path": [{"place": "Baku"}]}, "origin and a destination"),
@@ -195,6 +212,8 @@ def test_problems_catches_bad_rows(change, message):
         "date": "2022-06",
         "kind": "measured_run",
         "measure": "leg",
+        "clock": "leg",
+        "movement": "x-run",
         "path": [{"place": "Baku"}, {"place": "Alat", "by": "rail"}],
         "observed": {"low": 1.0, "high": 2.0, "unit": "days"},
         "notes": "n",
@@ -207,13 +226,13 @@ def test_problems_catches_bad_rows(change, message):
 def test_missing_fields_are_named():
     found = problems({"id": "a", "title": "t"})
     assert any(
-        "missing fields ['date', 'kind', 'measure', 'notes', 'observed', 'path', 'source']" in p
+        "missing fields ['clock', 'date', 'kind', 'measure', 'movement', 'notes', 'observed', "
+        "'path', 'source']" in p
         for p in found
     )
 
 
 def test_places_resolve_in_bundled_network(bundled_G, movements):
-    pending: set[str] = set()
     unknown: list[str] = []
     for mv in movements:
         for p in mv["path"]:
@@ -222,13 +241,8 @@ def test_places_resolve_in_bundled_network(bundled_G, movements):
             except cm.AmbiguousPlaceError:
                 unknown.append(f"{mv['id']}: {p['place']!r} is ambiguous")
             except cm.UnknownPlaceError:
-                if p["place"] in PENDING_PLACES:
-                    pending.add(p["place"])
-                else:
-                    unknown.append(f"{mv['id']}: {p['place']!r}")
+                unknown.append(f"{mv['id']}: {p['place']!r}")
     assert not unknown, "places that do not resolve to one place: " + "; ".join(unknown)
-    if pending:
-        pytest.skip(f"places not yet in the bundled network (being added): {sorted(pending)}")
 
 
 # -- a register built in code -------------------------------------------------------------

@@ -9,16 +9,30 @@ from hypothesis import strategies as st
 import corridormap as cm
 from corridormap.capacity import widest_path
 from corridormap.criticality import criticality
-from corridormap.model import evaluate, likely_values
+from corridormap.model import evaluate, expected_values
 from corridormap.scenarios import Scenario, apply_scenario, compare_scenarios
 
 
-def test_stored_weights_are_the_terms_at_likely_values(tiny_G):
+def test_stored_weights_are_the_terms_at_their_expected_values(tiny_G):
     params = tiny_G.graph["params"]
     for _, _, d in tiny_G.edges(data=True):
-        tot = evaluate(d["terms"], likely_values(params, d["terms"]))
+        tot = evaluate(d["terms"], expected_values(params, d["terms"]))
         for q in ("time_h", "cost_usd", "co2_kg", "move_h", "dwell_h", "wait_h"):
             assert d[q] == pytest.approx(tot[q], rel=1e-12), q
+
+
+def test_expected_value_is_the_mean_of_the_draws():
+    """E[X] and E[1/X] of a skewed triangular range, against a large sample."""
+    import numpy as np
+
+    from corridormap.model import expected_value
+
+    x = np.random.default_rng(1).triangular(12.0, 18.0, 40.0, 2_000_000)
+    assert float(expected_value(12.0, 18.0, 40.0, False)) == pytest.approx(x.mean(), rel=1e-3)
+    assert float(expected_value(12.0, 18.0, 40.0, True)) == pytest.approx(
+        (1.0 / x).mean(), rel=1e-3
+    )
+    assert float(expected_value(5.0, 5.0, 5.0, True)) == pytest.approx(0.2)
 
 
 def test_route_under_a_scenario_reports_the_scenario(bundled_G):
@@ -26,11 +40,12 @@ def test_route_under_a_scenario_reports_the_scenario(bundled_G):
     base = cm.route(bundled_G, "Mumbai", "Moscow")
     view = apply_scenario(bundled_G, Scenario("fast-rail", speed={"rail": 2.0}))
     fast = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight())
-    own = sum(view.edge_time_h(leg.edge) for leg in fast.legs)
-    assert fast.time_h == pytest.approx(own)
+    own = sum(view.edge_time_h(leg.edge) for leg in fast.legs)  # door to door
+    assert fast.door_to_door_h == pytest.approx(own)
+    assert fast.time_h == pytest.approx(own - fast.schedule_wait_h)  # the transit clock
     assert fast.time_h < base.time_h - 24  # rail moving time halves: days shorter
     assert fast.scenario == "fast-rail" and "fast-rail" in fast.summary()
-    assert fast.to_dict()["totals"]["time_h"] == round(own, 1)
+    assert fast.to_dict()["totals"]["time_h"] == round(own - fast.schedule_wait_h, 1)
     sc = compare_scenarios(
         bundled_G, [("Mumbai", "Moscow")], [Scenario("fast-rail", speed={"rail": 2.0})]
     )

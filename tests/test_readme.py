@@ -47,6 +47,7 @@ def test_readme_has_a_command_tour():
     assert {"route", "compare", "map", "bottlenecks", "capacity", "scenario", "places"} <= verbs
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_command_runs(command, tmp_path):
     argv = shlex.split(command)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import corridormap as cm
 import test_properties as tp
-from corridormap import routing, search
+from corridormap import corridors, search
 from corridormap.network import place_of
 from corridormap.search import core
 
@@ -87,7 +87,7 @@ def test_alternatives_are_valid_distinct_sorted_and_no_better_than_yen(data, see
     assert alts[0].time_h == pytest.approx(nx.dijkstra_path_length(G, a, b, weight=wf))
     assert 1 <= len(alts) <= k
     assert len({tuple(r.link_ids) for r in alts}) == len(alts)
-    assert len({routing.corridor_key(G, r) for r in alts}) == len(alts)
+    assert len({corridors.corridor_key(G, r) for r in alts}) == len(alts)
     costs = [_cost(G, r.path, wf) for r in alts]
     assert costs == sorted(costs)
     for r in alts:
@@ -96,8 +96,8 @@ def test_alternatives_are_valid_distinct_sorted_and_no_better_than_yen(data, see
         assert len(set(r.nodes)) == len(r.nodes)  # no place twice
         assert all(wf.visible(d) for d in wf.path_edges(G, r.path))
     # Yen's k shortest (filtered the same way) are the true best: ours are never cheaper
-    yen = routing._alternatives_yen(
-        G, best, wf, [], k, 500, lambda r: routing.corridor_key(G, r), None
+    yen = corridors._alternatives_yen(
+        G, best, wf, [], k, 500, lambda r: corridors.corridor_key(G, r), None
     )
     for mine, ref in zip(costs, [_cost(G, r.path, wf) for r in yen], strict=False):
         assert mine >= ref - 1e-9
@@ -111,8 +111,8 @@ def test_alternatives_equal_yen_on_the_bundled_network(bundled_G):
         for fam in network_families(bundled_G).families:
             wf = family_weight(bundled_G, fam, cm.make_weight("time_h"))
             alts = cm.alternatives(bundled_G, o, d, k=4, weight=wf, distinct="links")
-            yen = routing._alternatives_yen(
-                bundled_G, alts[0], alts[0].weight, [], 4, 500, routing._link_key, None
+            yen = corridors._alternatives_yen(
+                bundled_G, alts[0], alts[0].weight, [], 4, 500, corridors._link_key, None
             )
             assert [r.link_ids for r in alts] == [r.link_ids for r in yen], fam.name
 
@@ -285,3 +285,13 @@ def test_a_near_target_is_found_without_the_whole_tree(bundled_G, monkeypatch):
     near, _ = c.stopping_tree(wf, ["BND"], ["SRJ"])
     assert near[c.index["SRJ"]] == full[c.index["SRJ"]]
     assert np.isfinite(near).sum() < np.isfinite(full).sum() / 4
+
+
+@pytest.mark.parametrize("clock", ["transit", "door-to-door"])
+@pytest.mark.parametrize("by", ["time_h", "cost_usd", "co2_kg", "distance_km"])
+def test_the_cores_objective_is_the_weights_on_each_clock(bundled_G, by, clock):
+    """Read from the stored attributes in bulk, every edge's objective is Weight.cost's, bit
+    for bit: the first wait left out on the transit clock, the tie-break added."""
+    c = core(bundled_G)
+    wf = cm.make_weight(by, clock=clock)
+    assert c.cost(wf).tolist() == [wf.cost(d) for d in c.edges]

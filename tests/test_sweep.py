@@ -66,6 +66,9 @@ def _assert_same_as_compare(G, frame, *, draws, seed, weights=None):
             cost = np.percentile(comp.cost_usd[r.family], [10, 50, 90]).tolist()
             assert [r.days_p10, r.days_p50, r.days_p90] == days, (o, d, sc, r.family)
             assert [r.cost_usd_p10, r.cost_usd_p50, r.cost_usd_p90] == cost
+            assert r.days_expected == comp.expected_days(r.family)
+            assert r.cost_usd_expected == comp.expected[r.family]["cost"]
+            assert r.schedule_wait_days == comp.expected[r.family]["wait"]
             assert r.distance_km == pytest.approx(comp.routes[r.family].distance_km)
             assert r.nodes == " ".join(comp.routes[r.family].nodes)
             if not r.instc:
@@ -94,14 +97,14 @@ def test_sweep_equals_compare_on_bundled_pairs_and_scenarios(bundled_G):
         bundled_G,
         ["Mumbai"],
         ["Moscow", "Baku"],
-        scenarios=["red-sea-closed", "rasht-astara-railway"],
+        scenarios=["red-sea-closed", "azerbaijan-border-closed"],
         draws=400,
         seed=11,
     )
     assert list(dict.fromkeys(frame["scenario"])) == [
         "baseline",
         "red-sea-closed",
-        "rasht-astara-railway",
+        "azerbaijan-border-closed",
     ]
     weights = {s: apply_scenario(bundled_G, s).weight() for s in frame["scenario"].unique()}
     weights["baseline"] = None
@@ -109,12 +112,13 @@ def test_sweep_equals_compare_on_bundled_pairs_and_scenarios(bundled_G):
     # the scenarios change the figures (same draws: common random numbers)
     by = frame.set_index(["origin", "destination", "family", "scenario"])["days_p50"].unstack()
     assert (by["red-sea-closed"] != by["baseline"]).any()
-    assert (by["rasht-astara-railway"] != by["baseline"]).any()
+    assert (by["azerbaijan-border-closed"] != by["baseline"]).any()
 
 
-def test_large_networks_take_compares_own_candidates(bundled_G, monkeypatch):
-    """Above OWN_SEARCH_MAX_EDGES a pair's candidates are compare's (alternatives on the
-    compiled core): the table is compare's, pair by pair, to the last bit."""
+def test_large_networks_route_each_pair_as_compare_does(bundled_G, monkeypatch):
+    """Above OWN_SEARCH_MAX_EDGES a pair's routes are found by route() on the compiled core,
+    not read off the module's own trees: the table is compare's, pair by pair, to the last
+    bit."""
     import importlib
 
     from corridormap import apply_scenario
@@ -122,7 +126,7 @@ def test_large_networks_take_compares_own_candidates(bundled_G, monkeypatch):
     sw = importlib.import_module("corridormap.sweep.partition")
     own = []
     monkeypatch.setattr(sw, "OWN_SEARCH_MAX_EDGES", 0)
-    monkeypatch.setattr(sw, "scenario_tables", lambda *a: own.append(a) or [])
+    monkeypatch.setattr(sw, "tree_of", lambda *a: own.append(a))
     frame = sweep(
         bundled_G,
         ["Mumbai", "Baku"],
@@ -131,51 +135,52 @@ def test_large_networks_take_compares_own_candidates(bundled_G, monkeypatch):
         draws=300,
         seed=3,
     )
-    assert own == []  # the module's own search never ran
+    assert own == []  # the module's own trees never ran
     weights = {"baseline": None, "red-sea-closed": apply_scenario(bundled_G, "red-sea-closed")}
     weights["red-sea-closed"] = weights["red-sea-closed"].weight()
     _assert_same_as_compare(bundled_G, frame, draws=300, seed=3, weights=weights)
     assert len(frame) == 2 * 2 * 2 * frame["family"].nunique()
 
 
-def test_scenario_searches_taken_from_the_baseline_equal_fresh_ones(bundled_G, monkeypatch):
-    """Where a scenario's search takes the baseline's routes or bounds, a fresh search of
-    the scenario finds the same routes, with the same terms, to the last bit."""
-    import importlib
+def test_trees_give_the_route_route_finds(bundled_G):
+    """Every pair's route read off the sweep's tree is the one route() finds, under every
+    scenario and family, to the node."""
+    from corridormap import list_scenarios, route
+    from corridormap.families import family_weight, network_families
+    from corridormap.sweep.job import scenario_weight
+    from corridormap.sweep.search import Tables, best_route, tree_of
 
-    from corridormap import list_scenarios
+    fams = network_families(bundled_G).families
+    places = ["NSA", "MOW", "BAK", "JED", "AKT", "SRJ"]
+    checked = 0
+    for name in ["baseline", *list_scenarios(bundled_G)]:
+        from corridormap.sweep.job import scenario_items
 
-    sw = importlib.import_module("corridormap.sweep.sharing")
+        items = dict(scenario_items(bundled_G, [] if name == "baseline" else [name]))[name]
+        base = scenario_weight(bundled_G, name, items, "time_h")
+        for fam in fams:
+            wf = family_weight(bundled_G, fam, base)
+            tab = Tables.build(bundled_G, wf)
+            for o in places:
+                tree = tree_of(tab, o)
+                for d in places:
+                    if d == o:
+                        continue
+                    got = best_route(tab, tree, d)
+                    try:
+                        want = route(bundled_G, o, d, weight=wf)
+                    except Exception:
+                        assert got is None, (name, fam.name, o, d)
+                        continue
+                    # the same route: its links, transfers and terms (two services of equal
+                    # figures may tie on the same sailing)
+                    from corridormap.uncertainty import route_key, route_terms
 
-    seen = {"checked": 0, "taken": 0}
-    search = sw._scenario_candidates
-    agree = sw.Bounds.agree
-
-    def checked(scens, at, found, d, s_index, name, k):
-        got = search(scens, at, found, d, s_index, name, k)
-        dist, parent, order = at.trees[s_index][name]
-        fresh = sw.find_candidates(scens[s_index].tables[name], dist, parent, order, at.o, d, k)
-        assert (got is None) == (fresh is None), (at.o, d, s_index, name)
-        if got is not None:
-            assert got.paths == fresh.paths, (at.o, d, s_index, name)
-            assert got.terms == fresh.terms
-            assert (got.distance_km, got.nodes) == (fresh.distance_km, fresh.nodes)
-        seen["checked"] += 1
-        return got
-
-    def counted(self, tab, o):
-        ok = agree(self, tab, o)
-        seen["taken"] += ok
-        return ok
-
-    monkeypatch.setattr(sw, "_scenario_candidates", checked)
-    monkeypatch.setattr(sw.Bounds, "agree", counted)
-    scenarios = [s for s in list_scenarios(bundled_G) if s != "baseline"]
-    places = ["Mumbai", "Baku", "Moscow", "Tehran", "Rotterdam", "Astrakhan"]
-    frame = sweep(bundled_G, places[:2], places, scenarios=scenarios, draws=20, seed=3)
-    assert frame["reachable"].any()
-    # both ways were taken: whole searches from the baseline, and searches of their own
-    assert 0 < seen["taken"] < seen["checked"], seen
+                    edges = [leg.edge for leg in want.legs]
+                    assert got is not None and got.id == route_key(edges), (name, fam.name, o, d)
+                    assert (got.transit, got.wait) == route_terms(want)
+                    checked += 1
+    assert checked > 100
 
 
 def test_result_does_not_depend_on_partitions(fam_G):

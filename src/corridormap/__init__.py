@@ -21,23 +21,26 @@ from ._errors import (
     GeodataError,
     InputError,
     NoRouteError,
+    NotInServiceError,
     PassThroughPlaceError,
     ScenarioError,
     UnknownPlaceError,
 )
+from .asof import geodata_as_of
 from .assign import Assignment, Volumes, assign, list_volumes, load_volumes, scenario_savings
 from .backtest import Backtest, backtest
 from .calibrate import Calibration, calibrate
 from .capacity import MinCut, WidestPath, min_cut, widest_path
 from .compare import Comparison, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
+from .corridors import alternatives
 from .criticality import Criticality, FlowBetweenness, criticality, flow_betweenness
 from .evidence import Movement, load_evidence
 from .families import FAMILIES, Family
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
 from .places import places, resolve_place, resolve_places
-from .routing import Leg, Route, alternatives, route
+from .routing import Leg, Route, route
 from .scenarios import (
     AppliedScenario,
     Scenario,
@@ -48,6 +51,7 @@ from .scenarios import (
     load_scenario,
 )
 from .sweep import sweep
+from .timeline import Timeline, through_time
 from .weights import Weight, make_weight
 
 #: rendering names, imported on first use so that routing never pays for folium
@@ -87,11 +91,13 @@ __all__ = [
     "MinCut",
     "Movement",
     "NoRouteError",
+    "NotInServiceError",
     "PassThroughPlaceError",
     "Route",
     "Scenario",
     "ScenarioComparison",
     "ScenarioError",
+    "Timeline",
     "UnknownPlaceError",
     "Volumes",
     "Weight",
@@ -111,6 +117,7 @@ __all__ = [
     "corridor_map",
     "criticality",
     "flow_betweenness",
+    "geodata_as_of",
     "geodata_to_gdfs",
     "graph_from_gdfs",
     "graph_to_gdfs",
@@ -132,6 +139,7 @@ __all__ = [
     "scenario_savings",
     "scene_map",
     "sweep",
+    "through_time",
     "widest_path",
     "write_scenes",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "GeodataError",
     "InputError",
     "NoRouteError",
+    "NotInServiceError",
     "PassThroughPlaceError",
     "ScenarioError",
     "SceneError",
@@ -205,6 +206,19 @@ class ClusterError(CorridormapError, RuntimeError):
     worker died running a task again and again, or a task stalled; the message says which,
     in one line. The command line exits 4.
     """
+
+
+class NotInServiceError(UnknownPlaceError):
+    """A place exists in the data but not on the network of the date asked for.
+
+    The network as of a date (:func:`corridormap.asof.geodata_as_of`) leaves out the places
+    opened after it or closed by then; naming one says so, with the place's dates.
+    """
+
+    def __init__(self, message: str, *, name: str) -> None:
+        self.name = name
+        self.suggestions = []
+        LookupError.__init__(self, message)
 
 
 class NoRouteError(CorridormapError, LookupError):

@@ -7,7 +7,9 @@ feature id and the field, and saying what was expected; a check of an argument r
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import reprlib
 import unicodedata
 from collections.abc import Mapping
@@ -132,6 +134,7 @@ LINK_RESERVED = (
     "move_h",
     "dwell_h",
     "wait_h",
+    "tiebreak",
     "time_h",
     "cost_usd",
     "co2_kg",
@@ -630,3 +633,240 @@ def typed_features(
         out.append((fid, props, geom))
     check_unique([fid for fid, _, _ in out], file)
     return out
+
+
+# -- dates: when a feature entered or left service, and its dated changes ---------------------
+#: a date as the data and the arguments write it: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+#: the date fields of a node or link, each with its ``<field>_source``
+DATE_FIELDS = ("opened", "closed")
+#: the keys of one item of ``changes``
+CHANGE_KEYS = ("date", "field", "value", "source")
+#: fields a dated change may not set: what identifies a feature, places it and dates it
+UNCHANGEABLE = (
+    "id",
+    "from",
+    "to",
+    "mode",
+    "kind",
+    "country",
+    "gauge",
+    "services",
+    "canal",
+    "via",
+    "branch",
+    "source",
+    "basis",
+    "notes",
+    "name",
+    "aliases",
+    *DATE_FIELDS,
+    *(f"{f}_source" for f in DATE_FIELDS),
+    "changes",
+)
+
+
+def read_date(value: Any) -> dt.date | None:
+    """The first day a date text names (``"2018"`` -> 2018-01-01), or ``None`` if malformed.
+
+    Parameters
+    ----------
+    value
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a :class:`datetime.date` is returned as it
+        is).
+
+    Returns
+    -------
+    datetime.date or None
+        The date (a partial date's first day), or ``None`` for anything else, including an
+        impossible day such as ``2019-02-30``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    m = DATE_PATTERN.fullmatch(value)
+    if m is None:
+        return None
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        return dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+
+
+def check_date(value: Any, file: str, fid: Any, field: str) -> dt.date:
+    """A date field as the first day it names; an error naming the field if it is malformed."""
+    out = read_date(value) if isinstance(value, str) else None
+    if out is None:
+        raise GeodataError(
+            f"must be a date YYYY, YYYY-MM or YYYY-MM-DD (a real day), got {show(value, 60)}",
+            **_where(file, fid, field),
+        )
+    return out
+
+
+def check_dates(props: Mapping[str, Any], file: str, fid: Any) -> None:
+    """Check a node's or link's ``opened``, ``closed`` (each with its source) and ``changes``.
+
+    Parameters
+    ----------
+    props
+        The feature's properties.
+    file, fid
+        The file and the feature, for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If a date is malformed or has no ``<field>_source`` (or a source has no date), the
+        feature closes before it opens, or ``changes`` is malformed (see
+        :func:`check_changes`).
+    """
+    dates = {}
+    for key in DATE_FIELDS:
+        src = f"{key}_source"
+        if props.get(key) is None:
+            if props.get(src) is not None:
+                raise GeodataError(
+                    f"{src} is given without {key} (the date it is the source of)",
+                    **_where(file, fid, src),
+                )
+            continue
+        dates[key] = check_date(props[key], file, fid, key)
+        check_text(props, src, file, fid)
+    if len(dates) == 2 and dates["closed"] < dates["opened"]:
+        raise GeodataError(
+            f"closed {props['closed']} is before opened {props['opened']}",
+            **_where(file, fid, "closed"),
+        )
+    if props.get("changes") is not None:
+        check_changes(props["changes"], props, file, fid)
+
+
+def check_changes(changes: Any, owner: Mapping[str, Any], file: str, fid: Any) -> None:
+    """Check ``changes``: dated values of the owner's fields, each sourced, in date order.
+
+    Parameters
+    ----------
+    changes
+        The list: ``[{date, field, value, source}, ...]``.
+    owner
+        The feature or parameter table holding it (its fields are what may change).
+    file, fid
+        The file and the feature (or the parameter table's dotted name), for the errors.
+
+    Raises
+    ------
+    GeodataError
+        If it is not a list of tables with exactly those keys, a date is malformed or not
+        after the one before, the field is not one of the owner's or may not change (see
+        :data:`UNCHANGEABLE`), the value does not fit the field (a number for a number, a
+        number in range for a ``{low, likely, high}`` parameter, a status for ``status``), or
+        the source is empty.
+    """
+    if not isinstance(changes, list):
+        raise GeodataError(
+            f"must be a list of tables {{date, field, value, source}}, got {show(changes, 60)}",
+            **_where(file, fid, "changes"),
+        )
+    before: dt.date | None = None
+    for i, ch in enumerate(changes):
+        where = f"changes[{i}]"
+        if not isinstance(ch, dict):
+            raise GeodataError(
+                f"must be a table {{date, field, value, source}}, got {show(ch, 60)}",
+                **_where(file, fid, where),
+            )
+        extra = sorted(set(ch) - set(CHANGE_KEYS))
+        missing = [k for k in CHANGE_KEYS if k not in ch]
+        if extra or missing:
+            what = f"has {show(extra[0])}" if extra else f"lacks {show(missing[0])}"
+            raise GeodataError(
+                f"{what}; a change has exactly {', '.join(CHANGE_KEYS)}",
+                **_where(file, fid, where),
+            )
+        when = check_date(ch["date"], file, fid, f"{where}.date")
+        if before is not None and when <= before:
+            raise GeodataError(
+                f"date {ch['date']} is not after the change before it: changes are in date order",
+                **_where(file, fid, f"{where}.date"),
+            )
+        before = when
+        check_text(ch, "source", file, fid)
+        _check_change_value(ch, owner, file, fid, where)
+
+
+def _check_change_value(
+    ch: Mapping[str, Any], owner: Mapping[str, Any], file: str, fid: Any, where: str
+) -> None:
+    """Check a change's ``field`` (one of the owner's that may change) and ``value`` (fits it)."""
+    name = ch["field"]
+    if not isinstance(name, str) or name not in owner:
+        raise GeodataError(
+            f"changes {show(name, 60)}, which the feature does not have (a change sets a value "
+            "the feature states for today)",
+            **_where(file, fid, f"{where}.field"),
+        )
+    if name in UNCHANGEABLE:
+        raise GeodataError(
+            f"{name!r} cannot change with a date (these identify, place or date a feature: "
+            f"{', '.join(UNCHANGEABLE)})",
+            **_where(file, fid, f"{where}.field"),
+        )
+    value, today = ch["value"], owner[name]
+    field = f"{where}.value"
+    if name == "status":
+        check_enum(value, STATUSES, file, fid, field)
+    elif isinstance(today, dict):  # a parameter {low, likely, high}: the value replaces likely
+        number = check_number({field: value}, field, file, fid, allow_zero=True)
+        lo, hi = param_bounds(name)
+        if not lo <= number <= hi:
+            raise GeodataError(
+                f"{number:g} is out of range: a {name} value must be between {lo:g} and {hi:g}",
+                **_where(file, fid, field),
+            )
+        ref = today.get("calibrated_from", today.get("likely"))
+        if isinstance(ref, bool) or not isinstance(ref, int | float) or not ref > 0:
+            raise GeodataError(
+                f"changes {name!r}, whose likely value is not above zero, so its range cannot "
+                "be scaled to the changed value",
+                **_where(file, fid, f"{where}.field"),
+            )
+    elif isinstance(today, int | float) and not isinstance(today, bool):
+        check_number({field: value}, field, file, fid, allow_zero=True)
+    elif isinstance(today, str):
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise GeodataError(
+                f"must be a text like the field it changes, got {show(value, 60)}",
+                **_where(file, fid, field),
+            )
+    else:
+        raise GeodataError(
+            f"{name!r} holds {type(today).__name__}; only numbers, texts, status and "
+            "{low, likely, high} parameters change with a date",
+            **_where(file, fid, f"{where}.field"),
+        )
+
+
+def check_param_changes(params: Mapping[str, Any], file: str) -> None:
+    """Check every ``changes`` list in ``parameters.toml``, in whichever table it is.
+
+    A table's ``changes`` set its own fields (``[services.baltic_feeder] changes`` set
+    ``headway_h``); see :func:`check_changes`.
+
+    Raises
+    ------
+    GeodataError
+        Naming the file, the table (dotted) and the change at fault.
+    """
+    stack: list[tuple[str, Mapping[str, Any]]] = [("", params)]
+    while stack:
+        path, table = stack.pop()
+        if "changes" in table and path:
+            check_changes(table["changes"], table, file, path)
+        for key, sub in table.items():
+            if isinstance(sub, dict):
+                stack.append((f"{path}.{key}" if path else str(key), sub))

@@ -36,6 +36,10 @@ class Analysis:
         The demo's comparisons: dicts with ``stem``, ``from`` and ``to``.
     scenarios
         The scenarios the demo tabulates against the baseline.
+    timeline
+        The corridor-through-time page (``[demo.timeline]``): ``from``, ``to``, ``years``
+        (first and last) and ``series`` (each a ``label`` and ``modes``, ``None`` for any),
+        or ``None`` when the file has none.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -43,12 +47,13 @@ class Analysis:
     routes: tuple[dict, ...] = ()
     comparisons: tuple[dict, ...] = ()
     scenarios: tuple[str, ...] = ()
+    timeline: dict | None = None
 
 
 #: the demo's comparison files, by the slug of each ``[[demo.compare]] stem``
 COMPARE_FILES = ("compare-{}.csv", "compare-{}.png")
 _TOP = {"bottlenecks", "demo"}
-_DEMO = {"scenarios", "route", "compare"}
+_DEMO = {"scenarios", "route", "compare", "timeline"}
 _ITEM_KEYS = {"route": {"name", "from", "to", "via", "avoid"}, "compare": {"stem", "from", "to"}}
 
 
@@ -99,7 +104,57 @@ def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
             feature="demo",
             field="scenarios",
         )
-    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen))
+    timeline = _timeline(demo.get("timeline"), path.name)
+    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen), timeline)
+
+
+#: the years a timeline may span
+TIMELINE_YEARS = (1800, 2200)
+
+
+def _timeline(table: object, file: str) -> dict | None:
+    """``[demo.timeline]`` checked: ``from``, ``to``, ``years`` and its ``series``."""
+    from ._schema import MODES
+
+    if table is None:
+        return None
+    where = "demo.timeline"
+    if not isinstance(table, dict):
+        raise GeodataError("must be a table", file=file, feature=where)
+    for f in ("from", "to"):
+        if not isinstance(table.get(f), str) or not table[f].strip():
+            raise GeodataError("is required (a place name)", file=file, feature=where, field=f)
+    years = table.get("years")
+    lo, hi = TIMELINE_YEARS
+    if not (
+        isinstance(years, list)
+        and len(years) == 2
+        and all(isinstance(y, int) and not isinstance(y, bool) and lo <= y <= hi for y in years)
+        and years[0] <= years[1]
+    ):
+        raise GeodataError(
+            f"must be [first, last], two years from {lo} to {hi} in order, got {years!r}",
+            file=file,
+            feature=where,
+            field="years",
+        )
+    series = []
+    for i, item in enumerate(table.get("series") or [{"label": "best route"}]):
+        here = f"{where}.series[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise GeodataError("needs a label (text)", file=file, feature=here, field="label")
+        modes = item.get("modes")
+        if modes is not None and (
+            not isinstance(modes, list) or not modes or not all(m in MODES for m in modes)
+        ):
+            raise GeodataError(
+                f"must be a list of modes ({', '.join(MODES)}), got {modes!r}",
+                file=file,
+                feature=here,
+                field="modes",
+            )
+        series.append({"label": item["label"], "modes": list(modes) if modes else None})
+    return {"from": table["from"], "to": table["to"], "years": tuple(years), "series": series}
 
 
 def _table(value: Any, file: str, where: str) -> dict:

@@ -3,16 +3,20 @@
 Each movement is replayed on the model as linear time terms (:mod:`corridormap.predict`, which
 states the rules).
 
-**Scoring.** P10/P50/P90 of the model figure come from a seeded Monte Carlo over the terms
-(triangular draws on each parameter's ``low / likely / high``, as in :func:`corridormap.
-compare`). The error is the model P50 against the middle of the observed range; a row is
-*inside* when the observed range overlaps the model's P10-P90.
+**Scoring.** A row's model figure is on the row's own clock (:mod:`corridormap.predict`):
+its expected value (what routes are chosen and headlined by) and its P10/P50/P90 from a seeded
+Monte Carlo over the terms (the draws of :func:`corridormap.uncertainty.sample`, and the
+model's error from the row's own stream). The error is the expected model figure against the
+middle of the observed range; a row is *inside* when the observed range overlaps the model's
+P10-P90.
 
 **Cross-validation.** When the parameters are calibrated (:mod:`corridormap.calibrate`), the
-fitted rows are scored out of sample: the rows are split into ``k`` folds by sorted id (rows
-replaying the same movement kept together), and a row's figures come from the calibration
-fitted without its fold. Holdout rows are scored against the calibration on every fitted row,
-and never fitted.
+fitted rows are scored out of sample: the rows are split into ``k`` folds, every row of one
+movement (the register's ``movement`` key: two reports of the same train) in the same fold,
+and a row's figures come from the calibration fitted without its fold. Holdout rows are scored
+against the calibration on every fitted row, and never fitted. Beside it, every row is scored
+with the sourced values (no fit at all: the baseline a calibration has to beat, out of sample
+by construction).
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ import networkx as nx
 import numpy as np
 
 from ._errors import InputError
-from .calibrate import MAX_ITER, FixedPoint, fixed_point, parameter_keys, prior_params
+from .calibrate import MAX_ITER, FixedPoint, fixed_point, prior_params
 from .evidence import Movement, evidence_path, load_evidence
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma
-from .predict import Prediction, TermKey, predict_all, term_matrix
-from .uncertainty import evaluate, percentiles, sample
+from .paramfile import parameter_keys
+from .predict import DatedNetworks, Prediction, TermKey, predict_all, term_matrix
+from .uncertainty import evaluate, expected_row, percentiles, sample
 
 __all__ = [
     "Backtest",
@@ -54,31 +59,34 @@ def monte_carlo(
     *,
     draws: int = DRAWS,
     seed: int | None = SEED,
+    ids: Sequence[str] | None = None,
 ) -> np.ndarray:
-    """P10, P50 and P90 (days) of each figure: an array ``len(terms) x 3``.
+    """The expected value, P10, P50 and P90 (days) of each figure: ``len(terms) x 4``.
 
-    Every parameter is drawn from its triangular ``low / likely / high`` distribution, once per
-    draw, shared by all figures (as in :func:`corridormap.compare`), and each figure carries
-    the calibrated model discrepancy.
+    Every parameter is drawn as in :func:`corridormap.compare` (its own stream of the seed),
+    shared by all figures, and each figure carries the calibrated model error from its own
+    stream (keyed by ``ids``, the rows' ids).
     """
     if not terms:
-        return np.zeros((0, 3))
+        return np.zeros((0, 4))
     keys, inverse, coef = term_matrix(terms)
-    rng = np.random.default_rng(seed)
-    values = sample(params, keys, draws, rng)
-    days = evaluate(values, inverse, coef) / 24.0
-    days = apply_discrepancy(days, discrepancy_sigma(params), discrepancy_rng(seed))
-    return percentiles(days, axis=0).T
+    expected = evaluate(expected_row(params, keys, inverse), inverse, coef) / 24.0
+    days = evaluate(sample(params, keys, draws, seed), inverse, coef) / 24.0
+    sigma = discrepancy_sigma(params)
+    if sigma > 0:
+        for j, rid in enumerate(ids or [""] * len(terms)):
+            days[:, j] = apply_discrepancy(days[:, j], sigma, discrepancy_rng(seed, rid))
+    return np.column_stack([expected, percentiles(days, axis=0).T])
 
 
 # -- folds -----------------------------------------------------------------------------------
 def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int | str]:
     """Cross-validation folds, deterministic: holdout rows get ``"holdout"``.
 
-    The fitted rows are grouped by the movement they replay (same measure and waypoints, e.g.
-    two sources on one train), the groups ordered by their first id, and take folds 1..k in
-    turn. Rows on the same movement share a fold, so one never informs the other's
-    out-of-sample figure.
+    The fitted rows are grouped by the register's ``movement`` key (every report of one train,
+    one sailing or one claim), the groups ordered by their key, and take folds 1..k in turn.
+    Rows on the same movement share a fold, so one never informs the other's out-of-sample
+    figure.
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise InputError(f"k (folds) must be a whole number of at least 2, got {k!r}")
@@ -91,16 +99,16 @@ def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int
 
 
 def movement_groups(movements: Iterable[Movement]) -> list[list[str]]:
-    """The fitted rows' ids grouped by the movement they replay, groups in fold order.
+    """The fitted rows' ids grouped by the movement they report, groups in fold order.
 
-    Rows with the same measure and waypoints (two sources on one train) form one group;
-    there are at most as many useful folds as groups (one group per fold: leave one out).
+    Rows naming one ``movement`` (one train or sailing reported by several sources, or its
+    legs reported apart) form one group, so a fold never scores a movement whose other rows
+    it was fitted on; there are at most as many useful folds as groups.
     """
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for mv in sorted((mv for mv in movements if not mv.holdout), key=lambda mv: mv.id):
-        key = (mv.measure, tuple((w.place.casefold(), w.by) for w in mv.path))
-        groups.setdefault(key, []).append(mv.id)
-    return sorted(groups.values())
+        groups.setdefault(mv.movement, []).append(mv.id)
+    return [groups[key] for key in sorted(groups)]
 
 
 # -- the backtest ----------------------------------------------------------------------------
@@ -109,9 +117,12 @@ OBS_FIELDS = (
     "title",
     "kind",
     "measure",
+    "clock",
+    "movement",
     "role",
     "fold",
     "observed_days",
+    "expected",
     "p10",
     "p50",
     "p90",
@@ -119,6 +130,8 @@ OBS_FIELDS = (
     "error_pct",
     "inside",
     "scored_with",
+    "baseline_expected",
+    "baseline_error_pct",
     "route",
     "not_replayable",
     "source",
@@ -148,6 +161,8 @@ class BacktestSummary(dict):
             f"{self['n_not_replayable']} not replayable",
             f"  median absolute error {pct(self['median_abs_pct_error_out_of_sample'])}, "
             f"{share(self['share_inside_p10_p90'])} inside the model's P10-P90",
+            f"  with every parameter at its sourced value: median absolute error "
+            f"{pct(self['baseline_median_abs_pct_error_out_of_sample'])}",
             f"  held out: {self['n_holdout']} rows, median absolute error "
             f"{pct(self['median_abs_pct_error_holdout'])}, "
             f"{share(self['share_inside_p10_p90_holdout'])} inside P10-P90",
@@ -215,10 +230,23 @@ class Backtest:
             return round(sum(o["inside"] for o in rows) / len(rows), 3) if rows else None
 
         rows = self.scored()
+        base = [o for o in rows if o["baseline_error_pct"] is not None]
+
+        def med_base(rows):
+            if not rows:
+                return None
+            return round(float(np.median([abs(o["baseline_error_pct"]) for o in rows])), 1)
+
+        fitted = [o for o in rows if o["role"] != "holdout"]
         return BacktestSummary(
             {
                 "n": len(rows),
                 "median_abs_pct_error_out_of_sample": med(rows),
+                "baseline_median_abs_pct_error_out_of_sample": med_base(base),
+                "median_abs_pct_error_fitted_rows": med(fitted),
+                "baseline_median_abs_pct_error_fitted_rows": med_base(
+                    [o for o in fitted if o["baseline_error_pct"] is not None]
+                ),
                 "share_inside_p10_p90": share(rows),
                 "n_holdout": len(self.scored("holdout")),
                 "median_abs_pct_error_holdout": med(self.scored("holdout")),
@@ -322,11 +350,12 @@ def backtest(
     # (prediction, params) scoring each row
     scoring: list[tuple[Prediction, Mapping[str, Any], str]] = []
     if not cv:
-        for rp in predict_all(G, movements):
+        nets = DatedNetworks(_geodata(G), G.graph["params"])
+        for rp in predict_all(nets, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
         scoring = cross_validated_predictions(G, movements, fold_of, folds=folds, progress=progress)
-    obs = _score(scoring, fold_of, draws, seed)
+    obs = _score(scoring, _baseline(G, movements), fold_of, draws, seed)
     return Backtest(
         observations=obs,
         mode="cross-validated" if cv else "as-is",
@@ -336,6 +365,22 @@ def backtest(
         calibrated=sorted(calibrated),
         seconds=time.perf_counter() - t0,
     )
+
+
+def _baseline(
+    G: nx.MultiDiGraph, movements: Sequence[Movement]
+) -> list[tuple[Prediction, Mapping[str, Any], str]]:
+    """Every row predicted with the sourced values (every calibration undone)."""
+    prior = prior_params(G.graph["params"])
+    nets = DatedNetworks(_geodata(G), prior)
+    return [(rp, prior, "sourced values") for rp in predict_all(nets, movements)]
+
+
+def _geodata(G: nx.MultiDiGraph) -> Any:
+    """The geodata of a network's directory, as written: every date's network is built from it."""
+    from .io import load_geodata
+
+    return load_geodata(G.graph.get("directory"))
 
 
 def cross_validated_predictions(
@@ -370,59 +415,73 @@ def cross_validated_predictions(
         f = fold_of[mv.id]
         run = runs["all"] if f == "holdout" else runs[f]
         how = "calibrated on every fitted row" if f == "holdout" else f"calibrated without fold {f}"
-        (rp,) = predict_all(run.G, [mv])
+        (rp,) = predict_all(run.networks, [mv])
         out.append((rp, run.params, how))
     return out
 
 
-def _score(scoring, fold_of, draws, seed) -> list[dict[str, Any]]:
-    pct: dict[int, np.ndarray] = {}
-    # one Monte Carlo per parameter set (rows sharing a fit share their draws)
+def _figures(scoring, draws, seed) -> dict[int, np.ndarray]:
+    """Row index -> (expected, P10, P50, P90) days, one Monte Carlo per parameter set."""
+    out: dict[int, np.ndarray] = {}
     groups: dict[int, list[int]] = {}
     for i, (rp, params, _) in enumerate(scoring):
         if rp.ok:
             groups.setdefault(id(params), []).append(i)
     for idxs in groups.values():
         params = scoring[idxs[0]][1]
-        res = monte_carlo(params, [scoring[i][0].terms for i in idxs], draws=draws, seed=seed)
+        res = monte_carlo(
+            params,
+            [scoring[i][0].terms for i in idxs],
+            draws=draws,
+            seed=seed,
+            ids=[scoring[i][0].movement.id for i in idxs],
+        )
         for i, row in zip(idxs, res, strict=True):
-            pct[i] = row
+            out[i] = row
+    return out
+
+
+def _score(scoring, baseline, fold_of, draws, seed) -> list[dict[str, Any]]:
+    figs = _figures(scoring, draws, seed)
+    base = _figures(baseline, draws, seed) if baseline is not None else {}
     out = []
     for i, (rp, _, how) in enumerate(scoring):
         mv = rp.movement
         lo, hi = mv.observed_days
-        o: dict[str, Any] = {
-            "id": mv.id,
-            "title": mv.title,
-            "kind": mv.kind,
-            "measure": mv.measure,
-            "role": mv.role,
-            "fold": fold_of[mv.id],
-            "observed_days": [round(lo, 3), round(hi, 3)],
-            "p10": None,
-            "p50": None,
-            "p90": None,
-            "error_days": None,
-            "error_pct": None,
-            "inside": None,
-            "scored_with": None,
-            "route": rp.route.nodes if rp.route is not None else None,
-            "not_replayable": rp.reason,
-            "source": mv.source,
-            "notes": mv.notes,
-        }
-        if i in pct:
-            p10, p50, p90 = (float(x) for x in pct[i])
-            mid = (lo + hi) / 2.0
+        mid = (lo + hi) / 2.0
+        o: dict[str, Any] = dict.fromkeys(OBS_FIELDS)
+        o.update(
+            id=mv.id,
+            title=mv.title,
+            kind=mv.kind,
+            measure=mv.measure,
+            clock=mv.clock,
+            movement=mv.movement,
+            role=mv.role,
+            fold=fold_of[mv.id],
+            observed_days=[round(lo, 3), round(hi, 3)],
+            route=rp.route.nodes if rp.route is not None else None,
+            not_replayable=rp.reason,
+            source=mv.source,
+            notes=mv.notes,
+        )
+        if i in figs:
+            e, p10, p50, p90 = (float(x) for x in figs[i])
             o.update(
+                expected=round(e, 2),
                 p10=round(p10, 2),
                 p50=round(p50, 2),
                 p90=round(p90, 2),
-                error_days=round(p50 - mid, 2),
-                error_pct=round((p50 - mid) / mid * 100.0, 1),
+                error_days=round(e - mid, 2),
+                error_pct=round((e - mid) / mid * 100.0, 1),
                 inside=bool(lo <= p90 and hi >= p10),
                 scored_with=how,
             )
-            assert math.isfinite(p50)
+            assert math.isfinite(e)
+        if i in base:
+            b = float(base[i][0])
+            o.update(
+                baseline_expected=round(b, 2), baseline_error_pct=round((b - mid) / mid * 100.0, 1)
+            )
         out.append(o)
     return out

@@ -8,7 +8,8 @@ it was calibrated from (``calibrated_from`` and ``sourced_range``), so the run i
 **The fit.** A maximum a posteriori fit on log days. The model figure of a row is the value the
 Monte Carlo centres on: the sum of its route terms, each parameter entering with its expected
 value under its triangular ``low / likely / high`` distribution (``E[X] = (low + likely +
-high) / 3`` for dwells, headways and waits; ``E[1/X]`` for speeds, see :func:`tri_mean`), so
+high) / 3`` for dwells, headways and waits; ``E[1/X]`` for speeds, see
+:func:`corridormap.model.expected_value`), so
 that the backtest's P50 and the fitted figure agree even where a sourced range is skewed (a
 likely value fitted on its own would leave the Monte Carlo P50 up to a sixth off on the bundled
 data). The fit moves the ``likely`` value. Each fitted row (``role`` other than ``holdout``)
@@ -48,20 +49,19 @@ from __future__ import annotations
 import copy
 import math
 import os
-import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from ._errors import GeodataError
 from .evidence import Movement, evidence_path, load_evidence
-from .model import DISCREPANCY_KEY, param_table, split_key
-from .predict import Prediction, predict_all
+from .model import DISCREPANCY_KEY, expected_value, param_table, split_key
+from .paramfile import parameter_keys, render_parameters
+from .predict import DatedNetworks, Prediction, predict_all
 from .uncertainty import evaluate, sample_ranges
 
 __all__ = [
@@ -72,9 +72,7 @@ __all__ = [
     "check_parameters",
     "fit_parameters",
     "fixed_point",
-    "parameter_keys",
     "prior_params",
-    "render_parameters",
     "write_parameters",
 ]
 
@@ -83,33 +81,6 @@ MAX_ITER = 5
 SPREAD_ROUNDS = 4
 ROW_SIGMA_FLOOR = 0.10
 SIGNIFICANT = 4
-#: the fields of a parameter table the calibration manages
-MANAGED = ("low", "likely", "high", "basis", "calibrated_from", "sourced_range", "evidence",
-           "calibration")  # fmt: skip
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-#: a one-line ``key = value`` with its trailing comment (group 1), if any
-_COMMENT = re.compile(r'^\s*[A-Za-z0-9_-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^#"]*?)(\s*#.*)?$')
-
-
-# -- parameters ------------------------------------------------------------------------------
-def _join(parts: Iterable[str]) -> str:
-    return ".".join(p if _BARE.match(p) else f'"{p}"' for p in parts)
-
-
-def parameter_keys(params: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """Every uncertain parameter table (``low``, ``likely``, ``high``, ``basis``) by dotted key."""
-    out: dict[str, Mapping[str, Any]] = {}
-
-    def walk(table: Mapping[str, Any], path: tuple[str, ...]) -> None:
-        if all(k in table for k in ("low", "likely", "high", "basis")):
-            out[_join(path)] = table
-            return
-        for k, v in table.items():
-            if isinstance(v, Mapping):
-                walk(v, (*path, k))
-
-    walk(params, ())
-    return out
 
 
 @dataclass(frozen=True)
@@ -258,7 +229,7 @@ def _design(rows: Sequence[Prediction], keys: Sequence[str], params: Mapping[str
             else:  # a fixed parameter enters with its expected value under its own range
                 t = param_table(params, k)
                 lo_k, m_k, hi_k = (float(t[f]) for f in ("low", "likely", "high"))
-                const[i] += c * float(tri_mean(lo_k, m_k, hi_k, inv)) / 24.0
+                const[i] += c * float(expected_value(lo_k, m_k, hi_k, inv)) / 24.0
         lo, hi = rp.movement.observed_days
         y[i] = math.log((lo + hi) / 2.0)
         sigma[i] = max(ROW_SIGMA_FLOOR, math.log(hi / lo) / 2.0)
@@ -266,7 +237,11 @@ def _design(rows: Sequence[Prediction], keys: Sequence[str], params: Mapping[str
 
 
 def fit_parameters(
-    predictions: Sequence[Prediction], params: Mapping[str, Any], *, prior_weight: float = 1.0
+    predictions: Sequence[Prediction],
+    params: Mapping[str, Any],
+    *,
+    prior_weight: float = 1.0,
+    free: Iterable[str] | None = None,
 ) -> Fit:
     """Fit the ``estimated`` parameters the predicted rows use (see the module docstring).
 
@@ -278,15 +253,35 @@ def fit_parameters(
         The prior parameters (sourced values; :func:`prior_params` of a calibrated file).
     prior_weight
         Multiplier on the prior residuals.
+    free
+        Only these parameters may move (default every fittable one the rows use); the others
+        keep their sourced values (:func:`select_free` chooses them).
     """
     from scipy.optimize import least_squares
 
     rows = [rp for rp in predictions if rp.ok]
     used = _rows_by_param(rows)
-    keys = sorted(k for k in used if _fittable(params, k))
+    allowed = None if free is None else set(free)
+    keys = sorted(k for k in used if _fittable(params, k) and (allowed is None or k in allowed))
     priors = {k: prior_of(param_table(params, k)) for k in keys}
-    if not rows or not keys:
-        return Fit({}, {}, {}, priors, {}, [rp.movement.id for rp in rows], True, "nothing to fit")
+    if not rows:
+        return Fit({}, {}, {}, priors, {}, [], True, "nothing to fit")
+    if not keys:  # every parameter at its sourced value: the residuals are the model's error
+        _, _, const, y, _ = _design(rows, [], params)
+        resid = np.log(const) - y
+        empty = np.zeros((0, len(rows)))
+        none = np.zeros(0)
+        return Fit(
+            {},
+            {},
+            {},
+            priors,
+            {rp.movement.id: float(resid[i]) for i, rp in enumerate(rows)},
+            [rp.movement.id for rp in rows],
+            True,
+            "every parameter at its sourced value",
+            discrepancy_of(resid, (none, none, none), const, empty, empty),
+        )
     n = len(rows)
     direct, inverse, const, y, sigma = _design(rows, keys, params)
     lo_b = np.log([priors[k].low for k in keys])
@@ -304,8 +299,8 @@ def fit_parameters(
         la, lb = ranges(u, half)
         a, c, b = np.exp(la), np.exp(u), np.exp(lb)
         # every term at its expected value: E[X], or E[1/X] for an inverse term (taken as is)
-        e_dir = np.where(has_dir, tri_mean(a, c, b, False), 0.0)
-        e_inv = np.where(has_inv, tri_mean(a, c, b, True), 0.0)
+        e_dir = np.where(has_dir, expected_value(a, c, b, False), 0.0)
+        e_inv = np.where(has_inv, expected_value(a, c, b, True), 0.0)
         return const + evaluate(e_dir, as_is, direct) + evaluate(e_inv, as_is, inverse)
 
     def fun(u, half):
@@ -396,25 +391,6 @@ def discrepancy_of(
     return _round(math.sqrt(max(0.0, s_r**2 - s_p2)))
 
 
-def tri_mean(a: Any, c: Any, b: Any, inverse: bool) -> Any:
-    """The mean of a triangular variable ``X`` on ``[a, b]`` with mode ``c`` (or of ``1 / X``).
-
-    ``E[X] = (a + b + c) / 3``;
-    ``E[1/X] = 2 / (b - a) * (b ln(b/c) / (b - c) - a ln(c/a) / (c - a))``, each ratio
-    taken as 1 where its denominator vanishes (the mode at a bound), and ``1 / c`` where
-    ``a = b``.
-    """
-    a, c, b = (np.asarray(x, dtype=float) for x in (a, c, b))
-    if not inverse:
-        return (a + b + c) / 3.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tiny = 1e-12 * np.maximum(b, 1e-300)
-        hi_part = np.where(b - c > tiny, b * np.log(b / c) / (b - c), 1.0)
-        lo_part = np.where(c - a > tiny, a * np.log(c / a) / (c - a), 1.0)
-        mean = 2.0 / (b - a) * (hi_part - lo_part)
-    return np.where(b - a > tiny, mean, 1.0 / c)
-
-
 def apply_fit(params: Mapping[str, Any], fit: Fit) -> dict[str, Any]:
     """A copy of the prior ``params`` with the fitted tables written in (basis ``calibrated``)."""
     out = copy.deepcopy(dict(params))
@@ -464,6 +440,104 @@ def apply_fit(params: Mapping[str, Any], fit: Fit) -> dict[str, Any]:
     return out
 
 
+# -- which parameters move --------------------------------------------------------------------
+#: inner folds of the parameter selection
+SELECT_FOLDS = 5
+#: the least drop in cross-validated error (mean absolute log error) that frees a parameter:
+#: one per cent, so that a parameter is not moved for a gain within the folds' own noise
+SELECT_GAIN = 0.01
+
+
+@dataclass
+class Selection:
+    """The parameters a calibration lets move, and the cross-validated errors that chose them.
+
+    Attributes
+    ----------
+    free
+        The parameters fitted, in the order they were chosen.
+    steps
+        ``(parameter or "sourced values", cross-validated mean absolute log error)`` after
+        each step: the sourced values first, then each parameter freed.
+    rejected
+        Parameter -> the cross-validated error with it freed as well, for the candidates of
+        the last step (none of which lowered the error enough).
+    """
+
+    free: list[str]
+    steps: list[tuple[str, float]]
+    rejected: dict[str, float] = field(default_factory=dict)
+
+
+def _inner_folds(rows: Sequence[Prediction], k: int) -> list[list[int]]:
+    """Row indices in ``k`` folds, every row of one movement in one fold.
+
+    The movement keys are sorted and dealt to the folds in turn.
+    """
+    keys = sorted({rp.movement.movement for rp in rows})
+    fold = {key: i % k for i, key in enumerate(keys)}
+    out: list[list[int]] = [[] for _ in range(k)]
+    for i, rp in enumerate(rows):
+        out[fold[rp.movement.movement]].append(i)
+    return [f for f in out if f]
+
+
+def _log_errors(rows: Sequence[Prediction], params: Mapping[str, Any]) -> np.ndarray:
+    """``|log(expected model days / observed middle)|`` of each row under ``params``."""
+    from .predict import term_matrix
+    from .uncertainty import expected_row
+
+    keys, inverse, coef = term_matrix([rp.terms for rp in rows])
+    days = evaluate(expected_row(params, keys, inverse), inverse, coef) / 24.0
+    mid = np.array([sum(rp.movement.observed_days) / 2.0 for rp in rows])
+    return np.abs(np.log(days / mid))
+
+
+def select_free(
+    predictions: Sequence[Prediction], params: Mapping[str, Any], *, folds: int = SELECT_FOLDS
+) -> Selection:
+    """Which ``estimated`` parameters move off their sourced values: those that lower the error.
+
+    Forward selection: starting from every parameter at its sourced value, each step frees the
+    parameter whose fit (:func:`fit_parameters` on the other folds, with the parameters freed so
+    far) gives the least mean absolute log error on the held-out folds, and stops when no
+    parameter lowers it by :data:`SELECT_GAIN`. The folds keep every row of one movement
+    together (the register's ``movement`` key), so two reports of one train never score each
+    other. The routes are held as predicted.
+    """
+    rows = [rp for rp in predictions if rp.ok]
+    cands = sorted(k for k in _rows_by_param(rows) if _fittable(params, k))
+    parts = _inner_folds(rows, folds)
+    if len(parts) < 2 or not cands:
+        return Selection([], [("sourced values", float("nan"))])
+
+    def cv_error(free: Sequence[str]) -> float:
+        errs = []
+        for test in parts:
+            held = set(test)
+            train = [rp for i, rp in enumerate(rows) if i not in held]
+            fitted = apply_fit(params, fit_parameters(train, params, free=free))
+            errs.append(_log_errors([rows[i] for i in test], fitted))
+        return float(np.mean(np.concatenate(errs)))
+
+    chosen: list[str] = []
+    current = cv_error(chosen)
+    steps = [("sourced values", current)]
+    rejected: dict[str, float] = {}
+    while True:
+        trial = {k: cv_error([*chosen, k]) for k in cands if k not in chosen}
+        if not trial:
+            break
+        best = min(trial, key=lambda k: (trial[k], k))
+        if trial[best] > current - SELECT_GAIN:
+            rejected = trial
+            break
+        chosen.append(best)
+        current = trial[best]
+        steps.append((best, current))
+    return Selection(chosen, steps, rejected)
+
+
 # -- fixed point -----------------------------------------------------------------------------
 @dataclass
 class FixedPoint:
@@ -473,28 +547,35 @@ class FixedPoint:
     ----------
     params
         The calibrated parameters.
-    G
-        The network built with them.
+    networks
+        The networks built with them, one per date the rows name
+        (:class:`~corridormap.predict.DatedNetworks`).
     fit
         The last :class:`Fit`.
     predictions
         The rows predicted on ``G``.
     iterations, converged
         Re-routing rounds, and whether the routes stopped changing.
+    selection
+        Which parameters were let move, and why (:func:`select_free`).
     """
 
     params: dict[str, Any]
-    G: nx.MultiDiGraph
+    networks: DatedNetworks
     fit: Fit
     predictions: list[Prediction]
     iterations: int
     converged: bool
+    selection: Selection | None = None
 
 
 def fixed_point(
     gd: Any, prior: Mapping[str, Any], movements: Sequence[Movement], max_iter: int = MAX_ITER
 ) -> FixedPoint:
-    """Fit, rebuild the network with the fitted values and predict again, until routes settle.
+    """Fit, rebuild the networks with the fitted values and predict again, until routes settle.
+
+    Each row is predicted on the network of its own date
+    (:class:`~corridormap.predict.DatedNetworks`).
 
     Parameters
     ----------
@@ -511,25 +592,26 @@ def fixed_point(
     -------
     FixedPoint
     """
-    from .network import build_network
-
     params: dict[str, Any] = dict(prior)
     prev: tuple | None = None
     fit = Fit({}, {}, {}, {}, {}, [])
     preds: list[Prediction] = []
+    selection: Selection | None = None
     for it in range(1, max_iter + 1):
-        G = build_network(replace(gd, params=params))
-        preds = predict_all(G, movements)
+        nets = DatedNetworks(gd, params)
+        preds = predict_all(nets, movements)
         sig = tuple(rp.signature() for rp in preds)
         if sig == prev:
-            return FixedPoint(params, G, fit, preds, it - 1, True)
-        fit = fit_parameters(preds, prior)
+            return FixedPoint(params, nets, fit, preds, it - 1, True, selection)
+        if selection is None:  # chosen once, on the routes of the sourced values
+            selection = select_free(preds, prior)
+        fit = fit_parameters(preds, prior, free=selection.free)
         params = apply_fit(prior, fit)
         prev = sig
-    G = build_network(replace(gd, params=params))
-    preds = predict_all(G, movements)
+    nets = DatedNetworks(gd, params)
+    preds = predict_all(nets, movements)
     done = tuple(rp.signature() for rp in preds) == prev
-    return FixedPoint(params, G, fit, preds, max_iter, done)
+    return FixedPoint(params, nets, fit, preds, max_iter, done, selection)
 
 
 # -- the calibration -------------------------------------------------------------------------
@@ -553,6 +635,9 @@ class Calibration:
         The geodata directory calibrated.
     seconds
         How long the run took.
+    selection
+        Which parameters were let move off their sourced values, and the cross-validated
+        errors that chose them (:func:`select_free`).
     """
 
     params: dict[str, Any]
@@ -564,6 +649,7 @@ class Calibration:
     directory: str
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    selection: Selection | None = None
 
     def changes(self) -> list[dict[str, Any]]:
         """One row per fitted parameter: prior and fitted values, spread, rows, move in %."""
@@ -605,6 +691,15 @@ class Calibration:
             "rows_not_replayable": [{"id": i, "reason": r} for i, r in self.skipped],
             "seconds": round(self.seconds, 2),
             "parameters": self.changes(),
+            "selection": None
+            if self.selection is None
+            else {
+                "free": self.selection.free,
+                "steps": [
+                    {"freed": name, "cv_mean_abs_log_error": round(err, 5)}
+                    for name, err in self.selection.steps
+                ],
+            },
         }
 
 
@@ -653,195 +748,8 @@ def calibrate(
         directory=gd.directory,
         seconds=time.perf_counter() - t0,
         skipped=[(rp.movement.id, rp.reason or "") for rp in run.predictions if not rp.ok],
+        selection=run.selection,
     )
-
-
-# -- parameters.toml, edited in place --------------------------------------------------------
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_ASSIGN = re.compile(
-    r"^(\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"))*)\s*="
-)
-
-
-def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in split_key(dotted.strip()))
-
-
-def _toml_value(v: Any) -> str:
-    import json
-
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        x = float(v)
-        if not math.isfinite(x):
-            raise ValueError(f"cannot write {v!r} to TOML")
-        return repr(x)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    raise ValueError(f"cannot write {v!r} to TOML")
-
-
-def _key(k: str) -> str:
-    return k if _BARE.match(k) else f'"{k}"'
-
-
-def _target(table: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """``table`` with the managed fields of ``new`` (those ``new`` lacks are removed)."""
-    out = {k: v for k, v in table.items() if k not in MANAGED}
-    head = {k: new[k] for k in ("low", "likely", "high", "basis") if k in new}
-    tail = {k: new[k] for k in MANAGED[4:] if k in new}
-    ordered: dict[str, Any] = {}
-    for k, v in table.items():  # keep the file's order for the fields it has
-        if k in head:
-            ordered[k] = head[k]
-        elif k in out:
-            ordered[k] = v
-    for k, v in head.items():
-        ordered.setdefault(k, v)
-    ordered.update(tail)
-    return ordered
-
-
-def render_parameters(text: str, params: Mapping[str, Any]) -> str:
-    """``parameters.toml`` text with every calibratable table set to its value in ``params``.
-
-    Only the managed lines of each changed table are touched (``low``, ``likely``, ``high``,
-    ``basis`` rewritten in place; ``calibrated_from``, ``sourced_range``, ``evidence`` and
-    ``calibration`` added after them or removed); comments, order and every other line stay as
-    written. Tables written inline (``speed_kmh = { low = ..., ... }``) are rewritten whole.
-    """
-    import tomllib
-
-    todo = _changed_tables(parameter_keys(tomllib.loads(text)), parameter_keys(params))
-    if not todo:
-        return text
-    lines = text.splitlines(keepends=True)
-    sections, inline = _table_lines(lines)
-    edits: list[tuple[int, int, list[str]]] = []
-    for parts, (t, new) in todo.items():
-        target = _target(t, new)
-        if parts in inline:
-            i = inline[parts]
-            a = _ASSIGN.match(lines[i])
-            assert a is not None
-            eol = "\n" if lines[i].endswith("\n") else ""
-            edits.append((i, i + 1, [f"{a.group(1)}{a.group(2)} = {_toml_value(target)}{eol}"]))
-        elif parts in sections:
-            edits.append((*sections[parts], _section_lines(lines, sections[parts], target)))
-        else:
-            raise GeodataError(
-                "cannot find this table's lines to rewrite (write it as a [table] or an "
-                "inline table)",
-                file="parameters.toml",
-                feature=_join(parts),
-            )
-    for a, b, new_lines in sorted(edits, reverse=True):
-        lines[a:b] = new_lines
-    return "".join(lines)
-
-
-def _changed_tables(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict:
-    """The estimated or calibrated tables whose managed fields ``wanted`` changes.
-
-    Parameters
-    ----------
-    current
-        The file's parameter tables, by key.
-    wanted
-        The new parameter tables, by key.
-
-    Returns
-    -------
-    dict
-        ``{key parts: (current table, new table)}``.
-    """
-    todo = {}
-    for k, t in current.items():
-        if t.get("basis") not in ("estimated", "calibrated") or k not in wanted:
-            continue
-        new = wanted[k]
-        if any(t.get(f) != new.get(f) for f in MANAGED):
-            todo[split_key(k)] = (t, new)
-    return todo
-
-
-def _table_lines(
-    lines: list[str],
-) -> tuple[dict[tuple[str, ...], tuple[int, int]], dict[tuple[str, ...], int]]:
-    """Where each ``[table]``'s lines are and on which line each inline table is.
-
-    Parameters
-    ----------
-    lines
-        The file's lines.
-
-    Returns
-    -------
-    tuple
-        The sections (key parts to the line span after the header) and the inline tables
-        (key parts to the line index); arrays of tables (``[[...]]``) are not sections.
-    """
-    section: tuple[str, ...] = ()
-    sections: dict[tuple[str, ...], tuple[int, int]] = {}
-    inline: dict[tuple[str, ...], int] = {}
-    start = None
-    for i, line in enumerate(lines):
-        m = _HEADER.match(line)
-        if m and not line.lstrip().startswith("[["):
-            if start is not None:
-                sections[section] = (start, i)
-            section, start = _parts(m.group(1)), i + 1
-            continue
-        a = _ASSIGN.match(line)
-        if a and line.rstrip().endswith("}") and "{" in line:
-            inline[section + _parts(a.group(2))] = i
-    if start is not None:
-        sections[section] = (start, len(lines))
-    return sections, inline
-
-
-def _section_lines(lines: list[str], span: tuple[int, int], target: Mapping[str, Any]) -> list[str]:
-    a, b = span
-    body = lines[a:b]
-    out: list[str] = []
-    written: set[str] = set()
-    last_head = None
-    for line in body:
-        m = _ASSIGN.match(line)
-        name = _parts(m.group(2))[0] if m else None
-        if name in MANAGED:
-            if name in target and name not in written:
-                c = _COMMENT.match(line.rstrip("\n"))
-                comment = c.group(1) if c and c.group(1) else ""
-                out.append(f"{name} = {_toml_value(target[name])}{comment}\n")
-                written.add(name)
-                if name in ("low", "likely", "high", "basis"):
-                    last_head = len(out)
-            continue
-        out.append(line)
-    missing = [k for k in MANAGED if k in target and k not in written]
-    if missing:
-        at = last_head if last_head is not None else _content_end(out)
-        out[at:at] = [f"{k} = {_toml_value(target[k])}\n" for k in missing]
-    return out
-
-
-def _content_end(body: list[str]) -> int:
-    n = len(body)
-    while n and (not body[n - 1].strip() or body[n - 1].lstrip().startswith("#")):
-        n -= 1
-    return n
-
-
-def _parameters_file(data_dir: str | os.PathLike[str] | None) -> Path:
-    from .io import bundled_geodata_dir
-
-    return (bundled_geodata_dir() if data_dir is None else Path(data_dir)) / "parameters.toml"
 
 
 def calibrated_text(cal: Calibration) -> tuple[Path, str, str]:

@@ -1,19 +1,18 @@
-"""Route families compared: door-to-door time, cost and CO2 with uncertainty.
+"""Route families compared: time on both clocks, cost and CO2, with uncertainty.
 
 For each route family (INSTC western, Trans-Caspian, eastern; Suez; Cape; see
-:mod:`corridormap.families`) the best routes within the family are found on the network at
-the parameters' likely values; each is then linear in the parameters, and the Monte Carlo of
-:mod:`corridormap.uncertainty` evaluates all candidate routes of all families at once and keeps
-each family's best candidate per draw. :func:`compare` gives the P10/P50/P90 of each family,
-the probability that the INSTC is faster than the sea route, and the tornado of the parameters
-that move that gap most; :func:`scenario_percentiles` gives a route's percentiles under
-scenarios beside the baseline's.
+:mod:`corridormap.families`) the family's route is the best on the network as the family sees
+it: the least expected time (or cost) on the clock asked for, the route
+:func:`corridormap.route` finds. Its headline is that expected value; the Monte Carlo of
+:mod:`corridormap.uncertainty` gives the spread (P10/P50/P90) of the same routes in the same
+draws, on the transit and the door-to-door clocks. :func:`compare` also gives the probability
+that the INSTC's route arrives before each sea family's, and the tornado of the parameters that
+move that gap most; :func:`scenario_percentiles` gives a pair's route under scenarios beside
+the baseline's.
 """
 
 from __future__ import annotations
 
-import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,25 +22,20 @@ import numpy as np
 
 from ._errors import NoRouteError, UnknownPlaceError
 from ._schema import MAX_DRAWS, check_count
-from .families import (
-    Family,
-    family_candidates,
-    family_weight,
-    network_families,
-    resolve_families,
-)
-from .model import edge_terms, evaluate
-from .routing import Route, make_weight
-from .search import values_changed
+from .families import Family, family_routes, network_families, resolve_families
+from .routing import Route
 from .uncertainty import (
-    CandidateTerms,
-    family_draws,
+    RouteTerms,
+    Simulation,
+    evaluate,
+    expected_row,
     param_array,
     percentiles,
     route_percentiles,
-    sample,
+    simulate,
+    summary,
 )
-from .weights import Weight, as_weight
+from .weights import CLOCKS, Weight, as_weight
 
 __all__ = [
     "SCENARIO_PERCENTILE_FIELDS",
@@ -49,6 +43,9 @@ __all__ = [
     "compare",
     "scenario_percentiles",
 ]
+
+#: the time figures of a family, each ``{"expected", "p10", "p50", "p90"}``
+_CLOCK_FIGURES = ("transit_days", "schedule_wait_days", "door_to_door_days")
 
 
 # -- result ----------------------------------------------------------------------------------
@@ -60,10 +57,18 @@ class Comparison:
     ----------
     origin, destination
         Place ids.
+    families
+        The families compared, in order.
     routes
-        Family name -> the best route at likely parameter values.
-    days, cost_usd
-        Family name -> array of per-draw values (best candidate of the family in each draw).
+        Family name -> the family's route (least expected objective on ``clock``).
+    simulation
+        The routes' Monte Carlo: per draw and family, transit days, days waiting for the
+        first departure and USD per TEU.
+    expected
+        Family name -> the route's expected ``transit`` and ``wait`` days and ``cost`` USD/TEU
+        (what the draws' means approach; the routes were chosen by them).
+    clock
+        The clock the routes were chosen on and the headline is given on.
     sensitivity
         Rows of the tornado table: parameter, gap_low_days, gap_high_days, swing_days.
     reference
@@ -76,11 +81,12 @@ class Comparison:
     destination: str
     families: list[Family]
     routes: dict[str, Route]
-    days: dict[str, np.ndarray]
-    cost_usd: dict[str, np.ndarray]
+    simulation: Simulation
+    expected: dict[str, dict[str, float]]
     draws: int
     seed: int | None
     by: str
+    clock: str = "transit"
     sensitivity: list[dict[str, Any]] = field(default_factory=list)
     unreachable: dict[str, str] = field(default_factory=dict)
     reference: str | None = "suez"
@@ -88,25 +94,56 @@ class Comparison:
     #: the parameter file the Monte Carlo drew from (for the charts' P10-P90 bands)
     params: Mapping[str, Any] | None = field(default=None, repr=False)
 
-    def _pct(self, arr: np.ndarray) -> dict[str, float]:
-        p10, p50, p90 = percentiles(arr)
-        return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
+    @property
+    def days(self) -> dict[str, np.ndarray]:
+        """Family name -> days per draw on the comparison's clock."""
+        return self.days_on(self.clock)
+
+    def days_on(self, clock: str) -> dict[str, np.ndarray]:
+        """Family name -> days per draw on ``clock`` (``transit`` or ``door-to-door``)."""
+        sim = self.simulation
+        days = sim.days(clock)
+        return {name: days[:, j] for j, name in enumerate(sim.names)}
+
+    @property
+    def cost_usd(self) -> dict[str, np.ndarray]:
+        """Family name -> USD per TEU per draw."""
+        sim = self.simulation
+        return {name: sim.cost[:, j] for j, name in enumerate(sim.names)}
+
+    def expected_days(self, family: str, clock: str | None = None) -> float:
+        """The expected days of a family's route on ``clock`` (default the comparison's)."""
+        e = self.expected[family]
+        return e["transit"] if (clock or self.clock) == "transit" else e["transit"] + e["wait"]
+
+    def instc_family(self) -> str | None:
+        """The INSTC branch whose route is best: least expected time (or cost) on the clock."""
+        names = [f.name for f in self.families if f.instc and f.name in self.routes]
+        if not names:
+            return None
+        if self.by == "cost_usd":
+            return min(names, key=lambda n: self.expected[n]["cost"])
+        return min(names, key=self.expected_days)
 
     def instc_days(self) -> np.ndarray | None:
-        """Per draw, the best of the INSTC families."""
-        arrs = [self.days[f.name] for f in self.families if f.instc and f.name in self.days]
-        return np.minimum.reduce(arrs) if arrs else None
+        """Per draw, the days of the INSTC's best branch (:meth:`instc_family`) on the clock."""
+        best = self.instc_family()
+        return None if best is None else self.days[best]
 
-    def p_instc_beats(self, family: str | None = None) -> float | None:
-        """Probability that the best INSTC branch is faster than ``family``.
+    def p_instc_beats(self, family: str | None = None, clock: str | None = None) -> float | None:
+        """The probability that the INSTC's best route arrives before ``family``'s.
 
-        ``family`` defaults to the reference sea family of the network's ``families.toml``.
+        Both routes are held fixed (chosen by their expected value); the probability is the
+        share of draws in which the INSTC's is the quicker on ``clock`` (default the
+        comparison's). ``family`` defaults to the reference sea family of the network's
+        ``families.toml``.
         """
         family = family or self.reference
-        best = self.instc_days()
-        if best is None or family not in self.days:
+        best = self.instc_family()
+        if best is None or family not in self.routes:
             return None
-        return float(np.mean(best < self.days[family]))
+        days = self.days_on(clock or self.clock)
+        return float(np.mean(days[best] < days[family]))
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per family with a route.
@@ -114,84 +151,96 @@ class Comparison:
         Returns
         -------
         list of dict
-            ``family``, ``label``, ``distance_km``, ``days`` and ``cost_usd`` (each
-            ``{"p10", "p50", "p90"}``), ``co2_kg``, ``borders``, ``transshipments`` and
-            ``nodes``.
+            ``family``, ``label``, ``distance_km``, ``clock``, ``days`` (on that clock),
+            ``transit_days``, ``schedule_wait_days``, ``door_to_door_days`` and ``cost_usd``
+            (each ``{"expected", "p10", "p50", "p90"}``), ``co2_kg``, ``borders``,
+            ``transshipments`` and ``nodes``.
         """
         rows = []
+        sim = self.simulation
         for fam in self.families:
             if fam.name not in self.routes:
                 continue
             r = self.routes[fam.name]
-            rows.append(
-                {
-                    "family": fam.name,
-                    "label": fam.label,
-                    "distance_km": round(r.distance_km, 1),
-                    "days": {k: round(v, 2) for k, v in self._pct(self.days[fam.name]).items()},
-                    "cost_usd": {
-                        k: round(v, 0) for k, v in self._pct(self.cost_usd[fam.name]).items()
-                    },
-                    "co2_kg": round(r.co2_kg, 1),
-                    "borders": r.borders,
-                    "transshipments": r.transshipments,
-                    "nodes": r.nodes,
-                }
+            j = sim.column(fam.name)
+            draws = {
+                "transit_days": sim.transit[:, j],
+                "schedule_wait_days": sim.wait[:, j],
+                "door_to_door_days": sim.transit[:, j] + sim.wait[:, j],
+            }
+            row: dict[str, Any] = {
+                "family": fam.name,
+                "label": fam.label,
+                "distance_km": round(r.distance_km, 1),
+                "clock": self.clock,
+            }
+            e = self.expected[fam.name]
+            means = {
+                "transit_days": e["transit"],
+                "schedule_wait_days": e["wait"],
+                "door_to_door_days": e["transit"] + e["wait"],
+            }
+            for name in _CLOCK_FIGURES:
+                row[name] = _rounded(summary(draws[name], means[name]), 2)
+            row["days"] = row["transit_days" if self.clock == "transit" else "door_to_door_days"]
+            row["cost_usd"] = _rounded(summary(sim.cost[:, j], e["cost"]), 0)
+            row.update(
+                co2_kg=round(r.co2_kg, 1),
+                borders=r.borders,
+                transshipments=r.transshipments,
+                nodes=r.nodes,
             )
+            rows.append(row)
         return rows
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as plain data for JSON.
 
-        It holds the run's settings, :meth:`to_records`, the probability that the best INSTC
-        branch is faster than each non-INSTC family, the unreachable families and the sensitivity.
+        It holds the run's settings, :meth:`to_records`, the INSTC's best branch and the
+        probability that its route arrives before each non-INSTC family's (on both clocks),
+        the unreachable families and the sensitivity.
         """
+        sea = [f.name for f in self.families if not f.instc and f.name in self.routes]
         return {
             "origin": self.origin,
             "destination": self.destination,
             "draws": self.draws,
             "seed": self.seed,
             "by": self.by,
+            "clock": self.clock,
             "scenario": self.scenario,
             "reference": self.reference,
             "families": self.to_records(),
-            "p_instc_faster": {
-                f.name: self.p_instc_beats(f.name)
-                for f in self.families
-                if not f.instc and f.name in self.days
+            "instc_family": self.instc_family(),
+            "p_instc_faster": {name: self.p_instc_beats(name) for name in sea},
+            "p_instc_faster_by_clock": {
+                clock: {name: self.p_instc_beats(name, clock) for name in sea} for clock in CLOCKS
             },
             "unreachable": self.unreachable,
             "sensitivity": self.sensitivity,
         }
 
     def to_frame(self):
-        """One row per family: distance, days and cost P10/P50/P90, CO2, borders, nodes."""
+        """One row per family: its figures, expected and P10/P50/P90.
+
+        Distance; days on the comparison's clock, transit, waiting for the first departure and
+        door to door, and cost (each expected, P10, P50, P90); CO2, borders, transshipments,
+        nodes.
+        """
         import pandas as pd
 
         flat = []
+        figures = ("days", "transit_days", "schedule_wait_days", "door_to_door_days", "cost_usd")
         for row in self.to_records():
-            out = {k: v for k, v in row.items() if k not in ("days", "cost_usd")}
-            for k in ("p10", "p50", "p90"):
-                out[f"days_{k}"] = row["days"][k]
-            for k in ("p10", "p50", "p90"):
-                out[f"cost_usd_{k}"] = row["cost_usd"][k]
+            out = {k: v for k, v in row.items() if k not in figures}
+            for q in figures:
+                for k in ("expected", "p10", "p50", "p90"):
+                    out[f"{q}_{k}"] = row[q][k]
             out["nodes"] = " ".join(row["nodes"])
             flat.append(out)
-        cols = [
-            "family",
-            "label",
-            "distance_km",
-            "days_p10",
-            "days_p50",
-            "days_p90",
-            "cost_usd_p10",
-            "cost_usd_p50",
-            "cost_usd_p90",
-            "co2_kg",
-            "borders",
-            "transshipments",
-            "nodes",
-        ]
+        cols = ["family", "label", "distance_km", "clock"]
+        cols += [f"{q}_{k}" for q in figures for k in ("expected", "p10", "p50", "p90")]
+        cols += ["co2_kg", "borders", "transshipments", "nodes"]
         return pd.DataFrame(flat, columns=cols)
 
     def sensitivity_frame(self):
@@ -206,11 +255,10 @@ class Comparison:
         )
 
     def __repr__(self) -> str:
-        parts = [f"{r['family']} {r['days']['p50']:.1f} d" for r in self.to_records()]
+        parts = [f"{r['family']} {r['days']['expected']:.1f} d" for r in self.to_records()]
         return (
-            f"<Comparison {self.origin} -> {self.destination} ({self.draws} draws): "
-            + ", ".join(parts)
-            + ">"
+            f"<Comparison {self.origin} -> {self.destination} ({self.clock}, expected; "
+            f"{self.draws} draws): " + ", ".join(parts) + ">"
         )
 
     def _repr_html_(self) -> str:
@@ -219,13 +267,17 @@ class Comparison:
     def plot(self, *, top: int = 10):
         """A matplotlib figure of this comparison.
 
-        It shows days and cost per family (P10-P90 bars), the sensitivity tornado, and a
-        time-distance panel per family (its likely route, with the P10-P90 band of that route
-        from the same draws and seed).
+        It shows days and cost per family (expected, with P10-P90 bars), the sensitivity
+        tornado, and a time-distance panel per family (its route, with the P10-P90 band from
+        the same draws and seed).
         """
         from .render.charts import comparison_figure
 
         return comparison_figure(self, top=top)
+
+
+def _rounded(d: Mapping[str, float], nd: int) -> dict[str, float]:
+    return {k: round(v, nd) for k, v in d.items()}
 
 
 # -- the comparison -------------------------------------------------------------------------
@@ -238,7 +290,7 @@ def compare(
     draws: int = 10_000,
     seed: int | None = 0,
     by: str = "time_h",
-    candidates: int = 4,
+    clock: str = "transit",
     weight: Weight | None = None,
     progress: bool | None = None,
 ) -> Comparison:
@@ -258,14 +310,18 @@ def compare(
     seed
         Random seed; the same seed gives the same numbers.
     by
-        What "best" means when picking each family's route: ``time_h`` or ``cost_usd``.
-    candidates
-        Routes per family evaluated in every draw (the family's ``k`` best at likely values).
+        What "best" means when picking each family's route: ``time_h`` or ``cost_usd``
+        (least expected value).
+    clock
+        ``transit`` (default: from handing the cargo to the first carrier) or
+        ``door-to-door`` (with the wait for the first departure): the clock the routes are
+        chosen on and the headline is given on. Both clocks' figures are in the result.
     weight
         A :class:`~corridormap.weights.Weight` whose closures and scenario every family
         starts from (e.g. ``apply_scenario(G, "red-sea-closed").weight()``).
     progress
-        Show a progress bar; default only for runs over 200,000 draws on a terminal.
+        Show a progress bar on stderr; default only for runs over 200,000 draws on a
+        terminal.
 
     Returns
     -------
@@ -280,99 +336,74 @@ def compare(
     """
     from .places import resolve_end_place
 
-    draws = check_count(draws, "draws", high=MAX_DRAWS)  # ~175 bytes a draw: 2e6 ~ 350 MB
+    draws = check_count(draws, "draws", high=MAX_DRAWS)  # ~200 bytes a draw: 2e6 ~ 400 MB
     o = resolve_end_place(G, origin, "origin")
     d = resolve_end_place(G, destination, "destination")
     table = network_families(G)
     fams = resolve_families(families, table)
-    base = as_weight(weight, by)
+    base = as_weight(weight, by).on_clock(clock)
     params = G.graph["params"]
-    cands, unreachable = family_candidates(
-        G, o, d, fams, base, candidates, named=families is not None
-    )
-    if not cands:
+    routes, unreachable = family_routes(G, o, d, fams, base, named=families is not None)
+    if not routes:
         raise NoRouteError(
             f"no route family connects {o} and {d}: "
             + "; ".join(f"{k}: {v}" for k, v in unreachable.items())
         )
-    T = CandidateTerms.of(cands)
-    days, cost = _run_monte_carlo(params, T, draws, seed, base.by, progress)
+    T = RouteTerms.of(routes)
+    e = T.expected(params)
     ref = table.reference if table.reference in {f.name for f in fams} else None
     comp = Comparison(
         origin=o,
         destination=d,
         families=fams,
-        routes={n: cs[0] for n, cs in cands.items()},
-        days=days,
-        cost_usd=cost,
+        routes=routes,
+        simulation=_simulate_with_progress(params, T, draws, seed, progress),
+        expected={name: {k: float(v[j]) for k, v in e.items()} for j, name in enumerate(T.names)},
         draws=draws,
         seed=seed,
         by=base.by,
+        clock=base.clock,
         unreachable=unreachable,
         reference=ref,
         scenario=base.scenario,
         params=params,
     )
-    comp.sensitivity = _tornado(params, T, fams, ref)
+    comp.sensitivity = _tornado(params, T, comp)
     return comp
 
 
-def _run_monte_carlo(
-    params: Mapping[str, Any],
-    T: CandidateTerms,
-    draws: int,
-    seed: int | None,
-    by: str,
-    progress: bool | None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The Monte Carlo of :func:`compare`, seeded, with a progress bar if wanted.
+def _simulate_with_progress(
+    params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any, progress: bool | None
+) -> Simulation:
+    """:func:`~corridormap.uncertainty.simulate`, with a progress bar if wanted."""
+    import sys
 
-    Parameters
-    ----------
-    params
-        The parameter file.
-    T
-        The candidate routes' terms.
-    draws
-        The draws.
-    seed
-        The random seed.
-    by
-        What picks each family's route in a draw: ``time_h`` or ``cost_usd``.
-    progress
-        Show a progress bar; None: only for runs over 200,000 draws on a terminal.
-
-    Returns
-    -------
-    tuple
-        Days and cost (USD) per draw, by family name.
-    """
-    rng = np.random.default_rng(seed)
     show = progress if progress is not None else (draws > 200_000 and sys.stderr.isatty())
-    bar = None
-    if show:
-        from tqdm import tqdm
+    if not show:
+        return simulate(params, T, draws, seed)
+    from tqdm import tqdm
 
-        bar = tqdm(total=draws, unit="draw", desc="Monte Carlo")
-    try:
-        return family_draws(params, T, draws, rng, by=by, seed=seed, bar=bar)
-    finally:
-        if bar is not None:
-            bar.close()
+    with tqdm(total=draws, unit="draw", desc="Monte Carlo") as bar:
+        return simulate(params, T, draws, seed, bar)
 
 
-def _tornado(params, T: CandidateTerms, fams, reference: str | None) -> list[dict[str, Any]]:
-    """How much each parameter, alone at its low and high, moves the INSTC - reference gap."""
-    instc = {f.name for f in fams if f.instc}
-    if reference is None or reference not in T.order or not instc & set(T.order):
+def _tornado(params, T: RouteTerms, comp: Comparison) -> list[dict[str, Any]]:
+    """How much each parameter, alone at its low and high, moves the INSTC - reference gap.
+
+    The gap is between the INSTC's best route and the reference family's, on the comparison's
+    clock; the other parameters stay at their expected values.
+    """
+    instc, reference = comp.instc_family(), comp.reference
+    if instc is None or reference is None or reference not in T.names:
         return []
     keys = T.keys
-    base = param_array(params, keys)
+    base = expected_row(params, keys, T.inverse)
+    i, r = T.names.index(instc), T.names.index(reference)
+    coef = T.transit if comp.clock == "transit" else T.transit + T.wait
 
     def gap(values: np.ndarray) -> np.ndarray:
-        best = T.best(T.days(values))
-        inst = np.minimum.reduce([best[n] for n in T.order if n in instc])
-        return inst - best[reference]
+        days = evaluate(values, T.inverse, coef) / 24.0
+        return days[:, i] - days[:, r]
 
     lows = np.tile(base, (len(keys), 1))
     highs = lows.copy()
@@ -389,70 +420,25 @@ def _tornado(params, T: CandidateTerms, fams, reference: str | None) -> list[dic
         }
         for k, a, b in zip(keys, g_lo, g_hi, strict=True)
     ]
-    rows = [r for r in rows if r["swing_days"] > 0]
-    rows.sort(key=lambda r: -r["swing_days"])
+    rows = [row for row in rows if row["swing_days"] > 0]
+    rows.sort(key=lambda row: -row["swing_days"])
     return rows
 
 
-def _naive_compare(
-    G: nx.MultiDiGraph,
-    origin: str,
-    destination: str,
-    *,
-    families: Iterable[str | Family] | None = None,
-    draws: int = 100,
-    seed: int | None = 0,
-) -> dict[str, np.ndarray]:
-    """The baseline the benchmark measures against; returns days per family.
-
-    It makes a shortest-path call per family per draw, on edge times recomputed from each
-    draw's parameters (the same model terms).
-    """
-    from .routing import route
-
-    fams = resolve_families(families, network_families(G))
-    params = G.graph["params"]
-    keys = sorted(
-        {t.key for _, _, d in G.edges(data=True) for t in edge_terms(d) if t.quantity == "time_h"}
-    )
-    rng = np.random.default_rng(seed)
-    values = sample(params, keys, draws, rng)
-    out: dict[str, list[float]] = {f.name: [] for f in fams}
-    H = G.copy()  # one copy whose edge times are rewritten for every draw
-    weights = {f.name: family_weight(G, f, make_weight("time_h")) for f in fams}
-    for row in values:
-        value = dict(zip(keys, row.tolist(), strict=True))
-
-        def edge_time(d, value=value):
-            return evaluate([t for t in edge_terms(d) if t.quantity == "time_h"], value)["time_h"]
-
-        for _, _, data in H.edges(data=True):
-            data["time_h"] = edge_time(data)
-        values_changed(H)  # edge values changed in place: drop the export's cached vectors
-        for fam in fams:
-            wf = weights[fam.name]
-            try:
-                r = route(H, origin, destination, weight=wf)
-            except NoRouteError:
-                out[fam.name].append(math.nan)
-                continue
-            out[fam.name].append(r.time_h / 24.0)
-    return {k: np.array(v) for k, v in out.items()}
-
-
 # -- scenarios -------------------------------------------------------------------------------
-#: the Monte Carlo fields :func:`scenario_percentiles` gives each pair and scenario
+#: the Monte Carlo figures :func:`scenario_percentiles` adds to each pair and scenario (the
+#: expected days and their difference are :func:`corridormap.scenarios.compare_scenarios`'s)
 SCENARIO_PERCENTILE_FIELDS = (
+    "clock",
     "days_p10",
     "days_p50",
     "days_p90",
     "baseline_days_p50",
+    "delta_days_p10",
     "delta_days_p50",
-    "cost_usd_p10",
+    "delta_days_p90",
     "cost_usd_p50",
-    "cost_usd_p90",
     "baseline_cost_usd_p50",
-    "delta_cost_usd_p50",
     "draws",
     "seed",
 )
@@ -466,12 +452,15 @@ def scenario_percentiles(
     by: str,
     draws: int,
     seed: int | None,
+    clock: str = "transit",
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """The P10/P50/P90 of each pair's best route under each scenario, beside the baseline's.
+    """Each pair's route under each scenario beside the baseline's: the spread of its days.
 
     The routes are those :func:`corridormap.scenarios.compare_scenarios` finds (the best route
-    under the scenario, and in the baseline); their percentiles come from
-    :func:`~corridormap.uncertainty.route_percentiles`.
+    under the scenario, and in the baseline, by expected value on ``clock``), whose expected
+    days it gives. The difference is the scenario's days less the baseline's, draw by draw (the
+    same draws of the parameters: the two routes share them), so its P10/P50/P90 say how sure
+    a saving is.
 
     Parameters
     ----------
@@ -485,6 +474,8 @@ def scenario_percentiles(
         The objective the routes are found by.
     draws, seed
         The Monte Carlo's draws and seed.
+    clock
+        ``transit`` or ``door-to-door``.
 
     Returns
     -------
@@ -501,34 +492,43 @@ def scenario_percentiles(
     base = apply_scenario(G, [])
     out: dict[tuple[str, str], dict[str, Any]] = {}
 
-    def pct(view: Any, o: str, d: str) -> dict | None:
+    def find(view: Any, o: str, d: str) -> Route | None:
         try:
-            r = route(G, o, d, weight=view.weight(by))
+            return route(G, o, d, weight=view.weight(by), clock=clock)
         except (NoRouteError, UnknownPlaceError):
             return None
-        return route_percentiles(G, r, draws=draws, seed=seed)
 
     for o, d in pairs:
         o_id = resolve_end_place(G, o, "origin")
         d_id = resolve_end_place(G, d, "destination")
-        b = pct(base, o_id, d_id)
+        b = find(base, o_id, d_id)
         for view in views:
-            out[(f"{o} - {d}", view.name)] = _scenario_row(pct(view, o_id, d_id), b, draws, seed)
+            r = find(view, o_id, d_id)
+            out[(f"{o} - {d}", view.name)] = _scenario_row(G, r, b, draws, seed, clock)
     return out
 
 
-def _scenario_row(p: dict | None, b: dict | None, draws: int, seed: int | None) -> dict[str, Any]:
-    """The fields of one pair and scenario: its percentiles ``p`` beside the baseline's ``b``."""
+def _scenario_row(
+    G: nx.MultiDiGraph, r: Route | None, b: Route | None, draws: int, seed: Any, clock: str
+) -> dict[str, Any]:
+    """The fields of one pair and scenario: route ``r`` beside the baseline's ``b``."""
     row: dict[str, Any] = dict.fromkeys(SCENARIO_PERCENTILE_FIELDS)
-    row.update(draws=draws, seed=seed)
-    if p is not None:
-        for q, nd in (("days", 3), ("cost_usd", 1)):
-            for k in ("p10", "p50", "p90"):
-                row[f"{q}_{k}"] = round(p[q][k], nd)
+    row.update(draws=draws, seed=seed, clock=clock)
+    if r is not None:
+        p = route_percentiles(G, r, draws=draws, seed=seed)
+        for k in ("p10", "p50", "p90"):
+            row[f"days_{k}"] = round(p["days"][k], 3)
+        row["cost_usd_p50"] = round(p["cost_usd"]["p50"], 1)
     if b is not None:
-        row["baseline_days_p50"] = round(b["days"]["p50"], 3)
-        row["baseline_cost_usd_p50"] = round(b["cost_usd"]["p50"], 1)
-    if p is not None and b is not None:
-        row["delta_days_p50"] = round(p["days"]["p50"] - b["days"]["p50"], 3)
-        row["delta_cost_usd_p50"] = round(p["cost_usd"]["p50"] - b["cost_usd"]["p50"], 1)
+        q = route_percentiles(G, b, draws=draws, seed=seed)
+        row["baseline_days_p50"] = round(q["days"]["p50"], 3)
+        row["baseline_cost_usd_p50"] = round(q["cost_usd"]["p50"], 1)
+    if r is not None and b is not None:
+        sim = simulate(
+            G.graph["params"], RouteTerms.of({"scenario": r, "baseline": b}), draws, seed
+        )
+        days = sim.days(clock)
+        delta = percentiles(days[:, 0] - days[:, 1])
+        for k, x in zip(("p10", "p50", "p90"), delta, strict=True):
+            row[f"delta_days_{k}"] = round(float(x), 3)
     return row

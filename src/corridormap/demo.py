@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -46,18 +47,26 @@ def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
     return True
 
 
+def network_date(G: nx.MultiDiGraph) -> str | None:
+    """The date of a network of a date (``G.graph["as_of"]``), or ``None`` for today's."""
+    return (G.graph.get("as_of") or {}).get("date")
+
+
 def route_report(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
     """``route-report.md`` and ``route-report.json``.
 
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
     """
+    day = network_date(G)
     docs, lines = [], ["# corridormap route report", ""]
+    if day:
+        lines += [f"network as of {day}", ""]
     for spec in analysis.routes:
         if not _applies(G, spec, "route"):
             continue
         r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
-        docs.append({"name": spec["name"], **r.to_dict()})
+        docs.append({"name": spec["name"], **({"as_of": day} if day else {}), **r.to_dict()})
         lines += [
             f"## {spec['name']}",
             "",
@@ -104,7 +113,10 @@ def comparisons(G: nx.MultiDiGraph, analysis: Analysis, *, draws: int = 10_000) 
             continue
         csv_name, png_name = names[spec["stem"]]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
-        out.append((csv_name, fmt.frame_csv_text(comp.to_frame())))
+        frame = comp.to_frame()
+        if network_date(G):
+            frame = frame.assign(as_of=network_date(G))
+        out.append((csv_name, fmt.frame_csv_text(frame)))
         fig = comp.plot()
         try:
             out.append((png_name, figure_bytes(fig, "png")))
@@ -133,12 +145,15 @@ def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
     names = file_names(
         [sc.name for sc in scens], SCENARIO_FILES, file="analysis.toml", what="scenario"
     )
+    day = network_date(G)
     pairs = default_pairs(G)
     out: list[Output] = []
     for sc in scens:
         rows = compare_scenarios(G, pairs, [sc]).to_dict()
         for r in rows:
             r["route_nodes"] = " ".join(r["route_nodes"])
+            if day:
+                r["as_of"] = day
         cols = (
             "pair",
             "days",
@@ -151,6 +166,7 @@ def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
         md = [
             f"# Scenario: {sc.name}",
             "",
+            *([f"network as of {day}", ""] if day else []),
             sc.description,
             "",
             "```",
@@ -160,7 +176,7 @@ def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
         ]
         csv_name, md_name = names[sc.name]
         out += [
-            (csv_name, fmt.csv_text(rows, list(COMPARISON_FIELDS))),
+            (csv_name, fmt.csv_text(rows, [*COMPARISON_FIELDS, *(["as_of"] if day else [])])),
             (md_name, "\n".join(md)),
         ]
     return out
@@ -172,9 +188,11 @@ def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
     from .render import color_links, render_html
 
     crit = criticality(G)
-    out: list[Output] = [
-        ("bottlenecks.csv", fmt.csv_text(crit.pair_rows(), list(CRITICALITY_PAIR_FIELDS)))
-    ]
+    day = network_date(G)
+    pair_rows = crit.pair_rows()
+    pair_rows = [{**r, "as_of": day} for r in pair_rows] if day else pair_rows
+    pair_fields = [*CRITICALITY_PAIR_FIELDS, *(["as_of"] if day else [])]
+    out: list[Output] = [("bottlenecks.csv", fmt.csv_text(pair_rows, pair_fields))]
     worst = crit.worst_per_pair()
     values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
     cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
@@ -191,6 +209,28 @@ def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
     out.append(("bottlenecks.html", render_html(m)))
     out.append(("bottlenecks-offline.html", render_html(m, self_contained=True)))
     return out
+
+
+def timeline_page(data_dir: str | Path | None) -> tuple[list[Output], Any]:
+    """``timeline.html``: the corridor through time of ``analysis.toml``'s ``[demo.timeline]``.
+
+    Returns the page (none when the file has no timeline or its places are missing) and the
+    :class:`~corridormap.timeline.Timeline`, or ``None``.
+    """
+    from .timeline import through_time
+
+    spec = load_analysis(data_dir).timeline
+    if spec is None:
+        return [], None
+    first, last = spec["years"]
+    try:
+        line = through_time(
+            data_dir, spec["from"], spec["to"], range(first, last + 1), series=spec["series"]
+        )
+    except LookupError as exc:
+        log.warning("timeline skipped: %s", exc)
+        return [], None
+    return [("timeline.html", line.to_html())], line
 
 
 def scene_pages(G: nx.MultiDiGraph, views: list, *, self_contained: bool) -> list[Output]:
@@ -223,19 +263,22 @@ def run(
     *,
     data_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    as_of: str | None = None,
 ) -> list[Path]:
     """Run the main job on the bundled data (or ``data_dir``); returns the files written.
 
     Everything is computed before anything is written: an invalid data file, or a failure
     on the way, leaves ``out`` as it was. ``progress`` is called with the name of each step
-    of :data:`STEPS` as it starts.
+    of :data:`STEPS` as it starts. ``as_of`` (a date) computes everything on the network of
+    that date, and every output says so; the corridor-through-time page shows every year of
+    ``analysis.toml`` regardless.
     """
     from .mapscenes import compute_scenes
     from .network import load_network
 
     step = progress or (lambda name: None)
     out = Path(out)
-    G = load_network(data_dir)
+    G = load_network(data_dir, as_of=as_of)
     analysis = load_analysis(G.graph.get("directory"))
     # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network;
     # scenes.toml and the evidence its replays read are checked here, before any work
@@ -252,10 +295,14 @@ def run(
         step(name)
         outputs += compute()
     step(STEPS[5])
+    page, line = timeline_page(data_dir)
+    outputs += page
     paths = [inside(out, name) for name, _ in outputs]
     written = [atomic_write(p, data) for p, (_, data) in zip(paths, outputs, strict=True)]
     # the atlas page: every scene, chart and table written above, with its finding
     from .render.atlas import write_atlas
 
-    written.append(write_atlas(out, views, G=G))
+    extra = [f"network as of {network_date(G)}"] if network_date(G) else []
+    timeline = line.to_dict() if line is not None else None
+    written.append(write_atlas(out, views, G=G, extra=extra, timeline=timeline))
     return written

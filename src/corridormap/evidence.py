@@ -31,11 +31,28 @@ __all__ = [
 ]
 
 FILE = "evidence.toml"
-REQUIRED = ("id", "title", "source", "date", "kind", "measure", "path", "observed", "notes")
+REQUIRED = (
+    "id",
+    "title",
+    "source",
+    "date",
+    "kind",
+    "measure",
+    "clock",
+    "movement",
+    "path",
+    "observed",
+    "notes",
+)
 OPTIONAL = ("events", "role")
 KINDS = ("measured_run", "operator_schedule", "official_claim", "press_estimate")
 MEASURES = ("door_to_door", "port_to_port", "leg", "border_dwell", "terminal_dwell")
 DWELLS = ("border_dwell", "terminal_dwell")
+#: when a published figure's clock starts and stops: from loading at the origin (or handing
+#: the cargo to the first carrier), from the first sailing, a sea service port to port, with
+#: the wait for the first departure (door to door), one stretch of a route (first vehicle
+#: leaving to last arriving), or a dwell at one place
+CLOCKS = ("from_loading", "from_sailing", "port_to_port", "door_to_door_with_wait", "leg", "dwell")
 UNITS = {"days": 1.0, "hours": 1.0 / 24.0}
 ROLES = ("fit", "holdout")
 #: the longest observation the register may hold (ten years): anything longer is a typo
@@ -58,8 +75,12 @@ class Movement:
 
     Attributes
     ----------
-    id, title, date, kind, measure, notes
-        As in the register.
+    id, title, date, kind, measure, clock, notes
+        As in the register (:data:`CLOCKS`: when the published figure's clock starts and
+        stops).
+    movement
+        The key shared by every row about the same physical movement or claim (the
+        cross-validation keeps them in one fold).
     sources
         The ``source`` field as a tuple of texts.
     path
@@ -76,6 +97,8 @@ class Movement:
     date: str
     kind: str
     measure: str
+    clock: str
+    movement: str
     path: tuple[Waypoint, ...]
     low: float
     high: float
@@ -172,6 +195,8 @@ def parse_movement(row: Any, file: str = FILE, index: int = 0) -> Movement:
         date=row["date"],
         kind=row["kind"],
         measure=measure,
+        clock=row["clock"],
+        movement=row["movement"],
         path=tuple(points),
         low=float(lo),
         high=float(hi),
@@ -200,7 +225,7 @@ def _check_fields(row: Mapping, err: Callable[..., GeodataError]) -> tuple[list[
     ------
     GeodataError
         For the first field at fault: a missing or unknown field, a bad id, an empty title or
-        notes, a bad source, date, kind, measure or role.
+        notes, a bad source, date, kind, measure, clock, movement or role.
     """
     for key in REQUIRED:
         if key not in row:
@@ -222,13 +247,29 @@ def _check_fields(row: Mapping, err: Callable[..., GeodataError]) -> tuple[list[
         raise err("must be a non-empty text or a list of non-empty texts", "source")
     if not _valid_date(row["date"]):
         raise err(f"{row['date']!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD", "date")
-    for key, options in (("kind", KINDS), ("measure", MEASURES)):
-        if row[key] not in options:
-            raise err(f"{row[key]!r} is not one of {', '.join(options)}", key)
+    _check_clock(row, err)
     role = row.get("role", "fit")
     if role not in ROLES:
         raise err(f"{role!r} is not one of {', '.join(ROLES)}", "role")
     return srcs, role
+
+
+def _check_clock(row: Mapping, err: Callable[..., GeodataError]) -> None:
+    """Check a movement's kind, measure, clock and movement key.
+
+    Dwell rows, and only they, are on the ``dwell`` clock.
+    """
+    for key, options in (("kind", KINDS), ("measure", MEASURES), ("clock", CLOCKS)):
+        if row[key] not in options:
+            raise err(f"{row[key]!r} is not one of {', '.join(options)}", key)
+    if (row["measure"] in DWELLS) != (row["clock"] == "dwell"):
+        raise err(
+            f"a {row['measure']} row has clock "
+            + ("'dwell'" if row["measure"] in DWELLS else "other than 'dwell'"),
+            "clock",
+        )
+    if not (isinstance(row["movement"], str) and ID_RE.match(row["movement"])):
+        raise err(f"{row['movement']!r} is not lowercase-with-dashes", "movement")
 
 
 def _waypoints(

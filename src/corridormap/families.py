@@ -1,10 +1,11 @@
-"""Route families: which crossings each family closes, and its candidate routes.
+"""Route families: which crossings each family closes, and its route.
 
 A route family (INSTC western, Trans-Caspian, eastern; Suez; Cape) is the network with the
 other families' crossings closed: some links, places or modes. The families of a geodata
 directory are in its ``families.toml`` (the bundled ones when it has none), with the
-``reference`` family the INSTC is measured against. A family's candidates are its best routes
-at likely parameter values, found on the network as the family sees it.
+``reference`` family the INSTC is measured against. A family's route is the best route on the
+network as the family sees it: the least expected time (or cost) on the clock asked for, the
+route :func:`corridormap.route` finds with the family's weight.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from ._cache import derived
 from ._errors import GeodataError, InputError, NoRouteError, closest
 from ._schema import MODES, as_names, show
 from .io import data_file, read_toml
-from .routing import Route, alternatives
+from .routing import Route, route
 from .weights import Weight
 
 __all__ = [
     "FAMILIES",
     "Families",
     "Family",
-    "family_candidates",
+    "family_routes",
     "family_weight",
     "load_families",
     "network_families",
@@ -279,10 +280,12 @@ def family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
     Raises
     ------
     InputError
-        If the family names links the network does not have.
+        If the family names links the network does not have (a network of a date may lack
+        those not in service then: closing them changes nothing).
     """
     known, modes = _links_and_modes(G)
-    missing = [x for x in fam.close_links if x not in known]
+    gone = (G.graph.get("as_of") or {}).get("withheld", {})  # not in service on its date
+    missing = [x for x in fam.close_links if x not in known and x not in gone]
     if missing:
         raise InputError(f"family {fam.name!r} names links not in the network: {missing}")
     wf = base.closing(links=fam.close_links, places=fam.close_places)
@@ -291,17 +294,16 @@ def family_weight(G: nx.MultiDiGraph, fam: Family, base: Weight) -> Weight:
     return wf
 
 
-def family_candidates(
+def family_routes(
     G: nx.MultiDiGraph,
     o: str,
     d: str,
     fams: Sequence[Family],
     base: Weight,
-    candidates: int,
     *,
     named: bool,
-) -> tuple[dict[str, list[Route]], dict[str, str]]:
-    """Each family's ``candidates`` best routes from ``o`` to ``d``, or why it has none.
+) -> tuple[dict[str, Route], dict[str, str]]:
+    """Each family's best route from ``o`` to ``d`` (least expected objective), or why none.
 
     Parameters
     ----------
@@ -312,9 +314,7 @@ def family_candidates(
     fams
         The families.
     base
-        The weight every family starts from.
-    candidates
-        Routes per family.
+        The weight every family starts from (its objective, clock and scenario).
     named
         Whether the families were asked for by name: then a family that does not apply to
         the network is an error, not a note.
@@ -322,14 +322,14 @@ def family_candidates(
     Returns
     -------
     tuple
-        The routes by family name, and the reason by family name for those without.
+        The route by family name, and the reason by family name for those without.
 
     Raises
     ------
     InputError
         If a family asked for by name does not apply to the network.
     """
-    cands: dict[str, list[Route]] = {}
+    routes: dict[str, Route] = {}
     unreachable: dict[str, str] = {}
     for fam in fams:
         try:
@@ -340,7 +340,7 @@ def family_candidates(
             unreachable[fam.name] = f"not applicable to this network ({exc})"
             continue
         try:
-            cands[fam.name] = alternatives(G, o, d, k=candidates, weight=wf, distinct="links")
+            routes[fam.name] = route(G, o, d, weight=wf)
         except NoRouteError as exc:
             unreachable[fam.name] = str(exc)
-    return cands, unreachable
+    return routes, unreachable

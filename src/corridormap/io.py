@@ -50,6 +50,11 @@ class Geodata:
         ``name -> list of node ids`` from ``regions.toml`` (empty if absent).
     directory
         Where the data was read from.
+    as_of
+        ``None`` for the data as written; for the network of a date
+        (:func:`corridormap.asof.geodata_as_of`), what that date did to it: ``date`` (ISO),
+        ``today``, ``withheld`` (places and links not in service, by id), ``not_built``,
+        ``projected`` and ``changed``.
     """
 
     nodes: dict[str, dict[str, Any]]
@@ -58,6 +63,7 @@ class Geodata:
     params: dict[str, Any] = field(default_factory=dict)
     regions: dict[str, list[str]] = field(default_factory=dict)
     directory: str = ""
+    as_of: dict[str, Any] | None = None
 
 
 def bundled_geodata_dir() -> Path:
@@ -323,6 +329,7 @@ def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
         if p.get("gauge") is not None:
             v.check_number(p, "gauge", file, fid)
         _check_capacity(p, file, fid)
+        v.check_dates(p, file, fid)
         p["id"] = fid
         p["lon"], p["lat"] = lon, lat
         out[fid] = p
@@ -333,6 +340,7 @@ def _check_capacity(p: dict[str, Any], file: str, fid: str) -> None:
     if p.get("capacity") is not None:
         v.check_number(p, "capacity", file, fid)
         v.check_text(p, "capacity_unit", file, fid)
+    v.check_text(p, "capacity_source", file, fid, required=False)
 
 
 def _read_links(
@@ -370,6 +378,10 @@ def _read_links(
         p["branch"] = v.check_text_list(p, "branch", file, fid)
         p["via"] = v.check_text_list(p, "via", file, fid)
         _check_capacity(p, file, fid)
+        for key in ("length_source", "length_note", "operator"):
+            v.check_text(p, key, file, fid, required=False)
+        v.check_number(p, "measured_km", file, fid, required=False)
+        v.check_dates(p, file, fid)
         p["id"] = fid
         p["coords"] = coords
         out[fid] = p
@@ -600,6 +612,7 @@ def _check_params(params: dict[str, Any], file: str) -> None:
                 feature=f"services.{name}",
                 field="vessel",
             )
+    v.check_param_changes(params, file)
 
 
 def _check_nested_params(tables: Any, file: str, where: str) -> None:

@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 
 #: the scene file's name in a geodata directory
 SCENES_FILE = "scenes.toml"
-#: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0)
+#: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0): those of ``route``'s default
+#: (a route has the same figures on a map as in ``route`` and ``compare``)
 PERCENTILE_DRAWS = 2000
 #: a scene's pages, by its name's slug: with online tiles, and working offline
 SCENE_PAGES = ("map-{}.html", "map-{}-offline.html")
@@ -447,8 +448,8 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
         pct = route_percentiles(G, r, draws=PERCENTILE_DRAWS, seed=0) if r.legs else {}
         routes.append(r)
         pcts.append(pct)
-        days = pct.get("days", {}).get("p50", math.nan)
-        names.append(f"{label}: {days:.1f} days P50" if math.isfinite(days) else label)
+        days = pct.get("days", {}).get("expected", math.nan)
+        names.append(f"{label}: {days:.1f} days expected" if math.isfinite(days) else label)
     return SceneView(
         scene,
         tuple(routes),

@@ -11,15 +11,25 @@ from ``parameters.toml`` times a coefficient:
 * cost: ``distance_km * cost_usd_per_teu_km`` plus fees and handling;
 * CO2: ``distance_km * co2_kg_per_teu_km``.
 
-Everything else evaluates these terms and nothing else: the edge weights stored on the graph
-(at the parameters' likely values), a scenario's rescaling (:class:`Scaling` multiplies term
-coefficients), the Monte Carlo (a route's terms summed, evaluated for every draw at once), the
-criticality and validation tables, and the calibration.
+Every parameter is uncertain: a triangular distribution on its ``low / likely / high``. The
+figures stored on an edge, and so every route's legs and totals, are the terms' **expected
+values** under those distributions (:func:`expected_value`: ``E[X]`` for hours and rates,
+``E[1/X]`` for speeds): routes are chosen by the expected value of what is reported, and a
+route's legs add up to its expected total. The Monte Carlo (:mod:`corridormap.uncertainty`)
+draws the same parameters to give the spread (P10/P50/P90) around it, and the model's own
+error (:func:`apply_discrepancy`) is a factor of mean one, so it widens the spread without
+moving the expectation.
+
+Everything else evaluates these terms and nothing else: the edge weights stored on the graph,
+a scenario's rescaling (:class:`Scaling` multiplies term coefficients), the Monte Carlo (a
+route's terms summed, evaluated for every draw at once), the criticality and validation
+tables, and the calibration.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +40,8 @@ __all__ = [
     "Term",
     "edge_terms",
     "evaluate",
+    "expected_value",
+    "expected_values",
     "link_terms",
     "param_table",
     "param_value",
@@ -87,6 +99,14 @@ class Term:
 
 
 # -- parameters ------------------------------------------------------------------------------
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def join_key(parts: Iterable[str]) -> str:
+    """A dotted key of its parts, quoting those that are not bare words (``"BY/RU"``)."""
+    return ".".join(p if _BARE.match(p) else f'"{p}"' for p in parts)
+
+
 @functools.lru_cache(maxsize=8192)
 def split_key(key: str) -> tuple[str, ...]:
     """Split a dotted key, keeping quoted parts whole: ``'a."RU/AZ".b'`` -> ``(a, RU/AZ, b)``."""
@@ -248,15 +268,25 @@ def transfer_terms(kind: str, to_layer: str, params: Mapping[str, Any]) -> tuple
     """The terms of one transfer into ``to_layer``, including the wait for its next departure.
 
     No wait is added where the transfer table says its dwell already includes waiting for a
-    vessel (``includes_departure_wait = true``): that wait would be counted twice.
+    vessel (``includes_departure_wait = true``): that wait would be counted twice. Such a
+    table's dwell holds the wait, so it applies where cargo boards the vessel; where it comes
+    off one (into a rail, road or gate layer) the table's ``unload_dwell_h`` applies instead,
+    when it has one: the wait for a sailing is not paid again at the port of discharge.
     """
     table = f"transfers.{kind}"
+    spec = params["transfers"].get(kind) or {}
+    includes_wait = bool(spec.get("includes_departure_wait"))
+    boarding = ":" in to_layer and layer_mode(to_layer) in SCHEDULED_MODES
+    dwell = (
+        "unload_dwell_h"
+        if includes_wait and not boarding and "unload_dwell_h" in spec
+        else "dwell_h"
+    )
     terms = [
-        Term("time_h", "dwell", f"{table}.dwell_h", 1.0),
+        Term("time_h", "dwell", f"{table}.{dwell}", 1.0),
         Term("cost_usd", "fee", f"{table}.cost_usd_per_teu", 1.0),
     ]
-    includes_wait = bool((params["transfers"].get(kind) or {}).get("includes_departure_wait"))
-    if ":" in to_layer and layer_mode(to_layer) in SCHEDULED_MODES and not includes_wait:
+    if boarding and not includes_wait:
         wt = wait_term(params, to_layer.split(":", 1)[1])
         if wt is not None:
             terms.append(wt)
@@ -280,29 +310,38 @@ def discrepancy_sigma(params: Mapping[str, Any]) -> float:
         return 0.0
 
 
-def discrepancy_rng(seed: int | None) -> Any:
-    """The random stream of the discrepancy draws: its own stream of ``seed``.
+def discrepancy_rng(seed: int | None, key: str = "") -> Any:
+    """The random stream of the discrepancy draws of one route: its own stream of ``seed``.
 
-    It is kept apart from the parameter draws, so every Monte Carlo of the same seed (compare,
-    a route's percentiles, the sweep, the backtest) draws the same discrepancies, however its
-    parameter stream is consumed.
+    It is kept apart from the parameter draws and keyed by the route itself (``key``: what
+    the route is, e.g. its node path), so the same route draws the same discrepancies in every
+    Monte Carlo of the same seed (a route, a comparison, the sweep, a map), and two different
+    routes draw independent ones.
     """
+    import hashlib
+
     import numpy as np
 
-    return np.random.default_rng(None if seed is None else [int(seed), 0xD15C])
+    if seed is None:
+        return np.random.default_rng()
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return np.random.default_rng([int(seed), 0xD15C, int.from_bytes(digest, "little")])
 
 
 def apply_discrepancy(days: Any, sigma: float, zrng: Any) -> Any:
-    """``days`` (draws x figures) times ``exp(sigma * z)``.
+    """``days`` (draws, or draws x figures) times a log-normal factor of mean one.
 
-    One standard normal ``z`` is drawn from ``zrng`` (:func:`discrepancy_rng`) per draw and
-    figure; ``days`` is returned unchanged, and nothing is drawn, when ``sigma`` is 0.
+    The factor is ``exp(sigma * z - sigma**2 / 2)`` with ``z`` standard normal, one per draw
+    and figure from ``zrng`` (:func:`discrepancy_rng`): its mean is one, so the model's error
+    widens a figure's spread without moving its expected value. ``days`` is returned unchanged,
+    and nothing is drawn, when ``sigma`` is 0.
     """
     if sigma <= 0.0:
         return days
     import numpy as np
 
-    return days * np.exp(sigma * zrng.standard_normal(np.shape(days)))
+    z = zrng.standard_normal(np.shape(days))
+    return days * np.exp(sigma * z - 0.5 * sigma * sigma)
 
 
 # -- evaluation ------------------------------------------------------------------------------
@@ -328,19 +367,55 @@ def evaluate(
     return out
 
 
-def likely_values(params: Mapping[str, Any], terms: Iterable[Term]) -> dict[str, float]:
-    """The likely value of every key ``terms`` use."""
-    return {t.key: param_value(params, t.key) for t in terms}
+def expected_value(low: Any, likely: Any, high: Any, inverse: bool) -> Any:
+    """The mean of a triangular variable ``X``, or of ``1 / X`` when ``inverse``.
+
+    ``X`` is on ``[low, high]`` with mode ``likely``.
+
+    ``E[X] = (a + b + c) / 3``;
+    ``E[1/X] = 2 / (b - a) * (b ln(b/c) / (b - c) - a ln(c/a) / (c - a))``, each ratio taken
+    as 1 where its denominator vanishes (the mode at a bound), and ``1 / c`` where ``a = b``.
+    Works element-wise on arrays.
+    """
+    import numpy as np
+
+    a, c, b = (np.asarray(x, dtype=float) for x in (low, likely, high))
+    if not inverse:
+        return (a + b + c) / 3.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # below a millionth of the value the closed form cancels catastrophically: a point
+        tiny = 1e-6 * np.maximum(np.abs(b), 1e-300)
+        hi_part = np.where(b - c > tiny, b * np.log(b / c) / (b - c), 1.0)
+        lo_part = np.where(c - a > tiny, a * np.log(c / a) / (c - a), 1.0)
+        mean = 2.0 / (b - a) * (hi_part - lo_part)
+    return np.where(b - a > tiny, mean, 1.0 / c)
+
+
+def expected_values(params: Mapping[str, Any], terms: Iterable[Term]) -> dict[str, float]:
+    """The value of every key ``terms`` use that makes each term its expected value.
+
+    A term ``coef * x`` takes ``E[x]``; a term ``coef / x`` takes ``1 / E[1/x]``, so that
+    :meth:`Term.value` of it is ``coef * E[1/x]``.
+    """
+    out: dict[str, float] = {}
+    for t in terms:
+        if t.key in out:
+            continue
+        table = param_table(params, t.key)
+        low, likely, high = (float(table[w]) for w in ("low", "likely", "high"))
+        mean = float(expected_value(low, likely, high, t.inverse))
+        out[t.key] = 1.0 / mean if t.inverse else mean
+    return out
 
 
 def edge_weights(terms: tuple[Term, ...], params: Mapping[str, Any], km: float) -> dict[str, Any]:
-    """The stored weights of an edge: its terms evaluated at the likely values.
+    """The stored weights of an edge: its terms' expected values.
 
     Returns ``distance_km``, ``time_h``, ``cost_usd``, ``co2_kg``, the time parts ``move_h``,
-    ``dwell_h`` and ``wait_h``, the ``terms`` and ``parts`` (each term's likely contribution,
-    which a scenario rescales without looking the parameters up again).
+    ``dwell_h`` and ``wait_h``, the ``terms`` and ``parts`` (each term's expected
+    contribution, which a scenario rescales without looking the parameters up again).
     """
-    value = likely_values(params, terms)
+    value = expected_values(params, terms)
     tot = evaluate(terms, value)
     parts = tuple(t.value(value[t.key]) for t in terms)
     return {"distance_km": km, **tot, "terms": terms, "parts": parts}
@@ -425,8 +500,8 @@ class Scaling:
                 return b[k]
         return 1.0
 
-    def time_h(self, d: Mapping[str, Any]) -> float:
-        """The rescaled ``time_h`` of edge ``d``.
+    def time_h(self, d: Mapping[str, Any], *, wait: bool = True) -> float:
+        """The rescaled ``time_h`` of edge ``d`` (without its wait for a departure if not ``wait``).
 
         Edges built from geodata are rescaled term by term; a hand-built edge that carries
         only ``move_h``, ``dwell_h`` and ``wait_h`` is rescaled part by part.
@@ -437,7 +512,7 @@ class Scaling:
                 sum(
                     x * self.factor(d, t)
                     for t, x in zip(terms, d["parts"], strict=True)
-                    if t.quantity == "time_h"
+                    if t.quantity == "time_h" and (wait or t.part != "wait")
                 )
             )
         move = float(d.get("move_h", 0.0)) / self.speed.get(d.get("mode"), 1.0)
@@ -449,4 +524,17 @@ class Scaling:
                 if k in self.dwell_border:
                     dwell *= self.dwell_border[k]
                     break
-        return move + dwell + float(d.get("wait_h", 0.0))
+        return move + dwell + (float(d.get("wait_h", 0.0)) if wait else 0.0)
+
+    def wait_h(self, d: Mapping[str, Any]) -> float:
+        """The rescaled wait for a departure of edge ``d`` (hours; 0 where it has none)."""
+        terms = edge_terms(d)
+        if terms:
+            return float(
+                sum(
+                    x * self.factor(d, t)
+                    for t, x in zip(terms, d["parts"], strict=True)
+                    if t.quantity == "time_h" and t.part == "wait"
+                )
+            )
+        return float(d.get("wait_h", 0.0))

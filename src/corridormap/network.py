@@ -19,6 +19,7 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 from __future__ import annotations
 
 import os
+from hashlib import blake2b
 from typing import Any
 
 import networkx as nx
@@ -50,6 +51,23 @@ __all__ = [
 
 GATE = "gate"
 SEP = "|"
+
+
+#: the most hours an edge's tie-break adds to its objective (:func:`tiebreak`)
+TIEBREAK_H = 1e-6
+
+
+def tiebreak(key: str) -> float:
+    """A tiny, fixed amount for the edge ``key``, added to every objective it is routed by.
+
+    Two routes of exactly equal expected figures (say one sailing on two services with the same
+    ranges) would otherwise be told apart by each search algorithm's own order, and a sweep, a
+    map and a route could then show different routes for the same question. With every edge a
+    different millionth of an hour at most, no two routes tie, and every search finds the same
+    one. It is never part of a route's figures.
+    """
+    digest = blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return TIEBREAK_H * int.from_bytes(digest, "little") / 2**64
 
 
 def layer_node(place: str, layer: str) -> str:
@@ -148,6 +166,8 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         directory=gd.directory,
         name="corridormap",
     )
+    if gd.as_of is not None:  # the network of a date: say which, and what it left out
+        G.graph["as_of"] = gd.as_of
     layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
     nodes = [
         (pid, {"place": pid, "layer": GATE, **_node_attrs(gd.nodes[pid])})
@@ -299,11 +319,12 @@ def _add_link(
         common.update(wts)
         common.update(kind="link", link_id=lid, layer=layer, service=service, routable=routable)
         there = dict(common)
-        there.update(u_place=a, v_place=b, geometry=fwd)
+        key = f"{lid}@{layer}"
+        there.update(u_place=a, v_place=b, geometry=fwd, tiebreak=tiebreak(key))
         back = common
-        back.update(u_place=b, v_place=a, geometry=rev)
-        _new_edge(G, ends[0], ends[1], f"{lid}@{layer}", there)
-        _new_edge(G, ends[1], ends[0], f"{lid}@{layer}~r", back)
+        back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
+        _new_edge(G, ends[0], ends[1], key, there)
+        _new_edge(G, ends[1], ends[0], f"{key}~r", back)
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -358,7 +379,9 @@ def _add_transfers(
                     kind = kinds[a, b] = model.transfer_type(a, b)
                 if kind is None:
                     continue
+                key = f"{pid}:{a}>{b}"
                 data = {
+                    "tiebreak": tiebreak(key),
                     "kind": "transfer",
                     "transfer": kind,
                     "place": pid,
@@ -374,7 +397,7 @@ def _add_transfers(
                 data.update(weights.transfer(kind, b))
                 # both nodes are there: the gate of a place that is no chokepoint, and the
                 # layers its links added
-                _new_edge(G, layer_node(pid, a), layer_node(pid, b), f"{pid}:{a}>{b}", data)
+                _new_edge(G, layer_node(pid, a), layer_node(pid, b), key, data)
 
 
 def _check_geodata(gd: Geodata) -> None:
@@ -401,9 +424,18 @@ def _check_geodata(gd: Geodata) -> None:
 
 
 @settled
-def load_network(data_dir: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
-    """Load a geodata directory (default: the bundled data) and build its network."""
-    return build_network(load_geodata(data_dir))
+def load_network(
+    data_dir: str | os.PathLike[str] | None = None, *, as_of: Any = None
+) -> nx.MultiDiGraph:
+    """Load a geodata directory (default: the bundled data) and build its network.
+
+    ``as_of`` (``"YYYY"``, ``"YYYY-MM"``, ``"YYYY-MM-DD"`` or a :class:`datetime.date`) builds
+    the network of that date (:func:`corridormap.asof.geodata_as_of`); ``None``, the data as
+    written (today's network).
+    """
+    from .asof import geodata_as_of
+
+    return build_network(geodata_as_of(load_geodata(data_dir), as_of))
 
 
 def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -27,6 +27,7 @@ from ._cache import derived, invalidate
 from ._errors import (
     AmbiguousPlaceError,
     InputError,
+    NotInServiceError,
     PassThroughPlaceError,
     UnknownPlaceError,
 )
@@ -346,6 +347,7 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
                 continue
             break
         invalidate(G, "place_index")
+    _refuse_withheld(G, name, key)
     raise _unknown(G, name, key)
 
 
@@ -467,6 +469,27 @@ def _explain_unknown(
 
 def _did_you_mean(name: str, hints: list[str]) -> str:
     return f"no place {name!r}; did you mean " + ", ".join(repr(h) for h in hints) + "?"
+
+
+def _refuse_withheld(G: nx.MultiDiGraph, name: str, key: str) -> None:
+    """Raise if ``key`` (normalised) names a place the network of a date leaves out.
+
+    Raises
+    ------
+    NotInServiceError
+        Naming the place, the network's date and why (its ``opened`` or ``closed``).
+    """
+    record = G.graph.get("as_of") or {}
+    for pid, item in (record.get("withheld") or {}).items():
+        if item.get("kind") != "place":
+            continue
+        keys = {normalize(pid), normalize(item["name"]), *map(normalize, item["aliases"])}
+        if key in keys:
+            raise NotInServiceError(
+                f"{item['name']} ({pid}) is not in service on the network as of "
+                f"{record['date']}: {item['why']}",
+                name=name,
+            )
 
 
 def resolve_place(G: nx.MultiDiGraph, name: str) -> str:

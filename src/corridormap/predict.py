@@ -6,11 +6,19 @@ calibration evaluate it without routing again:
 
 * ``door_to_door``, ``port_to_port``, ``leg``: the best route from the first waypoint to the
   last, through the middle waypoints in order, each stretch restricted to the modes of the
-  ``by`` of the waypoint it arrives at (:func:`corridormap.route` with ``leg_modes``). A
-  door-to-door figure is the route's whole time; a port-to-port sailing or a leg starts when
-  the first vehicle leaves and ends when the last arrives, so the transfers at the two ends
-  (loading at the origin's gate with its wait for a departure, unloading at the destination)
-  are left out. Transfers in between stay in.
+  ``by`` of the waypoint it arrives at (:func:`corridormap.route` with ``leg_modes``, on the
+  network of the row's own date when the predictions are made by
+  :func:`corridormap.backtest.backtest`). The figure is the part of the route the row's
+  ``clock`` measures (:data:`corridormap.evidence.CLOCKS`):
+
+  - ``door_to_door_with_wait``: the whole route, the wait for the first departure included;
+  - ``from_loading``: the transit time, from handing the cargo over at the origin (its
+    terminal or port dwell) without the wait for the first departure;
+  - ``from_sailing``: from the first vehicle leaving (the origin's transfer left out);
+  - ``port_to_port`` and ``leg``: from the first vehicle leaving to the last arriving (the
+    transfers at both ends left out).
+
+  Transfers in between, and the waits for later departures, stay in on every clock.
 * ``border_dwell`` (two places, the border's two sides): the border dwell term of the land
   link joining them (of the mode ``by`` names, where both a rail and a road link cross).
 * ``terminal_dwell`` (one place): the transfer from the place's gate into its layer of mode
@@ -20,6 +28,13 @@ calibration evaluate it without routing again:
 A row whose place is not in the network, or that no route replays, is reported as not
 replayable, with the reason, and is neither scored (:mod:`corridormap.backtest`) nor fitted
 (:mod:`corridormap.calibrate`).
+
+**The network of the row's own date.** :class:`DatedNetworks` gives each row the network of
+its ``date`` (:func:`corridormap.asof.geodata_as_of`: the links and places in service then,
+that day's service frequencies): the 2016 trial crosses Astara by road, the rail link being
+built in 2018; the 2014 dry runs ran before the Qazvin–Rasht railway. A network is built once
+for each distinct state of the data, not once per row. :func:`predict_all` takes such a set
+of networks, or one network for every row.
 """
 
 from __future__ import annotations
@@ -43,9 +58,9 @@ from .model import edge_terms, layer_mode, sum_terms
 from .network import GATE, layer_nodes
 from .places import check_end, resolve_place
 from .routing import Route, route
-from .uncertainty import evaluate, param_array
+from .uncertainty import evaluate, expected_row, param_array, split_first_wait
 
-__all__ = ["Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
+__all__ = ["DatedNetworks", "Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
 
 #: a time term of a predicted figure: (parameter key, inverse) -> coefficient (hours)
 TermKey = tuple[str, bool]
@@ -114,6 +129,18 @@ def term_matrix(
 def _likely_hours(terms: Mapping[TermKey, float], params: Mapping[str, Any]) -> float:
     keys, inverse, coef = term_matrix([terms])
     return float(evaluate(param_array(params, keys), inverse, coef)[0])
+
+
+def clock_days(r: Route, clock: str, params: Mapping[str, Any]) -> float:
+    """The expected days of the part of route ``r`` that an evidence ``clock`` measures.
+
+    The clocks are those of :data:`corridormap.evidence.CLOCKS` (module notes): a published
+    port-to-port time is set beside the route's sea legs and the transfers between them, not
+    beside its door-to-door or transit figure.
+    """
+    factor = r.weight.term_factor() if r.weight is not None else None
+    keys, inverse, coef = term_matrix([_clock_terms(r, clock, factor)])
+    return float(evaluate(expected_row(params, keys, inverse), inverse, coef)[0]) / 24.0
 
 
 def _time_terms(edges: Iterable[Mapping[str, Any]], factor: Any = None) -> dict[TermKey, float]:
@@ -224,17 +251,72 @@ def predict(G: nx.MultiDiGraph, mv: Movement) -> Prediction:
         )
     except (NoRouteError, InputError) as exc:
         return Prediction(mv, reason=f"no route: {exc}")
-    keep = [
-        leg.edge
-        for leg in r.legs
-        if mv.measure == "door_to_door"
-        or leg["kind"] != "transfer"
-        or GATE not in (leg.get("from_layer"), leg.get("to_layer"))
-    ]
     factor = r.weight.term_factor() if r.weight is not None else None
-    return Prediction(mv, terms=_time_terms(keep, factor), route=r)
+    return Prediction(mv, terms=_clock_terms(r, mv.clock, factor), route=r)
 
 
-def predict_all(G: nx.MultiDiGraph, movements: Iterable[Movement]) -> list[Prediction]:
-    """:func:`predict` for every movement, in order."""
+def _clock_terms(r: Route, clock: str, factor: Any) -> dict[TermKey, float]:
+    """The time terms of the part of route ``r`` that ``clock`` measures (module notes)."""
+    edges = [leg.edge for leg in r.legs]
+    if clock in ("port_to_port", "leg"):
+        return _time_terms(
+            [e for e in edges if GATE not in (e.get("from_layer"), e.get("to_layer"))], factor
+        )
+    if clock == "from_sailing":
+        return _time_terms([e for e in edges if e.get("from_layer") != GATE], factor)
+    transit, _wait = split_first_wait(edges, factor)
+    if clock == "from_loading":
+        return {(k, inv): c for (q, k, inv), c in transit.items() if q == "time_h"}
+    return _time_terms(edges, factor)
+
+
+class DatedNetworks:
+    """The network of each date a movement names, built once per distinct state of the data.
+
+    Parameters
+    ----------
+    gd
+        The geodata (:class:`~corridormap.io.Geodata`), as written.
+    params
+        Parameters to build with instead of the geodata's own (a calibration's), or ``None``.
+    """
+
+    def __init__(self, gd: Any, params: Mapping[str, Any] | None = None) -> None:
+        from dataclasses import replace
+
+        self.gd = gd if params is None else replace(gd, params=params)
+        self._by_state: dict[str, nx.MultiDiGraph] = {}
+        self._by_date: dict[str, nx.MultiDiGraph] = {}
+
+    def network(self, date: str) -> nx.MultiDiGraph:
+        """The network as of ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``)."""
+        hit = self._by_date.get(date)
+        if hit is not None:
+            return hit
+        import json
+
+        from .asof import geodata_as_of
+        from .network import build_network
+
+        dated = geodata_as_of(self.gd, date)
+        record = dict(dated.as_of or {})
+        record.pop("date", None)
+        state = json.dumps(record, sort_keys=True, default=str)
+        G = self._by_state.get(state)
+        if G is None:
+            G = self._by_state[state] = build_network(dated)
+        self._by_date[date] = G
+        return G
+
+
+def predict_all(
+    G: nx.MultiDiGraph | DatedNetworks, movements: Iterable[Movement]
+) -> list[Prediction]:
+    """:func:`predict` for every movement, in order.
+
+    ``G`` is one network for every row, or :class:`DatedNetworks` (each row on the network
+    of its own date).
+    """
+    if isinstance(G, DatedNetworks):
+        return [predict(G.network(mv.date), mv) for mv in movements]
     return [predict(G, mv) for mv in movements]

@@ -5,7 +5,9 @@ together; a border's dwell, a canal transit, a transfer's dwell and the wait for
 advance time (and cost) where the cargo stands. :func:`route_profile` splits a route into
 those steps (:class:`Step`), each named in words (``"Astara (IR): rail–road transshipment
 36 h"``), and gives each vertex the P10/P50/P90 of its cumulative days and cost from the same
-Monte Carlo as :func:`corridormap.uncertainty.route_percentiles`.
+Monte Carlo as :func:`corridormap.uncertainty.route_percentiles`. The wait for the first
+departure from the origin is a step of its own (``what = "schedule_wait"``), first: the
+profile runs door to door, and the transit time is what follows that step.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from ._schema import MAX_DRAWS, check_count
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma, edge_terms, split_key
 from .routing import Route
-from .uncertainty import CandidateTerms, evaluate, percentiles, sample
+from .uncertainty import RouteTerms, evaluate, percentiles, sample
 
 __all__ = ["Profile", "Step", "route_profile", "transfer_words"]
 
@@ -71,7 +73,8 @@ class Profile:
     route
         The route.
     steps
-        :class:`Step` objects in travel order (likely values, through the route's weight).
+        :class:`Step` objects in travel order (expected values, through the route's weight),
+        the wait for the first departure first when the route has one.
     km
         Cumulative distance at each vertex (``len(steps) + 1`` values, from 0).
     band
@@ -151,14 +154,17 @@ def transfer_words(kind: str, params: Mapping[str, Any] | None) -> str:
     return _words(kind)
 
 
-def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
+def _leg_pieces(leg, factor, params, first: bool) -> list[dict[str, Any]]:
     """A leg split into a stop (border, canal, transfer, wait) and a move, each with its ...
 
-    ... likely hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``.
+    ... expected hours and USD and its term coefficients ``{(quantity, key, inverse): coef}``.
+    The route's ``first`` leg's wait for a departure is a stop of its own (the schedule wait).
     """
     transfer = leg["kind"] == "transfer"
     stop, move = _stop_and_move(leg, factor)
     out = []
+    if first and transfer and stop["wait"] > 0:
+        out.append(_schedule_wait_piece(leg, stop))
     if transfer or stop["hours"] > 0 or stop["usd"] > 0:
         what, where, name, text = _stop_words(leg, stop, params)
         out.append(
@@ -188,6 +194,31 @@ def _leg_pieces(leg, factor, params) -> list[dict[str, Any]]:
     return out
 
 
+def _schedule_wait_piece(leg, stop: dict[str, Any]) -> dict[str, Any]:
+    """Take the wait for the first departure out of the origin's ``stop``: a piece of its own."""
+    coef = {k: c for k, c in stop["coef"].items() if k in stop["wait_keys"]}
+    for k in coef:
+        del stop["coef"][k]
+    hours = stop["wait"]
+    stop["hours"] -= hours
+    stop["wait"] = 0.0
+    to_layer = str(leg.get("to_layer") or "")
+    service = _words(to_layer.split(":", 1)[1]) if ":" in to_layer else "the first"
+    name = f"wait for the first {service} departure"
+    return {
+        "kind": "stop",
+        "what": "schedule_wait",
+        "place": leg["from_name"],
+        "name": name,
+        "label": f"{leg['from_name']}: {name} {_hours_text(hours)} (door to door only)",
+        "km": 0.0,
+        "hours": hours,
+        "usd": 0.0,
+        "coef": coef,
+        "transit": False,
+    }
+
+
 def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
     """A leg's hours, USD and term coefficients, split between where it stands and moves.
 
@@ -207,7 +238,15 @@ def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
     d = leg.edge
     terms = edge_terms(d)
     transfer = leg["kind"] == "transfer"
-    stop = {"hours": 0.0, "usd": 0.0, "dwell": 0.0, "wait": 0.0, "coef": {}, "canal": None}
+    stop = {
+        "hours": 0.0,
+        "usd": 0.0,
+        "dwell": 0.0,
+        "wait": 0.0,
+        "coef": {},
+        "canal": None,
+        "wait_keys": set(),
+    }
     move = {"hours": 0.0, "usd": 0.0, "coef": {}}
     if not terms:  # a hand-built edge: totals only
         if transfer:
@@ -231,6 +270,8 @@ def _stop_and_move(leg, factor) -> tuple[dict[str, Any], dict[str, Any]]:
             piece["hours"] += x * f
             if not moving:
                 stop["wait" if t.part == "wait" else "dwell"] += x * f
+                if t.part == "wait":
+                    stop["wait_keys"].add(k)
                 if t.key.startswith("canals."):
                     stop["canal"] = split_key(t.key)[1]
         else:
@@ -290,7 +331,9 @@ def route_profile(
     Moving along a link advances distance and time together; a border's dwell, a canal
     transit, a transfer's dwell and the wait for a sailing advance time (and cost) where the
     cargo stands: the vertical steps of the UNESCAP / CAREC time-distance method. Figures are
-    the route's own (likely values, through the weight that found it, so a scenario's).
+    the route's own (expected values, through the weight that found it, so a scenario's). The
+    wait for the first departure is the first step, labelled as such: the profile ends at the
+    door-to-door time, and the transit time is what follows that step.
 
     Parameters
     ----------
@@ -309,7 +352,7 @@ def route_profile(
     Profile
     """
     factor = r.weight.term_factor() if r.weight is not None else None
-    pieces = [p for leg in r.legs for p in _leg_pieces(leg, factor, params)]
+    pieces = [p for i, leg in enumerate(r.legs) for p in _leg_pieces(leg, factor, params, i == 0)]
     steps, km, h, usd = [], 0.0, 0.0, 0.0
     vertices = [0.0]
     for p in pieces:
@@ -330,18 +373,23 @@ def route_profile(
     if params is None or not all(edge_terms(leg.edge) for leg in r.legs):
         return prof
     draws = check_count(draws, "draws", high=MAX_DRAWS)
-    T = CandidateTerms.of({"route": [r]})  # the keys, in the order, of route_percentiles
+    T = RouteTerms.of({"route": r})  # the keys of route_percentiles
     index = {k: i for i, k in enumerate(T.keys)}
     time = np.zeros((len(T.keys), len(pieces)))
     cost = np.zeros((len(T.keys), len(pieces)))
     for j, p in enumerate(pieces):
         for (q, key, _), c in p["coef"].items():
             (time if q == "time_h" else cost)[index[key], j] += c
-    rng = np.random.default_rng(seed)
-    values = sample(params, T.keys, draws, rng)
-    # the model discrepancy scales the whole route's time, drawn as route_percentiles draws it
-    f = apply_discrepancy(np.ones(draws), discrepancy_sigma(params), discrepancy_rng(seed))
-    cum_days = np.cumsum(evaluate(values, T.inverse, time), axis=1) / 24.0 * f[:, None]
+    values = sample(params, T.keys, draws, seed)
+    # the model's error scales the route's transit time (not the wait for the first
+    # departure), drawn from the route's own stream as route_percentiles draws it
+    f = apply_discrepancy(
+        np.ones(draws), discrepancy_sigma(params), discrepancy_rng(seed, T.ids[0])
+    )
+    transit = np.array([p.get("transit", True) for p in pieces])
+    days = evaluate(values, T.inverse, time) / 24.0
+    days = np.where(transit[None, :], days * f[:, None], days)
+    cum_days = np.cumsum(days, axis=1)
     cum_usd = np.cumsum(evaluate(values, T.inverse, cost), axis=1)
 
     def pct(a: np.ndarray) -> dict[str, np.ndarray]:

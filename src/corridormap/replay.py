@@ -8,7 +8,7 @@ gives every leg a start and end day:
 * each row runs from its first dated event to its last one when both are full dates (kept
   within the row's published ``observed`` days, as the last event need not be at the last
   stop), else for the published ``observed.high`` days from its first event;
-* inside a row the legs take the model's likely hours; when the published run took longer
+* inside a row the legs take the model's expected hours; when the published run took longer
   than the model, the difference is a *wait not explained by the model*, placed at the row's
   last stop (the register does not say where the cargo stood); when it was faster, the legs
   are shortened in proportion.

@@ -255,8 +255,21 @@ class Scenario:
         params = G.graph.get("params", {})
         fname = Path(self.file).name if self.file else "<scenario>"
 
+        dated = G.graph.get("as_of") or {}
+        gone = dated.get("withheld", {})  # ids not in service on the network's date
+
         def check(values: Iterable[str], known: Any, field_name: str, what: str) -> None:
             for x in sorted(values):
+                if x not in known and x in gone and field_name != "changes.open_links":
+                    continue  # closing or scaling what is not in service changes nothing
+                if x not in known and x in gone:
+                    raise ScenarioError(
+                        f"opens link {x!r}, which is not on the network as of "
+                        f"{dated['date']}: {gone[x]['why']}",
+                        file=fname,
+                        feature=self.name,
+                        field=field_name,
+                    )
                 if x not in known:
                     near = closest(x, list(known), n=1)
                     hint = f" (did you mean {near[0]!r}?)" if near else ""
@@ -501,10 +514,11 @@ class AppliedScenario:
         """The scenario's ``time_h`` of one edge (see :class:`corridormap.model.Scaling`)."""
         return self.scaling.time_h(d) if self.scaling else float(d["time_h"])
 
-    def weight(self, by: str = "time_h") -> Weight:
+    def weight(self, by: str = "time_h", *, clock: str = "transit") -> Weight:
         """The :class:`~corridormap.weights.Weight` of this scenario, labelled with its name.
 
-        It carries the scenario's closures, openings and rescaled times.
+        It carries the scenario's closures, openings and rescaled times, on ``clock``
+        (``transit`` or ``door-to-door``).
         """
         return make_weight(
             objective_attr(by),
@@ -513,6 +527,7 @@ class AppliedScenario:
             opened_links=self.opened_links,
             scaling=self.scaling if self.scaling else None,
             scenario=self.name,
+            clock=clock,
         )
 
     # -- capacity -------------------------------------------------------------------------
@@ -635,9 +650,9 @@ class ScenarioComparison:
 
 
 def _route_totals(
-    G: nx.MultiDiGraph, origin: str, destination: str, view: AppliedScenario, by: str
+    G: nx.MultiDiGraph, origin: str, destination: str, view: AppliedScenario, by: str, clock: str
 ) -> tuple[float, float, list[str]]:
-    r = route(G, origin, destination, weight=view.weight(by))
+    r = route(G, origin, destination, weight=view.weight(by, clock=clock))
     return r.time_h, r.cost_usd, r.nodes
 
 
@@ -647,8 +662,9 @@ def compare_scenarios(
     scenarios: Iterable[ScenarioLike | Sequence[ScenarioLike]],
     *,
     by: str = "time_h",
+    clock: str = "transit",
 ) -> ScenarioComparison:
-    """Best route per pair under each scenario, against the baseline.
+    """Best route per pair under each scenario, against the baseline: expected figures.
 
     Parameters
     ----------
@@ -660,7 +676,9 @@ def compare_scenarios(
         Scenario names, paths or :class:`Scenario` objects; an inner list composes several
         into one (``[["rasht-astara-railway", "red-sea-closed"]]``).
     by
-        What the routes minimise.
+        What the routes minimise (its expected value).
+    clock
+        ``transit`` or ``door-to-door``: the clock of the days.
 
     Returns
     -------
@@ -683,14 +701,14 @@ def compare_scenarios(
         d_id = resolve_end_place(G, d, "destination")
         pair = f"{o} - {d}"
         try:
-            bt, bc, _ = _route_totals(G, o_id, d_id, base, attr)
+            bt, bc, _ = _route_totals(G, o_id, d_id, base, attr, clock)
             bdays: float | None = bt / 24
         except NoRouteError:
             bdays, bc = None, math.nan
         for view in views:
             row: dict[str, Any] = {"pair": pair, "scenario": view.name}
             try:
-                t, c, nodes = _route_totals(G, o_id, d_id, view, attr)
+                t, c, nodes = _route_totals(G, o_id, d_id, view, attr, clock)
                 days: float | None = t / 24
                 note = ""
             except (NoRouteError, UnknownPlaceError) as exc:

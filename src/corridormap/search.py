@@ -24,10 +24,8 @@ gets no export (``None``), and a small network's first query does not build one
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from operator import itemgetter
 from typing import Any
 
@@ -52,7 +50,6 @@ __all__ = [
     "origin_tree",
     "path_cost",
     "path_edges",
-    "path_figures",
     "shortest",
     "simple_paths",
     "values_changed",
@@ -124,7 +121,7 @@ class Core:
         self.xy = csr.coordinates(G)
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
-        self._timed: weakref.WeakKeyDictionary[Weight, Weight] = weakref.WeakKeyDictionary()
+        self._tiebreak: np.ndarray | None = None
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
@@ -188,13 +185,18 @@ class Core:
 
     def cost(self, wf: Weight) -> np.ndarray:
         """The objective of every edge under ``wf`` (visible or not)."""
-        key = (wf.by, wf.scaling, _extra_key(wf))
+        key = (wf.by, wf.clock, wf.scaling, _extra_key(wf))
         got = self._costs.get(key)
         if got is None:
             if (wf.scaling is None or wf.by != "time_h") and not wf.extra:
-                # the stored attribute itself (Weight.cost reads no more)
+                # the stored attribute (less the first wait on the transit clock) and the
+                # tie-break, as Weight.cost adds them
                 attr = wf.by
                 got = np.array([d[attr] for d in self.edges], dtype=np.float64)
+                if wf.transit:
+                    out = self.gate_out
+                    got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                got += self.tiebreaks()
             else:
                 fn = wf.cost
                 got = np.fromiter(
@@ -202,6 +204,14 @@ class Core:
                 )
             self._costs[key] = got
         return got
+
+    def tiebreaks(self) -> np.ndarray:
+        """Every edge's tie-break (:func:`corridormap.network.tiebreak`; 0 where it has none)."""
+        if self._tiebreak is None:
+            self._tiebreak = np.array(
+                [d.get("tiebreak", 0.0) for d in self.edges], dtype=np.float64
+            )
+        return self._tiebreak
 
     def edge_vector(self, wf: Weight) -> np.ndarray:
         """Per edge, the objective under ``wf``, ``inf`` where ``wf`` hides the edge."""
@@ -502,7 +512,7 @@ class Core:
 
     def _rate(self, wf: Weight) -> float:
         """The least objective per great-circle km of any edge of the network under ``wf``."""
-        key = ("rate", wf.by, wf.scaling, _extra_key(wf))
+        key = ("rate", wf.by, wf.clock, wf.scaling, _extra_key(wf))
         got = self._costs.get(key)
         if got is None:
             if self._edge_km is None:
@@ -519,34 +529,6 @@ class Core:
         cost = self.cost(wf)
         positive = cost[(cost > 0) & np.isfinite(cost)]
         return float(positive.min()) if positive.size else np.inf
-
-    def figures(self, wf: Weight, picked: np.ndarray) -> np.ndarray:
-        """Distance, time, cost and CO2 of the edges ``picked``, as ``wf`` measures them.
-
-        Parameters
-        ----------
-        wf
-            The weight (its scaling and extra hours apply to the time).
-        picked
-            Edge indices.
-
-        Returns
-        -------
-        numpy.ndarray
-            One row per edge: the values of :meth:`~corridormap.weights.Weight.measure`.
-        """
-        timed = self._timed.get(wf)
-        if timed is None:  # Weight.cost of the time: measure's time, extra hours included
-            timed = self._timed[wf] = replace(wf, by="time_h")
-        edges = [self.edges[j] for j in picked.tolist()]
-        return np.column_stack(
-            [
-                np.array([d["distance_km"] for d in edges], dtype=np.float64),
-                self.cost(timed)[picked],
-                np.array([d["cost_usd"] for d in edges], dtype=np.float64),
-                np.array([d["co2_kg"] for d in edges], dtype=np.float64),
-            ]
-        ).reshape(-1, 4)
 
 
 def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
@@ -580,6 +562,7 @@ def _key(wf: Weight) -> tuple[Any, ...]:
     """What a weight's vector depends on (weights are immutable: equal keys, equal vectors)."""
     return (
         wf.by,
+        wf.clock,
         wf.scaling,
         _extra_key(wf),
         wf.closed_links,
@@ -678,6 +661,7 @@ def values_changed(G: nx.MultiDiGraph) -> None:
     c = core(G)
     if c is not None:
         c._costs.clear()
+        c._tiebreak = None
         c._vectors.clear()
         c._matrices.clear()
 
@@ -782,36 +766,6 @@ def path_edges(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> list[Mapp
     if c is not None:
         return c.path_edges(weight, path)
     return weight.path_edges(G, path)
-
-
-def path_figures(
-    G: nx.MultiDiGraph, path: list[str], weight: Weight
-) -> tuple[list[Mapping[str, Any]], list[list[float]]]:
-    """The edges a node path took under ``weight`` and their figures as the weight measures them.
-
-    Parameters
-    ----------
-    G
-        The network.
-    path
-        Node ids.
-    weight
-        The weight the path was found with.
-
-    Returns
-    -------
-    tuple
-        The edges (as :func:`path_edges`) and, per edge, ``[distance_km, time_h, cost_usd,
-        co2_kg]`` as :meth:`~corridormap.weights.Weight.measure` gives them; from the
-        compiled core's vectors when ``G`` has one.
-    """
-    c = engine(G)
-    if c is None:
-        edges = weight.path_edges(G, path)
-        return edges, [list(weight.measure(d).values()) for d in edges]
-    picked = c.path_edge_index(weight, path)
-    edges = [c.edges[j] for j in picked.tolist()]
-    return edges, c.figures(weight, picked).tolist()
 
 
 def path_cost(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> float:

@@ -1,20 +1,29 @@
 """The Monte Carlo: triangular draws of the sourced parameters, evaluated on linear route terms.
 
 Every uncertain parameter of ``parameters.toml`` has a sourced ``low / likely / high`` range;
-a draw takes each parameter from its triangular distribution on that range (:func:`sample`).
+a draw takes each parameter from its triangular distribution on that range. The draws of one
+seed are the same whatever asks for them (:func:`sample`): every uncertain parameter of the
+file is drawn, in the order of its dotted key, and a Monte Carlo takes the columns it needs. So a
+route has the same figures for the same draws and seed in ``route``, ``compare``, the sweep, the
+maps and the atlas, and two routes compared in one draw share their parameters.
+
 Whatever the model figures (a route's days or cost, a register row's time) is linear in the
 parameters (:mod:`corridormap.model`: a term is ``coef * value``, or ``coef / value`` for a
 speed), so its values for many draws at once are one matrix product (:func:`evaluate`), and no
 shortest-path call runs per draw. :func:`percentiles` gives the P10, P50 and P90 of the draws.
 
-The comparison of route families, the sweep, a route's percentiles and its time-distance band,
-the backtest and the calibration's discrepancy all draw, evaluate and summarise through these
-three functions. The model's own error on times (the calibrated discrepancy) is drawn from a
-stream of its own (:func:`corridormap.model.discrepancy_rng`).
+A route is chosen, and headlined, by its **expected** time (or cost): the legs' expected
+values add up to it (:mod:`corridormap.model`). The Monte Carlo gives the spread around it:
+each route's transit time carries the model's own error (a factor of mean one, drawn from a
+stream keyed by the route itself, :func:`corridormap.model.discrepancy_rng`), and its wait for
+the first departure (``schedule_wait``) is kept apart, so the transit and door-to-door clocks
+come from the same draws (:class:`RouteTerms`, :func:`simulate`).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +38,7 @@ from .model import (
     discrepancy_rng,
     discrepancy_sigma,
     edge_terms,
+    expected_value,
     param_table,
     sum_terms,
 )
@@ -36,24 +46,29 @@ from .routing import Route
 
 __all__ = [
     "PERCENTILES",
-    "CandidateTerms",
-    "DrawCache",
+    "RouteTerms",
+    "Simulation",
     "evaluate",
-    "family_draws",
+    "expected_row",
     "param_array",
     "percentiles",
+    "route_key",
     "route_percentiles",
     "route_terms",
     "sample",
     "sample_ranges",
+    "simulate",
+    "summary",
 ]
 
 #: the percentiles every Monte Carlo reports
 PERCENTILES = (10, 50, 90)
-#: draws evaluated at once by :func:`family_draws` (bounds its memory, not its numbers)
-CHUNK = 50_000
-#: bytes of triangular draws a :class:`DrawCache` keeps
+#: bytes of parameter draws kept between Monte Carlos of the same seed
 CACHE_BYTES = 256 * 1024 * 1024
+#: draws evaluated at once by :func:`simulate` (bounds its memory, not its numbers)
+CHUNK = 50_000
+_kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_kept_bytes = 0
 
 
 # -- drawing ---------------------------------------------------------------------------------
@@ -64,28 +79,72 @@ def param_array(
     return np.array([float(param_table(params, k)[which]) for k in keys])
 
 
-def sample(params: Mapping[str, Any], keys: Sequence[str], draws: int, rng: Any) -> np.ndarray:
+def sample(
+    params: Mapping[str, Any], keys: Sequence[str], draws: int, seed: Any, start: int = 0
+) -> np.ndarray:
     """Triangular draws (draws x keys) of each key on its sourced ``low / likely / high``.
+
+    Each parameter is drawn from a stream of its own, keyed by the seed and its dotted key
+    (:func:`_key_stream`), so a parameter gets the same draws for the same seed whatever
+    else is drawn beside it: a route has the same figures in every Monte Carlo of that seed.
+    The draws of a key are kept for the next call (up to :data:`CACHE_BYTES` in all), so the
+    many Monte Carlos of one seed (a sweep) draw each parameter once.
 
     Parameters
     ----------
     params
         The parameter file.
     keys
-        Dotted parameter keys, drawn in this order.
+        Dotted parameter keys (each must have a range).
     draws
         Draws per key.
-    rng
-        ``numpy.random.default_rng(seed)``, or a :meth:`DrawCache.rng` standing in for it.
+    seed
+        The seed (``None``: fresh entropy, nothing kept).
+    start
+        The first draw (rows ``start`` to ``start + draws`` of the seed's draws): a long
+        Monte Carlo evaluates its draws in chunks.
 
     Returns
     -------
     numpy.ndarray
-        One row per draw, one column per key; a key whose range is a single value takes it in
-        every draw without consuming the random stream.
+        One row per draw, one column per key; a key whose range is a single value takes it
+        in every draw.
     """
-    low, likely, high = (param_array(params, keys, w) for w in ("low", "likely", "high"))
-    return sample_ranges(low, likely, high, draws, rng)
+    out = np.empty((draws, len(keys)))
+    for j, key in enumerate(keys):
+        table = param_table(params, key)
+        lo, mode, hi = (float(table[w]) for w in ("low", "likely", "high"))
+        out[:, j] = mode if hi <= lo else _key_draws(key, lo, mode, hi, seed, start, draws)
+    return out
+
+
+def _key_stream(key: str, seed: Any) -> np.random.PCG64:
+    """The random stream of one parameter: the seed and a 64-bit hash of its dotted key."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return np.random.PCG64([int(seed), 0x5EED, int.from_bytes(digest, "little")])
+
+
+def _key_draws(
+    key: str, lo: float, mode: float, hi: float, seed: Any, start: int, n: int
+) -> np.ndarray:
+    """Draws ``start .. start + n`` of one parameter's stream (kept while the cache has room)."""
+    global _kept_bytes
+    if seed is None:
+        return np.random.default_rng().triangular(lo, mode, hi, n)
+    memo = (key, lo, mode, hi, int(seed), start, n)
+    hit = _kept.get(memo)
+    if hit is not None:
+        _kept.move_to_end(memo)
+        return hit
+    bits = _key_stream(key, seed)
+    bits.advance(start)  # a triangular draw takes one double: one step of the generator
+    got = np.random.Generator(bits).triangular(lo, mode, hi, n)
+    got.flags.writeable = False
+    _kept[memo] = got
+    _kept_bytes += got.nbytes
+    while _kept_bytes > CACHE_BYTES and _kept:
+        _kept_bytes -= _kept.popitem(last=False)[1].nbytes
+    return got
 
 
 def sample_ranges(
@@ -100,63 +159,6 @@ def sample_ranges(
     for j, (lo, mode, hi) in enumerate(zip(low, likely, high, strict=True)):
         out[:, j] = mode if hi <= lo else rng.triangular(lo, mode, hi, size=draws)
     return out
-
-
-class DrawCache:
-    """The triangular draws of one seed, kept for Monte Carlos that each restart its stream.
-
-    A Monte Carlo seeded with ``seed`` draws from ``numpy.random.default_rng(seed)``, one key
-    after another; the values a key gets depend only on where its draws start in the stream
-    and on its range. Many Monte Carlos of the same seed (the sweep's pairs and scenarios)
-    share most of those, so each is computed once, by numpy itself (a generator advanced to
-    the position), and kept while the cache holds fewer than ``max_bytes``.
-
-    Parameters
-    ----------
-    seed
-        The seed every Monte Carlo restarts from.
-    max_bytes
-        The most bytes of draws kept.
-    """
-
-    def __init__(self, seed: int | None, max_bytes: int = CACHE_BYTES) -> None:
-        self._state = np.random.default_rng(seed).bit_generator.state
-        self._memo: dict[tuple, np.ndarray] = {}
-        self._bytes = 0
-        self._max = max_bytes
-
-    def triangular(self, pos: int, left: float, mode: float, right: float, size: int) -> np.ndarray:
-        """The ``size`` triangular draws from position ``pos`` of the seed's stream (read-only)."""
-        key = (pos, size, left, mode, right)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        bits = np.random.PCG64()
-        bits.state = self._state
-        bits.advance(pos)  # a triangular draw takes one double: one step of the generator
-        out = np.random.Generator(bits).triangular(left, mode, right, size)
-        out.flags.writeable = False
-        if self._bytes + out.nbytes <= self._max:
-            self._memo[key] = out
-            self._bytes += out.nbytes
-        return out
-
-    def rng(self) -> _CachedGenerator:
-        """A stand-in for ``default_rng(seed)`` in :func:`sample`, reading from the start."""
-        return _CachedGenerator(self)
-
-
-class _CachedGenerator:
-    """Reads a :class:`DrawCache` in order, as ``default_rng(seed).triangular`` would draw."""
-
-    def __init__(self, cache: DrawCache) -> None:
-        self._cache = cache
-        self._pos = 0
-
-    def triangular(self, left: float, mode: float, right: float, size: int) -> np.ndarray:
-        out = self._cache.triangular(self._pos, left, mode, right, size)
-        self._pos += size
-        return out
 
 
 # -- evaluating ------------------------------------------------------------------------------
@@ -194,11 +196,22 @@ def percentiles(a: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 # -- routes as terms -------------------------------------------------------------------------
-def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
-    """A route as linear terms ``(quantity, key, inverse) -> coefficient``.
+#: a route's terms: ``(quantity, key, inverse) -> coefficient``
+Terms = dict[tuple[str, str, bool], float]
 
-    The terms go through the weight the route was found with (a scenario's rescaling is
-    folded into the coefficients).
+
+def route_terms(r: Route) -> tuple[Terms, Terms]:
+    """A route as linear terms: its transit terms, and its wait for the first departure.
+
+    The wait for the first departure is the wait term(s) of the route's first edge (the one
+    leaving the origin's gate); every other term of every edge is transit. The terms go
+    through the weight the route was found with (a scenario's rescaling is folded into the
+    coefficients).
+
+    Returns
+    -------
+    tuple
+        ``(transit, wait)``, each ``(quantity, key, inverse) -> coefficient``.
 
     Raises
     ------
@@ -212,182 +225,249 @@ def route_terms(r: Route) -> dict[tuple[str, str, bool], float]:
             "the route's edges carry no model terms (a hand-built graph): build the network "
             "with corridormap.build_network to compare with uncertainty"
         )
-    return sum_terms(edges, factor)
+    return split_first_wait(edges, factor)
 
 
-@dataclass
-class CandidateTerms:
-    """Candidate routes, grouped by name, as coefficient matrices over one list of keys.
-
-    Attributes
-    ----------
-    keys
-        The parameter keys the candidates use (time or cost), sorted.
-    inverse
-        Per key, whether it enters as ``1 / value``.
-    time, cost
-        Coefficients, keys x candidates (hours and USD per TEU).
-    order
-        The group names (route families), in order; the candidates are their columns in turn.
-    ncand
-        The number of candidates of each group.
-    """
-
-    keys: list[str]
-    inverse: np.ndarray
-    time: np.ndarray
-    cost: np.ndarray
-    order: list[str]
-    ncand: list[int]
-
-    @classmethod
-    def of(cls, cands: Mapping[str, list[Route]]) -> CandidateTerms:
-        """The matrices of routes, by group name."""
-        return cls.from_terms({name: [route_terms(r) for r in cs] for name, cs in cands.items()})
-
-    @classmethod
-    def from_terms(
-        cls, terms: Mapping[str, list[dict[tuple[str, str, bool], float]]]
-    ) -> CandidateTerms:
-        """The matrices of candidates given as :func:`route_terms` dictionaries, by group.
-
-        The sweep builds these without making :class:`~corridormap.Route` objects.
-        """
-        inv: dict[str, bool] = {}
-        for ts in terms.values():
-            for t in ts:
-                for q, k, flag in t:
-                    if q in ("time_h", "cost_usd"):
-                        inv[k] = flag
-        keys = sorted(inv)
-        index = {k: i for i, k in enumerate(keys)}
-        order = list(terms)
-        ncand = [len(terms[n]) for n in order]
-        time = np.zeros((len(keys), sum(ncand)))
-        cost = np.zeros((len(keys), sum(ncand)))
-        col = 0
-        for name in order:
-            for t in terms[name]:
-                for (q, k, _), c in t.items():
-                    if q == "time_h":
-                        time[index[k], col] += c
-                    elif q == "cost_usd":
-                        cost[index[k], col] += c
-                col += 1
-        return cls(keys, np.array([inv[k] for k in keys], dtype=bool), time, cost, order, ncand)
-
-    def days(self, values: np.ndarray) -> np.ndarray:
-        """Each candidate's days for parameter values (draws x keys): draws x candidates."""
-        return evaluate(values, self.inverse, self.time) / 24.0
-
-    def usd(self, values: np.ndarray) -> np.ndarray:
-        """Each candidate's cost per TEU for parameter values: draws x candidates."""
-        return evaluate(values, self.inverse, self.cost)
-
-    def best(self, table: np.ndarray) -> dict[str, np.ndarray]:
-        """Per group, the least value of its candidates (last axis)."""
-        out, start = {}, 0
-        for name, m in zip(self.order, self.ncand, strict=True):
-            out[name] = table[..., start : start + m].min(axis=-1)
-            start += m
-        return out
-
-
-def family_draws(
-    params: Mapping[str, Any],
-    terms: CandidateTerms,
-    draws: int,
-    rng: Any,
-    *,
-    by: str,
-    seed: int | None,
-    bar: Any = None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per group and draw, the days and cost of the candidate that is best in that draw.
+def split_first_wait(edges: Sequence[Mapping[str, Any]], factor: Any = None) -> tuple[Terms, Terms]:
+    """The terms of a route's edges, with the first edge's wait for a departure apart.
 
     Parameters
     ----------
-    params
-        The parameter file.
-    terms
-        The candidates' terms, grouped by route family.
-    draws
-        The draws.
-    rng
-        The parameters' random stream (``default_rng(seed)`` or a :meth:`DrawCache.rng`).
-    by
-        What picks a group's candidate in a draw: ``time_h`` or ``cost_usd``.
-    seed
-        The seed: the model discrepancy is drawn from its own stream of it
-        (:func:`corridormap.model.discrepancy_rng`), one draw per group (the groups' routes
-        are different routes, so their errors are not shared).
-    bar
-        A progress bar to ``update`` with the draws done, or None.
+    edges
+        The route's edges, in order (the first leaves the origin's gate).
+    factor
+        ``f(edge, term)``, a scenario's multiplier on each term's coefficient, or ``None``.
 
     Returns
     -------
     tuple
-        Days and cost (USD per TEU) per draw, by group name.
+        ``(transit, wait)`` terms.
     """
-    sigma = discrepancy_sigma(params)
-    zrng = discrepancy_rng(seed)
-    days_parts: dict[str, list[np.ndarray]] = {n: [] for n in terms.order}
-    cost_parts: dict[str, list[np.ndarray]] = {n: [] for n in terms.order}
-    done = 0
-    while done < draws:
-        n = min(CHUNK, draws - done)
-        values = sample(params, terms.keys, n, rng)
-        t_all, c_all = terms.days(values), terms.usd(values)
-        obj = t_all if by.startswith("time") else c_all
-        start, rows = 0, np.arange(n)
-        picked = []
-        for name, m in zip(terms.order, terms.ncand, strict=True):
-            pick = np.argmin(obj[:, start : start + m], axis=1)
-            picked.append(t_all[:, start : start + m][rows, pick])
-            cost_parts[name].append(c_all[:, start : start + m][rows, pick])
-            start += m
-        picked_days = apply_discrepancy(np.stack(picked, axis=1), sigma, zrng)
-        for j, name in enumerate(terms.order):
-            days_parts[name].append(picked_days[:, j])
-        done += n
+    transit = sum_terms(edges, factor)
+    wait: Terms = {}
+    if edges and edges[0].get("from_layer") == "gate":
+        first = edges[0]
+        for t in edge_terms(first):
+            if t.quantity == "time_h" and t.part == "wait":
+                c = t.coef * (factor(first, t) if factor is not None else 1.0)
+                k = (t.quantity, t.key, t.inverse)
+                wait[k] = wait.get(k, 0.0) + c
+                transit[k] -= c
+                if abs(transit[k]) < 1e-12:
+                    del transit[k]
+    return transit, wait
+
+
+def route_key(edges: Sequence[Mapping[str, Any]]) -> str:
+    """What a route is, for its model-error stream: its links and transfers in order.
+
+    Two routes over the same links with the same transfers (say, the same sailing on two
+    services of equal figures) are the same route here.
+    """
+    return " ".join(
+        str(e["link_id"])
+        if e.get("link_id") is not None
+        else f"{e.get('place')}:{e.get('transfer')}"
+        for e in edges
+    )
+
+
+@dataclass
+class RouteTerms:
+    """Routes as coefficient matrices over one list of parameter keys, one column per route.
+
+    Attributes
+    ----------
+    names
+        A name per route (column), e.g. the route family.
+    ids
+        What each route is (:func:`route_key`): the key of its model-error stream.
+    keys
+        The parameter keys the routes use, sorted.
+    inverse
+        Per key, whether it enters as ``1 / value``.
+    transit, wait, cost
+        Coefficients, keys x routes: transit hours, hours of the wait for the first
+        departure, USD per TEU.
+    """
+
+    names: list[str]
+    ids: list[str]
+    keys: list[str]
+    inverse: np.ndarray
+    transit: np.ndarray
+    wait: np.ndarray
+    cost: np.ndarray
+
+    @classmethod
+    def of(cls, routes: Mapping[str, Route]) -> RouteTerms:
+        """The matrices of routes, by name."""
+        return cls.from_terms(
+            {
+                name: (*route_terms(r), route_key([leg.edge for leg in r.legs]))
+                for name, r in routes.items()
+            }
+        )
+
+    @classmethod
+    def from_terms(cls, terms: Mapping[str, tuple[Terms, Terms, str]]) -> RouteTerms:
+        """The matrices of routes given as ``name -> (transit, wait, id)``.
+
+        ``transit`` and ``wait`` are :func:`route_terms`; ``id`` says what the route is
+        (:func:`route_key`). The sweep builds these without making
+        :class:`~corridormap.Route` objects.
+        """
+        inv: dict[str, bool] = {}
+        for transit, wait, _ in terms.values():
+            for q, k, flag in (*transit, *wait):
+                if q in ("time_h", "cost_usd"):
+                    inv[k] = flag
+        keys = sorted(inv)
+        index = {k: i for i, k in enumerate(keys)}
+        names = list(terms)
+        shape = (len(keys), len(names))
+        mats = {"transit": np.zeros(shape), "wait": np.zeros(shape), "cost": np.zeros(shape)}
+        for col, name in enumerate(names):
+            transit, wait, _ = terms[name]
+            for (q, k, _i), c in transit.items():
+                if q == "time_h":
+                    mats["transit"][index[k], col] += c
+                elif q == "cost_usd":
+                    mats["cost"][index[k], col] += c
+            for (q, k, _i), c in wait.items():
+                if q == "time_h":
+                    mats["wait"][index[k], col] += c
+        return cls(
+            names,
+            [terms[n][2] for n in names],
+            keys,
+            np.array([inv[k] for k in keys], dtype=bool),
+            mats["transit"],
+            mats["wait"],
+            mats["cost"],
+        )
+
+    def expected(self, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Each route's expected figures: ``transit`` and ``wait`` days, ``cost`` USD/TEU."""
+        row = expected_row(params, self.keys, self.inverse)
+        return {
+            "transit": evaluate(row, self.inverse, self.transit) / 24.0,
+            "wait": evaluate(row, self.inverse, self.wait) / 24.0,
+            "cost": evaluate(row, self.inverse, self.cost),
+        }
+
+
+def expected_row(params: Mapping[str, Any], keys: Sequence[str], inverse: np.ndarray) -> np.ndarray:
+    """Per key, the value that makes its terms their expected values.
+
+    That is ``E[x]``, or ``1 / E[1/x]`` for a speed: evaluated with :func:`evaluate`, a route's
+    terms give its expected figures.
+    """
+    low, likely, high = (param_array(params, keys, w) for w in ("low", "likely", "high"))
+    out = np.empty(len(keys))
+    for j, inv in enumerate(inverse):
+        mean = float(expected_value(low[j], likely[j], high[j], bool(inv)))
+        out[j] = 1.0 / mean if inv else mean
+    return out
+
+
+@dataclass
+class Simulation:
+    """The Monte Carlo of some routes: per draw (rows) and route (columns).
+
+    Attributes
+    ----------
+    names
+        The routes' names, in column order.
+    transit, wait, cost
+        Transit days (with the model's error), days waiting for the first departure, USD
+        per TEU.
+    """
+
+    names: list[str]
+    transit: np.ndarray
+    wait: np.ndarray
+    cost: np.ndarray
+
+    def days(self, clock: str = "transit") -> np.ndarray:
+        """Days on ``clock``: transit, or door to door (transit plus the wait)."""
+        return self.transit if clock == "transit" else self.transit + self.wait
+
+    def column(self, name: str) -> int:
+        """The column of route ``name``."""
+        return self.names.index(name)
+
+
+def simulate(
+    params: Mapping[str, Any], T: RouteTerms, draws: int, seed: Any, bar: Any = None
+) -> Simulation:
+    """The routes of ``T`` in ``draws`` draws of the parameters of seed ``seed``.
+
+    Each route's transit days carry the model's error (a factor of mean one from the route's
+    own stream, :func:`corridormap.model.discrepancy_rng`); the wait for the first departure
+    and the cost do not. The draws are evaluated :data:`CHUNK` at a time (``bar``, a progress
+    bar, is updated with each).
+    """
+    parts: dict[str, list[np.ndarray]] = {"transit": [], "wait": [], "cost": []}
+    for start in range(0, draws, CHUNK):
+        n = min(CHUNK, draws - start)
+        values = sample(params, T.keys, n, seed, start)
+        parts["transit"].append(evaluate(values, T.inverse, T.transit) / 24.0)
+        parts["wait"].append(evaluate(values, T.inverse, T.wait) / 24.0)
+        parts["cost"].append(evaluate(values, T.inverse, T.cost))
         if bar is not None:
             bar.update(n)
-    days = {n: np.concatenate(days_parts[n]) for n in terms.order}
-    cost = {n: np.concatenate(cost_parts[n]) for n in terms.order}
-    return days, cost
+    transit, wait, cost = (
+        np.concatenate(parts[k]) if parts[k] else np.zeros((0, len(T.names)))
+        for k in ("transit", "wait", "cost")
+    )
+    sigma = discrepancy_sigma(params)
+    if sigma > 0:
+        for j, rid in enumerate(T.ids):
+            transit[:, j] = apply_discrepancy(transit[:, j], sigma, discrepancy_rng(seed, rid))
+    return Simulation(list(T.names), transit, wait, cost)
+
+
+def summary(a: np.ndarray, expected: float) -> dict[str, float]:
+    """``{"expected", "p10", "p50", "p90"}`` of draws ``a`` (one route).
+
+    ``expected`` is the route's exact expected value (which the draws' mean approaches).
+    """
+    p10, p50, p90 = percentiles(a)
+    return {"expected": float(expected), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
 
 def route_percentiles(
     G: nx.MultiDiGraph, r: Route, *, draws: int = 10_000, seed: int | None = 0
 ) -> dict[str, Any]:
-    """P10/P50/P90 of one route's days and cost per TEU.
+    """A route's figures: its expected days and cost, with their P10/P50/P90.
 
-    They come from the same Monte Carlo as :func:`corridormap.compare.compare` (triangular
-    draws of every parameter the route uses, through the weight that found it, and the
-    calibrated model discrepancy). The route is held fixed: only its parameters vary.
+    They come from the same Monte Carlo as :func:`corridormap.compare.compare` (the same draws
+    of every parameter for the same seed, through the weight that found the route, and the
+    route's own model error): a route has the same figures wherever it is shown. The route is
+    held fixed: only its parameters vary.
 
     Returns
     -------
     dict
-        ``{"days": {"p10", "p50", "p90"}, "cost_usd": {...}, "likely_days": ...,
-        "draws": ..., "seed": ...}``.
+        ``clock`` (the route's); ``days`` on that clock, ``transit_days``,
+        ``schedule_wait_days`` (the wait for the first departure), ``door_to_door_days`` and
+        ``cost_usd``, each ``{"expected", "p10", "p50", "p90"}``; ``draws`` and ``seed``.
     """
     draws = check_count(draws, "draws", high=MAX_DRAWS)
-    T = CandidateTerms.of({"route": [r]})
-    rng = np.random.default_rng(seed)
-    values = sample(G.graph["params"], T.keys, draws, rng)
-    days, cost = T.days(values)[:, 0], T.usd(values)[:, 0]
-    days = apply_discrepancy(days, discrepancy_sigma(G.graph["params"]), discrepancy_rng(seed))
-
-    def pct(a: np.ndarray) -> dict[str, float]:
-        p10, p50, p90 = percentiles(a)
-        return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
-
-    return {
-        "days": pct(days),
-        "cost_usd": pct(cost),
-        "likely_days": r.days,
-        "likely_cost_usd": r.cost_usd,
+    params = G.graph["params"]
+    T = RouteTerms.of({"route": r})
+    sim = simulate(params, T, draws, seed)
+    e = {k: float(v[0]) for k, v in T.expected(params).items()}
+    transit, wait = sim.transit[:, 0], sim.wait[:, 0]
+    out = {
+        "clock": r.clock,
+        "transit_days": summary(transit, e["transit"]),
+        "schedule_wait_days": summary(wait, e["wait"]),
+        "door_to_door_days": summary(transit + wait, e["transit"] + e["wait"]),
+        "cost_usd": summary(sim.cost[:, 0], e["cost"]),
         "draws": draws,
         "seed": seed,
     }
+    out["days"] = out["transit_days" if r.clock == "transit" else "door_to_door_days"]
+    return out

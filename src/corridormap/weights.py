@@ -24,10 +24,14 @@ from typing import Any
 from ._errors import InputError
 from .model import Scaling
 
-__all__ = ["OBJECTIVES", "Weight", "element_of", "make_weight", "objective_attr"]
+__all__ = ["CLOCKS", "OBJECTIVES", "Weight", "element_of", "make_weight", "objective_attr"]
 
 #: user-facing objective names and the edge attribute each minimises
 OBJECTIVES = {"time": "time_h", "cost": "cost_usd", "distance": "distance_km", "co2": "co2_kg"}
+#: the clocks a time is on: ``transit`` starts when the cargo is handed to the first carrier at
+#: the origin (its wait for the first departure is apart, as ``schedule_wait``);
+#: ``door-to-door`` includes that wait
+CLOCKS = ("transit", "door-to-door")
 GATE = "gate"
 
 Edges = Mapping[Any, Mapping[str, Any]]
@@ -94,6 +98,11 @@ class Weight:
         Hours added to the time of every edge of an element (:func:`element_of` key ->
         hours), e.g. the queues of a volume assignment; only with ``by="time_h"``. Empty by
         default, when the weight is exactly what it was without it.
+    clock
+        Which time the route is on (:data:`CLOCKS`): ``transit`` (the default) leaves out the
+        wait for the first departure from the origin (the wait of the edge that leaves the
+        origin's gate), ``door-to-door`` counts it. Waits for later departures along the
+        route count on both clocks.
     """
 
     by: str = "time_h"
@@ -105,6 +114,7 @@ class Weight:
     modes: frozenset[str] | None = None
     scenario: str = "baseline"
     extra: Mapping[tuple[str, ...], float] = field(default_factory=dict)
+    clock: str = "transit"
     _fn: Callable[[str, str, Edges], float | None] = field(init=False, repr=False, compare=False)
     _cost: Callable[[Mapping[str, Any]], float] = field(init=False, repr=False, compare=False)
     _visible: Callable[[Mapping[str, Any]], bool] = field(init=False, repr=False, compare=False)
@@ -112,6 +122,8 @@ class Weight:
     def __post_init__(self) -> None:
         setattr_ = object.__setattr__
         setattr_(self, "by", objective_attr(self.by))
+        if self.clock not in CLOCKS:
+            raise InputError(f"clock must be one of {', '.join(CLOCKS)}, got {self.clock!r}")
         for name in ("closed_links", "closed_places", "opened_links"):
             setattr_(self, name, frozenset(getattr(self, name)))
         if self.modes is not None:
@@ -138,13 +150,14 @@ class Weight:
     ) -> Callable[[str, str, Edges], float | None]:
         attr = self.by
         plain = (self.scaling is None or attr != "time_h") and not self.extra
+        plain = plain and not self.transit
         if plain:  # the hot path: a stored attribute
 
             def weight(u: str, v: str, edges: Edges) -> float | None:
                 best = None
                 for d in edges.values():
                     if visible(d):
-                        c = d[attr]
+                        c = d[attr] + d.get("tiebreak", 0.0)
                         if best is None or c < best:
                             best = c
                 return best
@@ -192,21 +205,43 @@ class Weight:
 
         return visible
 
+    @property
+    def transit(self) -> bool:
+        """Whether the objective is time on the transit clock (the first wait left out)."""
+        return self.by == "time_h" and self.clock == "transit"
+
     def _make_cost(self) -> Callable[[Mapping[str, Any]], float]:
         attr = self.by
         extra = self.extra
-        if self.scaling is not None and attr == "time_h":
-            base = self.scaling.time_h
+        scaling = self.scaling if attr == "time_h" else None
+        if scaling is not None and self.transit:
+
+            def base(d: Mapping[str, Any]) -> float:
+                return scaling.time_h(d, wait=d.get("from_layer") != GATE)
+
+        elif scaling is not None:
+            base = scaling.time_h
+        elif self.transit:
+
+            def base(d: Mapping[str, Any]) -> float:
+                if d.get("from_layer") == GATE:
+                    return d["time_h"] - d.get("wait_h", 0.0)
+                return d["time_h"]
+
         else:
 
             def base(d: Mapping[str, Any]) -> float:
                 return d[attr]
 
         if not extra:
-            return base
+
+            def cost(d: Mapping[str, Any]) -> float:
+                return base(d) + d.get("tiebreak", 0.0)
+
+            return cost
 
         def cost(d: Mapping[str, Any]) -> float:
-            return base(d) + extra.get(element_of(d), 0.0)
+            return base(d) + extra.get(element_of(d), 0.0) + d.get("tiebreak", 0.0)
 
         return cost
 
@@ -225,21 +260,37 @@ class Weight:
         return self._visible(d)
 
     def cost(self, d: Mapping[str, Any]) -> float:
-        """The objective value of edge ``d`` (under the scenario's scaling)."""
+        """The objective value of edge ``d`` (under the scenario's scaling), with its tie-break.
+
+        Every edge built by :func:`corridormap.build_network` carries a ``tiebreak`` of at most
+        a millionth of an hour (:func:`corridormap.network.tiebreak`), so no two routes tie and
+        every search finds the same one; the route's figures (:meth:`measure`) leave it out.
+        """
         return self._cost(d)
 
     def measure(self, d: Mapping[str, Any]) -> dict[str, float]:
-        """The figures of edge ``d`` as routed: distance, time (and its parts), cost, CO2.
+        """The figures of edge ``d`` as routed: distance, time, cost, CO2 (expected values).
 
-        Under a scenario, ``time_h`` is the rescaled time; ``move_h``, ``dwell_h`` and
-        ``wait_h`` stay the baseline parts. ``time_h`` includes the weight's ``extra`` hours.
+        ``time_h`` is on the weight's clock and under its scenario (rescaled), with the
+        weight's ``extra`` hours; ``schedule_wait_h`` is the wait for the first departure when
+        ``d`` leaves a gate (0 otherwise): left out of ``time_h`` on the transit clock,
+        included on the door-to-door clock.
         """
-        time_h = self.scaling.time_h(d) if self.scaling is not None else float(d["time_h"])
+        first = d.get("from_layer") == GATE
+        if self.scaling is not None:
+            wait = self.scaling.wait_h(d) if first else 0.0
+            time_h = self.scaling.time_h(d)
+        else:
+            wait = float(d.get("wait_h", 0.0)) if first else 0.0
+            time_h = float(d["time_h"])
+        if self.clock == "transit":
+            time_h -= wait
         if self.extra:
             time_h += self.extra.get(element_of(d), 0.0)
         return {
             "distance_km": float(d["distance_km"]),
             "time_h": time_h,
+            "schedule_wait_h": wait,
             "cost_usd": float(d["cost_usd"]),
             "co2_kg": float(d["co2_kg"]),
         }
@@ -312,9 +363,13 @@ class Weight:
             allowed &= self.modes
         return replace(self, modes=allowed)
 
+    def on_clock(self, clock: str) -> Weight:
+        """A copy of this weight on ``clock`` (:data:`CLOCKS`)."""
+        return self if clock == self.clock else replace(self, clock=clock)
+
     def describe(self) -> str:
-        """One line: the objective, scenario, closures and openings."""
-        parts = [f"by {self.by}", f"scenario {self.scenario}"]
+        """One line: the objective, clock, scenario, closures and openings."""
+        parts = [f"by {self.by}", f"clock {self.clock}", f"scenario {self.scenario}"]
         if self.closed_links:
             parts.append(f"closed links {', '.join(sorted(self.closed_links))}")
         if self.closed_places:
@@ -345,6 +400,7 @@ def make_weight(
     modes: Iterable[str] | None = None,
     scaling: Scaling | None = None,
     scenario: str = "baseline",
+    clock: str = "transit",
 ) -> Weight:
     """A :class:`Weight` with closures applied: the public constructor.
 
@@ -365,6 +421,8 @@ def make_weight(
         A scenario's rescaling of time terms.
     scenario
         Name of the scenario(s) applied, for labelling results.
+    clock
+        ``transit`` (default) or ``door-to-door``: see :class:`Weight`.
 
     Returns
     -------
@@ -388,6 +446,7 @@ def make_weight(
         scaling=scaling,
         modes=None if modes is None else frozenset(modes),
         scenario=scenario,
+        clock=clock,
     )
 
 

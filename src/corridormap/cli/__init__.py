@@ -32,6 +32,7 @@ from ._common import (
     EXIT_RUNTIME,
     CliError,
     OneLineParser,
+    date_arg,
     fail,
 )
 from ._output import check_outputs
@@ -68,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="more logging (-vv for debug and tracebacks)",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    common.add_argument(
+        "--as-of",
+        type=date_arg,
+        metavar="YYYY-MM[-DD]",
+        help="the network as of that date: what was in service then, with that date's "
+        "capacities and frequencies (a later date opens planned links at their targets; "
+        "default: today's network, the data as written)",
+    )
 
     p = OneLineParser(
         prog="corridormap",

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .._errors import UnknownPlaceError
+from .._errors import NotInServiceError, UnknownPlaceError
 from .._schema import MAX_DRAWS, show
 from ..routing import OBJECTIVES
 
@@ -84,8 +84,12 @@ def fail(args: Any, exc: BaseException, code: int) -> int:
 
         traceback.print_exc()
     msg = " ".join(str(exc).split())
-    if isinstance(exc, UnknownPlaceError) and not exc.suggestions:
+    listed = isinstance(exc, UnknownPlaceError) and not isinstance(exc, NotInServiceError)
+    if listed and not exc.suggestions:
         msg += "; run 'corridormap places' to list the places"
+    day = getattr(args, "as_of", None)
+    if day and day not in msg and not isinstance(exc, CliError):  # not a usage error
+        msg += f" (on the network as of {day})"
     print(f"corridormap: error: {clip(msg)}", file=sys.stderr)
     return code
 
@@ -143,6 +147,51 @@ def bounded_int(low: int, high: int | None = None, *, what: str = "") -> Callabl
 
 #: an argparse type: a whole number of at least 1
 positive_int = bounded_int(1)
+
+
+def date_arg(text: str) -> str:
+    """An argparse type: a date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as its first day (ISO).
+
+    Parameters
+    ----------
+    text
+        The option's value.
+
+    Returns
+    -------
+    str
+        The day, ``YYYY-MM-DD`` (``2017-06`` -> ``2017-06-01``).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else, or a day that does not exist.
+    """
+    from .._schema import read_date
+
+    day = read_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"not a date YYYY, YYYY-MM or YYYY-MM-DD (a real day): {shorten(text)!r}"
+        )
+    return day.isoformat()
+
+
+def as_of_line(args: argparse.Namespace) -> str | None:
+    """The line that says which date's network an output shows, or ``None`` for today's.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--as-of``).
+
+    Returns
+    -------
+    str or None
+        ``network as of YYYY-MM-DD`` when ``--as-of`` was given.
+    """
+    day = getattr(args, "as_of", None)
+    return f"network as of {day}" if day else None
 
 
 def check_choice(value: str, options: Sequence[str], what: str, *, where: str = "") -> None:
@@ -235,6 +284,23 @@ def monte_carlo_options(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def clock_option(sp: argparse.ArgumentParser) -> None:
+    """Add ``--clock transit|door-to-door``: which time routes are chosen on and headlined on.
+
+    Parameters
+    ----------
+    sp
+        A command's parser.
+    """
+    sp.add_argument(
+        "--clock",
+        choices=["transit", "door-to-door"],
+        default="transit",
+        help="transit (default): from handing the cargo to the first carrier, the wait for "
+        "the first sailing or train given apart; door-to-door: with that wait",
+    )
+
+
 def format_option(sp: argparse.ArgumentParser) -> None:
     """Add ``--format table|json|csv`` to ``sp``.
 
@@ -277,7 +343,7 @@ def output_options(sp: argparse.ArgumentParser, what: str) -> None:
 
 # -- what a command computes on ---------------------------------------------------------------
 def network(args: argparse.Namespace) -> Any:
-    """The network of ``--data`` (or the bundled one).
+    """The network of ``--data`` (or the bundled one), as of ``--as-of`` (default: today's).
 
     Parameters
     ----------
@@ -291,11 +357,11 @@ def network(args: argparse.Namespace) -> Any:
     """
     from ..network import load_network
 
-    return load_network(args.data)
+    return load_network(args.data, as_of=getattr(args, "as_of", None))
 
 
 def weight(args: argparse.Namespace, G: Any, by: str) -> tuple[Any, Any]:
-    """The view of ``--scenario`` (repeatable, composed) and its weight for ``by``.
+    """The view of ``--scenario`` (repeatable, composed) and its weight for ``by`` on ``--clock``.
 
     Parameters
     ----------
@@ -314,7 +380,8 @@ def weight(args: argparse.Namespace, G: Any, by: str) -> tuple[Any, Any]:
     from ..scenarios import apply_scenario
 
     view = apply_scenario(G, list(getattr(args, "scenario", None) or []))
-    return view, view.weight(OBJECTIVES.get(by, by))
+    clock = getattr(args, "clock", None) or "transit"
+    return view, view.weight(OBJECTIVES.get(by, by), clock=clock)
 
 
 def scenario_line(view: Any) -> str:

@@ -61,6 +61,7 @@ def emit_result(
     frame: Callable[[], Any] | None = None,
     geojson: Callable[[], Any] | None = None,
     terminal: bool = True,
+    as_of: str | None = None,
 ) -> None:
     """Write a result in ``output_format``, atomically to ``out`` or to stdout.
 
@@ -89,6 +90,10 @@ def emit_result(
     terminal
         Make the control characters of the table text visible (the default; the backtest and
         calibration texts are written as they are).
+    as_of
+        The date of the network shown (``--as-of``), or ``None`` for today's. When given, the
+        table text starts with ``network as of DATE``, JSON and GeoJSON documents (or each
+        object of a JSON list) gain an ``as_of`` field, and CSV an ``as_of`` column.
 
     Raises
     ------
@@ -98,18 +103,31 @@ def emit_result(
     from .. import _format as fmt
 
     if output_format == "json":
-        emit(fmt.json_text(data()), out)
+        emit(fmt.json_text(_dated(data(), as_of)), out)
     elif output_format == "csv" and rows is not None:
         table = rows()
+        if as_of:
+            table = Rows([{**r, "as_of": as_of} for r in table.rows], [*table.columns, "as_of"])
         emit(fmt.csv_text(table.rows, table.columns), out)
     elif output_format == "csv" and frame is not None:
-        emit(fmt.frame_csv_text(frame()), out)
+        emit(fmt.frame_csv_text(frame().assign(as_of=as_of) if as_of else frame()), out)
     elif output_format == "geojson" and geojson is not None:
-        emit(fmt.json_text(geojson()), out)
+        emit(fmt.json_text(_dated(geojson(), as_of)), out)
     elif output_format == "table":
-        emit(text(), out, terminal=terminal)
+        emit(f"network as of {as_of}\n{text()}" if as_of else text(), out, terminal=terminal)
     else:
         raise ValueError(f"no {output_format} output for this result")
+
+
+def _dated(doc: Any, as_of: str | None) -> Any:
+    """A JSON document with ``as_of`` added: to an object, or to each object of a list."""
+    if not as_of:
+        return doc
+    if isinstance(doc, dict):
+        return {"as_of": as_of, **doc}
+    if isinstance(doc, list):
+        return [{"as_of": as_of, **d} if isinstance(d, dict) else d for d in doc]
+    return doc
 
 
 #: options whose values name files (or names of files) a command reads, as declared
@@ -290,7 +308,7 @@ def check_chart(path: str | None) -> None:
         raise CliError(f"--chart {shorten(path)}: give a file ending in .png or .svg")
 
 
-def save_chart(fig: Any, path: str) -> None:
+def save_chart(fig: Any, path: str, *, as_of: str | None = None) -> None:
     """Save and close a matplotlib figure, and say where on stderr.
 
     Parameters
@@ -299,11 +317,15 @@ def save_chart(fig: Any, path: str) -> None:
         The figure.
     path
         The chart file.
+    as_of
+        The date of the network shown (``--as-of``), written in the figure's corner.
     """
     import matplotlib.pyplot as plt
 
     from ..render.charts import save_figure
 
+    if as_of:
+        fig.text(0.995, 0.005, f"network as of {as_of}", ha="right", va="bottom", fontsize=8)
     try:
         save_figure(fig, path)
     finally:

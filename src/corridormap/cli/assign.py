@@ -95,6 +95,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         text=lambda: assignment_text(res, top=args.top, names=place_names(G)),
         data=res.to_dict,
         rows=lambda: Rows(res.elements, fields),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

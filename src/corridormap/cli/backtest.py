@@ -83,6 +83,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
+    if args.as_of:
+        raise CliError(
+            "backtest replays every row on the network of its own date; --as-of does not "
+            "apply to it"
+        )
     with activity(args, "backtest") as step:
         step("loading the network")
         G = network(args)

@@ -166,6 +166,7 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
         text=lambda: criticality_pairs_text(crit, per_pair, view, top=args.top),
         data=lambda: per_pair,
         rows=lambda: Rows(per_pair, CRITICALITY_PAIR_FIELDS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -379,6 +380,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
         text=lambda: min_cut_text(res),
         data=res.to_dict,
         rows=lambda: Rows([dict(c) for c in res.cut], CUT_FIELDS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

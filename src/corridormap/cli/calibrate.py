@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._common import EXIT_OK, format_option, out_option
+from ._common import EXIT_OK, CliError, format_option, out_option
 from ._output import Rows, declare, emit_result
 
 
@@ -55,6 +55,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """
     from ..calibrate import calibrate, calibrated_text, write_parameters
 
+    if args.as_of:
+        raise CliError(
+            "calibrate fits the parameters to every evidence row, each replayed on the network "
+            "of its own date; --as-of does not apply to it"
+        )
     cal = calibrate(args.data, evidence=args.evidence)
     path, old, new = calibrated_text(cal)
     if args.check:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._common import (
     EXIT_OK,
+    clock_option,
     format_option,
     monte_carlo_options,
     network,
@@ -41,6 +42,7 @@ def add_compare_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     c.add_argument("origin", metavar="FROM")
     c.add_argument("destination", metavar="TO")
     monte_carlo_options(c)
+    clock_option(c)
     c.add_argument(
         "--by",
         choices=["time", "cost"],
@@ -91,23 +93,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
         families=args.family or None,
         draws=args.draws,
         seed=args.seed,
+        clock=args.clock,
         weight=wf,
         progress=progress(args, args.draws),
     )
     if args.chart:
-        save_chart(comp.plot(), args.chart)
+        save_chart(comp.plot(), args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,
         text=lambda: comparison_text(comp, G, view),
         data=lambda: comparison_records(comp),
         frame=comp.to_frame,
+        as_of=args.as_of,
     )
     return EXIT_OK
 
 
-def comparison_records(comp: Any) -> list[dict[str, Any]]:
-    """The comparison as JSON: one record per family, with its best route's likely figures.
+def comparison_records(comp: Any) -> dict[str, Any]:
+    """The comparison as JSON (:meth:`~corridormap.compare.Comparison.to_dict`).
 
     Parameters
     ----------
@@ -116,17 +120,11 @@ def comparison_records(comp: Any) -> list[dict[str, Any]]:
 
     Returns
     -------
-    list of dict
-        The records of ``comp.to_records()``, with ``likely_days`` and ``likely_cost_usd``
-        beside the P10/P50/P90.
+    dict
+        Its settings, each family's record (expected and P10/P50/P90 days on each clock and
+        cost), the INSTC's odds, the unreachable families and the sensitivity.
     """
-    recs = []
-    for r in comp.to_records():
-        best = comp.routes[r["family"]]
-        recs.append(
-            {**r, "likely_days": round(best.days, 2), "likely_cost_usd": round(best.cost_usd, 0)}
-        )
-    return recs
+    return comp.to_dict()
 
 
 def _short_place(name: str, limit: int = 28) -> str:
@@ -179,18 +177,22 @@ def comparison_text(comp: Any, G: Any, view: Any) -> str:
 
     recs = comp.to_records()
     cat = places(G)
-
-    def likely(r: dict) -> str:
-        return f"{comp.routes[r['family']].days:.1f}"
-
+    clock = comp.clock
+    objective = "cost" if comp.by == "cost_usd" else "time"
+    other = "door_to_door_days" if clock == "transit" else "transit_days"
     metrics = [
         ("distance km", lambda r: f"{r['distance_km']:,.0f}"),
+        (f"days, expected ({clock})", lambda r: f"{r['days']['expected']:.1f}"),
         ("days P10", lambda r: f"{r['days']['p10']:.1f}"),
         ("days P50", lambda r: f"{r['days']['p50']:.1f}"),
         ("days P90", lambda r: f"{r['days']['p90']:.1f}"),
-        ("days, likely", likely),
+        ("first-departure wait", lambda r: f"{r['schedule_wait_days']['expected']:.1f}"),
+        (
+            f"days, expected ({'door to door' if clock == 'transit' else 'transit'})",
+            lambda r: f"{r[other]['expected']:.1f}",
+        ),
+        ("USD/TEU, expected", lambda r: f"{r['cost_usd']['expected']:,.0f}"),
         ("USD/TEU P10", lambda r: f"{r['cost_usd']['p10']:,.0f}"),
-        ("USD/TEU P50", lambda r: f"{r['cost_usd']['p50']:,.0f}"),
         ("USD/TEU P90", lambda r: f"{r['cost_usd']['p90']:,.0f}"),
         ("kg CO2/TEU", lambda r: f"{r['co2_kg']:,.0f}"),
         ("borders", lambda r: str(r["borders"])),
@@ -199,14 +201,16 @@ def comparison_text(comp: Any, G: Any, view: Any) -> str:
     rows = [{"metric": name, **{r["family"]: f(r) for r in recs}} for name, f in metrics]
     head = (
         f"{cat[comp.origin]['name']} -> {cat[comp.destination]['name']}: "
-        f"{comp.draws:,} draws, seed {comp.seed}"
+        f"{comp.draws:,} draws, seed {comp.seed}, {clock} clock"
     )
     lines = [
         head,
         scenario_line(view),
         fmt.table(rows, ["metric", *(r["family"] for r in recs)]),
-        "days P10/P50/P90: each family's best route in every draw; days, likely: its best "
-        "route at the parameters' likely values",
+        f"days: each family's route (the least expected {objective} on the {clock} clock), "
+        "expected with P10/P50/P90 of the same draws; first-departure wait: the expected wait "
+        "for the first sailing or train from the origin, "
+        + ("apart from the transit days" if clock == "transit" else "within the door-to-door days"),
     ]
     width = max(len(r["family"]) for r in recs)
     lines += [f"{r['family']:<{width}}  via {_key_places(r, cat) or '-'}" for r in recs]
@@ -228,12 +232,13 @@ def _comparison_notes(comp: Any, G: Any) -> list[str]:
     odds = {
         f.name: comp.p_instc_beats(f.name)
         for f in comp.families
-        if not f.instc and f.name in comp.days
+        if not f.instc and f.name in comp.routes
     }
-    if comp.instc_days() is not None and odds:
+    lead = comp.instc_family()
+    if lead is not None and odds:
         lines.append(
-            "P(best INSTC branch faster) "
-            + ", ".join(f"than {name}: {p:.2f}" for name, p in odds.items())
+            f"P(the INSTC's best route, {lead}, arrives first) "
+            + ", ".join(f"against {name}: {p:.2f}" for name, p in odds.items())
         )
     for fam, why in comp.unreachable.items():
         lines.append(f"{fam}: unreachable ({why})")

@@ -46,7 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ..demo import STEPS, run
 
     with activity(args, "demo", steps=len(STEPS)) as step:
-        written = run(args.out, data_dir=args.data, progress=step)
+        written = run(args.out, data_dir=args.data, progress=step, as_of=args.as_of)
     for path in written:
         print(path)
     return EXIT_OK

@@ -13,6 +13,7 @@ from ._common import (
     EXIT_OK,
     CliError,
     activity,
+    as_of_line,
     bounded_int,
     list_arg,
     network,
@@ -48,8 +49,9 @@ def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         nargs="?",
         metavar="SCENE",
         help="a scene of scenes.toml (overview, instc-vs-suez, rasht-astara-gap, caspian-links, "
-        "shipment-2023, replay-first-transit-2022, ...; default: all), or 'catchment': where "
-        "the INSTC beats Suez from --origin (a layer per --scenario)",
+        "shipment-2023, replay-first-transit-2022, ...; default: all), 'catchment': where "
+        "the INSTC beats Suez from --origin (a layer per --scenario), or 'timeline': the "
+        "corridor through time (DIR/timeline.html)",
     )
     mp.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
     mp.add_argument(
@@ -85,7 +87,57 @@ def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     work_option(catch, SWEEP_MAX_WORK, "pair-draws (comparisons x draws)")
     # the pages are named by their scenes: checked with them in cmd_map
     declare(mp, outputs=("png", "svg"), reads=("scenario",))
+    line = mp.add_argument_group("timeline (corridormap map timeline)")
+    line.add_argument(
+        "--from",
+        dest="timeline_from",
+        metavar="PLACE",
+        help="the origin (default: analysis.toml [demo.timeline])",
+    )
+    line.add_argument(
+        "--to",
+        dest="timeline_to",
+        metavar="PLACE",
+        help="the destination (default: analysis.toml [demo.timeline])",
+    )
+    line.add_argument(
+        "--years",
+        type=year_range,
+        metavar="FIRST-LAST",
+        help="the years shown (default: analysis.toml [demo.timeline], e.g. 2010-2030)",
+    )
     mp.set_defaults(func=cmd_map)
+
+
+def year_range(text: str) -> tuple[int, int]:
+    """An argparse type: ``FIRST-LAST``, two years in order (at most 400 years).
+
+    Parameters
+    ----------
+    text
+        The option's value.
+
+    Returns
+    -------
+    tuple of int
+        ``(first, last)``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else.
+    """
+    from ..timeline import MAX_YEARS
+
+    first, sep, last = text.partition("-")
+    if not (sep and first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
+        raise argparse.ArgumentTypeError(f"not FIRST-LAST (e.g. 2010-2030): {text[:40]!r}")
+    a, b = int(first), int(last)
+    if not 1 <= a <= b or b - a >= MAX_YEARS:
+        raise argparse.ArgumentTypeError(
+            f"needs FIRST <= LAST and at most {MAX_YEARS} years, got {text[:40]!r}"
+        )
+    return a, b
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -109,6 +161,8 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     if args.scene == "catchment":
         return cmd_map_catchment(args)
+    if args.scene == "timeline":
+        return cmd_map_timeline(args)
     G = network(args)
     scenes = load_scenes(G)
     if args.scene is not None and args.scene not in scenes:
@@ -131,6 +185,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         from ..render.atlas import write_atlas
 
         extra = [scenario_line(view)] if view.scenarios else []
+        extra += [as_of_line(args)] if args.as_of else []
         print(write_atlas(args.out, views, G=G, extra=extra))
     for fmt_, out in (("png", args.png), ("svg", args.svg)):
         if out:
@@ -198,12 +253,59 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
         step("drawing")
         try:
             written = write_catchment(
-                frame, cat, page, origin=origin, png=png, self_contained=args.self_contained
+                frame,
+                cat,
+                page,
+                origin=origin,
+                png=png,
+                self_contained=args.self_contained,
+                as_of=args.as_of,
             )
         except ValueError as exc:  # e.g. a network whose families.toml has no reference family
             raise CliError(str(exc)) from None
     for path in written:
         print(path)
+    return EXIT_OK
+
+
+def cmd_map_timeline(args: argparse.Namespace) -> int:
+    """Run ``corridormap map timeline``: the corridor through time, ``DIR/timeline.html``.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    from ..analysis import load_analysis
+    from ..timeline import through_time
+
+    if args.as_of:
+        raise CliError("map timeline shows every year's network; --as-of does not apply to it")
+    if args.scenario:
+        raise CliError("map timeline shows the networks as dated; --scenario does not apply")
+    page = Path(args.out) / "timeline.html"
+    check_outputs(args, [page])
+    spec = load_analysis(args.data).timeline or {}
+    origin = args.timeline_from or spec.get("from")
+    destination = args.timeline_to or spec.get("to")
+    years = args.years or spec.get("years")
+    if not (origin and destination and years):
+        raise CliError(
+            "map timeline needs --from, --to and --years (or [demo.timeline] in analysis.toml)"
+        )
+    line = through_time(
+        args.data,
+        origin,
+        destination,
+        range(years[0], years[1] + 1),
+        series=spec.get("series"),
+    )
+    print(line.save(page))
     return EXIT_OK
 
 

@@ -87,6 +87,7 @@ def cmd_places(args: argparse.Namespace) -> int:
         text=lambda: places_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, list(rows[0]) if rows else PLACE_COLUMNS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -171,6 +172,7 @@ def cmd_regions(args: argparse.Namespace) -> int:
         text=lambda: regions_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, REGION_FIELDS),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

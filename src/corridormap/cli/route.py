@@ -12,6 +12,7 @@ from ._common import (
     CliError,
     activity,
     bounded_int,
+    clock_option,
     monte_carlo_options,
     network,
     scenario_line,
@@ -99,6 +100,7 @@ def add_route_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="also write a time-distance and cost-distance chart (.png or .svg)",
     )
     monte_carlo_options(r)
+    clock_option(r)
     declare(r, outputs=("out", "map", "chart"), reads=("scenario",), charts=("chart",))
     r.set_defaults(func=cmd_route)
 
@@ -140,7 +142,7 @@ def cmd_route(args: argparse.Namespace) -> int:
             step("the routes' time- and cost-distance, P10-P90")
             fig = time_distance(routes, G=G, draws=args.draws, seed=args.seed)
             step("writing")
-            save_chart(fig, args.chart)
+            save_chart(fig, args.chart, as_of=args.as_of)
     emit_result(
         args.format,
         args.out,
@@ -148,13 +150,15 @@ def cmd_route(args: argparse.Namespace) -> int:
         data=lambda: routes_dict(routes, pcts),
         rows=lambda: route_leg_rows(routes),
         geojson=lambda: routes_geojson(routes),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
 
 def _find_routes(G: Any, args: argparse.Namespace, wf: Any) -> list[Any]:
     """The best route (``-k 1``) or the ``k`` best distinct routes the arguments ask for."""
-    from ..routing import alternatives, route
+    from ..corridors import alternatives
+    from ..routing import route
 
     modes = _parse_modes(args.modes)
     via, leg_modes = _parse_stretches(args.via, args.arrive_by)
@@ -228,16 +232,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
-def _band(p: dict, unit: str = " days", fmt: str = "{:.1f}", pre: str = "") -> str:
-    """``32.0 days P50 (P10–P90 28.2–36.3)``."""
+def _band(p: dict, fmt: str = "{:.1f}", pre: str = "") -> str:
+    """``(P10–P90 28.2–36.3, P50 32.0)``."""
     lo, mid, hi = (pre + fmt.format(p[k]) for k in ("p10", "p50", "p90"))
-    return f"{mid}{unit} P50 (P10–P90 {lo}–{hi})"
+    return f"(P10–P90 {lo}–{hi}, P50 {mid})"
 
 
 def _route_headline(r: Any, pct: dict) -> str:
-    """One line of route figures.
+    """Two lines of route figures: time on the route's clock, then cost and the rest.
 
-    The ends, P50 days and cost with P10-P90, the likely-values figures, distance, CO2, borders and
+    The first line gives the expected days on the route's clock with their P10-P90 and P50, and
+    the wait for the first departure apart (transit) or within (door to door), with the other
+    clock's figure; the second the expected cost with its band, distance, CO2, borders and
     transshipments (each named, singular or plural).
 
     Parameters
@@ -245,18 +251,40 @@ def _route_headline(r: Any, pct: dict) -> str:
     r
         The route.
     pct
-        Its percentiles, from ``route_percentiles``.
+        Its figures, from ``route_percentiles``.
 
     Returns
     -------
     str
-        The line.
+        The lines.
     """
     t = r.totals()
+    transit, wait, door = (
+        pct["transit_days"],
+        pct["schedule_wait_days"],
+        pct["door_to_door_days"],
+    )
+    ends = f"{r.names.get(r.origin, r.origin)} -> {r.names.get(r.destination, r.destination)}"
+    if pct["clock"] == "transit":
+        when = f"{transit['expected']:.1f} days transit, expected {_band(transit)}"
+        other = (
+            f"; +{wait['expected']:.1f} days waiting for the first departure: door to door "
+            f"{door['expected']:.1f} {_band(door)}"
+            if wait["expected"] > 0
+            else "; no scheduled first departure to wait for"
+        )
+    else:
+        when = f"{door['expected']:.1f} days door to door, expected {_band(door)}"
+        other = (
+            f"; of which {wait['expected']:.1f} days waiting for the first departure: transit "
+            f"{transit['expected']:.1f} {_band(transit)}"
+            if wait["expected"] > 0
+            else "; no scheduled first departure to wait for"
+        )
+    cost = pct["cost_usd"]
     return (
-        f"{r.names.get(r.origin, r.origin)} -> {r.names.get(r.destination, r.destination)}: "
-        f"{_band(pct['days'])}, likely-values route {r.days:.1f} days; "
-        f"{_band(pct['cost_usd'], '/TEU', '{:,.0f}', '$')}, likely-values ${r.cost_usd:,.0f}; "
+        f"{ends}: {when}{other}\n"
+        f"${cost['expected']:,.0f}/TEU expected {_band(cost, '{:,.0f}', '$')}; "
         f"{t['distance_km']:,.0f} km, {t['co2_kg']:,.0f} kg CO2/TEU, "
         f"{_plural(t['borders'], 'border')}, {_plural(t['transshipments'], 'transshipment')}"
     )
@@ -287,8 +315,10 @@ def routes_text(routes: list[Any], pcts: list[dict], view: Any) -> str:
         legs = fmt.leg_rows(r)
         parts.append(title + _route_headline(r, pct))
         parts.append(
-            f"(P10/P50/P90 from {pct['draws']:,} Monte Carlo draws, seed {pct['seed']}, "
-            "of this route's sourced parameter ranges; the legs below are likely values)"
+            "(expected: the mean over this route's sourced parameter ranges, which routes are "
+            f"chosen by; P10/P50/P90 from {pct['draws']:,} Monte Carlo draws, seed "
+            f"{pct['seed']}; the legs below are expected hours on the {pct['clock']} clock and "
+            "add up to it)"
         )
         parts.append("via " + " - ".join(r.names[n] for n in r.nodes))
         parts.append(fmt.table(legs, LEG_COLUMNS, headers=LEG_HEADERS))
@@ -297,13 +327,17 @@ def routes_text(routes: list[Any], pcts: list[dict], view: Any) -> str:
 
 
 def _percentile_fields(pct: dict) -> dict[str, Any]:
-    """The JSON fields of a route's Monte Carlo: P10/P50/P90 days and cost, draws, seed."""
-    return {
-        "days": {k: round(v, 2) for k, v in pct["days"].items()},
-        "cost_usd": {k: round(v, 0) for k, v in pct["cost_usd"].items()},
-        "draws": pct["draws"],
-        "seed": pct["seed"],
-    }
+    """The JSON fields of a route's figures (expected and P10/P50/P90 on each clock).
+
+    The days on the route's clock, transit, waiting for the first departure and door to door,
+    and the cost; the clock, draws and seed.
+    """
+    out: dict[str, Any] = {"clock": pct["clock"]}
+    for q in ("days", "transit_days", "schedule_wait_days", "door_to_door_days"):
+        out[q] = {k: round(v, 2) for k, v in pct[q].items()}
+    out["cost_usd"] = {k: round(v, 0) for k, v in pct["cost_usd"].items()}
+    out.update(draws=pct["draws"], seed=pct["seed"])
+    return out
 
 
 def routes_dict(routes: list[Any], pcts: list[dict]) -> Any:

@@ -15,6 +15,7 @@ from ..compare import SCENARIO_PERCENTILE_FIELDS, scenario_percentiles
 from ..routing import OBJECTIVES
 from ._common import (
     EXIT_OK,
+    clock_option,
     format_option,
     monte_carlo_options,
     network,
@@ -56,6 +57,7 @@ def add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     sc.add_argument("--compose", action="store_true", help="apply all NAMEs together as one")
     sc.add_argument("--by", choices=["time", "cost"], default="time")
     monte_carlo_options(sc)
+    clock_option(sc)
     output_options(sc, "the links the scenarios open and close")
     add_volume_options(sc)
     sc.add_argument(
@@ -133,13 +135,14 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         "--max-work",
         "pair-draws",
     )
+    by = OBJECTIVES[args.by]
     rows, extra = [], {}
     with Progress(len(pairs), desc="scenario", unit="pair", show=not args.quiet) as bar:
         for pair in pairs:  # pair by pair: the same rows, in the same order, with progress
-            rows += compare_scenarios(G, [pair], scen, by=OBJECTIVES[args.by]).to_dict()
+            rows += compare_scenarios(G, [pair], scen, by=by, clock=args.clock).to_dict()
             extra.update(
                 scenario_percentiles(
-                    G, [pair], scen, by=OBJECTIVES[args.by], draws=args.draws, seed=args.seed
+                    G, [pair], scen, by=by, draws=args.draws, seed=args.seed, clock=args.clock
                 )
             )
             bar.update(1)
@@ -160,6 +163,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         text=lambda: scenario_comparison_text(rows, draws=args.draws, seed=args.seed),
         data=lambda: [{k: r[k] for k in fields} for r in rows],
         rows=lambda: Rows([{**r, "route_nodes": " ".join(r["route_nodes"])} for r in rows], fields),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -181,44 +185,46 @@ def scenario_comparison_text(rows: list[dict[str, Any]], *, draws: int, seed: in
     """
     from .. import _format as fmt
 
-    def band(r: dict) -> str:
-        if r["days_p50"] is None:
+    def band(r: dict, q: str) -> str:
+        if r[f"{q}_p50"] is None:
             return ""
-        return f"{r['days_p10']:.1f}–{r['days_p90']:.1f}"
+        return (
+            f"{r[f'{q}_p10']:+.1f}–{r[f'{q}_p90']:+.1f}"
+            if q.startswith("delta")
+            else (f"{r[f'{q}_p10']:.1f}–{r[f'{q}_p90']:.1f}")
+        )
 
-    shown = [{**r, "days_band": band(r)} for r in rows]
+    shown = [{**r, "days_band": band(r, "days"), "delta_band": band(r, "delta_days")} for r in rows]
+    clock = rows[0]["clock"] if rows else "transit"
     cols = (
         "pair",
         "scenario",
-        "days_p50",
-        "days_band",
-        "baseline_days_p50",
-        "delta_days_p50",
         "days",
+        "days_band",
+        "baseline_days",
         "delta_days",
-        "cost_usd_p50",
-        "delta_cost_usd_p50",
+        "delta_band",
+        "cost_usd",
         "delta_cost_usd",
         "note",
     )
     heads = (
         "pair",
         "scenario",
-        "days P50",
+        "days, expected",
         "P10–P90",
-        "base P50",
-        "+days P50",
-        "days, likely",
-        "+days, likely",
-        "USD/TEU P50",
-        "+USD P50",
-        "+USD, likely",
+        "baseline, expected",
+        "+days, expected",
+        "+days P10–P90",
+        "USD/TEU, expected",
+        "+USD, expected",
         "note",
     )
     foot = (
-        f"P50 and P10–P90: {draws:,} Monte Carlo draws (seed {seed}) of each "
-        "route's sourced parameter ranges, as 'corridormap route' reports them; 'likely': "
-        "the same route at the parameters' likely values"
+        f"days on the {clock} clock; expected: the mean over each route's sourced parameter "
+        f"ranges (what routes are chosen by, as 'corridormap route' reports it); P10–P90 from "
+        f"{draws:,} Monte Carlo draws (seed {seed}); +days P10–P90: the scenario's days less "
+        "the baseline's in the same draws (negative: the scenario saves time)"
     )
     return fmt.table(shown, cols, headers=heads, digits=2) + "\n" + foot
 
@@ -244,6 +250,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         text=lambda: scenarios_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, ["name", "description", "changes", "sources", "file"]),
+        as_of=args.as_of,
     )
     return EXIT_OK
 

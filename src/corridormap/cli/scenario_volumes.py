@@ -84,6 +84,7 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
         text=lambda: savings_text(rows),
         data=lambda: rows,
         rows=lambda: Rows(rows, ["volumes", *SAVING_FIELDS]),
+        as_of=args.as_of,
     )
     return EXIT_OK
 
@@ -137,7 +138,7 @@ def _saving_chart(
         for s in scen:
             label = "+".join(s) if isinstance(s, list) else str(s)
             curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS, tick=tick)
-    save_chart(saving_figure(curves), path)
+    save_chart(saving_figure(curves), path, as_of=(G.graph.get("as_of") or {}).get("date"))
 
 
 def savings_text(rows: list[dict[str, Any]]) -> str:

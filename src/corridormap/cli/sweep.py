@@ -152,7 +152,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         resume=resume_dir(args),
         **dask_limits(args),
     )
-    write_table(frame, args.out)
+    write_table(frame.assign(as_of=args.as_of) if args.as_of else frame, args.out)
     print(args.out)
     shutil.rmtree(resume_dir(args), ignore_errors=True)  # the table is safe: nothing to resume
     if args.map:
@@ -258,6 +258,7 @@ def _catchment_map(
             origin=origin,
             png=png,
             self_contained=args.self_contained,
+            as_of=args.as_of,
         )
     except ValueError as exc:  # an origin not swept, a network without the reference
         raise CliError(f"--map: {exc}") from None

@@ -1,16 +1,16 @@
 """The atlas page: ``index.html`` beside the scenes, one entry per scene, chart and table.
 
 Each entry carries a one-line finding computed from the model: a scene's from its computed
-view (the P50 and P10–P90 of each route, the published and replayed figures of a shipment),
-a comparison's from its CSV (the fastest route family by P50), the bottleneck table's from
-its top row. Every link is relative and every file it names exists, so the folder can be
-opened from ``file://``, zipped or served as it is. The page has no script at all.
+view (the expected days and P10–P90 of each route, the published and replayed figures of a
+shipment), a comparison's from its CSV (the fastest route family by expected days), the
+bottleneck table's from its top row. Every link is relative and every file it names exists,
+so the folder can be opened from ``file://``, zipped or served as it is. The page has no
+script at all.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._atomic import atomic_write
+from .._today import today
 from ._html import esc
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..mapscenes import SceneView
 
 INDEX = "index.html"
+#: the corridor-through-time page (:mod:`.timeline`)
+TIMELINE = "timeline.html"
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -53,8 +56,8 @@ def scene_finding(view: SceneView, G: Any = None) -> str:
             pub.append(f"{fig} {obs.get('unit', '')}")
         waits = sum(w.end_day - w.start_day for w in rp.waits)
         line = (
-            f"Published: {' + '.join(pub)}; the model's likely time on the same path is "
-            f"{rp.route.days:.1f} days"
+            f"Published: {' + '.join(pub)}; the model's expected time on the same path is "
+            f"{rp.route.days:.1f} days ({rp.route.clock})"
         )
         if waits >= 1:
             line += f", leaving {waits:.0f} days the model does not explain"
@@ -79,7 +82,11 @@ def scene_finding(view: SceneView, G: Any = None) -> str:
         if pct:
             d = pct["days"]
             label = name.rsplit(":", 1)[0]
-            bits.append(f"{label}: P50 {d['p50']:.1f} days (P10–P90 {d['p10']:.1f}–{d['p90']:.1f})")
+            clock = "transit" if pct.get("clock", "transit") == "transit" else "door to door"
+            bits.append(
+                f"{label}: {d['expected']:.1f} days {clock}, expected "
+                f"(P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
+            )
         else:
             bits.append(name)
     for row in view.evidence:
@@ -92,11 +99,12 @@ def _compare_finding(path: Path) -> str | None:
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        best = min(rows, key=lambda r: float(r["days_p50"]))
+        best = min(rows, key=lambda r: float(r["days_expected"]))
         return (
-            f"Fastest family by P50: {best.get('label') or best['family']}, "
-            f"{float(best['days_p50']):.1f} days (P10–P90 {float(best['days_p10']):.1f}–"
-            f"{float(best['days_p90']):.1f}), of {len(rows)} route families."
+            f"Fastest family: {best.get('label') or best['family']}, "
+            f"{float(best['days_expected']):.1f} days {best.get('clock', 'transit')}, expected "
+            f"(P10–P90 {float(best['days_p10']):.1f}–{float(best['days_p90']):.1f}), of "
+            f"{len(rows)} route families."
         )
     except (OSError, KeyError, ValueError):
         return None
@@ -183,6 +191,7 @@ def write_atlas(
     title: str = "corridormap atlas",
     extra: Iterable[str] = (),
     G: Any = None,
+    timeline: dict[str, Any] | None = None,
 ) -> Path:
     """Write the atlas page ``index.html`` in ``out_dir``.
 
@@ -202,6 +211,9 @@ def write_atlas(
     Lines of text (escaped) added under the heading, e.g. the scenario applied.
     G
     The network, for the overview's counts of places and links.
+    timeline
+    The corridor through time (:meth:`corridormap.timeline.Timeline.to_dict`), listed with
+    its finding when ``timeline.html`` is in ``out_dir``.
 
     Returns
     -------
@@ -226,6 +238,16 @@ def write_atlas(
             + "</li>"
         )
     sections = [f"<h2>Maps</h2><ul>{''.join(items)}</ul>"] if items else []
+    if (out / TIMELINE).exists():
+        from .timeline import timeline_finding
+
+        finding = timeline_finding(timeline) if timeline else ""
+        sections.append(
+            f"<h2>Through time</h2><ul><li><b>{_link(TIMELINE, 'The corridor through time')}</b>"
+            + (f'<div class="finding">{esc(finding)}</div>' if finding else "")
+            + '<div class="more">a slider from year to year: what opened, and the best time '
+            "on each year's network</div></li></ul>"
+        )
     groups: dict[str, list[str]] = {}
     for group, name, finding, files in _other_files(out):
         links = " · ".join(
@@ -240,7 +262,7 @@ def write_atlas(
     for group, rows in groups.items():
         sections.append(f"<h2>{esc(group)}</h2><ul>{''.join(rows)}</ul>")
     lede = "".join(f'<p class="lede">{esc(x)}</p>' for x in extra)
-    today = dt.date.today().isoformat()
+    day = today().isoformat()
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -250,10 +272,11 @@ def write_atlas(
         f"<style>{_CSS}</style></head><body>"
         f"<h1>{esc(title)}</h1>"
         '<p class="lede">Maps of the International North–South Transport Corridor and the '
-        "sea routes via Suez and the Cape. Figures are the model's P50 with the P10–P90 range "
-        "of its Monte Carlo unless marked as published or likely values.</p>"
+        "sea routes via Suez and the Cape. Figures are the model's expected days (transit: "
+        "from handing the cargo to the first carrier, the wait for the first departure apart) "
+        "with the P10–P90 range of its Monte Carlo, unless marked as published.</p>"
         f"{lede}{''.join(sections)}"
-        f"<footer>Made with corridormap on {esc(today)}. Basemap: Natural Earth. Data: "
+        f"<footer>Made with corridormap on {esc(day)}. Basemap: Natural Earth. Data: "
         "GeoNames (CC BY 4.0), Eurostat MARNET via searoute, corridormap geodata (sources in "
         "each map's popups).</footer></body></html>\n"
     )

@@ -73,15 +73,15 @@ def catchment_frame(frame: Any, origin: str, *, reference: str | None = None) ->
     rows = rows[rows["destination"] != origin]  # the origin is drawn as the origin
     sea = rows[rows["family"] == ref].set_index(keys)
     inst = rows[rows["instc"] & rows["reachable"]]
-    best_inst = inst.groupby(keys, sort=False)["days_p50"].min()
+    best_inst = inst.groupby(keys, sort=False)["days_expected"].min()
     out = pd.DataFrame(
         {
             "origin": origin,
             "origin_name": sea["origin_name"],
             "destination_name": sea["destination_name"],
             "p_instc_faster": sea["p_instc_faster"],
-            "reference_days_p50": sea["days_p50"],
-            "instc_days_p50": best_inst.reindex(sea.index),
+            "reference_days": sea["days_expected"],
+            "instc_days": best_inst.reindex(sea.index),
             "best_family": sea["best_family"],
         }
     ).reset_index()
@@ -122,6 +122,7 @@ def catchment_map(
     origin: str,
     reference: str | None = None,
     tiles: bool = True,
+    as_of: str | None = None,
 ):
     """A folium map of :func:`catchment_frame`: a layer per scenario (one shown at a time).
 
@@ -138,13 +139,15 @@ def catchment_map(
         The sea family the INSTC is measured against.
     tiles
         Tile basemap (``False``: the offline country basemap).
+    as_of
+        The date of the network the sweep ran on (``None``: today's), said on the map.
     """
     from .page import control, finish, new_features, new_map
     from .raw import page_classes
 
     data = catchment_frame(frame, origin, reference=reference)
     ref = data.attrs["reference_label"]
-    m = new_map(tiles=tiles)
+    m = new_map(tiles=tiles, as_of=as_of)
     feats = new_features()
     scenarios = list(dict.fromkeys(data["scenario"]))
     pts: list[list[float]] = []
@@ -166,8 +169,8 @@ def catchment_map(
                     ("Destination", esc(r.destination_name)),
                     ("Scenario", esc(sc)),
                     (f"P(INSTC faster than {ref})", "" if prob != prob else f"{prob:.1%}"),
-                    (f"{ref} median days", fmt(r.reference_days_p50, 1)),
-                    ("best INSTC median days", fmt(r.instc_days_p50, 1)),
+                    (f"{ref} expected days", fmt(r.reference_days, 1)),
+                    ("best INSTC expected days", fmt(r.instc_days, 1)),
                     ("best family (median)", esc(r.best_family)),
                 ]
             )
@@ -236,8 +239,12 @@ def catchment_png(
     origin: str,
     reference: str | None = None,
     scenarios: Sequence[str] | None = None,
+    as_of: str | None = None,
 ):
-    """The catchment as a matplotlib figure over the country basemap, a panel per scenario."""
+    """The catchment as a matplotlib figure over the country basemap, a panel per scenario.
+
+    ``as_of``, the date of the network the sweep ran on, ends the title.
+    """
     import geopandas as gpd
     import matplotlib.pyplot as plt
     from matplotlib.colors import Normalize
@@ -318,7 +325,7 @@ def catchment_png(
     oname = o.get("name", origin) if o is not None else origin
     fig.suptitle(
         f"P(INSTC faster than {ref}) from {short_name(oname)} (star: the origin; grey: no "
-        "route on one side)"
+        "route on one side)" + (f"; network as of {as_of}" if as_of else "")
     )
     if scatter is not None:
         fig.colorbar(scatter, ax=list(axes.flat), shrink=0.7, label=f"P(INSTC faster than {ref})")
@@ -337,6 +344,7 @@ def write_catchment(
     reference: str | None = None,
     png: str | os.PathLike[str] | None = None,
     self_contained: bool = False,
+    as_of: str | None = None,
 ) -> list[Path]:
     """Write the catchment page (and with ``png`` the static figure), atomically; returns ...
 
@@ -348,12 +356,19 @@ def write_catchment(
     from .page import render_html
 
     page = render_html(
-        catchment_map(frame, places, origin=origin, reference=reference, tiles=not self_contained),
+        catchment_map(
+            frame,
+            places,
+            origin=origin,
+            reference=reference,
+            tiles=not self_contained,
+            as_of=as_of,
+        ),
         self_contained=self_contained,
     )
     image = None
     if png is not None:
-        fig = catchment_png(frame, places, origin=origin, reference=reference)
+        fig = catchment_png(frame, places, origin=origin, reference=reference, as_of=as_of)
         buf = io.BytesIO()
         try:
             literal_text(fig)

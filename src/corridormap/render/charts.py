@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError
+from .._today import today as current_day
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..profile import Profile
@@ -55,6 +56,8 @@ MODE_COLOURS = {
 }
 #: colour of the vertical steps (borders, canal transits, transfers, waits)
 STOP_COLOUR = "#222222"
+#: the wait for the first departure: on the door-to-door clock only, so drawn apart
+WAIT_COLOUR = "#c2185b"
 #: the figure formats ``save_figure`` writes, by file suffix
 FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -131,7 +134,7 @@ def credit(params: Mapping[str, Any] | None = None, *, today: _dt.date | None = 
     """The credit line every chart carries: version, model date, parameter set, sources."""
     from .. import __version__
 
-    day = (today or _dt.date.today()).isoformat()
+    day = (today or current_day()).isoformat()
     meta = (params or {}).get("meta") or {}
     pset = f", parameters v{meta['version']}" if meta.get("version") else ""
     return (
@@ -315,8 +318,13 @@ def draw_profile(
             (line,) = ax.plot(
                 xs, ys, color=MODE_COLOURS.get(step.what, "#7f7f7f"), lw=2.2, ls=linestyle, zorder=3
             )
+        elif ys[1] <= ys[0]:
+            continue  # a stop that adds nothing here (the wait for a sailing costs no USD)
         else:
-            (line,) = ax.plot(xs, ys, color=STOP_COLOUR, lw=1.6, ls=linestyle, zorder=4)
+            # the wait for the first departure (door to door only) is drawn apart
+            wait = step.what == "schedule_wait"
+            colour, width = (WAIT_COLOUR, 3.0) if wait else (STOP_COLOUR, 1.6)
+            (line,) = ax.plot(xs, ys, color=colour, lw=width, ls=linestyle, zorder=4)
             big = (
                 step.duration_h >= label_min_hours
                 if quantity == "days"
@@ -331,7 +339,7 @@ def draw_profile(
                     fontsize=fontsize,
                     va="center",
                     ha="left",
-                    color=STOP_COLOUR,
+                    color=colour,
                     zorder=5,
                     gid="step-label",
                 )
@@ -358,6 +366,16 @@ def _mode_legend(ax, profiles: Sequence[Profile], *, band: bool, fontsize: float
         Line2D([], [], color=MODE_COLOURS.get(m, "#7f7f7f"), lw=2.2, label=m) for m in modes
     ]
     handles.append(Line2D([], [], color=STOP_COLOUR, lw=1.6, label="stop: border, transfer, wait"))
+    if any(s.what == "schedule_wait" for p in profiles for s in p.steps):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=WAIT_COLOUR,
+                lw=3.0,
+                label="wait for the first departure (door to door only)",
+            )
+        )
     if band and any(p.band is not None for p in profiles):
         handles.append(Patch(color="#999999", alpha=0.25, label="P10–P90 (Monte Carlo)"))
     ax.legend(handles=handles, fontsize=fontsize, loc="upper left")
@@ -409,7 +427,7 @@ def time_distance(
     label_min_hours
         Label the steps of at least this many hours.
     title
-        The figure's title (default: the routes' ends and their P50 days).
+        The figure's title (default: the routes' ends and their expected days).
 
     Returns
     -------
@@ -438,7 +456,9 @@ def time_distance(
             )
         ax.set_xlabel("distance travelled, km")
         ax.set_ylabel(
-            "elapsed days (likely values)" if q == "days" else "cumulative USD per TEU (likely)"
+            "elapsed days, door to door (expected values)"
+            if q == "days"
+            else "cumulative USD per TEU (expected values)"
         )
         ax.set_title(
             ("Time" if q == "days" else "Cost") + "–distance: slopes are movement, "
@@ -470,14 +490,15 @@ def _title(profs: Sequence[Profile]) -> str:
     parts = []
     for i, p in enumerate(profs, 1):
         tag = f"route {i}: " if len(profs) > 1 else ""
+        r = p.route
+        wait = f", +{r.schedule_wait_h / 24:.1f} waiting for the first departure" * (
+            r.schedule_wait_h > 0
+        )
+        text = f"{tag}{r.transit_h / 24:.1f} days transit, expected{wait}"
         if p.band is not None:
             d = p.band["days"]
-            parts.append(
-                f"{tag}{d['p50'][-1]:.1f} days P50 (P10–P90 {d['p10'][-1]:.1f}–"
-                f"{d['p90'][-1]:.1f}), likely-values route {p.route.days:.1f} days"
-            )
-        else:
-            parts.append(f"{tag}{p.route.days:.1f} days (likely values)")
+            text += f" (door to door P10–P90 {d['p10'][-1]:.1f}–{d['p90'][-1]:.1f})"
+        parts.append(text)
     head = ends + (f" (scenario {r.scenario})" if r.scenario != "baseline" else "")
     return head + "\n" + "; ".join(parts)
 
@@ -486,9 +507,10 @@ def _title(profs: Sequence[Profile]) -> str:
 def comparison_figure(comp: Any, *, top: int = 10):
     """The figure of a :class:`~corridormap.compare.Comparison`: bars, tornado, profiles.
 
-    Days and cost per family with P10-P90 bars, the sensitivity tornado of the gap between the best
-    INSTC branch and the reference sea family, and a time-distance panel
-    per family (its likely route, with that route's P10-P90 band from the same draws and seed).
+    Expected days (on the comparison's clock) and cost per family with P10-P90 whiskers, the
+    sensitivity tornado of the gap between the INSTC's best branch and the reference sea
+    family, and a time-distance panel per family (its route, door to door, with that route's
+    P10-P90 band from the same draws and seed).
     """
     import numpy as np
 
@@ -507,19 +529,25 @@ def comparison_figure(comp: Any, *, top: int = 10):
         f": route families compared ({comp.draws:,} draws, seed {comp.seed})"
     )
     axes = top_fig.subplots(1, 3)
+    clock = "transit" if comp.clock == "transit" else "door to door"
     for ax, key, unit in (
-        (axes[0], "days", "days door to door"),
+        (axes[0], "days", f"days, {clock}"),
         (axes[1], "cost_usd", "USD per TEU"),
     ):
-        p50 = np.array([r[key]["p50"] for r in recs])
-        lo = p50 - np.array([r[key]["p10"] for r in recs])
-        hi = np.array([r[key]["p90"] for r in recs]) - p50
+        mean = np.array([r[key]["expected"] for r in recs])
+        lo = np.clip(mean - np.array([r[key]["p10"] for r in recs]), 0, None)
+        hi = np.clip(np.array([r[key]["p90"] for r in recs]) - mean, 0, None)
         y = np.arange(len(recs))
-        ax.barh(y, p50, color=colours, alpha=0.8)
-        ax.errorbar(p50, y, xerr=[lo, hi], fmt="none", ecolor="black", capsize=4)
+        ax.barh(y, mean, color=colours, alpha=0.8)
+        ax.errorbar(mean, y, xerr=[lo, hi], fmt="none", ecolor="black", capsize=4)
+        if key == "days" and comp.clock == "transit":
+            waits = np.array([r["schedule_wait_days"]["expected"] for r in recs])
+            ax.barh(y, waits, left=mean, color="none", edgecolor=WAIT_COLOUR, hatch="..",
+                    label="+ wait for the first departure")  # fmt: skip
+            ax.legend(fontsize=7, loc="lower right")
         ax.set_yticks(y, [plain(n) if key == "days" else "" for n in names], fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel(f"{unit}\n(bar P50, whiskers P10–P90)")
+        ax.set_xlabel(f"{unit}\n(bar expected, whiskers P10–P90)")
         ax.grid(axis="x", alpha=0.3)
 
     ax = axes[2]
@@ -535,7 +563,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
         ax.axvline(base, color="black", lw=1)
         ax.set_yticks(y, [plain(x) for x in labels], fontsize=8)
         ref = _label(comp, comp.reference)
-        ax.set_xlabel(f"best INSTC minus {ref}, days\n(negative: INSTC faster)")
+        ax.set_xlabel(f"INSTC's best branch minus {ref}, days\n(negative: INSTC faster)")
         ax.set_title(f"What moves the INSTC – {ref} gap most", fontsize=10)
         ax.legend(fontsize=8)
     else:
@@ -545,8 +573,8 @@ def comparison_figure(comp: Any, *, top: int = 10):
     panels = bottom_fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
     far = max(comp.routes[r["family"]].distance_km for r in recs)
     bottom_fig.suptitle(
-        "Time–distance of each family's likely route: slopes are movement, vertical steps are "
-        "borders, transfers and waits; shaded: P10–P90 of that route",
+        "Time–distance of each family's route, door to door: slopes are movement, vertical "
+        "steps are borders, transfers and waits; shaded: P10–P90 of that route",
         fontsize=10,
     )
     profs = []
@@ -558,7 +586,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
             ax, prof, quantity="days", label_min_hours=48.0, short_labels=True, fontsize=6.5
         )
         ax.set_title(
-            f"{r['label']}: {r['days']['p50']:.1f} d P50 "
+            f"{r['label']}: {r['days']['expected']:.1f} d {clock}, expected "
             f"({r['days']['p10']:.1f}–{r['days']['p90']:.1f})",
             fontsize=9,
             color=COLOURS.get(r["family"], "black"),
@@ -581,10 +609,11 @@ def comparison_figure(comp: Any, *, top: int = 10):
 
 
 def _base_gap(comp: Any) -> float:
-    inst = [comp.routes[f.name].days for f in comp.families if f.instc and f.name in comp.routes]
-    if not inst or comp.reference not in comp.routes:
+    """The expected gap between the INSTC's best branch and the reference, on the clock."""
+    lead = comp.instc_family()
+    if lead is None or comp.reference not in comp.routes:
         return 0.0
-    return min(inst) - comp.routes[comp.reference].days
+    return comp.expected_days(lead) - comp.expected_days(comp.reference)
 
 
 def _label(comp: Any, name: str | None) -> str:
@@ -598,9 +627,9 @@ def _label(comp: Any, name: str | None) -> str:
 def backtest_figure(bt: Any):
     """The figure of a :class:`~corridormap.backtest.Backtest`: observed beside model P10-P90.
 
-    Observed range (grey bar) beside the model's P10-P90 (line) and P50 (dot), one row per
-    replayable observation, on a log scale of days; holdout rows in orange, rows outside
-    P10-P90 marked with a cross. No backend is forced.
+    Observed range (grey bar) beside the model's P10-P90 (line) and expected figure (dot), one
+    row per replayable observation, on a log scale of days; holdout rows in orange, rows
+    outside P10-P90 marked with a cross. No backend is forced.
     """
     import matplotlib.pyplot as plt
 
@@ -614,7 +643,7 @@ def backtest_figure(bt: Any):
             ax.plot([lo], [y], marker="s", color="#bbbbbb", ms=8)
         colour = "#ff7f0e" if o["role"] == "holdout" else "#1f77b4"
         ax.plot([o["p10"], o["p90"]], [y, y], color=colour, lw=1.6)
-        ax.plot([o["p50"]], [y], marker="o" if o["inside"] else "X", color=colour, ms=6)
+        ax.plot([o["expected"]], [y], marker="o" if o["inside"] else "X", color=colour, ms=6)
     ax.set_yticks(range(len(rows)), [plain(o["id"]) for o in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale("log")
@@ -622,7 +651,7 @@ def backtest_figure(bt: Any):
     s = bt.summary()
     inside = s["share_inside_p10_p90"] or 0.0
     ax.set_title(
-        f"Backtest ({s['mode']}): grey = observed, line = model P10-P90, dot = P50 "
+        f"Backtest ({s['mode']}): grey = observed, line = model P10-P90, dot = expected "
         f"(blue fitted rows, orange holdout)\nmedian |error| "
         f"{s['median_abs_pct_error_out_of_sample']}%, inside P10-P90 {inside:.0%}",
         fontsize=9,

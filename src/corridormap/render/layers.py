@@ -552,7 +552,7 @@ def corridor_map(
         their layers) and per kind of place, tooltips with names, a popup per link (mode, km,
         status, source, basis, notes), a legend, a scale bar and an attribution line.
     """
-    m = m if m is not None else new_map(tiles=tiles)
+    m = m if m is not None else new_map(tiles=tiles, G=G)
     feats = new_features()
     pts, modes, statuses = draw_network(G, m, feats)
     kinds = draw_places(G, m, feats, labels=labels)

@@ -56,7 +56,7 @@ def draw_scene(view: SceneView, *, G: nx.MultiDiGraph, tiles: bool = True) -> fo
         As in :func:`~corridormap.render.corridor_map`.
     """
     scene = view.scene
-    m = new_map(tiles=tiles)
+    m = new_map(tiles=tiles, G=G)
     describe(m, scene.title, scene.description)
     subtitle = scene.subtitle
     if view.scenario != "baseline":

@@ -111,7 +111,7 @@ def color_links(
     span = (hi - lo) or 1.0
     color = colormap(cmap)
     names = places(G)
-    m = m if m is not None else new_map(tiles=tiles)
+    m = m if m is not None else new_map(tiles=tiles, G=G)
     if title is not None:
         from .page import describe
 
@@ -182,7 +182,7 @@ def scenario_map(
 
     links = link_records(G)
     names = places(G)
-    m = m if m is not None else new_map(tiles=tiles)
+    m = m if m is not None else new_map(tiles=tiles, G=G)
     scen = list(view.scenarios)
     title = "Scenario: " + " + ".join(s.name for s in scen) if scen else "Baseline (no scenario)"
     describe(m, title, "; ".join(s.description for s in scen if s.description) or title)

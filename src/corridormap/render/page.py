@@ -141,8 +141,12 @@ def _map_class() -> type:
     return Map
 
 
-def new_map(*, tiles: bool = True) -> folium.Map:
-    """An empty map: Leaflet only (no Bootstrap or Font Awesome), our CSS, the basemap."""
+def new_map(*, tiles: bool = True, G: Any = None, as_of: str | None = None) -> folium.Map:
+    """An empty map: Leaflet only (no Bootstrap or Font Awesome), our CSS, the basemap.
+
+    For the network of a date (``as_of``, else ``G.graph["as_of"]``), a box saying which date
+    it shows.
+    """
     import folium
 
     m = _map_class()(location=None, tiles=None, control_scale=True, zoom_start=3, zoom_snap=0.25)
@@ -157,6 +161,9 @@ def new_map(*, tiles: bool = True) -> folium.Map:
         element_classes()["Basemap"](offline=not tiles, countries=countries),
         name="corridormap_basemap",
     )
+    day = as_of or ((getattr(G, "graph", None) or {}).get("as_of") or {}).get("date")
+    if day:
+        control(m, f'<div class="cm-asof">network as of {esc(day)}</div>', position="bottomleft")
     return m
 
 

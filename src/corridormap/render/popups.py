@@ -101,21 +101,32 @@ def place_popup(p: Mapping[str, Any], gauge_break: bool, nearby: Sequence[str] =
 
 # -- routes ---------------------------------------------------------------------------------
 def percentile_text(pct: Mapping[str, Any] | None) -> str:
-    """'P50 29.8 days (P10–P90 27.1–33.0) · P50 $2,900/TEU ($2,500–3,300)', not escaped."""
+    """A route's expected days on its clock and cost with their P10–P90, not escaped.
+
+    '21.1 days transit, expected (P10–P90 15.4–27.3) · +6.3 days waiting for the first
+    departure · $4,242/TEU expected (P10–P90 $3,547–4,995)'.
+    """
     if not pct:
         return ""
     d, c = pct["days"], pct["cost_usd"]
+    clock = "transit" if pct.get("clock", "transit") == "transit" else "door to door"
+    wait = pct.get("schedule_wait_days", {}).get("expected", 0.0)
+    waits = (
+        f" · +{wait:.1f} days waiting for the first departure"
+        if wait and clock == "transit"
+        else ""
+    )
     return (
-        f"P50 {d['p50']:.1f} days (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
-        f"P50 ${c['p50']:,.0f}/TEU (P10–P90 ${c['p10']:,.0f}–{c['p90']:,.0f})"
+        f"{d['expected']:.1f} days {clock}, expected (P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
+        f"{waits} · ${c['expected']:,.0f}/TEU expected (P10–P90 ${c['p10']:,.0f}–{c['p90']:,.0f})"
     )
 
 
 def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
     """One line of a route's totals (:meth:`corridormap.Route.totals`), not escaped.
 
-    With ``pct`` (:func:`corridormap.uncertainty.route_percentiles`) the days and cost are the
-    P50 and P10–P90 of the Monte Carlo; without, the likely-value figures, labelled so.
+    With ``pct`` (:func:`corridormap.uncertainty.route_percentiles`) the days and cost come
+    with their P10–P90 from the Monte Carlo; without, the expected figures alone.
     """
     if pct:
         return (
@@ -125,8 +136,8 @@ def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None
             f"{'s' if t['transshipments'] != 1 else ''}"
         )
     return (
-        f"{t['days']:.1f} days (likely values) · {t['distance_km']:,.0f} km · "
-        f"${t['cost_usd']:,.0f}/TEU · "
+        f"{t['days']:.1f} days {t.get('clock', 'transit')}, expected · "
+        f"{t['distance_km']:,.0f} km · ${t['cost_usd']:,.0f}/TEU expected · "
         f"{t['co2_kg']:,.0f} kg CO2/TEU · {t['borders']} border"
         f"{'s' if t['borders'] != 1 else ''} · {t['transshipments']} transshipment"
         f"{'s' if t['transshipments'] != 1 else ''}"

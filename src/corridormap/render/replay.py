@@ -150,7 +150,7 @@ def replay_legend(rp: Replay) -> str:
         )
     model = rp.route.days
     parts.append(
-        f'<div class="cm-sum" style="margin-left:0">Model (likely values) for the same path: '
+        f'<div class="cm-sum" style="margin-left:0">Model (expected values) for the same path: '
         f"{model:.1f} days of travel and handling.</div>"
     )
     modes = []
@@ -172,7 +172,7 @@ def replay_legend(rp: Replay) -> str:
             'border:3px solid #b2182b"></span>Days the model does not explain</div>'
         )
     notes = [
-        "Between dated events the legs take the model's likely hours; extra days are shown "
+        "Between dated events the legs take the model's expected hours; extra days are shown "
         "as a wait at the last stop of the row."
     ]
     notes += list(rp.notes)

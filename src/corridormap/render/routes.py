@@ -93,8 +93,8 @@ def route_map(
         As in :func:`corridor_map`.
     percentiles
         Per route, its :func:`corridormap.uncertainty.route_percentiles` (an empty dict for a
-        route without legs). Legends and popups then give P50 (P10–P90) days and cost;
-        without them, the likely-value figures, labelled so.
+        route without legs). Legends and popups then give the expected days and cost with
+        their P10–P90; without them, the expected figures alone.
 
     Returns
     -------
@@ -112,7 +112,7 @@ def route_map(
         raise ValueError(f"names has {len(names)} entries for {len(routes)} routes")
     if percentiles is not None and len(percentiles) != len(routes):
         raise ValueError(f"percentiles has {len(percentiles)} entries for {len(routes)} routes")
-    m = m if m is not None else new_map(tiles=tiles)
+    m = m if m is not None else new_map(tiles=tiles, G=G)
     feats = new_features()
     if G is not None:
         draw_network(G, m, feats, by_branch=False, faint=True)
@@ -270,9 +270,9 @@ def _draw_route_ends(
 
 
 def plain_route_name(name: str, pct: Mapping[str, Any] | None) -> str:
-    """``name`` without a trailing ": 30.7 days P50" that repeats the route's own P50."""
+    """``name`` without a trailing ": 22.4 days expected" that repeats the route's own figure."""
     if pct and pct.get("days"):
-        tail = f": {pct['days']['p50']:.1f} days P50"
+        tail = f": {pct['days']['expected']:.1f} days expected"
         if name.endswith(tail) and len(name) > len(tail):
             return name[: -len(tail)]
     return name

@@ -2,14 +2,13 @@
 
 :func:`draw_static` draws a computed scene with matplotlib from the same pieces as the web
 page: the offline Natural Earth basemap (``geodata/basemap/``), the network's links styled by
-mode (faint under routes), the routes in the page's colours with their P50 (P10–P90) legend,
-a replay's legs, the labelled places; then a legend, a scale bar, the title, and a credit
-line with the date. :func:`save_static` writes it atomically.
+mode (faint under routes), the routes in the page's colours with their expected days
+(P10–P90) in the legend, a replay's legs, the labelled places; then a legend, a scale bar,
+the title, and a credit line with the date. :func:`save_static` writes it atomically.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .._atomic import atomic_write
+from .._today import today
 from ..places import short_name
 from .charts import figure_bytes, literal_text
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
@@ -195,7 +195,7 @@ def _draw_routes(
         if pct:
             d = pct["days"]
             name = (
-                f"{name.rsplit(':', 1)[0]}: P50 {d['p50']:.1f} d "
+                f"{name.rsplit(':', 1)[0]}: {d['expected']:.1f} d expected "
                 f"(P10–P90 {d['p10']:.1f}–{d['p90']:.1f})"
             )
         handles.append(Line2D([], [], color=color, lw=lw + 1, label=name))
@@ -529,7 +529,7 @@ def _draw_titles(fig: Any, view: SceneView) -> None:
 
     credit = (
         f"{SCHEMATIC_NOTE}. Basemap: {BASEMAP_ATTRIBUTION}. Data: {ATTRIBUTION}. "
-        f"Drawn with corridormap on {dt.date.today().isoformat()}."
+        f"Drawn with corridormap on {today().isoformat()}."
     )
     if scene.source:
         credit += f" Sources: {scene.source}."

@@ -2,21 +2,20 @@
 
 ... :func:`corridormap.compare.compare`, on Dask when one machine is not enough.
 
-The numbers of a pair are those ``compare(G, o, d, draws=N, seed=K, weight=<scenario>)``
-gives: the same candidate routes per family, the same parameter keys and the same random
-stream (``numpy.random.default_rng(seed)``, restarted for every pair and scenario). A pair's
-draws therefore never depend on which partition or worker runs it, and scenarios of one pair
-share their draws (common random numbers), so a scenario's effect is not drowned in noise.
-The tests check the sweep against ``compare`` pair by pair on the bundled network and a small
-one. What is shared instead of repeated, by module:
+The numbers of a pair are those ``compare(G, o, d, draws=N, seed=K, clock=C,
+weight=<scenario>)`` gives: the same route per family (the least expected objective on the
+clock) and the same draws (each parameter's own stream of the seed). A pair's draws therefore
+never depend on which partition or worker runs it, and scenarios of one pair share their draws
+(common random numbers), so a scenario's effect is not drowned in noise. The tests check the
+sweep against ``compare`` pair by pair on the bundled network and a small one. What is shared
+instead of repeated, by module:
 
 ==================  ===========================================================================
 ``job.py``          what every partition is asked to do, and the scenarios as loaded
-``search.py``       one shortest-path tree per origin, and each pair's candidate routes from it
-``sharing.py``      what a scenario's search of a pair takes from the baseline's
-``partition.py``    one partition: its origins' pairs, candidates and Monte Carlo (once per
-                    distinct set of candidate terms; on a network of more than
-                    ``OWN_SEARCH_MAX_EDGES`` edges the candidates are ``compare``'s own)
+``search.py``       one shortest-path tree per origin, scenario and family: every pair's route
+``partition.py``    one partition: its origins' pairs, routes and Monte Carlo (once per
+                    distinct set of route terms; on a network of more than
+                    ``OWN_SEARCH_MAX_EDGES`` edges the routes are ``route``'s own)
 ``execution.py``    where the partitions run: in this process or on Dask, with progress, and
                     what is watched on Dask (the scheduler, the workers, stalled partitions)
 ``store.py``        finished partitions kept on disk, so an interrupted sweep resumes
@@ -61,7 +60,7 @@ def sweep(
     draws: int = 10_000,
     seed: int | None = 0,
     by: str = "time_h",
-    candidates: int = 4,
+    clock: str = "transit",
     client: Any = None,
     partitions: int | None = None,
     workers: int | None = None,
@@ -90,10 +89,11 @@ def sweep(
         The Monte Carlo of :func:`corridormap.compare`; a pair's figures equal
         ``compare(G, o, d, draws=draws, seed=seed, weight=<scenario weight>)``.
     by
-        What picks each family's route per draw and the best family: ``time_h`` or
-        ``cost_usd``.
-    candidates
-        Routes per family evaluated in every draw (as ``compare``'s ``candidates``).
+        What picks each family's route and the best family (least expected value):
+        ``time_h`` or ``cost_usd``.
+    clock
+        ``transit`` (default) or ``door-to-door``: the clock the routes are chosen on and the
+        days are given on (the wait for the first departure is its own column either way).
     client
         Where to run: ``None`` in this process; ``"local"`` a ``dask.distributed``
         LocalCluster on this machine's cores (started and closed here); a scheduler address
@@ -122,9 +122,11 @@ def sweep(
     -------
     pandas.DataFrame
         One row per origin, destination, scenario and family (:data:`SWEEP_COLUMNS`):
-        P10/P50/P90 days and cost per TEU, the family with the least median (``best_family``),
-        and on each sea family's row ``p_instc_faster``, the probability that the best
-        INSTC branch is faster. Unreachable families have ``reachable`` false and no figures.
+        expected and P10/P50/P90 days (on ``clock``) and cost per TEU, the expected wait for
+        the first departure, the family with the least expected objective (``best_family``),
+        and on each sea family's row ``p_instc_faster``, the probability that the INSTC's
+        best route arrives first. Unreachable families have ``reachable`` false and no
+        figures.
 
     Raises
     ------
@@ -145,7 +147,10 @@ def sweep(
 
     check_graph(G, "sweep")
     draws = check_count(draws, "draws", high=MAX_DRAWS)
-    candidates = check_count(candidates, "candidates", high=100)
+    from ..weights import CLOCKS
+
+    if clock not in CLOCKS:
+        raise InputError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
     by = objective_attr(by)
     if by not in ("time_h", "cost_usd"):
         raise InputError(f"by must be time_h or cost_usd for a sweep, got {by!r}")
@@ -175,7 +180,7 @@ def sweep(
         draws=draws,
         seed=seed,
         by=by,
-        candidates=candidates,
+        clock=clock,
         names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
     )
     store = PartStore(resume, job_key(G, os_, job)) if resume is not None else None

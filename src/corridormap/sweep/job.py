@@ -28,7 +28,7 @@ class Job:
     draws: int
     seed: int | None
     by: str
-    candidates: int
+    clock: str
     names: Mapping[str, str]
 
 

@@ -1,13 +1,12 @@
 """One partition of a sweep: some origins, to every destination, under every scenario.
 
-:func:`run_partition` is what a Dask worker (or this process) runs. Each pair's candidates come
-from the sweep's own search (:mod:`.search`, shared across scenarios by :mod:`.sharing`), or,
-on a network of more than :data:`OWN_SEARCH_MAX_EDGES` edges, are ``compare``'s own. The Monte
-Carlo is :func:`corridormap.uncertainty.family_draws`, restarted from the seed for every pair;
-its draws are therefore a function of the candidates' terms alone, so pairs and scenarios with
-the same terms are evaluated, and their percentiles taken, once, and the triangular draws at
-each position of the seed's stream are computed once per partition
-(:class:`~corridormap.uncertainty.DrawCache`).
+:func:`run_partition` is what a Dask worker (or this process) runs. Each family's route for a
+pair is the one :func:`corridormap.route` finds under the family's weight: read off one
+shortest-path tree per origin, scenario and family (:mod:`.search`), or, on a network of more
+than :data:`OWN_SEARCH_MAX_EDGES` edges, found by ``route`` itself on the compiled core. The
+Monte Carlo is :func:`corridormap.uncertainty.simulate`, whose draws of a parameter depend only
+on the seed and the parameter, so a pair's figures are ``compare``'s; a pair whose routes have
+the same terms under two scenarios is evaluated once.
 """
 
 from __future__ import annotations
@@ -17,19 +16,17 @@ from typing import Any
 
 import networkx as nx
 
-from ..families import family_candidates
-from ..uncertainty import CandidateTerms, DrawCache, family_draws
+from .._errors import InputError
+from ..families import Family, family_routes, family_weight
+from ..uncertainty import RouteTerms, simulate
 from .job import Job, scenario_weight
-from .search import Candidates, routes_as_candidates
-from .sharing import OriginTrees, pair_candidates, scenario_tables
+from .search import PairRoute, Tables, best_route, tree_of
 from .table import SWEEP_COLUMNS, Summary, add_rows, summarise
 
 __all__ = ["OWN_SEARCH_MAX_EDGES", "run_partition"]
 
-#: above this many edges a pair's candidates are :func:`corridormap.compare`'s own (its
-#: ``alternatives`` on the compiled core), not this module's search in Python: on a large
-#: network the core's two searches per family cost less than the Python trees this module
-#: shares between pairs (the 10k-edge benchmark grid: 13 s per origin against ~20 ms a pair)
+#: above this many edges a pair's routes are found by :func:`corridormap.route` on the
+#: compiled core, not read off this module's Python trees
 OWN_SEARCH_MAX_EDGES = 2_000
 
 
@@ -37,114 +34,92 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: Job) -> dict[
     """Sweep some origins to every destination under every scenario: the table's columns.
 
     This is what a Dask worker runs; :func:`~corridormap.sweep.sweep` splits the origins and
-    puts the parts back together in order. The rows come scenario by scenario; the work goes
-    pair by pair, so that a scenario's searches can take the baseline's for the same pair
-    where they hold.
+    puts the parts back together in order.
     """
-    params = G.graph["params"]
-    cache = DrawCache(job.seed)
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
-    # pairs and scenarios whose candidates' terms are the same are evaluated once
+    scens = [
+        (label, scenario_weight(G, label, items, job.by).on_clock(job.clock))
+        for label, items in job.scenarios
+    ]
     memo: dict[tuple, Summary] = {}
-    if G.number_of_edges() > OWN_SEARCH_MAX_EDGES:
-        return _partition_by_compare(G, origins, job, memo, cache, instc)
-    scens = scenario_tables(G, job, fams)
     parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
+    own = G.number_of_edges() <= OWN_SEARCH_MAX_EDGES
+    tables = _family_tables(G, scens, fams, job) if own else {}
     for o in origins:
-        at = OriginTrees(scens, o)
-        for d in job.destinations:
-            if d == o:
-                continue
-            found: dict[str, tuple] = {}  # the baseline's searches of the pair
-            for i, sc in enumerate(scens):
-                cands = pair_candidates(scens, at, found, d, i, job.candidates)
-                summary = None
-                if cands:
-                    summary = _pair_draws(params, cands, memo, job, cache, sc.by, instc)
-                add_rows(parts[i], job, o, d, sc.label, fams, cands, summary)
+        for i, (label, base) in enumerate(scens):
+            trees = {name: tree_of(tab, o) for name, tab in tables[i].items()} if own else None
+            for d in job.destinations:
+                if d == o:
+                    continue
+                if trees is not None:
+                    routes = {
+                        name: r
+                        for name, tab in tables[i].items()
+                        if (r := best_route(tab, trees[name], d)) is not None
+                    }
+                else:
+                    routes = _routes_by_route(G, o, d, fams, base, job)
+                summary = _pair_summary(G.graph["params"], routes, memo, job, instc)
+                add_rows(parts[i], job, o, d, label, fams, routes, summary)
     return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
 
 
-def _partition_by_compare(
-    G: nx.MultiDiGraph,
-    origins: Sequence[str],
-    job: Job,
-    memo: dict[tuple, Summary],
-    cache: DrawCache,
-    instc: list[str],
-) -> dict[str, list]:
-    """:func:`run_partition` on a large network.
-
-    Each pair's candidates are found as ``compare`` finds them (the same function); the
-    Monte Carlo and the rows are shared as on a small network.
-    """
-    fams = list(job.families)
-    scens = [(label, scenario_weight(G, label, items, job.by)) for label, items in job.scenarios]
-    parts: list[dict[str, list]] = [{c: [] for c in SWEEP_COLUMNS} for _ in scens]
-    for o in origins:
-        for d in job.destinations:
-            if d == o:
+def _family_tables(
+    G: nx.MultiDiGraph, scens: Sequence[tuple[str, Any]], fams: Sequence[Family], job: Job
+) -> list[dict[str, Tables]]:
+    """Per scenario, each applicable family's :class:`~.search.Tables`."""
+    out = []
+    for _label, base in scens:
+        tabs = {}
+        for fam in fams:
+            try:
+                wf = family_weight(G, fam, base)
+            except InputError:
+                if job.named_families:
+                    raise
                 continue
-            for i, (label, base) in enumerate(scens):
-                routes, _ = family_candidates(
-                    G, o, d, fams, base, job.candidates, named=job.named_families
-                )
-                cands = {name: routes_as_candidates(rs) for name, rs in routes.items()}
-                summary = None
-                if cands:
-                    params = G.graph["params"]
-                    summary = _pair_draws(params, cands, memo, job, cache, base.by, instc)
-                add_rows(parts[i], job, o, d, label, fams, cands, summary)
-    return {c: [v for part in parts for v in part[c]] for c in SWEEP_COLUMNS}
+            tabs[fam.name] = Tables.build(G, wf)
+        out.append(tabs)
+    return out
 
 
-def _pair_draws(
+def _routes_by_route(
+    G: nx.MultiDiGraph, o: str, d: str, fams: Sequence[Family], base: Any, job: Job
+) -> dict[str, PairRoute]:
+    """The families' routes of a pair found by :func:`corridormap.route` (a large network)."""
+    from ..uncertainty import route_key, route_terms
+
+    routes, _ = family_routes(G, o, d, fams, base, named=job.named_families)
+    out = {}
+    for name, r in routes.items():
+        transit, wait = route_terms(r)
+        key = route_key([leg.edge for leg in r.legs])
+        out[name] = PairRoute(transit, wait, tuple(r.path), r.distance_km, r.nodes, key)
+    return out
+
+
+def _pair_summary(
     params: Mapping[str, Any],
-    cands: Mapping[str, Candidates],
+    routes: Mapping[str, PairRoute],
     memo: dict[tuple, Summary],
     job: Job,
-    cache: DrawCache,
-    by: str,
     instc: Sequence[str],
-) -> Summary:
-    """The Monte Carlo of a pair, summarised, once per distinct set of candidate terms.
-
-    Parameters
-    ----------
-    params
-        The parameter file.
-    cands
-        The families' candidates.
-    memo
-        The summaries by candidate terms: the Monte Carlo restarts the seed's stream for
-        every pair, so its draws are a function of the terms alone, and a pair (or another
-        pair) whose terms are the same under two scenarios is evaluated once.
-    job
-        The sweep's settings (draws, seed).
-    cache
-        The seed's triangular draws, read only for a new evaluation.
-    by
-        What picks each family's route in a draw.
-    instc
-        The INSTC families' names.
-
-    Returns
-    -------
-    Summary
-    """
-    T = CandidateTerms.from_terms({n: c.terms for n, c in cands.items()})
+) -> Summary | None:
+    """The Monte Carlo of a pair, summarised, once per distinct set of route terms."""
+    if not routes:
+        return None
+    T = RouteTerms.from_terms({n: (r.transit, r.wait, r.id) for n, r in routes.items()})
     key = (
-        by,
+        tuple(T.names),
+        tuple(T.ids),
         tuple(T.keys),
-        tuple(T.order),
-        tuple(T.ncand),
-        T.inverse.tobytes(),
-        T.time.tobytes(),
+        T.transit.tobytes(),
+        T.wait.tobytes(),
         T.cost.tobytes(),
     )
     hit = memo.get(key)
     if hit is None:
-        days, cost = family_draws(params, T, job.draws, cache.rng(), by=by, seed=job.seed)
-        hit = memo[key] = summarise(days, cost, job, instc)
+        sim = simulate(params, T, job.draws, job.seed)
+        hit = memo[key] = summarise(sim, T.expected(params), job, instc)
     return hit

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ..uncertainty import percentiles
+from ..uncertainty import Simulation, percentiles
 
 __all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "summarise", "write_table"]
 
@@ -22,14 +22,18 @@ SWEEP_COLUMNS = (
     "destination",
     "destination_name",
     "scenario",
+    "clock",
     "family",
     "family_label",
     "instc",
     "reachable",
     "distance_km",
+    "days_expected",
     "days_p10",
     "days_p50",
     "days_p90",
+    "schedule_wait_days",
+    "cost_usd_expected",
     "cost_usd_p10",
     "cost_usd_p50",
     "cost_usd_p90",
@@ -43,22 +47,39 @@ SWEEP_COLUMNS = (
 
 @dataclass(frozen=True)
 class Summary:
-    """What the table shows of a pair's Monte Carlo: percentiles, best family, P(faster)."""
+    """What the table shows of a pair's Monte Carlo, by family.
 
-    pct: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]]
+    Attributes
+    ----------
+    days, cost
+        Family name -> ``(expected, p10, p50, p90)`` of days on the sweep's clock and of USD
+        per TEU.
+    wait
+        Family name -> the expected days waiting for the first departure.
+    best
+        The family with the least expected objective.
+    p_faster
+        By non-INSTC family: the probability that the INSTC's best route arrives first.
+    """
+
+    days: dict[str, tuple[float, float, float, float]]
+    cost: dict[str, tuple[float, float, float, float]]
+    wait: dict[str, float]
     best: str | None
-    p_faster: dict[str, float]  # by non-INSTC family, when an INSTC family is reachable
+    p_faster: dict[str, float]
 
 
-def summarise(days: Mapping[str, np.ndarray], cost: Mapping[str, np.ndarray], job, instc):
-    """The :class:`Summary` of a pair's days and cost per draw, by family.
+def summarise(sim: Simulation, expected: Mapping[str, np.ndarray], job, instc) -> Summary:
+    """The :class:`Summary` of a pair's Monte Carlo.
 
     Parameters
     ----------
-    days, cost
-        Days and cost per draw, by family name (those with a route).
+    sim
+        The families' routes in the draws (:func:`corridormap.uncertainty.simulate`).
+    expected
+        Their expected figures (:meth:`corridormap.uncertainty.RouteTerms.expected`).
     job
-        The sweep's settings (``by`` picks the best family).
+        The sweep's settings (``by`` picks the best family, ``clock`` the days).
     instc
         The INSTC families' names.
 
@@ -66,25 +87,31 @@ def summarise(days: Mapping[str, np.ndarray], cost: Mapping[str, np.ndarray], jo
     -------
     Summary
     """
-    names = list(days)
-    pct = {}
-    if names:
-        # one call for every family's days and cost (numpy's percentile, row by row)
-        q = percentiles(np.stack([*(days[n] for n in names), *(cost[n] for n in names)]))
-        k = len(names)
-        for i, n in enumerate(names):
-            pct[n] = (tuple(map(float, q[:, i])), tuple(map(float, q[:, k + i])))
-    objective = 1 if job.by.startswith("cost") else 0
-    best = min(pct, key=lambda n: pct[n][objective][1]) if pct else None
-    inst = [days[n] for n in instc if n in days]
+    names = sim.names
+    days = sim.days(job.clock)
+    e_days = expected["transit"] + (expected["wait"] if job.clock != "transit" else 0.0)
+    # one call for every family's days and cost (numpy's percentile, row by row)
+    q = percentiles(np.concatenate([days, sim.cost], axis=1), axis=0)
+    k = len(names)
+    out_days, out_cost, wait = {}, {}, {}
+    for j, n in enumerate(names):
+        out_days[n] = (float(e_days[j]), *map(float, q[:, j]))
+        out_cost[n] = (float(expected["cost"][j]), *map(float, q[:, k + j]))
+        wait[n] = float(expected["wait"][j])
+    objective = out_cost if job.by.startswith("cost") else out_days
+    best = min(names, key=lambda n: objective[n][0])
+    inst = [n for n in instc if n in objective]
     p_faster = {}
     if inst:
-        best_instc = np.minimum.reduce(inst)
-        p_faster = {n: float(np.mean(best_instc < days[n])) for n in names if n not in instc}
-    return Summary(pct, best, p_faster)
+        lead = min(inst, key=lambda n: objective[n][0])
+        col = days[:, names.index(lead)]
+        p_faster = {
+            n: float(np.mean(col < days[:, j])) for j, n in enumerate(names) if n not in instc
+        }
+    return Summary(out_days, out_cost, wait, best, p_faster)
 
 
-def add_rows(cols, job, o, d, label, fams, cands, summary: Summary | None) -> None:
+def add_rows(cols, job, o, d, label, fams, routes, summary: Summary | None) -> None:
     """Append a pair's rows under one scenario, a row per family, to the columns ``cols``.
 
     Parameters
@@ -92,45 +119,49 @@ def add_rows(cols, job, o, d, label, fams, cands, summary: Summary | None) -> No
     cols
         The table's columns (:data:`SWEEP_COLUMNS`), extended.
     job
-        The sweep's settings (names, draws, seed).
+        The sweep's settings (names, clock, draws, seed).
     o, d, label
         The origin, the destination and the scenario.
     fams
         The families (a row each, reachable or not).
-    cands
-        The candidates of the families with a route.
+    routes
+        The routes of the families with one (:class:`~.search.PairRoute`).
     summary
         The pair's Monte Carlo, or None when no family reaches.
     """
-    pct = summary.pct if summary is not None else {}
-    best = summary.best if summary is not None else None
     for fam in fams:
+        reached = summary is not None and fam.name in summary.days
         row = {
             "origin": o,
             "origin_name": job.names.get(o, o),
             "destination": d,
             "destination_name": job.names.get(d, d),
             "scenario": label,
+            "clock": job.clock,
             "family": fam.name,
             "family_label": fam.label,
             "instc": fam.instc,
-            "reachable": fam.name in pct,
-            "best_family": best,
+            "reachable": reached,
+            "best_family": summary.best if summary is not None else None,
             "draws": job.draws,
             "seed": job.seed,
         }
-        if fam.name in pct:
-            (t10, t50, t90), (c10, c50, c90) = pct[fam.name]
-            cand = cands[fam.name]
+        if reached:
+            r = routes[fam.name]
+            de, d10, d50, d90 = summary.days[fam.name]
+            ce, c10, c50, c90 = summary.cost[fam.name]
             row.update(
-                distance_km=cand.distance_km,
-                days_p10=t10,
-                days_p50=t50,
-                days_p90=t90,
+                distance_km=r.distance_km,
+                days_expected=de,
+                days_p10=d10,
+                days_p50=d50,
+                days_p90=d90,
+                schedule_wait_days=summary.wait[fam.name],
+                cost_usd_expected=ce,
                 cost_usd_p10=c10,
                 cost_usd_p50=c50,
                 cost_usd_p90=c90,
-                nodes=" ".join(cand.nodes),
+                nodes=" ".join(r.nodes),
             )
             if not fam.instc and fam.name in summary.p_faster:
                 row["p_instc_faster"] = summary.p_faster[fam.name]

@@ -51,7 +51,13 @@ lint: $(VENV)/.installed-test
 notebook: $(VENV)/.installed-notebook
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[bench]' \
+		|| echo "AequilibraE did not install: bench_assign skips the side by side"
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py
 
 # Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)

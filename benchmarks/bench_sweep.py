@@ -1,7 +1,14 @@
-"""Origin-destination sweeps (issue 15): wall time on a Dask LocalCluster of 1 and 2 worker
-processes, the speed-up over looping ``compare`` per pair, and the scaling from 1 to 2 workers.
+"""Origin-destination sweeps (issues 15 and 26): wall time on a Dask LocalCluster of 1 and 2
+worker processes, the speed-up over looping ``compare`` per pair, and the scaling from 1 to 2
+workers.
 
-Cases:
+First, issue 26's case, in a process of its own with one thread (``OMP_NUM_THREADS=1``): the
+bundled network's first 8 origins (chokepoints excluded) to all 64 places x the baseline and
+``red-sea-closed`` x 2,000 draws, swept in this process (one worker), against the whole loop
+of ``compare`` over the same 1,008 pair-scenarios. Runs interleave (sweep, loop, sweep); the
+ratio takes CPU seconds (the machine is shared) and the faster sweep.
+
+Then the cases of issue 15:
 
 * the bundled network: all ordered pairs of the bundled places (chokepoints excluded) x the
   bundled scenarios (and the baseline) x 10,000 draws;
@@ -20,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -163,7 +171,81 @@ def synthetic() -> None:
         run_case(label, G, origins, destinations, ["baseline"], DRAWS)
 
 
+ISSUE26_ORIGINS = 8
+ISSUE26_SCENARIO = "red-sea-closed"
+ISSUE26_DRAWS = 2_000
+
+
+def _issue26_sweep(G, origins, ids) -> float:
+    import corridormap as cm
+
+    cpu = time.process_time()
+    cm.sweep(
+        G,
+        origins,
+        ids,
+        scenarios=[ISSUE26_SCENARIO],
+        draws=ISSUE26_DRAWS,
+        seed=0,
+        progress=False,
+    )
+    return time.process_time() - cpu
+
+
+def _issue26_loop(G, origins, ids) -> tuple[float, int]:
+    import corridormap as cm
+    from corridormap import NoRouteError
+
+    weights = {"baseline": None, ISSUE26_SCENARIO: cm.apply_scenario(G, ISSUE26_SCENARIO).weight()}
+    cpu, n = time.process_time(), 0
+    for o in origins:
+        for d in ids:
+            if o == d:
+                continue
+            for w in weights.values():
+                n += 1
+                with contextlib.suppress(NoRouteError):  # the same table as the sweep's
+                    comp = cm.compare(G, o, d, draws=ISSUE26_DRAWS, seed=0, weight=w)
+                    comp.to_frame()
+                    _ = [comp.p_instc_beats(f.name) for f in comp.families if not f.instc]
+    return time.process_time() - cpu, n
+
+
+def issue26() -> None:
+    """Issue 26's sweep against the loop of compare (run in its own single-thread process)."""
+    import corridormap as cm
+
+    G = cm.load_network()
+    cat = cm.places(G)
+    ids = [p for p, v in cat.items() if v.get("kind") != "chokepoint"]
+    origins = ids[:ISSUE26_ORIGINS]
+    cm.sweep(G, origins[:1], ids[:3], scenarios=[ISSUE26_SCENARIO], draws=100, progress=False)
+    cm.compare(G, ids[0], ids[1], draws=100)
+    load0 = os.getloadavg()[0]
+    s1 = _issue26_sweep(G, origins, ids)
+    loop, n = _issue26_loop(G, origins, ids)
+    s2 = _issue26_sweep(G, origins, ids)
+    sweep_s = min(s1, s2)
+    print(
+        f"issue 26: {len(origins)} origins x {len(ids) - 1} destinations x 2 scenarios "
+        f"({n:,} pair-scenarios) x {ISSUE26_DRAWS:,} draws, one worker, one thread"
+    )
+    print(f"  sweep                        : {sweep_s:8.2f} CPU s (runs {s1:.2f}, {s2:.2f})")
+    print(f"  loop of compare              : {loop:8.2f} CPU s ({loop / n * 1000:.1f} ms a pair)")
+    print(
+        f"  speed-up                     : {loop / sweep_s:8.1f} x (goal >= 20); "
+        f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
+    if "--issue26" in sys.argv:
+        issue26()
+        return
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, __file__, "--issue26"], check=True, env=env)
+    if os.environ.get("SWEEP_BENCH_ISSUE26_ONLY"):
+        return
     try:
         import distributed  # noqa: F401
     except ImportError:

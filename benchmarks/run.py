@@ -6,7 +6,8 @@ Prints, for the bundled network:
 - the warm route query time, median of 100 (target < 5 ms).
 Further sections are added by the maps, comparison and bottleneck benchmarks when present,
 then the limits, the routing core against scipy's bare Dijkstra (bench_core) and the scaling
-table at ~1k/10k/100k edges (bench_scaling, several minutes).
+table at ~1k/10k/100k edges (bench_scaling, several minutes) and the million-edge grid against
+its anchors (bench_million: json parse time, scipy's one-to-all search, the growth exponent).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def main() -> int:
         "bench_limits",
         "bench_core",
         "bench_scaling",
+        "bench_million",
         "bench_sweep",
     ):
         if (HERE / f"{name}.py").exists():

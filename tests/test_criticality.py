@@ -300,3 +300,18 @@ def test_cli_bottlenecks_text_is_per_pair_and_says_no_route(tmp_path, capsys):
     assert "+days, sum over 2 pairs" in out
     line = next(x for x in out.splitlines() if "A-Z" in x)
     assert "no route" in line
+
+
+@pytest.mark.parametrize("budget", [20_000, 3])
+def test_detours_searched_in_python_rank_as_scipys(bundled_G, monkeypatch, budget):
+    """A large network's detours are searched in Python first (left to scipy past a budget of
+    settled nodes): the same rows as scipy's searches, here forced on the bundled network."""
+    from corridormap import detours
+
+    pairs = [("Mumbai", "Moscow"), ("Chelyabinsk", "Jeddah"), ("Mumbai", "Rotterdam")]
+    ref = criticality(bundled_G, pairs)
+    monkeypatch.setattr(detours, "LOCAL_NODES", 0)
+    monkeypatch.setattr(detours, "LOCAL_BUDGET", budget)
+    got = criticality(bundled_G, pairs)
+    assert [r["element"] for r in got.rows] == [r["element"] for r in ref.rows]
+    assert got.rows == ref.rows

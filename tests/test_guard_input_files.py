@@ -28,12 +28,34 @@ def test_unreadable_file(tmp_path):
         cm.load_geodata(d)
 
 
-def test_huge_file_refused_before_parsing(tmp_path):
+def test_huge_file_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(cm.io, "MAX_FILE_BYTES", 256 * 2**20)
     d = write_geodata(tmp_path / "bad")
     with open(d / "links.geojson", "r+b") as fh:  # a sparse 2 GB file: no disk used
         fh.truncate(2 * 1024**3)
-    with pytest.raises(cm.GeodataError, match=r"links\.geojson: is 2,048 MiB; files over 256"):
+    with pytest.raises(
+        cm.GeodataError,
+        match=r"links\.geojson: is 2,048 MiB; files over 256 MiB are refused on this machine "
+        r"\(set CORRIDORMAP_MAX_FILE_MIB",
+    ):
         cm.load_geodata(d)
+
+
+def test_limits_scale_with_the_machine_and_the_environment(monkeypatch):
+    monkeypatch.delenv(v.FEATURES_VARIABLE, raising=False)
+    monkeypatch.delenv(v.FILE_MIB_VARIABLE, raising=False)
+    monkeypatch.setattr(v, "machine_memory", lambda: 24 * 1024**3)
+    assert v.feature_limit() >= 1_000_000  # a million-edge network's 333,000 links and more
+    assert v.file_limit() == 768 * 2**20
+    monkeypatch.setattr(v, "machine_memory", lambda: 8 * 1024**3)
+    assert 333_000 < v.feature_limit() < 1_000_000
+    assert v.file_limit() == 256 * 2**20  # never below 256 MiB
+    monkeypatch.setenv(v.FEATURES_VARIABLE, "2_000")
+    monkeypatch.setenv(v.FILE_MIB_VARIABLE, "10")
+    assert v.feature_limit() == 2_000 and v.file_limit() == 10 * 2**20
+    monkeypatch.setenv(v.FEATURES_VARIABLE, "lots")
+    with pytest.raises(cm.InputError, match="CORRIDORMAP_MAX_FEATURES must be a whole number"):
+        v.feature_limit()
 
 
 def test_million_vertex_line_refused(tmp_path):
@@ -89,7 +111,8 @@ def test_pairs_file_must_be_a_regular_file(tmp_path, kind):
     assert "not a regular file" in res.stderr and str(pairs) in res.stderr
 
 
-def test_geodata_file_size_is_checked_after_following_links(tmp_path):
+def test_geodata_file_size_is_checked_after_following_links(tmp_path, monkeypatch):
+    monkeypatch.setattr(cm.io, "MAX_FILE_BYTES", 256 * 2**20)
     d = _data(tmp_path)
     big = tmp_path / "big.geojson"
     with open(big, "wb") as fh:  # sparse: no disk used
@@ -100,14 +123,15 @@ def test_geodata_file_size_is_checked_after_following_links(tmp_path):
         cm.load_geodata(d)
 
 
-def test_feature_count_limit(tmp_path):
+def test_feature_count_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(v, "MAX_FEATURES", 1_000)
     d = _data(tmp_path)
     n = v.MAX_FEATURES + 1
     feats = ',{"type": "Feature", "properties": {}}' * n
     (d / "links.geojson").write_text(
         '{"type": "FeatureCollection", "features": [' + feats[1:] + "]}"
     )
-    with pytest.raises(cm.GeodataError, match=f"holds {n:,} features; at most 100,000"):
+    with pytest.raises(cm.GeodataError, match=f"holds {n:,} features; at most {n - 1:,} are"):
         cm.load_geodata(d)
 
 

@@ -4,6 +4,8 @@ and kinds to place ids."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import corridormap as cm
 from conftest import link, load_evidence_text, node, row, write_geodata
@@ -11,8 +13,11 @@ from corridormap import gazetteer
 from corridormap._errors import InputError, UnknownPlaceError
 from corridormap.gazetteer import City
 from corridormap.places import (
+    _without_note,
+    _without_notes,
     end_places,
     normalize,
+    normalize_all,
     resolve_end,
     resolve_end_place,
     resolve_endpoints,
@@ -313,3 +318,23 @@ def test_every_bundled_chokepoint_is_refused_as_an_end(bundled_G):
         cm.PassThroughPlaceError, match=r"^destination 'Istanbul Strait' \(Bosporus\)"
     ):
         cm.route(bundled_G, "Mumbai", "Istanbul Strait")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=8))
+def test_texts_normalised_in_a_batch_are_normalised_one_by_one(texts):
+    assert normalize_all(texts) == [normalize(t) for t in texts]
+    ascii_texts = [t.encode("ascii", "ignore").decode() for t in texts]
+    assert normalize_all(ascii_texts) == [normalize(t) for t in ascii_texts]
+    assert _without_notes(texts) == [_without_note(t) for t in texts]
+
+
+def test_a_large_network_resolves_its_names_as_a_small_one(bundled_G):
+    names = ["Mumbai", "bandar abbas", "ASTARA (IR)", "St Petersburg", "Makhachkala"]
+    for name in names:
+        assert cm.resolve_places(bundled_G, name)
+    cat = cm.places(bundled_G)
+    for pid, p in cat.items():
+        assert pid in cm.resolve_places(bundled_G, p["name"])
+        for alias in p.get("aliases") or []:
+            assert pid in cm.resolve_places(bundled_G, alias)

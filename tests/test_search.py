@@ -13,6 +13,7 @@ import random
 from unittest import mock
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -127,7 +128,10 @@ def test_alternatives_with_via_pass_the_stops_in_order(bundled_G):
     assert costs == sorted(costs)
 
 
-def test_core_route_equals_networkx_on_the_bundled_network(bundled_G):
+@pytest.mark.parametrize("stop_nodes", [search.STOP_NODES, 0])
+def test_core_route_equals_networkx_on_the_bundled_network(bundled_G, monkeypatch, stop_nodes):
+    """With ``stop_nodes`` 0 every route's search stops at its targets, as on a large network."""
+    monkeypatch.setattr(search, "STOP_NODES", stop_nodes)
     rnd = random.Random(7)
     ids = sorted({place_of(n) for n in bundled_G if bundled_G.nodes[n]["layer"] == "gate"})
     pairs = [tuple(rnd.sample(ids, 2)) for _ in range(40)]
@@ -250,3 +254,44 @@ def test_routes_through_a_place_without_a_gate_equal_networkx(bundled_G):
         assert r.link_ids == x.link_ids and r.time_h == pytest.approx(x.time_h)
     with pytest.raises(cm.PassThroughPlaceError):
         criticality(bundled_G, [("SUZ", "Moscow")])
+
+
+@tp.SETTINGS
+@given(tp.networks(), st.integers(0, 10_000), st.sampled_from(["time_h", "cost_usd", "co2_kg"]))
+def test_a_search_that_stops_settles_its_targets_as_the_whole_tree_does(data, seed, by):
+    """The search of a route stops once its targets are settled, starting from a lower bound
+    of their distance: the distances and paths to the targets are those of the whole tree, and
+    the bound is never above the distance."""
+    G = tp._load(data)
+    a, b = tp._pair(data, seed)
+    c = core(G)
+    wf = cm.make_weight(by, ends=(a, b))
+    dist, pred = c.tree(wf, [a])
+    sdist, spred = c.stopping_tree(wf, [a], [b])
+    t = c.index[b]
+    assert sdist[t] == dist[t]
+    if np.isfinite(dist[t]):
+        assert c.path(spred, t) == c.path(pred, t)
+    reached = np.flatnonzero(np.isfinite(dist))
+    bounds = [c.bound(wf, [c.index[a]], np.array([v])) for v in reached.tolist()]
+    assert all(lo <= d for lo, d in zip(bounds, dist[reached].tolist(), strict=True))
+
+
+def test_a_near_target_is_found_without_the_whole_tree(bundled_G, monkeypatch):
+    """A target next to the origin is settled by one short search: far fewer nodes reached."""
+    c = core(bundled_G)
+    wf = cm.make_weight("time_h", ends=("BND", "SRJ"))
+    full, _ = c.tree(wf, ["BND"])
+    near, _ = c.stopping_tree(wf, ["BND"], ["SRJ"])
+    assert near[c.index["SRJ"]] == full[c.index["SRJ"]]
+    assert np.isfinite(near).sum() < np.isfinite(full).sum() / 4
+
+
+@pytest.mark.parametrize("clock", ["transit", "door-to-door"])
+@pytest.mark.parametrize("by", ["time_h", "cost_usd", "co2_kg", "distance_km"])
+def test_the_cores_objective_is_the_weights_on_each_clock(bundled_G, by, clock):
+    """Read from the stored attributes in bulk, every edge's objective is Weight.cost's, bit
+    for bit: the first wait left out on the transit clock, the tie-break added."""
+    c = core(bundled_G)
+    wf = cm.make_weight(by, clock=clock)
+    assert c.cost(wf).tolist() == [wf.cost(d) for d in c.edges]

@@ -38,9 +38,76 @@ MAX_TEXT = 10_000
 #: the most vertices of one link, and of all the links of one file
 MAX_VERTICES = 100_000
 MAX_TOTAL_VERTICES = 2_000_000
-#: the most features (nodes, links or stations) one file may hold: 100,000 links load in
-#: 10-17 s with an 850 MiB peak (benchmarks/bench_limits.py); 1,000,000 took 72 s and 4.5 GB
-MAX_FEATURES = 100_000
+#: the environment variables that set :data:`MAX_FEATURES` and ``io.MAX_FILE_BYTES`` (MiB)
+FEATURES_VARIABLE = "CORRIDORMAP_MAX_FEATURES"
+FILE_MIB_VARIABLE = "CORRIDORMAP_MAX_FILE_MIB"
+#: the memory a load takes per feature of its largest file, at its peak: a 1,000,000-edge grid
+#: (333,000 links, 167,000 places) peaks at about 2.3 GiB (benchmarks/bench_million.py)
+BYTES_PER_FEATURE = 8 * 1024
+#: the share of the machine's memory a load may plan to take
+MEMORY_SHARE = 0.5
+
+
+def machine_memory() -> int:
+    """The memory this process may use, in bytes: the machine's, or its cgroup's limit if lower.
+
+    8 GiB when neither can be read.
+    """
+    import os
+
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        total = 8 * 1024**3
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
+            limit = fh.read().strip()
+        if limit.isdigit():
+            total = min(total, int(limit))
+    except OSError:
+        pass
+    return total
+
+
+def _from_environment(name: str, default: int) -> int:
+    """The whole number in environment variable ``name`` (at least 1), else ``default``.
+
+    Raises
+    ------
+    InputError
+        If the variable is set to anything but a whole number of at least 1.
+    """
+    import os
+
+    text = os.environ.get(name, "").strip().replace("_", "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"{name} must be a whole number of at least 1, got {show(text)}")
+    return int(text)
+
+
+def feature_limit() -> int:
+    """The most features one geodata file may hold on this machine.
+
+    :data:`FEATURES_VARIABLE` when set; else as many as fit in :data:`MEMORY_SHARE` of
+    :func:`machine_memory` at :data:`BYTES_PER_FEATURE` each (about 1.5 million on a 24 GiB
+    machine, 520,000 on 8 GiB: a 1,000,000-edge network's links file holds 333,000).
+    """
+    fits = int(machine_memory() * MEMORY_SHARE // BYTES_PER_FEATURE)
+    return _from_environment(FEATURES_VARIABLE, max(fits // 10_000 * 10_000, 10_000))
+
+
+def file_limit() -> int:
+    """The largest geodata file read, in bytes.
+
+    :data:`FILE_MIB_VARIABLE` (MiB) when set; else a 32nd of :func:`machine_memory` (parsing
+    takes about ten times a file's size), and at least 256 MiB.
+    """
+    default = max(machine_memory() // 32 // 2**20, 256)
+    return _from_environment(FILE_MIB_VARIABLE, default) * 2**20
+
+
 #: how deeply lists and objects may nest inside one property
 MAX_PROPERTY_DEPTH = 16
 #: characters an id may not hold: ``|`` joins a place id and a layer in the network's node
@@ -113,6 +180,11 @@ def show(value: Any, limit: int = MAX_SHOWN) -> str:
         return clip(_REPR.repr(value), limit)
     except (RecursionError, ValueError):
         return f"<{type(value).__name__}>"
+
+
+#: the most features (nodes, links or stations) one file may hold; ``None``: this machine's
+#: :func:`feature_limit`, read when a file is checked
+MAX_FEATURES: int | None = None
 
 
 # -- arguments of the library's public functions ------------------------------------------
@@ -311,6 +383,10 @@ def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> 
 
 def check_lonlat(coord: Any, file: str, fid: Any, field: str = "geometry") -> tuple[float, float]:
     """Return one (lon, lat) position after checking it is finite and in range."""
+    if type(coord) is list and len(coord) >= 2:  # the usual case, checked at once
+        lon, lat = coord[0], coord[1]
+        if type(lon) is float and type(lat) is float and -180 <= lon <= 180 and -90 <= lat <= 90:
+            return lon, lat
     if not isinstance(coord, list | tuple) or len(coord) < 2:
         raise GeodataError(
             f"position {show(coord, 80)} is not [lon, lat]", **_where(file, fid, field)
@@ -341,9 +417,11 @@ def check_feature_collection(doc: Any, file: str) -> list[Mapping[str, Any]]:
     feats = doc.get("features")
     if not isinstance(feats, list):
         raise GeodataError("has no 'features' list", file=file)
-    if len(feats) > MAX_FEATURES:
+    limit = feature_limit() if MAX_FEATURES is None else MAX_FEATURES
+    if len(feats) > limit:
         raise GeodataError(
-            f"holds {len(feats):,} features; at most {MAX_FEATURES:,} are allowed per file",
+            f"holds {len(feats):,} features; at most {limit:,} are allowed per file on "
+            f"this machine (set {FEATURES_VARIABLE} to raise or lower the limit)",
             file=file,
         )
     for i, f in enumerate(feats):
@@ -375,6 +453,8 @@ def check_id(fid: str, file: str | None = None) -> str:
     An id has no control characters, no ``|`` (see :data:`ID_FORBIDDEN`) and no spaces at
     either end.
     """
+    if fid.isprintable() and ID_FORBIDDEN not in fid and fid == fid.strip():
+        return fid  # the usual case: no control character (none is printable), no '|'
     bad = sorted({c for c in fid if c in ID_FORBIDDEN or unicodedata.category(c) == "Cc"})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
@@ -400,6 +480,8 @@ def check_reserved(
     Those names (:data:`NODE_RESERVED`, :data:`LINK_RESERVED`) would clash with or overwrite
     the network's own attribute.
     """
+    if props.keys().isdisjoint(reserved):
+        return
     for key in props:
         if key in reserved:
             raise GeodataError(
@@ -416,6 +498,8 @@ def check_depth(props: Mapping[str, Any], file: str, fid: Any) -> None:
     Later copies and prints would recurse that deep.
     """
     for key, value in props.items():
+        if not isinstance(value, dict | list):
+            continue
         stack = [(value, 1)]
         while stack:
             item, depth = stack.pop()

@@ -4,7 +4,7 @@ Closures are weight functions (:func:`corridormap.make_weight`), never graph cop
 so every analysis leaves ``G`` untouched. Criticality uses the fact that only an element on a
 current best route can change that route when closed: everything else scores zero without a
 recomputation; each closure's detour is found by A* on the compiled core
-(:class:`corridormap.search.Detours`). The pairs analysed by default come from the geodata's
+(:class:`corridormap.detours.Detours`). The pairs analysed by default come from the geodata's
 ``analysis.toml`` (:func:`default_pairs`).
 """
 
@@ -19,8 +19,10 @@ from typing import Any
 import networkx as nx
 
 from . import search
+from ._gc import paused
 from ._schema import check_graph
 from .analysis import load_analysis
+from .detours import Detours
 from .network import endpoint_nodes, place_of
 from .places import link_names, place_names, places, resolve_pairs, resolve_place
 from .weights import Weight, as_weight
@@ -300,6 +302,7 @@ def criticality_closing_all(
     return _criticality(G, pairs, as_weight(weight, by), every=True)
 
 
+@paused
 def _criticality(G: nx.MultiDiGraph, pairs: Any, base: Weight, *, every: bool) -> Criticality:
     """:func:`criticality` (``every``: :func:`criticality_closing_all`) under ``base``."""
     per_pair: dict[tuple[str, str], dict[str, Any]] = {}
@@ -327,14 +330,14 @@ def _criticality(G: nx.MultiDiGraph, pairs: Any, base: Weight, *, every: bool) -
             else _elements(edges, path, o, d)
         )
         c = search.engine(G) if universe is None else None
-        detours = search.Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
+        detours = Detours(c, wf0, endpoint_nodes(G, o), endpoint_nodes(G, d)) if c else None
         share = _shares(edges, wf0)
         for kind, eid in candidates:
             if detours is not None:
                 # a closure hides edges; it leaves every edge's figures as they are
                 found = detours.search(kind, eid)
                 p2 = None if found is None else found[0]
-                figures = None if found is None else detours.totals(found[2])
+                figures = None if found is None else detours.totals(found[1])
             else:
                 wf = wf0.closing(links=[eid]) if kind == "link" else wf0.closing(places=[eid])
                 p2 = search.best_path(G, o, d, wf)

@@ -24,8 +24,9 @@ from ._gc import paused
 
 __all__ = ["Geodata", "bundled_geodata_dir", "data_dirs", "data_file", "load_geodata"]
 
-#: largest geodata file read, in bytes: a larger one is refused before it is parsed
-MAX_FILE_BYTES = 256 * 1024 * 1024
+#: largest geodata file read, in bytes, a larger one refused before it is parsed; ``None``: this
+#: machine's :func:`corridormap._schema.file_limit`, read when a file is
+MAX_FILE_BYTES: int | None = None
 #: how far (degrees) a link's first or last vertex may lie from its endpoint node
 ENDPOINT_TOLERANCE_DEG = 0.02
 EARTH_RADIUS_KM = 6371.0088
@@ -147,7 +148,7 @@ def file_kind(mode: int) -> str:
 
 
 def read_regular_file(
-    path: str | os.PathLike[str], *, name: str | None = None, limit: int = MAX_FILE_BYTES
+    path: str | os.PathLike[str], *, name: str | None = None, limit: int | None = None
 ) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes.
 
@@ -163,7 +164,7 @@ def read_regular_file(
     name
         How messages name the file (default: its name).
     limit
-        The largest size read, in bytes.
+        The largest size read, in bytes (default :data:`MAX_FILE_BYTES`).
 
     Raises
     ------
@@ -172,6 +173,7 @@ def read_regular_file(
     """
     path = Path(path)
     name = path.name if name is None else name
+    limit, hint = _size_limit(limit)
     try:  # refuse a FIFO or a device before opening it (opening may block or act)
         first = os.stat(path)
     except FileNotFoundError:
@@ -200,7 +202,7 @@ def read_regular_file(
         if info.st_size > limit:
             raise GeodataError(
                 f"is {info.st_size / 2**20:,.0f} MiB; files over {limit / 2**20:,.0f} MiB are "
-                "refused",
+                f"refused{hint}",
                 file=name,
             )
         chunks, total = [], 0
@@ -219,6 +221,14 @@ def read_regular_file(
         raise GeodataError(f"cannot be read: {exc.strerror or exc}", file=name) from None
     finally:
         os.close(fd)
+
+
+def _size_limit(limit: int | None) -> tuple[int, str]:
+    """The size limit a read applies (``None``: a geodata file's), and how to change it."""
+    if limit is not None:
+        return limit, ""
+    limit = v.file_limit() if MAX_FILE_BYTES is None else MAX_FILE_BYTES
+    return limit, f" on this machine (set {v.FILE_MIB_VARIABLE} to raise or lower the limit)"
 
 
 def _read_bytes(path: Path) -> bytes:

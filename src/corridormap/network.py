@@ -19,6 +19,7 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 from __future__ import annotations
 
 import os
+from hashlib import blake2b
 from typing import Any
 
 import networkx as nx
@@ -65,9 +66,7 @@ def tiebreak(key: str) -> float:
     different millionth of an hour at most, no two routes tie, and every search finds the same
     one. It is never part of a route's figures.
     """
-    import hashlib
-
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    digest = blake2b(key.encode("utf-8"), digest_size=8).digest()
     return TIEBREAK_H * int.from_bytes(digest, "little") / 2**64
 
 
@@ -170,17 +169,68 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     if gd.as_of is not None:  # the network of a date: say which, and what it left out
         G.graph["as_of"] = gd.as_of
     layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
-    for pid in sorted(gd.nodes):
-        props = gd.nodes[pid]
-        attrs = {k: val for k, val in props.items() if k not in ("lon", "lat")}
-        if props["kind"] not in PASS_THROUGH_KINDS:
-            G.add_node(pid, place=pid, layer=GATE, x=props["lon"], y=props["lat"], **attrs)
+    nodes = [
+        (pid, {"place": pid, "layer": GATE, **_node_attrs(gd.nodes[pid])})
+        for pid in sorted(gd.nodes)
+        if gd.nodes[pid]["kind"] not in PASS_THROUGH_KINDS
+    ]
+    G.add_nodes_from(nodes)
     lids = sorted(gd.links)
     forward, backward = _link_geometries(gd, lids)
+    weights = _Weights(params)
     for lid, fwd, rev in zip(lids, forward, backward, strict=True):
-        _add_link(G, gd, lid, fwd, rev, layers)
-    _add_transfers(G, gd, layers)
+        _add_link(G, gd, lid, fwd, rev, layers, weights)
+    _add_transfers(G, gd, layers, weights)
+    G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
     return G
+
+
+def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
+    """A place's node attributes: its properties, with ``x`` and ``y`` for ``lon`` and ``lat``."""
+    attrs = {"x": props["lon"], "y": props["lat"]}
+    attrs.update(props)
+    del attrs["lon"], attrs["lat"]
+    return attrs
+
+
+class _Weights:
+    """The model's edge weights (:func:`corridormap.model.edge_weights`) of one build, each once.
+
+    An edge's terms and weights follow from a few of its link's properties (or, for a
+    transfer, its kind and the layer it enters) and the parameters: links alike in those (the
+    same mode, country, service, canal and length) share one immutable tuple of terms, and
+    their weights are evaluated once.
+    """
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+        self._links: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._transfers: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def link(self, link: dict[str, Any], service: str | None) -> dict[str, Any]:
+        """The weights of travelling ``link`` (sailed by ``service``), ``border`` included."""
+        mode = link["mode"]
+        country = str(link.get("country") or "")
+        border = model.is_border(mode, country)
+        km = float(link["length_km"])
+        # link_terms reads the id only for a border's own parameters
+        key = (mode, country, link.get("canal"), service, link["id"] if border else None, km)
+        got = self._links.get(key)
+        if got is None:
+            terms = model.link_terms(link, self.params, service)
+            got = model.edge_weights(terms, self.params, km)
+            got["border"] = border
+            self._links[key] = got
+        return got
+
+    def transfer(self, kind: str, to_layer: str) -> dict[str, Any]:
+        """The weights of a transfer of ``kind`` into ``to_layer``."""
+        got = self._transfers.get((kind, to_layer))
+        if got is None:
+            terms = model.transfer_terms(kind, to_layer, self.params)
+            got = model.edge_weights(terms, self.params, 0.0)
+            self._transfers[kind, to_layer] = got
+        return got
 
 
 def _link_geometries(gd: Geodata, lids: list[str]) -> tuple[Any, Any]:
@@ -211,7 +261,13 @@ def _link_geometries(gd: Geodata, lids: list[str]) -> tuple[Any, Any]:
 
 
 def _add_link(
-    G: nx.MultiDiGraph, gd: Geodata, lid: str, fwd: Any, rev: Any, layers: dict[str, set[str]]
+    G: nx.MultiDiGraph,
+    gd: Geodata,
+    lid: str,
+    fwd: Any,
+    rev: Any,
+    layers: dict[str, set[str]],
+    weights: _Weights,
 ) -> None:
     """Add a link's two edges on each of its layers, and its end nodes on those layers.
 
@@ -227,71 +283,77 @@ def _add_link(
         Its geometry in its direction and reversed.
     layers
         The layers at each place; the link's are added at its ends.
+    weights
+        The build's weights.
 
     Raises
     ------
     GeodataError
         If a property of the link has the name of a weight the network computes.
     """
-    params = gd.params
     link = gd.links[lid]
-    base = {k: val for k, val in link.items() if k != "coords"}
+    base = dict(link)
+    base.pop("coords", None)
     routable = link["status"] in ROUTABLE_STATUSES
+    a, b = link["from"], link["to"]
     for layer in link_layers(link):
         service = layer.split(":", 1)[1] if link["services"] else None
-        wts = model.edge_weights(
-            model.link_terms(link, params, service), params, float(link["length_km"])
-        )
-        wts["border"] = model.is_border(link["mode"], str(link.get("country") or ""))
+        wts = weights.link(link, service)
         ends = []
-        for pid in (link["from"], link["to"]):
+        for pid in (a, b):
             layers[pid].add(layer)
             node = layer_node(pid, layer)
-            if node not in G:
-                p = gd.nodes[pid]
-                attrs = {k: val for k, val in p.items() if k not in ("lon", "lat")}
-                G.add_node(node, place=pid, layer=layer, x=p["lon"], y=p["lat"], **attrs)
+            if node not in G._succ:
+                attrs = {"place": pid, "layer": layer, **_node_attrs(gd.nodes[pid])}
+                _new_node(G, node, attrs)
             ends.append(node)
-        clash = sorted(set(base) & set(wts))
-        if clash:
+        if not base.keys().isdisjoint(wts):
+            clash = sorted(set(base) & set(wts))
             raise GeodataError(
                 f"property {clash[0]!r} is a weight the network computes itself; rename it",
                 file="links.geojson",
                 feature=lid,
                 field=clash[0],
             )
-        common = {
-            **base,
-            **wts,
-            "kind": "link",
-            "link_id": lid,
-            "layer": layer,
-            "service": service,
-            "routable": routable,
-        }
-        G.add_edge(
-            ends[0],
-            ends[1],
-            key=f"{lid}@{layer}",
-            **common,
-            u_place=link["from"],
-            v_place=link["to"],
-            geometry=fwd,
-            tiebreak=tiebreak(f"{lid}@{layer}"),
-        )
-        G.add_edge(
-            ends[1],
-            ends[0],
-            key=f"{lid}@{layer}~r",
-            **common,
-            u_place=link["to"],
-            v_place=link["from"],
-            geometry=rev,
-            tiebreak=tiebreak(f"{lid}@{layer}~r"),
-        )
+        common = dict(base)
+        common.update(wts)
+        common.update(kind="link", link_id=lid, layer=layer, service=service, routable=routable)
+        there = dict(common)
+        key = f"{lid}@{layer}"
+        there.update(u_place=a, v_place=b, geometry=fwd, tiebreak=tiebreak(key))
+        back = common
+        back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
+        _new_edge(G, ends[0], ends[1], key, there)
+        _new_edge(G, ends[1], ends[0], f"{key}~r", back)
 
 
-def _add_transfers(G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]]) -> None:
+def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
+    """Add a node that is not in ``G`` yet, with ``attrs`` as its own attribute mapping.
+
+    What ``G.add_node`` does, without its checks and copies: the build adds every node once.
+    """
+    G._node[node] = attrs
+    G._succ[node] = {}
+    G._pred[node] = {}
+
+
+def _new_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]) -> None:
+    """Add edge ``u -> v`` under a new ``key``, with ``data`` as its own attribute mapping.
+
+    What ``G.add_edge`` does for nodes already in ``G`` and a key not used yet between them,
+    without its checks and copies (a million edges are built in seconds). The build's keys
+    are unique: a link id and a layer, or a place and two layers.
+    """
+    keyed = G._succ[u].get(v)
+    if keyed is None:
+        keyed = G._succ[u][v] = {}
+        G._pred[v][u] = keyed
+    keyed[key] = data
+
+
+def _add_transfers(
+    G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]], weights: _Weights
+) -> None:
     """Add the transfer edges between the layers at each place (chokepoints have none).
 
     Parameters
@@ -302,36 +364,40 @@ def _add_transfers(G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]])
         The geodata.
     layers
         The layers at each place.
+    weights
+        The build's weights.
     """
-    params = gd.params
+    kinds: dict[tuple[str, str], str | None] = {}
     for pid in sorted(layers):
         if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
             continue
-        present = sorted(layers[pid])
-        for a in [GATE, *present]:
-            for b in [GATE, *present]:
-                kind = model.transfer_type(a, b)
+        present = [GATE, *sorted(layers[pid])]
+        for a in present:
+            for b in present:
+                kind = kinds.get((a, b), "")
+                if kind == "":
+                    kind = kinds[a, b] = model.transfer_type(a, b)
                 if kind is None:
                     continue
-                wts = model.edge_weights(model.transfer_terms(kind, b, params), params, 0.0)
-                G.add_edge(
-                    layer_node(pid, a),
-                    layer_node(pid, b),
-                    key=f"{pid}:{a}>{b}",
-                    tiebreak=tiebreak(f"{pid}:{a}>{b}"),
-                    kind="transfer",
-                    transfer=kind,
-                    place=pid,
-                    from_layer=a,
-                    to_layer=b,
-                    u_place=pid,
-                    v_place=pid,
-                    link_id=None,
-                    mode="transfer",
-                    status="operational",
-                    routable=True,
-                    **wts,
-                )
+                key = f"{pid}:{a}>{b}"
+                data = {
+                    "tiebreak": tiebreak(key),
+                    "kind": "transfer",
+                    "transfer": kind,
+                    "place": pid,
+                    "from_layer": a,
+                    "to_layer": b,
+                    "u_place": pid,
+                    "v_place": pid,
+                    "link_id": None,
+                    "mode": "transfer",
+                    "status": "operational",
+                    "routable": True,
+                }
+                data.update(weights.transfer(kind, b))
+                # both nodes are there: the gate of a place that is no chokepoint, and the
+                # layers its links added
+                _new_edge(G, layer_node(pid, a), layer_node(pid, b), key, data)
 
 
 def _check_geodata(gd: Geodata) -> None:
@@ -348,10 +414,13 @@ def _check_geodata(gd: Geodata) -> None:
         ("nodes.geojson", gd.nodes, NODE_RESERVED),
         ("links.geojson", gd.links, LINK_RESERVED),
     ):
+        # the names the loader adds itself are allowed
+        taken = frozenset(reserved) - {"lon", "lat", "coords"}
         for fid, props in table.items():
             check_id(str(fid), file)
-            given = {k: val for k, val in props.items() if k not in ("lon", "lat", "coords")}
-            check_reserved(given, reserved, file, fid)
+            if not props.keys().isdisjoint(taken):
+                given = {k: val for k, val in props.items() if k not in ("lon", "lat", "coords")}
+                check_reserved(given, reserved, file, fid)
 
 
 @settled

@@ -31,6 +31,7 @@ from ._errors import (
     PassThroughPlaceError,
     UnknownPlaceError,
 )
+from ._gc import paused
 from ._schema import PASS_THROUGH_KINDS, as_names, check_graph, check_name
 from ._text import edit_distance, normalize
 from .io import haversine_km
@@ -46,6 +47,8 @@ __all__ = [
     "link_names",
     "normalize",
     "place_attr",
+    "place_label",
+    "place_labels",
     "place_names",
     "place_nodes",
     "places",
@@ -160,6 +163,7 @@ def _build_sorted_place_names(G: nx.MultiDiGraph) -> dict[str, Any]:
     return dict(sorted(place_names(G).items()))
 
 
+@paused
 def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
     names = _sorted_place_names(G)
     out: dict[str, str] = {}
@@ -180,6 +184,30 @@ def _copy(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    """Place id -> ``(name, country)`` for every place, as a route shows them.
+
+    Built once per network structure (cached with the graph, like the compiled export).
+    """
+    return derived(G, "place_labels", _build_place_labels, structure=True)
+
+
+@paused
+def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    nodes = G.nodes
+    out = {}
+    for p, d in place_nodes(G).items():
+        # as place_attr reads it: the node named p, else the place's first layer node
+        d = nodes.get(p, d)
+        out[p] = (str(d.get("name", p)), str(d.get("country", "") or ""))
+    return out
+
+
+def place_label(G: nx.MultiDiGraph, pid: str) -> tuple[str, str]:
+    """``(name, country)`` of one place, read from the graph now (:func:`place_attr`)."""
+    return str(place_attr(G, pid, "name", pid)), str(place_attr(G, pid, "country", "") or "")
+
+
 def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> Any:
     """One property of a place, read from the graph (its gate, else any of its layers)."""
     if pid in G:
@@ -189,16 +217,11 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
 
 
 def _index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note)."""
+    """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note).
+
+    Each maps a normalised text to the place ids it means.
+    """
     return derived(G, "place_index", _build_index)
-
-
-def _keys(pid: str, p: Any) -> tuple[str, str, set[str]]:
-    """The normalised id, name and aliases (with the name without its bracketed note)."""
-    name = str(p.get("name", ""))
-    short = _without_note(name)
-    aliases = {normalize(str(a)) for a in [short, *(p.get("aliases") or [])]} - {""}
-    return normalize(pid), normalize(name), aliases
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -207,21 +230,66 @@ def _without_note(name: str) -> str:
     return re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
 
 
+#: what :func:`normalize` turns into one space, newlines left out (they part texts in a batch)
+_NOT_WORD = re.compile(r"(?:[^\w\n]|_)+")
+_NOTE = re.compile(r"[^\S\n]*\(.*?\)[^\S\n]*")
+
+
+def normalize_all(texts: list[str]) -> list[str]:
+    """:func:`normalize` of every text, the ASCII ones in one pass over their concatenation.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+
+    Returns
+    -------
+    list of str
+        ``[normalize(t) for t in texts]``.
+    """
+    big = "\n".join(texts)
+    if not big.isascii() or big.count("\n") != len(texts) - 1:
+        return [normalize(t) for t in texts]
+    big = _NOT_WORD.sub(" ", big.lower().replace("'", "").replace("`", ""))
+    return [t.strip() for t in big.split("\n")] if texts else []
+
+
+def _without_notes(names: list[str]) -> list[str]:
+    """:func:`_without_note` of every name (one pass when no name holds a newline)."""
+    big = "\n".join(names)
+    if big.count("\n") != len(names) - 1:
+        return [_without_note(n) for n in names]
+    return [t.strip() for t in _NOTE.sub(" ", big).split("\n")] if names else []
+
+
+@paused
 def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """Id, name and alias tiers, then a snapshot of each place's raw name and aliases.
 
-    The snapshot is the cheap check that a hit is still true of the graph.
+    The snapshot is the cheap check that a hit is still true of the graph. The texts are
+    normalised in batches (:func:`normalize_all`): a large network has as many places as
+    nodes.
     """
-    tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
     check_graph(G, "places")
-    own = place_nodes(G)  # the graph's own attributes (read only): no copies needed here
-    for pid, p in sorted(own.items()):
-        k_id, k_name, k_aliases = _keys(pid, p)
-        tiers[0].setdefault(k_id, set()).add(pid)
-        tiers[1].setdefault(k_name, set()).add(pid)
-        for key in k_aliases:
-            tiers[2].setdefault(key, set()).add(pid)
-        tiers[3][pid] = (p.get("name"), tuple(p.get("aliases") or ()))
+    own = sorted(place_nodes(G).items())  # the graph's own attributes (read only)
+    pids = [pid for pid, _ in own]
+    names = [str(p.get("name", "")) for _, p in own]
+    raw = [p.get("aliases") or () for _, p in own]
+    counts = [len(a) for a in raw]
+    shorts = normalize_all(_without_notes(names))
+    aliases = normalize_all([str(a) for a_s in raw for a in a_s])
+    tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
+    for tier, keys in ((0, normalize_all(pids)), (1, normalize_all(names))):
+        table = tiers[tier]
+        for key, pid in zip(keys, pids, strict=True):
+            table.setdefault(key, []).append(pid)
+    table, at = tiers[2], 0
+    for pid, short, n in zip(pids, shorts, counts, strict=True):
+        for key in {short, *aliases[at : at + n]} - {""}:
+            table.setdefault(key, []).append(pid)
+        at += n
+    tiers[3] = {pid: (p.get("name"), tuple(a)) for (pid, p), a in zip(own, raw, strict=True)}
     return tiers
 
 

@@ -17,11 +17,17 @@ from typing import Any
 import networkx as nx
 
 from . import search
-from ._cache import derived
 from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
-from .places import place_attr, places, resolve_area, resolve_end_place, resolve_place
+from .places import (
+    place_label,
+    place_labels,
+    places,
+    resolve_area,
+    resolve_end_place,
+    resolve_place,
+)
 from .weights import OBJECTIVES, Weight, as_weight, make_weight
 
 __all__ = [
@@ -337,33 +343,17 @@ class Route:
         )
 
 
-def _place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    """Place id -> (name, country) for every place, built once per network.
-
-    Like the export, it is rebuilt when nodes or edges are added or removed.
-    """
-    return derived(G, "place_labels", _build_place_labels, structure=True)
-
-
-def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    return {p: _place_label(G, p) for p in {d["place"] for _, d in G.nodes(data=True)}}
-
-
-def _place_label(G: nx.MultiDiGraph, p: str) -> tuple[str, str]:
-    return str(place_attr(G, p, "name", p)), str(place_attr(G, p, "country", "") or "")
-
-
 def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Route:
     """Turn a node path into a :class:`Route`, measured through ``weight``.
 
     Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
     (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
     """
-    labels = _place_labels(G)
+    labels = place_labels(G)
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in dict.fromkeys(place_of(n) for n in path):
-        names[p], countries[p] = labels.get(p) or _place_label(G, p)
+        names[p], countries[p] = labels.get(p) or place_label(G, p)
     legs = []
     for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]

@@ -2,8 +2,8 @@
 
 Every search of the library goes through this module: routes and their alternatives
 (:mod:`corridormap.routing`; Yen's k shortest paths on a small network, :func:`simple_paths`),
-criticality's detours (:class:`Detours`, A* in C), a volume assignment's paths
-(:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
+criticality's detours (:class:`corridormap.detours.Detours`, on this module's core), a
+volume assignment's paths (:mod:`corridormap.assign`) and the sweep's trees (:func:`origin_tree`).
 
 **The compiled core.** The network is exported once per graph (and cached with it, see
 :mod:`corridormap._cache`) as an integer CSR matrix: node ids become integers, parallel edges
@@ -26,19 +26,22 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from . import csr
 from ._cache import cached, derived
+from ._gc import paused
 from .network import endpoint_nodes
 from .weights import GATE, Weight
 
 __all__ = [
     "MIN_EDGES",
+    "STOP_NODES",
     "Core",
-    "Detours",
     "best_path",
     "core",
     "engine",
@@ -54,6 +57,10 @@ __all__ = [
 ]
 
 _NO_EXPORT = object()
+#: what the export reads from every edge of a built network, in one pass
+_READ = itemgetter("link_id", "u_place", "v_place", "mode", "routable")
+#: from this many nodes a route's search stops at its targets (:meth:`Core.stopping_tree`)
+STOP_NODES = 10_000
 
 
 class Core:
@@ -73,24 +80,18 @@ class Core:
         import scipy.sparse as sp
 
         self.nodes: list[str] = list(G.nodes)
-        self.index: dict[str, int] = {n: i for i, n in enumerate(self.nodes)}
         n = len(self.nodes)
-        index = self.index
-        us: list[int] = []
-        vs: list[int] = []
-        edges: list[Mapping[str, Any]] = []
-        for u, nbrs in G.adjacency():
-            iu = index[u]
-            for v, keyed in nbrs.items():
-                iv = index[v]
-                for d in keyed.values():
-                    us.append(iu)
-                    vs.append(iv)
-                    edges.append(d)
-        eu = np.asarray(us, dtype=np.int64)
-        ev = np.asarray(vs, dtype=np.int64)
+        self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
+        heads, per_node, per_pair, edges = csr.adjacency(G)
+        eu = np.repeat(
+            np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
+        )
+        ev = np.repeat(
+            np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
+            np.asarray(per_pair, np.int64),
+        )
         order = np.lexsort((ev, eu))
-        self.edges = [edges[i] for i in order]
+        self.edges = list(map(edges.__getitem__, order.tolist()))
         eu, ev = eu[order], ev[order]
         self.eu, self.ev = eu, ev
         m = len(self.edges)
@@ -105,8 +106,7 @@ class Core:
         self.pair_end = np.append(self.pair_start[1:], m)
         self.indices = pv.astype(np.int32)
         self.indptr = np.zeros(n + 1, dtype=np.int32)
-        np.add.at(self.indptr, pu + 1, 1)
-        np.cumsum(self.indptr, out=self.indptr)
+        np.cumsum(np.bincount(pu, minlength=n), out=self.indptr[1:])
         self.shape = (n, n)
         # the transpose: where each pair's value goes in the reversed graph
         tr = sp.csr_matrix(
@@ -118,68 +118,57 @@ class Core:
         self.t_indptr = tr.indptr.astype(np.int32)
         self.t_perm = tr.data.astype(np.int64) - 1
         self._attributes()
+        self.xy = csr.coordinates(G)
+        self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
+        self._tiebreak: np.ndarray | None = None
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
     # -- the attributes a Weight reads, as arrays -----------------------------------------
     def _attributes(self) -> None:
-        codes: dict[str, dict[Any, int]] = {"link": {}, "mode": {}, "place": {}}
-
-        def code(table: str, value: Any) -> int:
-            t = codes[table]
-            c = t.get(value)
-            if c is None:
-                c = t[value] = len(t)
-            return c
-
-        m = len(self.edges)
         edges = self.edges
-        lids = [d.get("link_id") for d in edges]
-        link = np.fromiter(
-            (-1 if x is None else code("link", x) for x in lids), dtype=np.int64, count=m
-        )
-        mode = np.fromiter(
-            (0 if x is None else code("mode", d["mode"]) for x, d in zip(lids, edges, strict=True)),
-            dtype=np.int64,
-            count=m,
-        )
-        routable = np.fromiter(
-            (True if x is None else bool(d["routable"]) for x, d in zip(lids, edges, strict=True)),
-            dtype=bool,
-            count=m,
-        )
-        up = np.fromiter((code("place", d["u_place"]) for d in edges), dtype=np.int64, count=m)
-        vp = np.fromiter((code("place", d["v_place"]) for d in edges), dtype=np.int64, count=m)
-        transfers = [i for i, x in enumerate(lids) if x is None]
+        m = len(edges)
+        try:  # one pass over the edges (each a mapping of its own, far from the others)
+            rows = list(map(_READ, edges))
+        except KeyError:  # a hand-built graph: transfers without mode or routable
+            rows = None
+        if rows:
+            lids, ups, vps, modes, routables = zip(*rows, strict=True)
+        else:
+            lids = [d.get("link_id") for d in edges]
+            ups = [d["u_place"] for d in edges]
+            vps = [d["v_place"] for d in edges]
+        self.link_codes: dict[Any, int] = {}
+        link = csr.codes(lids, self.link_codes, none=-1)
+        self.is_link = link >= 0
+        on_links = np.flatnonzero(self.is_link).tolist()
+        if rows:
+            modes = [modes[i] for i in on_links]
+            routables = [routables[i] for i in on_links]
+        else:
+            modes = [edges[i]["mode"] for i in on_links]
+            routables = [edges[i]["routable"] for i in on_links]
+        self.mode_codes: dict[Any, int] = {}
+        mode = np.zeros(m, dtype=np.int64)
+        mode[on_links] = csr.codes(modes, self.mode_codes)
+        routable = np.ones(m, dtype=bool)
+        routable[on_links] = np.fromiter(map(bool, routables), dtype=bool, count=len(on_links))
+        self.place_codes: dict[Any, int] = {}
+        up = csr.codes(ups, self.place_codes)
+        vp = csr.codes(vps, self.place_codes)
+        transfers = np.flatnonzero(~self.is_link).tolist()
         from_gate = np.zeros(m, dtype=bool)
         to_gate = np.zeros(m, dtype=bool)
         from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
         to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
         self.link_code, self.mode_code, self.routable = link, mode, routable
         self.u_place, self.v_place = up, vp
-        self.link_codes, self.mode_codes, self.place_codes = (
-            codes["link"],
-            codes["mode"],
-            codes["place"],
-        )
-        self.is_link = link >= 0
         self._link0 = np.where(self.is_link, link, 0)
         self.gate_out = np.flatnonzero(from_gate)
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
-        is_transfer = np.zeros(m, dtype=bool)
-        is_transfer[transfers] = True
-        self.inner_transfer = np.flatnonzero(is_transfer & ~from_gate & ~to_gate)
-        self.edges_of_link: dict[str, np.ndarray] = {}
-        if m:
-            names = list(codes["link"])
-            by_link = np.argsort(link, kind="stable")
-            sl = link[by_link]
-            cuts = np.flatnonzero(np.diff(sl)) + 1
-            for chunk in np.split(by_link, cuts):
-                if link[chunk[0]] >= 0:
-                    self.edges_of_link[names[link[chunk[0]]]] = chunk
+        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
@@ -199,10 +188,30 @@ class Core:
         key = (wf.by, wf.clock, wf.scaling, _extra_key(wf))
         got = self._costs.get(key)
         if got is None:
-            fn = wf.cost
-            got = np.fromiter((fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges))
+            if (wf.scaling is None or wf.by != "time_h") and not wf.extra:
+                # the stored attribute (less the first wait on the transit clock) and the
+                # tie-break, as Weight.cost adds them
+                attr = wf.by
+                got = np.array([d[attr] for d in self.edges], dtype=np.float64)
+                if wf.transit:
+                    out = self.gate_out
+                    got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                got += self.tiebreaks()
+            else:
+                fn = wf.cost
+                got = np.fromiter(
+                    (fn(d) for d in self.edges), dtype=np.float64, count=len(self.edges)
+                )
             self._costs[key] = got
         return got
+
+    def tiebreaks(self) -> np.ndarray:
+        """Every edge's tie-break (:func:`corridormap.network.tiebreak`; 0 where it has none)."""
+        if self._tiebreak is None:
+            self._tiebreak = np.array(
+                [d.get("tiebreak", 0.0) for d in self.edges], dtype=np.float64
+            )
+        return self._tiebreak
 
     def edge_vector(self, wf: Weight) -> np.ndarray:
         """Per edge, the objective under ``wf``, ``inf`` where ``wf`` hides the edge."""
@@ -298,6 +307,10 @@ class Core:
         tuple of numpy.ndarray
             Distances (``inf``: unreached) and predecessors (``-9999``: none) by node index.
         """
+        return csr.dijkstra(self._matrix(wf, reverse), [self.index[s] for s in sources])
+
+    def _matrix(self, wf: Weight, reverse: bool = False) -> Any:
+        """The CSR matrix of ``wf``'s pair values, kept for the 16 weights used last."""
         key = (_key(wf), reverse)
         A = self._matrices.get(key)
         if A is None:
@@ -307,7 +320,7 @@ class Core:
                 self._matrices.popitem(last=False)
         else:
             self._matrices.move_to_end(key)
-        return _dijkstra(A, [self.index[s] for s in sources])
+        return A
 
     def values_tree(
         self, pair_w: np.ndarray, sources: Sequence[int] | np.ndarray, *, reverse: bool = False
@@ -328,7 +341,7 @@ class Core:
         tuple of numpy.ndarray
             Distances and predecessors by node index, as :meth:`tree` gives them.
         """
-        return _dijkstra(self.matrix(pair_w, reverse=reverse), [int(i) for i in sources])
+        return csr.dijkstra(self.matrix(pair_w, reverse=reverse), [int(i) for i in sources])
 
     def path(self, pred: np.ndarray, target: int) -> list[str]:
         """The node ids of the path ending at node index ``target`` in a predecessor tree.
@@ -403,6 +416,13 @@ class Core:
             idx = np.fromiter((self.index[x] for x in path), dtype=np.int64, count=len(path))
         except KeyError as exc:
             raise LookupError(f"no node {exc.args[0]!r}") from None
+        return self.pick(idx, w, path)
+
+    def pick(self, idx: np.ndarray, w: np.ndarray, path: Sequence[str] | None = None) -> np.ndarray:
+        """:meth:`path_edge_index` of a path of node indices ``idx``, by the edge values ``w``.
+
+        ``path`` (the node ids, for the message) defaults to the ids of ``idx``.
+        """
         keys = idx[:-1] * max(len(self.nodes), 1) + idx[1:]
         pos = np.searchsorted(self.pair_key, keys)
         pos = np.minimum(pos, len(self.pair_key) - 1)
@@ -414,14 +434,24 @@ class Core:
         bad |= w[pick] == np.inf
         if bad.any():
             i = int(np.argmax(bad))
-            raise LookupError(f"no visible edge {path[i]!r} -> {path[i + 1]!r}")
+            ids = path if path is not None else [self.nodes[j] for j in idx.tolist()]
+            raise LookupError(f"no visible edge {ids[i]!r} -> {ids[i + 1]!r}")
         return pick
 
     def shortest(
         self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
     ) -> dict[str, tuple[float, list[str]]]:
-        """Best paths from the sources to each reachable target: ``{target: (cost, path)}``."""
-        dist, pred = self.tree(wf, sources)
+        """Best paths from the sources to each reachable target: ``{target: (cost, path)}``.
+
+        On a network of :data:`STOP_NODES` nodes or more the search stops once every target
+        is settled (:meth:`stopping_tree`); the answers are those of the whole tree
+        (:meth:`tree`), which a smaller network searches at once (there one whole search
+        costs less than its bounds).
+        """
+        if len(self.nodes) >= STOP_NODES:
+            dist, pred = self.stopping_tree(wf, sources, targets)
+        else:
+            dist, pred = self.tree(wf, sources)
         out = {}
         for t in targets:
             i = self.index[t]
@@ -429,165 +459,76 @@ class Core:
                 out[t] = (float(dist[i]), self.path(pred, i))
         return out
 
-    def edges_of_place(self, place: str) -> np.ndarray:
-        """Indices of the edges that start or end at ``place``."""
-        if not hasattr(self, "_by_place"):
-            by_u = np.argsort(self.u_place, kind="stable")
-            by_v = np.argsort(self.v_place, kind="stable")
-            self._by_place = (by_u, self.u_place[by_u], by_v, self.v_place[by_v])
-        code = self.place_codes.get(place)
-        if code is None:
-            return np.zeros(0, dtype=np.int64)
-        by_u, su, by_v, sv = self._by_place
-        a = by_u[np.searchsorted(su, code) : np.searchsorted(su, code, side="right")]
-        b = by_v[np.searchsorted(sv, code) : np.searchsorted(sv, code, side="right")]
-        return np.union1d(a, b)
+    def stopping_tree(
+        self, wf: Weight, sources: Sequence[str], targets: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`tree` from ``sources``, grown only until every one of ``targets`` is settled.
 
-    @property
-    def pair_of_edge(self) -> np.ndarray:
-        """For each edge, the index of its ``(u, v)`` pair."""
-        if not hasattr(self, "_pair_of_edge"):
-            counts = self.pair_end - self.pair_start
-            self._pair_of_edge = np.repeat(np.arange(len(self.pair_start)), counts)
-        return self._pair_of_edge
+        The first limit is the least cost of leaving a source plus twice a lower bound of the
+        distance between the ends (:meth:`bound`), then as :func:`corridormap.csr.stopping`
+        grows it: a near target is found in one short search, a far one costs about one
+        whole search.
 
+        Parameters
+        ----------
+        wf
+            The weight.
+        sources, targets
+            Node ids.
 
-class Detours:
-    """Best paths between fixed ends with one more link or place closed at a time.
-
-    A* in C: the distances to the targets under the base weight (one reverse search) are a
-    consistent heuristic for any weight that hides more edges, so Dijkstra on the reduced
-    costs ``w(u, v) - h(u) + h(v)`` (all >= 0) finds the same best paths, and stopped at a
-    distance ``limit`` it settles only the nodes A* would. The limit starts small (most
-    closures cost a short detour) and grows until a target is settled. A closure changes
-    only the few pairs whose edges it hides, so each search copies one vector, not a graph.
-    """
-
-    def __init__(self, c: Core, wf: Weight, sources: Sequence[str], targets: Sequence[str]):
-        from dataclasses import replace
-
-        self.c, self.wf = c, wf
-        self.w = c.edge_vector(wf).copy()  # changed and restored by each search
-        pw = c.pair_vector(wf)
-        h, _ = c.tree(wf, targets, reverse=True)
-        self.pu = c.eu[c.pair_start]
-        self.pv = c.indices
-        self.h = h
-        with np.errstate(invalid="ignore"):
-            red = pw - h[self.pu] + h[self.pv]
-        ok = np.isfinite(h[self.pu]) & np.isfinite(h[self.pv]) & np.isfinite(pw)
-        self.A = c.matrix(np.where(ok, np.maximum(red, 0.0), np.inf))
-        self.src = [c.index[s] for s in sources]
-        self.tgt = np.array([c.index[t] for t in targets], dtype=np.int64)
-        start = float(np.min(h[self.src])) if self.src else np.inf
-        self.scale = start if np.isfinite(start) and start > 0 else 1.0
-        # per edge, the figures a route reports (Weight.measure) and the objective
-        self.time_h = c.cost(replace(wf, by="time_h"))
-        self.cost_usd = c.cost(replace(wf, by="cost_usd"))
-        self.objective = c.cost(wf)
-
-    def totals(self, picked: np.ndarray) -> tuple[float, float, float]:
-        """Time, cost and objective of the edges ``picked``, added in travel order."""
-        t = c = o = 0.0
-        for a, b, x in zip(
-            self.time_h[picked].tolist(),
-            self.cost_usd[picked].tolist(),
-            self.objective[picked].tolist(),
-            strict=True,
-        ):
-            t += a
-            c += b
-            o += x
-        return t, c, o
-
-    def search(
-        self, kind: str, eid: str
-    ) -> tuple[list[str], list[Mapping[str, Any]], np.ndarray] | None:
-        """The best path, its edges and their indices with link (``kind="link"``) or place ...
-
-        ... ``eid`` closed.
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Distances and predecessors by node index, as :meth:`tree` gives them for the
+            nodes settled and for every target reached; ``inf`` and ``-9999`` elsewhere.
         """
-        c = self.c
-        if kind == "link":
-            hidden = c.edges_of_link.get(eid, np.zeros(0, dtype=np.int64))
-        else:
-            hidden = c.edges_of_place(eid)
-        w, data, h = self.w, self.A.data, self.h
-        saved_w = w[hidden].copy()
-        pairs = np.unique(c.pair_of_edge[hidden])
-        saved_red = data[pairs].copy()
-        try:
-            w[hidden] = np.inf
-            for p in pairs.tolist():
-                m = w[c.pair_start[p] : c.pair_end[p]].min()
-                u, v = self.pu[p], self.pv[p]
-                ok = np.isfinite(m) and np.isfinite(h[u]) and np.isfinite(h[v])
-                data[p] = max(m - h[u] + h[v], 0.0) if ok else np.inf
-            found = self._search()
-            if found is None:
-                return None
-            path = c.path(found[1], found[0])
-            picked = c.path_edge_index(self.wf, path, w)
-            return path, [c.edges[j] for j in picked.tolist()], picked
-        finally:
-            w[hidden] = saved_w
-            data[pairs] = saved_red
-
-    def _search(self) -> tuple[int, np.ndarray] | None:
-        """The target reached first and the predecessor tree (``None``: none reachable)."""
-        from scipy.sparse.csgraph import dijkstra
-
-        if len(self.src) > 1:
-            return self._search_each()
-        limit = 0.01 * self.scale
-        while True:
-            dist, pred = dijkstra(
-                self.A,
-                directed=True,
-                indices=self.src[0],
-                return_predecessors=True,
-                limit=limit,
-            )
-            reached = dist[self.tgt]
-            if np.isfinite(reached).any():
-                return int(self.tgt[int(np.argmin(reached))]), pred
-            if limit == np.inf:
-                return None
-            limit = limit * 8 if limit < 4 * self.scale else np.inf
-
-    def _search_each(self) -> tuple[int, np.ndarray] | None:
-        """:meth:`_search` from several sources (a place without a gate, e.g. a chokepoint).
-
-        On the reduced costs a path from source ``s`` measures ``d(s, t) - h(s)`` (``h`` is 0 at
-        the targets), so one search from all sources at once would favour the sources far
-        from the targets: each source is searched in full and ``h(s)`` added back.
-        """
-        from scipy.sparse.csgraph import dijkstra
-
-        best: tuple[float, int, np.ndarray] | None = None
-        for s in self.src:
-            if not np.isfinite(self.h[s]):
-                continue
-            dist, pred = dijkstra(self.A, directed=True, indices=s, return_predecessors=True)
-            reached = dist[self.tgt] + self.h[s]
-            i = int(np.argmin(reached))
-            if np.isfinite(reached[i]) and (best is None or reached[i] < best[0]):
-                best = (float(reached[i]), int(self.tgt[i]), pred)
-        return None if best is None else (best[1], best[2])
-
-
-def _dijkstra(A: Any, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Distances and predecessors on ``A`` from node indices ``idx`` (scipy's Dijkstra)."""
-    from scipy.sparse.csgraph import dijkstra
-
-    if len(idx) == 1:
-        dist, pred = dijkstra(A, directed=True, indices=idx[0], return_predecessors=True)
-    else:
-        # with min_only, scipy also returns each node's nearest source
-        dist, pred, _ = dijkstra(
-            A, directed=True, indices=idx, return_predecessors=True, min_only=True
+        A = self._matrix(wf)
+        src = [self.index[s] for s in sources]
+        tgt = [self.index[t] for t in targets]
+        into = (self.t_indptr, self.t_indices, self.t_perm)
+        leave = min(
+            (float(A.data[self.indptr[s] : self.indptr[s + 1]].min(initial=np.inf)) for s in src),
+            default=np.inf,
         )
-    return dist, pred
+        span = self.bound(wf, src, np.asarray(tgt, dtype=np.int64))
+        return csr.stopping(
+            A, src, tgt, into, leave if np.isfinite(leave) else 0.0, span or self._least(wf)
+        )
+
+    def bound(self, wf: Weight, sources: Sequence[int], targets: np.ndarray) -> float:
+        """A lower bound of the cost from any of ``sources`` to any of ``targets`` under ``wf``.
+
+        The great-circle distance between their nodes times the least cost per km of any
+        edge (its objective over the great-circle distance between its nodes, whether the
+        weight hides it or not): by the triangle inequality no path costs less. 0 when the
+        nodes have no coordinates.
+        """
+        if self.xy is None or not len(targets) or not sources:
+            return 0.0
+        rate = self._rate(wf)
+        s = np.asarray(sources, dtype=np.int64)
+        gc = csr.great_circle(self.xy, np.repeat(s, len(targets)), np.tile(targets, len(s)))
+        return float(rate * gc.min())
+
+    def _rate(self, wf: Weight) -> float:
+        """The least objective per great-circle km of any edge of the network under ``wf``."""
+        key = ("rate", wf.by, wf.clock, wf.scaling, _extra_key(wf))
+        got = self._costs.get(key)
+        if got is None:
+            if self._edge_km is None:
+                self._edge_km = csr.great_circle(self.xy, self.eu, self.ev)
+            far = self._edge_km > 0
+            per_km = self.cost(wf)[far] / self._edge_km[far]
+            rate = float(per_km.min()) if per_km.size else 0.0
+            # a hair under: rounding never makes the bound exceed a distance
+            got = self._costs[key] = np.array(max(rate, 0.0) * (1.0 - 1e-9))
+        return float(got)
+
+    def _least(self, wf: Weight) -> float:
+        """The least positive objective of an edge (the first limit without a bound)."""
+        cost = self.cost(wf)
+        positive = cost[(cost > 0) & np.isfinite(cost)]
+        return float(positive.min()) if positive.size else np.inf
 
 
 def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
@@ -632,6 +573,7 @@ def _key(wf: Weight) -> tuple[Any, ...]:
     )
 
 
+@paused
 def _build(G: nx.MultiDiGraph) -> Any:
     try:
         return Core(G)
@@ -661,12 +603,25 @@ def _edge_count(G: nx.MultiDiGraph) -> int:
     return G.number_of_edges()
 
 
+def _pair_count(G: nx.MultiDiGraph) -> int:
+    """The number of ``(u, v)`` pairs joined by an edge: at most the number of edges."""
+    adj = G._adj if type(G._adj) is dict else G.adj
+    return sum(map(len, adj.values()))
+
+
 def _queries(G: nx.MultiDiGraph) -> list[int]:
     return [0]
 
 
 def large(G: nx.MultiDiGraph) -> bool:
-    """Whether ``G`` has at least :data:`MIN_EDGES` edges (counted once per structure)."""
+    """Whether ``G`` has at least :data:`MIN_EDGES` edges (counted once per structure).
+
+    The ``(u, v)`` pairs are counted first (one length per node); the edges themselves only
+    when there are fewer pairs than :data:`MIN_EDGES` (counting a multigraph's edges walks
+    every one of them).
+    """
+    if derived(G, "pair_count", _pair_count, structure=True) >= MIN_EDGES:
+        return True
     return derived(G, "edge_count", _edge_count, structure=True) >= MIN_EDGES
 
 
@@ -706,6 +661,7 @@ def values_changed(G: nx.MultiDiGraph) -> None:
     c = core(G)
     if c is not None:
         c._costs.clear()
+        c._tiebreak = None
         c._vectors.clear()
         c._matrices.clear()
 

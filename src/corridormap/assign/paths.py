@@ -43,6 +43,7 @@ class FlowPath:
     idx: np.ndarray  # the capacity-limited elements it uses (indices into Queues, unique)
     cnt: np.ndarray  # how many times it uses each (float)
     free: tuple[str, ...]  # ids of the elements without a capacity figure it uses
+    seq: tuple[int, ...] = ()  # its nodes' indices on the compiled core (found there)
 
     def time_h(self, W: np.ndarray) -> float:
         """Its time with the queue waits ``W`` (hours, by element index)."""
@@ -277,7 +278,7 @@ class PathSearch:
             raise NoRouteError(
                 f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
             )
-        best = self._path(od, c.path(pred, int(od.dst[j])), w)
+        best = self._path(od, search.walk(pred, int(od.dst[j]))[::-1], w)
         if not more or od.volume <= 0 or not od.paths:
             return best, []
         mean = sum(q.share * q.time_h(W) for q in od.paths.values()) / od.volume
@@ -318,36 +319,40 @@ class PathSearch:
         ok = (through < limit * (1.0 - _EQUAL)) & ((pred[pv] != pu) | (nxt[pu] != pv))
         cand = np.flatnonzero(ok)
         cand = cand[np.argsort(through[cand], kind="stable")][: 4 * more]
-        known = {q.nodes for q in od.paths.values()}
+        known = {q.seq for q in od.paths.values()}
         out: list[FlowPath] = []
         back, ahead = pred.tolist(), nxt.tolist()  # lists walk faster than arrays
         for k in cand.tolist():
-            seq = search.walk(back, int(pu[k]))[::-1] + search.walk(ahead, int(pv[k]))
-            nodes = tuple(c.nodes[i] for i in seq)
-            if nodes in known or len(set(seq)) < len(seq):
+            seq = tuple(search.walk(back, int(pu[k]))[::-1] + search.walk(ahead, int(pv[k])))
+            if seq in known or len(set(seq)) < len(seq):
                 continue
-            known.add(nodes)
-            out.append(self._path(od, nodes, w))
+            known.add(seq)
+            out.append(self._path(od, seq, w))
             if len(out) >= more:
                 break
         return out
 
-    def _path(self, od: Demand, nodes: Sequence[str], w: np.ndarray) -> FlowPath:
-        """The path of a flow along ``nodes`` on the core, its cheapest edges under ``w``."""
+    def _path(self, od: Demand, seq: Sequence[int], w: np.ndarray) -> FlowPath:
+        """The path of a flow along the node indices ``seq`` on the core, its cheapest edges ...
+
+        ... under ``w`` (the first of equal ones, as
+        :meth:`~corridormap.search.Core.path_edge_index` picks them).
+        """
         c = self.core
-        picked = c.path_edge_index(od.bound, nodes, w)
+        picked = c.pick(np.asarray(seq, dtype=np.int64), w)
         elem = self.edge_elem[picked]
         idx, cnt = np.unique(elem[elem < len(self.queues.keys)], return_counts=True)
         unlimited = picked[elem == len(self.queues.keys)].tolist()
         free = dict.fromkeys(element_of(c.edges[j])[1] for j in unlimited)
         return FlowPath(
             tuple(picked.tolist()),
-            tuple(nodes),
+            tuple(c.nodes[i] for i in seq),
             0.0,
             sum(self.base_h[picked].tolist()),
             idx,
             cnt.astype(float),
             tuple(free),
+            tuple(seq),
         )
 
     def _on_networkx(self, od: Demand, w: Weight) -> FlowPath:

@@ -1,0 +1,194 @@
+"""The compiled core's arrays: a graph's structure and attributes read in bulk, and searches.
+
+What :class:`corridormap.search.Core` is built from (the adjacency of a graph as flat lists,
+values numbered by first appearance, node coordinates) and the array algorithms it runs:
+scipy's Dijkstra up to a limit, settling a target through its predecessors, great-circle
+distances.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from operator import methodcaller
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .io import EARTH_RADIUS_KM
+
+__all__ = [
+    "adjacency",
+    "codes",
+    "coordinates",
+    "dijkstra",
+    "great_circle",
+    "settle",
+    "stopping",
+]
+
+
+def adjacency(G: nx.MultiDiGraph) -> tuple[list[Any], list[int], list[int], list[Any]]:
+    """The graph's edges in adjacency order, and the structure that places them.
+
+    Returns
+    -------
+    tuple of list
+        The head node of every ``(u, v)`` pair, the number of pairs of each node (in node
+        order), the number of edges of each pair, and every edge's attribute mapping.
+    """
+    heads: list[Any] = []
+    per_node: list[int] = []
+    per_pair: list[int] = []
+    edges: list[Any] = []
+    values = methodcaller("values")
+    for _, nbrs in G.adjacency():
+        keyeds = list(nbrs.values())
+        per_node.append(len(keyeds))
+        heads.extend(nbrs)
+        per_pair.extend(map(len, keyeds))
+        edges.extend(chain.from_iterable(map(values, keyeds)))
+    return heads, per_node, per_pair, edges
+
+
+def codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) -> np.ndarray:
+    """Integer codes of ``values``, numbered in order of first appearance in ``table``.
+
+    ``table`` (value -> code) is filled in place; with ``none``, ``None`` gets that code and
+    no entry.
+    """
+    new = [x for x in dict.fromkeys(values) if x not in table and (none is None or x is not None)]
+    table.update(zip(new, range(len(table), len(table) + len(new)), strict=True))
+    lookup = table
+    if none is not None:
+        lookup = dict(table)
+        lookup[None] = none
+    return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def dijkstra(A: Any, idx: list[int], limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and predecessors on ``A`` from node indices ``idx`` (scipy's Dijkstra).
+
+    With a ``limit``, only the nodes at most that far are settled.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    if len(idx) == 1:
+        dist, pred = dijkstra(
+            A, directed=True, indices=idx[0], return_predecessors=True, limit=limit
+        )
+    else:
+        # with min_only, scipy also returns each node's nearest source
+        dist, pred, _ = dijkstra(
+            A, directed=True, indices=idx, return_predecessors=True, min_only=True, limit=limit
+        )
+    return dist, pred
+
+
+def settle(
+    dist: np.ndarray, pred: np.ndarray, t: int, tails: np.ndarray, values: np.ndarray, limit: float
+) -> bool:
+    """Settle target ``t`` of a search stopped at ``limit`` through its predecessors, if it can.
+
+    Parameters
+    ----------
+    dist, pred
+        The search's distances and predecessors; ``t``'s are set here when it is settled.
+    t
+        The target's node index.
+    tails, values
+        The nodes with a visible pair into ``t``, and those pairs' values.
+    limit
+        The distance the search settled every node up to.
+
+    Returns
+    -------
+    bool
+        Whether ``t`` is settled (or has no way in at all).
+    """
+    if np.isfinite(dist[t]) or not len(tails):
+        return True
+    via = dist[tails] + values  # as the search adds them: dist[u] + w(u, t)
+    best = int(np.lexsort((dist[tails], via))[0])
+    if not np.isfinite(via[best]) or via[best] > limit + values.min():
+        return False
+    dist[t], pred[t] = via[best], tails[best]
+    return True
+
+
+def great_circle(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle km between nodes ``a`` and ``b`` (indices into ``xy``: radians lon, lat)."""
+    lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1]
+    dlat, dlon = np.sin((lat2 - lat1) / 2), np.sin((lon2 - lon1) / 2)
+    h = dlat**2 + np.cos(lat1) * np.cos(lat2) * dlon**2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def coordinates(G: nx.MultiDiGraph) -> np.ndarray | None:
+    """Every node's ``(x, y)`` in radians, in node order; ``None`` if a node has none."""
+    xs = [d.get("x") for d in G._node.values()] if type(G._node) is dict else None
+    if xs is None:
+        xs = [d.get("x") for _, d in G.nodes(data=True)]
+        ys = [d.get("y") for _, d in G.nodes(data=True)]
+    else:
+        ys = [d.get("y") for d in G._node.values()]
+    try:
+        xy = np.radians(np.array([xs, ys], dtype=np.float64).T.reshape(-1, 2))
+    except (TypeError, ValueError):
+        return None
+    return xy if np.isfinite(xy).all() else None
+
+
+def stopping(
+    A: Any,
+    sources: list[int],
+    targets: list[int],
+    into: tuple[np.ndarray, np.ndarray, np.ndarray],
+    first: float,
+    span: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dijkstra on ``A`` from ``sources``, grown only until every one of ``targets`` is settled.
+
+    scipy's Dijkstra settles, up to a distance ``limit``, exactly the nodes (with the same
+    distances and predecessors) that the whole search settles first, and stops there. A target
+    is settled through its predecessors (:func:`settle`): the cost of entering it, a terminal's
+    dwell say, need not be searched around the origin. The first limit is ``first + 2 span``;
+    each search that leaves a target unsettled is followed by one with four times the
+    ``span``, or by the whole search once an eighth of the nodes were reached.
+
+    Parameters
+    ----------
+    A
+        The CSR matrix of the pair values.
+    sources, targets
+        Node indices.
+    into
+        The transpose of ``A``'s structure: ``indptr``, ``indices`` and, per entry, the index
+        of its pair in ``A``.
+    first
+        The least distance of a node other than the sources (the least cost of leaving one).
+    span
+        A lower bound of the distance between the ends (or any positive guess of it).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Distances and predecessors by node index: scipy's for the nodes settled, and for every
+        target reached.
+    """
+    t_indptr, t_indices, t_perm = into
+    entries = []
+    for t in targets:
+        where = slice(t_indptr[t], t_indptr[t + 1])
+        values = A.data[t_perm[where]]
+        ok = np.isfinite(values)
+        entries.append((t_indices[where][ok].astype(np.int64), values[ok]))
+    step, n = 2.0, A.shape[0]
+    while True:
+        limit = first + step * span if step < np.inf and span > 0 else np.inf
+        dist, pred = dijkstra(A, sources, limit)
+        if all(settle(dist, pred, t, *e, limit) for t, e in zip(targets, entries, strict=True)):
+            return dist, pred
+        if limit == np.inf:
+            return dist, pred
+        step = np.inf if np.count_nonzero(np.isfinite(dist)) * 8 > n else step * 4.0

@@ -71,6 +71,15 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="what picks each family's route and the best family (default time)",
     )
     sw.add_argument(
+        "--clock",
+        action="append",
+        choices=["transit", "door-to-door"],
+        metavar="CLOCK",
+        help="transit (default) or door-to-door: the clock routes are chosen and days given "
+        "on; repeat for both (each clock its own rows, as 'corridormap explorer "
+        "--from-sweep' reads them)",
+    )
+    sw.add_argument(
         "--out",
         required=True,
         metavar="FILE",
@@ -179,6 +188,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         draws=args.draws,
         seed=args.seed,
         by=OBJECTIVES[args.by],
+        clock=args.clock or "transit",
         client=_sweep_client(args),
         partitions=args.partitions,
         workers=args.workers,
@@ -196,11 +206,15 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
 
     Without ``--map-origin``, the first origin from which a destination has both an INSTC
     and a sea route (:func:`~corridormap.render.catchment.default_origin`): a port with no
-    sea route would draw every destination grey. The origin drawn is said on stderr.
+    sea route would draw every destination grey. The origin drawn is said on stderr. With
+    several ``--clock``, the map shows the first.
     """
     from ..places import places, resolve_endpoints
     from ..render.catchment import default_origin, write_catchment
 
+    first = frame[frame["clock"] == frame["clock"].iloc[0]]
+    first.attrs = dict(frame.attrs)
+    frame = first
     origin = (
         resolve_endpoints(G, [args.map_origin])[0] if args.map_origin else default_origin(frame)
     )

@@ -37,6 +37,10 @@ class Analysis:
         The corridor-through-time page (``[demo.timeline]``): ``from``, ``to``, ``years``
         (first and last) and ``series`` (each a ``label`` and ``modes``, ``None`` for any),
         or ``None`` when the file has none.
+    explorer
+        The places the corridor explorer offers by default (``[explorer]``): ``origins`` and
+        ``destinations``, each a list of place names, kinds, regions or country codes; or
+        ``None`` when the file has none.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -45,6 +49,7 @@ class Analysis:
     comparisons: tuple[dict, ...] = ()
     scenarios: tuple[str, ...] = ()
     timeline: dict | None = None
+    explorer: dict | None = None
 
 
 def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
@@ -81,7 +86,30 @@ def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
             "must be a list of names", file=path.name, feature="demo", field="scenarios"
         )
     timeline = _timeline(demo.get("timeline"), path.name)
-    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen), timeline)
+    explorer = _explorer(doc.get("explorer"), path.name)
+    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen), timeline, explorer)
+
+
+def _explorer(table: object, file: str) -> dict | None:
+    """``[explorer]`` checked: ``origins`` and ``destinations``, lists of place specs."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise GeodataError("must be a table", file=file, feature="explorer")
+    out = {}
+    for key in ("origins", "destinations"):
+        val = table.get(key)
+        if not (
+            isinstance(val, list) and val and all(isinstance(x, str) and x.strip() for x in val)
+        ):
+            raise GeodataError(
+                "must be a list of place names, kinds, regions or country codes",
+                file=file,
+                feature="explorer",
+                field=key,
+            )
+        out[key] = tuple(val)
+    return out
 
 
 #: the years a timeline may span

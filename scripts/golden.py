@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import os
 import re
 import shutil
 import sys
@@ -28,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
+
+#: the day every case runs on (``SOURCE_DATE_EPOCH``, see corridormap._today): 2026-12-01
+TODAY_EPOCH = 1796083200
 
 #: a case that writes more files than this keeps a manifest of their hashes instead of copies
 MANIFEST_OVER = 4
@@ -91,7 +95,14 @@ CASES: dict[str, list[str]] = {
     "backtest-as-is-csv": ["backtest", "--as-is", "--format", "csv"],
     "calibrate-json": ["calibrate", "--format", "json"],
     "demo": ["demo", "--out", "{out}/demo"],
+    "route-mumbai-moscow-door-to-door": ["route", "Mumbai", "Moscow", "--clock", "door-to-door"],
+    "route-mumbai-moscow-2019": ["route", "Mumbai", "Moscow", "--as-of", "2019-06-01"],
+    "compare-mumbai-moscow-door-to-door": [
+        "compare", "Mumbai", "Moscow", "--clock", "door-to-door", "--draws", "2000",
+    ],
+    "timeline": ["map", "timeline", "--out", "{out}"],
     "error-unknown-place": ["route", "Mumbay", "Moscow"],
+    "error-not-modelled": ["route", "Kabul", "Moscow"],
     "error-ambiguous": ["route", "Astara", "Moscow"],
     "error-no-route": ["route", "Mumbai", "Moscow", "--modes", "rail"],
     "error-bad-scenario": ["scenario", "no-such-scenario"],
@@ -101,10 +112,20 @@ CASES: dict[str, list[str]] = {
 
 
 def run_case(argv: list[str]) -> dict[str, bytes]:
-    """Run one command in this process; return its outputs by file name."""
+    """Run one command in this process; return its outputs by file name.
+
+    Progress lines (printed off a terminal every 30 s of a long run) depend on the machine's
+    speed, not on the answer: they are turned off here. Pages that say when they were drawn,
+    or which years are projections, depend on the day: every case runs on :data:`TODAY`.
+    """
+    import corridormap._progress as progress
     from corridormap.cli import main
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _no_progress_lines(progress),
+        _environment(SOURCE_DATE_EPOCH=str(TODAY_EPOCH)),
+    ):
         args = [a.replace("{out}", tmp) for a in argv]
         out, err = io.StringIO(), io.StringIO()
         root = logging.getLogger()
@@ -128,6 +149,30 @@ def run_case(argv: list[str]) -> dict[str, bytes]:
             for path in written:
                 files["file-" + path.name] = _normal(path.read_bytes())
     return files
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _no_progress_lines(module):
+    saved = module.OFF_TERMINAL_INTERVAL_S
+    module.OFF_TERMINAL_INTERVAL_S = float("inf")
+    try:
+        yield
+    finally:
+        module.OFF_TERMINAL_INTERVAL_S = saved
 
 
 def _normal(data: bytes) -> bytes:

@@ -470,6 +470,7 @@ def test_cli_place_not_in_service(capsys):
         (["route", "Mumbai", "Moscow", "--as-of", "2019-02-30"], "not a date"),
         (["route", "Mumbai", "Moscow", "--as-of", "next year"], "not a date"),
         (["calibrate", "--as-of", "2019"], "does not apply"),
+        (["backtest", "--as-of", "2016-09"], "its own date"),
         (["map", "timeline", "--as-of", "2019", "--out", "x"], "does not apply"),
     ],
 )
@@ -562,3 +563,17 @@ def test_a_date_only_takes_away(tiny_gd, data, day):
         except cm.NoRouteError:
             return
         assert then >= cm.route(G_now, "A", "D").days - 1e-9
+
+
+def test_cli_sweep_table_and_usage_errors_with_as_of(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    code, _, err = call(
+        capsys, "sweep", "--origins", "Mumbai", "--destinations", "Moscow", "--as-of", "2012",
+        "--draws", "50", "--scheduler", "none", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    header, *rows = out.read_text(encoding="utf-8").splitlines()
+    assert header.endswith(",as_of") and all(r.endswith(",2012-01-01") for r in rows)
+    # a usage error is about the arguments, not the network: no date added
+    code, _, err = call(capsys, "assign", "--as-of", "2012")
+    assert code == 2 and "as of" not in err

@@ -70,14 +70,15 @@ def test_replay_page_carries_events_and_no_remote_script(bundled_G):
 
 
 # -- scenes say what their figures are ------------------------------------------------------
-def test_scene_legends_give_p50_and_the_published_run(bundled_G):
+def test_scene_legends_give_the_expected_days_and_the_published_run(bundled_G):
     defs = load_scenes(bundled_G)
     view = compute_scene(bundled_G, defs["shipment-2023"])
     m = render.scene_map(bundled_G, "shipment-2023")
     # the boxes' text as shown (the page holds it JSON-encoded)
     page = " ".join(c.body for c in m._children.values() if c._name == "CorridormapControl")
     pct = route_percentiles(bundled_G, view.routes[0], draws=2000, seed=0)["days"]
-    assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page
+    band = f"(P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})"
+    assert f"{pct['expected']:.1f} days transit, expected {band}" in page
     row = evidence_rows(bundled_G.graph["directory"])["russia-saudi-2023-to-iran"]
     lo, hi = row["observed"]["low"], row["observed"]["high"]
     assert f"{lo:g}–{hi:g} days" in page  # the real train's days to the border
@@ -95,14 +96,16 @@ def test_atlas_lists_what_exists_with_findings(tmp_path, bundled_G):
         render.scene_map(bundled_G, "instc-vs-suez"), tmp_path / "map-instc-vs-suez.html"
     )
     (tmp_path / "compare-a-b.csv").write_text(
-        "family,label,days_p10,days_p50,days_p90\nx,By X,9,10,11\ny,By Y,4,5,6\n", "utf-8"
+        "family,label,clock,days_expected,days_p10,days_p50,days_p90\n"
+        "x,By X,transit,10.2,9,10,11\ny,By Y,transit,5.1,4,5,6\n",
+        "utf-8",
     )
     page = write_atlas(tmp_path, views, G=bundled_G).read_text("utf-8")
     assert 'href="map-instc-vs-suez.html"' in page
     assert "map-overview" not in page  # not written: not listed
-    p50 = views[0].percentiles[0]["days"]["p50"]
-    assert f"P50 {p50:.1f} days" in page
-    assert "Fastest family by P50: By Y, 5.0 days" in page
+    days = views[0].percentiles[0]["days"]
+    assert f"{days['expected']:.1f} days transit, expected (P10–P90 {days['p10']:.1f}" in page
+    assert "Fastest family: By Y, 5.1 days transit, expected (P10–P90 4.0–6.0)" in page
     assert "<script" not in page
 
 
@@ -126,7 +129,7 @@ def test_cli_map_png_and_svg(tmp_path, capsys):
     with Image.open(png) as img:
         assert img.size == (2400, 1800) and round(img.info["dpi"][0]) == 300
     text = svg.read_text("utf-8")
-    assert "<svg" in text and "Natural Earth" in text and "km" in text and "P50" in text
+    assert "<svg" in text and "Natural Earth" in text and "km" in text and "d expected" in text
     assert str(png) in capsys.readouterr().out
     # a figure is of one scene
     assert main(["map", "--out", str(tmp_path), "--png", str(png)]) == 2

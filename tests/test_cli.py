@@ -94,6 +94,9 @@ def test_route_k_geojson_csv(capsys):
     [
         (["route", "Mumbaai", "Moscow"], 2, "did you mean 'Mumbai'"),
         (["route", "Mumbai", "Astara"], 2, "ambiguous"),
+        (["route", "Mumbai", "Ulaanbaatar"], 2, "(Ulan Bator, MN) is not in the network"),
+        (["route", "Mumbai", "Istanbul Strait"], 2, "is a chokepoint"),
+        (["compare", "Hormuz", "Moscow"], 2, "origin 'Hormuz' (Strait of Hormuz) is a chokepoint"),
         (["route", "Mumbai", "Moscow", "--by", "speed"], 2, "invalid choice"),
         (["route", "Mumbai", "Moscow", "-k", "0"], 2, "at least 1"),
         (["route", "Mumbai", "Moscow", "--data", "/nonexistent"], 2, "does not exist"),
@@ -114,6 +117,16 @@ def test_no_route_exit_3(tiny_dir):
     )
     assert res.returncode == 3
     assert "no route" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_pass_through_and_unmodelled_ends_are_one_line(tiny_dir, capsys):
+    for args in (["route", "Echo", "Strait"], ["bottlenecks", "Strait", "Alpha"]):
+        assert main([*args, "--data", str(tiny_dir)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("corridormap: error: ") and len(err.strip().splitlines()) == 1
+        assert "is a chokepoint" in err
+    assert main(["route", "Echo", "Strait", "--via", "Strait", "--data", str(tiny_dir)]) == 2
+    assert main(["route", "Echo", "Foxtrot", "--via", "Strait", "--data", str(tiny_dir)]) == 0
 
 
 def test_places(capsys):

@@ -70,8 +70,8 @@ def test_bundled_scenes_are_the_data_file(bundled_G):
     assert defs["rasht-astara-gap"].source and defs["shipment-2023"].source
     view = mapscenes.compute_scene(bundled_G, defs["instc-vs-suez"])
     assert [r.origin for r in view.routes] == [cm.route(bundled_G, "Mumbai", "Moscow").origin] * 2
-    p50 = view.percentiles[1]["days"]["p50"]
-    assert view.names[1] == f"By sea via Suez: {p50:.1f} days P50"
+    days = view.percentiles[1]["days"]["expected"]
+    assert view.names[1] == f"By sea via Suez: {days:.1f} days expected"
     assert any("Suez" in str(leg.get("to_name")) for leg in view.routes[1].legs)
     caspian = mapscenes.compute_scene(bundled_G, defs["caspian-links"])
     assert all(" by ship: " in n or " rail ferry: " in n for n in caspian.names)
@@ -94,7 +94,7 @@ def test_a_users_data_defines_its_own_scenes(tmp_path, caplog):
         "map-whole.html",
     ]
     page = paths[0].read_text(encoding="utf-8")
-    assert "Alpha to Delta" in page and "cheapest: " in page and " days P50" in page
+    assert "Alpha to Delta" in page and "cheapest: " in page and " days expected" in page
     m = scene_map(G, "with-plan")
     fits = [c for c in m._children.values() if c._name == "CorridormapFit"]
     # opened on the planned link (B at 44 E 45 N, D at 56 E 27 N) one degree round, not on all

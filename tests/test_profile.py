@@ -69,8 +69,12 @@ def test_profile_band_ends_at_route_percentiles(tiny_G):
 def test_profile_follows_the_scenario(bundled_G):
     from corridormap.scenarios import apply_scenario
 
+    # by rail and sea only: through Iran once the railway is built, else by sea via Suez
     view = apply_scenario(bundled_G, "rasht-astara-railway")
-    r = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight("time_h"))
+    r = cm.route(bundled_G, "Mumbai", "Moscow", weight=view.weight("time_h"), modes=["rail", "sea"])
+    assert "ASI-RSH-rail" in r.link_ids
     prof = route_profile(r)
     assert prof.steps[-1].hours[1] == pytest.approx(r.door_to_door_h)
-    assert not any("rail–road transshipment" in s.label for s in prof.stops())
+    stops = [s.label for s in prof.stops()]
+    assert any("Astara (IR): gauge change" in s for s in stops)
+    assert not any("transshipment" in s for s in stops)

@@ -101,9 +101,13 @@ def test_route_map_layers_popups_and_summary(tiny_G):
     popup = texts[legs[0]["p"]]
     assert "<table" in popup and "Hours" in popup and "Source" in popup
     page = render.render_html(m)
-    # the summary, in the legend: the P50 and P10-P90 of the same Monte Carlo as compare
+    # the summary, in the legend: the expected days and P10-P90 of the same Monte Carlo as
+    # compare, on the route's clock
     pct = route_percentiles(tiny_G, r1, draws=2000, seed=0)["days"]
-    assert f"P50 {pct['p50']:.1f} days (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})" in page
+    summary = (
+        f"{pct['expected']:.1f} days transit, expected (P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})"
+    )
+    assert summary in page
     # without the network, the likely-value figures, labelled as such
     alone = render.render_html(render.route_map(r1))
     assert f"{r1.days:.1f} days (likely values)" in alone
@@ -391,7 +395,7 @@ def test_routes_to_the_same_place_are_named_by_what_tells_them_apart(bundled_G):
     for routes, words in (
         ([fast, cheap], ["fastest", "cheapest"]),
         ([fast, built], ["baseline", "rasht-astara-railway"]),
-        (alts, ["via Rasht", "via Sarakhs", "via Incheh Borun"]),
+        (alts, ["via Volgograd", "via Novorossiysk", "via Atyrau"]),
     ):
         names = layer_names(render.route_map(routes))
         assert len(set(names)) == len(names) == len(routes)
@@ -400,17 +404,18 @@ def test_routes_to_the_same_place_are_named_by_what_tells_them_apart(bundled_G):
     assert layer_names(render.route_map(fast)) == ["Nhava Sheva (JNPT) → Moscow"]
 
 
-def test_route_popups_and_legend_do_not_repeat_the_p50():
-    """The layer list says '...: 30.7 days P50'; the popup and legend give the name without it
-    beside the summary that starts 'P50 30.7 days'."""
+def test_route_popups_and_legend_do_not_repeat_the_figure():
+    """The layer list says '...: 22.4 days expected'; the popup and legend give the name
+    without it beside the summary that starts '22.4 days transit, expected'."""
     from corridormap.render.routes import plain_route_name
 
-    pct = {"days": {"p10": 23.5, "p50": 30.7, "p90": 40.3}}
-    assert plain_route_name("INSTC, fastest: 30.7 days P50", pct) == "INSTC, fastest"
-    assert plain_route_name("INSTC, fastest: 30.6 days P50", pct) == "INSTC, fastest: 30.6 days P50"
+    pct = {"days": {"expected": 22.4, "p10": 15.4, "p50": 21.6, "p90": 30.1}}
+    assert plain_route_name("INSTC, fastest: 22.4 days expected", pct) == "INSTC, fastest"
+    kept = "INSTC, fastest: 22.3 days expected"
+    assert plain_route_name(kept, pct) == kept
     assert plain_route_name("INSTC", None) == "INSTC"
 
 
-def test_scene_popups_say_the_p50_once(bundled_G):
+def test_scene_popups_say_the_figure_once(bundled_G):
     page = render.render_html(render.scene_map(bundled_G, "instc-vs-suez"))
-    assert "days P50: P50" not in page and "INSTC, fastest: 30." in page  # the layer list
+    assert "days expected: 2" not in page and "INSTC, fastest: 22.4 days expected" in page

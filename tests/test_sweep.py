@@ -274,9 +274,12 @@ def test_cli_sweep_errors_and_no_dask(tiny_dir, tmp_path, capsys, monkeypatch, c
     assert main([*base, "--origins", "E", "--destinations", "A", "--scheduler", "tcp://x:1"]) == 2
     capsys.readouterr()
     bad_map = ["--origins", "E", "--destinations", "A", "--map", str(tmp_path / "m.html")]
+    (tmp_path / "x.csv").unlink()
     assert main([*base, *bad_map, "--map-origin", "A", "--scheduler", "none"]) == 2
     err = capsys.readouterr().err
-    assert "no row from origin 'A'" in err and "Traceback" not in err
+    # refused before the sweep: the table is not written either
+    assert "--map-origin A: A is not among the origins swept" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
     assert main(["map", "catchment", "--data", str(tiny_dir), "--out", str(tmp_path)]) == 2
     assert "needs --origin" in capsys.readouterr().err
 

@@ -16,11 +16,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ._errors import (
     AmbiguousPlaceError,
+    ClusterError,
     CorridormapError,
     GeodataError,
     InputError,
     NoRouteError,
     NotInServiceError,
+    PassThroughPlaceError,
     ScenarioError,
     UnknownPlaceError,
 )
@@ -31,13 +33,14 @@ from .calibrate import Calibration, calibrate
 from .capacity import MinCut, WidestPath, min_cut, widest_path
 from .compare import Comparison, compare
 from .convert import geodata_to_gdfs, graph_from_gdfs, graph_to_gdfs
+from .corridors import alternatives
 from .criticality import Criticality, FlowBetweenness, criticality, flow_betweenness
 from .evidence import Movement, load_evidence
 from .families import FAMILIES, Family
 from .io import Geodata, bundled_geodata_dir, load_geodata
 from .network import baseline_view, build_network, load_network
 from .places import places, resolve_place, resolve_places
-from .routing import Leg, Route, alternatives, route
+from .routing import Leg, Route, route
 from .scenarios import (
     AppliedScenario,
     Scenario,
@@ -75,6 +78,7 @@ __all__ = [
     "Assignment",
     "Backtest",
     "Calibration",
+    "ClusterError",
     "Comparison",
     "CorridormapError",
     "Criticality",
@@ -88,6 +92,7 @@ __all__ = [
     "Movement",
     "NoRouteError",
     "NotInServiceError",
+    "PassThroughPlaceError",
     "Route",
     "Scenario",
     "ScenarioComparison",

@@ -7,15 +7,18 @@ and every message says where the problem is: the file, the feature id and the fi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "AmbiguousPlaceError",
+    "ClusterError",
     "CorridormapError",
     "GeodataError",
     "InputError",
     "NoRouteError",
     "NotInServiceError",
+    "PassThroughPlaceError",
     "ScenarioError",
     "SceneError",
     "UnknownPlaceError",
@@ -81,31 +84,128 @@ class SceneError(GeodataError):
 
 
 class UnknownPlaceError(CorridormapError, LookupError):
-    """No place matches the name given; the message suggests the closest names."""
+    """No place matches the name given; the message says what comes nearest.
 
-    def __init__(self, name: str, suggestions: Iterable[str] = ()) -> None:
+    For a near-typo of a modelled name, the names it may mean; for a city the network does not
+    model, that city and the nearest modelled places with their distances
+    (:func:`corridormap.places.resolve_places` says which applies when).
+
+    Parameters
+    ----------
+    name
+        The name given.
+    suggestions
+        Names to suggest, when they are known at once.
+    explain
+        Called once, when the message or :attr:`suggestions` are first asked for, to work them
+        out: returns ``(message, suggestions, details)``. Code that catches the error and moves
+        on (a probe: "is this place in the network?") then never pays for the explanation.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        suggestions: Iterable[str] = (),
+        *,
+        explain: Callable[[], tuple[str, list[str], dict[str, Any]]] | None = None,
+    ) -> None:
         self.name = name
-        self.suggestions = list(suggestions)
-        msg = f"no place {name!r}"
-        if self.suggestions:
-            msg += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
-        super().__init__(msg)
+        self._explain = explain
+        self._suggestions = list(suggestions)
+        self._details: dict[str, Any] = {}
+        self._message: str | None = None if explain is not None else _no_place(name, suggestions)
+        super().__init__(name)
+
+    def _explained(self) -> str:
+        if self._message is None:
+            assert self._explain is not None
+            self._message, self._suggestions, self._details = self._explain()
+            self._explain = None
+        return self._message
+
+    @property
+    def suggestions(self) -> list[str]:
+        """The names suggested: near-typos, or the nearest modelled places."""
+        self._explained()
+        return self._suggestions
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """What the message was made from: ``city`` (a gazetteer city) and ``nearest`` ..."""
+        self._explained()
+        return self._details
 
     def __str__(self) -> str:  # LookupError would repr() the message otherwise
-        return str(self.args[0])
+        return self._explained()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restored, (type(self), self.name, str(self), self.suggestions, self.details))
+
+
+def _no_place(name: str, suggestions: Iterable[str]) -> str:
+    msg = f"no place {name!r}"
+    hints = list(suggestions)
+    if hints:
+        msg += "; did you mean " + ", ".join(repr(s) for s in hints) + "?"
+    return msg
+
+
+def _restored(
+    cls: type[UnknownPlaceError],
+    name: str,
+    message: str,
+    suggestions: list[str],
+    details: dict[str, Any],
+) -> UnknownPlaceError:
+    """An unpickled :class:`UnknownPlaceError` (or subclass), explained already."""
+    exc = cls.__new__(cls)
+    LookupError.__init__(exc, name)
+    exc.name, exc._explain, exc._message = name, None, message
+    exc._suggestions, exc._details = list(suggestions), dict(details)
+    return exc
 
 
 class AmbiguousPlaceError(UnknownPlaceError):
     """A name matches several places where exactly one is needed."""
 
     def __init__(self, name: str, candidates: Iterable[tuple[str, str, str]]) -> None:
-        self.name = name
         self.candidates = list(candidates)
-        self.suggestions = [c[0] for c in self.candidates]
         listed = ", ".join(f"{pid} ({pname}, {cc})" for pid, pname, cc in self.candidates)
-        LookupError.__init__(
-            self, f"{name!r} is ambiguous: it names {listed}; give one of these ids instead"
-        )
+        super().__init__(name, [c[0] for c in self.candidates])
+        self._message = f"{name!r} is ambiguous: it names {listed}; give one of these ids instead"
+        self._details = {"candidates": self.candidates}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.candidates))
+
+
+class PassThroughPlaceError(CorridormapError, ValueError):
+    """A place that routes pass through (a chokepoint) was given where cargo starts or ends.
+
+    Parameters
+    ----------
+    message
+        The one-line reason.
+    place
+        The place id.
+    kind
+        Its kind (``chokepoint``).
+    role
+        Where it was given: ``origin``, ``destination`` ...
+    """
+
+    def __init__(self, message: str, *, place: str, kind: str, role: str) -> None:
+        self.place, self.kind, self.role = place, kind, role
+        super().__init__(message)
+
+
+class ClusterError(CorridormapError, RuntimeError):
+    """A computation on a Dask cluster failed while it ran.
+
+    The scheduler did not answer within the time allowed or was lost, no worker was left, a
+    worker died running a task again and again, or a task stalled; the message says which,
+    in one line. The command line exits 4.
+    """
 
 
 class NotInServiceError(UnknownPlaceError):

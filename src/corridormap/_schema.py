@@ -13,11 +13,18 @@ import re
 import reprlib
 import unicodedata
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._errors import GeodataError, InputError, closest
 
 NODE_KINDS = ("city", "rail_station", "port", "border_crossing", "chokepoint", "dry_port")
+#: the kinds of node that routes pass through but where no cargo starts or ends, with the
+#: reason: the network gives them no gate and no transfers, and the place resolver refuses them
+#: as an origin or destination (``--via`` and ``--avoid`` may still name them)
+PASS_THROUGH_KINDS: Mapping[str, str] = MappingProxyType(
+    {"chokepoint": "a sea passage that ships sail through, where no cargo starts or ends"}
+)
 MODES = ("rail", "road", "sea", "caspian", "ferry", "inland")
 STATUSES = ("operational", "gap", "under_construction", "planned")
 BASES = ("official", "measured", "calibrated", "estimated")

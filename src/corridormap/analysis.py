@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from ._errors import GeodataError
+from ._filenames import file_names
+from ._schema import show
 from .io import data_file, read_toml
 
-__all__ = ["Analysis", "load_analysis"]
+__all__ = ["COMPARE_FILES", "Analysis", "load_analysis"]
 
 
 @dataclass(frozen=True)
@@ -52,38 +55,59 @@ class Analysis:
     explorer: dict | None = None
 
 
+#: the demo's comparison files, by the slug of each ``[[demo.compare]] stem``
+COMPARE_FILES = ("compare-{}.csv", "compare-{}.png")
+_TOP = {"bottlenecks", "demo", "explorer"}
+_DEMO = {"scenarios", "route", "compare", "timeline"}
+_ITEM_KEYS = {"route": {"name", "from", "to", "via", "avoid"}, "compare": {"stem", "from", "to"}}
+
+
 def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
     """Read ``analysis.toml`` from ``directory`` (or the bundled geodata).
+
+    Every table and field is checked for its type, unknown keys are refused, and each
+    ``[[demo.compare]] stem`` must make a file name of its own (see
+    :mod:`corridormap._filenames`: ``x/../y`` is written ``compare-x-y.csv``, and two stems
+    that come out alike are an error naming both).
 
     Raises
     ------
     GeodataError
-        If the file is invalid, naming the file and the field.
+        If the file is invalid, naming the file, the table and the field.
     """
     path = data_file(directory, "analysis.toml")
     doc = read_toml(path)
-    raw = (doc.get("bottlenecks") or {}).get("pairs", [])
+    file = path.name
+    _keys(doc, _TOP, file, None)
+    bottlenecks = _table(doc.get("bottlenecks", {}), file, "bottlenecks")
+    _keys(bottlenecks, {"pairs"}, file, "bottlenecks")
+    raw = bottlenecks.get("pairs", [])
     if not isinstance(raw, list):
-        raise GeodataError("must be a list", file=path.name, feature="bottlenecks", field="pairs")
+        raise GeodataError("must be a list", file=file, feature="bottlenecks", field="pairs")
     pairs = []
     for i, item in enumerate(raw):
         if not (
             isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
         ):
             raise GeodataError(
-                f"item {i} must be [origin, destination], got {item!r}",
-                file=path.name,
+                f"item {i} must be [origin, destination], got {show(item)}",
+                file=file,
                 feature="bottlenecks",
                 field="pairs",
             )
         pairs.append((item[0], item[1]))
-    demo = doc.get("demo") or {}
-    routes = _items(demo, "route", ("name", "from", "to"), path.name)
-    comps = _items(demo, "compare", ("stem", "from", "to"), path.name)
+    demo = _table(doc.get("demo", {}), file, "demo")
+    _keys(demo, _DEMO, file, "demo")
+    routes = _items(demo, "route", ("name", "from", "to"), file)
+    comps = _items(demo, "compare", ("stem", "from", "to"), file)
+    file_names([c["stem"] for c in comps], COMPARE_FILES, file=file, what="comparison stem")
     scen = demo.get("scenarios", [])
-    if not isinstance(scen, list) or not all(isinstance(x, str) for x in scen):
+    if not isinstance(scen, list) or not all(isinstance(x, str) and x for x in scen):
         raise GeodataError(
-            "must be a list of names", file=path.name, feature="demo", field="scenarios"
+            f"must be a list of scenario names, got {show(scen)}",
+            file=file,
+            feature="demo",
+            field="scenarios",
         )
     timeline = _timeline(demo.get("timeline"), path.name)
     explorer = _explorer(doc.get("explorer"), path.name)
@@ -94,8 +118,7 @@ def _explorer(table: object, file: str) -> dict | None:
     """``[explorer]`` checked: ``origins`` and ``destinations``, lists of place specs."""
     if table is None:
         return None
-    if not isinstance(table, dict):
-        raise GeodataError("must be a table", file=file, feature="explorer")
+    _keys(_table(table, file, "explorer"), {"origins", "destinations"}, file, "explorer")
     out = {}
     for key in ("origins", "destinations"):
         val = table.get(key)
@@ -103,7 +126,8 @@ def _explorer(table: object, file: str) -> dict | None:
             isinstance(val, list) and val and all(isinstance(x, str) and x.strip() for x in val)
         ):
             raise GeodataError(
-                "must be a list of place names, kinds, regions or country codes",
+                "must be a list of place names, kinds, regions or country codes, got "
+                + show(val),
                 file=file,
                 feature="explorer",
                 field=key,
@@ -161,24 +185,49 @@ def _timeline(table: object, file: str) -> dict | None:
     return {"from": table["from"], "to": table["to"], "years": tuple(years), "series": series}
 
 
+def _table(value: Any, file: str, where: str) -> dict:
+    """``value`` if it is a TOML table, else an error naming ``[where]``."""
+    if not isinstance(value, dict):
+        raise GeodataError(
+            f"must be a table ([{where}]), got {type(value).__name__} {show(value, 60)}",
+            file=file,
+            feature=where,
+        )
+    return value
+
+
+def _keys(table: dict, allowed: set[str], file: str, where: str | None) -> None:
+    """Refuse a key of ``table`` that is not in ``allowed``."""
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise GeodataError(
+            f"unknown key {extra[0]!r}; expected {', '.join(sorted(allowed))}",
+            file=file,
+            feature=where,
+            field=extra[0],
+        )
+
+
 def _items(table: dict, key: str, needed: tuple[str, ...], file: str) -> tuple[dict, ...]:
     rows = table.get(key, [])
     if not isinstance(rows, list):
-        raise GeodataError("must be an array of tables", file=file, feature="demo", field=key)
+        raise GeodataError(
+            f"must be an array of tables ([[demo.{key}]])", file=file, feature="demo", field=key
+        )
     out = []
     for i, row in enumerate(rows):
+        where = f"demo.{key}[{i}]"
         if not isinstance(row, dict):
-            raise GeodataError("must be a table", file=file, feature=f"demo.{key}[{i}]")
+            raise GeodataError("must be a table", file=file, feature=where)
+        _keys(row, _ITEM_KEYS[key], file, where)
         for f in needed:
-            if not isinstance(row.get(f), str):
+            if not isinstance(row.get(f), str) or not row[f].strip():
                 raise GeodataError(
-                    "is required (text)", file=file, feature=f"demo.{key}[{i}]", field=f
+                    "is required (a non-empty text)", file=file, feature=where, field=f
                 )
         for f in ("via", "avoid"):
             val = row.get(f, [])
             if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
-                raise GeodataError(
-                    "must be a list of places", file=file, feature=f"demo.{key}[{i}]", field=f
-                )
+                raise GeodataError("must be a list of places", file=file, feature=where, field=f)
         out.append(dict(row))
     return tuple(out)

@@ -47,6 +47,7 @@ from typing import Any
 
 from ._errors import InputError
 from ._schema import ROUTABLE_STATUSES, read_date, show
+from ._today import today as current_day
 from .io import Geodata
 
 __all__ = ["as_of_date", "dated_events", "geodata_as_of"]
@@ -203,7 +204,7 @@ def geodata_as_of(gd: Geodata, date: Any, *, today: Any = None) -> Geodata:
     if not isinstance(gd, Geodata):
         raise InputError(f"geodata_as_of() needs a Geodata, got {type(gd).__name__}")
     day = as_of_date(date)
-    now = dt.date.today() if today is None else as_of_date(today, what="today")
+    now = current_day() if today is None else as_of_date(today, what="today")
     withheld: dict[str, dict[str, Any]] = {}
     changed: list[dict[str, Any]] = []
     nodes = {}
@@ -280,7 +281,7 @@ def dated_events(gd: Geodata, *, today: Any = None) -> list[dict[str, Any]]:
         planned link's announced completion, ``closed`` or ``changed``), ``text`` (one line)
         and ``source``.
     """
-    now = dt.date.today() if today is None else as_of_date(today, what="today")
+    now = current_day() if today is None else as_of_date(today, what="today")
     out = []
     for kind, table in (("place", gd.nodes), ("link", gd.links)):
         for fid, p in table.items():

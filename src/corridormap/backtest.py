@@ -46,6 +46,7 @@ __all__ = [
     "backtest",
     "cross_validated_predictions",
     "monte_carlo",
+    "movement_groups",
 ]
 
 DRAWS, SEED, FOLDS = 4_000, 0, 5
@@ -91,13 +92,23 @@ def assign_folds(movements: Iterable[Movement], k: int = FOLDS) -> dict[str, int
         raise InputError(f"k (folds) must be a whole number of at least 2, got {k!r}")
     mvs = list(movements)
     out: dict[str, int | str] = {mv.id: "holdout" for mv in mvs if mv.holdout}
-    groups: dict[str, list[str]] = {}
-    for mv in sorted((mv for mv in mvs if not mv.holdout), key=lambda mv: mv.id):
-        groups.setdefault(mv.movement, []).append(mv.id)
-    for i, key in enumerate(sorted(groups)):
-        for rid in groups[key]:
+    for i, ids in enumerate(movement_groups(mvs)):
+        for rid in ids:
             out[rid] = i % k + 1
     return out
+
+
+def movement_groups(movements: Iterable[Movement]) -> list[list[str]]:
+    """The fitted rows' ids grouped by the movement they report, groups in fold order.
+
+    Rows naming one ``movement`` (one train or sailing reported by several sources, or its
+    legs reported apart) form one group, so a fold never scores a movement whose other rows
+    it was fitted on; there are at most as many useful folds as groups.
+    """
+    groups: dict[str, list[str]] = {}
+    for mv in sorted((mv for mv in movements if not mv.holdout), key=lambda mv: mv.id):
+        groups.setdefault(mv.movement, []).append(mv.id)
+    return [groups[key] for key in sorted(groups)]
 
 
 # -- the backtest ----------------------------------------------------------------------------
@@ -295,6 +306,7 @@ def backtest(
     seed: int | None = SEED,
     folds: int = FOLDS,
     cross_validate: bool | None = None,
+    progress: bool | str | None = None,
 ) -> Backtest:
     """Score the model against every row of the evidence register.
 
@@ -312,6 +324,8 @@ def backtest(
     cross_validate
         Score fitted rows out of sample (see the module docstring); default: when any parameter
         is calibrated. ``False`` scores the parameters as they are.
+    progress
+        Show the calibrations' progress on stderr (:mod:`corridormap._progress`).
 
     Returns
     -------
@@ -340,7 +354,7 @@ def backtest(
         for rp in predict_all(nets, movements):
             scoring.append((rp, G.graph["params"], "parameters as given"))
     else:
-        scoring = cross_validated_predictions(G, movements, fold_of, folds=folds)
+        scoring = cross_validated_predictions(G, movements, fold_of, folds=folds, progress=progress)
     obs = _score(scoring, _baseline(G, movements), fold_of, draws, seed)
     return Backtest(
         observations=obs,
@@ -376,21 +390,26 @@ def cross_validated_predictions(
     *,
     folds: int = FOLDS,
     max_iter: int = MAX_ITER,
+    progress: bool | str | None = None,
 ) -> list[tuple[Prediction, Mapping[str, Any], str]]:
     """Each row predicted and paired with the parameters that score it out of sample.
 
     A fitted row of fold ``f`` is predicted on the network calibrated without fold ``f`` and
     scored with that calibration; a holdout row with the calibration on every fitted row.
     """
+    from ._progress import Progress
     from .io import load_geodata
 
     gd = load_geodata(G.graph.get("directory"))
     prior = prior_params(G.graph["params"])
     fit_rows = [mv for mv in movements if not mv.holdout]
-    runs: dict[int | str, FixedPoint] = {"all": fixed_point(gd, prior, fit_rows, max_iter)}
-    for f in range(1, folds + 1):
-        train = [mv for mv in fit_rows if fold_of[mv.id] != f]
-        runs[f] = fixed_point(gd, prior, train, max_iter)
+    with Progress(folds + 1, desc="backtest", unit="calibration", show=progress) as bar:
+        runs: dict[int | str, FixedPoint] = {"all": fixed_point(gd, prior, fit_rows, max_iter)}
+        bar.update(1)
+        for f in range(1, folds + 1):
+            train = [mv for mv in fit_rows if fold_of[mv.id] != f]
+            runs[f] = fixed_point(gd, prior, train, max_iter)
+            bar.update(1)
     out = []
     for mv in movements:
         f = fold_of[mv.id]

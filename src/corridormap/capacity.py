@@ -22,7 +22,7 @@ from ._cache import derived
 from ._errors import InputError, NoRouteError
 from ._schema import check_graph
 from .network import endpoint_nodes, place_of
-from .places import link_names, places, resolve_areas, resolve_place
+from .places import link_names, places, resolve_end_place, resolve_endpoints
 from .weights import make_weight
 
 __all__ = ["MinCut", "WidestPath", "min_cut", "widest_path"]
@@ -336,8 +336,9 @@ def min_cut(
     G
         The network (not modified).
     sources, sinks
-        A region name (``russia``, ``iran-gulf-ports``), an ISO country code, a place name or
-        id, or a list of them.
+        A region name (``russia``, ``iran-gulf-ports``), an ISO country code, a kind of place
+        (``port``), a place name or id, or a list of them; chokepoints are not sources or sinks
+        (no cargo starts or ends there).
     capacity
         The capacity attribute (only ``"capacity"`` is carried by the geodata).
     unit
@@ -356,8 +357,9 @@ def min_cut(
     check_graph(G, "min_cut")
     if capacity != "capacity":
         raise ValueError(f"the geodata carries capacities as 'capacity', got {capacity!r}")
-    src = resolve_areas(G, sources)
-    dst = resolve_areas(G, sinks)
+    one = isinstance(sources, str)
+    src = sorted(resolve_endpoints(G, [sources] if one else sources, "sources"))
+    dst = sorted(resolve_endpoints(G, [sinks] if isinstance(sinks, str) else sinks, "sinks"))
     both = sorted(set(src) & set(dst))
     if both:
         raise ValueError(f"places on both sides: {', '.join(both)}")
@@ -603,7 +605,7 @@ def widest_path(
     NoRouteError
         If no open route joins the places.
     """
-    o, d = resolve_place(G, a), resolve_place(G, b)
+    o, d = resolve_end_place(G, a, "origin"), resolve_end_place(G, b, "destination")
     if o == d:
         raise InputError(f"origin and destination are the same place ({o})")
     wf = (scenario.weight(by) if scenario is not None else make_weight(by)).between(o, d)

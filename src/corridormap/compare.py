@@ -334,10 +334,11 @@ def compare(
     InputError
         If an argument is invalid.
     """
-    from .places import resolve_place
+    from .places import resolve_end_place
 
     draws = check_count(draws, "draws", high=MAX_DRAWS)  # ~200 bytes a draw: 2e6 ~ 400 MB
-    o, d = resolve_place(G, origin), resolve_place(G, destination)
+    o = resolve_end_place(G, origin, "origin")
+    d = resolve_end_place(G, destination, "destination")
     table = network_families(G)
     fams = resolve_families(families, table)
     base = as_weight(weight, by).on_clock(clock)
@@ -483,7 +484,7 @@ def scenario_percentiles(
         :data:`SCENARIO_PERCENTILE_FIELDS` (``None`` where a route is missing), rounded as
         shown: days to 3 decimals, USD to 1.
     """
-    from .places import resolve_place
+    from .places import resolve_end_place
     from .routing import route
     from .scenarios import apply_scenario
 
@@ -498,7 +499,8 @@ def scenario_percentiles(
             return None
 
     for o, d in pairs:
-        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        o_id = resolve_end_place(G, o, "origin")
+        d_id = resolve_end_place(G, d, "destination")
         b = find(base, o_id, d_id)
         for view in views:
             r = find(view, o_id, d_id)

@@ -1,4 +1,12 @@
-"""The main job: everything the README's ``make demo`` writes into ``out/``."""
+"""The main job: everything the README's ``make demo`` writes into ``out/``.
+
+Everything is read, checked and computed before the first file is written: a broken data
+file (``scenes.toml``, ``analysis.toml``, a scenario, the evidence a replay reads) stops the
+job with nothing written. Every file name made from data (a comparison's stem, a scenario's
+name, a scene's name) is a slug checked to stay inside ``out``
+(:mod:`corridormap._filenames`). The atlas (``index.html``) is written last, from the files
+written.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +20,16 @@ import networkx as nx
 from . import _format as fmt
 from ._atomic import atomic_write
 from ._errors import CorridormapError
-from .analysis import load_analysis
+from ._filenames import file_names, inside
+from .analysis import COMPARE_FILES, Analysis, load_analysis
 from .routing import route
 
 log = logging.getLogger(__name__)
+
+#: one output of the demo: its file name in ``out`` and what to write (text or bytes)
+Output = tuple[str, str | bytes]
+#: the files of a scenario's table, by the slug of its name
+SCENARIO_FILES = ("scenario-{}.csv", "scenario-{}.md")
 
 
 def _applies(G: nx.MultiDiGraph, spec: dict, what: str) -> bool:
@@ -38,8 +52,8 @@ def network_date(G: nx.MultiDiGraph) -> str | None:
     return (G.graph.get("as_of") or {}).get("date")
 
 
-def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """Write ``route-report.md`` and ``route-report.json``.
+def route_report(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
+    """``route-report.md`` and ``route-report.json``.
 
     They answer the route questions of the data's ``analysis.toml`` (``[[demo.route]]``) that
     apply to ``G``.
@@ -48,7 +62,7 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
     docs, lines = [], ["# corridormap route report", ""]
     if day:
         lines += [f"network as of {day}", ""]
-    for spec in load_analysis(G.graph.get("directory")).routes:
+    for spec in analysis.routes:
         if not _applies(G, spec, "route"):
             continue
         r = route(G, spec["from"], spec["to"], via=spec.get("via", ()), avoid=spec.get("avoid", ()))
@@ -78,39 +92,159 @@ def route_report(G: nx.MultiDiGraph, out: Path) -> list[Path]:
             "```",
             "",
         ]
-    paths = [
-        atomic_write(out / "route-report.md", "\n".join(lines)),
-        atomic_write(out / "route-report.json", fmt.json_text(docs)),
-    ]
-    return paths
+    return [("route-report.md", "\n".join(lines)), ("route-report.json", fmt.json_text(docs))]
 
 
-def comparisons(G: nx.MultiDiGraph, out: Path, *, draws: int = 10_000) -> list[Path]:
-    """Write ``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
+def comparisons(G: nx.MultiDiGraph, analysis: Analysis, *, draws: int = 10_000) -> list[Output]:
+    """``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
 
-    The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``).
+    The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``); the
+    file names are the slugs of their stems.
     """
-    from .compare import compare
-    from .render.charts import save_figure
+    import matplotlib.pyplot as plt
 
-    paths = []
-    for spec in load_analysis(G.graph.get("directory")).comparisons:
+    from .compare import compare
+    from .render.charts import figure_bytes
+
+    names = file_names([c["stem"] for c in analysis.comparisons], COMPARE_FILES, what="stem")
+    out: list[Output] = []
+    for spec in analysis.comparisons:
         if not _applies(G, spec, "comparison"):
             continue
-        stem = spec["stem"]
+        csv_name, png_name = names[spec["stem"]]
         comp = compare(G, spec["from"], spec["to"], draws=draws, seed=0)
         frame = comp.to_frame()
         if network_date(G):
             frame = frame.assign(as_of=network_date(G))
-        paths.append(atomic_write(out / f"compare-{stem}.csv", fmt.frame_csv_text(frame)))
-        png = out / f"compare-{stem}.png"
+        out.append((csv_name, fmt.frame_csv_text(frame)))
         fig = comp.plot()
-        save_figure(fig, png)
-        import matplotlib.pyplot as plt
+        try:
+            out.append((png_name, figure_bytes(fig, "png")))
+        finally:
+            plt.close(fig)
+    return out
 
-        plt.close(fig)
-        paths.append(png)
-    return paths
+
+def scenario_tables(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
+    """One table per scenario of the data's ``analysis.toml`` (``[demo] scenarios``).
+
+    ``scenario-<name>.csv`` and ``.md``, the name the slug of the scenario's ``name``; a
+    scenario that does not apply to ``G`` is skipped with a note, and two scenarios whose
+    names make the same file name are an error naming both.
+    """
+    from .criticality import default_pairs
+    from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
+
+    views = []
+    for name in analysis.scenarios:
+        try:
+            views.append(apply_scenario(G, name))
+        except CorridormapError as exc:
+            log.warning("scenario %r skipped: %s", name, exc)
+    scens = [v.scenarios[0] for v in views]
+    names = file_names(
+        [sc.name for sc in scens], SCENARIO_FILES, file="analysis.toml", what="scenario"
+    )
+    day = network_date(G)
+    pairs = default_pairs(G)
+    out: list[Output] = []
+    for sc in scens:
+        rows = compare_scenarios(G, pairs, [sc]).to_dict()
+        for r in rows:
+            r["route_nodes"] = " ".join(r["route_nodes"])
+            if day:
+                r["as_of"] = day
+        cols = (
+            "pair",
+            "days",
+            "baseline_days",
+            "delta_days",
+            "cost_usd",
+            "baseline_cost_usd",
+            "delta_cost_usd",
+        )
+        md = [
+            f"# Scenario: {sc.name}",
+            "",
+            *([f"network as of {day}", ""] if day else []),
+            sc.description,
+            "",
+            "```",
+            fmt.table(rows, cols, digits=2),
+            "```",
+            "",
+        ]
+        csv_name, md_name = names[sc.name]
+        out += [
+            (csv_name, fmt.csv_text(rows, [*COMPARISON_FIELDS, *(["as_of"] if day else [])])),
+            (md_name, "\n".join(md)),
+        ]
+    return out
+
+
+def bottleneck_outputs(G: nx.MultiDiGraph) -> list[Output]:
+    """The criticality table (a row per element and pair) and the bottlenecks map."""
+    from .criticality import CRITICALITY_PAIR_FIELDS, criticality
+    from .render import color_links, render_html
+
+    crit = criticality(G)
+    day = network_date(G)
+    pair_rows = crit.pair_rows()
+    pair_rows = [{**r, "as_of": day} for r in pair_rows] if day else pair_rows
+    pair_fields = [*CRITICALITY_PAIR_FIELDS, *(["as_of"] if day else [])]
+    out: list[Output] = [("bottlenecks.csv", fmt.csv_text(pair_rows, pair_fields))]
+    worst = crit.worst_per_pair()
+    values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
+    cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
+    m = color_links(
+        G,
+        values,
+        label="delta days, the most for one pair",
+        highlight=cut,
+        title="Bottlenecks: what closing each link costs",
+        subtitle="Days that closing each link adds to the fastest route of any one of "
+        f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
+        notes=[f"pair: {p}" for p in crit.baseline],
+    )
+    out.append(("bottlenecks.html", render_html(m)))
+    out.append(("bottlenecks-offline.html", render_html(m, self_contained=True)))
+    return out
+
+
+def timeline_page(data_dir: str | Path | None) -> tuple[list[Output], Any]:
+    """``timeline.html``: the corridor through time of ``analysis.toml``'s ``[demo.timeline]``.
+
+    Returns the page (none when the file has no timeline or its places are missing) and the
+    :class:`~corridormap.timeline.Timeline`, or ``None``.
+    """
+    from .timeline import through_time
+
+    spec = load_analysis(data_dir).timeline
+    if spec is None:
+        return [], None
+    first, last = spec["years"]
+    try:
+        line = through_time(
+            data_dir, spec["from"], spec["to"], range(first, last + 1), series=spec["series"]
+        )
+    except LookupError as exc:
+        log.warning("timeline skipped: %s", exc)
+        return [], None
+    return [("timeline.html", line.to_html())], line
+
+
+def scene_pages(G: nx.MultiDiGraph, views: list, *, self_contained: bool) -> list[Output]:
+    """Every scene's page, with online tiles or working offline."""
+    from .render import render_html
+    from .render.mapscenes import draw_scene
+
+    return [
+        (
+            v.scene.page(self_contained=self_contained),
+            render_html(draw_scene(v, G=G), self_contained=self_contained),
+        )
+        for v in views
+    ]
 
 
 #: the steps of :func:`run`, in order (what its ``progress`` is told)
@@ -133,145 +267,42 @@ def run(
 ) -> list[Path]:
     """Run the main job on the bundled data (or ``data_dir``); returns the files written.
 
-    ``progress`` is called with the name of each step of :data:`STEPS` as it starts.
-    ``as_of`` (a date) computes everything on the network of that date, and every output says
-    so; the corridor-through-time page shows every year of ``analysis.toml`` regardless.
+    Everything is computed before anything is written: an invalid data file, or a failure
+    on the way, leaves ``out`` as it was. ``progress`` is called with the name of each step
+    of :data:`STEPS` as it starts. ``as_of`` (a date) computes everything on the network of
+    that date, and every output says so; the corridor-through-time page shows every year of
+    ``analysis.toml`` regardless.
     """
-    step = progress or (lambda name: None)
+    from .mapscenes import compute_scenes
     from .network import load_network
 
+    step = progress or (lambda name: None)
     out = Path(out)
     G = load_network(data_dir, as_of=as_of)
-    step(STEPS[0])
-    written = route_report(G, out)
-    step(STEPS[1])
-    written += comparisons(G, out)
-    step(STEPS[2])
-    written += bottleneck_outputs(G, out)
-    # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network
-    from .render.mapscenes import write_scenes
-
-    step(STEPS[3])
-    written += write_scenes(G, out)
-    step(STEPS[4])
-    written += write_scenes(G, out, self_contained=True)
+    analysis = load_analysis(G.graph.get("directory"))
+    # the scenes of the data's scenes.toml (else the bundled ones) that apply to this network;
+    # scenes.toml and the evidence its replays read are checked here, before any work
+    views = compute_scenes(G)
+    steps: list[tuple[str, Callable[[], list[Output]]]] = [
+        (STEPS[0], lambda: route_report(G, analysis)),
+        (STEPS[1], lambda: comparisons(G, analysis)),
+        (STEPS[2], lambda: scenario_tables(G, analysis) + bottleneck_outputs(G)),
+        (STEPS[3], lambda: scene_pages(G, views, self_contained=False)),
+        (STEPS[4], lambda: scene_pages(G, views, self_contained=True)),
+    ]
+    outputs: list[Output] = []
+    for name, compute in steps:
+        step(name)
+        outputs += compute()
+    step(STEPS[5])
+    page, line = timeline_page(data_dir)
+    outputs += page
+    paths = [inside(out, name) for name, _ in outputs]
+    written = [atomic_write(p, data) for p, (_, data) in zip(paths, outputs, strict=True)]
     # the atlas page: every scene, chart and table written above, with its finding
-    from .mapscenes import SceneError, compute_scene, load_scenes
     from .render.atlas import write_atlas
 
-    step(STEPS[5])
-    views = []
-    for scene in load_scenes(G).values():
-        try:
-            views.append(compute_scene(G, scene))
-        except SceneError:
-            continue  # skipped by write_scenes as well
-    line = timeline_output(data_dir, out)
-    if line is not None:
-        written.append(out / "timeline.html")
     extra = [f"network as of {network_date(G)}"] if network_date(G) else []
-    written.append(
-        write_atlas(
-            out, views, G=G, extra=extra, timeline=line.to_dict() if line is not None else None
-        )
-    )
-    return written
-
-
-def timeline_output(data_dir: str | Path | None, out: Path) -> Any:
-    """Write ``timeline.html``: the corridor through time of ``analysis.toml``'s timeline.
-
-    Returns the :class:`~corridormap.timeline.Timeline` of ``[demo.timeline]``, or ``None``
-    when the file has none or its places are missing.
-    """
-    from .timeline import through_time
-
-    spec = load_analysis(data_dir).timeline
-    if spec is None:
-        return None
-    first, last = spec["years"]
-    try:
-        line = through_time(
-            data_dir, spec["from"], spec["to"], range(first, last + 1), series=spec["series"]
-        )
-    except LookupError as exc:
-        log.warning("timeline skipped: %s", exc)
-        return None
-    line.save(out / "timeline.html")
-    return line
-
-
-def bottleneck_outputs(G: nx.MultiDiGraph, out: Path) -> list[Path]:
-    """One table per scenario, the criticality table and the bottlenecks map.
-
-    The scenarios are those of the data's ``analysis.toml`` (``[demo] scenarios``).
-    """
-    from .criticality import CRITICALITY_PAIR_FIELDS, criticality, default_pairs
-    from .scenarios import COMPARISON_FIELDS, apply_scenario, compare_scenarios
-
-    written = []
-    day = network_date(G)
-    pairs = default_pairs(G)
-    for name in load_analysis(G.graph.get("directory")).scenarios:
-        try:
-            view = apply_scenario(G, name)
-        except CorridormapError as exc:
-            log.warning("scenario %r skipped: %s", name, exc)
-            continue
-        sc = view.scenarios[0]
-        comp = compare_scenarios(G, pairs, [sc])
-        rows = comp.to_dict()
-        for r in rows:
-            r["route_nodes"] = " ".join(r["route_nodes"])
-            if day:
-                r["as_of"] = day
-        cols = (
-            "pair",
-            "days",
-            "baseline_days",
-            "delta_days",
-            "cost_usd",
-            "baseline_cost_usd",
-            "delta_cost_usd",
-        )
-        md = [
-            f"# Scenario: {sc.name}",
-            "",
-            sc.description,
-            "",
-            *([f"network as of {day}", ""] if day else []),
-            "```",
-            fmt.table(rows, cols, digits=2),
-            "```",
-            "",
-        ]
-        written += [
-            atomic_write(
-                out / f"scenario-{sc.name}.csv",
-                fmt.csv_text(rows, [*COMPARISON_FIELDS, *(["as_of"] if day else [])]),
-            ),
-            atomic_write(out / f"scenario-{sc.name}.md", "\n".join(md)),
-        ]
-    crit = criticality(G)
-    pair_rows = crit.pair_rows()
-    pair_rows = [{**r, "as_of": day} for r in pair_rows] if day else pair_rows
-    pair_fields = [*CRITICALITY_PAIR_FIELDS, *(["as_of"] if day else [])]
-    written.append(atomic_write(out / "bottlenecks.csv", fmt.csv_text(pair_rows, pair_fields)))
-    from .render import color_links, save_map
-
-    worst = crit.worst_per_pair()
-    values = {r["element"]: worst.get(r["element"], 0.0) for r in crit.rows if r["kind"] == "link"}
-    cut = [r["element"] for r in crit.rows if r["kind"] == "link" and r["disconnects"]]
-    m = color_links(
-        G,
-        values,
-        label="delta days, the most for one pair",
-        highlight=cut,
-        title="Bottlenecks: what closing each link costs",
-        subtitle="Days that closing each link adds to the fastest route of any one of "
-        f"{len(crit.baseline)} pairs (black: closing it leaves a pair without a route)",
-        notes=[f"pair: {p}" for p in crit.baseline],
-    )
-    written.append(save_map(m, out / "bottlenecks.html"))
-    written.append(save_map(m, out / "bottlenecks-offline.html", self_contained=True))
+    timeline = line.to_dict() if line is not None else None
+    written.append(write_atlas(out, views, G=G, extra=extra, timeline=timeline))
     return written

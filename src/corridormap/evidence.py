@@ -8,6 +8,7 @@ error names the file, the row id and the field. :func:`parse_date` reads the reg
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -54,6 +55,8 @@ DWELLS = ("border_dwell", "terminal_dwell")
 CLOCKS = ("from_loading", "from_sailing", "port_to_port", "door_to_door_with_wait", "leg", "dwell")
 UNITS = {"days": 1.0, "hours": 1.0 / 24.0}
 ROLES = ("fit", "holdout")
+#: the longest observation the register may hold (ten years): anything longer is a typo
+MAX_OBSERVED_DAYS = 3660
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -352,6 +355,12 @@ def _observed(obs: Any, err: Callable[..., GeodataError]) -> tuple[Any, Any, str
             raise err(f"must be a number, got {v!r}", f"observed.{key}")
     if unit not in UNITS:
         raise err(f"{unit!r} is not days or hours", "observed.unit")
+    for key, v in (("low", lo), ("high", hi)):
+        if not (math.isfinite(v) and v * UNITS[unit] <= MAX_OBSERVED_DAYS):
+            raise err(
+                f"must be a finite number of at most {MAX_OBSERVED_DAYS:,} days, got {v!r} {unit}",
+                f"observed.{key}",
+            )
     if not 0 < lo <= hi:
         raise err(f"needs 0 < low <= high, got low {lo} and high {hi}", "observed")
     return lo, hi, unit

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from ._cache import derived
-from ._errors import GeodataError, InputError, NoRouteError
-from ._schema import as_names
+from ._errors import GeodataError, InputError, NoRouteError, closest
+from ._schema import MODES, as_names, show
 from .io import data_file, read_toml
 from .routing import Route, route
 from .weights import Weight
@@ -60,8 +61,26 @@ class Families:
     reference: str | None
 
 
+#: the keys a ``[[family]]`` table may hold
+_FAMILY_KEYS = {
+    "name",
+    "label",
+    "description",
+    "instc",
+    "close_links",
+    "close_places",
+    "close_modes",
+    "source",
+}
+
+
 def load_families(directory: Any = None) -> Families:
     """Read ``families.toml`` from a geodata directory (default: the bundled one).
+
+    Each ``[[family]]`` is checked: a unique non-empty ``name``; ``label``, ``description``
+    and ``source`` texts; ``instc`` true or false; ``close_links`` / ``close_places`` lists
+    of ids and ``close_modes`` a list of modes; no other key. ``reference`` names a family
+    that is not an INSTC branch. At least one family is defined.
 
     Raises
     ------
@@ -70,33 +89,98 @@ def load_families(directory: Any = None) -> Families:
     """
     path = data_file(directory, "families.toml")
     doc = read_toml(path)
-    fams = []
-    for i, row in enumerate(doc.get("family") or []):
-        if not isinstance(row, dict):
-            raise GeodataError("must be a table", file=path.name, feature=f"family[{i}]")
-        name = row.get("name")
-        if not isinstance(name, str) or not name:
-            raise GeodataError("needs a name", file=path.name, feature=f"family[{i}]", field="name")
-        lists = {}
-        for key in ("close_links", "close_places", "close_modes"):
-            val = row.get(key, [])
-            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
-                raise GeodataError("must be a list of ids", file=path.name, feature=name, field=key)
-            lists[key] = tuple(val)
-        fams.append(
-            Family(
-                name=name,
-                label=str(row.get("label", name)),
-                description=str(row.get("description", "")),
-                instc=bool(row.get("instc", True)),
-                source=str(row.get("source", "")),
-                **lists,
-            )
+    file = path.name
+    extra = sorted(set(doc) - {"family", "reference"})
+    if extra:
+        raise GeodataError(
+            f"unknown key {extra[0]!r}; expected family and reference", file=file, field=extra[0]
         )
+    rows = doc.get("family")
+    if not isinstance(rows, list) or not rows:
+        raise GeodataError(
+            f"defines no route family (give [[family]] tables), got {show(rows, 60)}",
+            file=file,
+            field="family",
+        )
+    fams: list[Family] = []
+    for i, row in enumerate(rows):
+        fam = _family(row, file, i)
+        twin = next((f for f in fams if f.name == fam.name), None)
+        if twin is not None:
+            raise GeodataError(
+                f"two families are named {fam.name!r} (family {fams.index(twin) + 1} and "
+                f"family {i + 1}); the second would hide the first",
+                file=file,
+                feature=fam.name,
+                field="name",
+            )
+        fams.append(fam)
     ref = doc.get("reference")
-    if ref is not None and ref not in {f.name for f in fams}:
-        raise GeodataError(f"names no family ({ref!r})", file=path.name, field="reference")
+    if ref is not None:
+        by_name = {f.name: f for f in fams}
+        if not isinstance(ref, str) or ref not in by_name:
+            raise GeodataError(
+                f"names no family ({show(ref, 60)}); the families are {', '.join(by_name)}",
+                file=file,
+                field="reference",
+            )
+        if by_name[ref].instc:
+            raise GeodataError(
+                f"{ref!r} is an INSTC branch (instc = true); the reference is the sea route the "
+                "INSTC is measured against",
+                file=file,
+                field="reference",
+            )
     return Families(tuple(fams), ref)
+
+
+def _family(row: Any, file: str, i: int) -> Family:
+    """One ``[[family]]`` table as a :class:`Family`, checked (see :func:`load_families`)."""
+    if not isinstance(row, dict):
+        raise GeodataError("must be a table", file=file, feature=f"family[{i}]")
+    name = row.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise GeodataError("needs a name (a text)", file=file, feature=f"family[{i}]", field="name")
+    extra = sorted(set(row) - _FAMILY_KEYS)
+    if extra:
+        raise GeodataError(
+            f"unknown key; expected {', '.join(sorted(_FAMILY_KEYS))}",
+            file=file,
+            feature=name,
+            field=extra[0],
+        )
+    lists = {}
+    for key in ("close_links", "close_places", "close_modes"):
+        val = row.get(key, [])
+        if not isinstance(val, list) or not all(isinstance(x, str) and x for x in val):
+            raise GeodataError(
+                f"must be a list of ids, got {show(val, 60)}", file=file, feature=name, field=key
+            )
+        lists[key] = tuple(val)
+    for mode in lists["close_modes"]:
+        if mode not in MODES:
+            near = closest(mode, MODES, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise GeodataError(
+                f"{mode!r} is not one of {', '.join(MODES)}{hint}",
+                file=file,
+                feature=name,
+                field="close_modes",
+            )
+    texts = {}
+    for key, default in (("label", name), ("description", ""), ("source", "")):
+        val = row.get(key, default)
+        if not isinstance(val, str):
+            raise GeodataError(
+                f"must be a text, got {show(val, 60)}", file=file, feature=name, field=key
+            )
+        texts[key] = val
+    instc = row.get("instc", True)
+    if not isinstance(instc, bool):
+        raise GeodataError(
+            f"must be true or false, got {show(instc, 60)}", file=file, feature=name, field="instc"
+        )
+    return Family(name=name, instc=instc, **texts, **lists)
 
 
 _BUNDLED = load_families()
@@ -105,9 +189,51 @@ FAMILIES: tuple[Family, ...] = _BUNDLED.families
 
 
 def network_families(G: nx.MultiDiGraph) -> Families:
-    """The families of ``G``'s geodata directory (the bundled ones when it has none)."""
+    """The families of ``G``'s geodata directory (the bundled ones when it has none).
+
+    A directory's own ``families.toml`` must name only links and places of ``G`` (a typo
+    in ``close_places`` would leave the crossing open and the family would cross it); the
+    bundled families, used for a network without its own file, may name ids the network
+    lacks, and a family that then does not apply is left out with a note
+    (:func:`family_candidates`).
+
+    Raises
+    ------
+    GeodataError
+        If the directory's own file is invalid or names an id ``G`` does not have.
+    """
     directory = G.graph.get("directory")
-    return load_families(directory) if directory else _BUNDLED
+    if not directory:
+        return _BUNDLED
+    path = data_file(directory, "families.toml")
+    if path.parent.resolve() != Path(directory).resolve():
+        return _BUNDLED
+    return _checked_families(G)
+
+
+def _checked_families(G: nx.MultiDiGraph) -> Families:
+    """The network's own families, every id they close checked against ``G``."""
+    from .places import places
+
+    table = load_families(G.graph.get("directory"))
+    known_links, _ = _links_and_modes(G)
+    known_places = places(G)
+    for fam in table.families:
+        for field_name, ids, known, what in (
+            ("close_links", fam.close_links, known_links, "link"),
+            ("close_places", fam.close_places, known_places, "place"),
+        ):
+            for x in ids:
+                if x not in known:
+                    near = closest(x, list(known), n=1)
+                    hint = f" (did you mean {near[0]!r}?)" if near else ""
+                    raise GeodataError(
+                        f"names {what} {x!r}, which is not in the network{hint}",
+                        file="families.toml",
+                        feature=fam.name,
+                        field=field_name,
+                    )
+    return table
 
 
 def resolve_families(

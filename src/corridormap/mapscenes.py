@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ._errors import CorridormapError, GeodataError, SceneError
+from ._errors import CorridormapError, GeodataError, InputError, SceneError
+from ._filenames import file_names, slug
 from .io import data_file, read_toml
 from .places import resolve_place, short_name
-from .weights import Weight
+from .weights import Weight, objective_attr
 
 if TYPE_CHECKING:  # pragma: no cover
     from .routing import Route
@@ -52,6 +53,13 @@ SCENES_FILE = "scenes.toml"
 #: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0): those of ``route``'s default
 #: (a route has the same figures on a map as in ``route`` and ``compare``)
 PERCENTILE_DRAWS = 2000
+#: a scene's pages, by its name's slug: with online tiles, and working offline
+SCENE_PAGES = ("map-{}.html", "map-{}-offline.html")
+#: page names a scene may not take: ``corridormap map catchment`` writes them
+RESERVED_PAGES = {
+    "map-catchment.html": "the page 'corridormap map catchment' writes",
+    "map-catchment-offline.html": "the page 'corridormap map catchment --self-contained' writes",
+}
 _SCENE_KEYS = {
     "title",
     "subtitle",
@@ -144,6 +152,16 @@ class Scene:
     evidence: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
 
+    def page(self, *, self_contained: bool = False) -> str:
+        """The file name of the scene's page: ``map-<slug>.html`` (``-offline.html``).
+
+        The slug is the name's letters and digits (:func:`corridormap._filenames.slug`), so
+        a name from the data never becomes a path.
+        """
+        return SCENE_PAGES[1 if self_contained else 0].replace(
+            "{}", slug(self.name, file=self.file, what="scene", error=SceneError)
+        )
+
 
 @dataclass(frozen=True)
 class SceneView:
@@ -206,6 +224,14 @@ def _flag(value: Any, file: str, scene: str, field: str) -> bool:
     return value
 
 
+def _objective(value: Any, file: str, scene: str) -> str:
+    """A route's ``by``: an objective (``time``, ``cost_usd`` ...), as its edge attribute."""
+    try:
+        return objective_attr(_text(value, file, scene, "by"))
+    except InputError as exc:
+        raise SceneError(str(exc), file=file, feature=scene, field="by") from None
+
+
 def _unknown_keys(table: Mapping[str, Any], allowed: set[str], file: str, scene: str) -> None:
     extra = sorted(set(table) - allowed)
     if extra:
@@ -233,7 +259,7 @@ def _route(raw: Any, file: str, scene: str, i: int) -> SceneRoute:
         origin=_text(raw["from"], file, where, "from"),
         destination=_text(raw["to"], file, where, "to"),
         label=_text(raw["label"], file, where, "label"),
-        by=_text(raw.get("by", "time_h"), file, where, "by"),
+        by=_objective(raw.get("by", "time_h"), file, where),
         label_by_crossing=_flag(
             raw.get("label_by_crossing", False), file, where, "label_by_crossing"
         ),
@@ -316,7 +342,17 @@ def load_scenes(
         raise SceneError(exc.reason, file=file.name) from None
     if not doc:
         raise SceneError("defines no scene", file=file.name)
-    return {name: _scene(name, raw, file.name) for name, raw in doc.items()}
+    scenes = {name: _scene(name, raw, file.name) for name, raw in doc.items()}
+    # every page name a slug of its own, none another scene's or the catchment map's
+    file_names(
+        scenes,
+        SCENE_PAGES,
+        file=file.name,
+        what="scene",
+        reserved=RESERVED_PAGES,
+        error=SceneError,
+    )
+    return scenes
 
 
 #: the bundled scenes: name -> description (a user's geodata may define others)

@@ -27,7 +27,14 @@ from . import model
 from ._cache import derived
 from ._errors import GeodataError, InputError
 from ._gc import paused, settled
-from ._schema import LINK_RESERVED, NODE_RESERVED, ROUTABLE_STATUSES, check_id, check_reserved
+from ._schema import (
+    LINK_RESERVED,
+    NODE_RESERVED,
+    PASS_THROUGH_KINDS,
+    ROUTABLE_STATUSES,
+    check_id,
+    check_reserved,
+)
 from .io import Geodata, load_geodata
 
 __all__ = [
@@ -166,7 +173,7 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     for pid in sorted(gd.nodes):
         props = gd.nodes[pid]
         attrs = {k: val for k, val in props.items() if k not in ("lon", "lat")}
-        if props["kind"] != "chokepoint":
+        if props["kind"] not in PASS_THROUGH_KINDS:
             G.add_node(pid, place=pid, layer=GATE, x=props["lon"], y=props["lat"], **attrs)
     lids = sorted(gd.links)
     forward, backward = _link_geometries(gd, lids)
@@ -298,7 +305,7 @@ def _add_transfers(G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]])
     """
     params = gd.params
     for pid in sorted(layers):
-        if gd.nodes[pid]["kind"] == "chokepoint":
+        if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
             continue
         present = sorted(layers[pid])
         for a in [GATE, *present]:

@@ -5,6 +5,12 @@ Every analysis turns the names it is given into place ids here: a place by id, n
 of ``regions.toml``, a country code, a kind of place) as its places, a route's or a flow's end,
 a list of origin-destination pairs. The names of places and of the links between them, as
 results show them, are stated here too.
+
+A name that means no place gets the most useful answer there is (:func:`resolve_places` states
+the rule): a near-typo of a modelled name suggests that name; a city the network does not model
+is named with the nearest modelled places and their distances (the world's cities from
+:mod:`corridormap.gazetteer`, read only then). A place that routes only pass through (a
+chokepoint) is refused where cargo starts or ends, with the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,14 +28,21 @@ from ._errors import (
     AmbiguousPlaceError,
     InputError,
     NotInServiceError,
+    PassThroughPlaceError,
     UnknownPlaceError,
-    closest,
 )
-from ._schema import as_names, check_graph, check_name
+from ._schema import PASS_THROUGH_KINDS, as_names, check_graph, check_name
+from ._text import edit_distance, normalize
+from .io import haversine_km
 from .network import layer_nodes
 
 __all__ = [
+    "NEAREST",
     "NO_NAME",
+    "SAME_PLACE_KM",
+    "check_end",
+    "end_places",
+    "is_end",
     "link_names",
     "normalize",
     "place_attr",
@@ -40,6 +52,7 @@ __all__ = [
     "resolve_area",
     "resolve_areas",
     "resolve_end",
+    "resolve_end_place",
     "resolve_endpoints",
     "resolve_many",
     "resolve_pairs",
@@ -49,16 +62,14 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def normalize(text: str) -> str:
-    """Fold case, accents and punctuation: ``'Bandar-e Anzalī'`` -> ``'bandar e anzali'``."""
-    if text.isascii():
-        stripped = text
-    else:
-        decomposed = unicodedata.normalize("NFKD", text)
-        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("'", "").replace("\u2019", "").replace("`", "")
-    return re.sub(r"[\W_]+", " ", stripped.casefold()).strip()
+#: how many of the nearest modelled places an answer for an unknown name lists
+NEAREST = 3
+#: the longest text (normalised) searched for near-typos: place names are far shorter, and the
+#: edit distance costs the product of the two lengths
+MAX_TYPO_KEY = 200
+#: a city of the gazetteer this close (km) to the place a near-typo names is that place: the
+#: near-typo is what was meant
+SAME_PLACE_KM = 50.0
 
 
 def places(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
@@ -229,10 +240,28 @@ def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool
 def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     """All place ids ``name`` means (several for a shared name such as Astara).
 
+    A name is matched by id, name (with or without its bracketed note) or alias, ignoring case,
+    accents and punctuation. A name that matches none gets the most useful answer there is:
+
+    1. a **near-typo** is a modelled name or alias at most one edit per four characters away
+       (``'Mumbay'`` -> ``'Mumbai'``, ``'Bandar Abas'`` -> ``'Bandar Abbas'``; an edit
+       inserts, deletes, replaces or swaps a character; names under four characters, or over
+       :data:`MAX_TYPO_KEY`, have none);
+    2. a **city** is one of the world's cities of over 15,000 people (GeoNames, by any of its
+       names: ``'Ulaanbaatar'``, ``'Улан-Батор'``), the most populous when several share the
+       name;
+    3. a near-typo of a place within :data:`SAME_PLACE_KM` of that city, or a near-typo with no
+       city, is suggested ("did you mean 'Mumbai'?"); a city otherwise is named with the
+       :data:`NEAREST` places the network models nearest to it where cargo can start or end,
+       great-circle distances, nearest first, and any near-typo after them ("'Pori' (FI) is not
+       in the network; the nearest modelled places are St Petersburg (…) ...; or did you mean
+       'Poti'?"); with neither, the message says so.
+
     Raises
     ------
     UnknownPlaceError
-        If nothing matches; the message suggests the closest names.
+        If nothing matches; the message is worked out when first read, so code that only asks
+        whether a name is known never reads the gazetteer.
     """
     check_graph(G, "resolve_places")
     key = normalize(check_name(name, "the place name"))
@@ -251,12 +280,127 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
             break
         invalidate(G, "place_index")
     _refuse_withheld(G, name, key)
-    catalogue = places(G)
-    options = {str(p.get("name")): pid for pid, p in catalogue.items()}
-    for pid, p in catalogue.items():
-        for alias in p.get("aliases") or []:
-            options.setdefault(str(alias), pid)
-    raise UnknownPlaceError(name, closest(name, list(options), n=3))
+    raise _unknown(G, name, key)
+
+
+def _unknown(G: nx.MultiDiGraph, name: str, key: str) -> UnknownPlaceError:
+    """The error for a name that means no place: near-typos now, the gazetteer when read."""
+    typos = _near_typos(G, key)
+    ends = _end_points(G)
+    if not ends:  # nothing to measure a city against: the near-typos are all there is to say
+        return UnknownPlaceError(name, [t for _, t, _ in typos])
+    return UnknownPlaceError(name, explain=functools.partial(_explain_unknown, name, typos, ends))
+
+
+def _near_typos(G: nx.MultiDiGraph, key: str) -> list[tuple[int, str, str]]:
+    """``(edits, name, place id)``: the near-typos of ``key``, the closest name per place.
+
+    At most one edit per four characters of ``key``; fewest edits first, then by name; at most
+    three places.
+    """
+    allowed = len(key) // 4
+    if allowed == 0 or len(key) > MAX_TYPO_KEY:
+        return []
+    best: dict[str, tuple[int, str]] = {}
+    for pid, p in place_nodes(G).items():
+        name = str(p.get("name", ""))
+        for text in (name, _without_note(name), *(str(a) for a in p.get("aliases") or ())):
+            d = edit_distance(key, normalize(text), allowed)
+            if d <= allowed and (pid not in best or (d, text) < best[pid]):
+                best[pid] = (d, text)
+    return sorted((d, text, pid) for pid, (d, text) in best.items())[:3]
+
+
+def _end_points(G: nx.MultiDiGraph) -> tuple[tuple[str, str, float, float], ...]:
+    """``(place id, short name, lon, lat)`` of every place cargo can start or end at."""
+    out = []
+    for pid, p in place_nodes(G).items():
+        if p.get("kind") not in PASS_THROUGH_KINDS and "x" in p and "y" in p:
+            out.append((pid, short_name(p.get("name", pid)), float(p["x"]), float(p["y"])))
+    return tuple(sorted(out))
+
+
+def _nearest(
+    ends: Iterable[tuple[str, str, float, float]], lon: float, lat: float, n: int = NEAREST
+) -> list[tuple[str, str, float]]:
+    """``(place id, name, km)`` of the ``n`` places of ``ends`` nearest ``(lon, lat)``.
+
+    A place within :data:`SAME_PLACE_KM` of one already listed is passed over (a port and its
+    railway station, the two sides of a border crossing), so the list shows where the network
+    reaches, not one spot three times.
+    """
+    scored = sorted((haversine_km((lon, lat), (x, y)), pid, nm, x, y) for pid, nm, x, y in ends)
+    out: list[tuple[str, str, float]] = []
+    kept: list[tuple[float, float]] = []
+    for km, pid, nm, x, y in scored:
+        if any(haversine_km((x, y), k) <= SAME_PLACE_KM for k in kept):
+            continue
+        out.append((pid, nm, km))
+        kept.append((x, y))
+        if len(out) == n:
+            break
+    return out
+
+
+def _km(km: float) -> str:
+    """``12 km``, ``1,880 km``: whole km below 100, tens of km above."""
+    return f"{km:,.0f} km" if km < 100 else f"{round(km, -1):,.0f} km"
+
+
+def _listing(nearest: list[tuple[str, str, float]]) -> str:
+    """``"A (12 km), B (40 km) and C (1,880 km)"``."""
+    items = [f"{nm} ({_km(km)})" for _, nm, km in nearest]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _explain_unknown(
+    name: str,
+    typos: list[tuple[int, str, str]],
+    ends: tuple[tuple[str, str, float, float], ...],
+) -> tuple[str, list[str], dict[str, Any]]:
+    """The message, suggestions and details of :func:`_unknown`'s error (reads the gazetteer)."""
+    from .gazetteer import MIN_POPULATION, cities_named
+
+    found = cities_named(name)
+    hints = [t for _, t, _ in typos]
+    if not found:
+        if hints:
+            return _did_you_mean(name, hints), hints, {}
+        return (
+            f"no place {name!r}: neither a modelled place nor one of the world's cities of "
+            f"over {MIN_POPULATION:,} people",
+            [],
+            {},
+        )
+    city = found[0]
+    where = {pid: (x, y) for pid, _, x, y in ends}
+    if any(
+        pid in where and haversine_km(where[pid], (city.lon, city.lat)) <= SAME_PLACE_KM
+        for _, _, pid in typos
+    ):
+        return _did_you_mean(name, hints), hints, {"city": city}
+    nearest = _nearest(ends, city.lon, city.lat)
+    label = (
+        city.country if normalize(city.name) == normalize(name) else f"{city.name}, {city.country}"
+    )
+    if len(found) > 1:
+        countries = sorted({c.country for c in found[1:]})
+        where = f"all in {city.country}" if countries == [city.country] else "the others in "
+        if countries != [city.country]:
+            where += ", ".join(countries)
+        label += f"; the largest of {len(found)} cities of that name, {where}"
+    msg = (
+        f"{name!r} ({label}) is not in the network; the nearest modelled places are "
+        f"{_listing(nearest)}"
+    )
+    if hints:
+        msg += "; or did you mean " + ", ".join(repr(h) for h in hints) + "?"
+    suggestions = [nm for _, nm, _ in nearest] + hints
+    return msg, suggestions, {"city": city, "others": found[1:], "nearest": nearest}
+
+
+def _did_you_mean(name: str, hints: list[str]) -> str:
+    return f"no place {name!r}; did you mean " + ", ".join(repr(h) for h in hints) + "?"
 
 
 def _refuse_withheld(G: nx.MultiDiGraph, name: str, key: str) -> None:
@@ -286,15 +430,97 @@ def resolve_place(G: nx.MultiDiGraph, name: str) -> str:
     Raises
     ------
     UnknownPlaceError
-        If nothing matches.
+        If nothing matches (:func:`resolve_places` says what the message suggests).
     AmbiguousPlaceError
         If the name is shared by several places; the message lists them with their ids.
     """
     hits = resolve_places(G, name)
     if len(hits) > 1:
-        cat = places(G)
-        raise AmbiguousPlaceError(name, [(h, cat[h]["name"], cat[h]["country"]) for h in hits])
+        own = place_nodes(G)
+        listed = [(h, own[h].get("name"), own[h].get("country")) for h in hits]
+        raise AmbiguousPlaceError(name, listed)
     return hits[0]
+
+
+def is_end(G: nx.MultiDiGraph, pid: str) -> bool:
+    """Whether cargo can start or end at place ``pid``: every kind but a pass-through one.
+
+    A chokepoint (a sea passage) is passed through on the way; the network gives it no gate.
+    """
+    return place_attr(G, pid, "kind") not in PASS_THROUGH_KINDS
+
+
+def end_places(G: nx.MultiDiGraph) -> list[str]:
+    """Every place of ``G`` cargo can start or end at (:func:`is_end`), sorted by id."""
+    check_graph(G, "end_places")
+    return sorted(
+        pid for pid, d in place_nodes(G).items() if d.get("kind") not in PASS_THROUGH_KINDS
+    )
+
+
+def resolve_end_place(G: nx.MultiDiGraph, name: str, what: str = "origin") -> str:
+    """The one place ``name`` means, as a route's origin or destination.
+
+    Parameters
+    ----------
+    G
+        The network.
+    name
+        A place name, id or alias.
+    what
+        Its role, for the message (``"origin"``, ``"destination"``).
+
+    Returns
+    -------
+    str
+        The place id.
+
+    Raises
+    ------
+    UnknownPlaceError, AmbiguousPlaceError
+        As :func:`resolve_place`.
+    PassThroughPlaceError
+        If the place is one routes only pass through (a chokepoint); the message gives the
+        reason and the nearest places that can be an origin or destination.
+    """
+    pid = resolve_place(G, name)
+    check_end(G, pid, what, name)
+    return pid
+
+
+def check_end(G: nx.MultiDiGraph, pid: str, what: str = "origin", name: str | None = None) -> None:
+    """Refuse place ``pid`` as ``what`` if cargo cannot start or end there (:func:`is_end`).
+
+    Parameters
+    ----------
+    G
+        The network.
+    pid
+        A place id.
+    what
+        Its role, for the message.
+    name
+        The text that named it, when it was not the id.
+
+    Raises
+    ------
+    PassThroughPlaceError
+        With the reason and the nearest places that can be ``what``.
+    """
+    kind = place_attr(G, pid, "kind")
+    if kind not in PASS_THROUGH_KINDS:
+        return
+    pname = short_name(place_attr(G, pid, "name", pid))
+    given = pid if name is None else name
+    said = repr(given) if normalize(str(given)) == normalize(pname) else f"{given!r} ({pname})"
+    msg = f"{what} {said} is a {kind}, {PASS_THROUGH_KINDS[kind]}"
+    x, y = place_attr(G, pid, "x"), place_attr(G, pid, "y")
+    ends = _end_points(G)
+    if x is not None and y is not None and ends:
+        article = "an" if what[:1] in ("a", "e", "i", "o", "u") else "a"
+        msg += f"; the nearest places that can be {article} {what} are "
+        msg += _listing(_nearest(ends, float(x), float(y)))
+    raise PassThroughPlaceError(msg, place=pid, kind=str(kind), role=what)
 
 
 def resolve_many(G: nx.MultiDiGraph, names: Iterable[str], what: str = "avoid") -> set[str]:
@@ -309,8 +535,8 @@ def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
     """Place ids for a region (``"azerbaijan"``), a country code (``"IR"``) or a place name.
 
     Regions come from ``regions.toml``; a two-letter code means every place in that country
-    except chokepoints (which no cargo starts or ends at), so ``"IR"`` and ``"iran"`` agree;
-    anything else is a place name or alias (several places for a shared name).
+    except the pass-through ones (chokepoints, where no cargo starts or ends), so ``"IR"`` and
+    ``"iran"`` agree; anything else is a place name or alias (several places for a shared name).
 
     Raises
     ------
@@ -329,8 +555,8 @@ def resolve_area(G: nx.MultiDiGraph, name: str) -> list[str]:
         # capes at sea) are not, so "IR" means the same places as the region "iran"
         hits = [
             p
-            for p, v in places(G).items()
-            if v.get("country") == name.upper() and v.get("kind") != "chokepoint"
+            for p, v in place_nodes(G).items()
+            if v.get("country") == name.upper() and v.get("kind") not in PASS_THROUGH_KINDS
         ]
         if hits:
             return sorted(hits)
@@ -365,7 +591,7 @@ def resolve_areas(G: nx.MultiDiGraph, specs: str | Iterable[str]) -> list[str]:
     return sorted(set(out))
 
 
-def resolve_end(G: nx.MultiDiGraph, name: str) -> tuple[str, ...]:
+def resolve_end(G: nx.MultiDiGraph, name: str, what: str = "flow end") -> tuple[str, ...]:
     """The places a flow's end means: the one place ``name`` names, else every place of the area.
 
     Parameters
@@ -375,21 +601,36 @@ def resolve_end(G: nx.MultiDiGraph, name: str) -> tuple[str, ...]:
     name
         A place name, id or alias; or, when it names no single place, a region, a country
         code or a name shared by several places (:func:`resolve_area`).
+    what
+        Its role, for the messages (``"origin"``).
 
     Returns
     -------
     tuple of str
-        One place id, or the area's place ids.
+        One place id, or the area's place ids where cargo can start or end (chokepoints left
+        out).
 
     Raises
     ------
     UnknownPlaceError
         If the text is none of these.
+    PassThroughPlaceError
+        If it names a chokepoint (or an area of nothing else).
     """
     try:
-        return (resolve_place(G, name),)
+        pid = resolve_place(G, name)
     except LookupError:
-        return tuple(resolve_area(G, name))
+        return _ends_of(G, resolve_area(G, name), what, name)
+    check_end(G, pid, what, name)
+    return (pid,)
+
+
+def _ends_of(G: nx.MultiDiGraph, hits: Sequence[str], what: str, name: str) -> tuple[str, ...]:
+    """``hits`` without the pass-through places; refused if nothing is left."""
+    ends = tuple(h for h in hits if is_end(G, h))
+    if hits and not ends:
+        check_end(G, hits[0], what, name)
+    return ends
 
 
 def resolve_endpoints(G: nx.MultiDiGraph, specs: Iterable[str], what: str = "origins") -> list[str]:
@@ -397,8 +638,9 @@ def resolve_endpoints(G: nx.MultiDiGraph, specs: Iterable[str], what: str = "ori
 
     ... or ISO country codes (``IN``), in the order given, each once.
 
-    A kind, region or country stands for its places except chokepoints (sea passages are
-    not where cargo starts or ends); a place named on its own is kept whatever its kind.
+    Every one is a place cargo can start or end at: a kind, region or country stands for its
+    places except chokepoints (sea passages are not where cargo starts or ends), and a
+    chokepoint named on its own is refused.
 
     Parameters
     ----------
@@ -416,24 +658,27 @@ def resolve_endpoints(G: nx.MultiDiGraph, specs: Iterable[str], what: str = "ori
     Raises
     ------
     InputError
-        If the list is empty (or not a list of texts).
+        If the list is empty (or not a list of texts), or names a pass-through kind.
     UnknownPlaceError
         If a name is none of these.
+    PassThroughPlaceError
+        If a name means a chokepoint.
     """
     check_graph(G, "resolve_endpoints")
     items = as_names(specs, what)
     if not items:
         raise InputError(f"{what}: give at least one place, kind, region or country code")
-    cat = places(G)
-    kinds = {str(p.get("kind")) for p in cat.values()}
+    own = place_nodes(G)
+    kinds = {str(p.get("kind")) for p in own.values()}
+    role = what[:-1] if what.endswith("s") else what  # "origins" -> each is an "origin"
     out: dict[str, None] = {}
     for spec in items:
-        if spec in kinds and spec not in cat:
-            hits = [pid for pid, p in cat.items() if p.get("kind") == spec]
+        if spec in kinds and spec not in own:
+            if spec in PASS_THROUGH_KINDS:
+                raise InputError(f"{what}: {spec!r}: each is {PASS_THROUGH_KINDS[spec]}")
+            hits: Sequence[str] = sorted(pid for pid, p in own.items() if p.get("kind") == spec)
         else:
-            hits = resolve_area(G, spec)
-            if len(hits) > 1:
-                hits = [h for h in hits if cat[h].get("kind") != "chokepoint"]
+            hits = _ends_of(G, resolve_area(G, spec), role, spec)
         for h in hits:
             out.setdefault(h, None)
     return list(out)
@@ -461,6 +706,8 @@ def resolve_pairs(G: nx.MultiDiGraph, pairs: Any) -> list[tuple[str, str, str]]:
         If ``pairs`` is not a list of pairs.
     UnknownPlaceError, AmbiguousPlaceError
         If a name does not mean exactly one place.
+    PassThroughPlaceError
+        If a name means a chokepoint (no cargo starts or ends there).
     """
     if isinstance(pairs, str) or not isinstance(pairs, Iterable):
         raise InputError(f"pairs must be a list of (origin, destination), got {pairs!r}")
@@ -469,5 +716,6 @@ def resolve_pairs(G: nx.MultiDiGraph, pairs: Any) -> list[tuple[str, str, str]]:
         if isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2:
             raise InputError(f"each pair must be (origin, destination), got {item!r}")
         o, d = item
-        out.append((f"{o} - {d}", resolve_place(G, o), resolve_place(G, d)))
+        o_id = resolve_end_place(G, o, "origin")
+        out.append((f"{o} - {d}", o_id, resolve_end_place(G, d, "destination")))
     return out

@@ -46,13 +46,19 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._errors import AmbiguousPlaceError, InputError, NoRouteError, UnknownPlaceError
+from ._errors import (
+    AmbiguousPlaceError,
+    InputError,
+    NoRouteError,
+    PassThroughPlaceError,
+    UnknownPlaceError,
+)
 from .evidence import DWELLS, Movement
 from .model import edge_terms, layer_mode, sum_terms
 from .network import GATE, layer_nodes
-from .places import resolve_place
+from .places import check_end, resolve_place
 from .routing import Route, route
-from .uncertainty import evaluate, param_array, split_first_wait
+from .uncertainty import evaluate, expected_row, param_array, split_first_wait
 
 __all__ = ["DatedNetworks", "Prediction", "TermKey", "predict", "predict_all", "term_matrix"]
 
@@ -125,6 +131,18 @@ def _likely_hours(terms: Mapping[TermKey, float], params: Mapping[str, Any]) -> 
     return float(evaluate(param_array(params, keys), inverse, coef)[0])
 
 
+def clock_days(r: Route, clock: str, params: Mapping[str, Any]) -> float:
+    """The expected days of the part of route ``r`` that an evidence ``clock`` measures.
+
+    The clocks are those of :data:`corridormap.evidence.CLOCKS` (module notes): a published
+    port-to-port time is set beside the route's sea legs and the transfers between them, not
+    beside its door-to-door or transit figure.
+    """
+    factor = r.weight.term_factor() if r.weight is not None else None
+    keys, inverse, coef = term_matrix([_clock_terms(r, clock, factor)])
+    return float(evaluate(expected_row(params, keys, inverse), inverse, coef)[0]) / 24.0
+
+
 def _time_terms(edges: Iterable[Mapping[str, Any]], factor: Any = None) -> dict[TermKey, float]:
     """The time terms of ``edges`` added up (through a weight's ``factor``)."""
     return {(k, inv): c for (q, k, inv), c in sum_terms(edges, factor).items() if q == "time_h"}
@@ -139,6 +157,13 @@ def _resolve(G: nx.MultiDiGraph, mv: Movement) -> list[str] | str:
             return f"place {w.place!r} is ambiguous in the network"
         except UnknownPlaceError:
             return f"place {w.place!r} not in the network"
+    # a routed row starts and ends where a route can (a dwell row names its place only)
+    if mv.measure not in DWELLS:
+        try:
+            check_end(G, ids[0], "origin", mv.path[0].place)
+            check_end(G, ids[-1], "destination", mv.path[-1].place)
+        except PassThroughPlaceError as exc:
+            return str(exc)
     return ids
 
 

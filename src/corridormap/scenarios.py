@@ -51,6 +51,7 @@ __all__ = [
     "Scenario",
     "ScenarioComparison",
     "apply_scenario",
+    "check_distinct",
     "compare_scenarios",
     "list_scenarios",
     "load_scenario",
@@ -96,6 +97,25 @@ def _factors(fname: str, name: str, table: Any, where: str) -> dict[str, float]:
             )
         out[str(k)] = float(val)
     return out
+
+
+def _above_zero(fname: str, name: str, tables: Mapping[str, Mapping[str, float]]) -> None:
+    """Refuse a factor of 0 in ``tables`` (``changes.<where>`` by where).
+
+    On speed it would make time infinite, on a capacity leave none: both are closures, and
+    a scenario says so with ``close_links`` / ``close_nodes``. (On dwell and waits a factor
+    of 0 is allowed: the stop is removed.)
+    """
+    for where, table in tables.items():
+        for key, f in table.items():
+            if f == 0:
+                raise ScenarioError(
+                    f"{where.split('.')[0]} factor for {key!r} must be above 0 (to stop "
+                    "traffic, close the links or places instead: close_links, close_nodes)",
+                    file=fname,
+                    feature=name,
+                    field=f"changes.{where}",
+                )
 
 
 def _sub(
@@ -186,18 +206,25 @@ class Scenario:
             sources = [sources]
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             raise ScenarioError("must be a list of text", file=fname, feature=name, field="sources")
+        description = doc.get("description", "")
+        if not isinstance(description, str):
+            raise ScenarioError(
+                f"must be a text, got {type(description).__name__}",
+                file=fname,
+                feature=name,
+                field="description",
+            )
         speed = factors(changes.get("speed"), "changes.speed")
-        for mode, f in speed.items():
-            if f == 0:
-                raise ScenarioError(
-                    f"speed factor for {mode!r} must be above 0 (close links instead)",
-                    file=fname,
-                    feature=name,
-                    field="changes.speed",
-                )
+        capacity = {
+            key: factors(cap.get(key), f"changes.capacity.{key}")
+            for key in ("mode", "link", "node")
+        }
+        _above_zero(
+            fname, name, {"speed": speed, **{f"capacity.{k}": t for k, t in capacity.items()}}
+        )
         return cls(
             name=name,
-            description=str(doc.get("description", "")),
+            description=description,
             sources=tuple(sources),
             close_links=ids("close_links"),
             close_nodes=ids("close_nodes"),
@@ -207,9 +234,9 @@ class Scenario:
             dwell_border=factors(dwell.get("border"), "changes.dwell.border"),
             dwell_canal=factors(dwell.get("canal"), "changes.dwell.canal"),
             wait=factors(changes.get("wait"), "changes.wait"),
-            capacity_mode=factors(cap.get("mode"), "changes.capacity.mode"),
-            capacity_link=factors(cap.get("link"), "changes.capacity.link"),
-            capacity_node=factors(cap.get("node"), "changes.capacity.node"),
+            capacity_mode=capacity["mode"],
+            capacity_link=capacity["link"],
+            capacity_node=capacity["node"],
             file=str(file),
         )
 
@@ -336,7 +363,7 @@ def load_scenario(
             raise ScenarioError(
                 f"no scenario {text!r}{hint} (available: {', '.join(avail) or 'none'})"
             )
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ScenarioError(f"scenario file {str(path)!r} not found")
     try:
         doc = read_toml(path)
@@ -349,6 +376,31 @@ def load_scenario(
 
 
 ScenarioLike = Scenario | str | os.PathLike[str]
+
+
+def check_distinct(views: Iterable[AppliedScenario]) -> None:
+    """Refuse two different scenarios (or compositions) under one name in a run.
+
+    Their rows would be labelled alike and could not be told apart. The same scenario
+    given twice is not an error.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the name and the two files.
+    """
+    seen: dict[str, AppliedScenario] = {}
+    for v in views:
+        other = seen.setdefault(v.name, v)
+        if other is not v and other.scenarios != v.scenarios:
+            files = [
+                ", ".join(Path(s.file).name or "<in code>" for s in x.scenarios) for x in (other, v)
+            ]
+            raise ScenarioError(
+                f"two different scenarios are named {v.name!r} ({files[0]} and {files[1]}): "
+                "their rows could not be told apart; rename one",
+                field="name",
+            )
 
 
 class AppliedScenario:
@@ -632,7 +684,7 @@ def compare_scenarios(
     -------
     ScenarioComparison
     """
-    from .places import resolve_place
+    from .places import resolve_end_place
 
     check_graph(G, "compare_scenarios")
     attr = objective_attr(by)
@@ -641,10 +693,12 @@ def compare_scenarios(
         views.append(
             apply_scenario(G, s if isinstance(s, list | tuple) else [s])  # type: ignore[arg-type]
         )
+    check_distinct(views)
     base = AppliedScenario(G, [])
     rows = []
     for o, d in pairs:
-        o_id, d_id = resolve_place(G, o), resolve_place(G, d)
+        o_id = resolve_end_place(G, o, "origin")
+        d_id = resolve_end_place(G, d, "destination")
         pair = f"{o} - {d}"
         try:
             bt, bc, _ = _route_totals(G, o_id, d_id, base, attr, clock)

@@ -10,7 +10,6 @@ their sourced targets.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from ._errors import InputError, NoRouteError, NotInServiceError
 from ._schema import MODES, as_names, check_name, read_date, show
+from ._today import today as current_day
 from .asof import as_of_date, dated_events, geodata_as_of
 from .io import Geodata, load_geodata
 from .network import build_network
@@ -234,7 +234,7 @@ def through_time(
     lines = _check_series(series)
     if not isinstance(day, str) or read_date(f"2001-{day}") is None or len(day) != 5:
         raise InputError(f"day must be MM-DD (a day every year has), got {show(day)}")
-    now = dt.date.today() if today is None else as_of_date(today, what="today")
+    now = current_day() if today is None else as_of_date(today, what="today")
     gd = geodata if geodata is not None else load_geodata(directory)
     shown = set(wanted)
     events = [e for e in dated_events(gd, today=now) if e["day"] and int(e["day"][:4]) in shown]

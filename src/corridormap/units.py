@@ -21,7 +21,7 @@ from typing import Any
 
 from ._errors import InputError
 
-__all__ = ["COUNTS", "Conversion", "conversion_factors", "to_mt_per_yr"]
+__all__ = ["COUNTS", "Conversion", "conversion_factors", "to_mt_per_yr", "unit_parts"]
 
 #: the counts a unit may be made of, and the factor that turns one into tonnes
 COUNTS: dict[str, str | float] = {
@@ -87,6 +87,25 @@ def _split(unit: str) -> tuple[str, str | None]:
     return count.strip(), (per.strip() or None) if per else None
 
 
+def unit_parts(unit: str) -> tuple[str, str | None]:
+    """A unit's count and period.
+
+    ``"wagons/day"`` -> ``("wagons", "day")``; ``"TEU"`` -> ``("TEU", None)``, a bare count,
+    which needs the days it covers (``period_days``).
+
+    Raises
+    ------
+    InputError
+        If the unit is not one of :data:`COUNTS`, bare or per ``yr`` or ``day``.
+    """
+    count, per = _split(str(unit))
+    if count not in COUNTS or (per is not None and per not in PERIODS):
+        raise InputError(
+            f"unit {unit!r} is not a count ({', '.join(COUNTS)}) per yr or day, nor a bare count"
+        )
+    return count, per
+
+
 def to_mt_per_yr(
     amount: float,
     unit: str,
@@ -117,11 +136,7 @@ def to_mt_per_yr(
         If the unit is not one of :data:`COUNTS` per ``yr`` or ``day``, or a bare count comes
         without ``period_days``.
     """
-    count, per = _split(str(unit))
-    if count not in COUNTS or (per is not None and per not in PERIODS):
-        raise InputError(
-            f"unit {unit!r} is not a count ({', '.join(COUNTS)}) per yr or day, nor a bare count"
-        )
+    count, per = unit_parts(unit)
     factor = COUNTS[count]
     notes = []
     if isinstance(factor, str):

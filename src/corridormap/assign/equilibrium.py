@@ -37,6 +37,7 @@ import networkx as nx
 import numpy as np
 
 from .._errors import InputError
+from .._progress import Progress
 from .._schema import check_graph
 from ..weights import Weight, make_weight
 from .paths import Demand, FlowPath, PathSearch, demands
@@ -68,6 +69,7 @@ def assign(
     max_iterations: int = 500,
     which: str = "likely",
     method: str = "projection",
+    progress: bool | str | None = None,
 ) -> Assignment:
     """Assign a volume file to the network at user equilibrium with capacity queues.
 
@@ -98,6 +100,8 @@ def assign(
         ``"frank-wolfe"``: the classic algorithm (all-or-nothing direction, line search on
         the Beckmann objective); the same equilibrium with a slower tail. Both report the
         same relative gap.
+    progress
+        Show the iterations and their gap on stderr (:mod:`corridormap._progress`).
 
     Returns
     -------
@@ -131,19 +135,21 @@ def assign(
         od.free_h = p.base_h
     gaps: list[float] = []
     converged = False
-    for _ in range(max_iterations):
-        V = queues.volumes(ods)
-        W = queues.waits(V)
-        targets = search.best(ods, W, more=NEW_PATHS if method == "projection" else 0)
-        gap = _relative_gap(ods, targets, W)
-        gaps.append(gap)
-        if gap < tolerance:
-            converged = True
-            break
-        if method == "projection":
-            _projection_step(ods, targets, V, W, queues, gap)
-        elif not _frank_wolfe_step(ods, targets, V, queues):
-            break
+    with Progress(None, desc="assign", unit="iteration", show=progress) as bar:
+        for _ in range(max_iterations):
+            V = queues.volumes(ods)
+            W = queues.waits(V)
+            targets = search.best(ods, W, more=NEW_PATHS if method == "projection" else 0)
+            gap = _relative_gap(ods, targets, W)
+            gaps.append(gap)
+            bar.update(1, note=f"relative gap {gap:.1e}")
+            if gap < tolerance:
+                converged = True
+                break
+            if method == "projection":
+                _projection_step(ods, targets, V, W, queues, gap)
+            elif not _frank_wolfe_step(ods, targets, V, queues):
+                break
 
     V = queues.volumes(ods)
     return assignment_result(

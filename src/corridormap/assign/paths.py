@@ -123,8 +123,14 @@ def demands(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[D
             conv = to_mt_per_yr(f.amount, f.unit, params, period_days=f.period_days)
         except InputError as exc:
             raise InputError(f"{Path(vols.file).name or vols.name}: flow {f.id!r}: {exc}") from None
-        origins = resolve_end(G, f.origin)
-        destinations = resolve_end(G, f.destination)
+        origins = resolve_end(G, f.origin, "origin")
+        destinations = resolve_end(G, f.destination, "destination")
+        if set(origins) == set(destinations):
+            raise InputError(
+                f"{Path(vols.file).name or vols.name}: flow {f.id!r}: {f.origin!r} and "
+                f"{f.destination!r} are the same place{'s' * (len(origins) > 1)}: a flow joins "
+                "two places"
+            )
         via = tuple(resolve_place(G, v) for v in f.via)
         if via and (len(origins) > 1 or len(destinations) > 1):
             raise InputError(f"flow {f.id!r}: 'via' needs a single place at each end")

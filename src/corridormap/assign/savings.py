@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -33,6 +33,7 @@ def scenario_savings(
     scenarios: Iterable[Any],
     *,
     tolerance: float = 1e-3,
+    tick: Callable[[int], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """What each scenario saves every flow at the given volumes.
 
@@ -40,13 +41,22 @@ def scenario_savings(
     at no volume (``free_saving_days``, today's route comparison).
 
     Returns one row per scenario and flow (``SAVING_FIELDS``); ``baseline_top`` and
-    ``scenario_top`` name the longest queue in each case.
+    ``scenario_top`` name the longest queue in each case. ``tick(1)`` is called after each
+    assignment (the baseline's, then each scenario's), for a progress report. Two
+    different scenarios of one name are refused (their rows could not be told apart).
     """
+    from ..scenarios import apply_scenario, check_distinct
+
+    scenarios = list(scenarios)
+    check_distinct(apply_scenario(G, s if isinstance(s, list | tuple) else [s]) for s in scenarios)
     vols = load_volumes(volumes, G)
+    tick = tick or (lambda n: None)
     base = assign(G, vols, tolerance=tolerance)
+    tick(1)
     rows = []
     for s in scenarios:
         res = assign(G, vols, scenario=s, tolerance=tolerance)
+        tick(1)
         for fb, fs in zip(base.flows, res.flows, strict=True):
             rows.append(
                 {
@@ -71,11 +81,16 @@ def saving_curve(
     factors: Sequence[float],
     *,
     tolerance: float = 1e-3,
+    tick: Callable[[int], Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """A scenario's saving for every flow as all volumes are scaled by each factor."""
+    """A scenario's saving for every flow as all volumes are scaled by each factor.
+
+    Two assignments per factor (baseline and scenario), each followed by ``tick(1)``.
+    """
     vols = load_volumes(volumes, G)
     out = []
     for f in factors:
-        for r in scenario_savings(G, vols.scaled(f), [scenario], tolerance=tolerance):
+        rows = scenario_savings(G, vols.scaled(f), [scenario], tolerance=tolerance, tick=tick)
+        for r in rows:
             out.append({"factor": f, **r})
     return out

@@ -2,7 +2,10 @@
 
 A volume file (``geodata/volumes/*.toml``, or a user's own) lists flows in Mt/yr, TEU,
 containers, wagons or trucks, each with its source; :mod:`corridormap.units` turns each into
-Mt/yr when it is assigned. Files are read and checked here (errors name file, flow and field).
+Mt/yr when it is assigned. Files are read and checked here, every field for its type and
+range (errors name file, flow and field): a unit is a count per ``yr`` or ``day``, or a bare
+count with the ``period_days`` it covers (1 to 3,660 days; beside a per-year or per-day unit
+it is an error), ``modes`` a non-empty list of the network's modes, the two ends different.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from typing import Any
 import networkx as nx
 
 from .._errors import GeodataError, InputError, closest
+from .._schema import MODES, show
 from ..io import data_dirs, read_toml
+from ..units import unit_parts
 
 __all__ = ["Flow", "Volumes", "list_volumes", "load_volumes"]
 
@@ -41,6 +46,10 @@ _TOP_KEYS = {"name", "description", "year", "flow"}
 
 
 _BASES = ("official", "measured", "estimated")
+#: the days a bare count (``TEU``, ``containers``) may cover: a day to ten years
+PERIOD_DAYS = (1.0, 3660.0)
+#: the years a volume file or flow may be of
+YEARS = (1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,12 @@ class Volumes:
             if key not in _TOP_KEYS:
                 raise err(f"unknown key {key!r}; expected {', '.join(sorted(_TOP_KEYS))}")
         name = doc.get("name")
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name.strip():
             raise err("needs a 'name' (text)", fld="name")
+        description = doc.get("description", "")
+        if not isinstance(description, str):
+            raise err(f"must be a text, got {show(description, 60)}", fld="description")
+        year = _year(doc.get("year"), None, err)
         items = doc.get("flow")
         if not isinstance(items, list) or not items:
             raise err("needs at least one [[flow]] table", fld="flow")
@@ -97,11 +110,10 @@ class Volumes:
         seen: set[str] = set()
         for i, f in enumerate(items):
             flows.append(_flow_from_dict(f, i, seen, err))
-        year = doc.get("year")
         return cls(
             name=name,
-            description=str(doc.get("description", "")),
-            year=year if isinstance(year, int) else None,
+            description=description,
+            year=year,
             flows=tuple(flows),
             file=str(file),
         )
@@ -156,13 +168,26 @@ def load_volumes(
                 f"no volume file {text!r}{hint} (available: {', '.join(avail) or 'none'})"
             )
         path = found[0]
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise InputError(f"volume file {text!r} not found")
-    return Volumes.from_dict(read_toml(path), str(path))
+    return Volumes.from_dict(read_toml(path), str(path))  # a FIFO or a device: refused there
+
+
+def _year(value: Any, fid: str | None, err: Callable[..., GeodataError]) -> int | None:
+    """A ``year`` (None if not given): a whole number from 1900 to 2200."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not YEARS[0] <= value <= YEARS[1]:
+        raise err(
+            f"must be a year ({YEARS[0]}-{YEARS[1]}), got {show(value, 60)}",
+            feature=fid,
+            fld="year",
+        )
+    return value
 
 
 def _flow_amounts(f: Any, fid: str, err: Callable[..., GeodataError]) -> tuple[Any, Any]:
-    """A flow's ``amount`` (0 to 1e12) and ``period_days`` (None, or over 0 to 3660), checked.
+    """A flow's ``amount``, ``unit`` and ``period_days``, checked together.
 
     Parameters
     ----------
@@ -176,28 +201,75 @@ def _flow_amounts(f: Any, fid: str, err: Callable[..., GeodataError]) -> tuple[A
     Returns
     -------
     tuple
-        The amount and the period (None if not given), as written.
+        The amount (0 to 1e12) and the period (None, or :data:`PERIOD_DAYS`), as written.
 
     Raises
     ------
     GeodataError
-        If either is not a number in its range.
+        If either is not a finite number in its range, the unit is not a count per ``yr``
+        or ``day`` or a bare count, a bare count has no ``period_days``, or a count per ``yr``
+        or ``day`` has one (it would be ignored).
     """
     amount = f.get("amount")
     if isinstance(amount, bool) or not isinstance(amount, int | float):
-        raise err(f"must be a number, got {amount!r}", feature=fid, fld="amount")
+        raise err(f"must be a number, got {show(amount, 60)}", feature=fid, fld="amount")
     if not (math.isfinite(amount) and 0 <= amount <= 1e12):
         raise err(f"must be between 0 and 1e12, got {amount!r}", feature=fid, fld="amount")
+    try:
+        _, per = unit_parts(f["unit"])
+    except InputError as exc:
+        raise err(str(exc), feature=fid, fld="unit") from None
     period = f.get("period_days")
+    lo, hi = PERIOD_DAYS
     if period is not None and (
-        isinstance(period, bool) or not isinstance(period, int | float) or not 0 < period <= 3660
+        isinstance(period, bool)
+        or not isinstance(period, int | float)
+        or not (math.isfinite(period) and lo <= period <= hi)
     ):
         raise err(
-            f"must be a number of days (0-3660], got {period!r}",
+            f"must be a number of days from {lo:g} to {hi:,.0f}, got {show(period, 60)}",
+            feature=fid,
+            fld="period_days",
+        )
+    if per is None and period is None:
+        raise err(
+            f"{f['unit']!r} is a bare count: give the days it covers (period_days), or a unit "
+            "per yr or day",
+            feature=fid,
+            fld="period_days",
+        )
+    if per is not None and period is not None:
+        raise err(
+            f"the unit {f['unit']!r} is already per {per}: drop period_days (it is for a bare "
+            "count such as 'TEU')",
             feature=fid,
             fld="period_days",
         )
     return amount, period
+
+
+def _names(value: Any, fid: str, fld: str, err: Callable[..., GeodataError]) -> tuple[str, ...]:
+    """A list of non-empty texts (``via``, ``modes``), or an error naming the field."""
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise err(f"must be a list of texts, got {show(value, 60)}", feature=fid, fld=fld)
+    return tuple(value)
+
+
+def _modes(value: Any, fid: str, err: Callable[..., GeodataError]) -> tuple[str, ...]:
+    """A flow's ``modes``: a non-empty list of :data:`corridormap._schema.MODES`."""
+    modes = _names(value, fid, "modes", err)
+    if not modes:
+        raise err(
+            "is empty: list the modes the flow may use, or leave modes out for all",
+            feature=fid,
+            fld="modes",
+        )
+    for m in modes:
+        if m not in MODES:
+            near = closest(m, MODES, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise err(f"{m!r} is not one of {', '.join(MODES)}{hint}", feature=fid, fld="modes")
+    return modes
 
 
 def _flow_from_dict(f: Any, i: int, seen: set[str], err: Callable[..., GeodataError]) -> Flow:
@@ -221,8 +293,9 @@ def _flow_from_dict(f: Any, i: int, seen: set[str], err: Callable[..., GeodataEr
     Raises
     ------
     GeodataError
-        If the table, its id (missing or repeated), a key, a text, the amount, the period,
-        ``via``/``modes`` or the basis is bad.
+        If the table, its id (missing or repeated), a key, a text, the amount, unit and
+        period, ``via``/``modes`` (a mode not of :data:`corridormap._schema.MODES`, or none),
+        the ends (the same place), the year or the basis is bad.
     """
     if not isinstance(f, Mapping):
         raise err("must be a table", feature=f"flow {i + 1}")
@@ -241,16 +314,19 @@ def _flow_from_dict(f: Any, i: int, seen: set[str], err: Callable[..., GeodataEr
     for key in ("from", "to", "unit", "source"):
         if not isinstance(f.get(key), str) or not f[key].strip():
             raise err("needs a text", feature=fid, fld=key)
+    if f["from"].strip().casefold() == f["to"].strip().casefold():
+        raise err(
+            f"starts and ends at {f['from']!r}: a flow joins two places", feature=fid, fld="to"
+        )
     amount, period = _flow_amounts(f, fid, err)
-    for key in ("via", "modes"):
-        val = f.get(key)
-        if val is not None and (
-            not isinstance(val, list) or not all(isinstance(x, str) for x in val)
-        ):
-            raise err("must be a list of text", feature=fid, fld=key)
+    via = _names(f["via"], fid, "via", err) if "via" in f else ()
+    modes = _modes(f["modes"], fid, err) if "modes" in f else None
     basis = f.get("basis", "official")
     if basis not in _BASES:
         raise err(f"must be one of {', '.join(_BASES)}", feature=fid, fld="basis")
+    notes = f.get("notes", "")
+    if not isinstance(notes, str):
+        raise err(f"must be a text, got {show(notes, 60)}", feature=fid, fld="notes")
     return Flow(
         id=fid,
         origin=f["from"],
@@ -258,10 +334,10 @@ def _flow_from_dict(f: Any, i: int, seen: set[str], err: Callable[..., GeodataEr
         amount=float(amount),
         unit=f["unit"],
         period_days=None if period is None else float(period),
-        via=tuple(f.get("via") or ()),
-        modes=None if f.get("modes") is None else tuple(f["modes"]),
-        year=f.get("year") if isinstance(f.get("year"), int) else None,
+        via=via,
+        modes=modes,
+        year=_year(f.get("year"), fid, err),
         source=f["source"],
         basis=basis,
-        notes=str(f.get("notes", "")),
+        notes=notes,
     )

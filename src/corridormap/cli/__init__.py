@@ -1,6 +1,8 @@
 """The ``corridormap`` command: a thin shell over the library.
 
-Exit codes: 0 success, 2 bad input (unknown place, invalid data, bad arguments), 3 no route.
+Exit codes: 0 success, 2 bad input (unknown place, invalid data, bad arguments), 3 no route,
+4 a computation that failed while it ran (a Dask scheduler that does not answer or is lost,
+no worker, a stalled partition; the finished partitions of a sweep are kept to resume).
 Errors print one line on stderr, never a traceback (``-v`` adds the traceback for debugging).
 
 Each command's parser sits beside its handler, one module per command group:
@@ -23,8 +25,17 @@ import logging
 from collections.abc import Sequence
 
 from .. import __version__
-from .._errors import CorridormapError, NoRouteError
-from ._common import EXIT_BAD_INPUT, EXIT_NO_ROUTE, CliError, OneLineParser, date_arg, fail
+from .._errors import ClusterError, CorridormapError, NoRouteError
+from ._common import (
+    EXIT_BAD_INPUT,
+    EXIT_NO_ROUTE,
+    EXIT_RUNTIME,
+    CliError,
+    OneLineParser,
+    date_arg,
+    fail,
+)
+from ._output import check_outputs
 from .assign import add_assign_parser
 from .backtest import add_backtest_parser
 from .bottlenecks import add_bottlenecks_parser, add_capacity_parser
@@ -106,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit code: 0 success, 2 bad input, 3 no route, 130 interrupted.
+        The exit code: 0 success, 2 bad input, 3 no route, 4 a cluster failure, 130
+        interrupted.
     """
     parser = build_parser()
     try:
@@ -116,9 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * args.verbose if not args.quiet else logging.ERROR
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     try:
+        check_outputs(args)  # what the command declared it writes: checked before any work
         return int(args.func(args) or 0)
     except NoRouteError as exc:
         return fail(args, exc, EXIT_NO_ROUTE)
+    except ClusterError as exc:
+        return fail(args, exc, EXIT_RUNTIME)
     except (CorridormapError, CliError) as exc:
         return fail(args, exc, EXIT_BAD_INPUT)
     except OSError as exc:

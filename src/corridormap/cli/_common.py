@@ -17,6 +17,8 @@ from .._schema import MAX_DRAWS, show
 from ..routing import OBJECTIVES
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_ROUTE = 0, 2, 3
+#: a computation failed while it ran (a Dask scheduler or workers lost, a task stalled)
+EXIT_RUNTIME = 4
 #: the most characters of an error message printed
 MAX_MESSAGE = 1000
 
@@ -86,7 +88,7 @@ def fail(args: Any, exc: BaseException, code: int) -> int:
     if listed and not exc.suggestions:
         msg += "; run 'corridormap places' to list the places"
     day = getattr(args, "as_of", None)
-    if day and day not in msg:
+    if day and day not in msg and not isinstance(exc, CliError):  # not a usage error
         msg += f" (on the network as of {day})"
     print(f"corridormap: error: {clip(msg)}", file=sys.stderr)
     return code
@@ -414,6 +416,28 @@ def stderr_is_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def progress_lines(args: argparse.Namespace) -> bool | str:
+    """How a long library call shows progress under a command drawing its own terminal line.
+
+    On a terminal the command's :func:`activity` line says what runs and for how long; off
+    one, the call prints a line at most every 30 s (:mod:`corridormap._progress`); with
+    ``-q``, nothing.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``quiet``).
+
+    Returns
+    -------
+    bool or str
+        ``"lines"`` off a terminal, else ``False``.
+    """
+    if getattr(args, "quiet", False) or stderr_is_terminal():
+        return False
+    return "lines"
 
 
 def progress(args: argparse.Namespace, draws: int) -> bool:

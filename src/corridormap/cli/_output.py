@@ -130,11 +130,70 @@ def _dated(doc: Any, as_of: str | None) -> Any:
     return doc
 
 
+#: options whose values name files (or names of files) a command reads, as declared
+READ_OPTIONS = ("scenario", "names", "volumes", "evidence", "pairs_file")
+#: where a name given to a read option is looked for in a geodata directory
+_NAMED_IN = {"scenario": "scenarios", "names": "scenarios", "volumes": "volumes"}
+
+
+def declare(
+    sp: argparse.ArgumentParser,
+    *,
+    outputs: Sequence[str | Callable[[argparse.Namespace], Any]] = (),
+    reads: Sequence[str] = (),
+    charts: Sequence[str] = (),
+) -> None:
+    """Say what a command writes and reads; :func:`check_outputs` checks it before any work.
+
+    Every command declares itself (the tests check that each one does), so the check runs in
+    one place, :func:`corridormap.cli.main`, before the command's handler.
+
+    Parameters
+    ----------
+    sp
+        The command's parser.
+    outputs
+        The options naming the files it writes (``"out"``, ``"map"``), or functions of the
+        parsed arguments giving more (``--map``'s PNG beside it).
+    reads
+        The options naming files it reads, by path or by name (one of
+        :data:`READ_OPTIONS`); the geodata directory's files are always among its inputs.
+    charts
+        The options naming a chart file (``.png`` or ``.svg``).
+    """
+    unknown = [r for r in reads if r not in READ_OPTIONS]
+    if unknown:
+        raise ValueError(f"unknown read options {unknown}; expected some of {READ_OPTIONS}")
+    sp.set_defaults(
+        declared_outputs=tuple(outputs), declared_reads=tuple(reads), declared_charts=tuple(charts)
+    )
+
+
+def declared_outputs(args: argparse.Namespace) -> list[str]:
+    """The output paths the command's declaration names, for these arguments."""
+    out: list[str] = []
+    for item in getattr(args, "declared_outputs", ()):
+        value = item(args) if callable(item) else getattr(args, item, None)
+        values = value if isinstance(value, list | tuple) else [value]
+        out += [str(v) for v in values if v]
+    return out
+
+
+def _values(args: argparse.Namespace, option: str) -> list[str]:
+    value = getattr(args, option, None)
+    if not value:
+        return []
+    return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
 def input_files(args: argparse.Namespace) -> list[Path]:
     """Every file the command reads.
 
-    These are the geodata directory's files (its scenarios and basemap too), scenario files
-    named by path, and the pairs file.
+    The geodata directory's files (with its ``scenarios/``, ``volumes/`` and ``basemap/``)
+    and the bundled data's (a ``--data`` directory falls back on them), and the files the
+    command's read options name: a path (``--evidence E``, ``assign V.toml``, a pairs
+    file), or a name looked up in the geodata directories (``assign mine`` reads
+    ``DIR/volumes/mine.toml``; ``--scenario x`` ``DIR/scenarios/x.toml``).
 
     Parameters
     ----------
@@ -148,21 +207,31 @@ def input_files(args: argparse.Namespace) -> list[Path]:
     """
     from ..io import bundled_geodata_dir
 
-    base = Path(args.data) if getattr(args, "data", None) else bundled_geodata_dir()
+    bases = [bundled_geodata_dir()]
+    if getattr(args, "data", None):
+        bases.insert(0, Path(args.data))
     files: list[Path] = []
-    for d in (base, base / "scenarios", base / "basemap"):
-        with contextlib.suppress(OSError):
-            files += [p for p in d.iterdir() if p.is_file()]
-    for name in [*(getattr(args, "scenario", None) or []), *(getattr(args, "names", None) or [])]:
-        p = Path(name)
-        if p.suffix == ".toml" or os.sep in name or p.is_file():
-            files.append(p)
-    if getattr(args, "pairs_file", None):
-        files.append(Path(args.pairs_file))
+    for base in bases:
+        for d in (base, base / "scenarios", base / "volumes", base / "basemap"):
+            with contextlib.suppress(OSError):
+                files += [p for p in d.iterdir() if p.is_file()]
+    reads = getattr(args, "declared_reads", None)
+    for option in READ_OPTIONS if reads is None else reads:
+        for value in _values(args, option):
+            p = Path(value)
+            with contextlib.suppress(OSError, ValueError):
+                if p.is_dir() and option == "evidence":
+                    files.append(p / "evidence.toml")
+                elif os.path.lexists(p):
+                    files.append(p)
+                elif option in _NAMED_IN:  # a name: the file it resolves to
+                    files += [b / _NAMED_IN[option] / f"{value}.toml" for b in bases]
     return files
 
 
-def check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None]) -> None:
+def check_outputs(
+    args: argparse.Namespace, outputs: Sequence[str | Path | None] | None = None
+) -> None:
     """Refuse bad output paths before anything is computed or written.
 
     Parameters
@@ -170,16 +239,30 @@ def check_outputs(args: argparse.Namespace, outputs: Sequence[str | Path | None]
     args
         The parsed arguments (for the files the command reads).
     outputs
-        The output paths (``None`` for one not asked for).
+        The output paths (``None`` for one not asked for); default the paths the command
+        declared (:func:`declare`), with its chart files' suffixes checked too.
 
     Raises
     ------
     OutputPathError
         If a path is not a regular file (a FIFO, a device, a directory), is one of the input
-        files, or is given twice.
+        files (followed through links, so a hard or symbolic link to one counts), or is given
+        twice.
+    CliError
+        If a chart file does not end in ``.png`` or ``.svg``.
     """
+    charts: tuple[str, ...] = ()
+    if outputs is None:
+        outputs = declared_outputs(args)
+        charts = getattr(args, "declared_charts", ())
+    _check_paths(args, [str(o) for o in outputs if o])
+    for option in charts:
+        check_chart(getattr(args, option, None))
+
+
+def _check_paths(args: argparse.Namespace, chosen: list[str]) -> None:
+    """Refuse outputs that are not regular files, are inputs, or are given twice."""
     seen: dict[str, str] = {}
-    chosen = [str(o) for o in outputs if o]
     if not chosen:
         return
     inputs = []

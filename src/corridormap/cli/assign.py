@@ -9,7 +9,8 @@ from typing import Any
 
 from ..places import short_name
 from ._common import EXIT_OK, CliError, network, output_options, positive_int, scenario_option
-from ._output import Rows, check_outputs, emit, emit_result
+from ._output import Rows, declare, emit, emit_result
+from ._work import check_flows, flows_option
 
 
 def add_assign_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -42,8 +43,10 @@ def add_assign_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative gap to stop at (default 1e-3)"
     )
+    flows_option(a)
     scenario_option(a)
     output_options(a, "links and places coloured by utilisation")
+    declare(a, outputs=("out", "map"), reads=("volumes", "scenario"))
     a.set_defaults(func=cmd_assign)
 
 
@@ -60,7 +63,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..assign import ELEMENT_FIELDS, assign, list_volumes
+    from ..assign import ELEMENT_FIELDS, assign, list_volumes, load_volumes
     from ..places import place_names
 
     G = network(args)
@@ -71,8 +74,15 @@ def cmd_assign(args: argparse.Namespace) -> int:
         raise CliError("assign needs a VOLUMES file or name (--list lists them)")
     if not (args.tolerance > 0 and args.tolerance < 1):
         raise CliError(f"--tolerance must be between 0 and 1, got {args.tolerance!r}")
-    check_outputs(args, [args.out, args.map])
-    res = assign(G, args.volumes, scenario=args.scenario or None, tolerance=args.tolerance)
+    vols = load_volumes(args.volumes, G)
+    check_flows(args, vols)
+    res = assign(
+        G,
+        vols,
+        scenario=args.scenario or None,
+        tolerance=args.tolerance,
+        progress=not args.quiet,
+    )
     if args.map:
         from ..render import save_map
 

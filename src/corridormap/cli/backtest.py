@@ -5,8 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import EXIT_OK, activity, format_option, network, out_option, positive_int
-from ._output import Rows, emit_result, save_chart
+from .._schema import MAX_DRAWS
+from ._common import (
+    EXIT_OK,
+    CliError,
+    activity,
+    bounded_int,
+    format_option,
+    network,
+    out_option,
+    progress_lines,
+)
+from ._output import Rows, declare, emit_result, save_chart
+from ._work import BACKTEST_MAX_WORK, check_work, work_option
 
 #: the backtest table's columns, and its CSV's
 BACKTEST_COLUMNS = ("id", "role", "fold", "observed", "p10", "p50", "p90", "error_pct", "inside")
@@ -36,11 +47,14 @@ def add_backtest_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "P10-P90, and the cross-validation fold.",
     )
     bt.add_argument("--evidence", metavar="FILE", help="a register instead of the data's own")
-    bt.add_argument("--draws", type=positive_int, default=4000, metavar="N",
+    bt.add_argument("--draws", type=bounded_int(1, MAX_DRAWS), default=4000, metavar="N",
                     help="Monte Carlo draws (default 4000)")  # fmt: skip
-    bt.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    bt.add_argument("--folds", type=positive_int, default=5, metavar="K",
-                    help="cross-validation folds (default 5)")  # fmt: skip
+    bt.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=0, metavar="S",
+                    help="random seed (default 0)")  # fmt: skip
+    bt.add_argument("--folds", type=bounded_int(2), default=5, metavar="K",
+                    help="cross-validation folds (default 5; at most one per fitted "
+                    "movement)")  # fmt: skip
+    work_option(bt, BACKTEST_MAX_WORK, "row-draws (rows x draws x parameter sets)")
     cvg = bt.add_mutually_exclusive_group()
     cvg.add_argument("--cross-validate", dest="cross_validate", action="store_true",
                      default=None, help="score fitted rows out of sample (default when the "
@@ -50,6 +64,7 @@ def add_backtest_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     format_option(bt)
     out_option(bt)
     bt.add_argument("--chart", metavar="FILE.png", help="also write the backtest chart")
+    declare(bt, outputs=("out", "chart"), reads=("evidence",), charts=("chart",))
     bt.set_defaults(func=cmd_backtest)
 
 
@@ -68,20 +83,27 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """
     from ..backtest import backtest
 
+    if args.as_of:
+        raise CliError(
+            "backtest replays every row on the network of its own date; --as-of does not "
+            "apply to it"
+        )
     with activity(args, "backtest") as step:
         step("loading the network")
         G = network(args)
+        movements = _check_backtest_work(args, G)
         step("replaying the evidence register")
         bt = backtest(
             G,
-            evidence=args.evidence,
+            evidence=movements,
             draws=args.draws,
             seed=args.seed,
             folds=args.folds,
             cross_validate=args.cross_validate,
+            progress=progress_lines(args),
         )
     if args.chart:
-        save_chart(bt.plot(), args.chart, as_of=args.as_of)
+        save_chart(bt.plot(), args.chart)
     emit_result(
         args.format,
         args.out,
@@ -89,9 +111,60 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         data=bt.to_dict,
         rows=lambda: backtest_rows(bt),
         terminal=False,
-        as_of=args.as_of,
     )
     return EXIT_OK
+
+
+def _check_backtest_work(args: argparse.Namespace, G: Any) -> list:
+    """The register's movements, once the backtest's size is checked against its bounds.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--evidence``, ``--folds``, ``--draws``, ``--max-work``,
+        cross-validation).
+    G
+        The network.
+
+    Returns
+    -------
+    list of Movement
+        The register's rows, validated.
+
+    Raises
+    ------
+    CliError
+        If ``--folds`` exceeds the fitted movements, or rows x draws x parameter sets
+        exceeds ``--max-work``.
+    """
+    from ..backtest import FOLDS, movement_groups
+    from ..calibrate import parameter_keys
+    from ..evidence import evidence_path, load_evidence
+
+    path = args.evidence or evidence_path(G.graph.get("directory"))
+    movements = load_evidence(path)
+    groups = len(movement_groups(movements))
+    limit = max(groups, FOLDS)  # one movement a fold (leave-one-out), or the default's five
+    if args.folds > limit:
+        raise CliError(
+            f"--folds {args.folds:,}: the register has {groups} fitted movement"
+            f"{'s' * (groups != 1)}, so at most {limit} folds (one movement each: "
+            "leave-one-out)"
+        )
+    calibrated = any(
+        t.get("basis") == "calibrated" for t in parameter_keys(G.graph["params"]).values()
+    )
+    cv = calibrated if args.cross_validate is None else args.cross_validate
+    sets = args.folds + 1 if cv else 1
+    check_work(
+        f"backtest: {len(movements)} rows x {args.draws:,} draws x {sets} parameter set"
+        f"{'s' * (sets != 1)}",
+        len(movements) * args.draws * sets,
+        args.max_work,
+        "--max-work",
+        "row-draws",
+    )
+    return movements
 
 
 def backtest_rows(bt: Any) -> Rows:
@@ -139,12 +212,20 @@ def backtest_text(bt: Any) -> str:
         obs = f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
         rows.append({**o, "observed": obs, "inside": "yes" if o["inside"] else "no"})
     s = bt.summary()
+
+    def pct(x: Any) -> str:
+        return "n/a" if x is None else f"{x}%"
+
+    def share(x: Any) -> str:
+        return "n/a" if x is None else f"{x}"
+
     lines = [
         fmt.table(rows, BACKTEST_COLUMNS, digits=2),
         f"{s['n']} observations scored ({s['mode']}; {s['draws']:,} draws, seed {s['seed']}, "
-        f"{s['folds']} folds): median |error| {s['median_abs_pct_error_out_of_sample']}%, "
-        f"inside P10-P90 {s['share_inside_p10_p90']}; holdout rows: median |error| "
-        f"{s['median_abs_pct_error_holdout']}%, inside {s['share_inside_p10_p90_holdout']}",
+        f"{s['folds']} folds): median |error| {pct(s['median_abs_pct_error_out_of_sample'])}, "
+        f"inside P10-P90 {share(s['share_inside_p10_p90'])}; holdout rows: median |error| "
+        f"{pct(s['median_abs_pct_error_holdout'])}, inside "
+        f"{share(s['share_inside_p10_p90_holdout'])}",
     ]
     if skipped:
         lines.append(f"{len(skipped)} not replayable:")

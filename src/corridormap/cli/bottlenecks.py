@@ -17,7 +17,7 @@ from ._common import (
     scenario_option,
     weight,
 )
-from ._output import Rows, check_outputs, emit_result
+from ._output import Rows, declare, emit_result
 from ._pairs import read_pairs
 
 #: the min cut's CSV columns
@@ -56,6 +56,7 @@ def add_bottlenecks_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     scenario_option(b)
     output_options(b, "links coloured by criticality")
+    declare(b, outputs=("out", "map"), reads=("scenario", "pairs_file"))
     b.set_defaults(func=cmd_bottlenecks)
 
 
@@ -87,6 +88,7 @@ def add_capacity_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     scenario_option(cp)
     output_options(cp, "the min-cut links")
+    declare(cp, outputs=("out", "map"), reads=("scenario",))
     cp.set_defaults(func=cmd_capacity)
 
 
@@ -138,7 +140,6 @@ def cmd_bottlenecks(args: argparse.Namespace) -> int:
     """
     from ..criticality import CRITICALITY_FIELDS, CRITICALITY_PAIR_FIELDS, criticality
 
-    check_outputs(args, [args.out, args.map])
     pairs = read_pairs(args)
     G = network(args)
     view, wf = weight(args, G, args.by)
@@ -361,7 +362,6 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     from ..capacity import min_cut
     from ..scenarios import apply_scenario
 
-    check_outputs(args, [args.out, args.map])
     G = network(args)
     if args.mode:
         present = sorted({str(d["mode"]) for _, _, d in G.edges(data=True) if d["kind"] == "link"})

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ._common import EXIT_OK, CliError, format_option, out_option
-from ._output import Rows, emit_result
+from ._output import Rows, declare, emit_result
 
 
 def add_calibrate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -36,6 +36,7 @@ def add_calibrate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                       help="exit 1 if parameters.toml is not what calibrate produces")  # fmt: skip
     format_option(cb)
     out_option(cb)
+    declare(cb, outputs=("out",), reads=("evidence",))
     cb.set_defaults(func=cmd_calibrate)
 
 
@@ -56,8 +57,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.as_of:
         raise CliError(
-            "calibrate fits the parameters as written (today's) to every evidence row; "
-            "--as-of does not apply to it"
+            "calibrate fits the parameters to every evidence row, each replayed on the network "
+            "of its own date; --as-of does not apply to it"
         )
     cal = calibrate(args.data, evidence=args.evidence)
     path, old, new = calibrated_text(cal)

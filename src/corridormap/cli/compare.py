@@ -19,7 +19,7 @@ from ._common import (
     shorten,
     weight,
 )
-from ._output import check_chart, check_outputs, emit_result, save_chart
+from ._output import declare, emit_result, save_chart
 
 
 def add_compare_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -65,6 +65,7 @@ def add_compare_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "(.png or .svg)",
     )
     out_option(c)
+    declare(c, outputs=("out", "chart"), reads=("scenario",), charts=("chart",))
     c.set_defaults(func=cmd_compare)
 
 
@@ -83,8 +84,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """
     from ..compare import compare
 
-    check_outputs(args, [args.out, args.chart])
-    check_chart(args.chart)
     G = network(args)
     view, wf = weight(args, G, args.by)
     comp = compare(

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ._common import EXIT_OK, activity
+from ._output import declare
 
 
 def add_demo_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -25,6 +26,7 @@ def add_demo_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Write the route report, maps and comparisons into DIR.",
     )
     d.add_argument("--out", default="out", metavar="DIR", help="output directory (default: out)")
+    declare(d)  # its files are named by the job, each checked to stay in --out
     d.set_defaults(func=cmd_demo)
 
 

@@ -17,11 +17,13 @@ from ._common import (
     bounded_int,
     list_arg,
     network,
+    progress_lines,
     scenario_line,
     scenario_option,
     weight,
 )
-from ._output import check_outputs
+from ._output import check_outputs, declare
+from ._work import SWEEP_MAX_PAIRS, SWEEP_MAX_WORK, work_option
 
 log = logging.getLogger("corridormap")
 
@@ -75,6 +77,16 @@ def add_map_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="Monte Carlo draws per pair (default 2000)",
     )
     catch.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=0, metavar="S")
+    catch.add_argument(
+        "--max-pairs",
+        type=bounded_int(1),
+        default=SWEEP_MAX_PAIRS,
+        metavar="N",
+        help=f"refuse more than N destination x scenario comparisons (default {SWEEP_MAX_PAIRS:,})",
+    )
+    work_option(catch, SWEEP_MAX_WORK, "pair-draws (comparisons x draws)")
+    # the pages are named by their scenes: checked with them in cmd_map
+    declare(mp, outputs=("png", "svg"), reads=("scenario",))
     line = mp.add_argument_group("timeline (corridormap map timeline)")
     line.add_argument(
         "--from",
@@ -142,6 +154,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         The exit code.
     """
     from .._atomic import atomic_write
+    from .._filenames import inside
     from ..mapscenes import load_scenes
     from ..render import render_html
     from ..render.mapscenes import draw_scene
@@ -158,8 +171,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     if (args.png or args.svg) and args.scene is None:
         raise CliError("--png and --svg draw one scene: name it (corridormap map SCENE --png FILE)")
     views = _scene_views(G, scenes, args.scene, wf)
-    suffix = "-offline" if args.self_contained else ""
-    paths = [Path(args.out) / f"map-{v.scene.name}{suffix}.html" for v in views]
+    paths = [inside(args.out, v.scene.page(self_contained=args.self_contained)) for v in views]
     index = Path(args.out) / "index.html" if args.scene is None else None
     check_outputs(args, [*paths, index, args.png, args.svg])
     # every page is drawn before any is written: a scene that fails replaces nothing
@@ -211,7 +223,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     int
         The exit code.
     """
-    from ..places import places, resolve_endpoints
+    from ..places import end_places, places, resolve_endpoints
     from ..render.catchment import write_catchment
     from ..sweep import sweep
 
@@ -222,11 +234,10 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
     png = Path(args.out) / "map-catchment.png"
     check_outputs(args, [page, png])
     G = network(args)
-    origin = resolve_endpoints(G, [args.origin])[0]
+    origin = resolve_endpoints(G, [args.origin], "--origin")[0]
     cat = places(G)
-    dests = list_arg(args.destinations) or [
-        pid for pid, p in cat.items() if p.get("kind") != "chokepoint"
-    ]
+    dests = list_arg(args.destinations) or end_places(G)
+    _check_catchment_work(args, G, origin, dests)
     # one origin: the sweep's bar (a step per origin) would read 1/1; say what runs instead
     with activity(args, "catchment") as step:
         step(f"{len(dests)} destinations x {1 + len(args.scenario or [])} scenario(s)")
@@ -237,7 +248,7 @@ def cmd_map_catchment(args: argparse.Namespace) -> int:
             scenarios=args.scenario,
             draws=args.draws,
             seed=args.seed,
-            progress=False,
+            progress=progress_lines(args),
         )
         step("drawing")
         try:
@@ -296,3 +307,29 @@ def cmd_map_timeline(args: argparse.Namespace) -> int:
     )
     print(line.save(page))
     return EXIT_OK
+
+
+def _check_catchment_work(args: argparse.Namespace, G: Any, origin: str, dests: list) -> None:
+    """Refuse a catchment map above the sweep's bounds, or without a reference family."""
+    from ..families import network_families
+    from ..places import resolve_endpoints
+    from ..sweep.job import scenario_items
+    from ._work import check_work
+
+    ds = resolve_endpoints(G, dests, "destinations")
+    pairs = len(ds) - (origin in ds)
+    n_scen = len(scenario_items(G, args.scenario))
+    shape = f"map catchment: {pairs:,} pairs x {n_scen} scenario{'s' * (n_scen != 1)}"
+    check_work(shape, pairs * n_scen, args.max_pairs, "--max-pairs", "comparisons")
+    check_work(
+        f"{shape} x {args.draws:,} draws",
+        pairs * n_scen * args.draws,
+        args.max_work,
+        "--max-work",
+        "pair-draws",
+    )
+    if network_families(G).reference is None:
+        raise CliError(
+            "map catchment measures the INSTC against the reference family, and this "
+            "network's families.toml names none (reference = ...)"
+        )

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ._common import EXIT_OK, check_choice, format_option, network
-from ._output import Rows, emit_result
+from ._output import Rows, declare, emit_result
 
 #: the columns of the places table, and of their CSV when no place is listed
 PLACE_COLUMNS = ("id", "name", "country", "kind", "aliases")
@@ -33,6 +33,7 @@ def add_places_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     pl.add_argument("--kind", help="only this kind (city, port, border_crossing, ...)")
     pl.add_argument("--country", help="only this ISO country code")
     format_option(pl)
+    declare(pl)
     pl.set_defaults(func=cmd_places)
 
 
@@ -53,6 +54,7 @@ def add_regions_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="List the named regions of regions.toml (for capacity, avoid, bottlenecks).",
     )
     format_option(rg)
+    declare(rg)
     rg.set_defaults(func=cmd_regions)
 
 

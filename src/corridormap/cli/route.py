@@ -19,7 +19,7 @@ from ._common import (
     scenario_option,
     weight,
 )
-from ._output import Rows, check_chart, check_outputs, emit_result, save_chart
+from ._output import Rows, declare, emit_result, save_chart
 
 #: the most routes ``route -k`` lists (``alternatives`` examines at most 500 paths)
 MAX_K = 100
@@ -101,6 +101,7 @@ def add_route_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     monte_carlo_options(r)
     clock_option(r)
+    declare(r, outputs=("out", "map", "chart"), reads=("scenario",), charts=("chart",))
     r.set_defaults(func=cmd_route)
 
 
@@ -119,8 +120,6 @@ def cmd_route(args: argparse.Namespace) -> int:
     """
     from ..uncertainty import route_percentiles
 
-    check_outputs(args, [args.out, args.map, args.chart])
-    check_chart(args.chart)
     if args.chart and args.k > MAX_CHART_ROUTES:
         raise CliError(
             f"--chart draws at most {MAX_CHART_ROUTES} routes on one chart (asked for -k {args.k})"
@@ -158,7 +157,8 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def _find_routes(G: Any, args: argparse.Namespace, wf: Any) -> list[Any]:
     """The best route (``-k 1``) or the ``k`` best distinct routes the arguments ask for."""
-    from ..routing import alternatives, route
+    from ..corridors import alternatives
+    from ..routing import route
 
     modes = _parse_modes(args.modes)
     via, leg_modes = _parse_stretches(args.via, args.arrive_by)

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from .._progress import Progress
 from ..compare import SCENARIO_PERCENTILE_FIELDS, scenario_percentiles
 from ..routing import OBJECTIVES
 from ._common import (
@@ -20,8 +21,15 @@ from ._common import (
     network,
     output_options,
 )
-from ._output import Rows, check_outputs, emit_result
+from ._output import Rows, declare, emit_result
 from ._pairs import read_pairs
+from ._work import (
+    ASSIGN_MAX_WORK,
+    SCENARIO_MAX_WORK,
+    check_scenario_count,
+    check_work,
+    work_count,
+)
 from .scenario_volumes import add_volume_options, cmd_scenario_volumes
 
 #: the Monte Carlo fields ``scenario`` adds to each row (JSON, CSV)
@@ -52,6 +60,20 @@ def add_scenario_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     clock_option(sc)
     output_options(sc, "the links the scenarios open and close")
     add_volume_options(sc)
+    sc.add_argument(
+        "--max-work",
+        type=work_count,
+        metavar="N",
+        help=f"refuse runs estimated above N: pair-draws (pairs x (scenarios + the baseline) "
+        f"x draws; default {SCENARIO_MAX_WORK:,}), or with --volumes flow-assignments (flows x "
+        f"assignments; default {ASSIGN_MAX_WORK:,})",
+    )
+    declare(
+        sc,
+        outputs=("out", "map", "chart"),
+        reads=("names", "volumes", "pairs_file"),
+        charts=("chart",),
+    )
     sc.set_defaults(func=cmd_scenario)
 
 
@@ -72,6 +94,7 @@ def add_scenarios_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="List the scenarios (the geodata directory's, then the bundled ones).",
     )
     format_option(ls)
+    declare(ls)
     ls.set_defaults(func=cmd_scenarios)
 
 
@@ -93,9 +116,9 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     """
     from ..scenarios import COMPARISON_FIELDS, compare_scenarios
 
+    check_scenario_count(args.names)
     if args.volumes or args.chart:
         return cmd_scenario_volumes(args)
-    check_outputs(args, [args.out, args.map])
     pairs = read_pairs(args)
     G = network(args)
     if pairs is None:
@@ -104,7 +127,25 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         pairs = default_pairs(G)
     names = [n for n in args.names]
     scen = [names] if args.compose else names
-    comp = compare_scenarios(G, pairs, scen, by=OBJECTIVES[args.by], clock=args.clock)
+    check_work(
+        f"scenario: {len(pairs):,} pairs x {len(scen) + 1} scenarios (with the baseline) x "
+        f"{args.draws:,} draws",
+        len(pairs) * (len(scen) + 1) * args.draws,
+        args.max_work or SCENARIO_MAX_WORK,
+        "--max-work",
+        "pair-draws",
+    )
+    by = OBJECTIVES[args.by]
+    rows, extra = [], {}
+    with Progress(len(pairs), desc="scenario", unit="pair", show=not args.quiet) as bar:
+        for pair in pairs:  # pair by pair: the same rows, in the same order, with progress
+            rows += compare_scenarios(G, [pair], scen, by=by, clock=args.clock).to_dict()
+            extra.update(
+                scenario_percentiles(
+                    G, [pair], scen, by=by, draws=args.draws, seed=args.seed, clock=args.clock
+                )
+            )
+            bar.update(1)
     if args.map:
         from ..render import save_map
         from ..render.overlays import scenario_map
@@ -113,10 +154,6 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         view = apply_scenario(G, names)
         save_map(scenario_map(G, view), args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
-    rows = comp.to_dict()
-    extra = scenario_percentiles(
-        G, pairs, scen, by=OBJECTIVES[args.by], draws=args.draws, seed=args.seed, clock=args.clock
-    )
     for r in rows:
         r.update(extra[(r["pair"], r["scenario"])])
     fields = [*COMPARISON_FIELDS, *SCENARIO_PERCENTILE_FIELDS]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._progress import Progress
 from ._common import EXIT_OK, CliError, network
-from ._output import Rows, check_outputs, emit_result, save_chart
+from ._output import Rows, emit_result, save_chart
+from ._work import ASSIGN_MAX_WORK, check_flows, check_work, flows_option
 
 #: the volume factors the saving chart is drawn at (x the volume file)
 SAVING_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -34,6 +36,7 @@ def add_volume_options(sp: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="with --volumes: a PNG chart of each scenario's saving against volume",
     )
+    flows_option(sp)
 
 
 def cmd_scenario_volumes(args: argparse.Namespace) -> int:
@@ -54,13 +57,27 @@ def cmd_scenario_volumes(args: argparse.Namespace) -> int:
     _check_volume_args(args)
     G = network(args)
     scen = [args.names] if args.compose else list(args.names)
+    files = [load_volumes(v, G) for v in args.volumes]
+    for vols in files:
+        check_flows(args, vols)
+    # per volume file: the baseline and each scenario; the chart, both at every factor
+    runs = (1 + len(scen)) + (2 * len(SAVING_FACTORS) * len(scen) if args.chart else 0)
+    flows = sum(len(v.flows) for v in files)
+    check_work(
+        f"scenario --volumes: {flows:,} flows x {runs} assignments",
+        flows * runs,
+        args.max_work or ASSIGN_MAX_WORK,
+        "--max-work",
+        "flow-assignments",
+    )
     rows = []
-    for v in args.volumes:
-        vols = load_volumes(v, G)
-        for r in scenario_savings(G, vols, scen):
-            rows.append({"volumes": vols.name, **r})
-    if args.chart:
-        _saving_chart(G, args.volumes, scen, args.chart)
+    total = runs * len(files)
+    with Progress(total, desc="scenario", unit="assignment", show=not args.quiet) as bar:
+        for vols in files:
+            for r in scenario_savings(G, vols, scen, tick=bar.update):
+                rows.append({"volumes": vols.name, **r})
+        if args.chart:
+            _saving_chart(G, files, scen, args.chart, bar.update)
     emit_result(
         args.format,
         args.out,
@@ -91,12 +108,13 @@ def _check_volume_args(args: argparse.Namespace) -> None:
         raise CliError("--volumes takes its pairs from the volume file: drop --pair/--pairs-file")
     if args.by != "time":
         raise CliError("--volumes compares days (queues are time): drop --by cost")
-    check_outputs(args, [args.out, args.map, args.chart])
     if args.map:
         raise CliError("--map is not available with --volumes (use 'corridormap assign --map')")
 
 
-def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None:
+def _saving_chart(
+    G: Any, volumes: Sequence[Any], scen: list, path: str, tick: Callable[[int], Any]
+) -> None:
     """Write the chart of each scenario's saving against volume, per volume file.
 
     Parameters
@@ -104,21 +122,22 @@ def _saving_chart(G: Any, volumes: Sequence[str], scen: list, path: str) -> None
     G
         The network.
     volumes
-        The volume file names or paths.
+        The volume files, as read.
     scen
         The scenarios (a name, or a list of names composed).
     path
         The chart file.
+    tick
+        Called with 1 after each assignment.
     """
-    from ..assign import load_volumes, saving_curve
+    from ..assign import saving_curve
     from ..render.charts import saving_figure
 
     curves = {}
-    for v in volumes:
-        vols = load_volumes(v, G)
+    for vols in volumes:
         for s in scen:
             label = "+".join(s) if isinstance(s, list) else str(s)
-            curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS)
+            curves[(vols.name, label)] = saving_curve(G, vols, s, SAVING_FACTORS, tick=tick)
     save_chart(saving_figure(curves), path, as_of=(G.graph.get("as_of") or {}).get("date"))
 
 

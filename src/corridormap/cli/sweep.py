@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 from .._schema import MAX_DRAWS
 from ..routing import OBJECTIVES
-from ._common import EXIT_OK, CliError, bounded_int, list_arg, network, stderr_is_terminal
-from ._output import check_outputs
+from ._common import EXIT_OK, CliError, bounded_int, list_arg, network
+from ._dask import dask_limits, dask_options, resume_dir, sweep_client
+from ._output import declare
+from ._work import SWEEP_MAX_PAIRS, SWEEP_MAX_WORK, work_option
 
 log = logging.getLogger("corridormap")
 
@@ -100,65 +103,30 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "--self-contained", action="store_true", help="with --map: a page that works offline"
     )
     sw.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="tcp://HOST:PORT of a Dask scheduler; 'local' (default with Dask "
-        "installed) starts a cluster on this machine; 'none' runs in this process",
-    )
-    sw.add_argument(
-        "--workers",
-        type=bounded_int(1, 1024),
+        "--max-pairs",
+        type=bounded_int(1),
+        default=SWEEP_MAX_PAIRS,
         metavar="N",
-        help="worker processes of the local cluster (default: the cores)",
+        help=f"refuse sweeps of more than N origin x destination x scenario comparisons "
+        f"(default {SWEEP_MAX_PAIRS:,})",
     )
-    sw.add_argument(
-        "--partitions",
-        type=bounded_int(1, 100_000),
-        metavar="N",
-        help="tasks the origins are split into (default 4 per worker)",
-    )
+    work_option(sw, SWEEP_MAX_WORK, "pair-draws (comparisons x draws)")
+    dask_options(sw)
+    declare(sw, outputs=("out", "map", _map_png), reads=("scenario",))
     sw.set_defaults(func=cmd_sweep)
 
 
-def _sweep_client(args: argparse.Namespace) -> Any:
-    """Where the sweep runs: ``--scheduler`` (an address, ``local`` or ``none``).
-
-    Without it, a local Dask cluster when Dask is installed, else this process (and a note
-    says so).
-
-    Parameters
-    ----------
-    args
-        The parsed arguments.
-
-    Returns
-    -------
-    str or None
-        The scheduler's address or ``local``; ``None`` to sweep in this process.
-
-    Raises
-    ------
-    CliError
-        If ``--scheduler`` names a scheduler but Dask is not installed.
-    """
-    from ..sweep import dask_available
-
-    choice = args.scheduler or "local"
-    if choice == "none":
-        return None
-    if not dask_available():
-        if args.scheduler:
-            raise CliError("--scheduler needs Dask: pip install 'corridormap[dask]'")
-        log.warning(
-            "Dask is not installed: sweeping in this process "
-            "(pip install 'corridormap[dask]' to use every core or a cluster)"
-        )
-        return None
-    return choice
+def _map_png(args: argparse.Namespace) -> str | None:
+    """The catchment figure ``--map`` writes beside the page (its name with ``.png``)."""
+    return str(Path(args.map).with_suffix(".png")) if args.map else None
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run ``corridormap sweep``: write the table (and the catchment map if asked).
+
+    Everything that can be checked is checked before the sweep starts: the places, the
+    scenarios, the catchment map's origin and reference family, and the work against its
+    bounds (:mod:`corridormap.cli._work`).
 
     Parameters
     ----------
@@ -172,16 +140,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """
     from ..sweep import sweep, write_table
 
-    outputs = [args.out, args.map]
-    png = None
-    if args.map:
-        png = str(Path(args.map).with_suffix(".png"))
-        outputs.append(png)
-    check_outputs(args, outputs)
+    png = _map_png(args)
+    client = sweep_client(args)
     G = network(args)
+    origins = list_arg(args.origins)
+    map_origin = sweep_plan(args, G, origins, list_arg(args.destinations), args.scenario)
     frame = sweep(
         G,
-        list_arg(args.origins),
+        origins,
         list_arg(args.destinations),
         scenarios=args.scenario,
         families=args.family or None,
@@ -189,19 +155,101 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
         by=OBJECTIVES[args.by],
         clock=args.clock or "transit",
-        client=_sweep_client(args),
+        client=client,
         partitions=args.partitions,
         workers=args.workers,
-        progress=not args.quiet and stderr_is_terminal(),
+        progress=not args.quiet,
+        resume=resume_dir(args),
+        **dask_limits(args),
     )
-    write_table(frame, args.out)
+    write_table(frame.assign(as_of=args.as_of) if args.as_of else frame, args.out)
     print(args.out)
+    shutil.rmtree(resume_dir(args), ignore_errors=True)  # the table is safe: nothing to resume
     if args.map:
-        _catchment_map(args, G, frame, png)
+        _catchment_map(args, G, frame, png, map_origin)
     return EXIT_OK
 
 
-def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None) -> None:
+def sweep_plan(
+    args: argparse.Namespace,
+    G: Any,
+    origins: list[str],
+    destinations: list[str],
+    scenarios: list[str],
+) -> str | None:
+    """Check a sweep before it starts; the catchment map's ``--map-origin`` as a place id.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--draws``, ``--max-pairs``, ``--max-work``, ``--map``,
+        ``--map-origin``, ``--family``).
+    G
+        The network.
+    origins, destinations
+        The places, kinds, regions or countries given.
+    scenarios
+        The scenarios given.
+
+    Returns
+    -------
+    str or None
+        The place id of ``--map-origin`` (``None`` without one: the map's origin is then
+        chosen from the table).
+
+    Raises
+    ------
+    CliError
+        If the work is above its bounds, ``--map-origin`` is not among the origins, or the
+        sweep does not include the reference family the catchment map is measured against.
+    """
+    from ..families import network_families
+    from ..places import resolve_endpoints
+    from ..sweep.job import scenario_items
+    from ._work import check_work
+
+    os_ = resolve_endpoints(G, origins, "origins")
+    ds = resolve_endpoints(G, destinations, "destinations")
+    n_scen = len(scenario_items(G, scenarios))
+    n_clock = len(set(getattr(args, "clock", None) or ["transit"]))
+    dset = set(ds)
+    pairs = sum(len(ds) - (o in dset) for o in os_)
+    shape = f"{pairs:,} pairs x {n_scen} scenario{'s' * (n_scen != 1)}"
+    if n_clock > 1:
+        shape += f" x {n_clock} clocks"
+    n_scen *= n_clock
+    check_work(f"sweep: {shape}", pairs * n_scen, args.max_pairs, "--max-pairs", "comparisons")
+    check_work(
+        f"sweep: {shape} x {args.draws:,} draws",
+        pairs * n_scen * args.draws,
+        args.max_work,
+        "--max-work",
+        "pair-draws",
+    )
+    if not getattr(args, "map", None):
+        return None
+    table = network_families(G)
+    ref = table.reference
+    swept = {f.name for f in table.families} if not args.family else set(args.family)
+    if ref is None or ref not in swept:
+        raise CliError(
+            "--map: the catchment map measures the INSTC against the reference family "
+            f"({ref or 'none in families.toml'}), which this sweep does not include"
+        )
+    if not args.map_origin:
+        return None
+    origin = resolve_endpoints(G, [args.map_origin], "--map-origin")[0]
+    if origin not in os_:
+        raise CliError(
+            f"--map-origin {args.map_origin}: {origin} is not among the origins swept "
+            f"({', '.join(os_[:10])}{', ...' if len(os_) > 10 else ''})"
+        )
+    return origin
+
+
+def _catchment_map(
+    args: argparse.Namespace, G: Any, frame: Any, png: str | None, origin: str | None
+) -> None:
     """Write ``--map``: the catchment of ``--map-origin`` in the sweep.
 
     Without ``--map-origin``, the first origin from which a destination has both an INSTC
@@ -209,18 +257,17 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
     sea route would draw every destination grey. The origin drawn is said on stderr. With
     several ``--clock``, the map shows the first.
     """
-    from ..places import places, resolve_endpoints
+    from ..places import places
     from ..render.catchment import default_origin, write_catchment
 
     first = frame[frame["clock"] == frame["clock"].iloc[0]]
     first.attrs = dict(frame.attrs)
     frame = first
-    origin = (
-        resolve_endpoints(G, [args.map_origin])[0] if args.map_origin else default_origin(frame)
-    )
-    if not args.map_origin and not args.quiet:
-        name = str(frame.loc[frame["origin"] == origin, "origin_name"].iloc[0])
-        print(f"catchment map: from {name} (--map-origin to choose)", file=sys.stderr)
+    if origin is None:
+        origin = default_origin(frame)
+        if not args.quiet:
+            name = str(frame.loc[frame["origin"] == origin, "origin_name"].iloc[0])
+            print(f"catchment map: from {name} (--map-origin to choose)", file=sys.stderr)
     try:
         written = write_catchment(
             frame,
@@ -229,6 +276,7 @@ def _catchment_map(args: argparse.Namespace, G: Any, frame: Any, png: str | None
             origin=origin,
             png=png,
             self_contained=args.self_contained,
+            as_of=args.as_of,
         )
     except ValueError as exc:  # an origin not swept, a network without the reference
         raise CliError(f"--map: {exc}") from None

@@ -11,7 +11,6 @@ script at all.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._atomic import atomic_write
+from .._today import today
 from ._html import esc
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -222,8 +222,8 @@ def write_atlas(
     out = Path(out_dir)
     items = []
     for v in views:
-        name = v.scene.name
-        pages = [f for f in (f"map-{name}.html", f"map-{name}-offline.html") if (out / f).exists()]
+        names = (v.scene.page(), v.scene.page(self_contained=True))
+        pages = [f for f in names if (out / f).exists()]
         if not pages:
             continue
         main = pages[0]
@@ -262,7 +262,7 @@ def write_atlas(
     for group, rows in groups.items():
         sections.append(f"<h2>{esc(group)}</h2><ul>{''.join(rows)}</ul>")
     lede = "".join(f'<p class="lede">{esc(x)}</p>' for x in extra)
-    today = dt.date.today().isoformat()
+    day = today().isoformat()
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -276,7 +276,7 @@ def write_atlas(
         "from handing the cargo to the first carrier, the wait for the first departure apart) "
         "with the P10–P90 range of its Monte Carlo, unless marked as published.</p>"
         f"{lede}{''.join(sections)}"
-        f"<footer>Made with corridormap on {esc(today)}. Basemap: Natural Earth. Data: "
+        f"<footer>Made with corridormap on {esc(day)}. Basemap: Natural Earth. Data: "
         "GeoNames (CC BY 4.0), Eurostat MARNET via searoute, corridormap geodata (sources in "
         "each map's popups).</footer></body></html>\n"
     )

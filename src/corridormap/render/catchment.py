@@ -21,6 +21,7 @@ from typing import Any
 
 from ..places import short_name
 from ._html import bounds_of, esc, fmt, rounded, table
+from .charts import literal_text
 from .legends import title_box
 
 __all__ = [
@@ -328,6 +329,7 @@ def catchment_png(
     )
     if scatter is not None:
         fig.colorbar(scatter, ax=list(axes.flat), shrink=0.7, label=f"P(INSTC faster than {ref})")
+    literal_text(fig)  # before the names are placed: placing them measures the text
     for ax, named in labels:
         place_labels(ax, named, fontsize=7.5, marks=False)
     return fig
@@ -369,6 +371,7 @@ def write_catchment(
         fig = catchment_png(frame, places, origin=origin, reference=reference, as_of=as_of)
         buf = io.BytesIO()
         try:
+            literal_text(fig)
             fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight")
         finally:
             plt.close(fig)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError
+from .._today import today as current_day
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..profile import Profile
@@ -28,7 +29,10 @@ __all__ = [
     "backtest_figure",
     "comparison_figure",
     "credit",
+    "figure_bytes",
+    "literal_text",
     "param_label",
+    "plain",
     "save_figure",
     "time_distance",
 ]
@@ -71,11 +75,66 @@ _FIELD_WORDS = {
 
 
 # -- text ------------------------------------------------------------------------------------
+def plain(text: Any) -> str:
+    r"""``text`` for a matplotlib tick label, drawn as written: every ``$`` escaped.
+
+    Tick labels are redrawn from their strings, so they cannot keep a per-object setting;
+    with every ``$`` escaped matplotlib finds no mathtext and draws a ``$`` for each ``\$``.
+
+    Parameters
+    ----------
+    text
+        A label from data or arguments.
+
+    Returns
+    -------
+    str
+    """
+    return str(text).replace("$", "\\$")
+
+
+def literal_text(fig: Any) -> Any:
+    r"""Draw every title, label, legend entry and annotation of ``fig`` as plain text.
+
+    Matplotlib reads ``$...$`` as mathtext (and all text as TeX with ``text.usetex``): a
+    title ``US$5 to US$9`` would come out as italic ``US5toUS9``, ``Cost $\nope$`` would
+    fail to draw. Every text object of the figure is set ``parse_math=False`` and
+    ``usetex=False``, except the tick labels and axis offsets matplotlib formats from numbers
+    itself (a log axis's powers of ten are mathtext); tick labels set from data go through
+    :func:`plain`. Every figure of :mod:`corridormap.render` calls it before it is returned,
+    and :func:`save_figure` once more before writing.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib figure (or subfigure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    from matplotlib.axis import Tick
+    from matplotlib.text import Text
+
+    numeric: set[int] = set()
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            numeric.add(id(axis.offsetText))
+    for tick in fig.findobj(lambda a: isinstance(a, Tick)):
+        numeric.update((id(tick.label1), id(tick.label2)))
+    for text in fig.findobj(lambda a: isinstance(a, Text)):
+        if id(text) not in numeric:
+            text.set_parse_math(False)
+            text.set_usetex(False)
+    return fig
+
+
 def credit(params: Mapping[str, Any] | None = None, *, today: _dt.date | None = None) -> str:
     """The credit line every chart carries: version, model date, parameter set, sources."""
     from .. import __version__
 
-    day = (today or _dt.date.today()).isoformat()
+    day = (today or current_day()).isoformat()
     meta = (params or {}).get("meta") or {}
     pset = f", parameters v{meta['version']}" if meta.get("version") else ""
     return (
@@ -413,7 +472,7 @@ def time_distance(
     fig.suptitle(title or _title(profs))
     fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
     fig.text(0.995, 0.005, credit(params), ha="right", va="bottom", fontsize=7, color="#555555")
-    return fig
+    return literal_text(fig)
 
 
 def _top(prof: Profile, quantity: str) -> float:
@@ -486,7 +545,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
             ax.barh(y, waits, left=mean, color="none", edgecolor=WAIT_COLOUR, hatch="..",
                     label="+ wait for the first departure")  # fmt: skip
             ax.legend(fontsize=7, loc="lower right")
-        ax.set_yticks(y, names if key == "days" else [""] * len(names), fontsize=8)
+        ax.set_yticks(y, [plain(n) if key == "days" else "" for n in names], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(f"{unit}\n(bar expected, whiskers P10–P90)")
         ax.grid(axis="x", alpha=0.3)
@@ -502,7 +561,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
         ax.barh(y, lo - base, left=base, color="#4c72b0", label="parameter at low")
         ax.barh(y, hi - base, left=base, color="#dd8452", label="parameter at high")
         ax.axvline(base, color="black", lw=1)
-        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_yticks(y, [plain(x) for x in labels], fontsize=8)
         ref = _label(comp, comp.reference)
         ax.set_xlabel(f"INSTC's best branch minus {ref}, days\n(negative: INSTC faster)")
         ax.set_title(f"What moves the INSTC – {ref} gap most", fontsize=10)
@@ -546,7 +605,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
     fig.text(
         0.995, 0.003, credit(comp.params), ha="right", va="bottom", fontsize=7, color="#555555"
     )
-    return fig
+    return literal_text(fig)
 
 
 def _base_gap(comp: Any) -> float:
@@ -585,7 +644,7 @@ def backtest_figure(bt: Any):
         colour = "#ff7f0e" if o["role"] == "holdout" else "#1f77b4"
         ax.plot([o["p10"], o["p90"]], [y, y], color=colour, lw=1.6)
         ax.plot([o["expected"]], [y], marker="o" if o["inside"] else "X", color=colour, ms=6)
-    ax.set_yticks(range(len(rows)), [o["id"] for o in rows], fontsize=7)
+    ax.set_yticks(range(len(rows)), [plain(o["id"]) for o in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel("days (log scale)")
@@ -598,7 +657,7 @@ def backtest_figure(bt: Any):
         fontsize=9,
     )
     ax.grid(axis="x", which="both", alpha=0.3)
-    return fig
+    return literal_text(fig)
 
 
 def saving_figure(curves):
@@ -620,6 +679,7 @@ def saving_figure(curves):
     ax.set_ylabel("saving at equilibrium, days")
     ax.set_title("What each scenario saves, queues included")
     ax.legend(fontsize=8)
+    literal_text(fig)  # before the layout measures the text
     fig.tight_layout()
     return fig
 
@@ -641,9 +701,29 @@ def save_figure(fig, path, *, dpi: int = 150) -> Path:
             f"{path}: a chart is written as .png or .svg (by the file's suffix), "
             f"not {suffix or 'a file without a suffix'!r}"
         )
-    fmt = FORMATS[suffix]
+    data = figure_bytes(fig, FORMATS[suffix], dpi=dpi)
+    return atomic_write(path, data)
 
-    def write(fh):
-        fig.savefig(fh, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
 
-    return atomic_write(path, write)
+def figure_bytes(fig, fmt: str = "png", *, dpi: int = 150) -> bytes:
+    """A figure drawn as PNG or SVG bytes, its text drawn literally (:func:`literal_text`).
+
+    Parameters
+    ----------
+    fig
+        The matplotlib figure.
+    fmt
+        ``"png"`` or ``"svg"``.
+    dpi
+        Dots per inch (PNG).
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    literal_text(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else None)
+    return buf.getvalue()

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ..mapscenes import SceneView, compute_scene, compute_scenes, load_scenes, pick_scene
+from .._errors import SceneError
+from ..mapscenes import (
+    SCENE_PAGES,
+    SceneView,
+    compute_scene,
+    compute_scenes,
+    load_scenes,
+    pick_scene,
+)
 from ._html import esc
 from .layers import corridor_map, links_box
 from .legends import title_box
@@ -143,10 +151,14 @@ def write_scenes(
     SceneError
         If a scene in ``names`` is unknown or does not apply to ``G``.
     """
-    maps = [(v.scene.name, draw_scene(v, G=G)) for v in compute_scenes(G, names)]
-    out = Path(out_dir)
-    suffix = "-offline" if self_contained else ""
+    from .._filenames import file_names, inside
+
+    views = compute_scenes(G, names)
+    # page names are slugs, distinct, inside out_dir: checked before anything is drawn
+    file_names([v.scene.name for v in views], SCENE_PAGES, what="scene", error=SceneError)
+    paths = [inside(out_dir, v.scene.page(self_contained=self_contained)) for v in views]
+    maps = [draw_scene(v, G=G) for v in views]
     return [
-        save_map(m, out / f"map-{name}{suffix}.html", self_contained=self_contained)
-        for name, m in maps
+        save_map(m, path, self_contained=self_contained)
+        for path, m in zip(paths, maps, strict=True)
     ]

@@ -270,9 +270,9 @@ def _draw_route_ends(
 
 
 def plain_route_name(name: str, pct: Mapping[str, Any] | None) -> str:
-    """``name`` without a trailing ": 30.7 days P50" that repeats the route's own P50."""
+    """``name`` without a trailing ": 22.4 days expected" that repeats the route's own figure."""
     if pct and pct.get("days"):
-        tail = f": {pct['days']['p50']:.1f} days P50"
+        tail = f": {pct['days']['expected']:.1f} days expected"
         if name.endswith(tail) and len(name) > len(tail):
             return name[: -len(tail)]
     return name

@@ -9,7 +9,6 @@ the title, and a credit line with the date. :func:`save_static` writes it atomic
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from pathlib import Path
@@ -18,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .._atomic import atomic_write
+from .._today import today
 from ..places import short_name
+from .charts import figure_bytes, literal_text
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,9 +106,10 @@ def draw_static(view: SceneView, *, G: nx.MultiDiGraph) -> Figure:
     avoid = []
     if handles:
         avoid.append(ax.legend(handles=handles, loc="lower right", fontsize=5.5, framealpha=0.92))
+    literal_text(fig)  # before the names are placed: placing them measures the legend's text
     _draw_labels(ax, labelled, avoid)
     _draw_titles(fig, view)
-    return fig
+    return literal_text(fig)
 
 
 def _draw_network(ax: Any, links: dict, faint: bool, pts: list, handles: list) -> None:
@@ -415,6 +417,8 @@ def place_labels(
                     zorder=9,
                     fontweight="bold",
                     bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 0.3},
+                    parse_math=False,  # a name is text (measured here, before literal_text)
+                    usetex=False,
                 )
                 bb = t.get_window_extent(renderer)
                 if clear(bb, i, dotted):
@@ -525,7 +529,7 @@ def _draw_titles(fig: Any, view: SceneView) -> None:
 
     credit = (
         f"{SCHEMATIC_NOTE}. Basemap: {BASEMAP_ATTRIBUTION}. Data: {ATTRIBUTION}. "
-        f"Drawn with corridormap on {dt.date.today().isoformat()}."
+        f"Drawn with corridormap on {today().isoformat()}."
     )
     if scene.source:
         credit += f" Sources: {scene.source}."
@@ -544,9 +548,11 @@ def save_static(
     """Draw the scene (:func:`draw_static`) and write it atomically as ``png`` or ``svg``."""
     if fmt not in ("png", "svg"):
         raise ValueError(f"format {fmt!r}: expected png or svg")
+    import matplotlib.pyplot as plt
+
     fig = draw_static(view, G=G)
-
-    def write(fh: Any) -> None:
-        fig.savefig(fh, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
-
-    return atomic_write(path, write)
+    try:
+        data = figure_bytes(fig, fmt, dpi=DPI)
+    finally:
+        plt.close(fig)
+    return atomic_write(path, data)

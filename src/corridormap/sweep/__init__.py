@@ -16,13 +16,16 @@ instead of repeated, by module:
 ``partition.py``    one partition: its origins' pairs, routes and Monte Carlo (once per
                     distinct set of route terms; on a network of more than
                     ``OWN_SEARCH_MAX_EDGES`` edges the routes are ``route``'s own)
-``execution.py``    where the partitions run: in this process or on Dask, with progress
+``execution.py``    where the partitions run: in this process or on Dask, with progress, and
+                    what is watched on Dask (the scheduler, the workers, stalled partitions)
+``store.py``        finished partitions kept on disk, so an interrupted sweep resumes
 ``table.py``        the table's columns and rows, written to CSV or Parquet
 ==================  ===========================================================================
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,11 +35,19 @@ from .._errors import InputError, NoRouteError
 from .._schema import MAX_DRAWS, check_count, check_graph
 from ..families import Family, network_families, resolve_families
 from ..places import resolve_endpoints
-from .execution import dask_available, run_partitions, stderr_is_terminal
+from .execution import (
+    CONNECT_TIMEOUT_S,
+    STALL_TIMEOUT_S,
+    WORKER_TIMEOUT_S,
+    dask_available,
+    run_partitions,
+    scheduler_address,
+)
 from .job import Job, scenario_items
+from .store import PartStore, job_key
 from .table import SWEEP_COLUMNS, write_table
 
-__all__ = ["SWEEP_COLUMNS", "dask_available", "sweep", "write_table"]
+__all__ = ["SWEEP_COLUMNS", "dask_available", "scheduler_address", "sweep", "write_table"]
 
 
 def sweep(
@@ -53,7 +64,11 @@ def sweep(
     client: Any = None,
     partitions: int | None = None,
     workers: int | None = None,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+    worker_timeout: float = WORKER_TIMEOUT_S,
+    stall_timeout: float = STALL_TIMEOUT_S,
 ):
     """Compare the route families for every origin x destination x scenario.
 
@@ -92,7 +107,18 @@ def sweep(
     workers
         With ``client="local"``: worker processes (default this machine's cores).
     progress
-        Show a progress bar on stderr (default: when stderr is a terminal).
+        Show progress on stderr: ``None`` (default) a bar when stderr is a terminal; ``True``
+        also a line now and then off a terminal; ``False`` nothing
+        (:mod:`corridormap._progress`).
+    resume
+        A directory to keep each finished partition in (:mod:`corridormap.sweep.store`): a
+        sweep of the same job later runs only the partitions not kept there. The directory
+        is left for the caller to remove once the table is safe (the command line removes
+        it after writing the table).
+    connect_timeout, worker_timeout, stall_timeout
+        Seconds, on Dask: for a scheduler to answer, without any worker, without a partition
+        finishing; past them the sweep stops with a :class:`~corridormap.ClusterError`
+        (:mod:`corridormap.sweep.execution`).
 
     Returns
     -------
@@ -112,6 +138,9 @@ def sweep(
         If a place, kind, region or country is not known.
     ScenarioError
         If a scenario names ids the network does not have.
+    ClusterError
+        If the Dask cluster fails while the sweep runs (the finished partitions are kept in
+        ``resume``).
     """
     import pandas as pd
 
@@ -130,6 +159,15 @@ def sweep(
         partitions = check_count(partitions, "partitions", high=100_000)
     if workers is not None:
         workers = check_count(workers, "workers", high=1024)
+    if isinstance(client, str) and client != "local":
+        scheduler_address(client)  # checked before anything is computed or connected to
+    for name, value in (
+        ("connect_timeout", connect_timeout),
+        ("worker_timeout", worker_timeout),
+        ("stall_timeout", stall_timeout),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e7:
+            raise InputError(f"{name} must be a number of seconds above 0, got {value!r}")
     table = network_families(G)
     fams = resolve_families(families, table)
     cat = places(G)
@@ -144,8 +182,20 @@ def sweep(
         clocks=clocks,
         names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
     )
-    show = progress if progress is not None else stderr_is_terminal()
-    parts = run_partitions(G, os_, job, client, partitions, workers, show)
+    store = PartStore(resume, job_key(G, os_, job)) if resume is not None else None
+    parts = run_partitions(
+        G,
+        os_,
+        job,
+        client,
+        partitions=partitions,
+        workers=workers,
+        show=progress,
+        store=store,
+        connect_timeout=connect_timeout,
+        worker_timeout=worker_timeout,
+        stall_timeout=stall_timeout,
+    )
     frame = pd.DataFrame({c: [v for p in parts for v in p[c]] for c in SWEEP_COLUMNS})
     if frame.empty:
         raise NoRouteError("the sweep has no pair: every origin is also the only destination")

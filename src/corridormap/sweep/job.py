@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from .._errors import ScenarioError
 from ..families import Family
 from ..weights import Weight, make_weight
 
@@ -41,7 +43,7 @@ def scenario_weight(G: nx.MultiDiGraph, label: str, items: tuple[Any, ...], by: 
 
 def scenario_items(G: nx.MultiDiGraph, scenarios: Any) -> list[tuple[str, tuple[Any, ...]]]:
     """``[(label, Scenario objects)]``: the baseline first, then each scenario given."""
-    from ..scenarios import Scenario, load_scenario
+    from ..scenarios import Scenario, apply_scenario, load_scenario
 
     if scenarios is None:
         given: list[Any] = []
@@ -55,7 +57,17 @@ def scenario_items(G: nx.MultiDiGraph, scenarios: Any) -> list[tuple[str, tuple[
             continue
         sc = s if isinstance(s, Scenario) else load_scenario(s, G)
         sc.validate(G)
-        if sc.name in out:
+        if sc.name == "baseline" and not apply_scenario(G, [sc]).to_dict():
+            continue  # a scenario of no changes named baseline is the baseline
+        if sc.name in out:  # the same scenario twice is swept once; two of one name refused
+            if out[sc.name] != (sc,):
+                twin = out[sc.name][0].file if out[sc.name] else "the baseline"
+                raise ScenarioError(
+                    f"two different scenarios are named {sc.name!r} ({Path(twin).name or twin} "
+                    f"and {Path(sc.file).name or 'one built in code'}): their rows could not be "
+                    "told apart; rename one",
+                    field="name",
+                )
             continue
         out[sc.name] = (sc,)
     return list(out.items())

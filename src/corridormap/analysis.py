@@ -126,8 +126,7 @@ def _explorer(table: object, file: str) -> dict | None:
             isinstance(val, list) and val and all(isinstance(x, str) and x.strip() for x in val)
         ):
             raise GeodataError(
-                "must be a list of place names, kinds, regions or country codes, got "
-                + show(val),
+                "must be a list of place names, kinds, regions or country codes, got " + show(val),
                 file=file,
                 feature="explorer",
                 field=key,

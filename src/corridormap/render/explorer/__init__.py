@@ -75,7 +75,7 @@ from __future__ import annotations
 
 from .payloads import NUMBER_FORMATS, WAIT_CLOCK, format_value
 from .schema import SCHEMA_VERSION, STEP_KINDS, ExplorerDataError, check_explorer_data
-from .writer import write_explorer
+from .writer import explorer_files, write_explorer
 
 __all__ = [
     "NUMBER_FORMATS",
@@ -84,6 +84,7 @@ __all__ = [
     "WAIT_CLOCK",
     "ExplorerDataError",
     "check_explorer_data",
+    "explorer_files",
     "format_value",
     "write_explorer",
 ]

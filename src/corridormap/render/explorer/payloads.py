@@ -41,6 +41,7 @@ __all__ = [
     "STOP_COLOR",
     "WAIT_CLOCK",
     "format_value",
+    "origin_file",
     "pack_ints",
     "payloads",
     "printed_digits",
@@ -67,6 +68,11 @@ STOP_COLOR = "#c2185b"
 OTHER_MODE_COLOR = "#7f7f7f"
 #: an origin's data file: numbered, never named after the data
 ORIGIN_FILE = re.compile(r"^origin-\d{3,}\.js$")
+
+
+def origin_file(i: int) -> str:
+    """The data file of the ``i``-th origin (numbered: a name from data is never a path)."""
+    return f"origin-{i:03d}.js"
 
 
 # -- numbers --------------------------------------------------------------------------------
@@ -392,7 +398,7 @@ def _basemap_payload() -> dict[str, Any]:
 def payloads(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Every data file's payload by file name (origins first: they fill the link table)."""
     enc = _Encoder(data)
-    files = {o: f"origin-{i:03d}.js" for i, o in enumerate(data["results"])}
+    files = {o: origin_file(i) for i, o in enumerate(data["results"])}
     out: dict[str, dict[str, Any]] = {files[o]: enc.origin(o) for o in data["results"]}
     links = enc.link_payload()  # before meta: link modes join the mode table
     return {

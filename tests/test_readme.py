@@ -95,37 +95,79 @@ def test_readme_console_excerpt_is_current(tmp_path):
 
 def test_readme_figures_match_the_model(bundled_G):
     """The figures quoted in the README prose come out of the model as it is now."""
-    import numpy as np
-
-    from corridormap.scenarios import compare_scenarios
-
-    comp = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0)
-    west = np.percentile(comp.days["instc-western"], 50)
-    suez = np.percentile(comp.days["suez"], 50)
-    assert f"Mumbai–Moscow by INSTC\n  {west:.1f} days P50" in README
-    assert f"India–Novorossiysk line ({suez:.1f} days)" in README
-    north = np.percentile(comp.days["suez-north-europe"], 50)
-    assert f"and the\n  Baltic {north:.1f} days" in README
-    sc = compare_scenarios(bundled_G, [("Mumbai", "Moscow")], ["rasht-astara-railway"])
-    row = sc.to_dict()[0]
-    assert f"saves {-row['delta_days']:.1f} days and ${-row['delta_cost_usd']:,.0f}/TEU" in README
-    # ... and at P50, from the same Monte Carlo as route and compare
-    from corridormap.uncertainty import route_percentiles
-
-    rail = cm.apply_scenario(bundled_G, "rasht-astara-railway")
-    p0, p1 = (
-        route_percentiles(bundled_G, cm.route(bundled_G, "Mumbai", "Moscow", weight=w))
-        for w in (cm.make_weight("time_h"), rail.weight("time_h"))
-    )
-    d_days = p0["days"]["p50"] - p1["days"]["p50"]
-    d_usd = p0["cost_usd"]["p50"] - p1["cost_usd"]["p50"]
-    assert f"({d_days:.1f} days and ${d_usd:,.0f} at P50" in README
-    r = cm.route(bundled_G, "Mumbai", "Moscow")
-    pr = route_percentiles(bundled_G, r)["days"]
+    prose = " ".join(README.split())
+    transit = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0)
+    door = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0, clock="door-to-door")
+    t = transit.to_frame().set_index("family")
+    d = door.to_frame().set_index("family")
+    west = t.loc["instc-western"]
     assert (
-        f'("{pr["p50"]:.1f} days P50 (P10–P90 {pr["p10"]:.1f}–{pr["p90"]:.1f}), '
-        f'likely-values route {r.days:.1f} days")'
-    ) in " ".join(README.split())
+        f"branch {west.days_expected:.1f} days expected on the transit clock "
+        f"(P10–P90 {west.days_p10:.1f}–{west.days_p90:.1f}), by the Suez Canal and "
+        f"Novorossiysk {t.loc['suez'].days_expected:.1f}, via northern Europe "
+        f"{t.loc['suez-north-europe'].days_expected:.1f}; door to door "
+        f"{d.loc['instc-western'].days_expected:.1f} against {d.loc['suez'].days_expected:.1f} "
+        f"and {d.loc['suez-north-europe'].days_expected:.1f}."
+    ) in prose
+    assert (
+        f"is {transit.p_instc_beats('suez'):.2f} on the transit clock, "
+        f"{door.p_instc_beats('suez'):.2f} door to door"
+    ) in prose
+    assert f"({west.schedule_wait_days_expected:.1f} days at Nhava Sheva" in prose
+    # the Rasht-Astara railway: the fastest route does not change, the railway route does
+    rail = cm.apply_scenario(bundled_G, "rasht-astara-railway")
+    sc = cm.compare_scenarios(bundled_G, [("Mumbai", "Moscow")], ["rasht-astara-railway"])
+    assert sc.to_dict()[0]["delta_days"] == 0
+    assert f"then rail from Baku: {west.days_expected:.1f} days transit" in prose
+    via = ["Shahid Rajaei", "Rasht", "Astara (AZ)"]
+    lm = [None, ["rail"], None, None]
+    r0, r1 = (
+        cm.route(bundled_G, "Mumbai", "Moscow", via=via, leg_modes=lm, weight=w)
+        for w in (None, rail.weight("time_h"))
+    )
+    assert (
+        f"takes {r0.days:.1f} days and ${r0.cost_usd:,.0f}/TEU, with the railway "
+        f"{r1.days:.1f} days and ${r1.cost_usd:,.0f} ({r0.days - r1.days:.1f} days and "
+        f"${r0.cost_usd - r1.cost_usd:,.0f}/TEU saved"
+    ) in prose
+    assert f"saves {r0.days - r1.days:.1f} days and ${r0.cost_usd - r1.cost_usd:,.0f}/TEU" in prose
+    # the validation figures are those of docs/validation.md (itself checked current)
+    report = " ".join((ROOT / "docs" / "validation.md").read_text(encoding="utf-8").split())
+    oos = re.search(
+        r"\*\*Out of sample\*\* \((\d+) observations scored, (\d+) not replayable\): median "
+        r"absolute error ([\d.]+%) \(target at most (\d+)%: (\w+)\), (\d+%) of observations "
+        r"inside P10-P90 \(target at least (\d+)%: (\w+)\)\. Holdout rows alone \(\d+\): median "
+        r"absolute error ([\d.]+%)",
+        report,
+    )
+    assert oos, "docs/validation.md states its out-of-sample figures"
+    n, lost, err, target, verdict, inside, target_in, verdict_in, holdout = oos.groups()
+    assert (
+        f"median absolute error {err} (target at most {target}%: {verdict}), {inside} of "
+        f"observations inside P10–P90 (target at least {target_in}%: {verdict_in}), {n} "
+        f"observations scored"
+    ) in prose
+    assert lost == "0" and "none unreplayable" in prose
+    assert f"The held-out rows do worse ({holdout})" in prose
+    sigma = re.search(r"`model.discrepancy_sigma_log` = ([\d.]+)", report).group(1)
+    assert f"the model discrepancy ({sigma} on the log scale)" in prose
+    assert "**What is calibrated.** No time parameter" in report
+
+    def row(claim: str) -> str:
+        return re.search(rf"\| fffai_study_2017 \| {claim} \| [^|]+ \| ([\d.]+)", report).group(1)
+
+    assert (
+        f"by the INSTC {row('INSTC days, Mumbai - Russia')} days door to door, inside FFFAI's "
+        f"25–30; by Suez {row('Suez days, Mumbai - Russia')} days (the direct "
+        f"India–Novorossiysk line) and {row('Suez days via northern Europe, Mumbai - Russia')} "
+        "by the traditional route"
+    ) in prose
+    assert (
+        f"is {row('INSTC time saving vs Suez')}% faster than the best Suez route and "
+        f"{row('INSTC time saving vs Suez via northern Europe')}% faster than the traditional "
+        f"one (40% claimed), and {row('INSTC cost saving vs Suez')}% and "
+        f"{row('INSTC cost saving vs Suez via northern Europe')}% cheaper (30% claimed)"
+    ) in prose
     gd = cm.load_geodata()
     official = sum(1 for link in gd.links.values() if link["basis"] == "official")
     assert (

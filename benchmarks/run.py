@@ -70,6 +70,7 @@ def main() -> int:
         "bench_core",
         "bench_scaling",
         "bench_sweep",
+        "bench_explorer",
     ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")

@@ -96,11 +96,20 @@ def test_a_sweep_table_gives_the_same_data(bundled_G, data, tmp_path):
 
 def test_a_sweep_table_of_other_routes_is_refused(bundled_G, tmp_path):
     frame = sweep(bundled_G, ["MAA"], ["MOW"], draws=50, seed=1)
+    table = frame.copy()
     frame.loc[frame["family"] == "suez", "nodes"] = "MAA MOW"
     with pytest.raises(InputError, match=r"suez from MAA to MOW .* is MAA MOW in the table"):
         explorer_data_from_sweep(bundled_G, frame)
+    with pytest.raises(InputError, match="--by time"):  # swept by cost: other routes
+        explorer_data_from_sweep(
+            bundled_G, sweep(bundled_G, ["MAA"], ["MOW"], draws=50, by="cost_usd")
+        )
+    frame = table.copy()
+    frame["best_family"] = "cape"  # routes as found here, but not the fastest named best
+    with pytest.raises(InputError, match="best family is cape, not the fastest"):
+        explorer_data_from_sweep(bundled_G, frame)
     with pytest.raises(InputError, match="not a sweep table"):
-        explorer_data_from_sweep(bundled_G, frame.drop(columns=["nodes"]))
+        explorer_data_from_sweep(bundled_G, table.drop(columns=["nodes"]))
 
 
 def test_default_ends_are_the_analysis_files(bundled_G):

@@ -564,6 +564,7 @@ def explorer_data_from_sweep(
         if not mine:
             continue
         _check_routes(res, mine, where)
+        _check_best(res, mine, where)
         col.add(res, _summary(mine) if res.routes else None)
     return _assemble(G, col, fams, items, draws, seed, title)
 
@@ -582,3 +583,17 @@ def _check_routes(res: PairResult, rows: Sequence[Mapping[str, Any]], where: str
                 f"{mine or 'unreachable'} on this network: sweep and explorer need the same "
                 "data, --as-of and --by time"
             )
+
+
+def _check_best(res: PairResult, rows: Sequence[Mapping[str, Any]], where: str) -> None:
+    """The table's best family is the one of least expected days (a sweep ``--by time``)."""
+    routed = [r for r in rows if r["reachable"]]
+    if not routed:
+        return
+    fastest = min(routed, key=lambda r: float(r["days_expected"]))["family"]
+    if rows[0]["best_family"] != fastest:
+        raise InputError(
+            f"{where}: from {res.origin} to {res.destination} ({res.scenario}, {res.clock} "
+            f"clock) the table's best family is {rows[0]['best_family']}, not the fastest "
+            f"({fastest}): the explorer reads tables swept by time (corridormap sweep --by time)"
+        )

@@ -32,7 +32,7 @@ from typing import Any
 import networkx as nx
 
 from . import __version__
-from ._errors import InputError, NoRouteError, UnknownPlaceError
+from ._errors import GeodataError, InputError, NoRouteError, ScenarioError, UnknownPlaceError
 from ._progress import Progress
 from ._schema import MAX_DRAWS, check_count, check_graph
 from .families import Family, network_families, resolve_families
@@ -50,6 +50,7 @@ __all__ = [
     "EXPLORER_VERSION",
     "TITLE",
     "default_ends",
+    "default_scenarios",
     "explorer_data",
     "explorer_data_from_sweep",
 ]
@@ -98,6 +99,32 @@ def default_ends(G: nx.MultiDiGraph) -> tuple[list[str], list[str]]:
             ids = dict.fromkeys(p for p, v in places(G).items() if v.get("kind") != "chokepoint")
         out.append(list(ids))
     return out[0], out[1]
+
+
+def default_scenarios(G: nx.MultiDiGraph) -> list[str]:
+    """The scenarios the explorer offers when none are given: every one of the data that applies.
+
+    A scenario file (the data's own, then the bundled ones) that names a place or link this
+    network lacks is left out with a note.
+
+    Returns
+    -------
+    list of str
+        Scenario names, the baseline not among them.
+    """
+    from .scenarios import list_scenarios, load_scenario
+
+    out = []
+    for name in list_scenarios(G):
+        if name == "baseline":
+            continue
+        try:
+            load_scenario(name, G).validate(G)
+        except (ScenarioError, GeodataError) as exc:
+            log.info("explorer: scenario %s left out: %s", name, exc)
+            continue
+        out.append(name)
+    return out
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -385,8 +412,6 @@ def explorer_data(
     NoRouteError
         If no family connects any origin with any destination.
     """
-    from .scenarios import list_scenarios
-
     check_graph(G, "explorer_data")
     draws = check_count(draws, "draws", high=MAX_DRAWS)
     clocks = _check_clocks(clocks)
@@ -399,7 +424,7 @@ def explorer_data(
         else d_default
     )
     if scenarios is None:
-        scenarios = [s for s in list_scenarios(G) if s != "baseline"]
+        scenarios = default_scenarios(G)
     items = scenario_items(G, scenarios)
     fams = resolve_families(families, network_families(G))
     job = Job(

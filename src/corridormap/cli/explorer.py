@@ -63,8 +63,8 @@ def add_explorer_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME|FILE",
-        help="a scenario the reader can pick (repeat; default every scenario of the data; "
-        "the baseline is always included)",
+        help="a scenario the reader can pick (repeat; default every scenario of the data that "
+        "applies to the network; the baseline is always included)",
     )
     ex.add_argument("--family", action="append", metavar="NAME", help="only these families")
     ex.add_argument(
@@ -145,9 +145,8 @@ def cmd_explorer(args: argparse.Namespace) -> int:
 
 def _computed(args: argparse.Namespace, G: Any) -> dict[str, Any]:
     """The explorer's data computed here, after the work is checked against its bounds."""
-    from ..explore import default_ends, explorer_data
+    from ..explore import default_ends, default_scenarios, explorer_data
     from ..places import resolve_endpoints
-    from ..scenarios import list_scenarios
     from ..sweep.job import scenario_items
     from ..weights import CLOCKS
 
@@ -156,7 +155,7 @@ def _computed(args: argparse.Namespace, G: Any) -> dict[str, Any]:
     dests = list_arg(args.destinations)
     os_ = resolve_endpoints(G, origins, "origins") if origins else o_default
     ds = resolve_endpoints(G, dests, "destinations") if dests else d_default
-    scenarios = args.scenario or [s for s in list_scenarios(G) if s != "baseline"]
+    scenarios = args.scenario or default_scenarios(G)
     clocks = tuple(dict.fromkeys(args.clock or CLOCKS))
     n_scen = len(scenario_items(G, scenarios))
     dset = set(ds)

@@ -76,7 +76,7 @@ def test_scene_legends_give_the_expected_days_and_the_published_run(bundled_G):
     m = render.scene_map(bundled_G, "shipment-2023")
     # the boxes' text as shown (the page holds it JSON-encoded)
     page = " ".join(c.body for c in m._children.values() if c._name == "CorridormapControl")
-    pct = route_percentiles(bundled_G, view.routes[0], draws=2000, seed=0)["days"]
+    pct = route_percentiles(bundled_G, view.routes[0], seed=0)["days"]
     band = f"(P10–P90 {pct['p10']:.1f}–{pct['p90']:.1f})"
     assert f"{pct['expected']:.1f} days transit, expected {band}" in page
     row = evidence_rows(bundled_G.graph["directory"])["russia-saudi-2023-to-iran"]

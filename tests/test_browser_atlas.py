@@ -281,7 +281,8 @@ def test_notebook_maps_fit_what_they_show(browser, bundled_G, tmp_path):
             zooms[name] = view["zoom"]
             shot = Image.open(io.BytesIO(frame.locator(".folium-map").screenshot()))
             assert _share(shot, NO_DATA) <= 0.02, name
-            assert view["w"] >= -180.01 and view["e"] <= 180.01, (name, view)
+            px = 360 / (256 * 2 ** view["zoom"])  # a pixel in degrees: the view's rounding
+            assert view["w"] >= -180 - px and view["e"] <= 180 + px, (name, view)
             if name == "overview":
                 assert view["legend"] == [False]  # taller than half the frame
             assert errors == [], (name, errors)
@@ -290,3 +291,61 @@ def test_notebook_maps_fit_what_they_show(browser, bundled_G, tmp_path):
     assert zooms["utilisation"] >= 3.5 > zooms["overview"]  # the INSTC, not the world
     assert zooms["route"] >= 3
     assert abs(zooms["route, drawn with no size"] - zooms["route"]) <= 0.25, zooms
+
+
+def _printed(argv: list[str], capsys) -> str:
+    from corridormap.cli import main
+
+    assert main(argv) == 0
+    return capsys.readouterr().out
+
+
+def test_route_and_compare_figures_are_on_the_map_popup_and_atlas(browser, atlas_dir, capsys):
+    """One number per question: the figures ``route`` and ``compare`` print for Mumbai-Moscow
+    are the strings on the scene's legend, in a route's popup and in the atlas's finding."""
+    import re
+
+    from test_browser import CLICK_TARGET
+
+    first = _printed(["route", "Mumbai", "Moscow"], capsys).splitlines()[0]
+    fastest = re.search(r"\d+\.\d days transit, expected \(P10–P90 [\d.]+–[\d.]+", first).group()
+    table = _printed(["compare", "Mumbai", "Moscow"], capsys).splitlines()
+    head = next(line.split() for line in table if line.startswith("metric"))
+    row = {
+        name: next(line for line in table if line.startswith(name)).split()[-len(head) + 1 :]
+        for name in ("days, expected (transit)", "days P10", "days P90")
+    }
+    suez = head.index("suez") - 1
+    by_sea = (
+        f"{row['days, expected (transit)'][suez]} days transit, expected "
+        f"(P10–P90 {row['days P10'][suez]}–{row['days P90'][suez]}"
+    )
+    assert (
+        fastest.split(" days")[0]
+        == row["days, expected (transit)"][head.index("instc-western") - 1]
+    )
+    atlas = browser.new_page()
+    try:
+        atlas.goto((atlas_dir / "index.html").as_uri())
+        finding = atlas.locator("li", has=atlas.locator("a[href='map-instc-vs-suez.html']"))
+        text = finding.locator(".finding").inner_text()
+        assert f"INSTC, fastest: {fastest}" in text and f"By sea via Suez: {by_sea}" in text
+    finally:
+        atlas.close()
+    page = _open(browser, (atlas_dir / "map-instc-vs-suez-offline.html").as_uri(), (1400, 900))
+    try:
+        pg = page.page
+        boxes = pg.eval_on_selector_all(".cm-box", "els => els.map(e => e.textContent)")
+        legend = " ".join(" ".join(boxes).split())
+        assert f"INSTC, fastest{fastest}" in legend and f"By sea via Suez{by_sea}" in legend
+        name = pg.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+        target = pg.evaluate(CLICK_TARGET, name)
+        assert target is not None
+        pg.mouse.click(target["x"], target["y"])
+        popup = pg.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        said = " ".join(popup.inner_text().split())
+        assert fastest in said or by_sea in said
+        page.check_clean()
+    finally:
+        pg.close()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import corridormap as cm
 import test_properties as tp
-from corridormap import corridors, routing, search
+from corridormap import corridors, search
 from corridormap.network import place_of
 from corridormap.search import core
 
@@ -111,7 +111,7 @@ def test_alternatives_equal_yen_on_the_bundled_network(bundled_G):
             wf = family_weight(bundled_G, fam, cm.make_weight("time_h"))
             alts = cm.alternatives(bundled_G, o, d, k=4, weight=wf, distinct="links")
             yen = corridors._alternatives_yen(
-                bundled_G, alts[0], alts[0].weight, [], 4, 500, routing._link_key, None
+                bundled_G, alts[0], alts[0].weight, [], 4, 500, corridors._link_key, None
             )
             assert [r.link_ids for r in alts] == [r.link_ids for r in yen], fam.name
 

@@ -162,7 +162,7 @@ def test_cli_map_timeline(tmp_path, capsys):
     assert 'min="2016" max="2018"' in page and "Alpha – Delta through time" in page
     # without --from/--to the bundled analysis.toml's pair is used: not in this network
     assert main(args) == 2
-    assert "no place 'Mumbai'" in capsys.readouterr().err
+    assert "'Mumbai' (IN) is not in the network" in capsys.readouterr().err
     assert main([*args, "--years", "2018-2016"]) == 2
     assert "FIRST <= LAST" in capsys.readouterr().err
 

@@ -216,9 +216,8 @@ class NotInServiceError(UnknownPlaceError):
     """
 
     def __init__(self, message: str, *, name: str) -> None:
-        self.name = name
-        self.suggestions = []
-        LookupError.__init__(self, message)
+        super().__init__(name)
+        self._message = message
 
 
 class NoRouteError(CorridormapError, LookupError):

@@ -25,6 +25,7 @@ from ._schema import MAX_DRAWS, check_count
 from .families import Family, family_routes, network_families, resolve_families
 from .routing import Route
 from .uncertainty import (
+    DRAWS,
     RouteTerms,
     Simulation,
     evaluate,
@@ -287,7 +288,7 @@ def compare(
     destination: str,
     *,
     families: Iterable[str | Family] | None = None,
-    draws: int = 10_000,
+    draws: int = DRAWS,
     seed: int | None = 0,
     by: str = "time_h",
     clock: str = "transit",

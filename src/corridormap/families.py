@@ -218,13 +218,14 @@ def _checked_families(G: nx.MultiDiGraph) -> Families:
     table = load_families(G.graph.get("directory"))
     known_links, _ = _links_and_modes(G)
     known_places = places(G)
+    gone = (G.graph.get("as_of") or {}).get("withheld", {})  # in the data, not in service
     for fam in table.families:
         for field_name, ids, known, what in (
             ("close_links", fam.close_links, known_links, "link"),
             ("close_places", fam.close_places, known_places, "place"),
         ):
             for x in ids:
-                if x not in known:
+                if x not in known and x not in gone:
                     near = closest(x, list(known), n=1)
                     hint = f" (did you mean {near[0]!r}?)" if near else ""
                     raise GeodataError(

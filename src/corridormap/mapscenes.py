@@ -50,9 +50,6 @@ log = logging.getLogger(__name__)
 
 #: the scene file's name in a geodata directory
 SCENES_FILE = "scenes.toml"
-#: Monte Carlo draws behind a scene route's P10/P50/P90 (seed 0): those of ``route``'s default
-#: (a route has the same figures on a map as in ``route`` and ``compare``)
-PERCENTILE_DRAWS = 2000
 #: a scene's pages, by its name's slug: with online tiles, and working offline
 SCENE_PAGES = ("map-{}.html", "map-{}-offline.html")
 #: page names a scene may not take: ``corridormap map catchment`` writes them
@@ -179,7 +176,8 @@ class SceneView:
         The scenario(s) the routes were found and measured under.
     percentiles
         Per route, P10/P50/P90 of its days and cost per TEU
-        (:func:`corridormap.uncertainty.route_percentiles`, 2,000 draws, seed 0).
+        (:func:`corridormap.uncertainty.route_percentiles`, :data:`corridormap.uncertainty.DRAWS`
+        draws, seed 0, as ``route`` and ``compare`` by default).
     replay
         The shipment laid out in time (replay scenes).
     evidence
@@ -430,7 +428,7 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
         except SceneError as exc:
             raise SceneError(exc.reason, file=scene.file, feature=scene.name) from None
         return SceneView(scene, scenario=scenario, replay=rp, labels=labels, evidence=evidence)
-    from .uncertainty import route_percentiles
+    from .uncertainty import DRAWS, route_percentiles
 
     routes, names, pcts = [], [], []
     for spec in scene.routes:
@@ -445,7 +443,7 @@ def compute_scene(G: nx.MultiDiGraph, scene: Scene, *, weight: Weight | None = N
                 feature=scene.name,
             ) from None
         label = (_crossing(r) if spec.label_by_crossing else None) or spec.label
-        pct = route_percentiles(G, r, draws=PERCENTILE_DRAWS, seed=0) if r.legs else {}
+        pct = route_percentiles(G, r, draws=DRAWS, seed=0) if r.legs else {}
         routes.append(r)
         pcts.append(pct)
         days = pct.get("days", {}).get("expected", math.nan)

@@ -63,6 +63,9 @@ __all__ = [
 
 #: the percentiles every Monte Carlo reports
 PERCENTILES = (10, 50, 90)
+#: the Monte Carlo draws of every command, map and report unless asked otherwise (seed 0), so
+#: a route's P10/P50/P90 are the same wherever it is shown
+DRAWS = 10_000
 #: bytes of parameter draws kept between Monte Carlos of the same seed
 CACHE_BYTES = 256 * 1024 * 1024
 #: draws evaluated at once by :func:`simulate` (bounds its memory, not its numbers)
@@ -438,7 +441,7 @@ def summary(a: np.ndarray, expected: float) -> dict[str, float]:
 
 
 def route_percentiles(
-    G: nx.MultiDiGraph, r: Route, *, draws: int = 10_000, seed: int | None = 0
+    G: nx.MultiDiGraph, r: Route, *, draws: int = DRAWS, seed: int | None = 0
 ) -> dict[str, Any]:
     """A route's figures: its expected days and cost, with their P10/P50/P90.
 

@@ -131,8 +131,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.map:
         from ..render import route_map, save_map
 
-        shown = [route_percentiles(G, r, draws=2000, seed=0) if r.legs else {} for r in routes]
-        m = route_map(routes, G=G, percentiles=shown)
+        m = route_map(routes, G=G, percentiles=pcts)
         save_map(m, args.map, self_contained=args.self_contained)
         print(f"map: {args.map}", file=sys.stderr)
     if args.chart:

@@ -147,20 +147,21 @@ def route_totals_text(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None
 def route_totals_short(t: Mapping[str, Any], pct: Mapping[str, Any] | None = None) -> str:
     """:func:`route_totals_text` in brief, for a legend of several routes; not escaped.
 
-    '30.7 d P50 (P10–P90 23.5–40.3) · $2,903/TEU P50 · 6,727 km · 3 borders · 3 transship.',
-    the likely-value figures labelled so without ``pct``.
+    '22.4 d transit, expected (P10–P90 15.2–30.4) · $4,242/TEU expected · 6,599 km · 3 borders
+    · 2 transship.'; the expected figures alone without ``pct``.
     """
     tail = (
         f"{t['distance_km']:,.0f} km · {t['borders']} border{'s' if t['borders'] != 1 else ''}"
         f" · {t['transshipments']} transship."
     )
+    clock = t.get("clock", "transit")
     if pct:
         d, c = pct["days"], pct["cost_usd"]
         return (
-            f"{d['p50']:.1f} d P50 (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
-            f"${c['p50']:,.0f}/TEU P50 · {tail}"
+            f"{d['expected']:.1f} d {clock}, expected (P10–P90 {d['p10']:.1f}–{d['p90']:.1f}) · "
+            f"${c['expected']:,.0f}/TEU expected · {tail}"
         )
-    return f"{t['days']:.1f} d (likely values) · ${t['cost_usd']:,.0f}/TEU · {tail}"
+    return f"{t['days']:.1f} d {clock}, expected · ${t['cost_usd']:,.0f}/TEU expected · {tail}"
 
 
 def leg_tooltip(leg: Any) -> str:

@@ -1,14 +1,16 @@
 """The corridor explorer at full size: disk size, time to interactive, pair-switch time.
 
-Builds a synthetic dataset of the size of the bundled sweep (issue 25): 64 endpoints, every
-one an origin to the other 63, 7 scenarios, 6 route families (3 INSTC branches, 3 sea
-routes), about 25 profile steps per route. Routes are shortest paths on a random network over
-Eurasia (190 places, about 320 links with 20-point geometries), a family being the network
-with some links closed, so routes from one origin share prefixes as real ones do. A scenario
-closes a few links and slows others; a family's figures change only where its route changes
-or crosses a slowed link (with the same draws and seed, the Monte Carlo gives an unchanged
-route the same percentiles), unless ``--all-distinct``, where every scenario changes every
-figure (the worst case for the file sizes).
+By default, the bundled network's explorer as ``make demo`` builds it (every pair of
+``analysis.toml`` ``[explorer]``, every scenario, both clocks, 2,000 draws; the build is
+timed too). ``--synthetic`` builds instead a synthetic dataset of the size of the bundled
+sweep: 64 endpoints, every one an origin to the other 63, 7 scenarios, 6 route families (3
+INSTC branches, 3 sea routes), about 25 profile steps per route. Its routes are shortest paths
+on a random network over Eurasia (190 places, about 320 links with 20-point geometries), a
+family being the network with some links closed, so routes from one origin share prefixes as
+real ones do. A scenario closes a few links and slows others; a family's figures change only
+where its route changes or crosses a slowed link (with the same draws and seed, the Monte
+Carlo gives an unchanged route the same percentiles), unless ``--all-distinct``, where every
+scenario changes every figure (the worst case for the file sizes).
 
 Writes the explorer (folder and self-contained) into a temporary directory and prints:
 the size on disk (target <= 10 MB in all), the time to write it, the time from navigation to
@@ -16,7 +18,7 @@ the first view drawn in Chromium (median of 5 fresh loads, target <= 2 s), and t
 after choosing another destination, another origin (its file loaded on demand), another
 scenario and clock through the page's controls (median of 10 each, target < 200 ms).
 
-Run: ``python benchmarks/bench_explorer.py [--all-distinct] [--keep DIR]``.
+Run: ``python benchmarks/bench_explorer.py [--synthetic [--all-distinct]] [--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -199,23 +201,27 @@ def _steps(path: list[str], G: nx.Graph, names, countries, slow) -> tuple[list, 
 
 
 def _record(rng_seed: str, route: dict, instc: bool) -> dict:
+    """A family's record on both clocks (schema 2: the same route on each here)."""
     r = random.Random(rng_seed)
     hours = sum(s[2] for s in route["steps"])
     days = hours / 24 * r.uniform(0.95, 1.05)
     wait = r.uniform(0.5, 3.5) if not instc else r.uniform(0.0, 1.0)
-    lo, hi = r.uniform(0.8, 0.92), r.uniform(1.1, 1.45)
+    lo, hi, mean = r.uniform(0.8, 0.92), r.uniform(1.1, 1.45), r.uniform(1.0, 1.06)
     usd = route["km"] * r.uniform(0.25, 0.45) + 400
-    q = {"days": [days * lo, days, days * hi], "usd": [usd * lo, usd, usd * hi]}
-    extra = wait * r.uniform(0.8, 1.2)
-    door = {"days": [d + extra for d in q["days"]], "usd": q["usd"]}
-    return {
+    common = {
         "route": None,
-        "transit": q,
-        "door-to-door": door,
         "schedule_wait_days": wait,
         "co2_kg": route["km"] * r.uniform(0.05, 0.25),
         "borders": sum(1 for s in route["steps"] if s[3] == "border"),
         "transshipments": sum(1 for s in route["steps"] if s[3] == "transfer"),
+    }
+    spread = [mean, lo, 1.0, hi]
+    transit = [days * k for k in spread]
+    extra = wait * r.uniform(0.8, 1.2)
+    usd_q = [usd * k for k in spread]
+    return {
+        "transit": {**common, "days": transit, "usd": usd_q},
+        "door-to-door": {**common, "days": [d + extra for d in transit], "usd": list(usd_q)},
     }
 
 
@@ -259,7 +265,8 @@ def synthetic(seed: int = 1, *, all_distinct: bool = False) -> dict:
                     rid = route_ids[key]
                     tag = f"{rid}/{fam}" + (f"/{s}" if all_distinct else "")
                     rec = _record(tag, routes[rid], instc)
-                    rec["route"] = rid
+                    for clock_rec in rec.values():
+                        clock_rec["route"] = rid
                     cell = results[o][d].setdefault(
                         s, {"families": {}, "best": {}, "p_instc_faster": {}}
                     )
@@ -270,18 +277,18 @@ def synthetic(seed: int = 1, *, all_distinct: bool = False) -> dict:
             for cell in results[o][d].values():
                 fams = cell["families"]
                 for clock in ("transit", "door-to-door"):
-                    cell["best"][clock] = min(fams, key=lambda f: fams[f][clock]["days"][1])
-                    best_instc = [fams[f][clock]["days"][1] for f in fams if f in instc_names]
+                    cell["best"][clock] = min(fams, key=lambda f: fams[f][clock]["days"][0])
+                    best_instc = [fams[f][clock]["days"][0] for f in fams if f in instc_names]
                     if not best_instc:
                         continue
                     b = min(best_instc)
                     cell["p_instc_faster"][clock] = {
-                        f: round(1 / (1 + math.exp((b - fams[f][clock]["days"][1]) / 2.0)), 4)
+                        f: round(1 / (1 + math.exp((b - fams[f][clock]["days"][0]) / 2.0)), 4)
                         for f in fams
                         if f not in instc_names
                     }
     return {
-        "version": 1,
+        "version": 2,
         "title": "INSTC or Suez? Explore the corridors (synthetic benchmark data)",
         "credit": (
             "corridormap 0.1.0 · synthetic data · 2025-01-01 · "
@@ -321,9 +328,7 @@ def _size(folder: Path) -> dict[str, int]:
     return out
 
 
-def _browser_times(
-    index: Path, pairs: dict[str, list[str]], runs: int = 5
-) -> dict[str, list[float]]:
+def _browser_times(index: Path, data: dict, runs: int = 5) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
     times: dict[str, list[float]] = {
@@ -353,7 +358,10 @@ def _browser_times(
         pg = b.new_page(viewport={"width": 1280, "height": 800})
         pg.goto(index.as_uri())
         pg.wait_for_function("window.corridormapReady === true", timeout=30000)
+        pairs = {o: list(d) for o, d in data["results"].items()}
         origins = list(pairs)
+        scenarios = [x["name"] for x in data["scenarios"]]
+        clocks = [c["name"] for c in data["clocks"]]
 
         def other(options: list[str], start: int, current: str) -> str:
             return next(x for x in options[start:] + options if x != current)
@@ -378,17 +386,14 @@ def _browser_times(
                     lambda i=i: (
                         _pick(pg)
                         or pg.select_option(
-                            "#cx-scenario", other(SCENARIOS, i + 2, state()["scenario"])
+                            "#cx-scenario", other(scenarios, i + 2, state()["scenario"])
                         )
                     ),
                 ),
                 (
                     "clock",
                     lambda: (
-                        _pick(pg)
-                        or pg.check(
-                            f"#cx-clock-{1 - [c['name'] for c in CLOCKS].index(state()['clock'])}"
-                        )
+                        _pick(pg) or pg.check(f"#cx-clock-{1 - clocks.index(state()['clock'])}")
                     ),
                 ),
             ):
@@ -449,23 +454,42 @@ def _report_times(times: dict[str, list[float]], runs: int) -> None:
         )
 
 
-def main() -> None:
+def bundled(draws: int, seed: int) -> dict:
+    """The explorer's data of the bundled network, as ``make demo`` builds it."""
+    from corridormap import load_network
+    from corridormap.explore import explorer_data
+
+    return explorer_data(load_network(), draws=draws, seed=seed, progress=False)
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--all-distinct", action="store_true", help="every scenario changes every figure"
+        "--synthetic",
+        action="store_true",
+        help="a synthetic dataset of the bundled size instead of the bundled network's "
+        "explorer (every [explorer] pair, scenario and clock, as make demo builds it)",
+    )
+    ap.add_argument("--draws", type=int, default=2_000, help="the bundled build's (default 2000)")
+    ap.add_argument(
+        "--all-distinct",
+        action="store_true",
+        help="synthetic data where every scenario changes every figure",
     )
     ap.add_argument("--keep", type=Path, help="write the folder here and keep it")
     ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    args.synthetic = args.synthetic or args.all_distinct
     t = time.perf_counter()
-    data = synthetic(all_distinct=args.all_distinct)
+    data = synthetic(all_distinct=args.all_distinct) if args.synthetic else bundled(args.draws, 0)
     results = data["results"]
     n_cells = sum(
         len(c["families"]) for o in results.values() for d in o.values() for c in d.values()
     )
     steps = sum(len(r["steps"]) for r in data["routes"].values()) / len(data["routes"])
     print(
-        f"synthetic data: {len(data['places'])} places, {len(data['links'])} links, "
+        f"{'synthetic' if args.synthetic else 'bundled'} data: {len(results)} origins, "
+        f"{len(data['places'])} places, {len(data['links'])} links, "
         f"{len(data['routes'])} distinct routes ({steps:.1f} steps each), "
         f"{n_cells} family results, "
         f"built in {time.perf_counter() - t:.1f} s"
@@ -481,10 +505,9 @@ def main() -> None:
         single = write_explorer(data, tmp / "single", self_contained=True)
         size = single.stat().st_size / 1e6
         print(f"write self-contained  : {time.perf_counter() - t:6.1f} s, {size:.2f} MB")
-        pairs = {o: list(d) for o, d in results.items()}
-        _report_times(_browser_times(index, pairs, args.runs), args.runs)
+        _report_times(_browser_times(index, data, args.runs), args.runs)
         print("self-contained page:")
-        _report_times(_browser_times(single, pairs, 3), 3)
+        _report_times(_browser_times(single, data, 3), 3)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

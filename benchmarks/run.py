@@ -72,6 +72,7 @@ def main() -> int:
         "bench_scaling",
         "bench_million",
         "bench_sweep",
+        "bench_explorer",
     ):
         if (HERE / f"{name}.py").exists():
             print(f"== {name[6:]} ==")

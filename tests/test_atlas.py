@@ -242,6 +242,19 @@ def test_atlas_reads_findings_from_the_demo_tables(tmp_path):
     assert "Scenario: some-railway" in page and "Largest change: A - C, -1.5 days" in page
 
 
+def test_the_atlas_links_the_explorer_first(tmp_path):
+    assert 'href="explorer/index.html"' not in write_atlas(tmp_path, []).read_text("utf-8")
+    (tmp_path / "explorer").mkdir()
+    (tmp_path / "explorer" / "index.html").write_text("<!DOCTYPE html>", "utf-8")
+    (tmp_path / "timeline.html").write_text("<!DOCTYPE html>", "utf-8")
+    summary = {"origins": 68, "destinations": 68, "scenarios": 7, "clocks": 2}
+    page = write_atlas(tmp_path, [], explorer={**summary, "draws": 2000, "seed": 0})
+    text = page.read_text("utf-8")
+    assert text.index('href="explorer/index.html"') < text.index('href="timeline.html"')
+    assert "68 origins x 68 destinations, 7 scenarios and 2 clocks" in text
+    assert "(2,000 draws, seed 0, as corridormap compare gives them)" in text
+
+
 def test_replay_keeps_to_the_published_days_when_the_last_event_is_short_of_the_end(bundled_G):
     # Helsinki - Astara: the last event is the arrival in Azerbaijan (day 6), the path ends
     # at Astara (IR) and the register gives 8-9 days

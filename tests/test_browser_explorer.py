@@ -148,7 +148,7 @@ def expected(data: dict, o: str, d: str, s: str, clock: str, field: str) -> dict
     """What the table must print for each family (``None``: no route)."""
     fams = data["results"][o][d][s]["families"]
     quantity, p = field.split("-")
-    i = {"p10": 0, "p50": 1, "p90": 2}[p]
+    i = {"expected": 0, "p10": 1, "p50": 2, "p90": 3}[p]
     return {
         f["name"]: format_value(quantity, fams[f["name"]][clock][quantity][i])
         if f["name"] in fams
@@ -179,7 +179,14 @@ def test_pairs_scenarios_and_clocks_through_the_controls(browser, sites, variant
                 switches.append(page.scenario(s))
                 for k, clock in enumerate(("transit", "door-to-door")):
                     switches.append(page.clock(k))
-                    for field in ("days-p50", "usd-p50", "days-p10", "days-p90"):
+                    for field in (
+                        "days-expected",
+                        "days-p50",
+                        "usd-expected",
+                        "usd-p50",
+                        "days-p10",
+                        "days-p90",
+                    ):
                         want = expected(data, o, d, s, clock, field)
                         got = page.cells(field)
                         for fam, text in want.items():
@@ -211,18 +218,23 @@ def test_columns_finding_and_probabilities(browser, sites):
     try:
         cell = data["results"]["NSA"]["MOW"]["baseline"]
         suez = cell["families"]["suez"]
-        assert page.cells("usd-p90")["suez"] == format_value("usd", suez["transit"]["usd"][2])
-        assert page.cells("co2")["suez"] == format_value("co2_kg", suez["co2_kg"])
+        assert page.cells("usd-p90")["suez"] == format_value("usd", suez["transit"]["usd"][3])
+        assert page.cells("co2")["suez"] == format_value("co2_kg", suez["transit"]["co2_kg"])
         assert page.cells("borders")["suez"] == "2"
         assert page.cells("transshipments")["suez"] == "3"
-        assert page.cells("wait")["suez"] == format_value("days", suez["schedule_wait_days"])
+        assert page.cells("wait")["suez"] == format_value(
+            "days", suez["transit"]["schedule_wait_days"]
+        )
         assert page.cells("p-instc-faster") == {"instc-western": "", "suez": "71%", "cape": None}
         finding = page.text("#cx-finding")
         assert finding.startswith(
             "From Nhava Sheva to Moscow the best INSTC branch is faster than the Suez Canal "
             "route in 71% of draws."
         )
-        assert "Fastest by median (transit): INSTC western, 20.1 days." in finding
+        assert (
+            "Fastest by expected days (transit): INSTC western, 20.6 days expected "
+            "(P10–P90 17.4–24.2)." in finding
+        )
         page.clock(1)
         assert "in 80% of draws" in page.text("#cx-finding")
         assert page.cells("p-instc-faster")["suez"] == "80%"
@@ -359,7 +371,7 @@ def test_profile_family_choice_and_steps(browser, sites):
         page.changed(lambda: page.page.check('#cx-tbody input[value="suez"]'))
         page.clock(1)
         first = svg.locator("line.cx-step").first
-        assert "wait for the first sailing 2.4 d" in first.locator("title").text_content()
+        assert "wait for the first departure 2.4 d" in first.locator("title").text_content()
         assert "Via Nhava Sheva – Suez – Novorossiysk – Moscow – St Petersburg." in page.text(
             "#cx-profile-note"
         )
@@ -539,7 +551,7 @@ def test_in_an_iframe(browser, sites):
             "days",
             data["results"]["MAA"]["LED"]["red-sea-closed"]["families"]["instc-western"]["transit"][
                 "days"
-            ][1],
+            ][2],
         )
         cell = frame.locator('#cx-tbody tr[data-family="instc-western"] td[data-field="days-p50"]')
         assert cell.inner_text() == want

@@ -303,3 +303,21 @@ def test_catchment_map_layers_and_escaping(fam_G):
     assert page.count("Scenario: baseline") >= 1
     with pytest.raises(ValueError, match="no row from origin"):
         catchment_frame(frame, "A")
+
+
+def test_a_sweep_of_both_clocks_is_each_clocks_sweep(bundled_G, tmp_path):
+    args = dict(scenarios=["red-sea-closed"], draws=100, seed=2)
+    both = sweep(bundled_G, ["MAA"], ["MOW", "RTM"], clock=["transit", "door-to-door"], **args)
+    assert list(dict.fromkeys(both["clock"])) == ["transit", "door-to-door"]
+    for clock in ("transit", "door-to-door"):
+        one = sweep(bundled_G, ["MAA"], ["MOW", "RTM"], clock=clock, **args)
+        mine = both[both["clock"] == clock].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, one, check_like=False)
+    out = tmp_path / "both.csv"
+    argv = ["sweep", "--origins", "MAA", "--destinations", "MOW", "--clock", "transit"]
+    argv += ["--clock", "door-to-door", "--draws", "20", "--scheduler", "none", "--out", str(out)]
+    code = main([*argv, "-q"])
+    assert code == 0
+    assert set(pd.read_csv(out)["clock"]) == {"transit", "door-to-door"}
+    with pytest.raises(InputError, match="clock must be one of"):
+        sweep(bundled_G, ["MAA"], ["MOW"], clock=["transit", "noon"])

@@ -51,6 +51,13 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+def csv_unsafe(value: Any) -> Any:
+    """A cell as it was before :func:`csv_safe` (reading back a CSV this package wrote)."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 def _cell(value: Any, digits: int) -> str:
     if value is None:
         return ""

@@ -40,6 +40,10 @@ class Analysis:
         The corridor-through-time page (``[demo.timeline]``): ``from``, ``to``, ``years``
         (first and last) and ``series`` (each a ``label`` and ``modes``, ``None`` for any),
         or ``None`` when the file has none.
+    explorer
+        The places the corridor explorer offers by default (``[explorer]``): ``origins`` and
+        ``destinations``, each a list of place names, kinds, regions or country codes; or
+        ``None`` when the file has none.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -48,11 +52,12 @@ class Analysis:
     comparisons: tuple[dict, ...] = ()
     scenarios: tuple[str, ...] = ()
     timeline: dict | None = None
+    explorer: dict | None = None
 
 
 #: the demo's comparison files, by the slug of each ``[[demo.compare]] stem``
 COMPARE_FILES = ("compare-{}.csv", "compare-{}.png")
-_TOP = {"bottlenecks", "demo"}
+_TOP = {"bottlenecks", "demo", "explorer"}
 _DEMO = {"scenarios", "route", "compare", "timeline"}
 _ITEM_KEYS = {"route": {"name", "from", "to", "via", "avoid"}, "compare": {"stem", "from", "to"}}
 
@@ -105,7 +110,29 @@ def load_analysis(directory: str | os.PathLike[str] | None = None) -> Analysis:
             field="scenarios",
         )
     timeline = _timeline(demo.get("timeline"), path.name)
-    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen), timeline)
+    explorer = _explorer(doc.get("explorer"), path.name)
+    return Analysis(tuple(pairs), str(path), routes, comps, tuple(scen), timeline, explorer)
+
+
+def _explorer(table: object, file: str) -> dict | None:
+    """``[explorer]`` checked: ``origins`` and ``destinations``, lists of place specs."""
+    if table is None:
+        return None
+    _keys(_table(table, file, "explorer"), {"origins", "destinations"}, file, "explorer")
+    out = {}
+    for key in ("origins", "destinations"):
+        val = table.get(key)
+        if not (
+            isinstance(val, list) and val and all(isinstance(x, str) and x.strip() for x in val)
+        ):
+            raise GeodataError(
+                "must be a list of place names, kinds, regions or country codes, got " + show(val),
+                file=file,
+                feature="explorer",
+                field=key,
+            )
+        out[key] = tuple(val)
+    return out
 
 
 #: the years a timeline may span

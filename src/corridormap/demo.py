@@ -2,7 +2,8 @@
 
 Everything is read, checked and computed before the first file is written: a broken data
 file (``scenes.toml``, ``analysis.toml``, a scenario, the evidence a replay reads) stops the
-job with nothing written. Every file name made from data (a comparison's stem, a scenario's
+job with nothing written. The corridor explorer goes into ``out/explorer/`` (its page is the
+one path listed for it). Every file name made from data (a comparison's stem, a scenario's
 name, a scene's name) is a slug checked to stay inside ``out``
 (:mod:`corridormap._filenames`). The atlas (``index.html``) is written last, from the files
 written.
@@ -254,8 +255,34 @@ STEPS = (
     "bottlenecks and scenarios",
     "map pages",
     "offline map pages",
+    "explorer",
     "atlas",
 )
+#: the explorer's folder in ``out`` (linked from the atlas)
+EXPLORER_DIR = "explorer"
+#: the Monte Carlo of the explorer's every pair, scenario and clock
+EXPLORER_DRAWS, EXPLORER_SEED = 2_000, 0
+
+
+def explorer(G: nx.MultiDiGraph) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The corridor explorer's data for the places of ``analysis.toml`` ``[explorer]``.
+
+    Every scenario of the data, both clocks, :data:`EXPLORER_DRAWS` draws. Returns the data
+    and what the atlas says of it (counts, draws and seed).
+    """
+    from .explore import explorer_data
+
+    data = explorer_data(G, draws=EXPLORER_DRAWS, seed=EXPLORER_SEED, progress=False)
+    dests = {d for by_dest in data["results"].values() for d in by_dest}
+    summary = {
+        "origins": len(data["results"]),
+        "destinations": len(dests),
+        "scenarios": len(data["scenarios"]),
+        "clocks": len(data["clocks"]),
+        "draws": data["draws"],
+        "seed": data["seed"],
+    }
+    return data, summary
 
 
 def run(
@@ -295,14 +322,18 @@ def run(
         step(name)
         outputs += compute()
     step(STEPS[5])
+    explored, summary = explorer(G)
+    step(STEPS[6])
     page, line = timeline_page(data_dir)
     outputs += page
     paths = [inside(out, name) for name, _ in outputs]
     written = [atomic_write(p, data) for p, (_, data) in zip(paths, outputs, strict=True)]
-    # the atlas page: every scene, chart and table written above, with its finding
     from .render.atlas import write_atlas
+    from .render.explorer import write_explorer
 
+    written.append(write_explorer(explored, inside(out, EXPLORER_DIR)))
+    # the atlas page: every scene, chart and table written above, with its finding
     extra = [f"network as of {network_date(G)}"] if network_date(G) else []
     timeline = line.to_dict() if line is not None else None
-    written.append(write_atlas(out, views, G=G, extra=extra, timeline=timeline))
+    written.append(write_atlas(out, views, G=G, extra=extra, timeline=timeline, explorer=summary))
     return written

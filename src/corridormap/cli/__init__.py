@@ -10,7 +10,7 @@ Each command's parser sits beside its handler, one module per command group:
 - ``route``: route; ``places``: places, regions; ``compare``: compare;
 - ``bottlenecks``: bottlenecks, capacity; ``scenario``: scenario, scenarios;
   ``scenario_volumes``: scenario --volumes; ``assign``: assign;
-- ``maps``: map, map catchment; ``sweep``: sweep;
+- ``maps``: map, map catchment; ``sweep``: sweep; ``explorer``: explorer;
 - ``backtest``: backtest; ``calibrate``: calibrate; ``demo``: demo.
 
 What they share: ``_common`` (exit codes, one-line errors, argument types, shared options),
@@ -42,6 +42,7 @@ from .bottlenecks import add_bottlenecks_parser, add_capacity_parser
 from .calibrate import add_calibrate_parser
 from .compare import add_compare_parser
 from .demo import add_demo_parser
+from .explorer import add_explorer_parser
 from .maps import add_map_parser
 from .places import add_places_parser, add_regions_parser
 from .route import add_route_parser
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_backtest_parser,
         add_calibrate_parser,
         add_demo_parser,
+        add_explorer_parser,
     ):
         add(sub, common)
     return p

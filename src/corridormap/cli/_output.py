@@ -131,7 +131,7 @@ def _dated(doc: Any, as_of: str | None) -> Any:
 
 
 #: options whose values name files (or names of files) a command reads, as declared
-READ_OPTIONS = ("scenario", "names", "volumes", "evidence", "pairs_file")
+READ_OPTIONS = ("scenario", "names", "volumes", "evidence", "pairs_file", "from_sweep")
 #: where a name given to a read option is looked for in a geodata directory
 _NAMED_IN = {"scenario": "scenarios", "names": "scenarios", "volumes": "volumes"}
 

@@ -74,6 +74,15 @@ def add_sweep_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="what picks each family's route and the best family (default time)",
     )
     sw.add_argument(
+        "--clock",
+        action="append",
+        choices=["transit", "door-to-door"],
+        metavar="CLOCK",
+        help="transit (default) or door-to-door: the clock routes are chosen and days given "
+        "on; repeat for both (each clock its own rows, as 'corridormap explorer "
+        "--from-sweep' reads them)",
+    )
+    sw.add_argument(
         "--out",
         required=True,
         metavar="FILE",
@@ -145,6 +154,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         draws=args.draws,
         seed=args.seed,
         by=OBJECTIVES[args.by],
+        clock=args.clock or "transit",
         client=client,
         partitions=args.partitions,
         workers=args.workers,
@@ -201,9 +211,13 @@ def sweep_plan(
     os_ = resolve_endpoints(G, origins, "origins")
     ds = resolve_endpoints(G, destinations, "destinations")
     n_scen = len(scenario_items(G, scenarios))
+    n_clock = len(set(getattr(args, "clock", None) or ["transit"]))
     dset = set(ds)
     pairs = sum(len(ds) - (o in dset) for o in os_)
     shape = f"{pairs:,} pairs x {n_scen} scenario{'s' * (n_scen != 1)}"
+    if n_clock > 1:
+        shape += f" x {n_clock} clocks"
+    n_scen *= n_clock
     check_work(f"sweep: {shape}", pairs * n_scen, args.max_pairs, "--max-pairs", "comparisons")
     check_work(
         f"sweep: {shape} x {args.draws:,} draws",
@@ -240,11 +254,15 @@ def _catchment_map(
 
     Without ``--map-origin``, the first origin from which a destination has both an INSTC
     and a sea route (:func:`~corridormap.render.catchment.default_origin`): a port with no
-    sea route would draw every destination grey. The origin drawn is said on stderr.
+    sea route would draw every destination grey. The origin drawn is said on stderr. With
+    several ``--clock``, the map shows the first.
     """
     from ..places import places
     from ..render.catchment import default_origin, write_catchment
 
+    first = frame[frame["clock"] == frame["clock"].iloc[0]]
+    first.attrs = dict(frame.attrs)
+    frame = first
     if origin is None:
         origin = default_origin(frame)
         if not args.quiet:

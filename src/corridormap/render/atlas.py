@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 INDEX = "index.html"
 #: the corridor-through-time page (:mod:`.timeline`)
 TIMELINE = "timeline.html"
+#: the corridor explorer's page (:mod:`.explorer`), in its own folder
+EXPLORER = "explorer/index.html"
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -184,6 +186,25 @@ def _other_files(out: Path) -> list[tuple[str, str, str | None, list[str]]]:
     return found
 
 
+def _explorer_finding(explorer: dict[str, Any] | None) -> str:
+    """What the explorer offers, in words."""
+    what = (
+        "each route family's route on the map, its expected days and USD per TEU with "
+        "P10/P50/P90, CO2, borders, P(INSTC faster) and its time–distance profile"
+    )
+    if not explorer:
+        return what.capitalize() + "."
+    plural = {1: ""}
+    n = {k: int(explorer[k]) for k in ("origins", "destinations", "scenarios", "clocks")}
+    return (
+        f"{n['origins']:,} origin{plural.get(n['origins'], 's')} x {n['destinations']:,} "
+        f"destination{plural.get(n['destinations'], 's')}, {n['scenarios']} "
+        f"scenario{plural.get(n['scenarios'], 's')} and {n['clocks']} "
+        f"clock{plural.get(n['clocks'], 's')}: {what} ({int(explorer['draws']):,} draws, "
+        f"seed {explorer['seed']}, as corridormap compare gives them)."
+    )
+
+
 def write_atlas(
     out_dir: str | os.PathLike[str],
     views: Sequence[SceneView],
@@ -192,6 +213,7 @@ def write_atlas(
     extra: Iterable[str] = (),
     G: Any = None,
     timeline: dict[str, Any] | None = None,
+    explorer: dict[str, Any] | None = None,
 ) -> Path:
     """Write the atlas page ``index.html`` in ``out_dir``.
 
@@ -214,6 +236,10 @@ def write_atlas(
     timeline
     The corridor through time (:meth:`corridormap.timeline.Timeline.to_dict`), listed with
     its finding when ``timeline.html`` is in ``out_dir``.
+    explorer
+    What the corridor explorer offers (``origins``, ``destinations``, ``scenarios`` and
+    ``clocks``: counts; ``draws`` and ``seed``), listed first when ``explorer/index.html``
+    is in ``out_dir`` (linked without the counts when this is ``None``).
 
     Returns
     -------
@@ -237,7 +263,16 @@ def write_atlas(
             + (f'<div class="more">{more}</div>' if more else "")
             + "</li>"
         )
-    sections = [f"<h2>Maps</h2><ul>{''.join(items)}</ul>"] if items else []
+    sections = []
+    if (out / EXPLORER).exists():
+        sections.append(
+            f"<h2>Explore</h2><ul><li><b>{_link(EXPLORER, 'The corridor explorer')}</b>"
+            f'<div class="finding">{esc(_explorer_finding(explorer))}</div>'
+            '<div class="more">one page that works offline: pick the origin, destination, '
+            "scenario and clock; the link holds the view</div></li></ul>"
+        )
+    if items:
+        sections.append(f"<h2>Maps</h2><ul>{''.join(items)}</ul>")
     if (out / TIMELINE).exists():
         from .timeline import timeline_finding
 

@@ -60,7 +60,7 @@ def sweep(
     draws: int = 10_000,
     seed: int | None = 0,
     by: str = "time_h",
-    clock: str = "transit",
+    clock: str | Iterable[str] = "transit",
     client: Any = None,
     partitions: int | None = None,
     workers: int | None = None,
@@ -93,7 +93,9 @@ def sweep(
         ``time_h`` or ``cost_usd``.
     clock
         ``transit`` (default) or ``door-to-door``: the clock the routes are chosen on and the
-        days are given on (the wait for the first departure is its own column either way).
+        days are given on (the wait for the first departure is its own column either way); a
+        list of both gives each clock's rows (the ``clock`` column says which), the clocks of
+        a pair sharing its Monte Carlo where their routes are the same.
     client
         Where to run: ``None`` in this process; ``"local"`` a ``dask.distributed``
         LocalCluster on this machine's cores (started and closed here); a scheduler address
@@ -147,10 +149,7 @@ def sweep(
 
     check_graph(G, "sweep")
     draws = check_count(draws, "draws", high=MAX_DRAWS)
-    from ..weights import CLOCKS
-
-    if clock not in CLOCKS:
-        raise InputError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
+    clocks = _clocks(clock)
     by = objective_attr(by)
     if by not in ("time_h", "cost_usd"):
         raise InputError(f"by must be time_h or cost_usd for a sweep, got {by!r}")
@@ -180,7 +179,7 @@ def sweep(
         draws=draws,
         seed=seed,
         by=by,
-        clock=clock,
+        clocks=clocks,
         names={pid: str(cat[pid].get("name", pid)) for pid in {*os_, *ds}},
     )
     store = PartStore(resume, job_key(G, os_, job)) if resume is not None else None
@@ -203,3 +202,16 @@ def sweep(
     frame = frame.astype({"instc": bool, "reachable": bool, "draws": "int64"})
     frame.attrs["reference"] = table.reference
     return frame
+
+
+def _clocks(clock: Any) -> tuple[str, ...]:
+    """The clocks asked for: one name or a list of names, each once, in order."""
+    from ..weights import CLOCKS
+
+    given = [clock] if isinstance(clock, str) else list(clock) if clock is not None else []
+    if not given:
+        raise InputError(f"clock: give at least one of {', '.join(CLOCKS)}")
+    for c in given:
+        if c not in CLOCKS:
+            raise InputError(f"clock must be one of {', '.join(CLOCKS)}, got {c!r}")
+    return tuple(dict.fromkeys(given))

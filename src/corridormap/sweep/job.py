@@ -28,7 +28,7 @@ class Job:
     draws: int
     seed: int | None
     by: str
-    clock: str
+    clocks: tuple[str, ...]  # each gives its own rows (routes chosen and days given on it)
     names: Mapping[str, str]
 
 

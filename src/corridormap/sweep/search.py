@@ -207,6 +207,11 @@ class PairRoute:
     id
         What the route is (:func:`corridormap.uncertainty.route_key`): the key of its
         model-error stream.
+    weight
+        The family's weight that found it (:func:`corridormap.routing.route_from_path`
+        measures the route's legs through it).
+    edges
+        The edges it takes, in order (the graph's own edge data, read only).
     """
 
     transit: dict
@@ -215,6 +220,8 @@ class PairRoute:
     distance_km: float
     nodes: list[str]
     id: str
+    weight: Weight | None = field(default=None, repr=False, compare=False)
+    edges: tuple[Mapping[str, Any], ...] = field(default=(), repr=False, compare=False)
 
 
 def best_route(tab: Tables, tree: tuple[dict, dict, dict], d: str) -> PairRoute | None:
@@ -237,4 +244,6 @@ def best_route(tab: Tables, tree: tuple[dict, dict, dict], d: str) -> PairRoute 
         float(sum(float(e["distance_km"]) for e in edges)),
         _places(path),
         route_key(edges),
+        tab.wf,
+        tuple(edges),
     )

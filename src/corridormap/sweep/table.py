@@ -13,7 +13,7 @@ import numpy as np
 from .._errors import InputError
 from ..uncertainty import Simulation, percentiles
 
-__all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "summarise", "write_table"]
+__all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "read_table", "summarise", "write_table"]
 
 #: the columns of the table :func:`~corridormap.sweep.sweep` returns, in order
 SWEEP_COLUMNS = (
@@ -69,7 +69,9 @@ class Summary:
     p_faster: dict[str, float]
 
 
-def summarise(sim: Simulation, expected: Mapping[str, np.ndarray], job, instc) -> Summary:
+def summarise(
+    sim: Simulation, expected: Mapping[str, np.ndarray], job, instc, clock: str | None = None
+) -> Summary:
     """The :class:`Summary` of a pair's Monte Carlo.
 
     Parameters
@@ -79,17 +81,20 @@ def summarise(sim: Simulation, expected: Mapping[str, np.ndarray], job, instc) -
     expected
         Their expected figures (:meth:`corridormap.uncertainty.RouteTerms.expected`).
     job
-        The sweep's settings (``by`` picks the best family, ``clock`` the days).
+        The sweep's settings (``by`` picks the best family).
     instc
         The INSTC families' names.
+    clock
+        The clock of the days (default the job's first).
 
     Returns
     -------
     Summary
     """
+    clock = clock or job.clocks[0]
     names = sim.names
-    days = sim.days(job.clock)
-    e_days = expected["transit"] + (expected["wait"] if job.clock != "transit" else 0.0)
+    days = sim.days(clock)
+    e_days = expected["transit"] + (expected["wait"] if clock != "transit" else 0.0)
     # one call for every family's days and cost (numpy's percentile, row by row)
     q = percentiles(np.concatenate([days, sim.cost], axis=1), axis=0)
     k = len(names)
@@ -111,15 +116,17 @@ def summarise(sim: Simulation, expected: Mapping[str, np.ndarray], job, instc) -
     return Summary(out_days, out_cost, wait, best, p_faster)
 
 
-def add_rows(cols, job, o, d, label, fams, routes, summary: Summary | None) -> None:
-    """Append a pair's rows under one scenario, a row per family, to the columns ``cols``.
+def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | None) -> None:
+    """Append a pair's rows under one scenario and clock, a row per family, to ``cols``.
 
     Parameters
     ----------
     cols
         The table's columns (:data:`SWEEP_COLUMNS`), extended.
     job
-        The sweep's settings (names, clock, draws, seed).
+        The sweep's settings (names, draws, seed).
+    clock
+        The clock the routes were chosen on and the days are given on.
     o, d, label
         The origin, the destination and the scenario.
     fams
@@ -137,7 +144,7 @@ def add_rows(cols, job, o, d, label, fams, routes, summary: Summary | None) -> N
             "destination": d,
             "destination_name": job.names.get(d, d),
             "scenario": label,
-            "clock": job.clock,
+            "clock": clock,
             "family": fam.name,
             "family_label": fam.label,
             "instc": fam.instc,
@@ -199,3 +206,61 @@ def write_table(frame: Any, path: str | os.PathLike[str]) -> Any:
         pq.write_table(table, sink)
         return atomic_write(target, sink.getvalue().to_pybytes())
     return atomic_write(target, frame_csv_text(frame))
+
+
+#: the text columns of a sweep table (the rest are numbers and flags)
+_TEXT_COLUMNS = (
+    "origin",
+    "origin_name",
+    "destination",
+    "destination_name",
+    "scenario",
+    "clock",
+    "family",
+    "family_label",
+    "best_family",
+    "nodes",
+)
+
+
+def read_table(path: str | os.PathLike[str]) -> Any:
+    """Read a sweep table written by :func:`write_table` (CSV, or Parquet by its name).
+
+    Text cells that :func:`write_table` made safe for spreadsheets (a leading ``'`` before
+    ``=``, ``+``, ``-``, ``@``) are read back as they were; numbers are read exactly as
+    written (CSV keeps every float's shortest exact text, which pandas parses back exactly).
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read as a table, or lacks a column of :data:`SWEEP_COLUMNS`
+        (the message names the file and the columns).
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .._format import csv_unsafe
+
+    source = Path(path)
+    try:
+        if source.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(source)
+        else:
+            frame = pd.read_csv(source, dtype={c: object for c in _TEXT_COLUMNS})
+    except ImportError:
+        raise InputError(
+            f"{source.name}: reading Parquet needs pyarrow: pip install 'corridormap[dask]'"
+        ) from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"{source.name}: not a sweep table ({exc})") from None
+    missing = [c for c in SWEEP_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source.name}: not a sweep table of this version: no column "
+            + ", ".join(missing)
+            + " (write it with corridormap sweep)"
+        )
+    for c in _TEXT_COLUMNS:
+        frame[c] = [None if v is None or v != v else csv_unsafe(str(v)) for v in frame[c]]
+    return frame

@@ -13,7 +13,7 @@ integers are packed into short strings (:func:`pack_ints`). An origin's payload:
     {"type": "origin", "origin": id,
      "routes": [[km, links, places, steps], ...],  # each list packed as [base, n, *rest]:
                                                    # route base's first n items, then rest
-     "records": [packed record, ...],               # see _record
+     "records": [packed record, ...],               # see _record and _block
      "cells": [packed [record per family (-1: no route), best family per clock,
                        P(INSTC faster) in percent per clock and sea family (-1: none)], ...],
      "dests": {dest_id: packed [cell per scenario (-1: none)]}}
@@ -27,11 +27,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..._errors import InputError
+from ..charts import COLOURS as FAMILY_COLOURS
 from ..page import countries
 from ..styles import BASEMAP_ATTRIBUTION, MODE_STYLES, ROUTE_COLORS
 from .schema import SCHEMA_VERSION, STEP_KINDS
 
 __all__ = [
+    "BLOCK",
     "NUMBER_FORMATS",
     "ORIGIN_FILE",
     "OTHER_MODE_COLOR",
@@ -39,22 +41,24 @@ __all__ = [
     "STOP_COLOR",
     "WAIT_CLOCK",
     "format_value",
+    "origin_file",
     "pack_ints",
     "payloads",
     "printed_digits",
     "unpack_ints",
 ]
 
-#: how the page prints each quantity (a Python format specification; percent is 100 x p)
+#: how the page prints each quantity (a Python format specification; a probability is
+#: printed with two decimals, as ``corridormap compare`` prints it, and read as a percent)
 NUMBER_FORMATS = {
     "days": ",.1f",
     "usd": ",.0f",
     "co2_kg": ",.0f",
-    "percent": ".0f",
+    "percent": ".2f",
 }
 #: the integer the data file stores for a printed number: its digits without the point or
 #: separators (the format of :data:`NUMBER_FORMATS` without the thousands separator)
-_DIGITS = {"days": ".1f", "usd": ".0f", "co2_kg": ".0f", "percent": ".0f"}
+_DIGITS = {"days": ".1f", "usd": ".0f", "co2_kg": ".0f", "percent": ".2f"}
 #: the clock whose profile starts with the wait for the first sailing (``schedule_wait_days``)
 WAIT_CLOCK = "door-to-door"
 #: colour of the profile's vertical steps (borders, canals, transfers, waits): apart from
@@ -64,6 +68,11 @@ STOP_COLOR = "#c2185b"
 OTHER_MODE_COLOR = "#7f7f7f"
 #: an origin's data file: numbered, never named after the data
 ORIGIN_FILE = re.compile(r"^origin-\d{3,}\.js$")
+
+
+def origin_file(i: int) -> str:
+    """The data file of the ``i``-th origin (numbered: a name from data is never a path)."""
+    return f"origin-{i:03d}.js"
 
 
 # -- numbers --------------------------------------------------------------------------------
@@ -81,22 +90,24 @@ def format_value(quantity: str, value: float) -> str:
     Returns
     -------
     str
-        ``format(value, NUMBER_FORMATS[quantity])`` (``100 * value`` for percent).
+        ``format(value, NUMBER_FORMATS[quantity])``; for a percent, the two decimals of
+        ``format(value, ".2f")`` read as a whole percent (0.665 gives "0.67", so "67"), the
+        digits ``corridormap compare`` prints.
     """
     if quantity not in NUMBER_FORMATS:
         raise InputError(f"quantity must be one of {', '.join(NUMBER_FORMATS)}, got {quantity!r}")
-    x = 100.0 * value if quantity == "percent" else value
-    return format(x, NUMBER_FORMATS[quantity])
+    if quantity == "percent":
+        return str(printed_digits("percent", value))
+    return format(value, NUMBER_FORMATS[quantity])
 
 
 def printed_digits(quantity: str, value: float) -> int:
     """The printed digits of ``value`` as an integer (tenths of a day, whole USD ...).
 
     The page prints the integer back with the point and thousands separators, giving the same
-    text as :func:`format_value`.
+    text as :func:`format_value` (a probability's two decimals are its whole percent).
     """
-    x = 100.0 * value if quantity == "percent" else value
-    return int(format(x, _DIGITS[quantity]).replace(".", ""))
+    return int(format(value, _DIGITS[quantity]).replace(".", ""))
 
 
 # -- packed integers ----------------------------------------------------------------------
@@ -192,31 +203,39 @@ def _coords(coords: Sequence[Sequence[float]]) -> list[int]:
     return out
 
 
-def _percentile_ints(q: Mapping[str, Sequence[float]]) -> list[int]:
-    """Days and USD as ``[p50, p50 - p10, p90 - p50]`` each, in printed digits."""
-    out = []
-    for quantity, key in (("days", "days"), ("usd", "usd")):
-        p10, p50, p90 = (printed_digits(quantity, v) for v in q[key])
-        out += [p50, p50 - p10, p90 - p50]
+#: integers per clock in a family's record (see :func:`_block`)
+BLOCK = 13
+
+
+def _block(r: Mapping[str, Any], route: int) -> list[int]:
+    """A family's figures on one clock as :data:`BLOCK` integers, in printed digits.
+
+    ``[route, days p50, p50 - p10, p90 - p50, expected - p50, usd p50, p50 - p10,
+    p90 - p50, expected - p50, wait, co2, borders, transshipments]``.
+    """
+    out = [route]
+    for quantity in ("days", "usd"):
+        e, p10, p50, p90 = (printed_digits(quantity, v) for v in r[quantity])
+        out += [p50, p50 - p10, p90 - p50, e - p50]
+    out += [
+        printed_digits("days", r["schedule_wait_days"]),
+        printed_digits("co2_kg", r["co2_kg"]),
+        int(r["borders"]),
+        int(r["transshipments"]),
+    ]
     return out
 
 
-def _record(rec: Mapping[str, Any], clocks: list[str], route: int) -> tuple[int, ...]:
-    """A family's figures as integers (decoded by ``figures`` in ``assets/explorer.js``).
+def _record(blocks: Sequence[Sequence[int]]) -> tuple[int, ...]:
+    """A family's figures on every clock (decoded by ``figures`` in ``assets/explorer.js``).
 
-    ``[route, *clock0, *clock_k - clock0 ..., wait, co2, borders, transshipments]``, each
-    clock as ``[days p50, p50 - p10, p90 - p50, usd p50, p50 - p10, p90 - p50]``.
+    The first clock's block (:func:`_block`), then each other clock's block less the first,
+    item by item (mostly zeros: the clocks share their route and cost).
     """
-    first = _percentile_ints(rec[clocks[0]])
-    out = [route, *first]
-    for c in clocks[1:]:
-        out += [v - b for v, b in zip(_percentile_ints(rec[c]), first, strict=True)]
-    out += [
-        printed_digits("days", rec["schedule_wait_days"]),
-        printed_digits("co2_kg", rec["co2_kg"]),
-        int(rec["borders"]),
-        int(rec["transshipments"]),
-    ]
+    first = blocks[0]
+    out = list(first)
+    for b in blocks[1:]:
+        out += [v - f for v, f in zip(b, first, strict=True)]
     return tuple(out)
 
 
@@ -260,8 +279,11 @@ class _Encoder:
         recs = []
         for name in self.families:
             if name in fams:
-                route = self._route(fams[name]["route"], routes, prefixes)
-                recs.append(records.add(_record(fams[name], self.clocks, route)))
+                blocks = [
+                    _block(fams[name][c], self._route(fams[name][c]["route"], routes, prefixes))
+                    for c in self.clocks
+                ]
+                recs.append(records.add(_record(blocks)))
             else:
                 recs.append(-1)
         best = [
@@ -306,7 +328,11 @@ class _Encoder:
         data = self.data
         families = []
         for i, f in enumerate(data["families"]):
-            color = f.get("color") or ROUTE_COLORS[i % len(ROUTE_COLORS)]
+            color = (
+                f.get("color")
+                or FAMILY_COLOURS.get(f["name"])
+                or ROUTE_COLORS[i % len(ROUTE_COLORS)]
+            )
             families.append({**{k: f[k] for k in ("name", "label", "instc")}, "color": color})
         modes = []
         for m in self.modes.items:
@@ -334,6 +360,7 @@ class _Encoder:
             ],
             "modes": modes,
             "stepKinds": list(STEP_KINDS),
+            "block": BLOCK,
             "stopColor": STOP_COLOR,
             "waitClock": WAIT_CLOCK,
             "basemapCredit": BASEMAP_ATTRIBUTION,
@@ -371,7 +398,7 @@ def _basemap_payload() -> dict[str, Any]:
 def payloads(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Every data file's payload by file name (origins first: they fill the link table)."""
     enc = _Encoder(data)
-    files = {o: f"origin-{i:03d}.js" for i, o in enumerate(data["results"])}
+    files = {o: origin_file(i) for i, o in enumerate(data["results"])}
     out: dict[str, dict[str, Any]] = {files[o]: enc.origin(o) for o in data["results"]}
     links = enc.link_payload()  # before meta: link modes join the mode table
     return {

@@ -16,7 +16,7 @@ from ..._errors import InputError, closest
 __all__ = ["SCHEMA_VERSION", "STEP_KINDS", "ExplorerDataError", "check_explorer_data"]
 
 #: the version of the data schema this package reads
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: kinds of a profile step: ``move`` advances distance and time, the others time only
 STEP_KINDS = ("move", "dwell", "wait", "border", "canal", "transfer")
 
@@ -153,9 +153,6 @@ def _check_clocks(data: Mapping[str, Any]) -> list[str]:
     for i, c in enumerate(clocks):
         _fields(c, f"clocks[{i}]", ("name", "label"))
         _text(c["label"], f"clocks[{i}].label", empty=False)
-    for name in names:
-        if name in ("route", "schedule_wait_days", "co2_kg", "borders", "transshipments"):
-            raise _fail("clocks", f"a clock cannot be named {name!r} (a family record's field)")
     return names
 
 
@@ -273,33 +270,43 @@ def _check_routes(data: Mapping[str, Any], place_ids: set[str]) -> None:
         _check_steps(route["steps"], f"{f}.steps")
 
 
-def _check_percentiles(value: Any, field: str) -> None:
-    fast = type(value) is list and len(value) == 3 and all(_plain(v) for v in value)
-    if fast and value[0] <= value[1] <= value[2]:
+def _check_figures(value: Any, field: str) -> None:
+    """``[expected, p10, p50, p90]``: not negative, the percentiles in order."""
+    fast = type(value) is list and len(value) == 4 and all(_plain(v) for v in value)
+    if fast and value[1] <= value[2] <= value[3]:
         return
-    if len(_list(value, field)) != 3:
-        raise _fail(field, f"expected [p10, p50, p90], got {value!r}")
-    p10, p50, p90 = (_number(v, f"{field}[{i}]") for i, v in enumerate(value))
+    if len(_list(value, field)) != 4:
+        raise _fail(field, f"expected [expected, p10, p50, p90], got {value!r}")
+    _, p10, p50, p90 = (_number(v, f"{field}[{i}]") for i, v in enumerate(value))
     if not p10 <= p50 <= p90:
         raise _fail(field, f"expected p10 <= p50 <= p90, got {list(value)!r}")
 
 
+#: the fields of a family's record on one clock
+RECORD_FIELDS = (
+    "route",
+    "days",
+    "usd",
+    "schedule_wait_days",
+    "co2_kg",
+    "borders",
+    "transshipments",
+)
+
+
 def _check_record(rec: Any, f: str, clocks: list[str], routes: Mapping[str, Any]) -> None:
-    _fields(
-        _mapping(rec, f),
-        f,
-        ("route", *clocks, "schedule_wait_days", "co2_kg", "borders", "transshipments"),
-    )
-    _known(rec["route"], routes, f"{f}.route", "route")
+    _fields(_mapping(rec, f), f, clocks)
     for c in clocks:
         g = _key(f, c)
-        _fields(_mapping(rec[c], g), g, ("days", "usd"))
-        _check_percentiles(rec[c]["days"], f"{g}.days")
-        _check_percentiles(rec[c]["usd"], f"{g}.usd")
-    _number(rec["schedule_wait_days"], f"{f}.schedule_wait_days")
-    _number(rec["co2_kg"], f"{f}.co2_kg")
-    _int(rec["borders"], f"{f}.borders")
-    _int(rec["transshipments"], f"{f}.transshipments")
+        r = rec[c]
+        _fields(_mapping(r, g), g, RECORD_FIELDS)
+        _known(r["route"], routes, f"{g}.route", "route")
+        _check_figures(r["days"], f"{g}.days")
+        _check_figures(r["usd"], f"{g}.usd")
+        _number(r["schedule_wait_days"], f"{g}.schedule_wait_days")
+        _number(r["co2_kg"], f"{g}.co2_kg")
+        _int(r["borders"], f"{g}.borders")
+        _int(r["transshipments"], f"{g}.transshipments")
 
 
 def _check_cell(cell: Any, f: str, ctx: Mapping[str, Any]) -> None:
@@ -351,9 +358,10 @@ def check_explorer_data(data: Mapping[str, Any]) -> None:
     a colour is ``#rrggbb``; a route's links and places, a result's origin, destination,
     scenario, family and route, ``best`` and ``p_instc_faster`` name things that exist (``best``
     a family with a route there, one per clock whenever any family has a route;
-    ``p_instc_faster`` sea families, ``instc`` false); percentiles are ``[p10, p50, p90]`` in
-    order; a route's steps are ``[km_from, km_to, hours, kind, mode, label]`` with ``kind`` in
-    :data:`STEP_KINDS`, forming one continuous profile from km 0 (each ``km_from`` is the
+    ``p_instc_faster`` sea families, ``instc`` false); a family has a record on every clock;
+    days and USD are ``[expected, p10, p50, p90]``, the percentiles in order; a route's steps
+    are ``[km_from, km_to, hours, kind, mode, label]`` with ``kind`` in :data:`STEP_KINDS`,
+    forming one continuous profile from km 0 (each ``km_from`` is the
     previous ``km_to``, within 0.01 km); a destination is never its origin.
 
     Parameters

@@ -17,10 +17,10 @@ from typing import Any
 
 from ..._atomic import OutputPathError, atomic_write
 from .._html import esc, js
-from .payloads import ORIGIN_FILE, payloads
+from .payloads import ORIGIN_FILE, origin_file, payloads
 from .schema import check_explorer_data
 
-__all__ = ["REGISTRY", "write_explorer"]
+__all__ = ["REGISTRY", "explorer_files", "write_explorer"]
 
 #: the global the data files register their payload with
 REGISTRY = "CORRIDORMAP_EXPLORER"
@@ -148,15 +148,56 @@ def _out_dir(out_dir: str | Path) -> Path:
     return out
 
 
+#: the page's own assets, copied into ``assets/``
+_OWN_ASSETS = ("explorer.js", "explorer.css")
+
+
+def _leaflet_images() -> list[Path]:
+    return sorted((_leaflet_dir() / "images").glob("*.png"))
+
+
 def _write_assets(out: Path) -> None:
     assets, leaflet = out / "assets", _leaflet_dir()
     leaflet_js = (leaflet / "leaflet.js").read_text(encoding="utf-8")
     atomic_write(assets / "leaflet.js", _without_source_map(leaflet_js))
     atomic_write(assets / "leaflet.css", (leaflet / "leaflet.css").read_bytes())
-    for png in sorted((leaflet / "images").glob("*.png")):
+    for png in _leaflet_images():
         atomic_write(assets / "images" / png.name, png.read_bytes())
-    for name in ("explorer.js", "explorer.css"):
+    for name in _OWN_ASSETS:
         atomic_write(assets / name, _asset_text(name))
+
+
+def explorer_files(
+    data: Mapping[str, Any], out_dir: str | Path, *, self_contained: bool = False
+) -> list[Path]:
+    """The files :func:`write_explorer` writes for ``data`` into ``out_dir``, page first.
+
+    A command checks them before it writes (none may be one of its inputs).
+
+    Parameters
+    ----------
+    data
+        The explorer's data (only its origins are read: one data file each).
+    out_dir
+        The folder.
+    self_contained
+        As :func:`write_explorer` takes it (one file).
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    out = Path(out_dir)
+    index = out / "index.html"
+    if self_contained:
+        return [index]
+    assets = out / "assets"
+    files = [index, assets / "leaflet.js", assets / "leaflet.css"]
+    files += [assets / "images" / png.name for png in _leaflet_images()]
+    files += [assets / name for name in _OWN_ASSETS]
+    names = ["meta.js", "links.js", "steps.js", "basemap.js"]
+    names += [origin_file(i) for i in range(len(data["results"]))]
+    return files + [out / "data" / n for n in names]
 
 
 def _remove_stale_origins(folder: Path, keep: Iterable[str]) -> None:

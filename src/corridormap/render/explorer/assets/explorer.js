@@ -252,20 +252,17 @@
     return seq;
   }
 
-  // a family's figures under a clock, decoded from its record
+  // a family's figures on clock k, decoded from its record (payloads._record and _block):
+  // the first clock's block, then each other clock's block less the first
   function figures(rec, k) {
-    var nc = D.meta.clocks.length;
-    var v = rec.slice(1, 7);
-    if (k > 0) {
-      var off = 7 + 6 * (k - 1);
-      for (var i = 0; i < 6; i++) v[i] += rec[off + i];
-    }
-    var t = 7 + 6 * (nc - 1);
+    var n = D.meta.block;
+    var v = rec.slice(0, n);
+    if (k > 0) for (var i = 0; i < n; i++) v[i] += rec[n * k + i];
     return {
-      route: rec[0],
-      days: [v[0] - v[1], v[0], v[0] + v[2]],
-      usd: [v[3] - v[4], v[3], v[3] + v[5]],
-      wait: rec[t], co2: rec[t + 1], borders: rec[t + 2], transshipments: rec[t + 3],
+      route: v[0],
+      days: [v[1] + v[4], v[1] - v[2], v[1], v[1] + v[3]], // expected, P10, P50, P90
+      usd: [v[5] + v[8], v[5] - v[6], v[5], v[5] + v[7]],
+      wait: v[9], co2: v[10], borders: v[11], transshipments: v[12],
     };
   }
 
@@ -553,32 +550,33 @@
 
   function drawTable(cell) {
     var clock = D.meta.clocks[clockIndex(app.state.clock)];
-    $("cx-caption").textContent = "Route families · clock: " + clock.label + " · " +
-      groups(D.meta.draws) + " draws, seed " + D.meta.seed;
+    $("cx-caption").textContent = "Route families · clock: " + clock.label + " · days and " +
+      "USD: expected, with P10/P50/P90 of " + groups(D.meta.draws) + " draws, seed " + D.meta.seed;
     var head = $("cx-thead");
     clear(head);
     head.appendChild(el("tr", null, [
       th("Profile", {rowspan: 2}), th("Family", {rowspan: 2}),
-      th("Days", {colspan: 3, className: "cx-group"}),
-      th("USD per TEU", {colspan: 3, className: "cx-group"}),
+      th("Days", {colspan: 4, className: "cx-group"}),
+      th("USD per TEU", {colspan: 4, className: "cx-group"}),
       abbrTh("CO2 kg", "CO2 per TEU, kg"), abbrTh("Borders", "Border crossings"),
       abbrTh("Trans\u00adship\u00adments", "Transshipments"),
-      abbrTh("Wait, days", "Wait for the first sailing, days"),
+      abbrTh("Wait, days", "Expected wait for the first departure, days (counted on the door-to-door clock)"),
       abbrTh("P(INSTC faster)", "Probability that the best INSTC branch is faster than this sea route"),
     ]));
-    head.appendChild(el("tr", null, ["P10", "P50", "P90", "P10", "P50", "P90"].map(function (t) {
-      return th(t);
-    })));
+    head.appendChild(el("tr", null, SPREAD.concat(SPREAD).map(function (t) { return th(t); })));
     var body = $("cx-tbody");
     clear(body);
     if (!cell) {
-      body.appendChild(el("tr", null, el("td", {colspan: 13, text: "No results for this pair and scenario."})));
+      body.appendChild(el("tr", null, el("td", {colspan: 15, text: "No results for this pair and scenario."})));
       return;
     }
     cell.rows.forEach(function (r) { body.appendChild(tableRow(cell, r)); });
   }
 
   function num(field, text) { return el("td", {className: "cx-num", "data-field": field, text: text}); }
+  // the table's columns of a figure: its expected value first, as corridormap compare prints
+  var SPREAD = ["expected", "P10", "P50", "P90"];
+  var FIELDS = ["expected", "p10", "p50", "p90"];
 
   function tableRow(cell, r) {
     var f = r.family, fig = r.fig;
@@ -592,11 +590,11 @@
     var tr = el("tr", {"data-family": f.name, className: fig ? "" : "cx-noroute"},
       [el("td", {className: "cx-pick"}, radio), nameCell]);
     if (!fig) {
-      tr.appendChild(el("td", {colspan: 11, className: "cx-none", text: "no route under this scenario"}));
+      tr.appendChild(el("td", {colspan: 13, className: "cx-none", text: "no route under this scenario"}));
       return tr;
     }
-    ["p10", "p50", "p90"].forEach(function (p, j) { tr.appendChild(num("days-" + p, FMT.days(fig.days[j]))); });
-    ["p10", "p50", "p90"].forEach(function (p, j) { tr.appendChild(num("usd-" + p, FMT.usd(fig.usd[j]))); });
+    FIELDS.forEach(function (p, j) { tr.appendChild(num("days-" + p, FMT.days(fig.days[j]))); });
+    FIELDS.forEach(function (p, j) { tr.appendChild(num("usd-" + p, FMT.usd(fig.usd[j]))); });
     tr.appendChild(num("co2", FMT.usd(fig.co2)));
     tr.appendChild(num("borders", String(fig.borders)));
     tr.appendChild(num("transshipments", String(fig.transshipments)));
@@ -615,13 +613,15 @@
     if (!routed.length) return lead + " no family has a route under this scenario.";
     var best = cell.rows[cell.best];
     var clock = D.meta.clocks[clockIndex(app.state.clock)].label.replace(/\s*\(.*\)\s*$/, "");
-    var tail = " Fastest by median (" + clock.toLowerCase() + "): " + best.family.label + ", " +
-      FMT.days(best.fig.days[1]) + " days.";
+    var d = best.fig.days;
+    var tail = " Fastest by expected days (" + clock.toLowerCase() + "): " + best.family.label +
+      ", " + FMT.days(d[0]) + " days expected (P10–P90 " + FMT.days(d[1]) + "–" + FMT.days(d[3]) +
+      ").";
     var instc = routed.filter(function (r) { return r.family.instc; });
     var sea = routed.filter(function (r) { return !r.family.instc && r.family.name in cell.p; });
     if (!instc.length) return lead + " no INSTC branch has a route." + tail;
     if (!sea.length) return lead + " only the INSTC branches are compared." + tail;
-    sea.sort(function (a, b) { return a.fig.days[1] - b.fig.days[1]; });
+    sea.sort(function (a, b) { return a.fig.days[0] - b.fig.days[0]; }); // by expected days
     var ref = sea[0], pct = cell.p[ref.family.name];
     var text = pct >= 50 ?
       lead + " the best INSTC branch is faster than the " + ref.family.label + " route in " + pct + "% of draws." :
@@ -630,19 +630,27 @@
   }
 
   // -- the profile ---------------------------------------------------------------------------
+  // the chosen family's steps: the wait for the first departure (its own step, "wait")
+  // only on the clock that counts it
   function profileSteps(cell, row) {
     var ids = expand(cell.data, "steps", row.fig.route);
-    var out = [], x = 0;
-    if (app.state.clock === D.meta.waitClock && row.fig.wait > 0) {
-      out.push({km0: 0, km1: 0, h: row.fig.wait * 2.4, kind: "wait", mode: null,
-        label: "wait for the first sailing " + FMT.days(row.fig.wait) + " d"});
-    }
+    var waitClock = app.state.clock === D.meta.waitClock;
+    var out = [], x = 0, waits = 0;
     ids.forEach(function (i) {
       var s = D.steps.steps[i];
-      out.push({km0: x, km1: x + s[0], h: s[1], kind: D.meta.stepKinds[s[2]],
+      var kind = D.meta.stepKinds[s[2]];
+      if (kind === "wait" && s[0] === 0) {
+        waits += 1;
+        if (!waitClock) return;
+      }
+      out.push({km0: x, km1: x + s[0], h: s[1], kind: kind,
         mode: s[3] < 0 ? null : modeOf(s[3]), label: s[4]});
       x += s[0];
     });
+    if (waitClock && !waits && row.fig.wait > 0) { // data without the step: from the record
+      out.unshift({km0: 0, km1: 0, h: row.fig.wait * 2.4, kind: "wait", mode: null,
+        label: "wait for the first departure " + FMT.days(row.fig.wait) + " d"});
+    }
     return out;
   }
 
@@ -674,7 +682,7 @@
     var root = svg("svg", {width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
       className: "cx-profile-svg",
       "aria-label": "Time–distance profile of " + row.family.label + ": " + km(totalKm) + " km, " +
-        (totalH / 24).toFixed(1) + " days likely"});
+        (totalH / 24).toFixed(1) + " days expected"});
     axes(root, X, Y, maxKm, maxD, W, H, m);
     var h = 0, placed = [];
     steps.forEach(function (s) {
@@ -694,7 +702,7 @@
     });
     box.appendChild(root);
     box.appendChild(profileLegend(steps));
-    note.textContent = "Likely times step by step (the table's P10–P90 come from the Monte " +
+    note.textContent = "Expected times step by step (the table's P10–P90 come from the Monte " +
       "Carlo); stops of " + LABEL_MIN_HOURS + " h or more labelled, every step on hover. Via " +
       via.join(" – ") + ".";
   }

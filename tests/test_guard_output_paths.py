@@ -379,7 +379,9 @@ def test_demo_writes_every_name_from_data_inside_out(tmp_path, tiny_dir, capsys)
     out = tmp_path / "O" / "a" / "b"
     assert main(["demo", "--data", str(tiny_dir), "--out", str(out)]) == 0
     written = capsys.readouterr().out.split()
-    assert all(os.path.dirname(p) == str(out) for p in written), written
+    # directly in --out, but for the explorer's own folder (a fixed name, not from data)
+    assert all(os.path.dirname(p) in (str(out), str(out / "explorer")) for p in written), written
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["explorer"]
     names = sorted(p.name for p in out.iterdir())
     for expected in (
         "compare-x-escape-stem.csv",
@@ -391,14 +393,17 @@ def test_demo_writes_every_name_from_data_inside_out(tmp_path, tiny_dir, capsys)
         "index.html",
     ):
         assert expected in names
-    assert _files(tmp_path) == [
-        "O",
-        "O/a",
-        "O/a/b",
-        *(f"O/a/b/{n}" for n in names),
-        "geo",
-        *(f"geo/{p}" for p in _files(tiny_dir)),
-    ]
+    assert _files(tmp_path) == sorted(
+        [
+            "O",
+            "O/a",
+            "O/a/b",
+            *(f"O/a/b/{n}" for n in names),
+            *(f"O/a/b/explorer/{p}" for p in _files(out / "explorer")),
+            "geo",
+            *(f"geo/{p}" for p in _files(tiny_dir)),
+        ]
+    )
 
 
 @pytest.mark.parametrize(

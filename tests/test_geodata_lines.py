@@ -37,7 +37,6 @@ UNLOCATED = {
     ("BFQ-BND-rail", "BFQ", "KHT"): "Bafq - Khatunabad: Now, Janat Abad, Now Deh, Sham Abad",
     ("BFQ-BND-rail", "SIR", "BND"): "Sirjan - Bandar Abbas: Golgohar ... Tezerj, Fin, Piku",
     ("BRK-ETR-rail", "BRK", "ETR"): "Bereket - Etrek: Yasga and the stations of the desert section",
-    ("CHE-KDG-rail", "KRTL", "NORS"): "Kartaly - Novoorsk: the Kartaly - Orsk line's stations",
     ("KDG-MKT-rail", "BYGN", "MKT"): "Bayganin - Makat: Sagyz",
     ("ARS-KDG-rail", "SHLK", "EMBA"): "Shalkar - Emba: the Trans-Aral line's desert stations",
     ("QTA-ZAH-rail", "NSHK", "DLBD"): "Nushki - Dalbandin: Ahmedwal, Padag Road (km posts only)",

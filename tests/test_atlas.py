@@ -122,6 +122,7 @@ def test_atlas_escapes_text_from_data(tmp_path):
 
 
 # -- static figures -------------------------------------------------------------------------
+@pytest.mark.e2e
 def test_cli_map_png_and_svg(tmp_path, capsys):
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
     args = ["map", "instc-vs-suez", "--out", str(tmp_path), "--png", str(png), "--svg", str(svg)]

@@ -90,6 +90,7 @@ def test_calibrate_stays_in_the_sourced_range(tmp_path):
     assert cal.fit.values["modes.rail.speed_kmh"] == 60.0
 
 
+@pytest.mark.e2e
 def test_write_and_check(tmp_path, capsys):
     d = synthetic(tmp_path, 35.0)
     assert main(["calibrate", "--data", str(d), "--check"]) == 1
@@ -148,6 +149,7 @@ def test_render_keeps_comments_and_other_lines():
     assert render_parameters(out, tomllib.loads(text)) == text
 
 
+@pytest.mark.e2e
 def test_bundled_parameters_are_what_calibrate_produces():
     from corridormap.io import bundled_geodata_dir
 

@@ -217,6 +217,7 @@ def test_the_demo_shows_its_steps_on_a_terminal_and_nothing_under_q(tmp_path, ca
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.e2e
 def test_backtest_and_route_chart_show_progress_on_a_terminal(tmp_path, capsys, monkeypatch):
     _terminal(monkeypatch)
     assert main(["backtest", "--format", "json"]) == 0

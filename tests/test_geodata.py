@@ -142,6 +142,7 @@ def test_nodes_lie_in_their_country(gd, land):
         assert geom.distance(Point(n["lon"], n["lat"])) < 0.3, (nid, n["country"])
 
 
+@pytest.mark.e2e
 def test_build_script_reproduces_committed_files():
     import subprocess
     import sys

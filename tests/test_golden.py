@@ -14,7 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import golden
 
-SLOW = {"demo"}
+#: cases that replay the whole evidence register or run the main job (end to end: make test)
+SLOW = {"demo", "backtest", "backtest-json", "backtest-as-is-csv", "calibrate-json"}
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,7 @@ def test_a_malformed_scheduler_is_refused_before_connecting(
     assert out.read_text() == GOOD
 
 
+@pytest.mark.e2e
 def test_a_scheduler_nobody_listens_on_is_one_line_within_the_time_given(
     tiny_dir, tmp_path, capsys
 ):

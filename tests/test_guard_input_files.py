@@ -58,6 +58,7 @@ def test_limits_scale_with_the_machine_and_the_environment(monkeypatch):
         v.feature_limit()
 
 
+@pytest.mark.e2e
 def test_million_vertex_line_refused(tmp_path):
     data = tiny()
     lk = _link(data, "A-B")

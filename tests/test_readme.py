@@ -58,6 +58,7 @@ def test_readme_command_runs(command, tmp_path):
     assert res.stdout.strip()
 
 
+@pytest.mark.e2e
 def test_readme_python_block_runs(tmp_path):
     code = "\n".join(_blocks("python"))
     res = subprocess.run(

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.e2e
 def test_validation_page_is_current():
     res = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "validate.py"), "--check"],

@@ -108,6 +108,7 @@ def test_route_outputs(tiny_G):
     assert "<table" in r._repr_html_()
 
 
+@pytest.mark.e2e
 def test_no_bundled_route_comes_back_to_a_place(bundled_G):
     """Over every ordered pair of bundled places: no route visits a place twice (a sea
     chokepoint may be passed twice, e.g. out to a Red Sea hub and back)."""

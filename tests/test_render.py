@@ -157,7 +157,7 @@ def test_geodata_text_is_escaped_everywhere(xss_G, tmp_path):
             assert XSS not in page
             assert "<img src=x" not in page
             # the text is there, escaped for HTML and then for JSON
-            assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
+            assert "\\x26lt;img src=x onerror=alert(1)\\x26gt;" in page
     # layer names (shown by Leaflet as HTML) are escaped too
     assert _html.esc(XSS) in layer_names(maps[1])
 
@@ -288,7 +288,7 @@ def _template_geodata(directory: Path, quoted: str, free: str) -> Path:
 def _page_shows_text_as_written(page: str) -> None:
     assert "Tehran 49" not in page and "(49)" not in page
     # escaped for HTML (braces as character references), then for JSON
-    assert "Tehran \\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in page
+    assert "Tehran \\x26#123;\\x26#123; 7*7 \\x26#125;\\x26#125;" in page
     assert "os.environ.CM_TEST_PAYLOAD" in page
 
 
@@ -310,7 +310,7 @@ def test_text_from_data_is_never_a_template(tmp_path, monkeypatch):
     layers = layer_names(maps[0])
     assert "Branch &#123;&#123; 7*7 &#125;&#125;" in layers and "Branch &#123;# branch" in layers
     page = render.render_html(maps[2])
-    assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in page
+    assert "capacity (\\x26#123;\\x26#123; 7*7 \\x26#125;\\x26#125;)" in page
 
 
 def test_page_elements_are_not_re_templated(tiny_G):
@@ -376,9 +376,9 @@ def test_cli_maps_show_template_text_and_run_nothing(tmp_path, monkeypatch, caps
         page = path.read_text(encoding="utf-8")
         assert "os.environ.CM_TEST_PAYLOAD" in page, name
         assert "Tehran 49" not in page and "(49)" not in page, name
-    assert "Tehran \\u0026#123;" in (out / "map-overview.html").read_text(encoding="utf-8")
+    assert "Tehran \\x26#123;" in (out / "map-overview.html").read_text(encoding="utf-8")
     capacity = pages["capacity"].read_text(encoding="utf-8")
-    assert "capacity (\\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;)" in capacity
+    assert "capacity (\\x26#123;\\x26#123; 7*7 \\x26#125;\\x26#125;)" in capacity
     assert [p for p in markers if p.exists()] == []
 
 

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ._html import esc, js
+from ._html import esc, js_source
 from .raw import page_classes
 from .styles import ATTRIBUTION, BASEMAP_ATTRIBUTION, TILES_ATTRIBUTION, TILES_URL
 
@@ -97,7 +97,7 @@ def _basemap_class() -> type:
             self.basemap_attr = esc(BASEMAP_ATTRIBUTION)
             self.attribution = esc(ATTRIBUTION)
             self.countries = countries
-            self.js = js
+            self.js = js_source
 
     return Basemap
 
@@ -401,7 +401,7 @@ def _fit_class() -> type:
             self._name = "CorridormapFit"
             self.bounds = bounds
             self.fold = LEGEND_FOLD
-            self.js = js
+            self.js = js_source
 
     return Fit
 
@@ -529,6 +529,6 @@ def _replay_class() -> type:
             super().__init__()
             self._name = "CorridormapReplay"
             self.data = data
-            self.js = js
+            self.js = js_source
 
     return Replay

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ._html import esc, js, rounded
+from ._html import esc, js_source, rounded
 from .raw import page_classes
 
 
@@ -100,7 +100,7 @@ def features_class() -> type:
             self.items: list[dict[str, Any]] = []
             self.groups: list[Any] = []
             self._index: dict[tuple[str, str], int] = {}
-            self.js = js
+            self.js = js_source
 
         def _intern(self, table: str, value: Any) -> int:
             key = (table, json.dumps(value, sort_keys=True))
@@ -273,7 +273,7 @@ def links_class() -> type:
             self.links: list[list[Any]] = []
             self.groups: list[Any] = []
             self._index: dict[Any, int] = {}
-            self.js = js
+            self.js = js_source
 
         def shared(
             self, style: dict[str, Any], layers: list[Any], profile: Sequence[str]
@@ -444,7 +444,7 @@ def places_class() -> type:
             self.extras: dict[int, dict[str, Any]] = {}
             self.groups: list[Any] = []
             self._index: dict[Any, int] = {}
-            self.js = js
+            self.js = js_source
 
         def add(
             self,

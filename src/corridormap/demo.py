@@ -24,6 +24,7 @@ from ._errors import CorridormapError
 from ._filenames import file_names, inside
 from .analysis import COMPARE_FILES, Analysis, load_analysis
 from .routing import route
+from .uncertainty import DRAWS
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def route_report(G: nx.MultiDiGraph, analysis: Analysis) -> list[Output]:
     return [("route-report.md", "\n".join(lines)), ("route-report.json", fmt.json_text(docs))]
 
 
-def comparisons(G: nx.MultiDiGraph, analysis: Analysis, *, draws: int = 10_000) -> list[Output]:
+def comparisons(G: nx.MultiDiGraph, analysis: Analysis, *, draws: int = DRAWS) -> list[Output]:
     """``compare-<stem>.csv`` and ``.png`` for each comparison that applies to ``G``.
 
     The comparisons are those of the data's ``analysis.toml`` (``[[demo.compare]]``); the

@@ -21,7 +21,7 @@ import numpy as np
 from ._schema import MAX_DRAWS, check_count
 from .model import apply_discrepancy, discrepancy_rng, discrepancy_sigma, edge_terms, split_key
 from .routing import Route
-from .uncertainty import RouteTerms, evaluate, percentiles, sample
+from .uncertainty import DRAWS, RouteTerms, evaluate, percentiles, sample
 
 __all__ = ["Profile", "Step", "route_profile", "transfer_words"]
 
@@ -323,7 +323,7 @@ def route_profile(
     r: Route,
     params: Mapping[str, Any] | None = None,
     *,
-    draws: int = 10_000,
+    draws: int = DRAWS,
     seed: int | None = 0,
 ) -> Profile:
     """The time-distance and cost-distance profile of a route, leg by leg.

@@ -35,6 +35,7 @@ from .._errors import InputError, NoRouteError
 from .._schema import MAX_DRAWS, check_count, check_graph
 from ..families import Family, network_families, resolve_families
 from ..places import resolve_endpoints
+from ..uncertainty import DRAWS
 from .execution import (
     CONNECT_TIMEOUT_S,
     STALL_TIMEOUT_S,
@@ -57,7 +58,7 @@ def sweep(
     *,
     scenarios: Iterable[Any] | str | None = None,
     families: Iterable[str | Family] | None = None,
-    draws: int = 10_000,
+    draws: int = DRAWS,
     seed: int | None = 0,
     by: str = "time_h",
     clock: str | Iterable[str] = "transit",

@@ -37,18 +37,27 @@ UNLOCATED = {
     ("BEY-MNG-rail", "BEY", "SAYO"): "Beyneu - Sai-Utes: Yeskara, Ustyurt (no published point)",
     ("BFQ-BND-rail", "BFQ", "KHT"): "Bafq - Khatunabad: Now, Janat Abad, Now Deh, Sham Abad",
     ("BFQ-BND-rail", "SIR", "BND"): "Sirjan - Bandar Abbas: Golgohar, Tezerj, Zadmahmud, Fin, Piku",
-    ("BRK-ETR-rail", "BRK", "ETR"): "Bereket - Etrek: Yasga and the stations of the desert section",
+    ("BRK-ETR-rail", "BRK", "ETR"): (
+        "Bereket - Etrek: Däneata, Döwletýar, Bugdaýly, Balguýy, Madaw, Akjadepe"
+    ),
     ("KDG-MKT-rail", "BYGN", "MKT"): "Bayganin - Makat: Sagyz (140 km from Makat; village not in "
     "GeoNames cities500, no published point found)",
     ("ARS-KDG-rail", "SHLK", "EMBA"): "Shalkar - Emba: Solenaya, Kauylzhyr, Birshogyr, Mugalzhar",
-    ("QTA-ZAH-rail", "NSHK", "DLBD"): "Nushki - Dalbandin: Ahmedwal, Padag Road (km posts only)",
+    ("QTA-ZAH-rail", "NSHK", "DLBD"): (
+        "Nushki - Dalbandin: Ahmedwal, Pain Mall, Padag Road, Nok Chah (km posts only)"
+    ),
     ("QTA-ZAH-rail", "DLBD", "NKND"): "Dalbandin - Nok Kundi: Yakmach, Gat, Azad (km posts only)",
     ("MHD-BFQ-rail", "BRDS", "TBAS"): "Bardaskan - Tabas: Rigu, Nagineh, Asfak, Nigenan",
     ("MHD-BFQ-rail", "TBAS", "BFQ"): "Tabas - Bafq: Mazino, Jondaq, Seh Chahun, Choqart",
     ("MKT-BEY-rail", "QLSR", "BEY"): "Kulsary - Beyneu: Toltyr (now Maykomgen), Opornaya (now "
     "Borankul), Korkol (by Yeset village)",
-    ("SHY-BRK-rail", "SHY", "GYZG"): "Serhetyaka - Gyzylgaya: the Turkmen line's desert stations",
-    ("SHY-BRK-rail", "GYZG", "BRK"): "Gyzylgaya - Bereket",
+    ("SHY-BRK-rail", "SHY", "GYZG"): (
+        "Serhetyaka - Gyzylgaya: Şanly, Polatly, Parahat, Kuwwat, Hazar, Bitarablyk, Berkarar,"
+        " Ärsarybaba, Awlamyş"
+    ),
+    ("SHY-BRK-rail", "GYZG", "BRK"): (
+        "Gyzylgaya - Bereket: Gökdere, Uzboý, Burgun, Ýasga, Arzuw, Ak Ýol"
+    ),
     ("ZAH-KER-rail", "ZAH", "FHRJ"): "Zahedan - Fahraj: Shuru, Rudshur, Shurgaz (the Lut section)",
 }
 

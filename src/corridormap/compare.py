@@ -146,8 +146,16 @@ class Comparison:
         days = self.days_on(clock or self.clock)
         return float(np.mean(days[best] < days[family]))
 
-    def to_records(self) -> list[dict[str, Any]]:
+    def to_records(self, digits: int | None = 2) -> list[dict[str, Any]]:
         """One record per family with a route.
+
+        Parameters
+        ----------
+        digits : int or None, default 2
+            Decimals of the day figures (cost to the dollar, distance and CO2 to 0.1). None
+            keeps them unrounded, for text that rounds them once itself: a figure rounded
+            to 2 decimals and then to 1 can differ from the same figure rounded to 1
+            (28.749 -> 28.75 -> 28.8, against 28.7 printed by ``route``).
 
         Returns
         -------
@@ -172,7 +180,7 @@ class Comparison:
             row: dict[str, Any] = {
                 "family": fam.name,
                 "label": fam.label,
-                "distance_km": round(r.distance_km, 1),
+                "distance_km": _round(r.distance_km, 1 if digits is not None else None),
                 "clock": self.clock,
             }
             e = self.expected[fam.name]
@@ -182,11 +190,13 @@ class Comparison:
                 "door_to_door_days": e["transit"] + e["wait"],
             }
             for name in _CLOCK_FIGURES:
-                row[name] = _rounded(summary(draws[name], means[name]), 2)
+                row[name] = _rounded(summary(draws[name], means[name]), digits)
             row["days"] = row["transit_days" if self.clock == "transit" else "door_to_door_days"]
-            row["cost_usd"] = _rounded(summary(sim.cost[:, j], e["cost"]), 0)
+            row["cost_usd"] = _rounded(
+                summary(sim.cost[:, j], e["cost"]), 0 if digits is not None else None
+            )
             row.update(
-                co2_kg=round(r.co2_kg, 1),
+                co2_kg=_round(r.co2_kg, 1 if digits is not None else None),
                 borders=r.borders,
                 transshipments=r.transshipments,
                 nodes=r.nodes,
@@ -256,7 +266,7 @@ class Comparison:
         )
 
     def __repr__(self) -> str:
-        parts = [f"{r['family']} {r['days']['expected']:.1f} d" for r in self.to_records()]
+        parts = [f"{r['family']} {r['days']['expected']:.1f} d" for r in self.to_records(None)]
         return (
             f"<Comparison {self.origin} -> {self.destination} ({self.clock}, expected; "
             f"{self.draws} draws): " + ", ".join(parts) + ">"
@@ -277,8 +287,12 @@ class Comparison:
         return comparison_figure(self, top=top)
 
 
-def _rounded(d: Mapping[str, float], nd: int) -> dict[str, float]:
-    return {k: round(v, nd) for k, v in d.items()}
+def _round(v: float, nd: int | None) -> float:
+    return float(v) if nd is None else round(v, nd)
+
+
+def _rounded(d: Mapping[str, float], nd: int | None) -> dict[str, float]:
+    return {k: _round(v, nd) for k, v in d.items()}
 
 
 # -- the comparison -------------------------------------------------------------------------

@@ -8,8 +8,9 @@ first departure, CO2, borders and transshipments; the family with the least expe
 and the probability that the INSTC's best branch arrives before each sea family. It runs the
 sweep's machinery (:func:`corridormap.sweep.partition.pair_results`: one shortest-path tree per
 origin, scenario, clock and family, one Monte Carlo per distinct set of routes), so the figures
-are the sweep's and ``compare``'s to the last digit, rounded as ``compare`` rounds them
-(:meth:`corridormap.compare.Comparison.to_records`: days to 0.01, USD to 1, CO2 to 0.1 kg).
+are the sweep's and ``compare``'s: days and CO2 to :data:`DIGITS` decimals, USD to the dollar,
+so that the page, printing them to 0.1 day and 1 kg, rounds once, as ``compare`` prints them
+(a figure first rounded to 0.01 could print otherwise: 28.749 -> 28.75 -> 28.8).
 
 :func:`explorer_data_from_sweep` reads those figures from a sweep table instead (``corridormap
 sweep --clock transit --clock door-to-door``, run on a cluster perhaps) and recomputes only the
@@ -59,6 +60,8 @@ log = logging.getLogger("corridormap")
 
 #: the version of the explorer's data schema this module writes
 EXPLORER_VERSION = 2
+#: decimals kept of days and CO2: enough that the page's 0.1 day and 1 kg are rounded once
+DIGITS = 6
 #: the page's title
 TITLE = "INSTC, Suez or the Cape? The corridor explorer"
 #: how the page names each clock
@@ -219,10 +222,10 @@ class _Collector:
             rid, co2, borders, transshipments = self.route(res.scenario, pr)
             cell["families"].setdefault(name, {})[c] = {
                 "route": rid,
-                "days": [round(float(x), 2) for x in summary.days[name]],
+                "days": [round(float(x), DIGITS) for x in summary.days[name]],
                 "usd": [round(float(x), 0) for x in summary.cost[name]],
-                "schedule_wait_days": round(float(summary.wait[name]), 2),
-                "co2_kg": round(co2, 1),
+                "schedule_wait_days": round(float(summary.wait[name]), DIGITS),
+                "co2_kg": round(co2, DIGITS),
                 "borders": borders,
                 "transshipments": transshipments,
             }
@@ -401,7 +404,7 @@ def explorer_data(
         The data of :mod:`corridormap.render.explorer` (schema version
         :data:`EXPLORER_VERSION`). For each origin, destination, scenario, family and clock
         the record is ``compare(G, o, d, draws=draws, seed=seed, clock=clock, weight=<the
-        scenario's>)``'s, as its ``to_records`` rounds it.
+        scenario's>)``'s, days and CO2 to :data:`DIGITS` decimals and USD to the dollar.
 
     Raises
     ------

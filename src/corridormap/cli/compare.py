@@ -175,7 +175,7 @@ def comparison_text(comp: Any, G: Any, view: Any) -> str:
     from .. import _format as fmt
     from ..places import places
 
-    recs = comp.to_records()
+    recs = comp.to_records(None)
     cat = places(G)
     clock = comp.clock
     objective = "cost" if comp.by == "cost_usd" else "time"

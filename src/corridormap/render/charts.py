@@ -516,7 +516,7 @@ def comparison_figure(comp: Any, *, top: int = 10):
 
     from ..profile import route_profile
 
-    recs = comp.to_records()
+    recs = comp.to_records(None)
     names = [r["label"] for r in recs]
     colours = [COLOURS.get(r["family"], "#7f7f7f") for r in recs]
     ncol = min(3, max(1, len(recs)))

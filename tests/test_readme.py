@@ -99,8 +99,8 @@ def test_readme_figures_match_the_model(bundled_G):
     prose = " ".join(README.split())
     transit = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0)
     door = cm.compare(bundled_G, "Mumbai", "Moscow", draws=10_000, seed=0, clock="door-to-door")
-    t = transit.to_frame().set_index("family")
-    d = door.to_frame().set_index("family")
+    t = transit.to_frame(None).set_index("family")
+    d = door.to_frame(None).set_index("family")
     west = t.loc["instc-western"]
     assert (
         f"branch {west.days_expected:.1f} days expected on the transit clock "

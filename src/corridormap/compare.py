@@ -231,18 +231,18 @@ class Comparison:
             "sensitivity": self.sensitivity,
         }
 
-    def to_frame(self):
+    def to_frame(self, digits: int | None = 2):
         """One row per family: its figures, expected and P10/P50/P90.
 
         Distance; days on the comparison's clock, transit, waiting for the first departure and
         door to door, and cost (each expected, P10, P50, P90); CO2, borders, transshipments,
-        nodes.
+        nodes. ``digits`` is :meth:`to_records`'.
         """
         import pandas as pd
 
         flat = []
         figures = ("days", "transit_days", "schedule_wait_days", "door_to_door_days", "cost_usd")
-        for row in self.to_records():
+        for row in self.to_records(digits):
             out = {k: v for k, v in row.items() if k not in figures}
             for q in figures:
                 for k in ("expected", "p10", "p50", "p90"):
@@ -273,7 +273,8 @@ class Comparison:
         )
 
     def _repr_html_(self) -> str:
-        return self.to_frame().drop(columns=["nodes"]).to_html(index=False, float_format="%.1f")
+        frame = self.to_frame(None).drop(columns=["nodes"])
+        return frame.to_html(index=False, float_format="%.1f")
 
     def plot(self, *, top: int = 10):
         """A matplotlib figure of this comparison.

@@ -125,13 +125,17 @@ def _route_terms(G):
 
 @pytest.mark.parametrize(("draws", "seed"), [(1, 0), (2_000, 0), (777, 5), (100, None)])
 def test_monte_carlo_is_simulate_to_the_last_bit(bundled_G, draws, seed):
+    import dataclasses
+
     from corridormap.sweep.montecarlo import MonteCarlo
     from corridormap.uncertainty import simulate
 
     params = bundled_G.graph["params"]
-    T = _route_terms(bundled_G)
+    terms = _route_terms(bundled_G)
+    assert terms.wait.any()
+    no_wait = dataclasses.replace(terms, wait=np.zeros_like(terms.wait))  # no first departure
     mc = MonteCarlo(params, draws, seed)
-    for _ in range(2):  # the second time from what was kept
+    for T in (terms, terms, no_wait, no_wait):  # the second time from what was kept
         got = mc.simulate(T)
         if seed is None:  # fresh draws: only the shape is the same
             assert got.transit.shape == (draws, len(T.names))

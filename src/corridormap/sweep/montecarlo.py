@@ -23,7 +23,6 @@ from ..uncertainty import (
     PERCENTILES,
     RouteTerms,
     Simulation,
-    evaluate,
     param_array,
     sample,
     simulate,
@@ -57,6 +56,8 @@ class MonteCarlo:
         self._error: dict[str, np.ndarray] = {}
         self._kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._kept_bytes = 0
+        self._rows: dict[tuple, np.ndarray] = {}
+        self._finite: set[int] = set()  # the kept value matrices with only finite values
 
     def _column(self, key: str, inverse: bool) -> np.ndarray:
         """A key's draws as :func:`~corridormap.uncertainty.evaluate` uses them (1/x if a speed)."""
@@ -86,9 +87,17 @@ class MonteCarlo:
         x.flags.writeable = False
         self._kept[which] = x
         self._kept_bytes += x.nbytes
+        if np.isfinite(x).all():
+            self._finite.add(id(x))
         while self._kept_bytes > VALUES_BYTES and len(self._kept) > 1:
-            self._kept_bytes -= self._kept.popitem(last=False)[1].nbytes
+            gone = self._kept.popitem(last=False)[1]
+            self._kept_bytes -= gone.nbytes
+            self._finite.discard(id(gone))
         return x
+
+    def new_origin(self) -> None:
+        """Forget the routes' model-error factors: a route from another origin is another."""
+        self._error.clear()
 
     def _error_factor(self, rid: str) -> np.ndarray:
         """Route ``rid``'s model-error factors (what ``apply_discrepancy`` multiplies by)."""
@@ -106,7 +115,12 @@ class MonteCarlo:
             return simulate(self.params, T, self.draws, self.seed)
         x = self._values(T)
         transit = x @ T.transit / 24.0
-        wait = x @ T.wait / 24.0
+        if T.wait.any() or id(x) not in self._finite:
+            wait = x @ T.wait / 24.0
+        else:
+            # no route waits for a first departure: the product of finite values and zero
+            # coefficients is +0.0 in every draw
+            wait = np.zeros((self.draws, len(T.names)))
         cost = x @ T.cost
         if self.sigma > 0:
             # apply_discrepancy multiplies by exp(sigma z - sigma^2 / 2); 1.0 times it is it
@@ -116,19 +130,27 @@ class MonteCarlo:
 
     def expected(self, T: RouteTerms) -> dict[str, np.ndarray]:
         """:meth:`~corridormap.uncertainty.RouteTerms.expected` of ``T``: the same numbers."""
-        row = np.empty(len(T.keys))
-        for j, (key, inv) in enumerate(zip(T.keys, T.inverse.tolist(), strict=True)):
-            got = self._expected.get((key, inv))
-            if got is None:
-                # as expected_row computes it
-                low, likely, high = (param_array(self.params, [key], w)[0] for w in _RANGE)
-                mean = float(expected_value(low, likely, high, inv))
-                got = self._expected[(key, inv)] = 1.0 / mean if inv else mean
-            row[j] = got
+        inverse = T.inverse.tolist()
+        which = (tuple(T.keys), tuple(inverse))
+        row = self._rows.get(which)
+        if row is None:
+            row = np.empty(len(T.keys))
+            for j, (key, inv) in enumerate(zip(T.keys, inverse, strict=True)):
+                got = self._expected.get((key, inv))
+                if got is None:
+                    # as expected_row computes it
+                    low, likely, high = (param_array(self.params, [key], w)[0] for w in _RANGE)
+                    mean = float(expected_value(low, likely, high, inv))
+                    got = self._expected[(key, inv)] = 1.0 / mean if inv else mean
+                row[j] = got
+            # what evaluate() multiplies the coefficients by (its copy, inverted where a speed)
+            row[T.inverse] = 1.0 / row[T.inverse]
+            row.flags.writeable = False
+            self._rows[which] = row
         return {
-            "transit": evaluate(row, T.inverse, T.transit) / 24.0,
-            "wait": evaluate(row, T.inverse, T.wait) / 24.0,
-            "cost": evaluate(row, T.inverse, T.cost),
+            "transit": row @ T.transit / 24.0,
+            "wait": row @ T.wait / 24.0,
+            "cost": row @ T.cost,
         }
 
 

@@ -131,6 +131,7 @@ def pair_results(
         hide = lay.origin_hide(lay.core.index[o]) if lay is not None else None
         paths = Paths(lay) if lay is not None else None
         seen: dict[tuple, tuple] = {}  # the terms of the routes read off those paths
+        mc.new_origin()
         for i, (label, bases) in enumerate(scens):
             trees = (
                 {

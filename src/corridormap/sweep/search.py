@@ -5,6 +5,15 @@ visible edge cost (:class:`Tables`: what every search of :mod:`corridormap.routi
 edge by edge). From it, one shortest-path tree per origin (networkx's Dijkstra: same relaxation
 order, same tie-breaking) from the origin's gate gives the best route to every destination,
 exactly the route :func:`corridormap.route` finds with the same weight (:func:`best_route`).
+
+The same trees run on the compiled core (:mod:`corridormap.search`): :class:`CoreTables` holds a
+weight's least value per ``(u, v)`` pair and each pair's cheapest edge as arrays, and a tree is
+one scipy Dijkstra from the origin's gate on the core's CSR matrix (:class:`CoreTree`). The
+routes are read off its predecessors as :func:`best_route` reads them; where two ways tie
+exactly (the order a search settles nodes in then decides, which scipy's does not reproduce)
+the tree or destination is read off :class:`Tables`. What a path adds up to (terms, km, route
+key, places) is added edge by edge, once per path from an origin whatever tree it is on
+(:class:`Paths`).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from ..uncertainty import route_key, split_first_wait, take_first_wait
 from ..weights import Weight
 
 __all__ = [
+    "TABLES_KEPT",
     "CoreTables",
     "CoreTree",
     "Layout",
@@ -266,6 +276,10 @@ def best_route(tab: Tables, tree: tuple[dict, dict, dict], d: str) -> PairRoute 
 
 
 # -- the same trees on the compiled core -----------------------------------------------------
+#: the :class:`CoreTables` a :class:`Layout` keeps (a sweep's scenarios x clocks x families)
+TABLES_KEPT = 256
+
+
 class Layout:
     """What the sweep's trees need of a network's compiled core, by node and ``(u, v)`` pair.
 
@@ -321,6 +335,8 @@ class Layout:
         got = self._tables.get(key)
         if got is None or got.wf != wf:
             got = self._tables[key] = CoreTables(G, wf, self)
+            while len(self._tables) > TABLES_KEPT:
+                self._tables.pop(next(iter(self._tables)))
         return got
 
     def origin_hide(self, o: int) -> np.ndarray:

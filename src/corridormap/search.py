@@ -33,7 +33,7 @@ import networkx as nx
 import numpy as np
 
 from . import csr
-from ._cache import cached, derived
+from ._cache import cached, derived, invalidate
 from ._gc import paused
 from .network import endpoint_nodes
 from .weights import GATE, Weight
@@ -54,6 +54,7 @@ __all__ = [
     "simple_paths",
     "values_changed",
     "walk",
+    "weight_key",
 ]
 
 _NO_EXPORT = object()
@@ -558,6 +559,11 @@ def _extra_key(wf: Weight) -> tuple[Any, ...]:
     return tuple(sorted(wf.extra.items())) if wf.extra else ()
 
 
+def weight_key(wf: Weight) -> tuple[Any, ...]:
+    """What a weight's edge values depend on (weights are immutable: equal keys, equal values)."""
+    return _key(wf)
+
+
 def _key(wf: Weight) -> tuple[Any, ...]:
     """What a weight's vector depends on (weights are immutable: equal keys, equal vectors)."""
     return (
@@ -658,6 +664,7 @@ def values_changed(G: nx.MultiDiGraph) -> None:
 
     Its cached weight vectors and matrices are dropped; the structure is kept.
     """
+    invalidate(G, "sweep_layout")  # the sweep's tables (corridormap.sweep.search.layout)
     c = core(G)
     if c is not None:
         c._costs.clear()

@@ -59,6 +59,7 @@ __all__ = [
     "sample_ranges",
     "simulate",
     "summary",
+    "take_first_wait",
 ]
 
 #: the percentiles every Monte Carlo reports
@@ -247,9 +248,30 @@ def split_first_wait(edges: Sequence[Mapping[str, Any]], factor: Any = None) -> 
         ``(transit, wait)`` terms.
     """
     transit = sum_terms(edges, factor)
+    wait = take_first_wait(transit, edges[0], factor) if edges else {}
+    return transit, wait
+
+
+def take_first_wait(transit: Terms, first: Mapping[str, Any], factor: Any = None) -> Terms:
+    """The wait for the first departure, taken out of a route's summed ``transit`` terms.
+
+    Parameters
+    ----------
+    transit
+        The route's terms added up (:func:`corridormap.model.sum_terms`); the wait is
+        subtracted from them in place (a coefficient left within 1e-12 of 0 is dropped).
+    first
+        The route's first edge: the wait terms of an edge leaving a gate are the wait.
+    factor
+        ``f(edge, term)``, a scenario's multiplier on each term's coefficient, or ``None``.
+
+    Returns
+    -------
+    dict
+        The wait terms (empty when the route does not leave a gate).
+    """
     wait: Terms = {}
-    if edges and edges[0].get("from_layer") == "gate":
-        first = edges[0]
+    if first.get("from_layer") == "gate":
         for t in edge_terms(first):
             if t.quantity == "time_h" and t.part == "wait":
                 c = t.coef * (factor(first, t) if factor is not None else 1.0)
@@ -258,7 +280,7 @@ def split_first_wait(edges: Sequence[Mapping[str, Any]], factor: Any = None) -> 
                 transit[k] -= c
                 if abs(transit[k]) < 1e-12:
                     del transit[k]
-    return transit, wait
+    return wait
 
 
 def route_key(edges: Sequence[Mapping[str, Any]]) -> str:

@@ -12,7 +12,10 @@ instead of repeated, by module:
 
 ==================  ===========================================================================
 ``job.py``          what every partition is asked to do, and the scenarios as loaded
-``search.py``       one shortest-path tree per origin, scenario and family: every pair's route
+``search.py``       one shortest-path tree per origin, scenario and family (scipy's Dijkstra
+                    on the compiled core): every pair's route
+``montecarlo.py``   the Monte Carlo of ``simulate``, with what pairs share kept (draws,
+                    value matrices, each route's model-error factors)
 ``partition.py``    one partition: its origins' pairs, routes and Monte Carlo (once per
                     distinct set of route terms; on a network of more than
                     ``OWN_SEARCH_MAX_EDGES`` edges the routes are ``route``'s own)

@@ -42,6 +42,7 @@ import networkx as nx
 from .._errors import ClusterError, CorridormapError, InputError
 from .._progress import Progress
 from .job import Job
+from .montecarlo import MonteCarlo
 from .partition import run_partition
 
 __all__ = [
@@ -245,9 +246,11 @@ def _in_process(G, parts, job, show, store) -> list[dict[str, list]]:
     parts, results, todo = _planned(parts, store)
     total = sum(map(len, parts))
     done = total - sum(len(parts[i]) for i in todo)
+    # the partitions run here share their Monte Carlo's draws and values
+    mc = MonteCarlo(G.graph["params"], job.draws, job.seed)
     with Progress(total, desc="sweep", unit="origin", show=show, initial=done) as bar:
         for i in todo:
-            results[i] = run_partition(G, parts[i], job)
+            results[i] = run_partition(G, parts[i], job, mc)
             if store is not None:
                 store.put(i, results[i])
             bar.update(len(parts[i]))

@@ -19,11 +19,23 @@ from typing import Any
 
 import networkx as nx
 
+from .._cache import derived
 from .._errors import InputError
 from ..families import Family, family_routes, family_weight
-from ..uncertainty import RouteTerms, Simulation, simulate
+from ..uncertainty import RouteTerms, Simulation
 from .job import Job, scenario_weight
-from .search import PairRoute, Tables, best_route, tree_of
+from .montecarlo import MonteCarlo
+from .search import (
+    CoreTables,
+    CoreTree,
+    Layout,
+    PairRoute,
+    Paths,
+    Tables,
+    best_route,
+    layout,
+    tree_of,
+)
 from .table import SWEEP_COLUMNS, Summary, add_rows, summarise
 
 __all__ = ["OWN_SEARCH_MAX_EDGES", "PairResult", "pair_results", "run_partition"]
@@ -60,17 +72,20 @@ class PairResult:
     summary: Summary | None
 
 
-def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: Job) -> dict[str, list]:
+def run_partition(
+    G: nx.MultiDiGraph, origins: Sequence[str], job: Job, mc: MonteCarlo | None = None
+) -> dict[str, list]:
     """Sweep some origins to every destination under every scenario and clock: the columns.
 
     This is what a Dask worker runs; :func:`~corridormap.sweep.sweep` splits the origins and
     puts the parts back together in order. Within a part the rows run by clock, then
-    scenario, then origin and destination.
+    scenario, then origin and destination. ``mc``, the job's :class:`~.montecarlo.MonteCarlo`,
+    is shared by the partitions run in one process (default one of the partition's own).
     """
     fams = list(job.families)
     labels = [label for label, _ in job.scenarios]
     parts = {(c, s): {col: [] for col in SWEEP_COLUMNS} for c in job.clocks for s in labels}
-    for res in pair_results(G, origins, job):
+    for res in pair_results(G, origins, job, mc=mc):
         add_rows(
             parts[(res.clock, res.scenario)],
             job,
@@ -86,7 +101,12 @@ def run_partition(G: nx.MultiDiGraph, origins: Sequence[str], job: Job) -> dict[
 
 
 def pair_results(
-    G: nx.MultiDiGraph, origins: Sequence[str], job: Job, *, monte_carlo: bool = True
+    G: nx.MultiDiGraph,
+    origins: Sequence[str],
+    job: Job,
+    *,
+    monte_carlo: bool = True,
+    mc: MonteCarlo | None = None,
 ) -> Iterator[PairResult]:
     """Every origin x destination x scenario x clock of ``job``, one :class:`PairResult` each.
 
@@ -100,13 +120,22 @@ def pair_results(
         for label, items in job.scenarios
     ]
     memo: dict[tuple, Summary] = {}
-    own = G.number_of_edges() <= OWN_SEARCH_MAX_EDGES
-    tables = [_family_tables(G, bases, fams, job) for _, bases in scens] if own else []
+    if mc is None:
+        mc = MonteCarlo(G.graph["params"], job.draws, job.seed)
+    own = derived(G, "edge_count", nx.MultiDiGraph.number_of_edges, structure=True)
+    own = own <= OWN_SEARCH_MAX_EDGES
+    lay = layout(G) if own else None
+    tables = [_family_tables(G, bases, fams, job, lay) for _, bases in scens] if own else []
     for o in origins:
+        # what the origin's trees share: the pairs none uses, the paths read off them
+        hide = lay.origin_hide(lay.core.index[o]) if lay is not None else None
+        paths = Paths(lay) if lay is not None else None
+        seen: dict[tuple, tuple] = {}  # the terms of the routes read off those paths
+        mc.new_origin()
         for i, (label, bases) in enumerate(scens):
             trees = (
                 {
-                    c: {name: tree_of(tab, o) for name, tab in tables[i][c].items()}
+                    c: {name: _tree(tab, o, hide, paths) for name, tab in tables[i][c].items()}
                     for c in job.clocks
                 }
                 if own
@@ -121,23 +150,44 @@ def pair_results(
                         routes = {
                             name: r
                             for name, tab in tables[i][c].items()
-                            if (r := best_route(tab, trees[c][name], d)) is not None
+                            if (r := _best(tab, trees[c][name], d)) is not None
                         }
                     else:
                         routes = _routes_by_route(G, o, d, fams, bases[c], job)
                     summary = None
                     if monte_carlo:
-                        summary = _pair_summary(
-                            G.graph["params"], routes, memo, sims, job, c, instc
-                        )
+                        summary = _pair_summary(mc, routes, (memo, sims, seen), job, c, instc)
                     yield PairResult(o, d, label, c, routes, summary)
 
 
+def _tree(tab: Tables | CoreTables, o: str, hide: Any, paths: Paths | None) -> Any:
+    """The tree from ``o`` in the family's tables.
+
+    ``hide`` holds the pairs no tree from ``o`` uses; ``paths`` the paths its trees share.
+    """
+    return tab.tree(o, hide, paths) if isinstance(tab, CoreTables) else tree_of(tab, o)
+
+
+def _best(tab: Tables | CoreTables, tree: Any, d: str) -> PairRoute | None:
+    """The family's route to ``d`` along the tree from the origin (:func:`_tree`)."""
+    if isinstance(tree, CoreTree):
+        return tree.best(d)
+    return best_route(tab.legacy if isinstance(tab, CoreTables) else tab, tree, d)
+
+
 def _family_tables(
-    G: nx.MultiDiGraph, bases: Mapping[str, Any], fams: Sequence[Family], job: Job
-) -> dict[str, dict[str, Tables]]:
-    """Per clock, each applicable family's :class:`~.search.Tables` under one scenario."""
-    out: dict[str, dict[str, Tables]] = {}
+    G: nx.MultiDiGraph,
+    bases: Mapping[str, Any],
+    fams: Sequence[Family],
+    job: Job,
+    lay: Layout | None = None,
+) -> dict[str, dict[str, Tables | CoreTables]]:
+    """Per clock, each applicable family's tables under one scenario.
+
+    On the compiled core (:class:`~.search.CoreTables`) when ``lay`` is given, else
+    :class:`~.search.Tables`.
+    """
+    out: dict[str, dict[str, Tables | CoreTables]] = {}
     for clock, base in bases.items():
         tabs = {}
         for fam in fams:
@@ -147,7 +197,7 @@ def _family_tables(
                 if job.named_families:
                     raise
                 continue
-            tabs[fam.name] = Tables.build(G, wf)
+            tabs[fam.name] = lay.tables(G, wf) if lay is not None else Tables.build(G, wf)
         out[clock] = tabs
     return out
 
@@ -171,34 +221,45 @@ def _routes_by_route(
 
 
 def _pair_summary(
-    params: Mapping[str, Any],
+    mc: MonteCarlo,
     routes: Mapping[str, PairRoute],
-    memo: dict[tuple, Summary],
-    sims: dict[tuple, Simulation],
+    kept: tuple[dict[tuple, Summary], dict[tuple, Simulation], dict[tuple, tuple]],
     job: Job,
     clock: str,
     instc: Sequence[str],
 ) -> Summary | None:
     """The Monte Carlo of a pair on ``clock``, summarised, once per distinct set of route terms.
 
-    ``memo`` keeps the summaries of the partition by terms and clock; ``sims`` the pair's
-    simulations by terms (the clocks of a pair share them when their routes are the same).
+    ``kept`` holds: the summaries of the partition by terms and clock; the pair's simulations
+    by terms (the clocks of a pair share them when their routes are the same); and the terms
+    of the origin's routes by their paths (:class:`~.search.Paths`: the same paths, the same
+    terms).
     """
     if not routes:
         return None
-    T = RouteTerms.from_terms({n: (r.transit, r.wait, r.id) for n, r in routes.items()})
-    key = (
-        tuple(T.names),
-        tuple(T.ids),
-        tuple(T.keys),
-        T.transit.tobytes(),
-        T.wait.tobytes(),
-        T.cost.tobytes(),
-    )
+    memo, sims, seen = kept
+    ident = None
+    if all(r.ident >= 0 for r in routes.values()):
+        ident = (tuple(routes), tuple(r.ident for r in routes.values()))
+        got = seen.get(ident)
+    if ident is None or got is None:
+        T = RouteTerms.from_terms({n: (r.transit, r.wait, r.id) for n, r in routes.items()})
+        key = (
+            tuple(T.names),
+            tuple(T.ids),
+            tuple(T.keys),
+            T.transit.tobytes(),
+            T.wait.tobytes(),
+            T.cost.tobytes(),
+        )
+        if ident is not None:
+            seen[ident] = (key, T)
+    else:
+        key, T = got
     hit = memo.get((key, clock))
     if hit is None:
         sim = sims.get(key)
         if sim is None:
-            sim = sims[key] = simulate(params, T, job.draws, job.seed)
-        hit = memo[(key, clock)] = summarise(sim, T.expected(params), job, instc, clock)
+            sim = sims[key] = mc.simulate(T)
+        hit = memo[(key, clock)] = summarise(sim, mc.expected(T), job, instc, clock)
     return hit

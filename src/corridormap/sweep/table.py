@@ -12,6 +12,7 @@ import numpy as np
 
 from .._errors import InputError
 from ..uncertainty import Simulation, percentiles
+from .montecarlo import sorted_percentiles
 
 __all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "read_table", "summarise", "write_table"]
 
@@ -95,14 +96,15 @@ def summarise(
     names = sim.names
     days = sim.days(clock)
     e_days = expected["transit"] + (expected["wait"] if clock != "transit" else 0.0)
-    # one call for every family's days and cost (numpy's percentile, row by row)
-    q = percentiles(np.concatenate([days, sim.cost], axis=1), axis=0)
+    q = _percentiles(days, sim.cost)
     k = len(names)
+    p10, p50, p90 = q.tolist()
+    e_cost, e_wait = expected["cost"].tolist(), expected["wait"].tolist()
     out_days, out_cost, wait = {}, {}, {}
-    for j, n in enumerate(names):
-        out_days[n] = (float(e_days[j]), *map(float, q[:, j]))
-        out_cost[n] = (float(expected["cost"][j]), *map(float, q[:, k + j]))
-        wait[n] = float(expected["wait"][j])
+    for j, (n, e) in enumerate(zip(names, e_days.tolist(), strict=True)):
+        out_days[n] = (e, p10[j], p50[j], p90[j])
+        out_cost[n] = (e_cost[j], p10[k + j], p50[k + j], p90[k + j])
+        wait[n] = e_wait[j]
     objective = out_cost if job.by.startswith("cost") else out_days
     best = min(names, key=lambda n: objective[n][0])
     inst = [n for n in instc if n in objective]
@@ -110,10 +112,49 @@ def summarise(
     if inst:
         lead = min(inst, key=lambda n: objective[n][0])
         col = days[:, names.index(lead)]
+        # the share of draws the lead arrives first in: np.mean's count / draws (both the
+        # correctly rounded quotient of the same two integers)
+        n_draws = len(col)
         p_faster = {
-            n: float(np.mean(col < days[:, j])) for j, n in enumerate(names) if n not in instc
+            n: np.count_nonzero(col < days[:, j]) / n_draws
+            for j, n in enumerate(names)
+            if n not in instc
         }
     return Summary(out_days, out_cost, wait, best, p_faster)
+
+
+def _percentiles(days: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """P10, P50 and P90 of every column of ``days`` then ``cost`` (numpy's numbers).
+
+    Families that take the same route have the same draws: each distinct column is sorted
+    once (a column is another's when equal to it, value for value).
+    """
+    k = days.shape[1]
+    rows = np.empty((2 * k, days.shape[0]))
+    rows[:k] = days.T
+    rows[k:] = cost.T
+    if not rows.shape[1]:
+        return percentiles(rows, axis=1)
+    mid = rows.shape[1] // 2
+    first: dict[tuple[float, float, float], int] = {}
+    which, keep = [], []
+    for j, (a, b, c) in enumerate(
+        zip(rows[:, 0].tolist(), rows[:, mid].tolist(), rows[:, -1].tolist(), strict=True)
+    ):
+        i = first.get((a, b, c))
+        if i is not None and np.array_equal(rows[keep[i]], rows[j]):
+            which.append(i)
+            continue
+        first[(a, b, c)] = len(keep)
+        which.append(len(keep))
+        keep.append(j)
+    distinct = rows[keep] if len(keep) < len(rows) else rows
+    distinct.sort(axis=1)
+    if np.isnan(distinct[:, -1]).any():  # NaN sorts last: numpy's own rules for it
+        q = percentiles(distinct, axis=1)
+    else:
+        q = sorted_percentiles(distinct)
+    return q if len(keep) == len(rows) else q[:, which]
 
 
 def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | None) -> None:
@@ -136,8 +177,65 @@ def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | Non
     summary
         The pair's Monte Carlo, or None when no family reaches.
     """
+    if summary is None:
+        _add_unreached(cols, job, clock, o, d, label, fams)
+        return
+    n_o, n_d = job.names.get(o, o), job.names.get(d, d)
+    fixed = (
+        ("origin", o),
+        ("origin_name", n_o),
+        ("destination", d),
+        ("destination_name", n_d),
+        ("scenario", label),
+        ("clock", clock),
+        ("best_family", summary.best),
+        ("draws", job.draws),
+        ("seed", job.seed),
+    )
+    for c, v in fixed:
+        cols[c].extend([v] * len(fams))
+    nan = math.nan
+    rows = []  # per family: reachable, its figures, P(INSTC faster), nodes
     for fam in fams:
-        reached = summary is not None and fam.name in summary.days
+        name = fam.name
+        days = summary.days.get(name)
+        if days is None:
+            rows.append((False, *_NO_FIGURES, nan, None))
+            continue
+        r = routes[name]
+        p = summary.p_faster.get(name, nan) if not fam.instc else nan
+        rows.append(
+            (True, r.distance_km, *days, summary.wait[name], *summary.cost[name], p,
+             " ".join(r.nodes))
+        )  # fmt: skip
+    for c, values in zip(_PER_FAMILY, zip(*rows, strict=True), strict=True):
+        cols[c].extend(values)
+    cols["family"].extend(f.name for f in fams)
+    cols["family_label"].extend(f.label for f in fams)
+    cols["instc"].extend(f.instc for f in fams)
+
+
+#: the columns of a reached family's figures, in the order :func:`add_rows` gives them
+_FIGURES = (
+    "distance_km",
+    "days_expected",
+    "days_p10",
+    "days_p50",
+    "days_p90",
+    "schedule_wait_days",
+    "cost_usd_expected",
+    "cost_usd_p10",
+    "cost_usd_p50",
+    "cost_usd_p90",
+)
+_NO_FIGURES = (math.nan,) * len(_FIGURES)
+#: the columns :func:`add_rows` reads off each family's route and Monte Carlo
+_PER_FAMILY = ("reachable", *_FIGURES, "p_instc_faster", "nodes")
+
+
+def _add_unreached(cols, job, clock, o, d, label, fams) -> None:
+    """The rows of a pair no family reaches (as the general loop of :func:`add_rows`)."""
+    for fam in fams:
         row = {
             "origin": o,
             "origin_name": job.names.get(o, o),
@@ -148,30 +246,11 @@ def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | Non
             "family": fam.name,
             "family_label": fam.label,
             "instc": fam.instc,
-            "reachable": reached,
-            "best_family": summary.best if summary is not None else None,
+            "reachable": False,
+            "best_family": None,
             "draws": job.draws,
             "seed": job.seed,
         }
-        if reached:
-            r = routes[fam.name]
-            de, d10, d50, d90 = summary.days[fam.name]
-            ce, c10, c50, c90 = summary.cost[fam.name]
-            row.update(
-                distance_km=r.distance_km,
-                days_expected=de,
-                days_p10=d10,
-                days_p50=d50,
-                days_p90=d90,
-                schedule_wait_days=summary.wait[fam.name],
-                cost_usd_expected=ce,
-                cost_usd_p10=c10,
-                cost_usd_p50=c50,
-                cost_usd_p90=c90,
-                nodes=" ".join(r.nodes),
-            )
-            if not fam.instc and fam.name in summary.p_faster:
-                row["p_instc_faster"] = summary.p_faster[fam.name]
         for c in SWEEP_COLUMNS:
             cols[c].append(row.get(c, math.nan if c not in ("nodes", "best_family") else None))
 

@@ -1,0 +1,206 @@
+"""The sweep's Monte Carlo: :func:`corridormap.uncertainty.simulate` for many pairs of one seed.
+
+Every pair of a sweep draws the same parameters (each key's own stream of the seed), and many
+pairs share routes (the families of a pair, the scenarios of a route, the clocks). What they
+share is computed once and kept (:class:`MonteCarlo`): each key's draws and their inverses,
+each key's expected value, each route's model-error factors. A pair's figures are then its own
+matrix products on those columns, the same arithmetic as ``simulate`` and
+:meth:`~corridormap.uncertainty.RouteTerms.expected` do, so the same numbers to the last bit.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..model import apply_discrepancy, discrepancy_rng, discrepancy_sigma, expected_value
+from ..uncertainty import (
+    CHUNK,
+    PERCENTILES,
+    RouteTerms,
+    Simulation,
+    param_array,
+    sample,
+    simulate,
+)
+
+__all__ = ["VALUES_BYTES", "MonteCarlo", "sorted_percentiles"]
+
+#: bytes of parameter values (draws x keys) kept for the next pairs with the same keys
+VALUES_BYTES = 64 * 1024 * 1024
+
+
+class MonteCarlo:
+    """The Monte Carlo of routes in ``draws`` draws of seed ``seed``, what routes share kept.
+
+    Parameters
+    ----------
+    params
+        The parameter file.
+    draws, seed
+        As :func:`corridormap.uncertainty.simulate` takes them.
+    """
+
+    def __init__(self, params: Mapping[str, Any], draws: int, seed: Any) -> None:
+        self.params, self.draws, self.seed = params, draws, seed
+        self.sigma = discrepancy_sigma(params)
+        # seed None draws afresh every time, and a long Monte Carlo is evaluated in chunks:
+        # both go to simulate itself
+        self.kept = seed is not None and draws <= CHUNK
+        self._columns: dict[tuple[str, bool], np.ndarray] = {}
+        self._expected: dict[tuple[str, bool], float] = {}
+        self._error: dict[str, np.ndarray] = {}
+        self._kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._kept_bytes = 0
+        self._rows: dict[tuple, np.ndarray] = {}
+        self._finite: set[int] = set()  # the kept value matrices with only finite values
+
+    def _column(self, key: str, inverse: bool) -> np.ndarray:
+        """A key's draws as :func:`~corridormap.uncertainty.evaluate` uses them (1/x if a speed)."""
+        got = self._columns.get((key, inverse))
+        if got is None:
+            got = sample(self.params, [key], self.draws, self.seed)[:, 0].copy()
+            if inverse:
+                got = 1.0 / got
+            self._columns[(key, inverse)] = got
+        return got
+
+    def _values(self, T: RouteTerms) -> np.ndarray:
+        """The values evaluate() multiplies: each key's draws, inverted where a speed.
+
+        Pairs of one region use the same keys: the matrices of the keys used last are kept
+        (up to :data:`VALUES_BYTES`).
+        """
+        inverse = T.inverse.tolist()
+        which = (tuple(T.keys), tuple(inverse))
+        x = self._kept.get(which)
+        if x is not None:
+            self._kept.move_to_end(which)
+            return x
+        x = np.empty((self.draws, len(T.keys)))
+        for j, (key, inv) in enumerate(zip(T.keys, inverse, strict=True)):
+            x[:, j] = self._column(key, inv)
+        x.flags.writeable = False
+        self._kept[which] = x
+        self._kept_bytes += x.nbytes
+        if np.isfinite(x).all():
+            self._finite.add(id(x))
+        while self._kept_bytes > VALUES_BYTES and len(self._kept) > 1:
+            gone = self._kept.popitem(last=False)[1]
+            self._kept_bytes -= gone.nbytes
+            self._finite.discard(id(gone))
+        return x
+
+    def new_origin(self) -> None:
+        """Forget the routes' model-error factors: a route from another origin is another."""
+        self._error.clear()
+
+    def _error_factor(self, rid: str) -> np.ndarray:
+        """Route ``rid``'s model-error factors (what ``apply_discrepancy`` multiplies by)."""
+        got = self._error.get(rid)
+        if got is None:
+            got = apply_discrepancy(
+                np.ones(self.draws), self.sigma, discrepancy_rng(self.seed, rid)
+            )
+            self._error[rid] = got
+        return got
+
+    def simulate(self, T: RouteTerms) -> Simulation:
+        """:func:`corridormap.uncertainty.simulate` of ``T``: the same numbers."""
+        if not self.kept:
+            return simulate(self.params, T, self.draws, self.seed)
+        x = self._values(T)
+        transit = x @ T.transit / 24.0
+        if T.wait.any() or id(x) not in self._finite:
+            wait = x @ T.wait / 24.0
+        else:
+            # no route waits for a first departure: the product of finite values and zero
+            # coefficients is +0.0 in every draw
+            wait = np.zeros((self.draws, len(T.names)))
+        cost = x @ T.cost
+        if self.sigma > 0:
+            # apply_discrepancy multiplies by exp(sigma z - sigma^2 / 2); 1.0 times it is it
+            for j, rid in enumerate(T.ids):
+                transit[:, j] = transit[:, j] * self._error_factor(rid)
+        return Simulation(list(T.names), transit, wait, cost)
+
+    def expected(self, T: RouteTerms) -> dict[str, np.ndarray]:
+        """:meth:`~corridormap.uncertainty.RouteTerms.expected` of ``T``: the same numbers."""
+        inverse = T.inverse.tolist()
+        which = (tuple(T.keys), tuple(inverse))
+        row = self._rows.get(which)
+        if row is None:
+            row = np.empty(len(T.keys))
+            for j, (key, inv) in enumerate(zip(T.keys, inverse, strict=True)):
+                got = self._expected.get((key, inv))
+                if got is None:
+                    # as expected_row computes it
+                    low, likely, high = (param_array(self.params, [key], w)[0] for w in _RANGE)
+                    mean = float(expected_value(low, likely, high, inv))
+                    got = self._expected[(key, inv)] = 1.0 / mean if inv else mean
+                row[j] = got
+            # what evaluate() multiplies the coefficients by (its copy, inverted where a speed)
+            row[T.inverse] = 1.0 / row[T.inverse]
+            row.flags.writeable = False
+            self._rows[which] = row
+        return {
+            "transit": row @ T.transit / 24.0,
+            "wait": row @ T.wait / 24.0,
+            "cost": row @ T.cost,
+        }
+
+
+_RANGE = ("low", "likely", "high")
+
+
+def sorted_percentiles(s: np.ndarray) -> np.ndarray:
+    """P10, P50 and P90 of each row of ``s``, whose rows are sorted (no NaN).
+
+    numpy's own numbers (:func:`numpy.percentile`, its default linear method, the same
+    arithmetic), read off the sorted rows without numpy's selection.
+
+    Parameters
+    ----------
+    s
+        Values, one sorted row per series.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(3, rows)``: P10, P50 and P90 of each row.
+    """
+    prev_i, next_i, t, upper = _interpolation(s.shape[-1])
+    a = s[:, prev_i].T
+    b = s[:, next_i].T
+    # numpy's _lerp
+    diff_b_a = b - a
+    out = np.add(a, diff_b_a * t)
+    np.subtract(b, diff_b_a * (1 - t), out=out, where=upper, casting="unsafe")
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _interpolation(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where numpy's percentiles of ``n`` sorted values lie, as :func:`numpy.percentile` has it.
+
+    The two order statistics each lies between, the weight between them (``gamma``) and
+    whether it is at least a half (numpy then interpolates from the upper one).
+    """
+    q = np.true_divide(np.asarray(PERCENTILES, dtype=np.float64), 100)
+    # numpy's virtual index for its linear method (Hyndman and Fan's 7th), and gamma
+    virtual = (n - 1) * q
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    prev[below] = 0
+    nxt[below] = 0
+    gamma = np.asanyarray(virtual - prev)  # numpy's fix_gamma for linear keeps it
+    t = gamma.reshape(-1, 1)
+    return prev.astype(np.intp), nxt.astype(np.intp), t, t >= 0.5

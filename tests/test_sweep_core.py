@@ -1,0 +1,159 @@
+"""The sweep on the compiled core: its trees and routes are those of the Python tables, ties
+included, and its Monte Carlo gives ``simulate``'s numbers to the last bit."""
+
+from __future__ import annotations
+
+import importlib
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from corridormap import load_network
+
+FAMILIES = """
+reference = "sea"
+
+[[family]]
+name = "overland"
+label = "Overland"
+instc = true
+close_places = ["X"]
+source = "test"
+
+[[family]]
+name = "sea"
+label = "By sea"
+instc = false
+close_links = ["B-C"]
+source = "test"
+"""
+
+PLACES = ["A", "B", "C", "D", "E", "F"]
+
+
+@pytest.fixture
+def fam_G(tiny_dir):
+    (tiny_dir / "families.toml").write_text(FAMILIES, encoding="utf-8")
+    return load_network(tiny_dir)
+
+
+def _weights(G, scenarios=(), bys=("time_h", "cost_usd")):
+    """Every scenario x clock x family weight of ``G`` (the baseline's and ``scenarios``')."""
+    from corridormap.families import family_weight, network_families
+    from corridormap.sweep.job import scenario_items, scenario_weight
+
+    fams = network_families(G).families
+    for name in ["baseline", *scenarios]:
+        items = dict(scenario_items(G, [] if name == "baseline" else [name]))[name]
+        for by in bys:
+            for clock in ("transit", "door-to-door"):
+                base = scenario_weight(G, name, items, by).on_clock(clock)
+                for fam in fams:
+                    yield family_weight(G, fam, base)
+
+
+def _check_same_routes(G, places, weights) -> tuple[int, int]:
+    """Every pair's route on the core equals the Python tables': (routes, trees on the core)."""
+    from corridormap.sweep.search import CoreTree, Tables, best_route, layout, tree_of
+
+    lay = layout(G)
+    routes = on_core = 0
+    for wf in weights:
+        legacy = Tables.build(G, wf)
+        tab = lay.tables(G, wf)
+        # the pair values are the weight's own
+        for (u, v), p in lay.pair_at.items():
+            a, b = lay.core.nodes[u], lay.core.nodes[v]
+            want = wf.fn(a, b, G[a][b])
+            assert tab.values[p] == (np.inf if want is None else want)
+        for o in places:
+            tree = tab.tree(o)
+            on_core += isinstance(tree, CoreTree)
+            ref = tree_of(legacy, o)
+            for d in places:
+                if d == o:
+                    continue
+                want = best_route(legacy, ref, d)
+                got = tree.best(d) if isinstance(tree, CoreTree) else best_route(legacy, tree, d)
+                assert got == want, (o, d)
+                if want is not None:
+                    assert [id(e) for e in got.edges] == [id(e) for e in want.edges]
+                    routes += 1
+    return routes, on_core
+
+
+def test_core_routes_are_the_tables_routes_on_the_bundled_network(bundled_G):
+    from corridormap import list_scenarios
+
+    places = ["NSA", "MOW", "BAK", "JED", "AKT", "SRJ"]
+    weights = _weights(bundled_G, list_scenarios(bundled_G)[:3], bys=("time_h",))
+    routes, on_core = _check_same_routes(bundled_G, places, weights)
+    assert routes > 500 and on_core > 0
+
+
+def test_core_routes_are_the_tables_routes_on_a_small_network(fam_G):
+    routes, on_core = _check_same_routes(fam_G, PLACES, _weights(fam_G))
+    assert routes > 50 and on_core > 0
+
+
+def test_exact_ties_are_settled_as_the_tables_settle_them(fam_G):
+    """With every edge of one value, many ways tie: those trees and destinations are read off
+    the Python tables, and every route is theirs."""
+    from corridormap.sweep.search import CoreTree
+
+    G = nx.MultiDiGraph(fam_G)
+    G.graph.update(fam_G.graph)
+    for _, _, d in G.edges(data=True):
+        d["time_h"], d["wait_h"], d["tiebreak"] = 1.0, 0.0, 0.0
+    weights = [w for w in _weights(G) if w.by == "time_h" and w.scaling is None]
+    routes, _ = _check_same_routes(G, PLACES, weights)
+    assert routes > 20
+    lay = importlib.import_module("corridormap.sweep.search").layout(G)
+    trees = [lay.tables(G, w).tree(o) for w in weights for o in PLACES]
+    assert any(not isinstance(t, CoreTree) for t in trees)  # some ties went to the tables
+
+
+def _route_terms(G):
+    from corridormap import compare
+
+    comp = compare(G, "Mumbai", "Moscow", draws=10)
+    from corridormap.uncertainty import RouteTerms
+
+    return RouteTerms.of(comp.routes)
+
+
+@pytest.mark.parametrize(("draws", "seed"), [(1, 0), (2_000, 0), (777, 5), (100, None)])
+def test_monte_carlo_is_simulate_to_the_last_bit(bundled_G, draws, seed):
+    import dataclasses
+
+    from corridormap.sweep.montecarlo import MonteCarlo
+    from corridormap.uncertainty import simulate
+
+    params = bundled_G.graph["params"]
+    terms = _route_terms(bundled_G)
+    assert terms.wait.any()
+    no_wait = dataclasses.replace(terms, wait=np.zeros_like(terms.wait))  # no first departure
+    mc = MonteCarlo(params, draws, seed)
+    for T in (terms, terms, no_wait, no_wait):  # the second time from what was kept
+        got = mc.simulate(T)
+        if seed is None:  # fresh draws: only the shape is the same
+            assert got.transit.shape == (draws, len(T.names))
+            continue
+        want = simulate(params, T, draws, seed)
+        for k in ("transit", "wait", "cost"):
+            assert getattr(got, k).tobytes() == getattr(want, k).tobytes()
+        e, w = mc.expected(T), T.expected(params)
+        assert all(e[k].tobytes() == w[k].tobytes() for k in w)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 9, 10, 11, 100, 101, 1999, 2000, 2001])
+def test_sorted_percentiles_are_numpys(n):
+    from corridormap.sweep.montecarlo import sorted_percentiles
+
+    rng = np.random.default_rng(n)
+    a = rng.gamma(2.0, size=(n, 5)) * 17.3
+    a[:, 4] = np.round(a[:, 4])  # repeated values
+    want = np.percentile(a, (10, 50, 90), axis=0)
+    got = sorted_percentiles(np.sort(a.T, axis=1))
+    assert got.tobytes() == want.tobytes()

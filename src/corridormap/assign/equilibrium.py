@@ -406,18 +406,24 @@ class _RouteSet:
         idx = np.concatenate([p.idx for p in paths])
         cnt = np.concatenate([p.cnt for p in paths])
         self.base = np.fromiter((p.base_h for p in paths), dtype=float, count=len(paths))
-        self.used, loc = np.unique(idx, return_inverse=True)
+        # the elements used, ascending, and each entry's place among them
+        seen = np.zeros(consts.shape[1], dtype=bool)
+        seen[idx] = True
+        self.used = np.flatnonzero(seen)
+        loc = (np.cumsum(seen) - 1)[idx]
         self.consts = consts[:, self.used]
         # summed route by route in the order of the route's elements, as FlowPath.time_h
         self.counts = csr_array(
             (cnt, loc, np.cumsum([0, *lengths])), shape=(len(paths), len(self.used))
         )
+        route = np.repeat(np.arange(len(paths)), lengths)
         self.by_element = np.zeros((len(self.used), len(paths)))
-        self.by_element[loc, np.repeat(np.arange(len(paths)), lengths)] = cnt
+        self.by_element[loc, route] = cnt
         # the same by route, in the narrowest type that holds the differences of counts
         top = float(cnt.max()) if cnt.size else 0.0
         kind = np.int8 if top < 64 else np.int16 if top < 16384 else float
-        self.by_route = self.by_element.T.astype(kind)
+        self.by_route = np.zeros((len(paths), len(self.used)), dtype=kind)
+        self.by_route[route, loc] = cnt
 
     def times(self, W: np.ndarray) -> np.ndarray:
         """The routes' times under the waits ``W`` (by element index)."""

@@ -373,8 +373,8 @@ def test_bundled_target_converges_tightly_in_a_few_iterations(bundled_G):
 # -- the inner loop: paths found at once, pair shifts, the state kept by the moves ----------
 def grid_network(side: int = 5) -> dict:
     """Places on a ``side`` x ``side`` grid joined by railways to their right and lower
-    neighbours (capacities 1.5-3.5 Mt/yr), and a second, longer railway beside one of them
-    (parallel edges between the same two places)."""
+    neighbours (capacities 1.5-3.5 Mt/yr, a quarter without a figure), and a second, longer
+    railway beside one of them (parallel edges between the same two places)."""
     places = {
         (i, j): node(f"G{i}_{j}", 40.0 + j, 50.0 - i, name=f"Grid {i} {j}")
         for i in range(side)
@@ -387,7 +387,10 @@ def grid_network(side: int = 5) -> dict:
             b = places.get((i + di, j + dj))
             if b is not None:
                 c = 1.5 + (i * 7 + j * 3 + di) % 5 * 0.5
-                links.append(link(f"G{i}_{j}-{di}{dj}", a, b, "rail", capacity=c, **cap))
+                if (i + j) % 4 == 3:  # some without a capacity figure (they never queue)
+                    links.append(link(f"G{i}_{j}-{di}{dj}", a, b, "rail"))
+                else:
+                    links.append(link(f"G{i}_{j}-{di}{dj}", a, b, "rail", capacity=c, **cap))
     links.append(
         link(
             "G0_0-twin",
@@ -435,6 +438,8 @@ def test_paths_found_at_once_are_those_built_step_by_step():
     # a time give (the same edges, elements, counts and time, exactly)
     import numpy as np
 
+    from corridormap.weights import element_of
+
     search, queues, ods = _grid_search()
     W = np.zeros(len(queues.keys))
     for od, (_, p, _) in zip(ods, search.best(ods, W), strict=True):
@@ -445,6 +450,7 @@ def test_paths_found_at_once_are_those_built_step_by_step():
     c, n = search.core, len(queues.keys)
     edge_w = np.append(W, 0.0)[search.edge_elem]
     assert sum(len(extra) for _, _, extra in found) > 10
+    assert any(p.free for _, _, extra in found for p in extra)
     for od, (_, best, extra) in zip(ods, found, strict=True):
         w = od.vec + edge_w
         for p in (best, *extra):
@@ -455,6 +461,8 @@ def test_paths_found_at_once_are_those_built_step_by_step():
             assert p.nodes == tuple(c.nodes[i] for i in p.seq)
             assert p.idx.tolist() == idx.tolist() and p.cnt.tolist() == cnt.tolist()
             assert p.base_h == sum(search.base_h[picked].tolist())
+            free = dict.fromkeys(element_of(c.edges[j])[1] for j in picked[elem == n].tolist())
+            assert p.free == tuple(free)
             assert len(set(p.seq)) == len(p.seq)
 
 

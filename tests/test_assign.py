@@ -368,3 +368,166 @@ def test_bundled_target_converges_tightly_in_a_few_iterations(bundled_G):
     used = [r["days"] for r in f["routes"] if r["share"] > 0.001]
     assert max(used) - min(used) <= 0.002
     assert f["days"] == pytest.approx(17.014, abs=0.002)
+
+
+# -- the inner loop: paths found at once, pair shifts, the state kept by the moves ----------
+def grid_network(side: int = 5) -> dict:
+    """Places on a ``side`` x ``side`` grid joined by railways to their right and lower
+    neighbours (capacities 1.5-3.5 Mt/yr, a quarter without a figure), and a second, longer
+    railway beside one of them (parallel edges between the same two places)."""
+    places = {
+        (i, j): node(f"G{i}_{j}", 40.0 + j, 50.0 - i, name=f"Grid {i} {j}")
+        for i in range(side)
+        for j in range(side)
+    }
+    cap = {"capacity_unit": "Mt/yr", "capacity_source": "test"}
+    links = []
+    for (i, j), a in places.items():
+        for di, dj in ((0, 1), (1, 0)):
+            b = places.get((i + di, j + dj))
+            if b is not None:
+                c = 1.5 + (i * 7 + j * 3 + di) % 5 * 0.5
+                if (i + j) % 4 == 3:  # some without a capacity figure (they never queue)
+                    links.append(link(f"G{i}_{j}-{di}{dj}", a, b, "rail"))
+                else:
+                    links.append(link(f"G{i}_{j}-{di}{dj}", a, b, "rail", capacity=c, **cap))
+    links.append(
+        link(
+            "G0_0-twin",
+            places[(0, 0)],
+            places[(0, 1)],
+            "rail",
+            length_km=200.0,
+            capacity=1.0,
+            **cap,
+        )
+    )
+    return {"nodes": list(places.values()), "links": links}
+
+
+_GRID_DIR = write_geodata(Path(tempfile.mkdtemp()) / "grid", grid_network(), PARAMS + EXTRA_PARAMS)
+GRID = cm.load_network(_GRID_DIR)
+
+
+def grid_flows() -> Volumes:
+    ends = [("G0_0", "G4_4"), ("G4_0", "G0_4"), ("G0_2", "G4_2")]
+    flows = [
+        {"id": f"f{i}", "from": a, "to": b, "amount": 4.0, "unit": "Mt/yr", "source": "t"}
+        for i, (a, b) in enumerate(ends)
+    ]
+    return Volumes.from_dict({"name": "grid", "flow": flows})
+
+
+def _grid_search():
+    from corridormap.assign.paths import PathSearch, demands
+    from corridormap.assign.queues import QueueCurve, Queues, capacity_elements
+
+    base = make_weight("time_h").with_extra({})
+    curve = QueueCurve.from_params(GRID.graph["params"])
+    queues = Queues(capacity_elements(GRID, None, curve)[0], curve)
+    ods = demands(GRID, grid_flows(), GRID.graph["params"], base)
+    search = PathSearch(GRID, base, queues)
+    for od in ods:
+        search.prepare(od)
+    return search, queues, ods
+
+
+def test_paths_found_at_once_are_those_built_step_by_step():
+    # every path of a flow is built in one go from the node sequences (PathSearch._paths);
+    # each must be what the core's pick of every step and its elements counted one path at
+    # a time give (the same edges, elements, counts and time, exactly)
+    import numpy as np
+
+    from corridormap.weights import element_of
+
+    search, queues, ods = _grid_search()
+    W = np.zeros(len(queues.keys))
+    for od, (_, p, _) in zip(ods, search.best(ods, W), strict=True):
+        p.share = od.volume
+        od.paths = {p.key: p}
+    W = queues.waits(queues.volumes(ods))
+    found = search.best(ods, W, more=30)
+    c, n = search.core, len(queues.keys)
+    edge_w = np.append(W, 0.0)[search.edge_elem]
+    assert sum(len(extra) for _, _, extra in found) > 10
+    assert any(p.free for _, _, extra in found for p in extra)
+    for od, (_, best, extra) in zip(ods, found, strict=True):
+        w = od.vec + edge_w
+        for p in (best, *extra):
+            picked = c.pick(np.asarray(p.seq, dtype=np.int64), w)
+            elem = search.edge_elem[picked]
+            idx, cnt = np.unique(elem[elem < n], return_counts=True)
+            assert p.key == tuple(picked.tolist())
+            assert p.nodes == tuple(c.nodes[i] for i in p.seq)
+            assert p.idx.tolist() == idx.tolist() and p.cnt.tolist() == cnt.tolist()
+            assert p.base_h == sum(search.base_h[picked].tolist())
+            free = dict.fromkeys(element_of(c.edges[j])[1] for j in picked[elem == n].tolist())
+            assert p.free == tuple(free)
+            assert len(set(p.seq)) == len(p.seq)
+
+
+def test_ways_kept_along_a_tree_are_the_walks():
+    import numpy as np
+
+    from corridormap import search as core_search
+    from corridormap.assign.paths import _Ways
+
+    search, _, ods = _grid_search()
+    c = search.core
+    pw = c.pair_values(ods[0].vec)
+    _, pred = c.values_tree(pw, ods[0].src)
+    _, nxt = c.values_tree(pw, ods[0].dst, reverse=True)
+    back, ahead = _Ways(pred, towards_root=False), _Ways(nxt, towards_root=True)
+    rng = np.random.default_rng(0)
+    for i in rng.permutation(len(c.nodes)).tolist():  # in any order, memory or not
+        assert back.way(i) == tuple(core_search.walk(pred.tolist(), i)[::-1])
+        assert ahead.way(i) == tuple(core_search.walk(nxt.tolist(), i))
+
+
+def test_a_pair_shift_equalises_the_two_routes_and_returns_the_curve_there():
+    import numpy as np
+
+    from corridormap.assign.equilibrium import _pair_shift
+
+    _, queues, _ = _grid_search()
+    rng = np.random.default_rng(3)
+    idx = np.arange(0, len(queues.keys), 3)
+    V = rng.uniform(0.5, 3.0, len(queues.keys))
+    W, S = queues.waits_and_slopes(V, slice(None))
+    dc = np.where(np.arange(len(idx)) % 2 == 0, 1.0, -1.0)
+    consts = np.stack([queues.cap, queues.k, queues.quarter_t / queues.cap, 0.5 * queues.k])
+    vws = np.stack([V, W, S])[:, idx]
+    diff = 0.5 * float(W[idx][dc > 0].sum())
+    h, v, w, s = _pair_shift(diff, 2.0, dc, vws, consts[:, idx], queues.quarter_t)
+    assert 0 < h < 2.0
+    assert v.tolist() == (V[idx] - dc * h).tolist()
+    # the waits and slopes are the curve's own at the volumes left (exactly)
+    w_ref, s_ref = queues.waits_and_slopes(np.maximum(v, 0.0), idx)
+    assert w.tolist() == w_ref.tolist() and s.tolist() == s_ref.tolist()
+    # and the two routes now take about the same time
+    assert abs(diff + float(dc @ (w - W[idx]))) <= 1e-3 * diff
+
+
+def test_the_passes_keep_volumes_waits_and_slopes_in_step():
+    # the moves update volumes, waits and slopes on the elements they touch only: at the end
+    # they are what the routes' shares give, computed afresh
+    import numpy as np
+
+    from corridormap.assign.equilibrium import _projection_step, _relative_gap
+
+    search, queues, ods = _grid_search()
+    W = np.zeros(len(queues.keys))
+    for od, (_, p, _) in zip(ods, search.best(ods, W), strict=True):
+        p.share = od.volume
+        od.paths = {p.key: p}
+    for _ in range(3):
+        V = queues.volumes(ods)
+        W = queues.waits(V)
+        targets = search.best(ods, W, more=8)
+        _projection_step(ods, targets, V, W, queues, _relative_gap(ods, targets, W))
+        fresh = queues.volumes(ods)
+        np.testing.assert_allclose(V, fresh, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(W, queues.waits(fresh), rtol=1e-7, atol=1e-12)
+        for od in ods:
+            assert sum(p.share for p in od.paths.values()) == pytest.approx(od.volume)
+            assert min(p.share for p in od.paths.values()) >= 0

@@ -35,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_array
 
 from .._errors import InputError
 from .._progress import Progress
@@ -357,32 +358,96 @@ def _projection_step(ods, targets, V, W, queues: Queues, gap: float) -> None:
             if q.key not in od.paths:
                 q.share = 0.0
                 od.paths[q.key] = q
+    # volumes, waits and the waits' slopes by element as the rows of one array (a move reads
+    # and writes all three on its elements); the slopes are kept in step with the waits by
+    # every move (a move's last evaluation of the curve is at the volumes it leaves)
+    state = np.stack([V, W, queues.waits_and_slopes(V, slice(None))[1]])
+    # the curve's constants by element (see Queues.curve_of)
+    consts = np.stack([queues.cap, queues.k, queues.quarter_t / queues.cap, 0.5 * queues.k])
+    sets = [_RouteSet(od, consts) for od in ods]
     for _ in range(INNER_PASSES):
         excess = total = 0.0
-        for od in ods:
-            e, t = _equilibrate(od, V, W, queues, 0.5 * INNER_FRACTION * gap)
+        for rs in sets:
+            e, t = _equilibrate(rs, state, queues.quarter_t, 0.5 * INNER_FRACTION * gap)
             excess += e
             total += t
         if total <= 0 or excess <= INNER_FRACTION * gap * total:
             break
-    for od in ods:  # drop the routes left without cargo (a flow keeps its fastest)
-        keep = min(od.paths.values(), key=lambda q: q.time_h(W))
+    V[:], W[:] = state[0], state[1]
+    for rs in sets:  # drop the routes left without cargo (a flow keeps its fastest)
+        rs.store()
+        od = rs.od
+        keep = rs.paths[int(np.argmin(rs.times(W)))]
         od.paths = {k: q for k, q in od.paths.items() if q.share > od.volume * 1e-12 or q is keep}
 
 
+class _RouteSet:
+    """A flow's route set as arrays, for the passes of one iteration (the set is fixed there).
+
+    The routes' shares as a list of floats; the elements any of them uses (ascending), with
+    the curve's constants there; the routes' counts of those elements, as a sparse matrix by
+    route (for all their times at once) and dense by element (for the elements two routes do
+    not share and for updating all times after a move).
+
+    Parameters
+    ----------
+    od
+        The demand, its route set complete for the iteration.
+    consts
+        The curve's constants by element (rows: capacity, ``k``, ``T / 4 / capacity`` and
+        ``k / 2``).
+    """
+
+    def __init__(self, od: Demand, consts: np.ndarray) -> None:
+        self.od = od
+        self.paths = paths = list(od.paths.values())
+        self.share = [p.share for p in paths]
+        lengths = [len(p.idx) for p in paths]
+        idx = np.concatenate([p.idx for p in paths])
+        cnt = np.concatenate([p.cnt for p in paths])
+        self.base = np.fromiter((p.base_h for p in paths), dtype=float, count=len(paths))
+        # the elements used, ascending, and each entry's place among them
+        seen = np.zeros(consts.shape[1], dtype=bool)
+        seen[idx] = True
+        self.used = np.flatnonzero(seen)
+        loc = (np.cumsum(seen) - 1)[idx]
+        self.consts = consts[:, self.used]
+        # summed route by route in the order of the route's elements, as FlowPath.time_h
+        self.counts = csr_array(
+            (cnt, loc, np.cumsum([0, *lengths])), shape=(len(paths), len(self.used))
+        )
+        route = np.repeat(np.arange(len(paths)), lengths)
+        self.by_element = np.zeros((len(self.used), len(paths)))
+        self.by_element[loc, route] = cnt
+        # the same by route, in the narrowest type that holds the differences of counts
+        top = float(cnt.max()) if cnt.size else 0.0
+        kind = np.int8 if top < 64 else np.int16 if top < 16384 else float
+        self.by_route = np.zeros((len(paths), len(self.used)), dtype=kind)
+        self.by_route[route, loc] = cnt
+
+    def times(self, W: np.ndarray) -> np.ndarray:
+        """The routes' times under the waits ``W`` (by element index)."""
+        return self.base + self.counts @ W[self.used]
+
+    def store(self) -> None:
+        """Write the shares back to the routes."""
+        for p, h in zip(self.paths, self.share, strict=True):
+            p.share = h
+
+
 def _equilibrate(
-    od: Demand, V: np.ndarray, W: np.ndarray, queues: Queues, close: float
+    rs: _RouteSet, state: np.ndarray, quarter_t: float, close: float
 ) -> tuple[float, float]:
     """One pass over a flow's routes: cargo from each slower route to the fastest.
 
     Parameters
     ----------
-    od
-        The demand; its paths' shares are updated in place.
-    V, W
-        The volumes and waits by element index, updated in place.
-    queues
-        The capacity-limited elements.
+    rs
+        The flow's route set; its shares are updated in place.
+    state
+        The volumes, waits and the waits' slopes by element index (rows), updated in place.
+    quarter_t
+        A quarter of the queue curve's horizon (hours).
     close
         Routes slower than the fastest by at most this fraction of its time are left as
         they are in this pass.
@@ -393,73 +458,47 @@ def _equilibrate(
         Before the moves: ``sum of path flow x (path time - fastest route time)`` and
         ``sum of path flow x path time`` over the flow's routes.
     """
-    paths = list(od.paths.values())
-    times = _times(od, paths, W)
+    times = rs.times(state[1])
     b = int(np.argmin(times))
-    s = paths[b]
-    shares = np.fromiter((p.share for p in paths), dtype=float, count=len(paths))
+    share = rs.share
+    shares = np.array(share)
     total = float(shares @ times)
-    excess = total - od.volume * float(times[b])
-    if len(paths) < 2:
-        return excess, total
-    enough = close * float(times[b])
     ts = float(times[b])
-    slow = np.flatnonzero((shares > 0) & (times - times[b] > enough))
+    excess = total - rs.od.volume * ts
+    if len(share) < 2:
+        return excess, total
+    enough = close * ts
+    slow = np.flatnonzero((shares > 0) & (times - ts > enough))
+    now = times  # the times as the moves change them
+    by_element, by_route, used, consts = rs.by_element, rs.by_route, rs.used, rs.consts
     for i in slow[np.argsort(-times[slow], kind="stable")].tolist():  # slowest first
-        q = paths[i]
-        diff = q.time_h(W) - ts  # now, after the moves before it
-        if diff <= enough or q is s:
+        diff = float(now[i]) - ts
+        if diff <= enough:
             continue
-        idx, dc = _difference(od, q, s)
-        h = _pair_shift(diff, q.share, idx, dc, V, queues)
-        q.share = q.share - h if h < q.share else 0.0
-        s.share += h
-        if idx.size:
-            V[idx] = np.maximum(V[idx] - dc * h, 0.0)
-            W[idx] = queues.waits(V[idx], idx)
-            ts = s.time_h(W)
+        dc = by_route[i] - by_route[b]
+        nz = dc.nonzero()[0]
+        if not nz.size:  # same queues on both: the faster one is faster at any split
+            share[b] += share[i]
+            share[i] = 0.0
+            continue
+        idx = used.take(nz)
+        vws = state.take(idx, axis=1)
+        h, v, w, s = _pair_shift(
+            diff, share[i], dc.take(nz).astype(float), vws, consts.take(nz, axis=1), quarter_t
+        )
+        share[i] = share[i] - h if h < share[i] else 0.0
+        share[b] += h
+        now += (w - vws[1]) @ by_element.take(nz, axis=0)
+        np.maximum(v, 0.0, out=vws[0])
+        vws[1], vws[2] = w, s
+        state[:, idx] = vws
+        ts = float(now[b])
     return excess, total
 
 
-def _times(od: Demand, paths: Sequence[FlowPath], W: np.ndarray) -> np.ndarray:
-    """The times of a flow's ``paths`` under the waits ``W``, at once.
-
-    The paths' elements are stacked once per route set (cached on the flow).
-    """
-    keys = tuple(p.key for p in paths)
-    stack = od.stack
-    if stack is None or stack[0] != keys:
-        owner = np.repeat(np.arange(len(paths)), [len(p.idx) for p in paths])
-        idx = np.concatenate([p.idx for p in paths])
-        cnt = np.concatenate([p.cnt for p in paths])
-        base = np.fromiter((p.base_h for p in paths), dtype=float, count=len(paths))
-        stack = od.stack = (keys, owner, idx, cnt, base)
-    _, owner, idx, cnt, base = stack
-    return base + np.bincount(owner, weights=cnt * W[idx], minlength=len(paths))
-
-
-def _difference(od: Demand, q: FlowPath, s: FlowPath) -> tuple[np.ndarray, np.ndarray]:
-    """The elements two routes do not share equally, and ``q``'s count minus ``s``'s there.
-
-    Cached on the flow for the pair (route sets change little from one pass to the next).
-    """
-    got = od.diffs.get((q.key, s.key))
-    if got is None:
-        idx = np.concatenate([q.idx, s.idx])
-        cnt = np.concatenate([q.cnt, -s.cnt])
-        uniq, inv = np.unique(idx, return_inverse=True)
-        dc = np.bincount(inv, weights=cnt, minlength=len(uniq))
-        keep = dc != 0
-        got = od.diffs[(q.key, s.key)] = (uniq[keep], dc[keep])
-        if len(od.diffs) > 4 * len(od.paths) ** 2 + 64:  # forget pairs of dropped routes
-            live = set(od.paths)
-            od.diffs = {k: v for k, v in od.diffs.items() if k[0] in live and k[1] in live}
-    return got
-
-
 def _pair_shift(
-    diff: float, most: float, idx: np.ndarray, dc: np.ndarray, V: np.ndarray, queues: Queues
-) -> float:
+    diff: float, most: float, dc: np.ndarray, vws: np.ndarray, consts: np.ndarray, quarter_t: float
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """How much cargo to move from a slower route to a faster one so that they take equal time.
 
     The time difference after moving ``h`` is ``g(h) = diff + sum(dc * (w(V - dc h) - w(V)))``
@@ -471,44 +510,57 @@ def _pair_shift(
     Newton step taken with the slope at the start overshoots (the cargo then swings back and
     forth between the routes from one iteration to the next).
 
+    The wait curve is :meth:`Queues.waits_and_slopes`, written out (the same operations)
+    with the elements' constants gathered once.
+
     Parameters
     ----------
     diff
         The slower route's time minus the faster one's (hours, > 0).
     most
         The slower route's volume (Mt/yr): the most that can move.
-    idx, dc
-        The elements the routes do not share equally, and the difference of their counts.
-    V
-        The volumes by element index.
-    queues
-        The capacity-limited elements.
+    dc
+        On the elements the routes do not share equally (at least one), the slower route's
+        count minus the faster one's.
+    vws
+        Their volumes, waits and the waits' slopes (rows).
+    consts
+        Their curve constants (rows: capacity, ``k``, ``T / 4 / capacity``, ``k / 2``).
+    quarter_t
+        A quarter of the curve's horizon (hours).
 
     Returns
     -------
-    float
-        The volume to move, in ``[0, most]``.
+    tuple
+        The volume to move, in ``[0, most]``, and on those elements after the move: the
+        volumes (before clipping at 0), the waits and their slopes.
     """
-    if idx.size == 0:  # same queues on both: the faster one is faster at any split
-        return most
-    v0 = V[idx]
-    w0, s0 = queues.waits_and_slopes(v0, idx)
+    v0, w0, s0 = vws
+    cap, k, scale, half = consts
+    dc2 = dc * dc
     lo, hi = 0.0, most
-    h, g, d = 0.0, diff, float(dc * dc @ s0)  # d = -g'(h)
+    h, g, d = 0.0, diff, float(dc2 @ s0)  # d = -g'(h)
     for _ in range(40):
         nxt = h + g / d if d > 0 else math.inf
         if nxt >= hi:
             nxt = most if hi == most and h < most else 0.5 * (lo + hi)
         elif nxt <= lo:
             nxt = 0.5 * (lo + hi)
-        w, sl = queues.waits_and_slopes(v0 - dc * nxt, idx)
-        h, g, d = nxt, diff + float(dc @ (w - w0)), float(dc * dc @ sl)
+        v = v0 - dc * nxt
+        x = np.maximum(v, 0.0) / cap
+        a = k * x
+        z = x - 1.0
+        r = np.sqrt(z * z + a)
+        # below capacity the two terms nearly cancel: the rationalised form keeps precision
+        core = np.where(z < 0.0, a / (r - z), z + r)
+        w, sl = quarter_t * core, scale * (core + half) / r
+        h, g, d = nxt, diff + float(dc @ (w - w0)), float(dc2 @ sl)
         if g >= 0:
             if h >= most:
-                return most
+                return most, v, w, sl
             lo = h
         else:
             hi = h
         if abs(g) <= 1e-3 * diff or hi - lo <= 1e-12 * most:
             break
-    return h
+    return h, v, w, sl

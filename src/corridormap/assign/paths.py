@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +89,6 @@ class Demand:
     vec: np.ndarray | None = None
     src: np.ndarray | None = None
     dst: np.ndarray | None = None
-    #: per pair of its paths, the elements they do not share and the difference of counts
-    diffs: dict[tuple[Any, Any], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    #: its paths' elements stacked, for their times at once (equilibrium's _times)
-    stack: tuple | None = None
 
 
 def demands(G, vols: Volumes, params: Mapping[str, Any], base: Weight) -> list[Demand]:
@@ -218,6 +215,7 @@ class PathSearch:
             )
             # per edge, its time without queues (the base weight's cost: Weight.measure's time)
             self.base_h = self.core.cost(base)
+            self.node_ids = np.array(self.core.nodes, dtype=object)
 
     def prepare(self, od: Demand) -> None:
         """Bind a flow's weight to its ends and modes, and its edge vector on the core."""
@@ -278,13 +276,16 @@ class PathSearch:
             raise NoRouteError(
                 f"flow {od.flow.id!r}: no route from {od.flow.origin} to {od.flow.destination}"
             )
-        best = self._path(od, search.walk(pred, int(od.dst[j]))[::-1], w)
+        picks = self._picks(w, pw)
+        best = self._paths([tuple(search.walk(pred, int(od.dst[j]))[::-1])], w, picks)[0]
         if not more or od.volume <= 0 or not od.paths:
             return best, []
         mean = sum(q.share * q.time_h(W) for q in od.paths.values()) / od.volume
-        return best, self._alternatives(od, w, pw, dist, pred, mean, more)
+        return best, self._alternatives(od, w, pw, picks, dist, pred, mean, more)
 
-    def _alternatives(self, od, w, pw, dist, pred, limit: float, more: int) -> list[FlowPath]:
+    def _alternatives(
+        self, od, w, pw, picks, dist, pred, limit: float, more: int
+    ) -> list[FlowPath]:
         """Up to ``more`` new paths of a flow faster than ``limit``, through other links.
 
         For every link ``u -> v``, the best path through it is the best path to ``u``, the
@@ -298,6 +299,8 @@ class PathSearch:
             The flow.
         w, pw
             Its edge and ``(u, v)`` pair vectors with the waits.
+        picks
+            The edge each pair takes under ``w`` (:meth:`_picks`).
         dist, pred
             The search from its origin.
         limit
@@ -320,40 +323,92 @@ class PathSearch:
         cand = np.flatnonzero(ok)
         cand = cand[np.argsort(through[cand], kind="stable")][: 4 * more]
         known = {q.seq for q in od.paths.values()}
-        out: list[FlowPath] = []
-        back, ahead = pred.tolist(), nxt.tolist()  # lists walk faster than arrays
-        for k in cand.tolist():
-            seq = tuple(search.walk(back, int(pu[k]))[::-1] + search.walk(ahead, int(pv[k])))
+        seqs: list[tuple[int, ...]] = []
+        # the candidates share most of their ways back to the origin and on to the
+        # destination: each tree's ways are kept as they are walked
+        head, tail = _Ways(pred, towards_root=False), _Ways(nxt, towards_root=True)
+        for u, v in zip(pu[cand].tolist(), pv[cand].tolist(), strict=True):
+            seq = head.way(u) + tail.way(v)
             if seq in known or len(set(seq)) < len(seq):
                 continue
             known.add(seq)
-            out.append(self._path(od, seq, w))
-            if len(out) >= more:
+            seqs.append(seq)
+            if len(seqs) >= more:
                 break
-        return out
+        return self._paths(seqs, w, picks)
 
-    def _path(self, od: Demand, seq: Sequence[int], w: np.ndarray) -> FlowPath:
-        """The path of a flow along the node indices ``seq`` on the core, its cheapest edges ...
+    def _picks(self, w: np.ndarray, pw: np.ndarray) -> np.ndarray:
+        """Per ``(u, v)`` pair, its cheapest edge under ``w``; ``pw``: the pairs' least values.
 
-        ... under ``w`` (the first of equal ones, as
-        :meth:`~corridormap.search.Core.path_edge_index` picks them).
+        The first of equal ones, as :meth:`~corridormap.search.Core.path_edge_index` picks.
         """
         c = self.core
-        picked = c.pick(np.asarray(seq, dtype=np.int64), w)
+        if c.simple:
+            return c.pair_start
+        m = len(w)
+        least = np.repeat(pw, c.pair_end - c.pair_start)
+        return np.minimum.reduceat(np.where(w == least, np.arange(m), m), c.pair_start)
+
+    def _paths(
+        self, seqs: Sequence[Sequence[int]], w: np.ndarray, picks: np.ndarray
+    ) -> list[FlowPath]:
+        """The paths of a flow along the node index sequences ``seqs`` on the core, at once.
+
+        Each step takes its pair's edge of ``picks`` (the cheapest under ``w``).
+
+        Raises
+        ------
+        LookupError
+            If a step has no visible edge.
+        """
+        if not seqs:
+            return []
+        c, n = self.core, len(self.queues.keys)
+        lens = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        flat = np.fromiter(chain.from_iterable(seqs), dtype=np.int64, count=int(lens.sum()))
+        step = np.ones(max(len(flat) - 1, 0), dtype=bool)
+        step[np.cumsum(lens)[:-1] - 1] = False  # no step from one path to the next
+        keys = flat[:-1][step] * max(len(c.nodes), 1) + flat[1:][step]
+        pos = np.minimum(np.searchsorted(c.pair_key, keys), len(c.pair_key) - 1)
+        picked = picks[pos]
+        bad = (c.pair_key[pos] != keys) | (w[picked] == np.inf)
+        if bad.any():  # the path's own pick names the step
+            owner = np.repeat(np.arange(len(seqs)), lens - 1)
+            c.pick(np.asarray(seqs[int(owner[np.argmax(bad)])], dtype=np.int64), w)
+        # per path, the capacity-limited elements it uses (ascending) and how many times
         elem = self.edge_elem[picked]
-        idx, cnt = np.unique(elem[elem < len(self.queues.keys)], return_counts=True)
-        unlimited = picked[elem == len(self.queues.keys)].tolist()
-        free = dict.fromkeys(element_of(c.edges[j])[1] for j in unlimited)
-        return FlowPath(
-            tuple(picked.tolist()),
-            tuple(c.nodes[i] for i in seq),
-            0.0,
-            sum(self.base_h[picked].tolist()),
-            idx,
-            cnt.astype(float),
-            tuple(free),
-            tuple(seq),
-        )
+        owner = np.repeat(np.arange(len(seqs), dtype=np.int64), lens - 1)
+        limited = elem < n
+        u, cnt = np.unique(owner[limited] * (n + 1) + elem[limited], return_counts=True)
+        at = u // (n + 1)
+        idx, cnt = u - at * (n + 1), cnt.astype(float)
+        cuts = np.searchsorted(at, np.arange(len(seqs) + 1)).tolist()
+        ends = np.concatenate([[0], np.cumsum(lens - 1)]).tolist()
+        starts = np.concatenate([[0], np.cumsum(lens)]).tolist()
+        picked_l, base_l = picked.tolist(), self.base_h[picked].tolist()
+        ids = self.node_ids[flat].tolist()
+        unlimited = np.cumsum(np.concatenate([[0], ~limited])).tolist()
+        out = []
+        for i, seq in enumerate(seqs):
+            a, b = ends[i], ends[i + 1]
+            free: dict[str, None] = {}
+            if unlimited[b] > unlimited[a]:
+                for j in picked_l[a:b]:
+                    if self.edge_elem[j] == n:
+                        free.setdefault(element_of(c.edges[j])[1])
+            out.append(
+                FlowPath(
+                    tuple(picked_l[a:b]),
+                    tuple(ids[starts[i] : starts[i + 1]]),
+                    0.0,
+                    sum(base_l[a:b]),
+                    idx[cuts[i] : cuts[i + 1]],
+                    cnt[cuts[i] : cuts[i + 1]],
+                    tuple(free),
+                    tuple(seq),
+                )
+            )
+        return out
 
     def _on_networkx(self, od: Demand, w: Weight) -> FlowPath:
         """A flow's best path routed by the weight ``w`` (base plus waits) on networkx."""
@@ -381,3 +436,35 @@ class PathSearch:
             nodes = found
             edges = wf.path_edges(G, nodes)
         return path_from_edges(self.queues, tuple(nodes), nodes, edges, self.base)
+
+
+class _Ways:
+    """The ways along a search tree between its nodes and its root, kept as they are walked.
+
+    Parameters
+    ----------
+    step
+        The next node by node index (a predecessor tree, or the successors towards the
+        destination), negative at a root.
+    towards_root
+        Whether a way runs from its node to the root (else from the root to its node).
+    """
+
+    def __init__(self, step: np.ndarray, *, towards_root: bool) -> None:
+        self.step = step.tolist()  # lists index faster than arrays
+        self.towards_root = towards_root
+        self.known: dict[int, tuple[int, ...]] = {}
+
+    def way(self, i: int) -> tuple[int, ...]:
+        """The node indices between node ``i`` and the root, both included."""
+        known, step = self.known, self.step
+        climbed = []
+        j = i
+        while j >= 0 and j not in known:
+            climbed.append(j)
+            j = step[j]
+        acc = known[j] if j >= 0 else ()
+        for k in reversed(climbed):
+            acc = (k, *acc) if self.towards_root else (*acc, k)
+            known[k] = acc
+        return acc

@@ -19,13 +19,14 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 from __future__ import annotations
 
 import os
+from array import array
 from hashlib import blake2b
 from typing import Any
 
 import networkx as nx
 
-from . import model
-from ._cache import derived
+from . import csr, model
+from ._cache import derived, store
 from ._errors import GeodataError, InputError
 from ._gc import paused, settled
 from ._schema import (
@@ -176,13 +177,83 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
     ]
     G.add_nodes_from(nodes)
     lids = sorted(gd.links)
+    cols = _Columns(gd, lids)
+    for pid, _ in nodes:
+        cols.node(pid, pid)
     forward, backward = _link_geometries(gd, lids)
     weights = _Weights(params)
-    for lid, fwd, rev in zip(lids, forward, backward, strict=True):
-        _add_link(G, gd, lid, fwd, rev, layers, weights)
-    _add_transfers(G, gd, layers, weights)
+    for at, (lid, fwd, rev) in enumerate(zip(lids, forward, backward, strict=True)):
+        _add_link(G, gd, lid, fwd, rev, layers, weights, cols, at)
+    _add_transfers(G, gd, layers, weights, cols)
     G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
+    # the compiled export is made from these columns when it is first needed
+    store(G, csr.SEED, cols.seed(), structure=True)
     return G
+
+
+class _Columns:
+    """What a build writes down of each node and edge it adds: its export's :class:`csr.Seed`.
+
+    Reading a million edges back from the graph's mappings takes seconds; writing down a few
+    numbers as the build adds each edge takes a fraction of that.
+    """
+
+    def __init__(self, gd: Geodata, lids: list[str]) -> None:
+        self.places = sorted(gd.nodes)
+        self.place_at = dict(zip(self.places, range(len(self.places)), strict=True))
+        self.links = lids
+        self.link_mode = [gd.links[lid]["mode"] for lid in lids]
+        self.link_routable = [gd.links[lid]["status"] in ROUTABLE_STATUSES for lid in lids]
+        #: node id -> index, in the graph's node order
+        self.index: dict[str, int] = {}
+        # machine numbers, not a Python object each: a million edges take 8 MB a column
+        self.node_place = array("q")
+        self.tail = array("q")
+        self.head = array("q")
+        self.link = array("q")
+        self.data: list[dict[str, Any]] = []
+        self.tiebreak = array("d")
+        self.from_gate = array("b")
+        self.to_gate = array("b")
+
+    def node(self, node: str, place: str) -> int:
+        """Write down a node just added to the graph; returns its index."""
+        at = self.index[node] = len(self.node_place)
+        self.node_place.append(self.place_at[place])
+        return at
+
+    def edge(self, u: int, v: int, link: int, data: dict[str, Any]) -> None:
+        """Write down an edge just added to the graph (``link``: -1 for a transfer)."""
+        self.tail.append(u)
+        self.head.append(v)
+        self.link.append(link)
+        self.data.append(data)
+        self.tiebreak.append(data["tiebreak"])
+
+    def seed(self) -> csr.Seed:
+        """The columns as arrays."""
+        import numpy as np
+
+        def ints(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int64)
+
+        def flags(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int8).astype(bool)
+
+        return csr.Seed(
+            tail=ints(self.tail),
+            head=ints(self.head),
+            data=self.data,
+            tiebreak=np.frombuffer(self.tiebreak, dtype=np.float64),
+            link=ints(self.link),
+            node_place=ints(self.node_place),
+            places=self.places,
+            links=self.links,
+            link_mode=self.link_mode,
+            link_routable=np.array(self.link_routable, dtype=bool),
+            from_gate=flags(self.from_gate),
+            to_gate=flags(self.to_gate),
+        )
 
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +339,8 @@ def _add_link(
     rev: Any,
     layers: dict[str, set[str]],
     weights: _Weights,
+    cols: _Columns,
+    at: int,
 ) -> None:
     """Add a link's two edges on each of its layers, and its end nodes on those layers.
 
@@ -285,6 +358,10 @@ def _add_link(
         The layers at each place; the link's are added at its ends.
     weights
         The build's weights.
+    cols
+        The build's columns, where the new nodes and edges are written down.
+    at
+        The link's position in ``cols.links``.
 
     Raises
     ------
@@ -299,14 +376,17 @@ def _add_link(
     for layer in link_layers(link):
         service = layer.split(":", 1)[1] if link["services"] else None
         wts = weights.link(link, service)
-        ends = []
+        ends, where = [], []
         for pid in (a, b):
             layers[pid].add(layer)
             node = layer_node(pid, layer)
-            if node not in G._succ:
+            i = cols.index.get(node)
+            if i is None:
                 attrs = {"place": pid, "layer": layer, **_node_attrs(gd.nodes[pid])}
                 _new_node(G, node, attrs)
+                i = cols.node(node, pid)
             ends.append(node)
+            where.append(i)
         if not base.keys().isdisjoint(wts):
             clash = sorted(set(base) & set(wts))
             raise GeodataError(
@@ -325,6 +405,8 @@ def _add_link(
         back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
         _new_edge(G, ends[0], ends[1], key, there)
         _new_edge(G, ends[1], ends[0], f"{key}~r", back)
+        cols.edge(where[0], where[1], at, there)
+        cols.edge(where[1], where[0], at, back)
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -352,7 +434,11 @@ def _new_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
 
 
 def _add_transfers(
-    G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]], weights: _Weights
+    G: nx.MultiDiGraph,
+    gd: Geodata,
+    layers: dict[str, set[str]],
+    weights: _Weights,
+    cols: _Columns,
 ) -> None:
     """Add the transfer edges between the layers at each place (chokepoints have none).
 
@@ -366,7 +452,10 @@ def _add_transfers(
         The layers at each place.
     weights
         The build's weights.
+    cols
+        The build's columns, where the new edges are written down.
     """
+    index = cols.index
     kinds: dict[tuple[str, str], str | None] = {}
     for pid in sorted(layers):
         if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
@@ -397,7 +486,11 @@ def _add_transfers(
                 data.update(weights.transfer(kind, b))
                 # both nodes are there: the gate of a place that is no chokepoint, and the
                 # layers its links added
-                _new_edge(G, layer_node(pid, a), layer_node(pid, b), key, data)
+                u, v = layer_node(pid, a), layer_node(pid, b)
+                _new_edge(G, u, v, key, data)
+                cols.edge(index[u], index[v], -1, data)
+                cols.from_gate.append(a == GATE)
+                cols.to_gate.append(b == GATE)
 
 
 def _check_geodata(gd: Geodata) -> None:

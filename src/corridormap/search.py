@@ -33,7 +33,7 @@ import networkx as nx
 import numpy as np
 
 from . import csr
-from ._cache import cached, derived
+from ._cache import cached, derived, invalidate
 from ._gc import paused
 from .network import endpoint_nodes
 from .weights import GATE, Weight
@@ -76,20 +76,24 @@ class Core:
         The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
     """
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
+    def __init__(self, G: nx.MultiDiGraph, seed: csr.Seed | None = None) -> None:
         import scipy.sparse as sp
 
         self.nodes: list[str] = list(G.nodes)
         n = len(self.nodes)
         self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
-        heads, per_node, per_pair, edges = csr.adjacency(G)
-        eu = np.repeat(
-            np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
-        )
-        ev = np.repeat(
-            np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
-            np.asarray(per_pair, np.int64),
-        )
+        if seed is None:
+            heads, per_node, per_pair, edges = csr.adjacency(G)
+            eu = np.repeat(
+                np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
+            )
+            ev = np.repeat(
+                np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
+                np.asarray(per_pair, np.int64),
+            )
+        else:  # the edges in the order they were added: within a pair, as the graph holds them
+            eu, ev, edges = seed.tail, seed.head, seed.data
+        # by (u, v), and stable: a pair's parallel edges stay in the graph's order
         order = np.lexsort((ev, eu))
         self.edges = list(map(edges.__getitem__, order.tolist()))
         eu, ev = eu[order], ev[order]
@@ -117,11 +121,14 @@ class Core:
         self.t_indices = tr.indices.astype(np.int32)
         self.t_indptr = tr.indptr.astype(np.int32)
         self.t_perm = tr.data.astype(np.int64) - 1
-        self._attributes()
-        self.xy = csr.coordinates(G)
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._tiebreak: np.ndarray | None = None
+        if seed is None:
+            self._attributes()
+        else:
+            self._seeded(seed, order, eu, ev)
+        self.xy = csr.coordinates(G)
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
@@ -169,6 +176,20 @@ class Core:
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
+
+    def _seeded(self, seed: csr.Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> None:
+        """:meth:`_attributes` from the columns the build wrote down (the same arrays and codes)."""
+        got = csr.seeded(seed, order, eu, ev)
+        self.link_codes, self.mode_codes, self.place_codes = got["tables"]
+        link, self.mode_code, self.routable = got["link"], got["mode"], got["routable"]
+        self.link_code, self.is_link = link, link >= 0
+        self.u_place, self.v_place = got["u_place"], got["v_place"]
+        from_gate, to_gate = got["from_gate"], got["to_gate"]
+        self._link0 = np.where(self.is_link, link, 0)
+        self.gate_out = np.flatnonzero(from_gate)
+        self.gate_in = np.flatnonzero(to_gate)
+        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
+        self._tiebreak = seed.tiebreak[order]
 
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
@@ -575,8 +596,11 @@ def _key(wf: Weight) -> tuple[Any, ...]:
 
 @paused
 def _build(G: nx.MultiDiGraph) -> Any:
+    # a network as its build left it comes with its columns (network.build_network)
+    seed = cached(G, csr.SEED, structure=True)
+    invalidate(G, csr.SEED)  # read once: the export keeps what it needs
     try:
-        return Core(G)
+        return Core(G, seed)
     except (KeyError, TypeError, ValueError):
         return _NO_EXPORT
 

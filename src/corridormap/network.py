@@ -67,8 +67,12 @@ def tiebreak(key: str) -> float:
     different millionth of an hour at most, no two routes tie, and every search finds the same
     one. It is never part of a route's figures.
     """
-    digest = blake2b(key.encode("utf-8"), digest_size=8).digest()
-    return TIEBREAK_H * int.from_bytes(digest, "little") / 2**64
+    h = _HASH.copy()  # as blake2b(data, digest_size=8), without parsing its options each time
+    h.update(key.encode("utf-8"))
+    return TIEBREAK_H * int.from_bytes(h.digest(), "little") / 2**64
+
+
+_HASH = blake2b(digest_size=8)
 
 
 def layer_node(place: str, layer: str) -> str:
@@ -156,7 +160,16 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         ``geometry`` as a shapely LineString in the direction of travel. ``G.graph`` holds
         ``crs``, ``params``, ``stations``, ``regions`` and ``directory``.
     """
-    gd = geodata if geodata is not None else load_geodata()
+    return _build(geodata if geodata is not None else load_geodata(), consume=False)
+
+
+def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
+    """:func:`build_network`; with ``consume``, ``gd``'s links become the graph's edges.
+
+    A link's properties are then taken out of ``gd.links`` and made the mapping of one of its
+    edges (the geodata of :func:`load_network`, read for the build alone): a million links'
+    mappings are not copied, and their positions are let go as the edges are added.
+    """
     _check_geodata(gd)
     params = gd.params
     G = nx.MultiDiGraph(
@@ -175,15 +188,15 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         for pid in sorted(gd.nodes)
         if gd.nodes[pid]["kind"] not in PASS_THROUGH_KINDS
     ]
-    G.add_nodes_from(nodes)
     lids = sorted(gd.links)
     cols = _Columns(gd, lids)
-    for pid, _ in nodes:
+    for pid, attrs in nodes:
+        _new_node(G, pid, attrs)
         cols.node(pid, pid)
     forward, backward = _link_geometries(gd, lids)
     weights = _Weights(params)
     for at, (lid, fwd, rev) in enumerate(zip(lids, forward, backward, strict=True)):
-        _add_link(G, gd, lid, fwd, rev, layers, weights, cols, at)
+        _add_link(G, gd, lid, fwd, rev, layers, weights, cols, at, consume)
     _add_transfers(G, gd, layers, weights, cols)
     G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
     # the compiled export is made from these columns when it is first needed
@@ -229,6 +242,14 @@ class _Columns:
         self.link.append(link)
         self.data.append(data)
         self.tiebreak.append(data["tiebreak"])
+
+    def pair(self, u: int, v: int, link: int, there: dict[str, Any], back: dict[str, Any]) -> None:
+        """Write down a link's edges ``u -> v`` and ``v -> u``, just added to the graph."""
+        self.tail.extend((u, v))
+        self.head.extend((v, u))
+        self.link.extend((link, link))
+        self.data.extend((there, back))
+        self.tiebreak.extend((there["tiebreak"], back["tiebreak"]))
 
     def seed(self) -> csr.Seed:
         """The columns as arrays."""
@@ -341,6 +362,7 @@ def _add_link(
     weights: _Weights,
     cols: _Columns,
     at: int,
+    consume: bool = False,
 ) -> None:
     """Add a link's two edges on each of its layers, and its end nodes on those layers.
 
@@ -362,18 +384,25 @@ def _add_link(
         The build's columns, where the new nodes and edges are written down.
     at
         The link's position in ``cols.links``.
+    consume
+        Take the link out of ``gd.links``, and make its properties the mapping of its last
+        edge (:func:`_build`).
 
     Raises
     ------
     GeodataError
         If a property of the link has the name of a weight the network computes.
     """
-    link = gd.links[lid]
-    base = dict(link)
+    if consume:
+        base = link = gd.links.pop(lid)
+    else:
+        link = gd.links[lid]
+        base = dict(link)
     base.pop("coords", None)
     routable = link["status"] in ROUTABLE_STATUSES
     a, b = link["from"], link["to"]
-    for layer in link_layers(link):
+    layers_here = link_layers(link)
+    for i, layer in enumerate(layers_here):
         service = layer.split(":", 1)[1] if link["services"] else None
         wts = weights.link(link, service)
         ends, where = [], []
@@ -395,7 +424,8 @@ def _add_link(
                 feature=lid,
                 field=clash[0],
             )
-        common = dict(base)
+        # the properties' own mapping (the same keys, in the same order) for the last edge
+        common = base if consume and i == len(layers_here) - 1 else dict(base)
         common.update(wts)
         common.update(kind="link", link_id=lid, layer=layer, service=service, routable=routable)
         there = dict(common)
@@ -405,8 +435,7 @@ def _add_link(
         back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
         _new_edge(G, ends[0], ends[1], key, there)
         _new_edge(G, ends[1], ends[0], f"{key}~r", back)
-        cols.edge(where[0], where[1], at, there)
-        cols.edge(where[1], where[0], at, back)
+        cols.pair(where[0], where[1], at, there, back)
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -528,7 +557,7 @@ def load_network(
     """
     from .asof import geodata_as_of
 
-    return build_network(geodata_as_of(load_geodata(data_dir), as_of))
+    return _build(geodata_as_of(load_geodata(data_dir), as_of), consume=True)
 
 
 def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -95,7 +95,8 @@ def place_nodes(G: nx.MultiDiGraph) -> dict[str, Any]:
     The graph's own mappings, read only: what :func:`places` copies, at no cost per place.
     """
     out: dict[str, Any] = {}
-    for _, d in G.nodes(data=True):
+    datas = G._node.values() if type(G._node) is dict else (d for _, d in G.nodes(data=True))
+    for d in datas:
         pid = d.get("place")
         if pid is not None and (pid not in out or d.get("layer") == "gate"):
             out[pid] = d
@@ -194,7 +195,7 @@ def place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
 
 @paused
 def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    nodes = G.nodes
+    nodes = G._node if type(G._node) is dict else G.nodes
     out = {}
     for p, d in place_nodes(G).items():
         # as place_attr reads it: the node named p, else the place's first layer node
@@ -277,20 +278,41 @@ def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     names = [str(p.get("name", "")) for _, p in own]
     raw = [p.get("aliases") or () for _, p in own]
     counts = [len(a) for a in raw]
-    shorts = normalize_all(_without_notes(names))
+    keys = normalize_all(names)
+    # a name without a bracket is its own short name
+    noted = [i for i, name in enumerate(names) if "(" in name]
+    shorts = list(keys)
+    for i, short in zip(
+        noted, normalize_all(_without_notes([names[i] for i in noted])), strict=True
+    ):
+        shorts[i] = short
     aliases = normalize_all([str(a) for a_s in raw for a in a_s])
-    tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
-    for tier, keys in ((0, normalize_all(pids)), (1, normalize_all(names))):
-        table = tiers[tier]
-        for key, pid in zip(keys, pids, strict=True):
-            table.setdefault(key, []).append(pid)
+    tiers: list[dict[str, Any]] = [_group(normalize_all(pids), pids), _group(keys, pids), {}, {}]
     table, at = tiers[2], 0
     for pid, short, n in zip(pids, shorts, counts, strict=True):
-        for key in {short, *aliases[at : at + n]} - {""}:
-            table.setdefault(key, []).append(pid)
-        at += n
+        if n:
+            for key in {short, *aliases[at : at + n]} - {""}:
+                table.setdefault(key, []).append(pid)
+            at += n
+        elif short:
+            got = table.get(short)
+            if got is None:
+                table[short] = [pid]
+            else:
+                got.append(pid)
     tiers[3] = {pid: (p.get("name"), tuple(a)) for (pid, p), a in zip(own, raw, strict=True)}
     return tiers
+
+
+def _group(keys: list[str], pids: list[str]) -> dict[str, list[str]]:
+    """Key -> the ``pids`` under it, in order (keys in order of first appearance)."""
+    table = dict(zip(keys, ([pid] for pid in pids), strict=True))
+    if len(table) == len(keys):  # every key once: the usual case for ids
+        return table
+    table = {}
+    for key, pid in zip(keys, pids, strict=True):
+        table.setdefault(key, []).append(pid)
+    return table
 
 
 def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool:

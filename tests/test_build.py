@@ -49,3 +49,13 @@ def test_build_network_leaves_its_geodata_as_it_was():
     links = {lid: dict(p) for lid, p in gd.links.items()}
     build_network(gd)
     assert gd.links == links
+
+
+def test_the_layer_index_written_by_the_build_is_the_one_read_from_the_nodes(tmp_path):
+    from corridormap._cache import cached
+    from corridormap.network import _build_layer_index
+
+    for G in (cm.load_network(), cm.load_network(write_geodata(tmp_path / "geo", tiny()))):
+        written = cached(G, "layer_index")
+        assert written is not None
+        assert list(written.items()) == list(_build_layer_index(G).items())

@@ -27,7 +27,7 @@ def _same(a: Core, b: Core) -> None:
             assert x.dtype == y.dtype and np.array_equal(x, y), name
         elif isinstance(x, dict):
             assert list(x.items()) == list(y.items()), name
-        elif name not in ("_matrices", "_vectors", "_costs"):
+        elif name not in ("_matrices", "_vectors", "_costs", "_rows"):
             assert x == y, name
 
 
@@ -77,3 +77,26 @@ def test_first_seen_numbers_values_as_codes_does(known):
     want = csr.codes(values, expected, none=-1)
     got = csr.first_seen(raw, names, table)
     assert got.tolist() == want.tolist() and list(table.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("clock", ["transit", "door-to-door"])
+def test_the_seeded_export_costs_edges_as_the_edges_say(clock):
+    G = cm.load_network()
+    a, b = Core(G), Core(G, _seed(G))
+    for by in ("time_h", "cost_usd", "co2_kg", "distance_km"):
+        wf = cm.make_weight(by, clock=clock)
+        assert a.cost(wf).tolist() == b.cost(wf).tolist() == [wf.cost(d) for d in b.edges]
+
+
+def test_values_changed_in_place_are_read_from_the_edges():
+    from corridormap.search import values_changed
+
+    G = cm.load_network()
+    c = core(G)
+    wf = cm.make_weight("time_h")
+    before = c.cost(wf).copy()
+    c.edges[0]["time_h"] += 1.0
+    values_changed(G)
+    after = c.cost(wf)
+    assert after[0] == pytest.approx(before[0] + 1.0)
+    assert after[1:].tolist() == before[1:].tolist()

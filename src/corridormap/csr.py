@@ -87,6 +87,9 @@ class Seed:
     from_gate, to_gate
         For every transfer edge (whose ``link`` is ``-1``), in edge order, whether it leaves
         or enters a gate.
+    weight, weight_rows
+        Every edge's weights (``time_h``, ``cost_usd`` ...), as a position in the distinct
+        weight mappings the build gave its edges (edges alike share one).
     """
 
     tail: np.ndarray
@@ -101,6 +104,8 @@ class Seed:
     link_routable: np.ndarray
     from_gate: np.ndarray
     to_gate: np.ndarray
+    weight: np.ndarray
+    weight_rows: list[dict[str, Any]]
 
 
 def first_seen(raw: np.ndarray, names: list[Any], table: dict[Any, int]) -> np.ndarray:
@@ -125,9 +130,15 @@ def first_seen(raw: np.ndarray, names: list[Any], table: dict[Any, int]) -> np.n
     if table:
         known = [i for i, name in enumerate(names) if name in table]
         remap[known] = [table[names[i]] for i in known]
-    valid = raw[raw >= 0]
-    uniq, first = np.unique(valid, return_index=True)
-    fresh = uniq[np.argsort(first, kind="stable")]
+    # each value's first position, then the values in the order of those positions (no sort)
+    m = len(raw)
+    at = np.flatnonzero(raw >= 0)
+    first = np.full(len(names), m, dtype=np.int64)
+    np.minimum.at(first, raw[at], at)
+    seen = np.flatnonzero(first < m)
+    by_position = np.full(m, -1, dtype=np.int64)
+    by_position[first[seen]] = seen
+    fresh = by_position[by_position >= 0]
     fresh = fresh[remap[fresh] < 0]
     remap[fresh] = np.arange(len(table), len(table) + len(fresh))
     table.update(zip([names[i] for i in fresh.tolist()], remap[fresh].tolist(), strict=True))

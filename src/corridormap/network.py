@@ -200,7 +200,8 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
     _add_transfers(G, gd, layers, weights, cols)
     G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
     # the compiled export is made from these columns when it is first needed
-    store(G, csr.SEED, cols.seed(), structure=True)
+    store(G, csr.SEED, cols.seed(weights.rows), structure=True)
+    store(G, "layer_index", cols.layer_index)
     return G
 
 
@@ -219,6 +220,8 @@ class _Columns:
         self.link_routable = [gd.links[lid]["status"] in ROUTABLE_STATUSES for lid in lids]
         #: node id -> index, in the graph's node order
         self.index: dict[str, int] = {}
+        #: place -> its layer nodes, in the graph's node order (what layer_nodes reads)
+        self.layer_index: dict[str, list[str]] = {}
         # machine numbers, not a Python object each: a million edges take 8 MB a column
         self.node_place = array("q")
         self.tail = array("q")
@@ -226,6 +229,7 @@ class _Columns:
         self.link = array("q")
         self.data: list[dict[str, Any]] = []
         self.tiebreak = array("d")
+        self.weight = array("q")
         self.from_gate = array("b")
         self.to_gate = array("b")
 
@@ -233,26 +237,39 @@ class _Columns:
         """Write down a node just added to the graph; returns its index."""
         at = self.index[node] = len(self.node_place)
         self.node_place.append(self.place_at[place])
+        if node != place:  # a layer node (a gate's id is its place's)
+            got = self.layer_index.get(place)
+            if got is None:
+                self.layer_index[place] = [node]
+            else:
+                got.append(node)
         return at
 
-    def edge(self, u: int, v: int, link: int, data: dict[str, Any]) -> None:
-        """Write down an edge just added to the graph (``link``: -1 for a transfer)."""
+    def edge(self, u: int, v: int, link: int, data: dict[str, Any], row: int) -> None:
+        """Write down an edge just added to the graph (``link``: -1 for a transfer).
+
+        ``row`` is where its weights are in :attr:`_Weights.rows`.
+        """
         self.tail.append(u)
         self.head.append(v)
         self.link.append(link)
         self.data.append(data)
         self.tiebreak.append(data["tiebreak"])
+        self.weight.append(row)
 
-    def pair(self, u: int, v: int, link: int, there: dict[str, Any], back: dict[str, Any]) -> None:
+    def pair(
+        self, u: int, v: int, link: int, there: dict[str, Any], back: dict[str, Any], row: int
+    ) -> None:
         """Write down a link's edges ``u -> v`` and ``v -> u``, just added to the graph."""
         self.tail.extend((u, v))
         self.head.extend((v, u))
         self.link.extend((link, link))
         self.data.extend((there, back))
         self.tiebreak.extend((there["tiebreak"], back["tiebreak"]))
+        self.weight.extend((row, row))
 
-    def seed(self) -> csr.Seed:
-        """The columns as arrays."""
+    def seed(self, rows: list[dict[str, Any]]) -> csr.Seed:
+        """The columns as arrays; ``rows`` are the build's distinct weights."""
         import numpy as np
 
         def ints(values: array) -> np.ndarray:
@@ -274,6 +291,8 @@ class _Columns:
             link_routable=np.array(self.link_routable, dtype=bool),
             from_gate=flags(self.from_gate),
             to_gate=flags(self.to_gate),
+            weight=ints(self.weight),
+            weight_rows=rows,
         )
 
 
@@ -298,6 +317,13 @@ class _Weights:
         self.params = params
         self._links: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._transfers: dict[tuple[str, str], dict[str, Any]] = {}
+        #: the distinct weights, and where each is in that list (by identity)
+        self.rows: list[dict[str, Any]] = []
+        self.row: dict[int, int] = {}
+
+    def _new(self, got: dict[str, Any]) -> None:
+        self.row[id(got)] = len(self.rows)
+        self.rows.append(got)
 
     def link(self, link: dict[str, Any], service: str | None) -> dict[str, Any]:
         """The weights of travelling ``link`` (sailed by ``service``), ``border`` included."""
@@ -313,6 +339,7 @@ class _Weights:
             got = model.edge_weights(terms, self.params, km)
             got["border"] = border
             self._links[key] = got
+            self._new(got)
         return got
 
     def transfer(self, kind: str, to_layer: str) -> dict[str, Any]:
@@ -322,6 +349,7 @@ class _Weights:
             terms = model.transfer_terms(kind, to_layer, self.params)
             got = model.edge_weights(terms, self.params, 0.0)
             self._transfers[kind, to_layer] = got
+            self._new(got)
         return got
 
 
@@ -435,7 +463,7 @@ def _add_link(
         back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
         _new_edge(G, ends[0], ends[1], key, there)
         _new_edge(G, ends[1], ends[0], f"{key}~r", back)
-        cols.pair(where[0], where[1], at, there, back)
+        cols.pair(where[0], where[1], at, there, back, weights.row[id(wts)])
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -512,12 +540,13 @@ def _add_transfers(
                     "status": "operational",
                     "routable": True,
                 }
-                data.update(weights.transfer(kind, b))
+                wts = weights.transfer(kind, b)
+                data.update(wts)
                 # both nodes are there: the gate of a place that is no chokepoint, and the
                 # layers its links added
                 u, v = layer_node(pid, a), layer_node(pid, b)
                 _new_edge(G, u, v, key, data)
-                cols.edge(index[u], index[v], -1, data)
+                cols.edge(index[u], index[v], -1, data, weights.row[id(wts)])
                 cols.from_gate.append(a == GATE)
                 cols.to_gate.append(b == GATE)
 

@@ -124,6 +124,8 @@ class Core:
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._tiebreak: np.ndarray | None = None
+        # each edge's weights as the build gave them (None: read from the edges)
+        self._rows: tuple[np.ndarray, list[dict[str, Any]]] | None = None
         if seed is None:
             self._attributes()
         else:
@@ -190,6 +192,7 @@ class Core:
         self.gate_in = np.flatnonzero(to_gate)
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
         self._tiebreak = seed.tiebreak[order]
+        self._rows = (seed.weight[order], seed.weight_rows)
 
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
@@ -213,10 +216,16 @@ class Core:
                 # the stored attribute (less the first wait on the transit clock) and the
                 # tie-break, as Weight.cost adds them
                 attr = wf.by
-                got = np.array([d[attr] for d in self.edges], dtype=np.float64)
+                got = self._built(attr)
+                if got is None:
+                    got = np.array([d[attr] for d in self.edges], dtype=np.float64)
                 if wf.transit:
                     out = self.gate_out
-                    got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                    waits = self._built("wait_h")
+                    if waits is None:
+                        got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                    else:
+                        got[out] -= waits[out]
                 got += self.tiebreaks()
             else:
                 fn = wf.cost
@@ -225,6 +234,21 @@ class Core:
                 )
             self._costs[key] = got
         return got
+
+    def _built(self, attr: str) -> np.ndarray | None:
+        """Every edge's ``attr`` as the build gave it, or ``None`` (not a weight, or changed).
+
+        The weights of a network's edges are a few distinct mappings (edges alike share one):
+        each is read once, not once per edge.
+        """
+        if self._rows is None:
+            return None
+        which, rows = self._rows
+        try:
+            values = np.array([r[attr] for r in rows], dtype=np.float64)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return values[which]
 
     def tiebreaks(self) -> np.ndarray:
         """Every edge's tie-break (:func:`corridormap.network.tiebreak`; 0 where it has none)."""
@@ -686,6 +710,7 @@ def values_changed(G: nx.MultiDiGraph) -> None:
     if c is not None:
         c._costs.clear()
         c._tiebreak = None
+        c._rows = None
         c._vectors.clear()
         c._matrices.clear()
 

@@ -704,7 +704,9 @@ def note_query(G: nx.MultiDiGraph, *, many: bool = False) -> None:
 def values_changed(G: nx.MultiDiGraph) -> None:
     """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place.
 
-    Its cached weight vectors and matrices are dropped; the structure is kept.
+    Its cached weight vectors and matrices are dropped; the structure is kept. A loaded
+    network's export takes the values its build wrote down, so this is needed after any such
+    change, before the first query too.
     """
     c = core(G)
     if c is not None:

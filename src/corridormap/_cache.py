@@ -81,6 +81,15 @@ def _token(G: nx.Graph, name: str) -> Any:
     return tok
 
 
+def store(G: nx.Graph, name: str, value: Any, *, structure: bool = False) -> None:
+    """Hold ``value`` as :func:`derived`'s ``name`` of ``G`` as it is now.
+
+    For what is known before anything asks for it (the build of a network writes down the
+    columns of its compiled export); it goes stale like an entry :func:`derived` built.
+    """
+    _TABLE.setdefault(G, {})[name] = (_stamp(G, name, structure=structure, edges=False), value)
+
+
 def invalidate(G: nx.Graph, name: str) -> None:
     """Drop the cached ``name`` of ``G`` (it is rebuilt on next use)."""
     entries = _TABLE.get(G)

@@ -8,6 +8,7 @@ distances.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 from operator import methodcaller
 from typing import Any
@@ -18,11 +19,15 @@ import numpy as np
 from .io import EARTH_RADIUS_KM
 
 __all__ = [
+    "SEED",
+    "Seed",
     "adjacency",
     "codes",
     "coordinates",
     "dijkstra",
+    "first_seen",
     "great_circle",
+    "seeded",
     "settle",
     "stopping",
 ]
@@ -49,6 +54,154 @@ def adjacency(G: nx.MultiDiGraph) -> tuple[list[Any], list[int], list[int], list
         per_pair.extend(map(len, keyeds))
         edges.extend(chain.from_iterable(map(values, keyeds)))
     return heads, per_node, per_pair, edges
+
+
+#: the name under which a network's build leaves its :class:`Seed` (:mod:`corridormap._cache`)
+SEED = "csr_seed"
+
+
+@dataclass
+class Seed:
+    """A network's edges as its build wrote them down: what its compiled export is made of.
+
+    Edges are in the order they were added to the graph, nodes in the graph's node order.
+    ``place`` and ``link`` hold numbers into ``places`` and ``links``; the export numbers
+    them again in order of first appearance, as it numbers what it reads from a graph.
+
+    Attributes
+    ----------
+    tail, head
+        Every edge's end nodes, as node indices.
+    data
+        Every edge's attribute mapping (the graph's own).
+    tiebreak
+        Every edge's ``tiebreak``.
+    link
+        Every edge's link (into ``links``), ``-1`` for a transfer.
+    node_place
+        Every node's place (into ``places``).
+    places
+        The place ids.
+    links, link_mode, link_routable
+        The link ids, and each link's ``mode`` and ``routable``.
+    from_gate, to_gate
+        For every transfer edge (whose ``link`` is ``-1``), in edge order, whether it leaves
+        or enters a gate.
+    weight, weight_rows
+        Every edge's weights (``time_h``, ``cost_usd`` ...), as a position in the distinct
+        weight mappings the build gave its edges (edges alike share one).
+    """
+
+    tail: np.ndarray
+    head: np.ndarray
+    data: list[Any]
+    tiebreak: np.ndarray
+    link: np.ndarray
+    node_place: np.ndarray
+    places: list[Any]
+    links: list[Any]
+    link_mode: list[Any]
+    link_routable: np.ndarray
+    from_gate: np.ndarray
+    to_gate: np.ndarray
+    weight: np.ndarray
+    weight_rows: list[dict[str, Any]]
+
+
+def first_seen(raw: np.ndarray, names: list[Any], table: dict[Any, int]) -> np.ndarray:
+    """:func:`codes` of ``names[raw]``: integer values coded in order of first appearance.
+
+    Parameters
+    ----------
+    raw
+        Indices into ``names`` (``-1``: none, which keeps the code ``-1``).
+    names
+        The values the indices stand for, each once.
+    table
+        value -> code, filled in place (it must be empty, or hold earlier codes of ``names``
+        in order of first appearance, as :func:`codes` leaves it).
+
+    Returns
+    -------
+    numpy.ndarray
+        The codes, as :func:`codes` gives them for the values in this order.
+    """
+    remap = np.full(len(names) + 1, -1, dtype=np.int64)  # the last entry stands for -1
+    if table:
+        known = [i for i, name in enumerate(names) if name in table]
+        remap[known] = [table[names[i]] for i in known]
+    # each value's first position, then the values in the order of those positions (no sort)
+    m = len(raw)
+    at = np.flatnonzero(raw >= 0)
+    first = np.full(len(names), m, dtype=np.int64)
+    np.minimum.at(first, raw[at], at)
+    seen = np.flatnonzero(first < m)
+    by_position = np.full(m, -1, dtype=np.int64)
+    by_position[first[seen]] = seen
+    fresh = by_position[by_position >= 0]
+    fresh = fresh[remap[fresh] < 0]
+    remap[fresh] = np.arange(len(table), len(table) + len(fresh))
+    table.update(zip([names[i] for i in fresh.tolist()], remap[fresh].tolist(), strict=True))
+    return remap[raw]
+
+
+def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dict[str, Any]:
+    """The attributes of an export's edges, from its build's columns.
+
+    What :class:`corridormap.search.Core` otherwise reads from every edge mapping, with the
+    same codes: links, modes and places numbered in order of first appearance in the export's
+    edge order (places: the tails' first, then the heads').
+
+    Parameters
+    ----------
+    seed
+        The build's columns.
+    order
+        The export's edges, as positions in ``seed``.
+    eu, ev
+        The export's edges' end nodes (node indices).
+
+    Returns
+    -------
+    dict
+        ``tables`` (the link, mode and place codes, value -> code), and per edge ``link``
+        (-1 for a transfer), ``mode`` (0 for a transfer), ``routable``, ``u_place``,
+        ``v_place``, ``from_gate`` and ``to_gate``.
+    """
+    m = len(order)
+    raw = seed.link[order]
+    links: dict[Any, int] = {}
+    link = first_seen(raw, seed.links, links)
+    is_link = link >= 0
+    on_links = raw[is_link]
+    modes: dict[Any, int] = {}
+    kinds = list(dict.fromkeys(seed.link_mode))
+    kind_of = dict(zip(kinds, range(len(kinds)), strict=True))
+    link_kind = np.fromiter(map(kind_of.__getitem__, seed.link_mode), np.int64, len(seed.links))
+    mode = np.zeros(m, dtype=np.int64)
+    mode[is_link] = first_seen(link_kind[on_links], kinds, modes)
+    routable = np.ones(m, dtype=bool)
+    routable[is_link] = seed.link_routable[on_links]
+    places: dict[Any, int] = {}
+    where = seed.node_place
+    both = first_seen(np.concatenate([where[eu], where[ev]]), seed.places, places)
+    # the transfers' flags are in the build's order: put them where the export has them
+    is_transfer = seed.link < 0
+    gates = []
+    for flags in (seed.from_gate, seed.to_gate):
+        out = np.zeros(m, dtype=bool)
+        out[is_transfer] = flags
+        gates.append(out[order])
+    return {
+        "tables": (links, modes, places),
+        "link": link,
+        "mode": mode,
+        "routable": routable,
+        "u_place": both[:m],
+        "v_place": both[m:],
+        "from_gate": gates[0],
+        "to_gate": gates[1],
+    }
 
 
 def codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) -> np.ndarray:

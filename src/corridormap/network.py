@@ -19,13 +19,14 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 from __future__ import annotations
 
 import os
+from array import array
 from hashlib import blake2b
 from typing import Any
 
 import networkx as nx
 
-from . import model
-from ._cache import derived
+from . import csr, model
+from ._cache import derived, store
 from ._errors import GeodataError, InputError
 from ._gc import paused, settled
 from ._schema import (
@@ -66,8 +67,12 @@ def tiebreak(key: str) -> float:
     different millionth of an hour at most, no two routes tie, and every search finds the same
     one. It is never part of a route's figures.
     """
-    digest = blake2b(key.encode("utf-8"), digest_size=8).digest()
-    return TIEBREAK_H * int.from_bytes(digest, "little") / 2**64
+    h = _HASH.copy()  # as blake2b(data, digest_size=8), without parsing its options each time
+    h.update(key.encode("utf-8"))
+    return TIEBREAK_H * int.from_bytes(h.digest(), "little") / 2**64
+
+
+_HASH = blake2b(digest_size=8)
 
 
 def layer_node(place: str, layer: str) -> str:
@@ -155,7 +160,16 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         ``geometry`` as a shapely LineString in the direction of travel. ``G.graph`` holds
         ``crs``, ``params``, ``stations``, ``regions`` and ``directory``.
     """
-    gd = geodata if geodata is not None else load_geodata()
+    return _build(geodata if geodata is not None else load_geodata(), consume=False)
+
+
+def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
+    """:func:`build_network`; with ``consume``, ``gd``'s links become the graph's edges.
+
+    A link's properties are then taken out of ``gd.links`` and made the mapping of one of its
+    edges (the geodata of :func:`load_network`, read for the build alone): a million links'
+    mappings are not copied, and their positions are let go as the edges are added.
+    """
     _check_geodata(gd)
     params = gd.params
     G = nx.MultiDiGraph(
@@ -174,15 +188,112 @@ def build_network(geodata: Geodata | None = None) -> nx.MultiDiGraph:
         for pid in sorted(gd.nodes)
         if gd.nodes[pid]["kind"] not in PASS_THROUGH_KINDS
     ]
-    G.add_nodes_from(nodes)
     lids = sorted(gd.links)
+    cols = _Columns(gd, lids)
+    for pid, attrs in nodes:
+        _new_node(G, pid, attrs)
+        cols.node(pid, pid)
     forward, backward = _link_geometries(gd, lids)
     weights = _Weights(params)
-    for lid, fwd, rev in zip(lids, forward, backward, strict=True):
-        _add_link(G, gd, lid, fwd, rev, layers, weights)
-    _add_transfers(G, gd, layers, weights)
+    for at, (lid, fwd, rev) in enumerate(zip(lids, forward, backward, strict=True)):
+        _add_link(G, gd, lid, fwd, rev, layers, weights, cols, at, consume)
+    _add_transfers(G, gd, layers, weights, cols)
     G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
+    # the compiled export is made from these columns when it is first needed
+    store(G, csr.SEED, cols.seed(weights.rows), structure=True)
+    store(G, "layer_index", cols.layer_index)
     return G
+
+
+class _Columns:
+    """What a build writes down of each node and edge it adds: its export's :class:`csr.Seed`.
+
+    Reading a million edges back from the graph's mappings takes seconds; writing down a few
+    numbers as the build adds each edge takes a fraction of that.
+    """
+
+    def __init__(self, gd: Geodata, lids: list[str]) -> None:
+        self.places = sorted(gd.nodes)
+        self.place_at = dict(zip(self.places, range(len(self.places)), strict=True))
+        self.links = lids
+        self.link_mode = [gd.links[lid]["mode"] for lid in lids]
+        self.link_routable = [gd.links[lid]["status"] in ROUTABLE_STATUSES for lid in lids]
+        #: node id -> index, in the graph's node order
+        self.index: dict[str, int] = {}
+        #: place -> its layer nodes, in the graph's node order (what layer_nodes reads)
+        self.layer_index: dict[str, list[str]] = {}
+        # machine numbers, not a Python object each: a million edges take 8 MB a column
+        self.node_place = array("q")
+        self.tail = array("q")
+        self.head = array("q")
+        self.link = array("q")
+        self.data: list[dict[str, Any]] = []
+        self.tiebreak = array("d")
+        self.weight = array("q")
+        self.from_gate = array("b")
+        self.to_gate = array("b")
+
+    def node(self, node: str, place: str) -> int:
+        """Write down a node just added to the graph; returns its index."""
+        at = self.index[node] = len(self.node_place)
+        self.node_place.append(self.place_at[place])
+        if node != place:  # a layer node (a gate's id is its place's)
+            got = self.layer_index.get(place)
+            if got is None:
+                self.layer_index[place] = [node]
+            else:
+                got.append(node)
+        return at
+
+    def edge(self, u: int, v: int, link: int, data: dict[str, Any], row: int) -> None:
+        """Write down an edge just added to the graph (``link``: -1 for a transfer).
+
+        ``row`` is where its weights are in :attr:`_Weights.rows`.
+        """
+        self.tail.append(u)
+        self.head.append(v)
+        self.link.append(link)
+        self.data.append(data)
+        self.tiebreak.append(data["tiebreak"])
+        self.weight.append(row)
+
+    def pair(
+        self, u: int, v: int, link: int, there: dict[str, Any], back: dict[str, Any], row: int
+    ) -> None:
+        """Write down a link's edges ``u -> v`` and ``v -> u``, just added to the graph."""
+        self.tail.extend((u, v))
+        self.head.extend((v, u))
+        self.link.extend((link, link))
+        self.data.extend((there, back))
+        self.tiebreak.extend((there["tiebreak"], back["tiebreak"]))
+        self.weight.extend((row, row))
+
+    def seed(self, rows: list[dict[str, Any]]) -> csr.Seed:
+        """The columns as arrays; ``rows`` are the build's distinct weights."""
+        import numpy as np
+
+        def ints(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int64)
+
+        def flags(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.int8).astype(bool)
+
+        return csr.Seed(
+            tail=ints(self.tail),
+            head=ints(self.head),
+            data=self.data,
+            tiebreak=np.frombuffer(self.tiebreak, dtype=np.float64),
+            link=ints(self.link),
+            node_place=ints(self.node_place),
+            places=self.places,
+            links=self.links,
+            link_mode=self.link_mode,
+            link_routable=np.array(self.link_routable, dtype=bool),
+            from_gate=flags(self.from_gate),
+            to_gate=flags(self.to_gate),
+            weight=ints(self.weight),
+            weight_rows=rows,
+        )
 
 
 def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
@@ -206,6 +317,13 @@ class _Weights:
         self.params = params
         self._links: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._transfers: dict[tuple[str, str], dict[str, Any]] = {}
+        #: the distinct weights, and where each is in that list (by identity)
+        self.rows: list[dict[str, Any]] = []
+        self.row: dict[int, int] = {}
+
+    def _new(self, got: dict[str, Any]) -> None:
+        self.row[id(got)] = len(self.rows)
+        self.rows.append(got)
 
     def link(self, link: dict[str, Any], service: str | None) -> dict[str, Any]:
         """The weights of travelling ``link`` (sailed by ``service``), ``border`` included."""
@@ -221,6 +339,7 @@ class _Weights:
             got = model.edge_weights(terms, self.params, km)
             got["border"] = border
             self._links[key] = got
+            self._new(got)
         return got
 
     def transfer(self, kind: str, to_layer: str) -> dict[str, Any]:
@@ -230,6 +349,7 @@ class _Weights:
             terms = model.transfer_terms(kind, to_layer, self.params)
             got = model.edge_weights(terms, self.params, 0.0)
             self._transfers[kind, to_layer] = got
+            self._new(got)
         return got
 
 
@@ -268,6 +388,9 @@ def _add_link(
     rev: Any,
     layers: dict[str, set[str]],
     weights: _Weights,
+    cols: _Columns,
+    at: int,
+    consume: bool = False,
 ) -> None:
     """Add a link's two edges on each of its layers, and its end nodes on those layers.
 
@@ -285,28 +408,42 @@ def _add_link(
         The layers at each place; the link's are added at its ends.
     weights
         The build's weights.
+    cols
+        The build's columns, where the new nodes and edges are written down.
+    at
+        The link's position in ``cols.links``.
+    consume
+        Take the link out of ``gd.links``, and make its properties the mapping of its last
+        edge (:func:`_build`).
 
     Raises
     ------
     GeodataError
         If a property of the link has the name of a weight the network computes.
     """
-    link = gd.links[lid]
-    base = dict(link)
+    if consume:
+        base = link = gd.links.pop(lid)
+    else:
+        link = gd.links[lid]
+        base = dict(link)
     base.pop("coords", None)
     routable = link["status"] in ROUTABLE_STATUSES
     a, b = link["from"], link["to"]
-    for layer in link_layers(link):
+    layers_here = link_layers(link)
+    for i, layer in enumerate(layers_here):
         service = layer.split(":", 1)[1] if link["services"] else None
         wts = weights.link(link, service)
-        ends = []
+        ends, where = [], []
         for pid in (a, b):
             layers[pid].add(layer)
             node = layer_node(pid, layer)
-            if node not in G._succ:
+            i = cols.index.get(node)
+            if i is None:
                 attrs = {"place": pid, "layer": layer, **_node_attrs(gd.nodes[pid])}
                 _new_node(G, node, attrs)
+                i = cols.node(node, pid)
             ends.append(node)
+            where.append(i)
         if not base.keys().isdisjoint(wts):
             clash = sorted(set(base) & set(wts))
             raise GeodataError(
@@ -315,7 +452,8 @@ def _add_link(
                 feature=lid,
                 field=clash[0],
             )
-        common = dict(base)
+        # the properties' own mapping (the same keys, in the same order) for the last edge
+        common = base if consume and i == len(layers_here) - 1 else dict(base)
         common.update(wts)
         common.update(kind="link", link_id=lid, layer=layer, service=service, routable=routable)
         there = dict(common)
@@ -325,6 +463,7 @@ def _add_link(
         back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
         _new_edge(G, ends[0], ends[1], key, there)
         _new_edge(G, ends[1], ends[0], f"{key}~r", back)
+        cols.pair(where[0], where[1], at, there, back, weights.row[id(wts)])
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -352,7 +491,11 @@ def _new_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
 
 
 def _add_transfers(
-    G: nx.MultiDiGraph, gd: Geodata, layers: dict[str, set[str]], weights: _Weights
+    G: nx.MultiDiGraph,
+    gd: Geodata,
+    layers: dict[str, set[str]],
+    weights: _Weights,
+    cols: _Columns,
 ) -> None:
     """Add the transfer edges between the layers at each place (chokepoints have none).
 
@@ -366,7 +509,10 @@ def _add_transfers(
         The layers at each place.
     weights
         The build's weights.
+    cols
+        The build's columns, where the new edges are written down.
     """
+    index = cols.index
     kinds: dict[tuple[str, str], str | None] = {}
     for pid in sorted(layers):
         if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
@@ -394,10 +540,15 @@ def _add_transfers(
                     "status": "operational",
                     "routable": True,
                 }
-                data.update(weights.transfer(kind, b))
+                wts = weights.transfer(kind, b)
+                data.update(wts)
                 # both nodes are there: the gate of a place that is no chokepoint, and the
                 # layers its links added
-                _new_edge(G, layer_node(pid, a), layer_node(pid, b), key, data)
+                u, v = layer_node(pid, a), layer_node(pid, b)
+                _new_edge(G, u, v, key, data)
+                cols.edge(index[u], index[v], -1, data, weights.row[id(wts)])
+                cols.from_gate.append(a == GATE)
+                cols.to_gate.append(b == GATE)
 
 
 def _check_geodata(gd: Geodata) -> None:
@@ -435,7 +586,7 @@ def load_network(
     """
     from .asof import geodata_as_of
 
-    return build_network(geodata_as_of(load_geodata(data_dir), as_of))
+    return _build(geodata_as_of(load_geodata(data_dir), as_of), consume=True)
 
 
 def baseline_view(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "check_end",
     "end_places",
     "is_end",
+    "label_of",
     "link_names",
     "normalize",
     "place_attr",
@@ -95,7 +97,8 @@ def place_nodes(G: nx.MultiDiGraph) -> dict[str, Any]:
     The graph's own mappings, read only: what :func:`places` copies, at no cost per place.
     """
     out: dict[str, Any] = {}
-    for _, d in G.nodes(data=True):
+    datas = G._node.values() if type(G._node) is dict else (d for _, d in G.nodes(data=True))
+    for d in datas:
         pid = d.get("place")
         if pid is not None and (pid not in out or d.get("layer") == "gate"):
             out[pid] = d
@@ -185,22 +188,26 @@ def _copy(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    """Place id -> ``(name, country)`` for every place, as a route shows them.
+    """Place id -> ``(name, country)`` as a route shows them, for the places asked so far.
 
-    Built once per network structure (cached with the graph, like the compiled export).
+    Kept once per network structure (cached with the graph, like the compiled export) and
+    filled by :func:`label_of`: a route names a few places, not the million of a large
+    network.
     """
-    return derived(G, "place_labels", _build_place_labels, structure=True)
+    return derived(G, "place_labels", _no_labels, structure=True)
 
 
-@paused
-def _build_place_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
-    nodes = G.nodes
-    out = {}
-    for p, d in place_nodes(G).items():
-        # as place_attr reads it: the node named p, else the place's first layer node
-        d = nodes.get(p, d)
-        out[p] = (str(d.get("name", p)), str(d.get("country", "") or ""))
-    return out
+def _no_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    return {}
+
+
+def label_of(G: nx.MultiDiGraph, pid: str) -> tuple[str, str]:
+    """:func:`place_label` of a place, read once per network structure (:func:`place_labels`)."""
+    labels = place_labels(G)
+    got = labels.get(pid)
+    if got is None:
+        got = labels[pid] = place_label(G, pid)
+    return got
 
 
 def place_label(G: nx.MultiDiGraph, pid: str) -> tuple[str, str]:
@@ -216,10 +223,11 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
     return G.nodes[nodes[0]].get(key, default) if nodes else default
 
 
-def _index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def _index(G: nx.MultiDiGraph) -> list[Any]:
     """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note).
 
-    Each maps a normalised text to the place ids it means.
+    Each maps a normalised text to the place ids it means; the third is made when first
+    reached (:func:`_tiers`).
     """
     return derived(G, "place_index", _build_index)
 
@@ -264,33 +272,84 @@ def _without_notes(names: list[str]) -> list[str]:
 
 
 @paused
-def _build_index(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Id, name and alias tiers, then a snapshot of each place's raw name and aliases.
+def _build_index(G: nx.MultiDiGraph) -> list[Any]:
+    """The place index: id and name tiers, the alias tier (made when first reached), a snapshot.
 
-    The snapshot is the cheap check that a hit is still true of the graph. The texts are
-    normalised in batches (:func:`normalize_all`): a large network has as many places as
-    nodes.
+    Its entries: the id and name tiers, ``None`` where the alias tier goes
+    (:func:`_alias_tier`), a snapshot of each place's raw name and aliases, and the texts the
+    alias tier is made from. The snapshot is the cheap check that a hit is still true of the
+    graph. The texts are normalised in batches (:func:`normalize_all`): a large network has as
+    many places as nodes.
     """
     check_graph(G, "places")
     own = sorted(place_nodes(G).items())  # the graph's own attributes (read only)
     pids = [pid for pid, _ in own]
     names = [str(p.get("name", "")) for _, p in own]
-    raw = [p.get("aliases") or () for _, p in own]
-    counts = [len(a) for a in raw]
-    shorts = normalize_all(_without_notes(names))
+    raw = [tuple(p.get("aliases") or ()) for _, p in own]
+    keys = normalize_all(names)
+    snapshot = {pid: (p.get("name"), a) for (pid, p), a in zip(own, raw, strict=True)}
+    # the alias tier is made when a name is neither an id nor a name (_alias_tier)
+    return [
+        _group(normalize_all(pids), pids),
+        _group(keys, pids),
+        None,
+        snapshot,
+        (pids, names, keys, raw),
+    ]
+
+
+def _tiers(index: list[Any]) -> Iterable[dict[str, list[str]]]:
+    """The index's three tiers in turn, the third made only if it is reached."""
+    yield index[0]
+    yield index[1]
+    yield _alias_tier(index)
+
+
+def _alias_tier(index: list[Any]) -> dict[str, list[str]]:
+    """The index's third tier, names without their bracketed note and aliases, made once.
+
+    It is made from the texts the index was built from (its last entry).
+    """
+    if index[2] is not None:
+        return index[2]
+    pids, names, keys, raw = index[4]
+    # a name without a bracket is its own short name
+    noted = [i for i, name in enumerate(names) if "(" in name]
+    shorts = list(keys)
+    for i, short in zip(
+        noted, normalize_all(_without_notes([names[i] for i in noted])), strict=True
+    ):
+        shorts[i] = short
     aliases = normalize_all([str(a) for a_s in raw for a in a_s])
-    tiers: list[dict[str, Any]] = [{}, {}, {}, {}]
-    for tier, keys in ((0, normalize_all(pids)), (1, normalize_all(names))):
-        table = tiers[tier]
-        for key, pid in zip(keys, pids, strict=True):
-            table.setdefault(key, []).append(pid)
-    table, at = tiers[2], 0
-    for pid, short, n in zip(pids, shorts, counts, strict=True):
-        for key in {short, *aliases[at : at + n]} - {""}:
-            table.setdefault(key, []).append(pid)
-        at += n
-    tiers[3] = {pid: (p.get("name"), tuple(a)) for (pid, p), a in zip(own, raw, strict=True)}
-    return tiers
+    # (key, place) pairs, each once: a place's short name and its aliases
+    keys, owners, at = [], [], 0
+    for pid, short, a_s in zip(pids, shorts, raw, strict=True):
+        if a_s:
+            n = len(a_s)
+            mine = {short, *aliases[at : at + n]} - {""}
+            keys.extend(mine)
+            owners.extend([pid] * len(mine))
+            at += n
+        elif short:
+            keys.append(short)
+            owners.append(pid)
+    index[2], index[4] = _group(keys, owners), None
+    return index[2]
+
+
+def _group(keys: list[str], pids: list[str]) -> dict[str, list[str]]:
+    """Key -> the ``pids`` under it, in order (keys in order of first appearance)."""
+    table = dict(zip(keys, map(list, zip(pids)), strict=True))
+    if len(table) == len(keys):  # every key once: the usual case
+        return table
+    # a key given more than once holds its last place: gather all of them, in order
+    repeated = {key for key, n in Counter(keys).items() if n > 1}
+    for key in repeated:
+        table[key] = []
+    for key, pid in zip(keys, pids, strict=True):
+        if key in repeated:
+            table[key].append(pid)
+    return table
 
 
 def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool:
@@ -335,7 +394,7 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     key = normalize(check_name(name, "the place name"))
     for attempt in range(2):
         index = _index(G)
-        for table in index[:3]:
+        for table in _tiers(index):
             if key in table:
                 hits = sorted(table[key])
                 if all(_still_means(G, pid, index[3]) for pid in hits):

@@ -21,8 +21,7 @@ from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import (
-    place_label,
-    place_labels,
+    label_of,
     places,
     resolve_area,
     resolve_end_place,
@@ -349,11 +348,10 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
     Each step takes the cheapest visible parallel edge; the leg's figures are the weight's
     (:meth:`~corridormap.weights.Weight.measure`), its other attributes are read from the edge.
     """
-    labels = place_labels(G)
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
     for p in dict.fromkeys(place_of(n) for n in path):
-        names[p], countries[p] = labels.get(p) or place_label(G, p)
+        names[p], countries[p] = label_of(G, p)
     legs = []
     for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]

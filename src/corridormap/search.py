@@ -77,20 +77,24 @@ class Core:
         The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
     """
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
+    def __init__(self, G: nx.MultiDiGraph, seed: csr.Seed | None = None) -> None:
         import scipy.sparse as sp
 
         self.nodes: list[str] = list(G.nodes)
         n = len(self.nodes)
         self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
-        heads, per_node, per_pair, edges = csr.adjacency(G)
-        eu = np.repeat(
-            np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
-        )
-        ev = np.repeat(
-            np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
-            np.asarray(per_pair, np.int64),
-        )
+        if seed is None:
+            heads, per_node, per_pair, edges = csr.adjacency(G)
+            eu = np.repeat(
+                np.repeat(np.arange(n, dtype=np.int64), per_node), np.asarray(per_pair, np.int64)
+            )
+            ev = np.repeat(
+                np.fromiter(map(self.index.__getitem__, heads), dtype=np.int64, count=len(heads)),
+                np.asarray(per_pair, np.int64),
+            )
+        else:  # the edges in the order they were added: within a pair, as the graph holds them
+            eu, ev, edges = seed.tail, seed.head, seed.data
+        # by (u, v), and stable: a pair's parallel edges stay in the graph's order
         order = np.lexsort((ev, eu))
         self.edges = list(map(edges.__getitem__, order.tolist()))
         eu, ev = eu[order], ev[order]
@@ -118,11 +122,16 @@ class Core:
         self.t_indices = tr.indices.astype(np.int32)
         self.t_indptr = tr.indptr.astype(np.int32)
         self.t_perm = tr.data.astype(np.int64) - 1
-        self._attributes()
-        self.xy = csr.coordinates(G)
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._tiebreak: np.ndarray | None = None
+        # each edge's weights as the build gave them (None: read from the edges)
+        self._rows: tuple[np.ndarray, list[dict[str, Any]]] | None = None
+        if seed is None:
+            self._attributes()
+        else:
+            self._seeded(seed, order, eu, ev)
+        self.xy = csr.coordinates(G)
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
@@ -171,6 +180,21 @@ class Core:
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
+    def _seeded(self, seed: csr.Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> None:
+        """:meth:`_attributes` from the columns the build wrote down (the same arrays and codes)."""
+        got = csr.seeded(seed, order, eu, ev)
+        self.link_codes, self.mode_codes, self.place_codes = got["tables"]
+        link, self.mode_code, self.routable = got["link"], got["mode"], got["routable"]
+        self.link_code, self.is_link = link, link >= 0
+        self.u_place, self.v_place = got["u_place"], got["v_place"]
+        from_gate, to_gate = got["from_gate"], got["to_gate"]
+        self._link0 = np.where(self.is_link, link, 0)
+        self.gate_out = np.flatnonzero(from_gate)
+        self.gate_in = np.flatnonzero(to_gate)
+        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
+        self._tiebreak = seed.tiebreak[order]
+        self._rows = (seed.weight[order], seed.weight_rows)
+
     def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
         for x in chosen:
@@ -193,10 +217,16 @@ class Core:
                 # the stored attribute (less the first wait on the transit clock) and the
                 # tie-break, as Weight.cost adds them
                 attr = wf.by
-                got = np.array([d[attr] for d in self.edges], dtype=np.float64)
+                got = self._built(attr)
+                if got is None:
+                    got = np.array([d[attr] for d in self.edges], dtype=np.float64)
                 if wf.transit:
                     out = self.gate_out
-                    got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                    waits = self._built("wait_h")
+                    if waits is None:
+                        got[out] -= [self.edges[i].get("wait_h", 0.0) for i in out.tolist()]
+                    else:
+                        got[out] -= waits[out]
                 got += self.tiebreaks()
             else:
                 fn = wf.cost
@@ -205,6 +235,21 @@ class Core:
                 )
             self._costs[key] = got
         return got
+
+    def _built(self, attr: str) -> np.ndarray | None:
+        """Every edge's ``attr`` as the build gave it, or ``None`` (not a weight, or changed).
+
+        The weights of a network's edges are a few distinct mappings (edges alike share one):
+        each is read once, not once per edge.
+        """
+        if self._rows is None:
+            return None
+        which, rows = self._rows
+        try:
+            values = np.array([r[attr] for r in rows], dtype=np.float64)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return values[which]
 
     def tiebreaks(self) -> np.ndarray:
         """Every edge's tie-break (:func:`corridormap.network.tiebreak`; 0 where it has none)."""
@@ -581,8 +626,11 @@ def _key(wf: Weight) -> tuple[Any, ...]:
 
 @paused
 def _build(G: nx.MultiDiGraph) -> Any:
+    # a network as its build left it comes with its columns (network.build_network)
+    seed = cached(G, csr.SEED, structure=True)
+    invalidate(G, csr.SEED)  # read once: the export keeps what it needs
     try:
-        return Core(G)
+        return Core(G, seed)
     except (KeyError, TypeError, ValueError):
         return _NO_EXPORT
 
@@ -662,13 +710,16 @@ def note_query(G: nx.MultiDiGraph, *, many: bool = False) -> None:
 def values_changed(G: nx.MultiDiGraph) -> None:
     """Tell the export of ``G`` that edge values (``time_h`` ...) were changed in place.
 
-    Its cached weight vectors and matrices are dropped; the structure is kept.
+    Its cached weight vectors and matrices are dropped; the structure is kept. A loaded
+    network's export takes the values its build wrote down, so this is needed after any such
+    change, before the first query too.
     """
     invalidate(G, "sweep_layout")  # the sweep's tables (corridormap.sweep.search.layout)
     c = core(G)
     if c is not None:
         c._costs.clear()
         c._tiebreak = None
+        c._rows = None
         c._vectors.clear()
         c._matrices.clear()
 

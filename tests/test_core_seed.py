@@ -1,0 +1,102 @@
+"""The compiled export made from the columns a network's build wrote down (csr.Seed).
+
+It must be the export read from the graph's own edges, array for array and code for code,
+and a graph changed after its build must be read from its edges again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import corridormap as cm
+from conftest import tiny, write_geodata
+from corridormap import csr
+from corridormap._cache import cached
+from corridormap.search import Core, core
+
+
+def _same(a: Core, b: Core) -> None:
+    """Every attribute of two exports is equal (edge mappings: the same objects)."""
+    assert a.tiebreaks().tolist() == b.tiebreaks().tolist()
+    for name, x in vars(a).items():
+        y = getattr(b, name)
+        if name == "edges":
+            assert len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True))
+        elif isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), name
+        elif isinstance(x, dict):
+            assert list(x.items()) == list(y.items()), name
+        elif name not in ("_matrices", "_vectors", "_costs", "_rows"):
+            assert x == y, name
+
+
+def _seed(G) -> csr.Seed:
+    seed = cached(G, csr.SEED, structure=True)
+    assert isinstance(seed, csr.Seed)
+    return seed
+
+
+@pytest.mark.parametrize("as_of", [None, "2015"])
+def test_the_seeded_export_is_the_export_read_from_the_edges(as_of):
+    G = cm.load_network(as_of=as_of)
+    _same(Core(G), Core(G, _seed(G)))
+
+
+def test_the_seeded_export_of_a_network_with_services_and_plans(tmp_path):
+    G = cm.load_network(write_geodata(tmp_path / "geo", tiny()))
+    _same(Core(G), Core(G, _seed(G)))
+
+
+def test_the_first_export_uses_the_seed_once(bundled_G):
+    G = cm.load_network()
+    assert _seed(G) is not None
+    c = core(G)
+    _same(Core(G), c)
+    assert cached(G, csr.SEED, structure=True) is None  # the export keeps what it needs
+
+
+def test_a_graph_changed_after_its_build_is_read_from_its_edges():
+    G = cm.load_network()
+    u, v, d = next(iter(G.edges(data=True)))
+    G.add_edge(u, v, key="extra", **{**d, "link_id": "extra"})
+    assert cached(G, csr.SEED, structure=True) is None
+    c = core(G)
+    assert "extra" in c.link_codes and len(c.edges) == G.number_of_edges()
+    assert cached(G.copy(), csr.SEED, structure=True) is None
+
+
+@pytest.mark.parametrize("known", [[], ["c", "a"]])
+def test_first_seen_numbers_values_as_codes_does(known):
+    rng = np.random.default_rng(7)
+    names = ["a", "b", "c", "d", "e", "f"]
+    raw = rng.integers(-1, len(names), size=200)
+    table = {k: i for i, k in enumerate(known)}
+    expected = dict(table)
+    values = [names[i] if i >= 0 else None for i in raw.tolist()]
+    want = csr.codes(values, expected, none=-1)
+    got = csr.first_seen(raw, names, table)
+    assert got.tolist() == want.tolist() and list(table.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("clock", ["transit", "door-to-door"])
+def test_the_seeded_export_costs_edges_as_the_edges_say(clock):
+    G = cm.load_network()
+    a, b = Core(G), Core(G, _seed(G))
+    for by in ("time_h", "cost_usd", "co2_kg", "distance_km"):
+        wf = cm.make_weight(by, clock=clock)
+        assert a.cost(wf).tolist() == b.cost(wf).tolist() == [wf.cost(d) for d in b.edges]
+
+
+def test_values_changed_in_place_are_read_from_the_edges():
+    from corridormap.search import values_changed
+
+    G = cm.load_network()
+    c = core(G)
+    wf = cm.make_weight("time_h")
+    before = c.cost(wf).copy()
+    c.edges[0]["time_h"] += 1.0
+    values_changed(G)
+    after = c.cost(wf)
+    assert after[0] == pytest.approx(before[0] + 1.0)
+    assert after[1:].tolist() == before[1:].tolist()

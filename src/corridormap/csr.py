@@ -345,3 +345,17 @@ def stopping(
         if limit == np.inf:
             return dist, pred
         step = np.inf if np.count_nonzero(np.isfinite(dist)) * 8 > n else step * 4.0
+
+
+def seeded_values(rows: tuple[np.ndarray, list[dict[str, Any]]], attr: str) -> np.ndarray | None:
+    """Every edge's ``attr`` from the weights the build wrote down, or ``None`` if not a weight.
+
+    ``rows`` is ``(which, mappings)``: the weights of a network's edges are a few distinct
+    mappings (edges alike share one), each read once, not once per edge.
+    """
+    which, mappings = rows
+    try:
+        values = np.array([m[attr] for m in mappings], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return values[which]

@@ -237,19 +237,8 @@ class Core:
         return got
 
     def _built(self, attr: str) -> np.ndarray | None:
-        """Every edge's ``attr`` as the build gave it, or ``None`` (not a weight, or changed).
-
-        The weights of a network's edges are a few distinct mappings (edges alike share one):
-        each is read once, not once per edge.
-        """
-        if self._rows is None:
-            return None
-        which, rows = self._rows
-        try:
-            values = np.array([r[attr] for r in rows], dtype=np.float64)
-        except (KeyError, TypeError, ValueError):
-            return None
-        return values[which]
+        """Every edge's ``attr`` as the build gave it, or ``None`` (not a weight, or changed)."""
+        return None if self._rows is None else csr.seeded_values(self._rows, attr)
 
     def tiebreaks(self) -> np.ndarray:
         """Every edge's tie-break (:func:`corridormap.network.tiebreak`; 0 where it has none)."""

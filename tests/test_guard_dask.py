@@ -248,8 +248,9 @@ def test_a_frozen_worker_stops_the_sweep_after_the_stall_timeout(geo, tmp_path, 
     out = tmp_path / "t.csv"
     out.write_text(GOOD)
     c = cluster(1)
-    # small partitions (about a second each), so the first finishes well within the limit
-    args = _sweep_args(geo, out, c.address, "--stall-timeout", "15", draws="20000")
+    # partitions of about a second each: the first finishes well within the limit, and the
+    # worker is frozen before the others are done
+    args = _sweep_args(geo, out, c.address, "--stall-timeout", "15", draws="400000")
     sweep = _start_sweep(args)
     _wait_for_a_part(out, sweep)
     os.kill(c.workers[0], signal.SIGSTOP)
@@ -273,3 +274,27 @@ def test_a_cluster_without_workers_stops_after_the_worker_timeout(geo, tmp_path,
     assert code == 4
     assert "no Dask worker has been connected to the scheduler for 3 s (--worker-timeout)" in line
     assert out.read_text() == GOOD
+
+
+def test_a_result_its_worker_does_not_send_is_a_stall():
+    """A partition done on a worker that then freezes: its result is waited for no longer
+    than the stall timeout, and the sweep stops with the stall's one line."""
+    from types import SimpleNamespace
+
+    from corridormap import ClusterError
+    from corridormap.sweep.execution import _fetched
+
+    class Held:
+        status = "finished"
+
+        def result(self, timeout=None):
+            assert timeout == 15
+            raise TimeoutError
+
+    watch = SimpleNamespace(stall_timeout=15, kept="; 2 of 6 partitions are kept")
+    with pytest.raises(ClusterError) as err:
+        _fetched(watch, Held(), 2, 6)
+    text = str(err.value)
+    assert text.startswith("no partition of the sweep finished in 15 s (--stall-timeout)")
+    assert "partition 3 of 6 was done but its worker did not send it" in text
+    assert text.endswith("2 of 6 partitions are kept")

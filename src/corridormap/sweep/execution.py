@@ -435,7 +435,7 @@ def _run_watched(watch: _Watch, G: nx.MultiDiGraph, remaining: list[int], job: J
             lost = [f for f in done if f.status not in ("finished", "error")]
             for fut in done:
                 if fut.status in ("finished", "error"):
-                    watch.keep(index[fut], _result(fut, index[fut], n))
+                    watch.keep(index[fut], _fetched(watch, fut, index[fut], n))
             if lost:
                 watch.workers()  # a lost scheduler is an error; lost workers, a retry
                 return True
@@ -461,11 +461,26 @@ def _run_watched(watch: _Watch, G: nx.MultiDiGraph, remaining: list[int], job: J
             client.cancel([*index, graph], force=True)
 
 
-def _result(fut: Any, i: int, n: int) -> dict[str, list]:
-    """A finished future's columns; a partition's own error raised as it is."""
+def _fetched(watch: _Watch, fut: Any, i: int, n: int) -> dict[str, list]:
+    """:func:`_result`, fetched from the worker that holds it within the stall timeout."""
+    try:
+        return _result(fut, i, n, watch.stall_timeout)
+    except TimeoutError:
+        raise ClusterError(
+            f"no partition of the sweep finished in {watch.stall_timeout:g} s "
+            f"(--stall-timeout): partition {i + 1} of {n} was done but its worker did not "
+            f"send it; a worker may be frozen{watch.kept}"
+        ) from None
+
+
+def _result(fut: Any, i: int, n: int, timeout: float | None = None) -> dict[str, list]:
+    """A finished future's columns; a partition's own error raised as it is.
+
+    ``TimeoutError`` if the worker holding it does not send it within ``timeout`` seconds.
+    """
     status = getattr(fut, "status", "finished")
     if status == "error":
-        exc = fut.exception()
+        exc = fut.exception(timeout=timeout)
         if isinstance(exc, CorridormapError):
             raise exc
         name = type(exc).__name__
@@ -479,7 +494,7 @@ def _result(fut: Any, i: int, n: int) -> dict[str, list]:
         )
     if status == "cancelled":
         raise ClusterError(f"partition {i + 1} of {n} was cancelled by the Dask scheduler")
-    return fut.result()
+    return fut.result(timeout=timeout)
 
 
 def _kept(done: int, n: int, store: Any) -> str:

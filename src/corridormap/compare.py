@@ -167,6 +167,7 @@ class Comparison:
         """
         rows = []
         sim = self.simulation
+        tenth, dollar = (1, 0) if digits is not None else (None, None)
         for fam in self.families:
             if fam.name not in self.routes:
                 continue
@@ -180,7 +181,7 @@ class Comparison:
             row: dict[str, Any] = {
                 "family": fam.name,
                 "label": fam.label,
-                "distance_km": _round(r.distance_km, 1 if digits is not None else None),
+                "distance_km": _round(r.distance_km, tenth),
                 "clock": self.clock,
             }
             e = self.expected[fam.name]
@@ -192,11 +193,9 @@ class Comparison:
             for name in _CLOCK_FIGURES:
                 row[name] = _rounded(summary(draws[name], means[name]), digits)
             row["days"] = row["transit_days" if self.clock == "transit" else "door_to_door_days"]
-            row["cost_usd"] = _rounded(
-                summary(sim.cost[:, j], e["cost"]), 0 if digits is not None else None
-            )
+            row["cost_usd"] = _rounded(summary(sim.cost[:, j], e["cost"]), dollar)
             row.update(
-                co2_kg=_round(r.co2_kg, 1 if digits is not None else None),
+                co2_kg=_round(r.co2_kg, tenth),
                 borders=r.borders,
                 transshipments=r.transshipments,
                 nodes=r.nodes,

@@ -216,18 +216,9 @@ def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | Non
 
 
 #: the columns of a reached family's figures, in the order :func:`add_rows` gives them
-_FIGURES = (
-    "distance_km",
-    "days_expected",
-    "days_p10",
-    "days_p50",
-    "days_p90",
-    "schedule_wait_days",
-    "cost_usd_expected",
-    "cost_usd_p10",
-    "cost_usd_p50",
-    "cost_usd_p90",
-)
+_FIGURES = SWEEP_COLUMNS[
+    SWEEP_COLUMNS.index("distance_km") : SWEEP_COLUMNS.index("cost_usd_p90") + 1
+]
 _NO_FIGURES = (math.nan,) * len(_FIGURES)
 #: the columns :func:`add_rows` reads off each family's route and Monte Carlo
 _PER_FAMILY = ("reachable", *_FIGURES, "p_instc_faster", "nodes")

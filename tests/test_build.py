@@ -59,3 +59,17 @@ def test_the_layer_index_written_by_the_build_is_the_one_read_from_the_nodes(tmp
         written = cached(G, "layer_index")
         assert written is not None
         assert list(written.items()) == list(_build_layer_index(G).items())
+
+
+def test_every_name_the_build_sets_on_a_link_edge_is_one_no_link_may_use():
+    """The build writes its weights and edge fields over a link's own properties unchecked:
+    the geodata's checks must refuse every one of those names as a link property."""
+    from corridormap._schema import LINK_RESERVED
+
+    gd = load_geodata()
+    set_by_build = set()
+    for _, _, d in cm.load_network().edges(data=True):
+        if d["kind"] == "link":
+            set_by_build |= d.keys() - gd.links[d["link_id"]].keys()
+    assert {"time_h", "cost_usd", "terms", "geometry", "tiebreak"} <= set_by_build
+    assert set_by_build <= set(LINK_RESERVED)

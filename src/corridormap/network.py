@@ -18,6 +18,7 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 
 from __future__ import annotations
 
+import itertools
 import os
 from array import array
 from hashlib import blake2b
@@ -27,7 +28,7 @@ import networkx as nx
 
 from . import csr, model
 from ._cache import derived, store
-from ._errors import GeodataError, InputError
+from ._errors import InputError
 from ._gc import paused, settled
 from ._schema import (
     LINK_RESERVED,
@@ -168,9 +169,12 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
 
     A link's properties are then taken out of ``gd.links`` and made the mapping of one of its
     edges (the geodata of :func:`load_network`, read for the build alone): a million links'
-    mappings are not copied, and their positions are let go as the edges are added.
+    mappings are not copied, and their positions are let go as the edges are added. That
+    geodata is as :func:`corridormap.load_geodata` checked it, so its ids and property names
+    are not checked again.
     """
-    _check_geodata(gd)
+    if not consume:
+        _check_geodata(gd)
     params = gd.params
     G = nx.MultiDiGraph(
         crs="EPSG:4326",
@@ -193,12 +197,10 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
     for pid, attrs in nodes:
         _new_node(G, pid, attrs)
         cols.node(pid, pid)
-    forward, backward = _link_geometries(gd, lids)
     weights = _Weights(params)
-    for at, (lid, fwd, rev) in enumerate(zip(lids, forward, backward, strict=True)):
-        _add_link(G, gd, lid, fwd, rev, layers, weights, cols, at, consume)
+    _add_links(G, gd, lids, layers, weights, cols, consume)
     _add_transfers(G, gd, layers, weights, cols)
-    G.__networkx_cache__.clear()  # the structure was written directly (_new_node, _new_edge)
+    G.__networkx_cache__.clear()  # the structure was written directly, not by add_edge
     # the compiled export is made from these columns when it is first needed
     store(G, csr.SEED, cols.seed(weights.rows), structure=True)
     store(G, "layer_index", cols.layer_index)
@@ -244,29 +246,6 @@ class _Columns:
             else:
                 got.append(node)
         return at
-
-    def edge(self, u: int, v: int, link: int, data: dict[str, Any], row: int) -> None:
-        """Write down an edge just added to the graph (``link``: -1 for a transfer).
-
-        ``row`` is where its weights are in :attr:`_Weights.rows`.
-        """
-        self.tail.append(u)
-        self.head.append(v)
-        self.link.append(link)
-        self.data.append(data)
-        self.tiebreak.append(data["tiebreak"])
-        self.weight.append(row)
-
-    def pair(
-        self, u: int, v: int, link: int, there: dict[str, Any], back: dict[str, Any], row: int
-    ) -> None:
-        """Write down a link's edges ``u -> v`` and ``v -> u``, just added to the graph."""
-        self.tail.extend((u, v))
-        self.head.extend((v, u))
-        self.link.extend((link, link))
-        self.data.extend((there, back))
-        self.tiebreak.extend((there["tiebreak"], back["tiebreak"]))
-        self.weight.extend((row, row))
 
     def seed(self, rows: list[dict[str, Any]]) -> csr.Seed:
         """The columns as arrays; ``rows`` are the build's distinct weights."""
@@ -373,26 +352,31 @@ def _link_geometries(gd: Geodata, lids: list[str]) -> tuple[Any, Any]:
     import shapely
 
     coords = [gd.links[lid]["coords"] for lid in lids]
-    flat = np.array([c for cs in coords for c in cs], dtype=float).reshape(-1, 2)
-    index = np.repeat(np.arange(len(lids)), [len(cs) for cs in coords])
+    counts = np.fromiter(map(len, coords), dtype=np.int64, count=len(coords))
+    chain = itertools.chain.from_iterable
+    flat = np.fromiter(chain(chain(coords)), dtype=float, count=2 * int(counts.sum()))
+    flat = flat.reshape(-1, 2)
+    index = np.repeat(np.arange(len(lids)), counts)
     forward = shapely.linestrings(flat, indices=index) if lids else []
     backward = shapely.reverse(forward) if lids else []
     return forward, backward
 
 
-def _add_link(
+def _add_links(
     G: nx.MultiDiGraph,
     gd: Geodata,
-    lid: str,
-    fwd: Any,
-    rev: Any,
+    lids: list[str],
     layers: dict[str, set[str]],
     weights: _Weights,
     cols: _Columns,
-    at: int,
     consume: bool = False,
 ) -> None:
-    """Add a link's two edges on each of its layers, and its end nodes on those layers.
+    """Add each link's two edges on each of its layers, and its end nodes on those layers.
+
+    A link's edges carry its properties (but ``coords``), its weights, and what the network
+    says of the edge (``kind``, ``link_id``, ``layer``, ``service``, ``routable``, ``u_place``,
+    ``v_place``, ``geometry``, ``tiebreak``). None of those names is a property of a link: the
+    geodata's checks refuse them (:data:`corridormap._schema.LINK_RESERVED`).
 
     Parameters
     ----------
@@ -400,70 +384,84 @@ def _add_link(
         The network being built.
     gd
         The geodata.
-    lid
-        The link id.
-    fwd, rev
-        Its geometry in its direction and reversed.
+    lids
+        The link ids, in the order of ``cols.links``.
     layers
-        The layers at each place; the link's are added at its ends.
+        The layers at each place; each link's are added at its ends.
     weights
         The build's weights.
     cols
         The build's columns, where the new nodes and edges are written down.
-    at
-        The link's position in ``cols.links``.
     consume
-        Take the link out of ``gd.links``, and make its properties the mapping of its last
-        edge (:func:`_build`).
-
-    Raises
-    ------
-    GeodataError
-        If a property of the link has the name of a weight the network computes.
+        Take each link out of ``gd.links`` as it is added (:func:`_build`).
     """
-    if consume:
-        base = link = gd.links.pop(lid)
-    else:
-        link = gd.links[lid]
-        base = dict(link)
-    base.pop("coords", None)
-    routable = link["status"] in ROUTABLE_STATUSES
-    a, b = link["from"], link["to"]
-    layers_here = link_layers(link)
-    for i, layer in enumerate(layers_here):
-        service = layer.split(":", 1)[1] if link["services"] else None
-        wts = weights.link(link, service)
-        ends, where = [], []
-        for pid in (a, b):
-            layers[pid].add(layer)
-            node = layer_node(pid, layer)
-            i = cols.index.get(node)
-            if i is None:
-                attrs = {"place": pid, "layer": layer, **_node_attrs(gd.nodes[pid])}
-                _new_node(G, node, attrs)
-                i = cols.node(node, pid)
-            ends.append(node)
-            where.append(i)
-        if not base.keys().isdisjoint(wts):
-            clash = sorted(set(base) & set(wts))
-            raise GeodataError(
-                f"property {clash[0]!r} is a weight the network computes itself; rename it",
-                file="links.geojson",
-                feature=lid,
-                field=clash[0],
+    forward, backward = _link_geometries(gd, lids)
+    links, nodes, index = gd.links, gd.nodes, cols.index
+    succ, pred = G._succ, G._pred
+    tail, head, at_link, datas, tiebreaks, rows = [], [], [], [], [], []
+    for at, (lid, fwd, rev) in enumerate(zip(lids, forward, backward, strict=True)):
+        if consume:
+            base = link = links.pop(lid)
+        else:
+            link = links[lid]
+            base = dict(link)
+        base.pop("coords", None)
+        routable = link["status"] in ROUTABLE_STATUSES
+        a, b = link["from"], link["to"]
+        here = link_layers(link)
+        for n, layer in enumerate(here, 1):
+            service = layer.split(":", 1)[1] if link["services"] else None
+            wts = weights.link(link, service)
+            ends = []
+            for pid in (a, b):
+                layers[pid].add(layer)
+                node = layer_node(pid, layer)
+                i = index.get(node)
+                if i is None:
+                    attrs = {"place": pid, "layer": layer, **_node_attrs(nodes[pid])}
+                    _new_node(G, node, attrs)
+                    i = cols.node(node, pid)
+                ends.append((node, i))
+            (u, iu), (v, iv) = ends
+            # the properties' own mapping (the same keys, in the same order) for the last edge
+            common = base if consume and n == len(here) else dict(base)
+            common.update(wts)
+            common["kind"] = "link"
+            common["link_id"] = lid
+            common["layer"] = layer
+            common["service"] = service
+            common["routable"] = routable
+            key = f"{lid}@{layer}"
+            back_key = f"{key}~r"
+            tb, back_tb = tiebreak(key), tiebreak(back_key)
+            there = dict(common)
+            there["u_place"], there["v_place"], there["geometry"], there["tiebreak"] = a, b, fwd, tb
+            back = common
+            back["u_place"], back["v_place"], back["geometry"], back["tiebreak"] = (
+                b,
+                a,
+                rev,
+                back_tb,
             )
-        # the properties' own mapping (the same keys, in the same order) for the last edge
-        common = base if consume and i == len(layers_here) - 1 else dict(base)
-        common.update(wts)
-        common.update(kind="link", link_id=lid, layer=layer, service=service, routable=routable)
-        there = dict(common)
-        key = f"{lid}@{layer}"
-        there.update(u_place=a, v_place=b, geometry=fwd, tiebreak=tiebreak(key))
-        back = common
-        back.update(u_place=b, v_place=a, geometry=rev, tiebreak=tiebreak(f"{key}~r"))
-        _new_edge(G, ends[0], ends[1], key, there)
-        _new_edge(G, ends[1], ends[0], f"{key}~r", back)
-        cols.pair(where[0], where[1], at, there, back, weights.row[id(wts)])
+            for x, y, k, data in ((u, v, key, there), (v, u, back_key, back)):
+                keyed = succ[x].get(y)  # what add_edge does, without its checks and copies
+                if keyed is None:
+                    keyed = succ[x][y] = {}
+                    pred[y][x] = keyed
+                keyed[k] = data
+            tail += (iu, iv)
+            head += (iv, iu)
+            at_link += (at, at)
+            datas += (there, back)
+            tiebreaks += (tb, back_tb)
+            row = weights.row[id(wts)]
+            rows += (row, row)
+    cols.tail.extend(tail)
+    cols.head.extend(head)
+    cols.link.extend(at_link)
+    cols.data.extend(datas)
+    cols.tiebreak.extend(tiebreaks)
+    cols.weight.extend(rows)
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -476,20 +474,6 @@ def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
     G._pred[node] = {}
 
 
-def _new_edge(G: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]) -> None:
-    """Add edge ``u -> v`` under a new ``key``, with ``data`` as its own attribute mapping.
-
-    What ``G.add_edge`` does for nodes already in ``G`` and a key not used yet between them,
-    without its checks and copies (a million edges are built in seconds). The build's keys
-    are unique: a link id and a layer, or a place and two layers.
-    """
-    keyed = G._succ[u].get(v)
-    if keyed is None:
-        keyed = G._succ[u][v] = {}
-        G._pred[v][u] = keyed
-    keyed[key] = data
-
-
 def _add_transfers(
     G: nx.MultiDiGraph,
     gd: Geodata,
@@ -498,6 +482,9 @@ def _add_transfers(
     cols: _Columns,
 ) -> None:
     """Add the transfer edges between the layers at each place (chokepoints have none).
+
+    Every transfer from layer ``a`` to layer ``b`` has the same mapping but for its place and
+    tie-break: each is a copy of one made per ``(a, b)`` (:func:`_transfer_template`).
 
     Parameters
     ----------
@@ -513,42 +500,98 @@ def _add_transfers(
         The build's columns, where the new edges are written down.
     """
     index = cols.index
-    kinds: dict[tuple[str, str], str | None] = {}
+    succ, pred = G._succ, G._pred
+    templates: dict[tuple[str, str], tuple[dict[str, Any], int] | None] = {}
+    #: the layers at a place -> its transfers: (from, to, template, weights' row)
+    plans: dict[frozenset[str], list[tuple[str, str, dict[str, Any], int]]] = {}
+    tail, head, datas, tiebreaks, rows, from_gate, to_gate = [], [], [], [], [], [], []
     for pid in sorted(layers):
         if gd.nodes[pid]["kind"] in PASS_THROUGH_KINDS:
             continue
-        present = [GATE, *sorted(layers[pid])]
-        for a in present:
-            for b in present:
-                kind = kinds.get((a, b), "")
-                if kind == "":
-                    kind = kinds[a, b] = model.transfer_type(a, b)
-                if kind is None:
-                    continue
-                key = f"{pid}:{a}>{b}"
-                data = {
-                    "tiebreak": tiebreak(key),
-                    "kind": "transfer",
-                    "transfer": kind,
-                    "place": pid,
-                    "from_layer": a,
-                    "to_layer": b,
-                    "u_place": pid,
-                    "v_place": pid,
-                    "link_id": None,
-                    "mode": "transfer",
-                    "status": "operational",
-                    "routable": True,
-                }
-                wts = weights.transfer(kind, b)
-                data.update(wts)
-                # both nodes are there: the gate of a place that is no chokepoint, and the
-                # layers its links added
-                u, v = layer_node(pid, a), layer_node(pid, b)
-                _new_edge(G, u, v, key, data)
-                cols.edge(index[u], index[v], -1, data, weights.row[id(wts)])
-                cols.from_gate.append(a == GATE)
-                cols.to_gate.append(b == GATE)
+        here = frozenset(layers[pid])
+        plan = plans.get(here)
+        if plan is None:
+            plan = plans[here] = _transfer_plan(here, templates, weights)
+        for a, b, template, row in plan:
+            # both nodes are there: the gate of a place that is no chokepoint, and the layers
+            # its links added
+            u = pid if a == GATE else f"{pid}{SEP}{a}"  # layer_node, inline
+            v = pid if b == GATE else f"{pid}{SEP}{b}"
+            key = f"{pid}:{a}>{b}"
+            tb = tiebreak(key)
+            data = template.copy()
+            data["tiebreak"] = tb
+            data["place"] = data["u_place"] = data["v_place"] = pid
+            keyed = succ[u].get(v)  # as in _add_links
+            if keyed is None:
+                keyed = succ[u][v] = {}
+                pred[v][u] = keyed
+            keyed[key] = data
+            tail.append(index[u])
+            head.append(index[v])
+            datas.append(data)
+            tiebreaks.append(tb)
+            rows.append(row)
+            from_gate.append(a == GATE)
+            to_gate.append(b == GATE)
+    cols.tail.extend(tail)
+    cols.head.extend(head)
+    cols.link.extend([-1] * len(tail))
+    cols.data.extend(datas)
+    cols.tiebreak.extend(tiebreaks)
+    cols.weight.extend(rows)
+    cols.from_gate.extend(from_gate)
+    cols.to_gate.extend(to_gate)
+
+
+def _transfer_plan(
+    here: frozenset[str],
+    templates: dict[tuple[str, str], tuple[dict[str, Any], int] | None],
+    weights: _Weights,
+) -> list[tuple[str, str, dict[str, Any], int]]:
+    """The transfers at a place with the layers ``here``, in the order the build adds them.
+
+    ``(from layer, to layer, template, weights' row)`` for every ordered pair of its gate and
+    layers (sorted, the gate first) that has a transfer; ``templates`` holds each pair's
+    :func:`_transfer_template`, made when first needed.
+    """
+    present = [GATE, *sorted(here)]
+    plan = []
+    for a in present:
+        for b in present:
+            if (a, b) not in templates:
+                templates[a, b] = _transfer_template(a, b, weights)
+            made = templates[a, b]
+            if made is not None:
+                plan.append((a, b, *made))
+    return plan
+
+
+def _transfer_template(a: str, b: str, weights: _Weights) -> tuple[dict[str, Any], int] | None:
+    """The mapping of a transfer from layer ``a`` to ``b`` and its weights' row (``None``: none).
+
+    Its ``tiebreak``, ``place``, ``u_place`` and ``v_place`` are for each transfer to set.
+    """
+    kind = model.transfer_type(a, b)
+    if kind is None:
+        return None
+    wts = weights.transfer(kind, b)
+    data = {
+        "tiebreak": 0.0,
+        "kind": "transfer",
+        "transfer": kind,
+        "place": None,
+        "from_layer": a,
+        "to_layer": b,
+        "u_place": None,
+        "v_place": None,
+        "link_id": None,
+        "mode": "transfer",
+        "status": "operational",
+        "routable": True,
+    }
+    data.update(wts)
+    return data, weights.row[id(wts)]
 
 
 def _check_geodata(gd: Geodata) -> None:

@@ -188,7 +188,7 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
         G.graph["as_of"] = gd.as_of
     layers: dict[str, set[str]] = {pid: set() for pid in gd.nodes}
     nodes = [
-        (pid, {"place": pid, "layer": GATE, **_node_attrs(gd.nodes[pid])})
+        (pid, _node_attrs(gd.nodes[pid], pid, GATE))
         for pid in sorted(gd.nodes)
         if gd.nodes[pid]["kind"] not in PASS_THROUGH_KINDS
     ]
@@ -218,8 +218,9 @@ class _Columns:
         self.places = sorted(gd.nodes)
         self.place_at = dict(zip(self.places, range(len(self.places)), strict=True))
         self.links = lids
-        self.link_mode = [gd.links[lid]["mode"] for lid in lids]
-        self.link_routable = [gd.links[lid]["status"] in ROUTABLE_STATUSES for lid in lids]
+        #: each link's mode and whether it is routable, in ``lids`` order (:func:`_add_links`)
+        self.link_mode: list[str] = []
+        self.link_routable: list[bool] = []
         #: node id -> index, in the graph's node order
         self.index: dict[str, int] = {}
         #: place -> its layer nodes, in the graph's node order (what layer_nodes reads)
@@ -275,9 +276,12 @@ class _Columns:
         )
 
 
-def _node_attrs(props: dict[str, Any]) -> dict[str, Any]:
-    """A place's node attributes: its properties, with ``x`` and ``y`` for ``lon`` and ``lat``."""
-    attrs = {"x": props["lon"], "y": props["lat"]}
+def _node_attrs(props: dict[str, Any], place: str, layer: str) -> dict[str, Any]:
+    """A node's attributes: its place and layer, then the place's properties.
+
+    ``x`` and ``y`` stand for ``lon`` and ``lat``, where those were.
+    """
+    attrs = {"place": place, "layer": layer, "x": props["lon"], "y": props["lat"]}
     attrs.update(props)
     del attrs["lon"], attrs["lat"]
     return attrs
@@ -407,6 +411,8 @@ def _add_links(
             base = dict(link)
         base.pop("coords", None)
         routable = link["status"] in ROUTABLE_STATUSES
+        cols.link_mode.append(link["mode"])
+        cols.link_routable.append(routable)
         a, b = link["from"], link["to"]
         here = link_layers(link)
         for n, layer in enumerate(here, 1):
@@ -418,7 +424,7 @@ def _add_links(
                 node = layer_node(pid, layer)
                 i = index.get(node)
                 if i is None:
-                    attrs = {"place": pid, "layer": layer, **_node_attrs(nodes[pid])}
+                    attrs = _node_attrs(nodes[pid], pid, layer)
                     _new_node(G, node, attrs)
                     i = cols.node(node, pid)
                 ends.append((node, i))

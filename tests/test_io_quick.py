@@ -8,6 +8,7 @@ both must give the same data (key order included) or the same error.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 
@@ -309,3 +310,29 @@ def test_chords_agree_with_the_check_of_one_link():
             except cm.GeodataError as exc:
                 many = str(exc)
             assert one == many, (a, b, length)
+
+
+def _with_station(tmp_path, via, lon=42.0, lat=47.5):
+    """The tiny network with a station S at (lon, lat) and link A-B passing through ``via``."""
+    data = tiny()
+    _set("A-B", via=via)(data)
+    directory = write_geodata(tmp_path / "geo", data)
+    doc = {"type": "FeatureCollection", "features": [node("S", lon, lat)]}
+    (directory / "stations.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    return directory
+
+
+def test_a_link_through_its_station(tmp_path):
+    gd = cm.load_geodata(_with_station(tmp_path, ["S"]))
+    assert gd.links["A-B"]["via"] == ["S"]
+    assert list(gd.stations) == ["S"]
+
+
+def test_a_link_naming_an_unknown_station(tmp_path):
+    with pytest.raises(cm.GeodataError, match="names station 'T', which is not in stations"):
+        cm.load_geodata(_with_station(tmp_path, ["T"]))
+
+
+def test_a_link_not_through_its_station(tmp_path):
+    with pytest.raises(cm.GeodataError, match="does not pass through station 'S'"):
+        cm.load_geodata(_with_station(tmp_path, ["S"], lon=42.5))

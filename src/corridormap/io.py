@@ -796,6 +796,8 @@ def _check_stations(
     links: dict[str, dict[str, Any]], stations: dict[str, dict[str, Any]], file: str
 ) -> None:
     for lid, link in links.items():
+        if not link["via"]:
+            continue
         verts = set(link["coords"])
         for sid in link["via"]:
             st = stations.get(sid)

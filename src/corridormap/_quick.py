@@ -172,7 +172,8 @@ class Chords:
         )
         chord = 2 * self.radius_km * np.arcsin(np.minimum(1.0, np.sqrt(h)))
         lengths = np.array(self.lengths, dtype=float)
-        near = np.flatnonzero(lengths < 0.9 * chord * (1 + self.MARGIN)).tolist()
+        # every link not clearly long enough (a NaN chord included) is checked exactly
+        near = np.flatnonzero(~(lengths >= 0.9 * chord * (1 + self.MARGIN))).tolist()
         ends_kept, lengths_kept, fids = self.ends, self.lengths, self.fids
         self.fids, self.lengths, self.ends = [], [], []
         for i in near:

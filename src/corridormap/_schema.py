@@ -621,19 +621,43 @@ def typed_features(
     reader alone (copying a million of them would double their memory).
     """
     out = []
+    ids = []
     for i, f in enumerate(check_feature_collection(doc, file)):
-        fid = feature_id(f, file, i)
+        props = f["properties"]
+        fid = props.get("id")
+        if not _usual_id(fid):
+            fid = feature_id(f, file, i)
         geom = f.get("geometry")
         if not isinstance(geom, dict) or geom.get("type") != geom_type:
             got = geom.get("type") if isinstance(geom, dict) else geom
             raise GeodataError(
                 f"must be a {geom_type}, got {show(got)}", file=file, feature=fid, field="geometry"
             )
-        props = f["properties"]
-        check_depth(props, file, fid)
+        if not _SCALARS.issuperset(map(type, props.values())):  # else nothing nests
+            check_depth(props, file, fid)
         out.append((fid, props, geom))
-    check_unique([fid for fid, _, _ in out], file)
+        ids.append(fid)
+    if len(set(ids)) < len(ids):
+        check_unique(ids, file)
     return out
+
+
+#: the types of a property value that holds no list or object (as JSON parses them)
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _usual_id(fid: Any) -> bool:
+    """Whether ``fid`` is an id :func:`feature_id` accepts, by a test of the usual case.
+
+    A ``False`` says nothing: :func:`feature_id` itself decides.
+    """
+    return (
+        type(fid) is str
+        and 0 < len(fid) <= 200
+        and fid.isprintable()
+        and ID_FORBIDDEN not in fid
+        and fid == fid.strip()
+    )
 
 
 # -- dates: when a feature entered or left service, and its dated changes ---------------------

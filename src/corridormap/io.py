@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import _quick
 from . import _schema as v
 from ._errors import GeodataError, InputError, closest
 from ._gc import paused
@@ -307,7 +308,15 @@ def _check_in_country(lon: float, lat: float, country: str, file: str, fid: str)
 def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
     file = path.name
     out: dict[str, dict[str, Any]] = {}
+    boxes = _quick.inner_boxes(country_bounds(), COUNTRY_TOLERANCE_DEG)
     for fid, p, geom in v.typed_features(read_json(path), file, "Point"):
+        quick = _quick.quick_point(p, geom.get("coordinates"), kinds, boxes)
+        if quick is not None:  # the changes the full checks below make
+            p["aliases"] = []
+            p["id"] = fid
+            p["lon"], p["lat"] = quick
+            out[fid] = p
+            continue
         v.check_reserved(p, v.NODE_RESERVED, file, fid)
         lon, lat = v.check_lonlat(geom.get("coordinates"), file, fid)
         v.check_text(p, "name", file, fid)
@@ -351,41 +360,104 @@ def _read_links(
     canals = params.get("canals", {})
     out: dict[str, dict[str, Any]] = {}
     vertices = 0
-    for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
-        v.check_reserved(p, v.LINK_RESERVED, file, fid)
-        raw = geom.get("coordinates")
-        vertices = _count_vertices(raw, vertices, file, fid)
-        coords = [v.check_lonlat(c, file, fid) for c in raw]
-        _check_link_ends(p, coords, nodes, file, fid)
-        mode = v.check_enum(p.get("mode"), v.MODES, file, fid, "mode")
-        v.check_enum(p.get("status"), v.STATUSES, file, fid, "status")
-        v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
-        v.check_text(p, "source", file, fid)
-        v.check_text(p, "notes", file, fid, required=False)
-        p["length_km"] = _link_length(p, coords, file, fid)
-        if mode == "rail":
-            v.check_number(p, "gauge", file, fid)
-        p["services"] = _link_services(p, mode, services, file, fid)
-        if p.get("canal") is not None:
-            canal = v.check_text(p, "canal", file, fid)
-            if canal not in canals:
-                raise GeodataError(
-                    f"canal {canal!r} is not in parameters.toml [canals]",
-                    file=file,
-                    feature=fid,
-                    field="canal",
-                )
-        p["branch"] = v.check_text_list(p, "branch", file, fid)
-        p["via"] = v.check_text_list(p, "via", file, fid)
-        _check_capacity(p, file, fid)
-        for key in ("length_source", "length_note", "operator"):
-            v.check_text(p, key, file, fid, required=False)
-        v.check_number(p, "measured_km", file, fid, required=False)
-        v.check_dates(p, file, fid)
-        p["id"] = fid
-        p["coords"] = coords
-        out[fid] = p
+    chords = _quick.Chords(EARTH_RADIUS_KM)
+    try:
+        for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
+            raw = geom.get("coordinates")
+            coords = _quick.quick_link(p, raw, nodes, ENDPOINT_TOLERANCE_DEG)
+            if coords is not None and vertices + len(coords) <= v.MAX_TOTAL_VERTICES:
+                # the changes _read_link makes; chords.check compares length and chord
+                vertices += len(coords)
+                length = p["length_km"] = float(p["length_km"])
+                chords.add(fid, length, coords)
+                p["services"] = []
+                p["branch"] = []
+                p["via"] = []
+                p["id"] = fid
+                p["coords"] = coords
+            else:
+                vertices = _read_link(p, raw, vertices, nodes, services, canals, file, fid)
+            out[fid] = p
+    except GeodataError as exc:
+        fault: GeodataError | None = exc
+    else:
+        fault = None
+    chords.check(file, _check_chord)  # a link too short before the fault (if any) is first
+    if fault is not None:
+        raise fault
     return out
+
+
+def _read_link(
+    p: dict[str, Any],
+    raw: Any,
+    vertices: int,
+    nodes: dict[str, dict[str, Any]],
+    services: dict[str, Any],
+    canals: dict[str, Any],
+    file: str,
+    fid: str,
+) -> int:
+    """Check one link fully and add what the network needs to its properties.
+
+    Parameters
+    ----------
+    p
+        The link's properties; ``length_km`` becomes a float, and ``services``, ``branch``,
+        ``via``, ``id`` and ``coords`` are set.
+    raw
+        Its geometry's ``coordinates``.
+    vertices
+        The vertices of the file's links before this one.
+    nodes
+        The nodes, by id.
+    services, canals
+        The ``[services]`` and ``[canals]`` of parameters.toml.
+    file, fid
+        The file and the feature, for the errors.
+
+    Returns
+    -------
+    int
+        ``vertices`` plus this link's.
+
+    Raises
+    ------
+    GeodataError
+        Naming the first fault found, and the field.
+    """
+    v.check_reserved(p, v.LINK_RESERVED, file, fid)
+    vertices = _count_vertices(raw, vertices, file, fid)
+    coords = [v.check_lonlat(c, file, fid) for c in raw]
+    _check_link_ends(p, coords, nodes, file, fid)
+    mode = v.check_enum(p.get("mode"), v.MODES, file, fid, "mode")
+    v.check_enum(p.get("status"), v.STATUSES, file, fid, "status")
+    v.check_enum(p.get("basis"), v.BASES, file, fid, "basis")
+    v.check_text(p, "source", file, fid)
+    v.check_text(p, "notes", file, fid, required=False)
+    p["length_km"] = _link_length(p, coords, file, fid)
+    if mode == "rail":
+        v.check_number(p, "gauge", file, fid)
+    p["services"] = _link_services(p, mode, services, file, fid)
+    if p.get("canal") is not None:
+        canal = v.check_text(p, "canal", file, fid)
+        if canal not in canals:
+            raise GeodataError(
+                f"canal {canal!r} is not in parameters.toml [canals]",
+                file=file,
+                feature=fid,
+                field="canal",
+            )
+    p["branch"] = v.check_text_list(p, "branch", file, fid)
+    p["via"] = v.check_text_list(p, "via", file, fid)
+    _check_capacity(p, file, fid)
+    for key in ("length_source", "length_note", "operator"):
+        v.check_text(p, key, file, fid, required=False)
+    v.check_number(p, "measured_km", file, fid, required=False)
+    v.check_dates(p, file, fid)
+    p["id"] = fid
+    p["coords"] = coords
+    return vertices
 
 
 def _count_vertices(raw: Any, vertices: int, file: str, fid: str) -> int:
@@ -519,7 +591,15 @@ def _link_length(p: dict[str, Any], coords: list, file: str, fid: str) -> float:
             field="length_km",
         )
     p["length_km"] = length
-    chord = haversine_km(coords[0], coords[-1])
+    _check_chord(length, coords[0], coords[-1], file, fid)
+    return length
+
+
+def _check_chord(
+    length: float, a: tuple[float, float], b: tuple[float, float], file: str, fid: str
+) -> None:
+    """Raise if a link's ``length`` is under 0.9 times the straight distance between its ends."""
+    chord = haversine_km(a, b)
     if length < 0.9 * chord:
         raise GeodataError(
             f"{length:g} km is shorter than the {chord:,.0f} km straight distance between "
@@ -528,7 +608,6 @@ def _link_length(p: dict[str, Any], coords: list, file: str, fid: str) -> float:
             feature=fid,
             field="length_km",
         )
-    return length
 
 
 def _link_services(
@@ -717,6 +796,8 @@ def _check_stations(
     links: dict[str, dict[str, Any]], stations: dict[str, dict[str, Any]], file: str
 ) -> None:
     for lid, link in links.items():
+        if not link["via"]:
+            continue
         verts = set(link["coords"])
         for sid in link["via"]:
             st = stations.get(sid)

@@ -421,7 +421,7 @@ def _add_links(
             ends = []
             for pid in (a, b):
                 layers[pid].add(layer)
-                node = layer_node(pid, layer)
+                node = f"{pid}{SEP}{layer}"  # layer_node: a link's layer is never the gate
                 i = index.get(node)
                 if i is None:
                     attrs = _node_attrs(nodes[pid], pid, layer)
@@ -449,12 +449,15 @@ def _add_links(
                 rev,
                 back_tb,
             )
-            for x, y, k, data in ((u, v, key, there), (v, u, back_key, back)):
-                keyed = succ[x].get(y)  # what add_edge does, without its checks and copies
-                if keyed is None:
-                    keyed = succ[x][y] = {}
-                    pred[y][x] = keyed
-                keyed[k] = data
+            # what add_edge does, without its checks and copies
+            keyed = succ[u].get(v)
+            if keyed is None:
+                keyed = succ[u][v] = pred[v][u] = {}
+            keyed[key] = there
+            keyed = succ[v].get(u)
+            if keyed is None:
+                keyed = succ[v][u] = pred[u][v] = {}
+            keyed[back_key] = back
             tail += (iu, iv)
             head += (iv, iu)
             at_link += (at, at)
@@ -530,8 +533,7 @@ def _add_transfers(
             data["place"] = data["u_place"] = data["v_place"] = pid
             keyed = succ[u].get(v)  # as in _add_links
             if keyed is None:
-                keyed = succ[u][v] = {}
-                pred[v][u] = keyed
+                keyed = succ[u][v] = pred[v][u] = {}
             keyed[key] = data
             tail.append(index[u])
             head.append(index[v])

@@ -8,9 +8,11 @@ distances.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import networkx as nx
@@ -20,8 +22,10 @@ from .io import EARTH_RADIUS_KM
 
 __all__ = [
     "SEED",
+    "Codes",
     "Seed",
     "adjacency",
+    "coded",
     "codes",
     "coordinates",
     "dijkstra",
@@ -30,6 +34,7 @@ __all__ = [
     "seeded",
     "settle",
     "stopping",
+    "walk",
 ]
 
 
@@ -81,9 +86,10 @@ class Seed:
     node_place
         Every node's place (into ``places``).
     places
-        The place ids.
+        The place ids, each once (sorted, as a build writes them: the export then looks one
+        up without a dictionary of them all, :class:`Codes`).
     links, link_mode, link_routable
-        The link ids, and each link's ``mode`` and ``routable``.
+        The link ids, each once (sorted, likewise), and each link's ``mode`` and ``routable``.
     from_gate, to_gate
         For every transfer edge (whose ``link`` is ``-1``), in edge order, whether it leaves
         or enters a gate.
@@ -108,6 +114,19 @@ class Seed:
     weight_rows: list[dict[str, Any]]
 
 
+def _in_order(raw: np.ndarray, count: int) -> np.ndarray:
+    """The values ``0..count-1`` found in ``raw`` (``-1``: none), in order of first appearance."""
+    m = len(raw)
+    at = np.flatnonzero(raw >= 0)
+    # each value's first position, then the values in the order of those positions (no sort)
+    first = np.full(count, m, dtype=np.int64)
+    np.minimum.at(first, raw[at], at)
+    seen = np.flatnonzero(first < m)
+    by_position = np.full(m, -1, dtype=np.int64)
+    by_position[first[seen]] = seen
+    return by_position[by_position >= 0]
+
+
 def first_seen(raw: np.ndarray, names: list[Any], table: dict[Any, int]) -> np.ndarray:
     """:func:`codes` of ``names[raw]``: integer values coded in order of first appearance.
 
@@ -130,19 +149,76 @@ def first_seen(raw: np.ndarray, names: list[Any], table: dict[Any, int]) -> np.n
     if table:
         known = [i for i, name in enumerate(names) if name in table]
         remap[known] = [table[names[i]] for i in known]
-    # each value's first position, then the values in the order of those positions (no sort)
-    m = len(raw)
-    at = np.flatnonzero(raw >= 0)
-    first = np.full(len(names), m, dtype=np.int64)
-    np.minimum.at(first, raw[at], at)
-    seen = np.flatnonzero(first < m)
-    by_position = np.full(m, -1, dtype=np.int64)
-    by_position[first[seen]] = seen
-    fresh = by_position[by_position >= 0]
+    fresh = _in_order(raw, len(names))
     fresh = fresh[remap[fresh] < 0]
     remap[fresh] = np.arange(len(table), len(table) + len(fresh))
     table.update(zip([names[i] for i in fresh.tolist()], remap[fresh].tolist(), strict=True))
     return remap[raw]
+
+
+def coded(raw: np.ndarray, names: list[Any]) -> tuple[np.ndarray, Codes]:
+    """:func:`first_seen` with an empty table, the table made only when it is read whole.
+
+    Returns
+    -------
+    tuple
+        The codes, and the table (value -> code) as :class:`Codes`.
+    """
+    remap = np.full(len(names) + 1, -1, dtype=np.int64)  # the last entry stands for -1
+    fresh = _in_order(raw, len(names))
+    remap[fresh] = np.arange(len(fresh))
+    return remap[raw], Codes(names, remap[:-1], len(fresh))
+
+
+class Codes(Mapping[Any, int]):
+    """Value -> code, for values coded in order of first appearance (:func:`coded`).
+
+    A network has a million links: the export looks up a few of them (a closed link, a
+    route's ends), so a value is found by bisection in ``names`` (sorted, as a build writes
+    them), and the dictionary of them all is made only when it is needed (iterating, or a
+    value not found so: then ``names`` may not be sorted).
+
+    Parameters
+    ----------
+    names
+        The values, each once (sorted, for lookups without the dictionary).
+    remap
+        Each value's code, ``-1`` for the values not coded.
+    count
+        The number of values coded.
+    """
+
+    def __init__(self, names: list[Any], remap: np.ndarray, count: int) -> None:
+        self._names, self._remap, self._count = names, remap, count
+        self._table: dict[Any, int] | None = None
+
+    def _whole(self) -> dict[Any, int]:
+        if self._table is None:
+            seen = np.flatnonzero(self._remap >= 0)
+            by_code = seen[np.argsort(self._remap[seen])].tolist()
+            names = self._names
+            self._table = dict(zip([names[i] for i in by_code], range(len(by_code)), strict=True))
+        return self._table
+
+    def __getitem__(self, value: Any) -> int:
+        if self._table is None and type(value) is str:
+            names = self._names
+            try:
+                i = bisect_left(names, value)
+            except TypeError:  # values of other types: the dictionary answers
+                i = len(names)
+            if i < len(names) and names[i] == value:  # each value is once in names
+                code = int(self._remap[i])
+                if code < 0:
+                    raise KeyError(value)
+                return code
+        return self._whole()[value]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return self._count
 
 
 def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dict[str, Any]:
@@ -170,8 +246,7 @@ def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dic
     """
     m = len(order)
     raw = seed.link[order]
-    links: dict[Any, int] = {}
-    link = first_seen(raw, seed.links, links)
+    link, links = coded(raw, seed.links)
     is_link = link >= 0
     on_links = raw[is_link]
     modes: dict[Any, int] = {}
@@ -182,9 +257,8 @@ def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dic
     mode[is_link] = first_seen(link_kind[on_links], kinds, modes)
     routable = np.ones(m, dtype=bool)
     routable[is_link] = seed.link_routable[on_links]
-    places: dict[Any, int] = {}
     where = seed.node_place
-    both = first_seen(np.concatenate([where[eu], where[ev]]), seed.places, places)
+    both, places = coded(np.concatenate([where[eu], where[ev]]), seed.places)
     # the transfers' flags are in the build's order: put them where the export has them
     is_transfer = seed.link < 0
     gates = []
@@ -279,16 +353,26 @@ def great_circle(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def coordinates(G: nx.MultiDiGraph) -> np.ndarray | None:
     """Every node's ``(x, y)`` in radians, in node order; ``None`` if a node has none."""
-    xs = [d.get("x") for d in G._node.values()] if type(G._node) is dict else None
-    if xs is None:
+    nodes = G._node
+    xy = None
+    if type(nodes) is dict:
+        try:  # one C loop per coordinate: a million nodes' mappings are read in a blink
+            xy = np.column_stack(
+                [
+                    np.fromiter(map(itemgetter(k), nodes.values()), np.float64, len(nodes))
+                    for k in "xy"
+                ]
+            ).reshape(-1, 2)
+        except (KeyError, TypeError, ValueError):  # a node without one, or not a number
+            xy = None
+    if xy is None:
         xs = [d.get("x") for _, d in G.nodes(data=True)]
         ys = [d.get("y") for _, d in G.nodes(data=True)]
-    else:
-        ys = [d.get("y") for d in G._node.values()]
-    try:
-        xy = np.radians(np.array([xs, ys], dtype=np.float64).T.reshape(-1, 2))
-    except (TypeError, ValueError):
-        return None
+        try:
+            xy = np.array([xs, ys], dtype=np.float64).T.reshape(-1, 2)
+        except (TypeError, ValueError):
+            return None
+    xy = np.radians(xy)
     return xy if np.isfinite(xy).all() else None
 
 
@@ -359,3 +443,25 @@ def seeded_values(rows: tuple[np.ndarray, list[dict[str, Any]]], attr: str) -> n
     except (KeyError, TypeError, ValueError):
         return None
     return values[which]
+
+
+def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
+    """Node indices from ``i`` along a predecessor tree to its root (``i`` first).
+
+    Parameters
+    ----------
+    pred
+        Predecessors by node index, negative at a root (a list walks faster than an array).
+    i
+        The node index to start from.
+
+    Returns
+    -------
+    list of int
+    """
+    out = [i]
+    p = pred[i]
+    while p >= 0:
+        out.append(p)
+        p = pred[p]
+    return out

@@ -35,6 +35,7 @@ import numpy as np
 from . import csr
 from ._cache import cached, derived, invalidate
 from ._gc import paused
+from .csr import walk
 from .network import endpoint_nodes
 from .weights import GATE, Weight
 
@@ -74,7 +75,7 @@ class Core:
     index
         Node id -> index.
     edges
-        The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
+        The edge attribute mappings (the graph's own), sorted by ``(u, v)`` (:attr:`edges`).
     """
 
     def __init__(self, G: nx.MultiDiGraph, seed: csr.Seed | None = None) -> None:
@@ -96,10 +97,12 @@ class Core:
             eu, ev, edges = seed.tail, seed.head, seed.data
         # by (u, v), and stable: a pair's parallel edges stay in the graph's order
         order = np.lexsort((ev, eu))
-        self.edges = list(map(edges.__getitem__, order.tolist()))
+        # the edges in that order are listed when first needed (a route takes a few of them)
+        self._edges: list[Any] | None = None
+        self._unsorted: tuple[list[Any], np.ndarray] | None = (edges, order)
         eu, ev = eu[order], ev[order]
         self.eu, self.ev = eu, ev
-        m = len(self.edges)
+        m = len(order)
         # one CSR entry per (u, v) pair; pair_start[i] is the first edge of pair i
         new_pair = np.ones(m, dtype=bool)
         if m:
@@ -134,6 +137,22 @@ class Core:
         self.xy = csr.coordinates(G)
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
+
+    @property
+    def edges(self) -> list[Any]:
+        """The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``."""
+        if self._edges is None:
+            edges, order = self._unsorted  # type: ignore[misc]
+            self._edges = list(map(edges.__getitem__, order.tolist()))
+            self._unsorted = None
+        return self._edges
+
+    def edges_at(self, idx: np.ndarray) -> list[Any]:
+        """The edge attribute mappings of the edges ``idx`` (positions in :attr:`edges`)."""
+        if self._edges is None:
+            edges, order = self._unsorted  # type: ignore[misc]
+            return list(map(edges.__getitem__, order[idx].tolist()))
+        return list(map(self._edges.__getitem__, idx.tolist()))
 
     # -- the attributes a Weight reads, as arrays -----------------------------------------
     def _attributes(self) -> None:
@@ -255,7 +274,7 @@ class Core:
         if got is not None:
             self._vectors.move_to_end(key)
             return got
-        hide = np.zeros(len(self.edges), dtype=bool)
+        hide = np.zeros(len(self.eu), dtype=bool)
         link = self.is_link
         if wf.closed_links:
             hide |= link & self._flags(self.link_codes, wf.closed_links)[self._link0]
@@ -414,8 +433,7 @@ class Core:
         list of Mapping
             The graph's own edge attribute mappings (read only), one per step.
         """
-        edges = self.edges
-        return [edges[j] for j in self.path_edge_index(wf, path, w).tolist()]
+        return self.edges_at(self.path_edge_index(wf, path, w))
 
     def path_edge_index(
         self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
@@ -564,28 +582,6 @@ class Core:
         cost = self.cost(wf)
         positive = cost[(cost > 0) & np.isfinite(cost)]
         return float(positive.min()) if positive.size else np.inf
-
-
-def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
-    """Node indices from ``i`` along a predecessor tree to its root (``i`` first).
-
-    Parameters
-    ----------
-    pred
-        Predecessors by node index, negative at a root (a list walks faster than an array).
-    i
-        The node index to start from.
-
-    Returns
-    -------
-    list of int
-    """
-    out = [i]
-    p = pred[i]
-    while p >= 0:
-        out.append(p)
-        p = pred[p]
-    return out
 
 
 def _extra_key(wf: Weight) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 
 from .io import EARTH_RADIUS_KM
+from .weights import GATE
 
 __all__ = [
     "SEED",
@@ -31,7 +32,9 @@ __all__ = [
     "dijkstra",
     "first_seen",
     "great_circle",
+    "read_edges",
     "seeded",
+    "seeded_modes",
     "settle",
     "stopping",
     "walk",
@@ -164,10 +167,8 @@ def coded(raw: np.ndarray, names: list[Any]) -> tuple[np.ndarray, Codes]:
     tuple
         The codes, and the table (value -> code) as :class:`Codes`.
     """
-    remap = np.full(len(names) + 1, -1, dtype=np.int64)  # the last entry stands for -1
-    fresh = _in_order(raw, len(names))
-    remap[fresh] = np.arange(len(fresh))
-    return remap[raw], Codes(names, remap[:-1], len(fresh))
+    table = Codes(names, _in_order(raw, len(names)))
+    return table.remap[raw], table
 
 
 class Codes(Mapping[Any, int]):
@@ -182,22 +183,29 @@ class Codes(Mapping[Any, int]):
     ----------
     names
         The values, each once (sorted, for lookups without the dictionary).
+    positions
+        The positions in ``names`` of the values coded, in the order of their codes.
+
+    Attributes
+    ----------
+    positions
+        As given.
     remap
-        Each value's code, ``-1`` for the values not coded.
-    count
-        The number of values coded.
+        Each value's code by position in ``names``, ``-1`` for the values not coded, and a
+        last ``-1`` (for the position ``-1``: none).
     """
 
-    def __init__(self, names: list[Any], remap: np.ndarray, count: int) -> None:
-        self._names, self._remap, self._count = names, remap, count
+    def __init__(self, names: list[Any], positions: np.ndarray) -> None:
+        self._names, self.positions = names, positions
+        self.remap = np.full(len(names) + 1, -1, dtype=np.int64)
+        self.remap[positions] = np.arange(len(positions))
         self._table: dict[Any, int] | None = None
 
     def _whole(self) -> dict[Any, int]:
         if self._table is None:
-            seen = np.flatnonzero(self._remap >= 0)
-            by_code = seen[np.argsort(self._remap[seen])].tolist()
             names = self._names
-            self._table = dict(zip([names[i] for i in by_code], range(len(by_code)), strict=True))
+            got = [names[i] for i in self.positions.tolist()]
+            self._table = dict(zip(got, range(len(got)), strict=True))
         return self._table
 
     def __getitem__(self, value: Any) -> int:
@@ -208,7 +216,7 @@ class Codes(Mapping[Any, int]):
             except TypeError:  # values of other types: the dictionary answers
                 i = len(names)
             if i < len(names) and names[i] == value:  # each value is once in names
-                code = int(self._remap[i])
+                code = int(self.remap[i])
                 if code < 0:
                     raise KeyError(value)
                 return code
@@ -218,15 +226,79 @@ class Codes(Mapping[Any, int]):
         return iter(self._whole())
 
     def __len__(self) -> int:
-        return self._count
+        return len(self.positions)
+
+
+#: what the export reads from every edge of a built network, in one pass
+_READ = itemgetter("link_id", "u_place", "v_place", "mode", "routable")
+
+
+def read_edges(edges: list[Any]) -> dict[str, Any]:
+    """The attributes of an export's edges, read from their mappings (in the export's order).
+
+    Links, modes and places are numbered in order of first appearance (places: the tails'
+    first, then the heads').
+
+    Returns
+    -------
+    dict
+        ``tables`` (the link and place codes, value -> code), ``modes`` (the mode codes and
+        their table), and per edge ``link`` (-1 for a transfer), ``routable``, ``u_place``,
+        ``v_place``, ``from_gate`` and ``to_gate``.
+    """
+    m = len(edges)
+    try:  # one pass over the edges (each a mapping of its own, far from the others)
+        rows = list(map(_READ, edges))
+    except KeyError:  # a hand-built graph: transfers without mode or routable
+        rows = None
+    if rows:
+        lids, ups, vps, modes, routables = zip(*rows, strict=True)
+    else:
+        lids = [d.get("link_id") for d in edges]
+        ups = [d["u_place"] for d in edges]
+        vps = [d["v_place"] for d in edges]
+    link_codes: dict[Any, int] = {}
+    link = codes(lids, link_codes, none=-1)
+    on_links = np.flatnonzero(link >= 0).tolist()
+    if rows:
+        modes = [modes[i] for i in on_links]
+        routables = [routables[i] for i in on_links]
+    else:
+        modes = [edges[i]["mode"] for i in on_links]
+        routables = [edges[i]["routable"] for i in on_links]
+    mode_codes: dict[Any, int] = {}
+    mode = np.zeros(m, dtype=np.int64)
+    mode[on_links] = codes(modes, mode_codes)
+    routable = np.ones(m, dtype=bool)
+    routable[on_links] = np.fromiter(map(bool, routables), dtype=bool, count=len(on_links))
+    place_codes: dict[Any, int] = {}
+    up = codes(ups, place_codes)
+    vp = codes(vps, place_codes)
+    transfers = np.flatnonzero(link < 0).tolist()
+    gates = []
+    for key in ("from_layer", "to_layer"):
+        flags = np.zeros(m, dtype=bool)
+        flags[transfers] = [edges[i][key] == GATE for i in transfers]
+        gates.append(flags)
+    return {
+        "tables": (link_codes, place_codes),
+        "modes": (mode, mode_codes),
+        "link": link,
+        "routable": routable,
+        "u_place": up,
+        "v_place": vp,
+        "from_gate": gates[0],
+        "to_gate": gates[1],
+    }
 
 
 def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dict[str, Any]:
     """The attributes of an export's edges, from its build's columns.
 
     What :class:`corridormap.search.Core` otherwise reads from every edge mapping, with the
-    same codes: links, modes and places numbered in order of first appearance in the export's
-    edge order (places: the tails' first, then the heads').
+    same codes: links and places numbered in order of first appearance in the export's edge
+    order (places: the tails' first, then the heads'); the modes are left to
+    :func:`seeded_modes`, made when first needed.
 
     Parameters
     ----------
@@ -240,25 +312,28 @@ def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dic
     Returns
     -------
     dict
-        ``tables`` (the link, mode and place codes, value -> code), and per edge ``link``
-        (-1 for a transfer), ``mode`` (0 for a transfer), ``routable``, ``u_place``,
-        ``v_place``, ``from_gate`` and ``to_gate``.
+        ``tables`` (the link and place codes, value -> code, as :class:`Codes`), and per edge
+        ``link`` (-1 for a transfer), ``routable``, ``u_place``, ``v_place``, ``from_gate``
+        and ``to_gate``.
     """
     m = len(order)
     raw = seed.link[order]
     link, links = coded(raw, seed.links)
     is_link = link >= 0
-    on_links = raw[is_link]
-    modes: dict[Any, int] = {}
-    kinds = list(dict.fromkeys(seed.link_mode))
-    kind_of = dict(zip(kinds, range(len(kinds)), strict=True))
-    link_kind = np.fromiter(map(kind_of.__getitem__, seed.link_mode), np.int64, len(seed.links))
-    mode = np.zeros(m, dtype=np.int64)
-    mode[is_link] = first_seen(link_kind[on_links], kinds, modes)
     routable = np.ones(m, dtype=bool)
-    routable[is_link] = seed.link_routable[on_links]
-    where = seed.node_place
-    both, places = coded(np.concatenate([where[eu], where[ev]]), seed.places)
+    routable[is_link] = seed.link_routable[raw[is_link]]
+    # a place first appears with the first of a run of edges from one node: the places of
+    # the runs' tails in order, then those of the heads not among them
+    where, count = seed.node_place, len(seed.places)
+    runs = np.ones(m, dtype=bool)
+    runs[1:] = eu[1:] != eu[:-1]
+    fresh = _in_order(where[eu[runs]], count)
+    known = np.zeros(count + 1, dtype=bool)
+    known[fresh] = True
+    heads = where[ev]
+    fresh = np.concatenate([fresh, _in_order(heads[~known[heads]], count)])
+    places = Codes(seed.places, fresh)
+    code = places.remap[where]  # every node's place code
     # the transfers' flags are in the build's order: put them where the export has them
     is_transfer = seed.link < 0
     gates = []
@@ -267,15 +342,44 @@ def seeded(seed: Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> dic
         out[is_transfer] = flags
         gates.append(out[order])
     return {
-        "tables": (links, modes, places),
+        "tables": (links, places),
         "link": link,
-        "mode": mode,
         "routable": routable,
-        "u_place": both[:m],
-        "v_place": both[m:],
+        "u_place": code[eu],
+        "v_place": code[ev],
         "from_gate": gates[0],
         "to_gate": gates[1],
     }
+
+
+def seeded_modes(link_mode: list[Any], links: Codes, link: np.ndarray) -> tuple[Any, ...]:
+    """Every edge's mode code (0 for a transfer) and the mode table, from the links' modes.
+
+    Numbered in order of first appearance in the export's edge order, as
+    :meth:`corridormap.search.Core` reads them from the edges.
+
+    Parameters
+    ----------
+    link_mode
+        Each link's mode (:attr:`Seed.link_mode`).
+    links
+        The export's link table (:func:`seeded`).
+    link
+        Every edge's link code (-1 for a transfer).
+
+    Returns
+    -------
+    tuple
+        The mode codes (an array) and the table (value -> code).
+    """
+    kinds = list(dict.fromkeys(link_mode))
+    kind_of = dict(zip(kinds, range(len(kinds)), strict=True))
+    link_kind = np.fromiter(map(kind_of.__getitem__, link_mode), np.int64, len(link_mode))
+    is_link = link >= 0
+    modes: dict[Any, int] = {}
+    mode = np.zeros(len(link), dtype=np.int64)
+    mode[is_link] = first_seen(link_kind[links.positions[link[is_link]]], kinds, modes)
+    return mode, modes
 
 
 def codes(values: list[Any], table: dict[Any, int], *, none: int | None = None) -> np.ndarray:

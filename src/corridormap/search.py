@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -37,7 +36,7 @@ from ._cache import cached, derived, invalidate
 from ._gc import paused
 from .csr import walk
 from .network import endpoint_nodes
-from .weights import GATE, Weight
+from .weights import Weight
 
 __all__ = [
     "MIN_EDGES",
@@ -59,8 +58,6 @@ __all__ = [
 ]
 
 _NO_EXPORT = object()
-#: what the export reads from every edge of a built network, in one pass
-_READ = itemgetter("link_id", "u_place", "v_place", "mode", "routable")
 #: from this many nodes a route's search stops at its targets (:meth:`Core.stopping_tree`)
 STOP_NODES = 10_000
 
@@ -118,22 +115,30 @@ class Core:
         self.shape = (n, n)
         # the transpose: where each pair's value goes in the reversed graph
         tr = sp.csr_matrix(
-            (np.arange(1, len(pu) + 1, dtype=np.float64), self.indices, self.indptr),
+            (np.arange(1, len(pu) + 1, dtype=np.int64), self.indices, self.indptr),
             shape=self.shape,
         ).T.tocsr()
         tr.sort_indices()
-        self.t_indices = tr.indices.astype(np.int32)
-        self.t_indptr = tr.indptr.astype(np.int32)
-        self.t_perm = tr.data.astype(np.int64) - 1
+        self.t_indices = tr.indices.astype(np.int32, copy=False)
+        self.t_indptr = tr.indptr.astype(np.int32, copy=False)
+        self.t_perm = tr.data
+        self.t_perm -= 1
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._tiebreak: np.ndarray | None = None
         # each edge's weights as the build gave them (None: read from the edges)
         self._rows: tuple[np.ndarray, list[dict[str, Any]]] | None = None
+        # the mode codes and table, or what makes them (csr.seeded_modes) when first needed
+        self._modes: tuple[Any, ...] = ()
+        self._link_or_0: np.ndarray | None = None
         if seed is None:
-            self._attributes()
-        else:
-            self._seeded(seed, order, eu, ev)
+            self._adopt(csr.read_edges(self.edges))
+        else:  # the same arrays and codes, from the columns the build wrote down
+            got = csr.seeded(seed, order, eu, ev)
+            got["modes"] = (seed.link_mode, got["tables"][0], got["link"])
+            self._adopt(got)
+            self._tiebreak = seed.tiebreak[order]
+            self._rows = (seed.weight[order], seed.weight_rows)
         self.xy = csr.coordinates(G)
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
@@ -155,66 +160,39 @@ class Core:
         return list(map(self._edges.__getitem__, idx.tolist()))
 
     # -- the attributes a Weight reads, as arrays -----------------------------------------
-    def _attributes(self) -> None:
-        edges = self.edges
-        m = len(edges)
-        try:  # one pass over the edges (each a mapping of its own, far from the others)
-            rows = list(map(_READ, edges))
-        except KeyError:  # a hand-built graph: transfers without mode or routable
-            rows = None
-        if rows:
-            lids, ups, vps, modes, routables = zip(*rows, strict=True)
-        else:
-            lids = [d.get("link_id") for d in edges]
-            ups = [d["u_place"] for d in edges]
-            vps = [d["v_place"] for d in edges]
-        self.link_codes: dict[Any, int] = {}
-        link = csr.codes(lids, self.link_codes, none=-1)
-        self.is_link = link >= 0
-        on_links = np.flatnonzero(self.is_link).tolist()
-        if rows:
-            modes = [modes[i] for i in on_links]
-            routables = [routables[i] for i in on_links]
-        else:
-            modes = [edges[i]["mode"] for i in on_links]
-            routables = [edges[i]["routable"] for i in on_links]
-        self.mode_codes: dict[Any, int] = {}
-        mode = np.zeros(m, dtype=np.int64)
-        mode[on_links] = csr.codes(modes, self.mode_codes)
-        routable = np.ones(m, dtype=bool)
-        routable[on_links] = np.fromiter(map(bool, routables), dtype=bool, count=len(on_links))
-        self.place_codes: dict[Any, int] = {}
-        up = csr.codes(ups, self.place_codes)
-        vp = csr.codes(vps, self.place_codes)
-        transfers = np.flatnonzero(~self.is_link).tolist()
-        from_gate = np.zeros(m, dtype=bool)
-        to_gate = np.zeros(m, dtype=bool)
-        from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
-        to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
-        self.link_code, self.mode_code, self.routable = link, mode, routable
-        self.u_place, self.v_place = up, vp
-        self._link0 = np.where(self.is_link, link, 0)
+    def _adopt(self, got: dict[str, Any]) -> None:
+        """Take the edge attributes :func:`csr.read_edges` or :func:`csr.seeded` gives."""
+        self.link_codes, self.place_codes = got["tables"]
+        link, self.routable, self._modes = got["link"], got["routable"], got["modes"]
+        self.link_code, self.is_link = link, link >= 0
+        self.u_place, self.v_place = got["u_place"], got["v_place"]
+        from_gate, to_gate = got["from_gate"], got["to_gate"]
         self.gate_out = np.flatnonzero(from_gate)
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
-    def _seeded(self, seed: csr.Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> None:
-        """:meth:`_attributes` from the columns the build wrote down (the same arrays and codes)."""
-        got = csr.seeded(seed, order, eu, ev)
-        self.link_codes, self.mode_codes, self.place_codes = got["tables"]
-        link, self.mode_code, self.routable = got["link"], got["mode"], got["routable"]
-        self.link_code, self.is_link = link, link >= 0
-        self.u_place, self.v_place = got["u_place"], got["v_place"]
-        from_gate, to_gate = got["from_gate"], got["to_gate"]
-        self._link0 = np.where(self.is_link, link, 0)
-        self.gate_out = np.flatnonzero(from_gate)
-        self.gate_in = np.flatnonzero(to_gate)
-        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
-        self._tiebreak = seed.tiebreak[order]
-        self._rows = (seed.weight[order], seed.weight_rows)
+    @property
+    def mode_code(self) -> np.ndarray:
+        """Every edge's mode code (:attr:`mode_codes`; 0 for a transfer)."""
+        if len(self._modes) == 3:  # the build's columns: made when first needed
+            self._modes = csr.seeded_modes(*self._modes)
+        return self._modes[0]
 
-    def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
+    @property
+    def mode_codes(self) -> Mapping[Any, int]:
+        """Mode -> code, in order of first appearance in the edge order."""
+        self.mode_code  # noqa: B018 (made if not yet)
+        return self._modes[1]
+
+    @property
+    def _link0(self) -> np.ndarray:
+        """Every edge's link code, 0 for a transfer (an index for flags by link)."""
+        if self._link_or_0 is None:
+            self._link_or_0 = np.where(self.is_link, self.link_code, 0)
+        return self._link_or_0
+
+    def _flags(self, table: Mapping[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
         for x in chosen:
             c = table.get(x)

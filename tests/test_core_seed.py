@@ -146,3 +146,22 @@ def test_coordinates_read_in_bulk_are_those_read_one_by_one():
     H = G.copy()
     del H.nodes["c"]["y"]
     assert csr.coordinates(H) is None
+
+
+def test_great_circle_in_place_is_the_haversine():
+    from corridormap.io import EARTH_RADIUS_KM
+
+    def haversine(xy, a, b):
+        lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1]
+        dlat, dlon = np.sin((lat2 - lat1) / 2), np.sin((lon2 - lon1) / 2)
+        h = dlat**2 + np.cos(lat1) * np.cos(lat2) * dlon**2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(-180, 180, 500), rng.uniform(-90, 90, 500)
+    lon[:2], lat[:2] = [0.0, 180.0], [0.0, 0.0]  # antipodes
+    xy = np.radians(np.column_stack([lon, lat]))
+    a, b = rng.integers(0, 500, 2000), rng.integers(0, 500, 2000)
+    a[:3], b[:3] = [0, 1, 5], [1, 0, 5]
+    assert np.array_equal(csr.great_circle(xy, a, b), haversine(xy, a, b))  # more than nodes
+    assert np.array_equal(csr.great_circle(xy, a[:9], b[:9]), haversine(xy, a[:9], b[:9]))

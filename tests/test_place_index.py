@@ -77,6 +77,12 @@ def _places(draw):
     return list(keep), list(keep.values())
 
 
+def _index(pids, datas):
+    missing = object()
+    names = [d.get("name", missing) for d in datas]
+    return PlaceIndex(pids, names, [d.get("aliases") for d in datas], missing)
+
+
 def _reference(pids, datas):
     """The three tiers as the index's tables make them, by place id."""
     names = [str(d.get("name", "")) for d in datas]
@@ -98,12 +104,12 @@ def test_scans_and_tables_find_the_same_places(got, extra):
     reference = _reference(pids, datas)
     keys = {k for tier in reference for k in tier} | set(normalize_all(extra))
     keys |= {k for text in extra for k in normalize(text).split(" ")}
-    tabled = PlaceIndex(pids, datas)
+    tabled = _index(pids, datas)
     for tier in range(3):
         tabled._build(tier)
     for key in sorted(keys):
         for tier in range(3):
-            scanned = PlaceIndex(pids, datas)  # every lookup by scan (but an empty key's)
+            scanned = _index(pids, datas)  # every lookup by scan (but an empty key's)
             by_scan, by_table = scanned.find(tier, key), tabled.find(tier, key)
             want = reference[tier].get(key)
             assert (by_scan is None) == (by_table is None) == (want is None), (tier, key)

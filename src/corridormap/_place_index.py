@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from operator import methodcaller
+from itertools import compress
 from typing import Any
 
 from ._text import normalize
@@ -94,8 +94,12 @@ class PlaceIndex:
     ----------
     pids
         The place ids.
-    datas
-        The mapping of the node that speaks for each place (read here, not kept).
+    names
+        Each place's name (``missing`` where it has none).
+    aliases
+        Each place's aliases (a list, or anything false for none).
+    missing
+        What ``names`` holds for a place without a name.
 
     Attributes
     ----------
@@ -103,20 +107,23 @@ class PlaceIndex:
         The place ids.
     names
         Each place's name as text (``""`` where it has none).
-    aliases
-        Each place's aliases (a tuple).
+    aliased
+        The places that have aliases -> their aliases (a tuple).
     tables
         The three tiers as tables (key -> place numbers), ``None`` until built.
     """
 
-    def __init__(self, pids: list[str], datas: list[Any]) -> None:
+    def __init__(
+        self, pids: list[str], names: list[Any], aliases: list[Any], missing: Any = None
+    ) -> None:
         self.pids = pids
-        raw = list(map(methodcaller("get", "name"), datas))
-        self.names = [
-            n if type(n) is str else str(d.get("name", "")) for n, d in zip(raw, datas, strict=True)
-        ]
-        self.aliases = [tuple(a) if a else () for a in map(methodcaller("get", "aliases"), datas)]
-        self._raw = raw
+        self.names = names
+        if set(map(type, names)) - {str}:  # a name missing, or not a text
+            self.names = ["" if n is missing else str(n) for n in names]
+            names = [None if n is missing else n for n in names]
+        #: the places with aliases, and theirs as tuples
+        self.aliased = {i: tuple(aliases[i]) for i in compress(range(len(aliases)), aliases)}
+        self._raw = names
         self.tables: list[dict[str, list[int]] | None] = [None, None, None]
         self.scans = 0
         self._texts: list[Any] = [None, None]
@@ -128,7 +135,7 @@ class PlaceIndex:
         A hit is still true of the graph while its place has these
         (:func:`corridormap.places.resolve_places`).
         """
-        return self._raw[i], self.aliases[i]
+        return self._raw[i], self.aliased.get(i, ())
 
     def find(self, tier: int, key: str) -> list[int] | None:
         """The numbers of the places ``key`` means in ``tier`` (0 ids, 1 names, 2 aliases).
@@ -208,8 +215,19 @@ class PlaceIndex:
     def _aliased(self) -> tuple[set[int], dict[str, list[int]]]:
         """The places with aliases or a bracketed name, and the third tier's table over them."""
         if self._special is None:
-            inside = {i for i, a in enumerate(self.aliases) if a}
-            inside.update(i for i, name in enumerate(self.names) if "(" in name)
+            inside = set(self.aliased)
+            got = self._text(1)
+            if got is None:
+                inside.update(i for i, name in enumerate(self.names) if "(" in name)
+            else:  # the lines with a bracket, found in the joined names
+                low, line, last = got[0], 0, 0
+                at = low.find("(")
+                while at >= 0:
+                    line += low.count("\n", last, at)
+                    last = at
+                    inside.add(line)
+                    end = low.find("\n", at)
+                    at = low.find("(", end) if end >= 0 else -1
             self._special = (inside, self._alias_table(sorted(inside)))
         return self._special
 
@@ -226,7 +244,8 @@ class PlaceIndex:
 
     def _alias_table(self, places: list[int]) -> dict[str, list[int]]:
         """The third tier over ``places`` (numbers, ascending): short names and aliases."""
-        names, raw = self.names, self.aliases
+        names, aliased = self.names, self.aliased
+        raw = [aliased.get(i, ()) for i in places]
         chosen = [names[i] for i in places]
         shorts = normalize_all(chosen)
         # a name without a bracket is its own short name
@@ -235,13 +254,12 @@ class PlaceIndex:
             noted, normalize_all(without_notes([chosen[j] for j in noted])), strict=True
         ):
             shorts[j] = short
-        aliases = normalize_all([str(a) for i in places for a in raw[i]])
+        aliases = normalize_all([str(a) for a_s in raw for a in a_s])
         # (key, place) pairs, each once: a place's short name and its aliases
         keys: list[str] = []
         owners: list[int] = []
         at = 0
-        for i, short in zip(places, shorts, strict=True):
-            a_s = raw[i]
+        for i, short, a_s in zip(places, shorts, raw, strict=True):
             if a_s:
                 n = len(a_s)
                 mine = {short, *aliases[at : at + n]} - {""}

@@ -448,11 +448,32 @@ def settle(
 
 
 def great_circle(xy: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle km between nodes ``a`` and ``b`` (indices into ``xy``: radians lon, lat)."""
-    lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1]
-    dlat, dlon = np.sin((lat2 - lat1) / 2), np.sin((lon2 - lon1) / 2)
-    h = dlat**2 + np.cos(lat1) * np.cos(lat2) * dlon**2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    """Great-circle km between nodes ``a`` and ``b`` (indices into ``xy``: radians lon, lat).
+
+    The haversine, worked in place in a few arrays: a million edges' temporary arrays would
+    each be fresh memory. For more pairs than nodes, each node's cosine is taken once.
+    """
+    if len(a) > len(xy):
+        cos = np.cos(xy[:, 1])
+        cos1, cos2 = cos[a], cos[b]
+    else:
+        cos1, cos2 = np.cos(xy[a, 1]), np.cos(xy[b, 1])
+    h = np.subtract(xy[b, 1], xy[a, 1])  # sin((lat2 - lat1) / 2) ** 2
+    h /= 2
+    np.sin(h, out=h)
+    h **= 2
+    lon = np.subtract(xy[b, 0], xy[a, 0])  # sin((lon2 - lon1) / 2) ** 2
+    lon /= 2
+    np.sin(lon, out=lon)
+    lon **= 2
+    cos1 *= cos2  # cos(lat1) * cos(lat2) * that
+    cos1 *= lon
+    h += cos1
+    np.sqrt(h, out=h)
+    np.minimum(1.0, h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2 * EARTH_RADIUS_KM
+    return h
 
 
 def coordinates(G: nx.MultiDiGraph) -> np.ndarray | None:

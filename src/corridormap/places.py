@@ -19,6 +19,7 @@ import copy
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from operator import methodcaller
 from typing import Any
 
 import networkx as nx
@@ -233,7 +234,10 @@ def _build_index(G: nx.MultiDiGraph) -> PlaceIndex:
     """The place index: every place's id, name and aliases as the graph has them now."""
     check_graph(G, "places")
     own = place_nodes(G)  # the graph's own attributes (read only)
-    return PlaceIndex(list(own), list(own.values()))
+    datas = list(own.values())
+    names = list(map(methodcaller("get", "name", NO_NAME), datas))
+    aliases = list(map(methodcaller("get", "aliases"), datas))
+    return PlaceIndex(list(own), names, aliases, NO_NAME)
 
 
 def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: tuple[Any, Any]) -> bool:

@@ -93,21 +93,24 @@ class Core:
         else:  # the edges in the order they were added: within a pair, as the graph holds them
             eu, ev, edges = seed.tail, seed.head, seed.data
         # by (u, v), and stable: a pair's parallel edges stay in the graph's order
-        order = np.lexsort((ev, eu))
+        key = eu * max(n, 1) + ev
+        order = np.argsort(key, kind="stable")
         # the edges in that order are listed when first needed (a route takes a few of them)
         self._edges: list[Any] | None = None
         self._unsorted: tuple[list[Any], np.ndarray] | None = (edges, order)
-        eu, ev = eu[order], ev[order]
+        eu, ev, key = eu[order], ev[order], key[order]
         self.eu, self.ev = eu, ev
         m = len(order)
         # one CSR entry per (u, v) pair; pair_start[i] is the first edge of pair i
         new_pair = np.ones(m, dtype=bool)
         if m:
-            new_pair[1:] = (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])
+            np.not_equal(key[1:], key[:-1], out=new_pair[1:])
         self.pair_start = np.flatnonzero(new_pair)
         self.simple = len(self.pair_start) == m
-        pu, pv = eu[self.pair_start], ev[self.pair_start]
-        self.pair_key = pu * max(n, 1) + pv  # ascending: edges are sorted by (u, v)
+        if self.simple:  # the usual case: no copies
+            pu, pv, self.pair_key = eu, ev, key
+        else:
+            pu, pv, self.pair_key = eu[self.pair_start], ev[self.pair_start], key[self.pair_start]
         self.pair_end = np.append(self.pair_start[1:], m)
         self.indices = pv.astype(np.int32)
         self.indptr = np.zeros(n + 1, dtype=np.int32)

@@ -4,8 +4,8 @@
 the place ids, the names, and the aliases with the names without their bracketed note; each
 tier maps a text, normalised (:func:`corridormap._text.normalize`), to the places it means.
 
-A large network has as many places as a hundred thousand nodes, and one route asks for two of
-them: the first lookups are answered without building the tiers. A tier's texts are joined
+A large network has a hundred thousand places or more, and a route asks for two of them: the
+first lookups are answered without building the tiers. A tier's texts are joined
 into one text, searched for the key's rarest word (``str.find``); only the texts that hold it
 are normalised and compared with the key (a text normalised to the key holds each of its
 words, once lowered and without apostrophes; a text that is not ASCII is always compared).
@@ -113,9 +113,7 @@ class PlaceIndex:
         The three tiers as tables (key -> place numbers), ``None`` until built.
     """
 
-    def __init__(
-        self, pids: list[str], names: list[Any], aliases: list[Any], missing: Any = None
-    ) -> None:
+    def __init__(self, pids: list[str], names: list[Any], aliases: list[Any], missing: Any) -> None:
         self.pids = pids
         self.names = names
         if set(map(type, names)) - {str}:  # a name missing, or not a text

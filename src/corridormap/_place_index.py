@@ -125,6 +125,7 @@ class PlaceIndex:
         self.tables: list[dict[str, list[int]] | None] = [None, None, None]
         self.scans = 0
         self._texts: list[Any] = [None, None]
+        self._last: tuple[Any, ...] = ()  # the last scan: (tier, key, hits)
         self._special: tuple[set[int], dict[str, list[int]]] | None = None
 
     def snapshot(self, i: int) -> tuple[Any, tuple[Any, ...]]:
@@ -190,6 +191,8 @@ class PlaceIndex:
 
     def _scan(self, tier: int, key: str) -> list[int] | None:
         """:meth:`find` in tier 0 or 1 by a search of its joined texts for a word of ``key``."""
+        if self._last[:2] == (tier, key):  # the alias tier scans the names again
+            return self._last[2]
         got = self._text(tier) if self.tables[tier] is None else None
         if got is None:  # a tier with a text of several lines is a table
             if self.tables[tier] is None:
@@ -207,8 +210,9 @@ class PlaceIndex:
             end = low.find("\n", at)
             at = low.find(word, end) if end >= 0 else -1
         texts = (self.pids, self.names)[tier]
-        hits = [i for i in sorted(lines) if normalize(texts[i]) == key]
-        return hits or None
+        hits = [i for i in sorted(lines) if normalize(texts[i]) == key] or None
+        self._last = (tier, key, hits)
+        return hits
 
     def _aliased(self) -> tuple[set[int], dict[str, list[int]]]:
         """The places with aliases or a bracketed name, and the third tier's table over them."""

@@ -6,6 +6,8 @@ and a graph changed after its build must be read from its edges again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pytest
 
@@ -15,19 +17,24 @@ from corridormap import csr
 from corridormap._cache import cached
 from corridormap.search import Core, core
 
+#: what an export makes when first needed, or keeps of what it was made from
+_LAZY = ("_matrices", "_vectors", "_costs", "_rows", "_edges", "_unsorted", "_modes", "_link_or_0")
+
 
 def _same(a: Core, b: Core) -> None:
     """Every attribute of two exports is equal (edge mappings: the same objects)."""
     assert a.tiebreaks().tolist() == b.tiebreaks().tolist()
-    for name, x in vars(a).items():
-        y = getattr(b, name)
+    idx = np.arange(len(a.eu))[::-3]
+    assert all(p is q for p, q in zip(a.edges_at(idx), b.edges_at(idx), strict=True))
+    for name in ["edges", "mode_code", "mode_codes", "_link0", *vars(a)]:
+        x, y = getattr(a, name), getattr(b, name)
         if name == "edges":
             assert len(x) == len(y) and all(p is q for p, q in zip(x, y, strict=True))
         elif isinstance(x, np.ndarray):
             assert x.dtype == y.dtype and np.array_equal(x, y), name
-        elif isinstance(x, dict):
-            assert list(x.items()) == list(y.items()), name
-        elif name not in ("_matrices", "_vectors", "_costs", "_rows"):
+        elif isinstance(x, Mapping):
+            assert list(x.items()) == list(y.items()) and len(x) == len(y), name
+        elif name not in _LAZY:
             assert x == y, name
 
 
@@ -100,3 +107,61 @@ def test_values_changed_in_place_are_read_from_the_edges():
     after = c.cost(wf)
     assert after[0] == pytest.approx(before[0] + 1.0)
     assert after[1:].tolist() == before[1:].tolist()
+
+
+@pytest.mark.parametrize("known", [[], ["c", "a"]])
+def test_coded_tables_are_the_first_seen_tables(known):
+    rng = np.random.default_rng(11)
+    names = ["a", "b", "c", "d", "e", "f", "g"]
+    raw = rng.integers(-1, len(names) - 1, size=50)  # "g" never appears
+    table: dict = {}
+    want = csr.first_seen(raw, names, table)
+    got, codes = csr.coded(raw, names)
+    assert got.tolist() == want.tolist() and list(codes.items()) == list(table.items())
+    for order in (names, names[::-1], [*names[3:], *names[:3]]):  # unsorted: still right
+        lazy = csr.Codes(order, np.array([order.index(x) for x in table], dtype=np.int64))
+        for x in [*names, "zz", "", 3, None, ("a",)]:
+            assert lazy.get(x, "none") == table.get(x, "none"), x
+            assert (x in lazy) == (x in table)
+        assert len(lazy) == len(table) and dict(lazy) == table
+
+
+def test_coordinates_read_in_bulk_are_those_read_one_by_one():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("a", x=10, y=-5.5)
+    G.add_node("b", x=True, y=np.float32(1.25))
+    G.add_node("c", x=179.9, y=89.0)
+    ref = np.radians(np.array([[10, -5.5], [1.0, 1.25], [179.9, 89.0]]))
+    assert csr.coordinates(G).tolist() == ref.tolist()
+    for bad in ({"x": None}, {"x": "1.5"}, {"x": float("nan")}, {"x": [1.0]}):
+        H = G.copy()
+        H.nodes["b"].update(bad)
+        got = csr.coordinates(H)
+        if bad["x"] == "1.5":  # a number as text is read as numpy reads it
+            assert got is not None and got[1, 0] == np.radians(1.5)
+        else:
+            assert got is None
+    H = G.copy()
+    del H.nodes["c"]["y"]
+    assert csr.coordinates(H) is None
+
+
+def test_great_circle_in_place_is_the_haversine():
+    from corridormap.io import EARTH_RADIUS_KM
+
+    def haversine(xy, a, b):
+        lon1, lat1, lon2, lat2 = xy[a, 0], xy[a, 1], xy[b, 0], xy[b, 1]
+        dlat, dlon = np.sin((lat2 - lat1) / 2), np.sin((lon2 - lon1) / 2)
+        h = dlat**2 + np.cos(lat1) * np.cos(lat2) * dlon**2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(-180, 180, 500), rng.uniform(-90, 90, 500)
+    lon[:2], lat[:2] = [0.0, 180.0], [0.0, 0.0]  # antipodes
+    xy = np.radians(np.column_stack([lon, lat]))
+    a, b = rng.integers(0, 500, 2000), rng.integers(0, 500, 2000)
+    a[:3], b[:3] = [0, 1, 5], [1, 0, 5]
+    assert np.array_equal(csr.great_circle(xy, a, b), haversine(xy, a, b))  # more than nodes
+    assert np.array_equal(csr.great_circle(xy, a[:9], b[:9]), haversine(xy, a[:9], b[:9]))

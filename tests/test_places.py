@@ -11,13 +11,11 @@ import corridormap as cm
 from conftest import link, load_evidence_text, node, row, write_geodata
 from corridormap import gazetteer
 from corridormap._errors import InputError, UnknownPlaceError
+from corridormap._place_index import normalize_all, without_note, without_notes
 from corridormap.gazetteer import City
 from corridormap.places import (
-    _without_note,
-    _without_notes,
     end_places,
     normalize,
-    normalize_all,
     resolve_end,
     resolve_end_place,
     resolve_endpoints,
@@ -326,7 +324,7 @@ def test_texts_normalised_in_a_batch_are_normalised_one_by_one(texts):
     assert normalize_all(texts) == [normalize(t) for t in texts]
     ascii_texts = [t.encode("ascii", "ignore").decode() for t in texts]
     assert normalize_all(ascii_texts) == [normalize(t) for t in ascii_texts]
-    assert _without_notes(texts) == [_without_note(t) for t in texts]
+    assert without_notes(texts) == [without_note(t) for t in texts]
 
 
 def test_a_large_network_resolves_its_names_as_a_small_one(bundled_G):

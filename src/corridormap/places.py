@@ -18,8 +18,8 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import methodcaller
 from typing import Any
 
 import networkx as nx
@@ -33,6 +33,7 @@ from ._errors import (
     UnknownPlaceError,
 )
 from ._gc import paused
+from ._place_index import PlaceIndex, without_note
 from ._schema import PASS_THROUGH_KINDS, as_names, check_graph, check_name
 from ._text import edit_distance, normalize
 from .io import haversine_km
@@ -223,137 +224,24 @@ def place_attr(G: nx.MultiDiGraph, pid: str, key: str, default: Any = None) -> A
     return G.nodes[nodes[0]].get(key, default) if nodes else default
 
 
-def _index(G: nx.MultiDiGraph) -> list[Any]:
-    """Three tiers of lookup: ids, names, aliases (incl. names without a bracketed note).
-
-    Each maps a normalised text to the place ids it means; the third is made when first
-    reached (:func:`_tiers`).
-    """
+def _index(G: nx.MultiDiGraph) -> PlaceIndex:
+    """The place index of ``G`` (:class:`corridormap._place_index.PlaceIndex`), made once."""
     return derived(G, "place_index", _build_index)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _without_note(name: str) -> str:
-    """A name without its bracketed note: ``"Astara (Azerbaijan)"`` -> ``"Astara"``."""
-    return re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
-
-
-#: what :func:`normalize` turns into one space, newlines left out (they part texts in a batch)
-_NOT_WORD = re.compile(r"(?:[^\w\n]|_)+")
-_NOTE = re.compile(r"[^\S\n]*\(.*?\)[^\S\n]*")
-
-
-def normalize_all(texts: list[str]) -> list[str]:
-    """:func:`normalize` of every text, the ASCII ones in one pass over their concatenation.
-
-    Parameters
-    ----------
-    texts
-        The texts.
-
-    Returns
-    -------
-    list of str
-        ``[normalize(t) for t in texts]``.
-    """
-    big = "\n".join(texts)
-    if not big.isascii() or big.count("\n") != len(texts) - 1:
-        return [normalize(t) for t in texts]
-    big = _NOT_WORD.sub(" ", big.lower().replace("'", "").replace("`", ""))
-    return [t.strip() for t in big.split("\n")] if texts else []
-
-
-def _without_notes(names: list[str]) -> list[str]:
-    """:func:`_without_note` of every name (one pass when no name holds a newline)."""
-    big = "\n".join(names)
-    if big.count("\n") != len(names) - 1:
-        return [_without_note(n) for n in names]
-    return [t.strip() for t in _NOTE.sub(" ", big).split("\n")] if names else []
-
-
 @paused
-def _build_index(G: nx.MultiDiGraph) -> list[Any]:
-    """The place index: id and name tiers, the alias tier (made when first reached), a snapshot.
-
-    Its entries: the id and name tiers, ``None`` where the alias tier goes
-    (:func:`_alias_tier`), a snapshot of each place's raw name and aliases, and the texts the
-    alias tier is made from. The snapshot is the cheap check that a hit is still true of the
-    graph. The texts are normalised in batches (:func:`normalize_all`): a large network has as
-    many places as nodes.
-    """
+def _build_index(G: nx.MultiDiGraph) -> PlaceIndex:
+    """The place index: every place's id, name and aliases as the graph has them now."""
     check_graph(G, "places")
-    own = sorted(place_nodes(G).items())  # the graph's own attributes (read only)
-    pids = [pid for pid, _ in own]
-    names = [str(p.get("name", "")) for _, p in own]
-    raw = [tuple(p.get("aliases") or ()) for _, p in own]
-    keys = normalize_all(names)
-    snapshot = {pid: (p.get("name"), a) for (pid, p), a in zip(own, raw, strict=True)}
-    # the alias tier is made when a name is neither an id nor a name (_alias_tier)
-    return [
-        _group(normalize_all(pids), pids),
-        _group(keys, pids),
-        None,
-        snapshot,
-        (pids, names, keys, raw),
-    ]
+    own = place_nodes(G)  # the graph's own attributes (read only)
+    datas = list(own.values())
+    names = list(map(methodcaller("get", "name", NO_NAME), datas))
+    aliases = list(map(methodcaller("get", "aliases"), datas))
+    return PlaceIndex(list(own), names, aliases, NO_NAME)
 
 
-def _tiers(index: list[Any]) -> Iterable[dict[str, list[str]]]:
-    """The index's three tiers in turn, the third made only if it is reached."""
-    yield index[0]
-    yield index[1]
-    yield _alias_tier(index)
-
-
-def _alias_tier(index: list[Any]) -> dict[str, list[str]]:
-    """The index's third tier, names without their bracketed note and aliases, made once.
-
-    It is made from the texts the index was built from (its last entry).
-    """
-    if index[2] is not None:
-        return index[2]
-    pids, names, keys, raw = index[4]
-    # a name without a bracket is its own short name
-    noted = [i for i, name in enumerate(names) if "(" in name]
-    shorts = list(keys)
-    for i, short in zip(
-        noted, normalize_all(_without_notes([names[i] for i in noted])), strict=True
-    ):
-        shorts[i] = short
-    aliases = normalize_all([str(a) for a_s in raw for a in a_s])
-    # (key, place) pairs, each once: a place's short name and its aliases
-    keys, owners, at = [], [], 0
-    for pid, short, a_s in zip(pids, shorts, raw, strict=True):
-        if a_s:
-            n = len(a_s)
-            mine = {short, *aliases[at : at + n]} - {""}
-            keys.extend(mine)
-            owners.extend([pid] * len(mine))
-            at += n
-        elif short:
-            keys.append(short)
-            owners.append(pid)
-    index[2], index[4] = _group(keys, owners), None
-    return index[2]
-
-
-def _group(keys: list[str], pids: list[str]) -> dict[str, list[str]]:
-    """Key -> the ``pids`` under it, in order (keys in order of first appearance)."""
-    table = dict(zip(keys, map(list, zip(pids)), strict=True))
-    if len(table) == len(keys):  # every key once: the usual case
-        return table
-    # a key given more than once holds its last place: gather all of them, in order
-    repeated = {key for key, n in Counter(keys).items() if n > 1}
-    for key in repeated:
-        table[key] = []
-    for key, pid in zip(keys, pids, strict=True):
-        if key in repeated:
-            table[key].append(pid)
-    return table
-
-
-def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool:
-    """Whether place ``pid`` still has the name and aliases the index was built from."""
+def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: tuple[Any, Any]) -> bool:
+    """Whether place ``pid`` still has the name and aliases (``snapshot``) the index was made of."""
     if pid in G and G.nodes[pid].get("layer") == "gate":
         p = G.nodes[pid]
     else:
@@ -361,7 +249,7 @@ def _still_means(G: nx.MultiDiGraph, pid: str, snapshot: dict[str, Any]) -> bool
         if not nodes:
             return False
         p = G.nodes[nodes[0]]
-    return snapshot.get(pid) == (p.get("name"), tuple(p.get("aliases") or ()))
+    return snapshot == (p.get("name"), tuple(p.get("aliases") or ()))
 
 
 def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
@@ -394,10 +282,11 @@ def resolve_places(G: nx.MultiDiGraph, name: str) -> list[str]:
     key = normalize(check_name(name, "the place name"))
     for attempt in range(2):
         index = _index(G)
-        for table in _tiers(index):
-            if key in table:
-                hits = sorted(table[key])
-                if all(_still_means(G, pid, index[3]) for pid in hits):
+        for tier in range(3):
+            found = index.find(tier, key)
+            if found is not None:
+                hits = sorted(index.pids[i] for i in found)
+                if all(_still_means(G, index.pids[i], index.snapshot(i)) for i in found):
                     return hits
                 break
         else:
@@ -431,7 +320,7 @@ def _near_typos(G: nx.MultiDiGraph, key: str) -> list[tuple[int, str, str]]:
     best: dict[str, tuple[int, str]] = {}
     for pid, p in place_nodes(G).items():
         name = str(p.get("name", ""))
-        for text in (name, _without_note(name), *(str(a) for a in p.get("aliases") or ())):
+        for text in (name, without_note(name), *(str(a) for a in p.get("aliases") or ())):
             d = edit_distance(key, normalize(text), allowed)
             if d <= allowed and (pid not in best or (d, text) < best[pid]):
                 best[pid] = (d, text)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -35,8 +34,9 @@ import numpy as np
 from . import csr
 from ._cache import cached, derived, invalidate
 from ._gc import paused
+from .csr import walk
 from .network import endpoint_nodes
-from .weights import GATE, Weight
+from .weights import Weight
 
 __all__ = [
     "MIN_EDGES",
@@ -58,8 +58,6 @@ __all__ = [
 ]
 
 _NO_EXPORT = object()
-#: what the export reads from every edge of a built network, in one pass
-_READ = itemgetter("link_id", "u_place", "v_place", "mode", "routable")
 #: from this many nodes a route's search stops at its targets (:meth:`Core.stopping_tree`)
 STOP_NODES = 10_000
 
@@ -74,7 +72,7 @@ class Core:
     index
         Node id -> index.
     edges
-        The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``.
+        The edge attribute mappings (the graph's own), sorted by ``(u, v)`` (:attr:`edges`).
     """
 
     def __init__(self, G: nx.MultiDiGraph, seed: csr.Seed | None = None) -> None:
@@ -95,19 +93,24 @@ class Core:
         else:  # the edges in the order they were added: within a pair, as the graph holds them
             eu, ev, edges = seed.tail, seed.head, seed.data
         # by (u, v), and stable: a pair's parallel edges stay in the graph's order
-        order = np.lexsort((ev, eu))
-        self.edges = list(map(edges.__getitem__, order.tolist()))
-        eu, ev = eu[order], ev[order]
+        key = eu * max(n, 1) + ev
+        order = np.argsort(key, kind="stable")
+        # the edges in that order are listed when first needed (a route takes a few of them)
+        self._edges: list[Any] | None = None
+        self._unsorted: tuple[list[Any], np.ndarray] | None = (edges, order)
+        eu, ev, key = eu[order], ev[order], key[order]
         self.eu, self.ev = eu, ev
-        m = len(self.edges)
+        m = len(order)
         # one CSR entry per (u, v) pair; pair_start[i] is the first edge of pair i
         new_pair = np.ones(m, dtype=bool)
         if m:
-            new_pair[1:] = (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])
+            np.not_equal(key[1:], key[:-1], out=new_pair[1:])
         self.pair_start = np.flatnonzero(new_pair)
         self.simple = len(self.pair_start) == m
-        pu, pv = eu[self.pair_start], ev[self.pair_start]
-        self.pair_key = pu * max(n, 1) + pv  # ascending: edges are sorted by (u, v)
+        if self.simple:  # the usual case: no copies
+            pu, pv, self.pair_key = eu, ev, key
+        else:
+            pu, pv, self.pair_key = eu[self.pair_start], ev[self.pair_start], key[self.pair_start]
         self.pair_end = np.append(self.pair_start[1:], m)
         self.indices = pv.astype(np.int32)
         self.indptr = np.zeros(n + 1, dtype=np.int32)
@@ -115,87 +118,84 @@ class Core:
         self.shape = (n, n)
         # the transpose: where each pair's value goes in the reversed graph
         tr = sp.csr_matrix(
-            (np.arange(1, len(pu) + 1, dtype=np.float64), self.indices, self.indptr),
+            (np.arange(1, len(pu) + 1, dtype=np.int64), self.indices, self.indptr),
             shape=self.shape,
         ).T.tocsr()
         tr.sort_indices()
-        self.t_indices = tr.indices.astype(np.int32)
-        self.t_indptr = tr.indptr.astype(np.int32)
-        self.t_perm = tr.data.astype(np.int64) - 1
+        self.t_indices = tr.indices.astype(np.int32, copy=False)
+        self.t_indptr = tr.indptr.astype(np.int32, copy=False)
+        self.t_perm = tr.data
+        self.t_perm -= 1
         self._edge_km: np.ndarray | None = None
         self._costs: dict[Any, np.ndarray] = {}
         self._tiebreak: np.ndarray | None = None
         # each edge's weights as the build gave them (None: read from the edges)
         self._rows: tuple[np.ndarray, list[dict[str, Any]]] | None = None
+        # the mode codes and table, or what makes them (csr.seeded_modes) when first needed
+        self._modes: tuple[Any, ...] = ()
+        self._link_or_0: np.ndarray | None = None
         if seed is None:
-            self._attributes()
-        else:
-            self._seeded(seed, order, eu, ev)
+            self._adopt(csr.read_edges(self.edges))
+        else:  # the same arrays and codes, from the columns the build wrote down
+            got = csr.seeded(seed, order, eu, ev)
+            got["modes"] = (seed.link_mode, got["tables"][0], got["link"])
+            self._adopt(got)
+            self._tiebreak = seed.tiebreak[order]
+            self._rows = (seed.weight[order], seed.weight_rows)
         self.xy = csr.coordinates(G)
         self._vectors: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._matrices: OrderedDict[Any, Any] = OrderedDict()
 
+    @property
+    def edges(self) -> list[Any]:
+        """The edge attribute mappings (the graph's own, read-only use), sorted by ``(u, v)``."""
+        if self._edges is None:
+            edges, order = self._unsorted  # type: ignore[misc]
+            self._edges = list(map(edges.__getitem__, order.tolist()))
+            self._unsorted = None
+        return self._edges
+
+    def edges_at(self, idx: np.ndarray) -> list[Any]:
+        """The edge attribute mappings of the edges ``idx`` (positions in :attr:`edges`)."""
+        if self._edges is None:
+            edges, order = self._unsorted  # type: ignore[misc]
+            return list(map(edges.__getitem__, order[idx].tolist()))
+        return list(map(self._edges.__getitem__, idx.tolist()))
+
     # -- the attributes a Weight reads, as arrays -----------------------------------------
-    def _attributes(self) -> None:
-        edges = self.edges
-        m = len(edges)
-        try:  # one pass over the edges (each a mapping of its own, far from the others)
-            rows = list(map(_READ, edges))
-        except KeyError:  # a hand-built graph: transfers without mode or routable
-            rows = None
-        if rows:
-            lids, ups, vps, modes, routables = zip(*rows, strict=True)
-        else:
-            lids = [d.get("link_id") for d in edges]
-            ups = [d["u_place"] for d in edges]
-            vps = [d["v_place"] for d in edges]
-        self.link_codes: dict[Any, int] = {}
-        link = csr.codes(lids, self.link_codes, none=-1)
-        self.is_link = link >= 0
-        on_links = np.flatnonzero(self.is_link).tolist()
-        if rows:
-            modes = [modes[i] for i in on_links]
-            routables = [routables[i] for i in on_links]
-        else:
-            modes = [edges[i]["mode"] for i in on_links]
-            routables = [edges[i]["routable"] for i in on_links]
-        self.mode_codes: dict[Any, int] = {}
-        mode = np.zeros(m, dtype=np.int64)
-        mode[on_links] = csr.codes(modes, self.mode_codes)
-        routable = np.ones(m, dtype=bool)
-        routable[on_links] = np.fromiter(map(bool, routables), dtype=bool, count=len(on_links))
-        self.place_codes: dict[Any, int] = {}
-        up = csr.codes(ups, self.place_codes)
-        vp = csr.codes(vps, self.place_codes)
-        transfers = np.flatnonzero(~self.is_link).tolist()
-        from_gate = np.zeros(m, dtype=bool)
-        to_gate = np.zeros(m, dtype=bool)
-        from_gate[transfers] = [edges[i]["from_layer"] == GATE for i in transfers]
-        to_gate[transfers] = [edges[i]["to_layer"] == GATE for i in transfers]
-        self.link_code, self.mode_code, self.routable = link, mode, routable
-        self.u_place, self.v_place = up, vp
-        self._link0 = np.where(self.is_link, link, 0)
+    def _adopt(self, got: dict[str, Any]) -> None:
+        """Take the edge attributes :func:`csr.read_edges` or :func:`csr.seeded` gives."""
+        self.link_codes, self.place_codes = got["tables"]
+        link, self.routable, self._modes = got["link"], got["routable"], got["modes"]
+        self.link_code, self.is_link = link, link >= 0
+        self.u_place, self.v_place = got["u_place"], got["v_place"]
+        from_gate, to_gate = got["from_gate"], got["to_gate"]
         self.gate_out = np.flatnonzero(from_gate)
         self.gate_in = np.flatnonzero(to_gate)
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
-    def _seeded(self, seed: csr.Seed, order: np.ndarray, eu: np.ndarray, ev: np.ndarray) -> None:
-        """:meth:`_attributes` from the columns the build wrote down (the same arrays and codes)."""
-        got = csr.seeded(seed, order, eu, ev)
-        self.link_codes, self.mode_codes, self.place_codes = got["tables"]
-        link, self.mode_code, self.routable = got["link"], got["mode"], got["routable"]
-        self.link_code, self.is_link = link, link >= 0
-        self.u_place, self.v_place = got["u_place"], got["v_place"]
-        from_gate, to_gate = got["from_gate"], got["to_gate"]
-        self._link0 = np.where(self.is_link, link, 0)
-        self.gate_out = np.flatnonzero(from_gate)
-        self.gate_in = np.flatnonzero(to_gate)
-        self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
-        self._tiebreak = seed.tiebreak[order]
-        self._rows = (seed.weight[order], seed.weight_rows)
+    @property
+    def mode_code(self) -> np.ndarray:
+        """Every edge's mode code (:attr:`mode_codes`; 0 for a transfer)."""
+        if len(self._modes) == 3:  # the build's columns: made when first needed
+            self._modes = csr.seeded_modes(*self._modes)
+        return self._modes[0]
 
-    def _flags(self, table: dict[Any, int], chosen: Iterable[Any]) -> np.ndarray:
+    @property
+    def mode_codes(self) -> Mapping[Any, int]:
+        """Mode -> code, in order of first appearance in the edge order."""
+        self.mode_code  # noqa: B018 (made if not yet)
+        return self._modes[1]
+
+    @property
+    def _link0(self) -> np.ndarray:
+        """Every edge's link code, 0 for a transfer (an index for flags by link)."""
+        if self._link_or_0 is None:
+            self._link_or_0 = np.where(self.is_link, self.link_code, 0)
+        return self._link_or_0
+
+    def _flags(self, table: Mapping[Any, int], chosen: Iterable[Any]) -> np.ndarray:
         out = np.zeros(max(len(table), 1), dtype=bool)
         for x in chosen:
             c = table.get(x)
@@ -255,7 +255,7 @@ class Core:
         if got is not None:
             self._vectors.move_to_end(key)
             return got
-        hide = np.zeros(len(self.edges), dtype=bool)
+        hide = np.zeros(len(self.eu), dtype=bool)
         link = self.is_link
         if wf.closed_links:
             hide |= link & self._flags(self.link_codes, wf.closed_links)[self._link0]
@@ -414,8 +414,7 @@ class Core:
         list of Mapping
             The graph's own edge attribute mappings (read only), one per step.
         """
-        edges = self.edges
-        return [edges[j] for j in self.path_edge_index(wf, path, w).tolist()]
+        return self.edges_at(self.path_edge_index(wf, path, w))
 
     def path_edge_index(
         self, wf: Weight, path: Sequence[str], w: np.ndarray | None = None
@@ -564,28 +563,6 @@ class Core:
         cost = self.cost(wf)
         positive = cost[(cost > 0) & np.isfinite(cost)]
         return float(positive.min()) if positive.size else np.inf
-
-
-def walk(pred: Sequence[int] | np.ndarray, i: int) -> list[int]:
-    """Node indices from ``i`` along a predecessor tree to its root (``i`` first).
-
-    Parameters
-    ----------
-    pred
-        Predecessors by node index, negative at a root (a list walks faster than an array).
-    i
-        The node index to start from.
-
-    Returns
-    -------
-    list of int
-    """
-    out = [i]
-    p = pred[i]
-    while p >= 0:
-        out.append(p)
-        p = pred[p]
-    return out
 
 
 def _extra_key(wf: Weight) -> tuple[Any, ...]:

@@ -78,6 +78,8 @@ class Seed:
 
     Attributes
     ----------
+    index
+        Node id -> node index, in the graph's node order (read only).
     tail, head
         Every edge's end nodes, as node indices.
     data
@@ -101,6 +103,7 @@ class Seed:
         weight mappings the build gave its edges (edges alike share one).
     """
 
+    index: dict[Any, int]
     tail: np.ndarray
     head: np.ndarray
     data: list[Any]

@@ -259,6 +259,7 @@ class _Columns:
             return np.frombuffer(values, dtype=np.int8).astype(bool)
 
         return csr.Seed(
+            index=self.index,
             tail=ints(self.tail),
             head=ints(self.head),
             data=self.data,

@@ -80,7 +80,10 @@ class Core:
 
         self.nodes: list[str] = list(G.nodes)
         n = len(self.nodes)
-        self.index: dict[str, int] = dict(zip(self.nodes, range(n), strict=True))
+        # the build's own (node ids in the graph's order, as it added them)
+        self.index: dict[str, int] = (
+            seed.index if seed is not None else dict(zip(self.nodes, range(n), strict=True))
+        )
         if seed is None:
             heads, per_node, per_pair, edges = csr.adjacency(G)
             eu = np.repeat(

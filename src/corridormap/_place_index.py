@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from itertools import compress
 from typing import Any
 
@@ -83,6 +84,18 @@ def group(keys: list[str], values: list[Any]) -> dict[str, list[Any]]:
         if key in repeated:
             table[key].append(value)
     return table
+
+
+def _lines_with(text: str, part: str) -> Iterator[int]:
+    """The numbers of the lines of ``text`` that hold ``part``, in order, each once."""
+    line, last = 0, 0
+    at = text.find(part)
+    while at >= 0:
+        line += text.count("\n", last, at)
+        last = at
+        yield line
+        end = text.find("\n", at)
+        at = text.find(part, end) if end >= 0 else -1
 
 
 class PlaceIndex:
@@ -201,14 +214,7 @@ class PlaceIndex:
         low, odd = got
         word = min(key.split(" "), key=low.count)
         lines = set(odd)
-        line, last = 0, 0
-        at = low.find(word)
-        while at >= 0:
-            line += low.count("\n", last, at)
-            last = at
-            lines.add(line)
-            end = low.find("\n", at)
-            at = low.find(word, end) if end >= 0 else -1
+        lines.update(_lines_with(low, word))
         texts = (self.pids, self.names)[tier]
         hits = [i for i in sorted(lines) if normalize(texts[i]) == key] or None
         self._last = (tier, key, hits)
@@ -222,14 +228,7 @@ class PlaceIndex:
             if got is None:
                 inside.update(i for i, name in enumerate(self.names) if "(" in name)
             else:  # the lines with a bracket, found in the joined names
-                low, line, last = got[0], 0, 0
-                at = low.find("(")
-                while at >= 0:
-                    line += low.count("\n", last, at)
-                    last = at
-                    inside.add(line)
-                    end = low.find("\n", at)
-                    at = low.find("(", end) if end >= 0 else -1
+                inside.update(_lines_with(got[0], "("))
             self._special = (inside, self._alias_table(sorted(inside)))
         return self._special
 

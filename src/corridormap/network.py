@@ -248,6 +248,27 @@ class _Columns:
                 got.append(node)
         return at
 
+    def edges(
+        self,
+        tail: list[int],
+        head: list[int],
+        link: list[int],
+        data: list[dict[str, Any]],
+        tiebreak: list[float],
+        weight: list[int],
+    ) -> None:
+        """Write down edges just added to the graph, in the order added.
+
+        ``link`` is -1 for a transfer; ``weight`` is where each edge's weights are in
+        :attr:`_Weights.rows`.
+        """
+        self.tail.extend(tail)
+        self.head.extend(head)
+        self.link.extend(link)
+        self.data.extend(data)
+        self.tiebreak.extend(tiebreak)
+        self.weight.extend(weight)
+
     def seed(self, rows: list[dict[str, Any]]) -> csr.Seed:
         """The columns as arrays; ``rows`` are the build's distinct weights."""
         import numpy as np
@@ -442,23 +463,13 @@ def _add_links(
             back_key = f"{key}~r"
             tb, back_tb = tiebreak(key), tiebreak(back_key)
             there = dict(common)
-            there["u_place"], there["v_place"], there["geometry"], there["tiebreak"] = a, b, fwd, tb
+            there["u_place"], there["v_place"] = a, b
+            there["geometry"], there["tiebreak"] = fwd, tb
             back = common
-            back["u_place"], back["v_place"], back["geometry"], back["tiebreak"] = (
-                b,
-                a,
-                rev,
-                back_tb,
-            )
-            # what add_edge does, without its checks and copies
-            keyed = succ[u].get(v)
-            if keyed is None:
-                keyed = succ[u][v] = pred[v][u] = {}
-            keyed[key] = there
-            keyed = succ[v].get(u)
-            if keyed is None:
-                keyed = succ[v][u] = pred[u][v] = {}
-            keyed[back_key] = back
+            back["u_place"], back["v_place"] = b, a
+            back["geometry"], back["tiebreak"] = rev, back_tb
+            _new_edge(succ, pred, u, v, key, there)
+            _new_edge(succ, pred, v, u, back_key, back)
             tail += (iu, iv)
             head += (iv, iu)
             at_link += (at, at)
@@ -466,12 +477,7 @@ def _add_links(
             tiebreaks += (tb, back_tb)
             row = weights.row[id(wts)]
             rows += (row, row)
-    cols.tail.extend(tail)
-    cols.head.extend(head)
-    cols.link.extend(at_link)
-    cols.data.extend(datas)
-    cols.tiebreak.extend(tiebreaks)
-    cols.weight.extend(rows)
+    cols.edges(tail, head, at_link, datas, tiebreaks, rows)
 
 
 def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
@@ -482,6 +488,20 @@ def _new_node(G: nx.MultiDiGraph, node: str, attrs: dict[str, Any]) -> None:
     G._node[node] = attrs
     G._succ[node] = {}
     G._pred[node] = {}
+
+
+def _new_edge(succ: dict, pred: dict, u: str, v: str, key: str, data: dict[str, Any]) -> None:
+    """Add edge ``u -> v`` under a new ``key``, with ``data`` as its own attribute mapping.
+
+    What ``G.add_edge`` does for nodes already in ``G`` (``succ``, ``pred``: its ``_succ`` and
+    ``_pred``) and a key not used yet between them, without its checks and copies (a million
+    edges are built in seconds). The build's keys are unique: a link id and a layer, or a
+    place and two layers.
+    """
+    keyed = succ[u].get(v)
+    if keyed is None:
+        keyed = succ[u][v] = pred[v][u] = {}
+    keyed[key] = data
 
 
 def _add_transfers(
@@ -532,10 +552,7 @@ def _add_transfers(
             data = template.copy()
             data["tiebreak"] = tb
             data["place"] = data["u_place"] = data["v_place"] = pid
-            keyed = succ[u].get(v)  # as in _add_links
-            if keyed is None:
-                keyed = succ[u][v] = pred[v][u] = {}
-            keyed[key] = data
+            _new_edge(succ, pred, u, v, key, data)
             tail.append(index[u])
             head.append(index[v])
             datas.append(data)
@@ -543,12 +560,7 @@ def _add_transfers(
             rows.append(row)
             from_gate.append(a == GATE)
             to_gate.append(b == GATE)
-    cols.tail.extend(tail)
-    cols.head.extend(head)
-    cols.link.extend([-1] * len(tail))
-    cols.data.extend(datas)
-    cols.tiebreak.extend(tiebreaks)
-    cols.weight.extend(rows)
+    cols.edges(tail, head, [-1] * len(tail), datas, tiebreaks, rows)
     cols.from_gate.extend(from_gate)
     cols.to_gate.extend(to_gate)
 

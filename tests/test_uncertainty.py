@@ -115,3 +115,40 @@ def test_the_models_error_widens_the_band_and_keeps_the_mean(tiny_G):
     both = simulate(G.graph["params"], RouteTerms.of({"a": r2, "b": other}), 20_000, 1)
     ratio_a = both.transit[:, 0] / sim.transit[:, 0]
     assert np.allclose(ratio_a, 1.0)  # the same route draws the same error beside another
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32, 2**70 + 5])
+@pytest.mark.parametrize("key", ["", "MUM|rail:1676 BND-sea", "é|x" * 40])
+def test_discrepancy_stream_is_numpy_seeded_with_the_three_ints(seed, key):
+    """The stream of a route is numpy's for the list [seed, 0xD15C, the key's digest]."""
+    import hashlib
+
+    from corridormap.model import discrepancy_rng
+
+    digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    want = np.random.default_rng([seed, 0xD15C, digest]).standard_normal(64)
+    got = discrepancy_rng(seed, key).standard_normal(64)
+    assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("n", [0, 1, 0xD15C, 2**32 - 1, 2**32, 2**64 - 1, 5 << 64, 3 << 96])
+def test_seed_words_seed_what_numpy_seeds_with_the_ints(n):
+    """The word split of ints with zero words (0 itself, zero high and low words) seeds the
+    stream numpy seeds with the ints."""
+    from corridormap.model import _seed_words
+
+    ints = [n, 0xD15C, n]
+    words = np.array(_seed_words(ints), dtype=np.uint32)
+    want = np.random.default_rng(ints).standard_normal(8)
+    assert np.array_equal(np.random.default_rng(words).standard_normal(8), want)
+
+
+def test_discrepancy_factor_is_apply_discrepancy_of_ones():
+    from corridormap.model import apply_discrepancy, discrepancy_factor, discrepancy_rng
+
+    for sigma in (0.05, 0.3, 1.7):
+        want = apply_discrepancy(np.ones(500), sigma, discrepancy_rng(3, "r"))
+        got = discrepancy_factor(sigma, discrepancy_rng(3, "r"), (500,))
+        assert np.array_equal(got, want)
+    with pytest.raises(ValueError):
+        discrepancy_rng(-1, "r")

@@ -192,6 +192,27 @@ def test_result_does_not_depend_on_partitions(fam_G):
     assert not one["days_p50"].equals(other["days_p50"])
 
 
+def test_partitions_in_one_process_weigh_each_scenario_once(fam_G, monkeypatch):
+    """The partitions run in this process share the scenarios' weights (and the tables)."""
+    import importlib
+
+    partition = importlib.import_module("corridormap.sweep.partition")
+    real = partition.scenario_weight
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(partition, "scenario_weight", counted)
+    counts = []
+    for parts in (1, 4):
+        calls.clear()
+        sweep(fam_G, PLACES, PLACES, draws=50, seed=1, partitions=parts)
+        counts.append(len(calls))
+    assert counts[0] == counts[1] > 0
+
+
 def test_sweep_rejects_bad_arguments(fam_G):
     with pytest.raises(InputError):
         sweep(fam_G, ["A"], ["E"], draws=0)

@@ -246,11 +246,13 @@ def _in_process(G, parts, job, show, store) -> list[dict[str, list]]:
     parts, results, todo = _planned(parts, store)
     total = sum(map(len, parts))
     done = total - sum(len(parts[i]) for i in todo)
-    # the partitions run here share their Monte Carlo's draws and values
+    # the partitions run here share their Monte Carlo's draws and values, the scenarios'
+    # weights and the families' tables
     mc = MonteCarlo(G.graph["params"], job.draws, job.seed)
+    shared: dict = {}
     with Progress(total, desc="sweep", unit="origin", show=show, initial=done) as bar:
         for i in todo:
-            results[i] = run_partition(G, parts[i], job, mc)
+            results[i] = run_partition(G, parts[i], job, mc, shared)
             if store is not None:
                 store.put(i, results[i])
             bar.update(len(parts[i]))

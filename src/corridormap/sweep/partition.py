@@ -73,19 +73,24 @@ class PairResult:
 
 
 def run_partition(
-    G: nx.MultiDiGraph, origins: Sequence[str], job: Job, mc: MonteCarlo | None = None
+    G: nx.MultiDiGraph,
+    origins: Sequence[str],
+    job: Job,
+    mc: MonteCarlo | None = None,
+    shared: dict | None = None,
 ) -> dict[str, list]:
     """Sweep some origins to every destination under every scenario and clock: the columns.
 
     This is what a Dask worker runs; :func:`~corridormap.sweep.sweep` splits the origins and
     puts the parts back together in order. Within a part the rows run by clock, then
     scenario, then origin and destination. ``mc``, the job's :class:`~.montecarlo.MonteCarlo`,
-    is shared by the partitions run in one process (default one of the partition's own).
+    and ``shared`` (:func:`pair_results`) are shared by the partitions run in one process
+    (default the partition's own).
     """
     fams = list(job.families)
     labels = [label for label, _ in job.scenarios]
     parts = {(c, s): {col: [] for col in SWEEP_COLUMNS} for c in job.clocks for s in labels}
-    for res in pair_results(G, origins, job, mc=mc):
+    for res in pair_results(G, origins, job, mc=mc, shared=shared):
         add_rows(
             parts[(res.clock, res.scenario)],
             job,
@@ -107,25 +112,34 @@ def pair_results(
     *,
     monte_carlo: bool = True,
     mc: MonteCarlo | None = None,
+    shared: dict | None = None,
 ) -> Iterator[PairResult]:
     """Every origin x destination x scenario x clock of ``job``, one :class:`PairResult` each.
 
     In order of origin, scenario, destination and clock (a destination equal to its origin is
     skipped). ``monte_carlo=False`` finds the routes only (every ``summary`` is ``None``).
+    ``shared`` keeps the scenarios' weights and the families' tables for the next call with
+    the same graph and job (the partitions of a sweep run in one process).
     """
     fams = list(job.families)
     instc = [f.name for f in fams if f.instc]
-    scens = [
-        (label, {c: scenario_weight(G, label, items, job.by).on_clock(c) for c in job.clocks})
-        for label, items in job.scenarios
-    ]
+    got = shared.get("tables") if shared is not None else None
+    if got is None:
+        scens = [
+            (label, {c: scenario_weight(G, label, items, job.by).on_clock(c) for c in job.clocks})
+            for label, items in job.scenarios
+        ]
+        own = derived(G, "edge_count", nx.MultiDiGraph.number_of_edges, structure=True)
+        own = own <= OWN_SEARCH_MAX_EDGES
+        lay = layout(G) if own else None
+        tables = [_family_tables(G, bases, fams, job, lay) for _, bases in scens] if own else []
+        got = (scens, own, lay, tables)
+        if shared is not None:
+            shared["tables"] = got
+    scens, own, lay, tables = got
     memo: dict[tuple, Summary] = {}
     if mc is None:
         mc = MonteCarlo(G.graph["params"], job.draws, job.seed)
-    own = derived(G, "edge_count", nx.MultiDiGraph.number_of_edges, structure=True)
-    own = own <= OWN_SEARCH_MAX_EDGES
-    lay = layout(G) if own else None
-    tables = [_family_tables(G, bases, fams, job, lay) for _, bases in scens] if own else []
     for o in origins:
         # what the origin's trees share: the pairs none uses, the paths read off them
         hide = lay.origin_hide(lay.core.index[o]) if lay is not None else None

@@ -49,6 +49,9 @@ def test_labels_are_the_places_own(tmp_path):
     for pid in ("A", "X", "F"):  # X is a chokepoint: no gate
         assert places.label_of(G, pid) == places.place_label(G, pid)
     assert set(places.place_labels(G)) == {"A", "X", "F"}
+    assert places.labels_of(G, ["F", "A", "B"]) == {
+        pid: places.place_label(G, pid) for pid in ("F", "A", "B")
+    }
 
 
 _WORDS = ["Astara", "ast", "Bandar", "Abbas", "é", "Ära", "ß", "İz", "(IR)", "(north)", "G0_1"]

@@ -26,6 +26,20 @@ def test_weight_is_immutable_and_closing_makes_a_new_one():
         cm.make_weight(closed_links="ASI-RSH-road")
 
 
+def test_closing_nothing_new_is_the_weight_itself_and_a_plain_weight_is_made_once():
+    w = cm.make_weight("time", closed_links={"A"}, closed_places={"X"})
+    assert w.closing() is w
+    assert w.closing(links=["A"], places=()) is w
+    w2 = w.closing(places=["X", "Y"])
+    assert w2 is not w and w2.closed_places == {"X", "Y"} and w2.closed_links == {"A"}
+    from corridormap.weights import as_weight
+
+    assert as_weight(None, "time") is as_weight(None, "time")
+    assert as_weight(None, "time").by == "time_h" and as_weight(None, "cost_usd").by == "cost_usd"
+    with pytest.raises(cm.InputError):
+        as_weight(None, "speed")
+
+
 def test_weight_extra_is_backward_compatible():
     w = make_weight("time_h")
     d = next(d for _, _, d in G2.edges(data=True) if d["kind"] == "link")

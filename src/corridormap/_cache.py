@@ -38,7 +38,9 @@ def derived(
     Edge attributes changed in place are not seen: call :func:`invalidate` after such edits.
     """
     stamp = _stamp(G, name, structure=structure, edges=edges)
-    entries = _TABLE.setdefault(G, {})
+    entries = _TABLE.get(G)  # (setdefault makes a weak reference every call)
+    if entries is None:
+        entries = _TABLE.setdefault(G, {})
     hit = entries.get(name)
     if hit is None or hit[0] != stamp:
         hit = (stamp, build(G))
@@ -71,14 +73,20 @@ def _token(G: nx.Graph, name: str) -> Any:
     For a view, or a graph without a networkx cache, the token is its edge count.
     """
     cache = getattr(G, "__networkx_cache__", None)
-    if not isinstance(cache, dict) or nx.is_frozen(G):
-        # a view's own cache is not emptied when the graph it shows changes
+    if not isinstance(cache, dict) or getattr(G, "frozen", False):
+        # a view's own cache is not emptied when the graph it shows changes (nx.is_frozen)
         return G.number_of_edges()
-    key = f"corridormap:{name}"
+    key = _KEYS.get(name)
+    if key is None:
+        key = _KEYS[name] = f"corridormap:{name}"
     tok = cache.get(key)
     if tok is None:
         tok = cache[key] = object()
     return tok
+
+
+#: name -> the key of its token in a graph's networkx cache
+_KEYS: dict[str, str] = {}
 
 
 def store(G: nx.Graph, name: str, value: Any, *, structure: bool = False) -> None:

@@ -47,6 +47,7 @@ __all__ = [
     "end_places",
     "is_end",
     "label_of",
+    "labels_of",
     "link_names",
     "normalize",
     "place_attr",
@@ -204,11 +205,19 @@ def _no_labels(G: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
 
 def label_of(G: nx.MultiDiGraph, pid: str) -> tuple[str, str]:
     """:func:`place_label` of a place, read once per network structure (:func:`place_labels`)."""
+    return labels_of(G, [pid])[pid]
+
+
+def labels_of(G: nx.MultiDiGraph, pids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """:func:`label_of` of each of ``pids``: place id -> ``(name, country)``."""
     labels = place_labels(G)
-    got = labels.get(pid)
-    if got is None:
-        got = labels[pid] = place_label(G, pid)
-    return got
+    out = {}
+    for pid in pids:
+        got = labels.get(pid)
+        if got is None:
+            got = labels[pid] = place_label(G, pid)
+        out[pid] = got
+    return out
 
 
 def place_label(G: nx.MultiDiGraph, pid: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from ._errors import InputError, NoRouteError
 from ._schema import as_names, check_graph, check_name
 from .network import GATE, endpoint_nodes, layer_nodes, place_of
 from .places import (
-    label_of,
+    labels_of,
     places,
     resolve_area,
     resolve_end_place,
@@ -350,8 +350,8 @@ def route_from_path(G: nx.MultiDiGraph, path: list[str], weight: Weight) -> Rout
     """
     names: dict[str, str] = {}
     countries: dict[str, str] = {}
-    for p in dict.fromkeys(place_of(n) for n in path):
-        names[p], countries[p] = label_of(G, p)
+    for p, (name, country) in labels_of(G, dict.fromkeys(map(place_of, path))).items():
+        names[p], countries[p] = name, country
     legs = []
     for (u, v), d in zip(itertools.pairwise(path), search.path_edges(G, path, weight), strict=True):
         fp, tp = d["u_place"], d["v_place"]

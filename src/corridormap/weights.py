@@ -14,6 +14,7 @@ The edge figures themselves follow from :mod:`corridormap.model`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -324,11 +325,12 @@ class Weight:
 
     # -- new weights ---------------------------------------------------------------------
     def closing(self, links: Iterable[str] = (), places: Iterable[str] = ()) -> Weight:
-        """A copy of this weight with more links and places closed."""
+        """A copy of this weight with more links and places closed (itself if none is new)."""
+        links, places = frozenset(links), frozenset(places)
+        if links <= self.closed_links and places <= self.closed_places:
+            return self
         return replace(
-            self,
-            closed_links=self.closed_links | frozenset(links),
-            closed_places=self.closed_places | frozenset(places),
+            self, closed_links=self.closed_links | links, closed_places=self.closed_places | places
         )
 
     def opening(self, links: Iterable[str] = ()) -> Weight:
@@ -459,10 +461,16 @@ def as_weight(weight: Weight | None, by: str = "time_h") -> Weight:
         If ``weight`` is neither ``None`` nor a :class:`Weight`.
     """
     if weight is None:
-        return make_weight(by)
+        return _plain(by) if isinstance(by, str) else make_weight(by)
     if not isinstance(weight, Weight):
         raise InputError(
             "weight must be a corridormap Weight (make_weight(...) or a scenario's weight()), "
             f"got {type(weight).__name__}"
         )
     return weight
+
+
+@functools.lru_cache(maxsize=32)
+def _plain(by: str) -> Weight:
+    """``make_weight(by)``, made once: a weight never changes."""
+    return make_weight(by)

@@ -73,3 +73,47 @@ def test_every_name_the_build_sets_on_a_link_edge_is_one_no_link_may_use():
             set_by_build |= d.keys() - gd.links[d["link_id"]].keys()
     assert {"time_h", "cost_usd", "terms", "geometry", "tiebreak"} <= set_by_build
     assert set_by_build <= set(LINK_RESERVED)
+
+
+def _walked_place_nodes(G):
+    """place_nodes as a walk of every node finds them (the build's list set aside)."""
+    import importlib
+
+    from corridormap._cache import invalidate
+    from corridormap.network import SPEAKERS
+
+    invalidate(G, SPEAKERS)
+    return importlib.import_module("corridormap.places").place_nodes(G)
+
+
+@pytest.mark.parametrize("which", ["bundled", "tiny", "tiny-as-of"])
+def test_the_builds_speaking_nodes_are_those_a_walk_finds(which, tiny_dir):
+    import importlib
+
+    place_nodes = importlib.import_module("corridormap.places").place_nodes
+    if which == "bundled":
+        G, G2 = cm.load_network(), cm.load_network()
+    elif which == "tiny":
+        G, G2 = cm.load_network(tiny_dir), cm.load_network(tiny_dir)
+    else:
+        G, G2 = (cm.load_network(tiny_dir, as_of="2010") for _ in range(2))
+    got, want = place_nodes(G), _walked_place_nodes(G2)
+    assert list(got) == list(want)  # the same places in the same order
+    own = {id(d) for _, d in G.nodes(data=True)}
+    assert all(id(d) in own for d in got.values())  # the graph's own mappings
+    assert all(got[p] == want[p] for p in got)
+    if which == "tiny":
+        assert "X" in got and got["X"]["layer"] != "gate"  # a chokepoint: its first layer node
+
+
+def test_speaking_nodes_follow_a_change_of_structure(tiny_dir):
+    import importlib
+
+    place_nodes = importlib.import_module("corridormap.places").place_nodes
+    G = cm.load_network(tiny_dir)
+    assert "A" in place_nodes(G)
+    G.remove_node("A")  # the gate: A is now spoken for by its first layer node
+    assert place_nodes(G)["A"]["layer"] != "gate"
+    for n in [n for n, d in G.nodes(data=True) if d.get("place") == "A"]:
+        G.remove_node(n)
+    assert "A" not in place_nodes(G)

@@ -204,7 +204,17 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
     # the compiled export is made from these columns when it is first needed
     store(G, csr.SEED, cols.seed(weights.rows), structure=True)
     store(G, "layer_index", cols.layer_index)
+    # the node that speaks for each place (its gate, else its first layer node), in the order
+    # a walk of the nodes meets the places: the gates were added first, then the layer nodes
+    speakers = [(pid, pid) for pid, _ in nodes]
+    speakers += [(p, ns[0]) for p, ns in cols.layer_index.items() if p not in G._node]
+    store(G, SPEAKERS, speakers, structure=True)
     return G
+
+
+#: the derived lookup of each place's speaking node as the build made them
+#: (:func:`corridormap.places.place_nodes`)
+SPEAKERS = "place_speakers"
 
 
 class _Columns:

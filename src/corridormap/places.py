@@ -24,7 +24,7 @@ from typing import Any
 
 import networkx as nx
 
-from ._cache import derived, invalidate
+from ._cache import cached, derived, invalidate
 from ._errors import (
     AmbiguousPlaceError,
     InputError,
@@ -37,7 +37,7 @@ from ._place_index import PlaceIndex, without_note
 from ._schema import PASS_THROUGH_KINDS, as_names, check_graph, check_name
 from ._text import edit_distance, normalize
 from .io import haversine_km
-from .network import layer_nodes
+from .network import SPEAKERS, layer_nodes
 
 __all__ = [
     "NEAREST",
@@ -97,7 +97,14 @@ def place_nodes(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Place id -> the data of the node that speaks for it (its gate, else its first layer).
 
     The graph's own mappings, read only: what :func:`places` copies, at no cost per place.
+    A network whose nodes were not added or removed since its build takes the build's list
+    of those nodes rather than walking every node (a million-edge network has a third of a
+    million).
     """
+    speakers = cached(G, SPEAKERS, structure=True)
+    if speakers is not None:
+        node = G._node
+        return {pid: node[n] for pid, n in speakers}
     out: dict[str, Any] = {}
     datas = G._node.values() if type(G._node) is dict else (d for _, d in G.nodes(data=True))
     for d in datas:

@@ -117,3 +117,14 @@ def test_speaking_nodes_follow_a_change_of_structure(tiny_dir):
     for n in [n for n, d in G.nodes(data=True) if d.get("place") == "A"]:
         G.remove_node(n)
     assert "A" not in place_nodes(G)
+
+
+def test_speaking_nodes_of_a_node_whose_place_was_deleted_are_walked(tiny_dir):
+    import importlib
+
+    place_nodes = importlib.import_module("corridormap.places").place_nodes
+    G = cm.load_network(tiny_dir)
+    del G.nodes["A"]["place"]  # not a change of structure: the build's list is still held
+    got = place_nodes(G)
+    assert got == _walked_place_nodes(G)
+    assert got["A"]["layer"] != "gate"  # A's gate no longer says it is A's

@@ -206,8 +206,8 @@ def _build(gd: Geodata, *, consume: bool) -> nx.MultiDiGraph:
     store(G, "layer_index", cols.layer_index)
     # the node that speaks for each place (its gate, else its first layer node), in the order
     # a walk of the nodes meets the places: the gates were added first, then the layer nodes
-    speakers = [(pid, pid) for pid, _ in nodes]
-    speakers += [(p, ns[0]) for p, ns in cols.layer_index.items() if p not in G._node]
+    speakers = [pid for pid, _ in nodes]
+    speakers += [ns[0] for p, ns in cols.layer_index.items() if p not in G._node]
     store(G, SPEAKERS, speakers, structure=True)
     return G
 

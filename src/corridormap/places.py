@@ -19,7 +19,7 @@ import copy
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import networkx as nx
@@ -103,8 +103,11 @@ def place_nodes(G: nx.MultiDiGraph) -> dict[str, Any]:
     """
     speakers = cached(G, SPEAKERS, structure=True)
     if speakers is not None:
-        node = G._node
-        return {pid: node[n] for pid, n in speakers}
+        datas = list(map(G._node.__getitem__, speakers))
+        try:
+            return dict(zip(map(itemgetter("place"), datas), datas, strict=True))
+        except KeyError:  # a node's place was deleted in place: walk the nodes as they are
+            pass
     out: dict[str, Any] = {}
     datas = G._node.values() if type(G._node) is dict else (d for _, d in G.nodes(data=True))
     for d in datas:

@@ -210,8 +210,8 @@ def side_by_side() -> None:
     to = "to 1e-4 " if reached else f"{an} its  "
     print(
         f"  BFW {to}: {ac:7.2f} CPU s ({aw:.1f} wall), {an} iterations, "
-        f"{a_it * 1000:.1f} ms per iteration; below 1e-3 after {a3} "
-        f"(~{a_it * (a3 or an):.1f} CPU s)"
+        f"{a_it * 1000:.1f} ms per iteration; "
+        + (f"below 1e-3 after {a3} (~{a_it * a3:.1f} CPU s)" if a3 else "not below 1e-3")
     )
     print(f"  per iteration, ours / BFW     : {c4 / n4 / a_it:8.1f} x (goal <= 3)")
     if reached:

@@ -23,6 +23,12 @@ the side by side. BFW's run to 1e-4 takes a quarter of an hour or more: for its 
 iteration alone, ``BENCH_AEQ_GAP`` sets its relative gap (default 1e-4) and
 ``BENCH_AEQ_ITERATIONS`` caps its iterations (default 20,000); the ratio to 1e-4 is then
 left out unless BFW reached it. ``BENCH_ASSIGN_ONLY=side`` runs the side by side alone.
+BFW's CPU time an iteration was 12-14 ms in most runs here (its CPU time 1.3-1.5x its wall
+time: each all-or-nothing step starts a thread pool, whose threads run beside the one doing the
+work), but 70-180 ms in some runs while other jobs held the two cores (its CPU then equal to its
+wall time; likely those threads queueing for the interpreter lock on one core); ours stayed
+within a few per cent. Read the ratio beside the load average and BFW's CPU / wall line, and
+BFW's figure from more than one run.
 """
 
 from __future__ import annotations
@@ -212,6 +218,11 @@ def side_by_side() -> None:
         f"  BFW {to}: {ac:7.2f} CPU s ({aw:.1f} wall), {an} iterations, "
         f"{a_it * 1000:.1f} ms per iteration; "
         + (f"below 1e-3 after {a3} (~{a_it * a3:.1f} CPU s)" if a3 else "not below 1e-3")
+    )
+    # BFW runs more than one thread whatever set_cores says (its CPU time above its wall time)
+    print(
+        f"  BFW's CPU / wall time         : {ac / aw:8.2f} (above 1: more than one thread; "
+        f"{aw / an * 1000:.1f} wall ms per iteration)"
     )
     print(f"  per iteration, ours / BFW     : {c4 / n4 / a_it:8.1f} x (goal <= 3)")
     if reached:

@@ -19,7 +19,16 @@ and the ratios take CPU seconds of this process (the machine is shared); link fl
 compared at the end of the 1e-4 runs.
 
 Run: ``python benchmarks/bench_assign.py`` (``make bench``); ``BENCH_AEQUILIBRAE=0`` skips
-the side by side.
+the side by side. BFW's run to 1e-4 takes a quarter of an hour or more: for its time per
+iteration alone, ``BENCH_AEQ_GAP`` sets its relative gap (default 1e-4) and
+``BENCH_AEQ_ITERATIONS`` caps its iterations (default 20,000); the ratio to 1e-4 is then
+left out unless BFW reached it. ``BENCH_ASSIGN_ONLY=side`` runs the side by side alone.
+BFW's CPU time an iteration was 12-14 ms in most runs here (its CPU time 1.3-1.5x its wall
+time: each all-or-nothing step starts a thread pool, whose threads run beside the one doing the
+work), but 70-180 ms in some runs while other jobs held the two cores (its CPU then equal to its
+wall time; likely those threads queueing for the interpreter lock on one core); ours stayed
+within a few per cent. Read the ratio beside the load average and BFW's CPU / wall line, and
+BFW's figure from more than one run.
 """
 
 from __future__ import annotations
@@ -95,7 +104,7 @@ def _ours(G, vols, tolerance: float):
     return time.process_time() - cpu, time.perf_counter() - wall, res
 
 
-def _aequilibrae(G, pairs, volume: float, tolerance: float):
+def _aequilibrae(G, pairs, volume: float, tolerance: float, max_iterations: int = 20_000):
     """AequilibraE's BFW on the same network and demand, one core.
 
     Returns (CPU s, wall s, iterations, the first iteration below 1e-3, link loads by
@@ -152,7 +161,7 @@ def _aequilibrae(G, pairs, volume: float, tolerance: float):
     ta.set_time_field("fftime")
     ta.set_algorithm("bfw")
     ta.set_cores(1)
-    ta.max_iter = 20_000
+    ta.max_iter = max_iterations
     ta.rgap_target = tolerance
     cpu, wall = time.process_time(), time.perf_counter()
     with (  # AequilibraE's progress bars
@@ -188,7 +197,10 @@ def side_by_side() -> None:
     )
     c3, w3, r3 = _ours(G, vols, 1e-3)
     c4a, w4a, r4a = _ours(G, vols, 1e-4)
-    ac, aw, an, a3, aflows = _aequilibrae(G, pairs, volume, 1e-4)
+    aeq_gap = float(os.environ.get("BENCH_AEQ_GAP", "1e-4"))
+    aeq_cap = int(os.environ.get("BENCH_AEQ_ITERATIONS", "20000"))
+    ac, aw, an, a3, aflows = _aequilibrae(G, pairs, volume, aeq_gap, aeq_cap)
+    reached = aeq_gap <= 1e-4 and an < aeq_cap  # BFW ran to 1e-4: its total is comparable
     c4b, w4b, r4b = _ours(G, vols, 1e-4)
     c4, w4, r4 = min((c4a, w4a, r4a), (c4b, w4b, r4b), key=lambda x: x[0])
     n3, n4 = len(r3.gaps), len(r4.gaps)
@@ -201,13 +213,22 @@ def side_by_side() -> None:
         f"  ours to 1e-4 : {c4:7.2f} CPU s ({w4:.1f} wall), {n4} iterations, "
         f"{c4 / n4 * 1000:.0f} ms per iteration (runs: {c4a:.2f}, {c4b:.2f} CPU s)"
     )
+    to = "to 1e-4 " if reached else f"{an} its  "
     print(
-        f"  BFW to 1e-4  : {ac:7.2f} CPU s ({aw:.1f} wall), {an} iterations, "
-        f"{a_it * 1000:.1f} ms per iteration; below 1e-3 after {a3} "
-        f"(~{a_it * (a3 or an):.1f} CPU s)"
+        f"  BFW {to}: {ac:7.2f} CPU s ({aw:.1f} wall), {an} iterations, "
+        f"{a_it * 1000:.1f} ms per iteration; "
+        + (f"below 1e-3 after {a3} (~{a_it * a3:.1f} CPU s)" if a3 else "not below 1e-3")
+    )
+    # BFW runs more than one thread whatever set_cores says (its CPU time above its wall time)
+    print(
+        f"  BFW's CPU / wall time         : {ac / aw:8.2f} (above 1: more than one thread; "
+        f"{aw / an * 1000:.1f} wall ms per iteration)"
     )
     print(f"  per iteration, ours / BFW     : {c4 / n4 / a_it:8.1f} x (goal <= 3)")
-    print(f"  to 1e-4, BFW / ours           : {ac / c4:8.1f} x (goal >= 10)")
+    if reached:
+        print(f"  to 1e-4, BFW / ours           : {ac / c4:8.1f} x (goal >= 10)")
+    else:
+        print(f"  to 1e-4, BFW / ours           : not measured (BFW stopped at {an} iterations)")
     if a3:
         print(f"  to 1e-3, BFW / ours           : {a_it * a3 / c3:8.1f} x")
     ours = {(e["element"], e["direction"]): e["volume_mt"] for e in r4.elements}
@@ -216,13 +237,17 @@ def side_by_side() -> None:
     b = np.array([aflows.get(k, 0.0) for k in keys])
     r = float(np.corrcoef(a, b)[0, 1])
     print(
-        f"  link flows at 1e-4: r = {r:.5f}, largest difference {np.abs(a - b).max():.3f} "
+        f"  link flows at {'1e-4' if reached else 'the end'}: r = {r:.5f}, "
+        f"largest difference {np.abs(a - b).max():.3f} "
         f"Mt/yr (mean flow on loaded links {b[b > 0].mean():.2f}); "
         f"load average {os.getloadavg()[0]:.1f} at the end"
     )
 
 
 def main() -> int:
+    if os.environ.get("BENCH_ASSIGN_ONLY") == "side":
+        side_by_side()
+        return 0
     bench_bundled()
     bench_synthetic()
     if os.environ.get("BENCH_AEQUILIBRAE", "1") != "0":

@@ -471,6 +471,7 @@ def _equilibrate(
     slow = np.flatnonzero((shares > 0) & (times - ts > enough))
     now = times  # the times as the moves change them
     by_element, by_route, used, consts = rs.by_element, rs.by_route, rs.used, rs.consts
+    volume, wait, slope = state  # rows: one-dimensional writes are the cheapest
     for i in slow[np.argsort(-times[slow], kind="stable")].tolist():  # slowest first
         diff = float(now[i]) - ts
         if diff <= enough:
@@ -489,9 +490,9 @@ def _equilibrate(
         share[i] = share[i] - h if h < share[i] else 0.0
         share[b] += h
         now += (w - vws[1]) @ by_element.take(nz, axis=0)
-        np.maximum(v, 0.0, out=vws[0])
-        vws[1], vws[2] = w, s
-        state[:, idx] = vws
+        volume[idx] = np.maximum(v, 0.0)
+        wait[idx] = w
+        slope[idx] = s
         ts = float(now[b])
     return excess, total
 

@@ -57,15 +57,12 @@ source = "synthetic benchmark"
 
 
 def _cluster(n: int):
-    from distributed import Client, LocalCluster
+    """The cluster a sweep with ``client="local"`` starts, of ``n`` workers."""
+    from distributed import Client
 
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-    )
+    from corridormap.sweep.execution import local_cluster
+
+    cluster = local_cluster(n, host="127.0.0.1")
     return cluster, Client(cluster)
 
 

@@ -222,10 +222,10 @@ def test_sweep_rejects_bad_arguments(fam_G):
         sweep(fam_G, ["A"], ["E"], client=42)
 
 
-def _local_cluster(**kw):
+def _local_cluster(n_workers=2, **kw):
     distributed = pytest.importorskip("distributed")
     return distributed.LocalCluster(
-        n_workers=2,
+        n_workers=n_workers,
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
@@ -244,6 +244,29 @@ def test_local_cluster_two_worker_processes_same_table(fam_G):
         again = sweep(fam_G, PLACES, PLACES, draws=200, seed=3, client=cluster.scheduler_address)
     pd.testing.assert_frame_equal(expected, got)
     pd.testing.assert_frame_equal(expected, again)
+
+
+def test_the_sweeps_own_local_cluster_keeps_glibcs_trim_threshold(fam_G, monkeypatch):
+    """Its workers do not get Dask's MALLOC_TRIM_THRESHOLD_ (a quarter slower Monte Carlo)."""
+    pytest.importorskip("distributed")
+    import os
+
+    from distributed import Client
+
+    from corridormap.sweep.execution import local_cluster
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    expected = sweep(fam_G, PLACES, PLACES, draws=100, seed=4)
+    with local_cluster(1, host="127.0.0.1") as cluster, Client(cluster) as client:
+        env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert list(env.values()) == [None]
+        got = sweep(fam_G, PLACES, PLACES, draws=100, seed=4, client=client)
+    pd.testing.assert_frame_equal(expected, got)
+    with _local_cluster(n_workers=1) as cluster, Client(cluster) as client:
+        # a cluster of Dask's defaults does set it: the check above can fail
+        assert set(client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_")).values()) == {
+            "65536"
+        }
 
 
 def test_cli_sweep_on_a_scheduler_address(fam_G, tiny_dir, tmp_path, capsys):

@@ -15,8 +15,9 @@ Then the cases of issue 15:
 * a synthetic network of about 10,000 edges (the rail grid of ``bench_limits.make``, bundled
   parameters, two route families written beside it) with 100 origins x 100 destinations.
 
-The loop of ``compare`` is timed on a random sample of pair-scenarios (``LOOP_SAMPLE``) and
-extrapolated linearly to all of them: looping every pair would take hours, and says so when
+The loop of ``compare`` is timed on a random sample of pair-scenarios (``LOOP_SAMPLE``, 240: a
+few seconds of looping, long enough for a steady figure on a shared machine) and extrapolated
+linearly to all of them: looping every pair would take hours, and says so when
 printed. ``SWEEP_BENCH_ORIGINS=N`` sweeps only the first N origins of a case (to fit a short
 run); the full-case figures are then extrapolated by the number of origins, and the output
 says so.
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 
 DRAWS = 10_000
-LOOP_SAMPLE = int(os.environ.get("SWEEP_BENCH_LOOP", "12"))
+LOOP_SAMPLE = int(os.environ.get("SWEEP_BENCH_LOOP", "240"))
 SYNTH_LINKS = 3_400  # a grid of ~10,000 edges once gates and both directions are counted
 SYNTH_ENDS = 100
 

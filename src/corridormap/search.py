@@ -24,6 +24,7 @@ gets no export (``None``), and a small network's first query does not build one
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -135,13 +136,15 @@ class Core:
         # each edge's weights as the build gave them (None: read from the edges)
         self._rows: tuple[np.ndarray, list[dict[str, Any]]] | None = None
         # the mode codes and table, or what makes them (csr.seeded_modes) when first needed
-        self._modes: tuple[Any, ...] = ()
+        self._modes: Any = ()
         self._link_or_0: np.ndarray | None = None
         if seed is None:
             self._adopt(csr.read_edges(self.edges))
         else:  # the same arrays and codes, from the columns the build wrote down
             got = csr.seeded(seed, order, eu, ev)
-            got["modes"] = (seed.link_mode, got["tables"][0], got["link"])
+            got["modes"] = functools.partial(
+                csr.seeded_modes, seed.link_mode, got["tables"][0], got["link"]
+            )
             self._adopt(got)
             self._tiebreak = seed.tiebreak[order]
             self._rows = (seed.weight[order], seed.weight_rows)
@@ -178,18 +181,21 @@ class Core:
         # transfers between two vehicles (no gate): barred at a route's own ends
         self.inner_transfer = np.flatnonzero(~self.is_link & ~from_gate & ~to_gate)
 
+    def _made_modes(self) -> tuple[np.ndarray, Mapping[Any, int]]:
+        """The mode codes and table; from the build's columns, made when first needed."""
+        if callable(self._modes):
+            self._modes = self._modes()
+        return self._modes
+
     @property
     def mode_code(self) -> np.ndarray:
         """Every edge's mode code (:attr:`mode_codes`; 0 for a transfer)."""
-        if len(self._modes) == 3:  # the build's columns: made when first needed
-            self._modes = csr.seeded_modes(*self._modes)
-        return self._modes[0]
+        return self._made_modes()[0]
 
     @property
     def mode_codes(self) -> Mapping[Any, int]:
         """Mode -> code, in order of first appearance in the edge order."""
-        self.mode_code  # noqa: B018 (made if not yet)
-        return self._modes[1]
+        return self._made_modes()[1]
 
     @property
     def _link0(self) -> np.ndarray:

@@ -15,7 +15,7 @@ import random
 import pytest
 
 import corridormap as cm
-from conftest import node, tiny, write_geodata
+from conftest import link, node, tiny, write_geodata
 from corridormap import _quick, _schema, io
 
 IR_BOX = io.country_bounds()["IR"]
@@ -324,7 +324,7 @@ def _with_station(tmp_path, via, lon=42.0, lat=47.5):
 
 def test_a_link_through_its_station(tmp_path):
     gd = cm.load_geodata(_with_station(tmp_path, ["S"]))
-    assert gd.links["A-B"]["via"] == ["S"]
+    assert gd.links["A-B"]["via"] == ("S",)
     assert list(gd.stations) == ["S"]
 
 
@@ -336,3 +336,39 @@ def test_a_link_naming_an_unknown_station(tmp_path):
 def test_a_link_not_through_its_station(tmp_path):
     with pytest.raises(cm.GeodataError, match="does not pass through station 'S'"):
         cm.load_geodata(_with_station(tmp_path, ["S"], lon=42.5))
+
+
+EMPTY: tuple = ()
+
+
+def test_the_usual_features_share_their_texts_and_sequences(tmp_path):
+    """Equal texts of quick-checked features are one object (a parsed file has a string per
+    occurrence), a link's ends are its nodes' own ids, and empty sequences are one tuple."""
+    data = tiny()
+    a, b = (next(f for f in data["nodes"] if f["properties"]["id"] == n) for n in "AB")
+    data["links"] += [link(f"A-B-{i}", a, b, "rail", gauge=1520) for i in (2, 3, 4)]
+    gd = cm.load_geodata(write_geodata(tmp_path / "geo", data))
+    rail = [gd.links[f"A-B-{i}"] for i in (2, 3, 4)]
+    for key in _quick.LINK_TEXTS:
+        assert len({id(p[key]) for p in rail if p[key] == rail[0][key]}) == 1, key
+    for p in rail:
+        assert p["from"] is next(k for k in gd.nodes if k == p["from"])
+        assert p["via"] is p["branch"] is p["services"] is EMPTY
+    usual = [f["properties"]["id"] for f in data["nodes"]]
+    usual = [gd.nodes[n] for n in usual if data_keys(data, n) <= _quick.POINT_KEYS]
+    assert len(usual) >= 3
+    for key in ("source", "basis"):
+        assert len({id(p[key]) for p in usual}) == 1, key
+    assert gd.nodes["B"]["aliases"] is EMPTY
+    assert gd.nodes["A"]["aliases"] == ("Alef",)  # the full checks' tuple
+
+
+def data_keys(data, fid):
+    return _feature(data, fid)["properties"].keys()
+
+
+def test_a_station_kind_that_is_no_text_is_left_as_it_is():
+    p = {"kind": ["depot"], "source": "a", "country": "RU"}
+    texts = {"a": "a"}
+    _quick.share_texts(p, _quick.POINT_TEXTS, texts)
+    assert p["kind"] == ["depot"] and texts == {"a": "a", "RU": "RU"}

@@ -55,7 +55,7 @@ def test_places_returns_copies(tiny_G):
     p = cm.places(tiny_G)
     p["A"]["aliases"].append("Mutant")
     p["A"]["name"] = "Changed"
-    assert tiny_G.nodes["A"]["aliases"] == ["Alef"]
+    assert tiny_G.nodes["A"]["aliases"] == ("Alef",)
     assert cm.places(tiny_G)["A"]["aliases"] == ["Alef"]
     assert cm.places(tiny_G)["A"]["name"] == "Alpha"
     with pytest.raises(cm.UnknownPlaceError):

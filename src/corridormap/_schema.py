@@ -366,11 +366,11 @@ def _finite(value: int | float, file: str, fid: Any, field: str | None) -> float
     return out
 
 
-def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> list[str]:
-    """Return an optional list-of-text property (missing means empty)."""
+def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> tuple[str, ...]:
+    """An optional list-of-text property (missing: empty) as a tuple (edges share them)."""
     value = props.get(key)
     if value is None:
-        return []
+        return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -378,7 +378,7 @@ def check_text_list(props: Mapping[str, Any], key: str, file: str, fid: Any) -> 
     for v in value:
         if len(v) > MAX_TEXT:
             raise GeodataError("holds a text that is too long", **_where(file, fid, key))
-    return list(value)
+    return tuple(value)
 
 
 def check_lonlat(coord: Any, file: str, fid: Any, field: str = "geometry") -> tuple[float, float]:

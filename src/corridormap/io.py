@@ -309,10 +309,12 @@ def _read_points(path: Path, *, kinds: bool) -> dict[str, dict[str, Any]]:
     file = path.name
     out: dict[str, dict[str, Any]] = {}
     boxes = _quick.inner_boxes(country_bounds(), COUNTRY_TOLERANCE_DEG)
+    texts: dict[str, str] = {}
     for fid, p, geom in v.typed_features(read_json(path), file, "Point"):
         quick = _quick.quick_point(p, geom.get("coordinates"), kinds, boxes)
         if quick is not None:  # the changes the full checks below make
-            p["aliases"] = []
+            p["aliases"] = ()
+            _quick.share_texts(p, _quick.POINT_TEXTS, texts)
             p["id"] = fid
             p["lon"], p["lat"] = quick
             out[fid] = p
@@ -361,6 +363,7 @@ def _read_links(
     out: dict[str, dict[str, Any]] = {}
     vertices = 0
     chords = _quick.Chords(EARTH_RADIUS_KM)
+    texts: dict[str, str] = {}
     try:
         for fid, p, geom in v.typed_features(read_json(path), file, "LineString"):
             raw = geom.get("coordinates")
@@ -370,9 +373,9 @@ def _read_links(
                 vertices += len(coords)
                 length = p["length_km"] = float(p["length_km"])
                 chords.add(fid, length, coords)
-                p["services"] = []
-                p["branch"] = []
-                p["via"] = []
+                p["from"], p["to"] = nodes[p["from"]]["id"], nodes[p["to"]]["id"]  # the keys
+                _quick.share_texts(p, _quick.LINK_TEXTS, texts)
+                p["services"] = p["branch"] = p["via"] = ()
                 p["id"] = fid
                 p["coords"] = coords
             else:
@@ -612,7 +615,7 @@ def _check_chord(
 
 def _link_services(
     p: dict[str, Any], mode: str, services: dict[str, Any], file: str, fid: str
-) -> list[str]:
+) -> tuple[str, ...]:
     """A link's scheduled services: required and known for a scheduled mode, else none.
 
     Parameters
@@ -628,7 +631,7 @@ def _link_services(
 
     Returns
     -------
-    list of str
+    tuple of str
         The services (empty for a mode that is not scheduled).
 
     Raises
@@ -637,7 +640,7 @@ def _link_services(
         If a scheduled link has no services, or names one not in ``services``.
     """
     if mode not in v.SCHEDULED_MODES:
-        return []
+        return ()
     svc = v.check_text_list(p, "services", file, fid)
     if not svc:
         raise GeodataError(

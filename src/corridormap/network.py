@@ -18,6 +18,7 @@ Links whose status is ``planned`` or ``under_construction`` are in the graph wit
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from array import array
@@ -133,11 +134,17 @@ def _build_layer_index(G: nx.MultiDiGraph) -> dict[str, list[str]]:
     return table
 
 
+@functools.lru_cache(maxsize=64)
+def _rail_layer(gauge: int) -> str:
+    """A rail gauge's layer, one text for all its links' edges and nodes."""
+    return f"rail:{gauge}"
+
+
 def link_layers(link: dict[str, Any]) -> list[str]:
     """The layers a link's edges run in: ``rail:<gauge>``, ``road``, or one per service."""
     mode = link["mode"]
     if mode == "rail":
-        return [f"rail:{int(link['gauge'])}"]
+        return [_rail_layer(int(link["gauge"]))]
     if link["services"]:
         return [f"{mode}:{s}" for s in link["services"]]
     return [mode]

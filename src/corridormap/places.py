@@ -193,8 +193,15 @@ def _build_link_names(G: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def _copy(props: dict[str, Any]) -> dict[str, Any]:
+    """A place's properties to hand out: its own to change (the network's tuples as lists)."""
     return {
-        k: (v if isinstance(v, str | int | float | bool | None) else copy.deepcopy(v))
+        k: (
+            v
+            if isinstance(v, str | int | float | bool | None)
+            else list(v)
+            if type(v) is tuple
+            else copy.deepcopy(v)
+        )
         for k, v in props.items()
     }
 

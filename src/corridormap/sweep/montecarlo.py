@@ -112,17 +112,22 @@ class MonteCarlo:
         if not self.kept:
             return simulate(self.params, T, self.draws, self.seed)
         x = self._values(T)
-        transit = x @ T.transit / 24.0
+        transit = x @ T.transit
+        transit /= 24.0  # in place: the same quotients without another array
         if T.wait.any() or id(x) not in self._finite:
-            wait = x @ T.wait / 24.0
+            wait = x @ T.wait
+            wait /= 24.0
         else:
             # no route waits for a first departure: the product of finite values and zero
             # coefficients is +0.0 in every draw
             wait = np.zeros((self.draws, len(T.names)))
         cost = x @ T.cost
         if self.sigma > 0:
-            # apply_discrepancy's product, every route's column at once
-            transit *= np.array([self._error_factor(rid) for rid in T.ids]).T
+            # apply_discrepancy's product, a route's column at a time: one product of the
+            # whole matrix with the factors' transposed stack steps across it element by
+            # element, three times slower
+            for j, rid in enumerate(T.ids):
+                transit[:, j] *= self._error_factor(rid)
         return Simulation(list(T.names), transit, wait, cost)
 
     def expected(self, T: RouteTerms) -> dict[str, np.ndarray]:

@@ -373,7 +373,7 @@ def _read_links(
                 vertices += len(coords)
                 length = p["length_km"] = float(p["length_km"])
                 chords.add(fid, length, coords)
-                p["from"], p["to"] = nodes[p["from"]]["id"], nodes[p["to"]]["id"]  # the keys
+                p["from"], p["to"] = nodes[p["from"]]["id"], nodes[p["to"]]["id"]  # their own ids
                 _quick.share_texts(p, _quick.LINK_TEXTS, texts)
                 p["services"] = p["branch"] = p["via"] = ()
                 p["id"] = fid

@@ -217,6 +217,61 @@ def test_alternatives_differ_by_border_not_by_an_extra_call(tmp_path):
     assert [r.link_ids for r in yen] == [r.link_ids for r in alts]
 
 
+def _grid_and_two_borders(side: int = 6) -> dict[str, list[dict]]:
+    """O (IN port) -sea- P (IR port) -rail- a side x side rail grid -rail- Q1 -border- R (RU),
+    and P -rail- Q2 -border- R, longer than any detour within the grid.
+
+    The grid's monotone paths are all equally long: hundreds of routes of one corridor are
+    cheaper than the one route of the other.
+    """
+    Oo = node("O", 72.0, 19.0, country="IN", kind="port", name="Oscar")
+    P = node("P", 56.0, 27.0, country="IR", kind="port", name="Papa")
+    grid = [
+        [node(f"G{i}_{j}", 50.0 + 0.5 * i, 30.0 + 0.5 * j, country="IR") for j in range(side)]
+        for i in range(side)
+    ]
+    end = side - 1
+    Q1 = node("Q1", 52.7, 33.2, country="IR", kind="border_crossing", name="Quebec One")
+    Q2 = node("Q2", 62.0, 34.0, country="IR", kind="border_crossing", name="Quebec Two")
+    R = node("R", 48.0, 46.3, country="RU", name="Romeo")
+    links = [
+        link("O-P", Oo, P, "sea", services=["line"]),
+        link("P-G", P, grid[0][0], "rail"),
+        link("G-Q1", grid[end][end], Q1, "rail"),
+        link("Q1-R", Q1, R, "rail", country="IR/RU"),
+        link("P-Q2", P, Q2, "rail", length_km=1800.0),
+        link("Q2-R", Q2, R, "rail", country="IR/RU"),
+    ]
+    for i in range(side):
+        for j in range(side):
+            if i < end:
+                links.append(link(f"g{i}{j}e", grid[i][j], grid[i + 1][j], "rail"))
+            if j < end:
+                links.append(link(f"g{i}{j}n", grid[i][j], grid[i][j + 1], "rail"))
+    nodes = [Oo, P, Q1, Q2, R, *(n for row in grid for n in row)]
+    return {"nodes": nodes, "links": links}
+
+
+def test_alternatives_reach_another_corridor_past_detours_within_one(tmp_path, monkeypatch):
+    """Hundreds of near-equal grid routes do not hide the crossing at Q2, and no more than
+    ``max_examined`` candidates are examined."""
+    from corridormap.corridors import corridor_key
+
+    G = cm.load_network(write_geodata(tmp_path / "geo", _grid_and_two_borders()))
+    examined = []
+    middle = corridors._detour_middle
+    monkeypatch.setattr(corridors, "_detour_middle", lambda *a: examined.append(a) or middle(*a))
+    alts = cm.alternatives(G, "Oscar", "Romeo", k=3, max_examined=30)
+    assert [r.link_ids[-2:] for r in alts] == [["G-Q1", "Q1-R"], ["P-Q2", "Q2-R"]]
+    assert ("border", "Q2", "R") in corridor_key(G, alts[1])
+    assert 0 < len(examined) <= 30
+    # by links, the 30 cheapest candidates are all detours within the grid
+    examined.clear()
+    by_links = cm.alternatives(G, "Oscar", "Romeo", k=3, max_examined=30, distinct="links")
+    assert len(by_links) >= 2 and all("P-Q2" not in r.link_ids for r in by_links)
+    assert 0 < len(examined) <= 30
+
+
 def test_alternatives_distinct_must_be_known(tiny_G):
     with pytest.raises(cm.InputError, match="distinct"):
         cm.alternatives(tiny_G, "Echo", "Alpha", k=2, distinct="rails")

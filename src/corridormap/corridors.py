@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from . import search
+from ._cache import derived
 from ._errors import InputError
 from ._schema import as_names
 from .network import GATE, place_of
@@ -57,16 +59,23 @@ def alternatives(
     the best route's other stretches. Two searches per stretch, however many routes are asked
     for, so the cost grows with the network, not with ``k`` times the route length (as Yen's
     k-shortest paths do). Routes that differ only in where a transfer happens count as the
-    same route.
+    same route. With ``distinct="corridor"`` the via nodes are the ends of what
+    :func:`corridor_key` sees (border links, links over water, transfers between a ship and
+    land or another ship): a dense stretch of lines (a grid) holds more near-equal detours
+    within one corridor than ``max_examined``, and taking those first would never reach
+    another corridor.
 
     On a network of fewer than :data:`corridormap.search.MIN_EDGES` edges, or a graph without
     the attributes of a built network (no compiled export), networkx's
-    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: there
-    it is fast, and it lists the k shortest distinct routes.
+    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: it
+    lists the simple routes exactly in order of cost, and the first of each class is kept.
+    Where a small network holds many near-equal detours within one corridor (a grid of
+    lines), Yen may list all ``max_examined`` of them before another corridor: seconds.
 
     Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
-    each stretch's modes), plus ``k``, ``max_examined`` (how many via nodes, or simple
-    paths for Yen, to examine at most while looking for ``k`` distinct routes) and
+    each stretch's modes), plus ``k``, ``max_examined`` (how many candidate routes,
+    through one or two via nodes or simple paths for Yen, to examine at most while looking
+    for ``k`` distinct routes; fewer than ``k`` come back when those hold fewer) and
     ``distinct`` (``"corridor"`` or ``"links"``, above).
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -108,7 +117,8 @@ def alternatives(
     ok = None if stretch_modes is None else (lambda r: _keeps_stretch_modes(r, vias, stretch_modes))
     if c is None:
         return _alternatives_yen(G, best, wf, vias, k, max_examined, key, ok)
-    return _via_node_routes(G, c, best, wf, vias, k, max_examined, key, ok)
+    at = None if distinct == "links" else _corridor_nodes(G, c)
+    return _via_node_routes(G, c, best, wf, vias, k, max_examined, key, ok, at)
 
 
 #: what makes two alternatives distinct (see :func:`alternatives`)
@@ -160,6 +170,28 @@ def corridor_key(G: nx.MultiDiGraph, r: Route) -> tuple[tuple[str, ...], ...]:
     return tuple(key)
 
 
+def _corridor_nodes(G: nx.MultiDiGraph, c: search.Core) -> np.ndarray:
+    """Which of the core's nodes ``c.nodes`` end a link or transfer that :func:`corridor_key` sees.
+
+    Those are the ends of border links, of links over water and of transfers within a port
+    between a ship and land or another ship. Cached with the graph's structure.
+    """
+    return derived(G, "corridor_nodes", lambda _: _mark_corridor_nodes(c), structure=True)
+
+
+def _mark_corridor_nodes(c: search.Core) -> np.ndarray:
+    seen = np.zeros(len(c.nodes), dtype=bool)
+    for i, d in enumerate(c.edges):
+        if d.get("kind") == "transfer":
+            layers = (str(d.get("from_layer")), str(d.get("to_layer")))
+            counts = GATE not in layers and any(_water(x) for x in layers)
+        else:
+            counts = bool(d.get("border")) or d.get("mode") in WATER_MODES
+        if counts:
+            seen[c.eu[i]] = seen[c.ev[i]] = True
+    return seen
+
+
 def _water(layer: str) -> bool:
     """Whether a layer (``sea:india_gulf``, ``rail:1520``, ``road``) carries cargo over water."""
     return layer.split(":", 1)[0] in WATER_MODES
@@ -180,18 +212,19 @@ def _stretches(path: list[str], stops: list[str]) -> list[tuple[int, int]]:
     return [(cuts[j], cuts[j + 1]) for j in range(0, len(cuts), 2)]
 
 
-def _cheapest(total, limit: int):
-    """Indices of the ``limit`` least finite values of ``total``, least first."""
-    import numpy as np
-
-    ok = np.flatnonzero(np.isfinite(total))
+def _cheapest(total, limit: int, at=None):
+    """Indices of the ``limit`` least finite values of ``total`` (among ``at``), least first."""
+    ok = np.isfinite(total)
+    if at is not None:
+        ok &= at
+    ok = np.flatnonzero(ok)
     if ok.size > limit:
         ok = ok[np.argpartition(total[ok], limit)[:limit]]
     return ok[np.argsort(total[ok], kind="stable")]
 
 
 def _via_node_routes(
-    G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int, class_of, ok
+    G, c, best: Route, wf: Weight, vias: list[str], k: int, limit: int, class_of, ok, at=None
 ):
     """``best`` and up to ``k - 1`` via-node routes of a new class each, cheapest first.
 
@@ -202,7 +235,9 @@ def _via_node_routes(
     k-shortest paths would also find. Every new path costs at least the route that led to it,
     so taking them from one heap keeps the routes in order of cost. A route of a class
     already kept, or failing ``ok``, is not kept but its second detours are
-    still searched: a new class may lie beyond it.
+    still searched: a new class may lie beyond it. At most ``limit`` candidates are taken
+    from the heap, and with ``at`` (a mask over the core's nodes) only those nodes are via
+    nodes.
     """
     path = best.path
     heap: list[tuple[float, int, int, tuple[Any, ...]]] = []
@@ -210,13 +245,15 @@ def _via_node_routes(
     legs = _stretch_trees(G, c, path, [best.origin, *vias, best.destination], wf)
     for i, leg in enumerate(legs):
         total = leg["df"] + leg["dr"]
-        for v in _cheapest(total, limit):
+        for v in _cheapest(total, limit, at):
             heapq.heappush(heap, (leg["offset"] + float(total[v]), next(tick), i, (int(v),)))
     out = [best]
     seen = {tuple(best.link_ids)}
     classes = {class_of(best)}
     tried = {tuple(path)}
-    while heap and len(out) < k:
+    for _ in range(limit):
+        if not heap or len(out) >= k:
+            break
         total, _, i, vs = heapq.heappop(heap)
         leg = legs[i]
         mid = _detour_middle(c, leg, vs)
@@ -240,7 +277,7 @@ def _via_node_routes(
             classes.add(kr)
             out.append(r)
         if len(vs) == 1 and len(out) < k:
-            _push_second_detours(c, leg, i, vs[0], heap, tick, limit)
+            _push_second_detours(c, leg, i, vs[0], heap, tick, limit, at)
     return out
 
 
@@ -328,7 +365,7 @@ def _detour_middle(c, leg: Mapping[str, Any], vs: tuple[Any, ...]) -> list[str]:
 
 
 def _push_second_detours(
-    c, leg: dict[str, Any], i: int, v: int, heap: list, tick: Any, limit: int
+    c, leg: dict[str, Any], i: int, v: int, heap: list, tick: Any, limit: int, at=None
 ) -> None:
     """Push the routes of stretch ``i`` through accepted via node ``v`` and one more node.
 
@@ -353,7 +390,7 @@ def _push_second_detours(
     after = leg["df"][v] + dv + leg["dr"]
     before = leg["df"] + dt + leg["dr"][v]
     for how, tot in (("after", after), ("before", before)):
-        for w in _cheapest(tot, limit):
+        for w in _cheapest(tot, limit, at):
             heapq.heappush(heap, (leg["offset"] + float(tot[w]), next(tick), i, (how, v, int(w))))
 
 

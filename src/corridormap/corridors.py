@@ -66,11 +66,11 @@ def alternatives(
     another corridor.
 
     On a network of fewer than :data:`corridormap.search.MIN_EDGES` edges, or a graph without
-    the attributes of a built network (no compiled export), networkx's
-    ``shortest_simple_paths`` (Yen) runs on the network with parallel edges collapsed: it
-    lists the simple routes exactly in order of cost, and the first of each class is kept.
-    Where a small network holds many near-equal detours within one corridor (a grid of
-    lines), Yen may list all ``max_examined`` of them before another corridor: seconds.
+    the attributes of a built network (no compiled export), Yen's k shortest simple paths
+    (:func:`corridormap.search.simple_paths`) run on the network with parallel edges
+    collapsed: they list the simple routes exactly in order of cost, and the first of each
+    class is kept. Where a small network holds many near-equal detours within one corridor
+    (a grid of lines), Yen may list all ``max_examined`` of them before another corridor.
 
     Parameters are those of :func:`route` (``leg_modes`` included: every alternative keeps
     each stretch's modes), plus ``k``, ``max_examined`` (how many candidate routes,
@@ -397,7 +397,7 @@ def _push_second_detours(
 def _alternatives_yen(
     G, best: Route, wf: Weight, vias: list[str], k: int, max_examined: int, key, ok
 ):
-    """Yen's k shortest simple paths (networkx) on ``G`` with parallel edges collapsed.
+    """Yen's k shortest simple paths (:func:`search.simple_paths`) on ``G``.
 
     Each path is kept when its ``key`` is new and it passes ``ok`` (``None``: all pass).
     """

@@ -32,7 +32,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from . import csr
+from . import csr, kpaths
 from ._cache import cached, derived, invalidate
 from ._gc import paused
 from .csr import walk
@@ -825,8 +825,9 @@ def simple_paths(
 ) -> Iterator[list[str]]:
     """Simple paths from ``source`` to ``target``, cheapest first (Yen's k shortest paths).
 
-    networkx's ``shortest_simple_paths`` on ``G`` with its parallel edges collapsed to their
-    least visible value (it refuses multigraphs): exact, and fast on a small network.
+    :func:`corridormap.kpaths.shortest_simple_paths` on ``G`` with its parallel edges
+    collapsed to their least visible value: exact, and networkx's ``shortest_simple_paths``
+    where no two paths cost the same (every edge of a built network has its ``tiebreak``).
 
     Parameters
     ----------
@@ -840,16 +841,17 @@ def simple_paths(
     Yields
     ------
     list of str
-        Node paths, cheapest first; networkx raises ``NetworkXNoPath`` on the first when
-        none joins them.
+        Node paths, cheapest first; ``NetworkXNoPath`` is raised on the first when none
+        joins them.
     """
-    H = nx.DiGraph()
+    succ: dict[str, dict[str, float]] = {}
     for u, nbrs in G.adjacency():
+        out = succ[u] = {}
         for v, edges in nbrs.items():
             c = weight(u, v, edges)
             if c is not None:
-                H.add_edge(u, v, w=c)
-    yield from nx.shortest_simple_paths(H, source, target, weight="w")
+                out[v] = c
+    yield from kpaths.shortest_simple_paths(succ, source, target)
 
 
 def origin_tree(

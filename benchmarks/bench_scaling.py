@@ -202,8 +202,13 @@ def table(all_results: dict[int, dict], clock: str = "cpu") -> list[str]:
     machine) or wall time (``"s"``), peak memory of the process, and the growth exponent
     (slope of log time over log edges) between consecutive sizes."""
     sizes = sorted(all_results)
-    edges = [all_results[s].get("load", {}).get("edges") for s in sizes]
-    head = "| operation | " + " | ".join(f"{e:,} edges" for e in edges if e) + " | exponent |"
+    # every probe loads the network and counts its edges, whichever operations ran
+    edges = [
+        next((r["edges"] for r in all_results[s].values() if "edges" in r), None) for s in sizes
+    ]
+    head = (
+        "| operation | " + " | ".join(f"{e:,} edges" if e else "-" for e in edges) + " | exponent |"
+    )
     lines = [head, "|---" * (len(sizes) + 2) + "|"]
     for label, op, key in ROWS:
         key = key.replace("_s", "_cpu") if clock == "cpu" else key

@@ -3,9 +3,11 @@
 :func:`shortest_simple_paths` lists the simple paths between two nodes cheapest first, as
 networkx's ``shortest_simple_paths`` does, on a plain mapping of each node's successors to
 their costs. networkx searches again from every node of each path it lists, so a path of ``n``
-nodes costs ``n`` searches; Lawler's rule searches only from where the path left the one it
-was found from (the searches before that point were made for that path already), which on a
-network full of near-equal detours (a grid of lines) saves most of them.
+nodes costs ``n`` searches. Lawler's rule searches only from the node where the path left the
+one it was found from, and on: a path that leaves it earlier shares more of its start with
+another listed path, and is found from that one. On a network full of near-equal detours (a
+grid of lines), where a new path mostly leaves its parent near the end, that saves most of the
+searches.
 """
 
 from __future__ import annotations

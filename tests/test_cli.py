@@ -8,6 +8,7 @@ is marked e2e too.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -240,3 +241,36 @@ def test_route_via_with_modes_replays_the_2022_transit(capsys):
     legs = [leg for leg in doc["legs"] if leg["kind"] == "link"]
     assert any(leg["mode"] == "caspian" and leg["to"] == "ANZ" for leg in legs)
     assert legs[-1]["mode"] == "sea"
+
+
+def _one_corridor(directory: Path) -> Path:
+    """Alpha - Charlie directly or through Bravo: two lines within one country, one corridor."""
+    from conftest import link, node, write_geodata
+
+    a = node("A", 40.0, 55.0, name="Alpha")
+    b = node("B", 42.0, 56.0, name="Bravo")
+    c = node("C", 44.0, 55.0, name="Charlie")
+    links = [link("A-B", a, b, "rail"), link("B-C", b, c, "rail"), link("A-C", a, c, "rail")]
+    return write_geodata(directory, {"nodes": [a, b, c], "links": links})
+
+
+def test_route_k_says_when_fewer_corridors_exist(tmp_path, capsys, caplog):
+    d = _one_corridor(tmp_path / "geo")
+    with caplog.at_level(logging.WARNING, logger="corridormap"):
+        code = main(["route", "Alpha", "Charlie", "-k", "3", "--format", "json", "--data", str(d)])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)  # -k 3: a list, however many routes exist
+    assert isinstance(doc, list) and len(doc) == 1
+    assert [leg["link_id"] for leg in doc[0]["legs"] if leg["kind"] == "link"] == ["A-C"]
+    said = [r.getMessage() for r in caplog.records]
+    assert any("1 of the 3 routes asked for" in m and "no other corridor" in m for m in said)
+
+
+@pytest.mark.e2e
+def test_route_k_warning_on_stderr_and_quiet(tmp_path):
+    d = _one_corridor(tmp_path / "geo")
+    out = run("route", "Alpha", "Charlie", "-k", "2", "--data", str(d))
+    assert out.returncode == 0
+    assert "WARNING: 1 of the 2 routes asked for" in out.stderr
+    quiet = run("route", "Alpha", "Charlie", "-k", "2", "-q", "--data", str(d))
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -20,6 +21,8 @@ from ._common import (
     weight,
 )
 from ._output import Rows, declare, emit_result, save_chart
+
+log = logging.getLogger("corridormap")
 
 #: the most routes ``route -k`` lists (``alternatives`` examines at most 500 paths)
 MAX_K = 100
@@ -127,6 +130,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     G = network(args)
     view, wf = weight(args, G, args.by)
     routes = _find_routes(G, args, wf)
+    if len(routes) < args.k:
+        log.warning(
+            "%d of the %d routes asked for: the routes examined hold no other corridor "
+            "(another border crossing, port or chokepoint)",
+            len(routes),
+            args.k,
+        )
     pcts = [route_percentiles(G, r, draws=args.draws, seed=args.seed) for r in routes]
     if args.map:
         from ..render import route_map, save_map
@@ -146,7 +156,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         args.format,
         args.out,
         text=lambda: routes_text(routes, pcts, view),
-        data=lambda: routes_dict(routes, pcts),
+        data=lambda: routes_dict(routes, pcts, listed=args.k > 1),
         rows=lambda: route_leg_rows(routes),
         geojson=lambda: routes_geojson(routes),
         as_of=args.as_of,
@@ -339,8 +349,11 @@ def _percentile_fields(pct: dict) -> dict[str, Any]:
     return out
 
 
-def routes_dict(routes: list[Any], pcts: list[dict]) -> Any:
-    """The routes as JSON: each route's dict with its percentiles (one route: not in a list).
+def routes_dict(routes: list[Any], pcts: list[dict], *, listed: bool = False) -> Any:
+    """The routes as JSON: each route's dict with its percentiles.
+
+    One route is not in a list unless ``listed`` (``-k 2`` or more: a list however many of the
+    routes asked for exist).
 
     Parameters
     ----------
@@ -348,6 +361,8 @@ def routes_dict(routes: list[Any], pcts: list[dict]) -> Any:
         The routes, best first.
     pcts
         Their percentiles, in the same order.
+    listed
+        Give a list even for one route.
 
     Returns
     -------
@@ -358,7 +373,7 @@ def routes_dict(routes: list[Any], pcts: list[dict]) -> Any:
         {**r.to_dict(), "percentiles": _percentile_fields(p)}
         for r, p in zip(routes, pcts, strict=True)
     ]
-    return docs[0] if len(docs) == 1 else docs
+    return docs[0] if len(docs) == 1 and not listed else docs
 
 
 def route_leg_rows(routes: list[Any]) -> Rows:

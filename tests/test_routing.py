@@ -254,13 +254,19 @@ def _grid_and_two_borders(side: int = 6) -> dict[str, list[dict]]:
 
 def test_alternatives_reach_another_corridor_past_detours_within_one(tmp_path, monkeypatch):
     """Hundreds of near-equal grid routes do not hide the crossing at Q2, and no more than
-    ``max_examined`` candidates are examined."""
+    ``max_examined`` distinct paths are examined."""
     from corridormap.corridors import corridor_key
 
     G = cm.load_network(write_geodata(tmp_path / "geo", _grid_and_two_borders()))
-    examined = []
+    examined = set()
     middle = corridors._detour_middle
-    monkeypatch.setattr(corridors, "_detour_middle", lambda *a: examined.append(a) or middle(*a))
+
+    def counted(*a):
+        got = middle(*a)
+        examined.add(tuple(got))
+        return got
+
+    monkeypatch.setattr(corridors, "_detour_middle", counted)
     alts = cm.alternatives(G, "Oscar", "Romeo", k=3, max_examined=30)
     assert [r.link_ids[-2:] for r in alts] == [["G-Q1", "Q1-R"], ["P-Q2", "Q2-R"]]
     assert ("border", "Q2", "R") in corridor_key(G, alts[1])

@@ -153,8 +153,7 @@ def corridor_key(G: nx.MultiDiGraph, r: Route) -> tuple[tuple[str, ...], ...]:
 
     for leg in r.legs:
         if leg["kind"] == "transfer":
-            layers = (str(leg.get("from_layer")), str(leg.get("to_layer")))
-            if GATE not in layers and any(_water(x) for x in layers):
+            if _transships(leg):
                 key.append(("transship", str(leg["from"])))
             continue
         if leg["mode"] in WATER_MODES:
@@ -183,13 +182,22 @@ def _mark_corridor_nodes(c: search.Core) -> np.ndarray:
     seen = np.zeros(len(c.nodes), dtype=bool)
     for i, d in enumerate(c.edges):
         if d.get("kind") == "transfer":
-            layers = (str(d.get("from_layer")), str(d.get("to_layer")))
-            counts = GATE not in layers and any(_water(x) for x in layers)
+            counts = _transships(d)
         else:
             counts = bool(d.get("border")) or d.get("mode") in WATER_MODES
         if counts:
             seen[c.eu[i]] = seen[c.ev[i]] = True
     return seen
+
+
+def _transships(transfer: Mapping[str, Any]) -> bool:
+    """Whether a transfer (a leg or an edge) is a transshipment in a port.
+
+    That is a change between a ship and land or another ship: not at a gate, and over water
+    on one side.
+    """
+    layers = (str(transfer.get("from_layer")), str(transfer.get("to_layer")))
+    return GATE not in layers and any(_water(x) for x in layers)
 
 
 def _water(layer: str) -> bool:

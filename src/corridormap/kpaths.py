@@ -59,16 +59,17 @@ def shortest_simple_paths(succ: Succ, source: Hashable, target: Hashable) -> Ite
     while heap:
         _, _, path, left_at = heapq.heappop(heap)
         yield path
-        for j in range(len(path) - 1):
-            taken.setdefault(tuple(path[: j + 1]), set()).add(path[j + 1])
         root_cost = [0.0]
         for u, v in itertools.pairwise(path):
             root_cost.append(root_cost[-1] + succ[u][v])
         closed = set(path[:left_at])
         for i in range(left_at, len(path) - 1):
+            # before ``left_at`` the path goes where its parent went: those starts are noted
+            nexts = taken.setdefault(tuple(path[: i + 1]), set())
+            nexts.add(path[i + 1])
             # the cheapest path that follows this one to node i and leaves it there for a node
             # no listed path with the same start went on to
-            got = _search(succ, path[i], target, closed, taken[tuple(path[: i + 1])])
+            got = _search(succ, path[i], target, closed, nexts)
             closed.add(path[i])
             if got is None:
                 continue

@@ -19,7 +19,8 @@ and the ratios take CPU seconds of this process (the machine is shared); link fl
 compared at the end of the 1e-4 runs.
 
 Run: ``python benchmarks/bench_assign.py`` (``make bench``); ``BENCH_AEQUILIBRAE=0`` skips
-the side by side. BFW's run to 1e-4 takes a quarter of an hour or more: for its time per
+the side by side. BFW's run to 1e-4 takes about 8,000 iterations, 1-2 minutes on an idle
+machine here (a quarter of an hour or more while other jobs hold the cores): for its time per
 iteration alone, ``BENCH_AEQ_GAP`` sets its relative gap (default 1e-4) and
 ``BENCH_AEQ_ITERATIONS`` caps its iterations (default 20,000); the ratio to 1e-4 is then
 left out unless BFW reached it. ``BENCH_ASSIGN_ONLY=side`` runs the side by side alone.

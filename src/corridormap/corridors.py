@@ -382,7 +382,7 @@ def _detour_middle(c, leg: Mapping[str, Any], vs: tuple[Any, ...]) -> list[str]:
 def _push_second_detours(
     c, leg: dict[str, Any], i: int, v: int, heap: list, tick: Any, limit: int, at=None
 ) -> None:
-    """Push the routes of stretch ``i`` through accepted via node ``v`` and one more node.
+    """Push the routes of stretch ``i`` through via node ``v`` and one more node.
 
     Parameters
     ----------
@@ -393,11 +393,13 @@ def _push_second_detours(
     i
         The stretch's index.
     v
-        The accepted via node (core index).
+        The via node examined (core index), whether its own route was kept or not.
     heap, tick
         The search's heap and tie-break counter.
     limit
         The most candidate nodes taken per tree.
+    at
+        A mask over the core's nodes: only those may be the one more node (``None``: any).
     """
     node = c.nodes[v]
     leg["from"][v] = dv, _ = c.tree(leg["wf"], [node])

@@ -69,13 +69,12 @@ def _import_sweep() -> None:
 
 
 def _cluster(n: int):
-    """The cluster a sweep with ``client="local"`` starts, of ``n`` workers, started.
+    """The cluster a sweep with ``client="local"`` starts, ``n`` workers ready to sweep.
 
-    Each worker imports corridormap before the sweep is timed, as the benchmark's own process
-    has and as a worker of a cluster that has swept before has (about half a second of
-    imports a worker). Left to the first partition, the import would be timed only when this
-    file runs as a script: spawned workers import the main script, and a script that imports
-    corridormap at its top has every worker import it as it starts.
+    Each worker imports corridormap before the sweep is timed (about half a second a worker),
+    as the benchmark's own process has for the loop of ``compare``, and as the workers of a
+    cluster that has swept before have. Left to the first partition, whether the import is
+    timed would depend on the main script: spawned workers run its imports as they start.
     """
     from distributed import Client
 

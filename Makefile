@@ -58,6 +58,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-bench
+	@sh scripts/ensure-chromium.sh
 	$(BIN)/python benchmarks/run.py
 
 # Rebuild geodata/*.geojson from geodata/src/*.toml (needs the test extras: searoute)

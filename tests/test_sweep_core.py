@@ -157,3 +157,19 @@ def test_sorted_percentiles_are_numpys(n):
     want = np.percentile(a, (10, 50, 90), axis=0)
     got = sorted_percentiles(np.sort(a.T, axis=1))
     assert got.tobytes() == want.tobytes()
+
+
+def test_sweep_percentiles_of_equal_and_nan_columns_are_numpys():
+    from corridormap.sweep.table import _percentiles
+
+    rng = np.random.default_rng(7)
+    days = rng.lognormal(3.0, 0.3, size=(2_000, 4))
+    days[:, 2] = days[:, 0]  # two families on one route
+    cost = rng.lognormal(7.0, 0.2, size=(2_000, 4))
+    want = np.percentile(np.hstack([days, cost]), (10, 50, 90), axis=0)
+    assert _percentiles(days, cost).tobytes() == want.tobytes()
+    days[123, 1] = np.nan  # a NaN anywhere in a column makes its percentiles NaN, as numpy's
+    want = np.percentile(np.hstack([days, cost]), (10, 50, 90), axis=0)
+    got = _percentiles(days, cost)
+    assert np.isnan(got[:, 1]).all()
+    assert got.tobytes() == want.tobytes()

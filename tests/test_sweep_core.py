@@ -159,13 +159,29 @@ def test_sorted_percentiles_are_numpys(n):
     assert got.tobytes() == want.tobytes()
 
 
-def test_sweep_percentiles_of_equal_and_nan_columns_are_numpys():
-    from corridormap.sweep.table import _percentiles
+@pytest.mark.parametrize("n", [1, 2, 3, 9, 10, 11, 100, 101, 1999, 2000, 2001, 10_000])
+def test_partitioned_rows_give_numpys_percentiles(n):
+    from corridormap.sweep.montecarlo import order_statistics, sorted_percentiles
 
+    rng = np.random.default_rng(n)
+    a = rng.gamma(2.0, size=(5, n)) * 17.3
+    a[4] = np.round(a[4])  # repeated values
+    want = np.percentile(a, (10, 50, 90), axis=1)
+    kth = order_statistics(n)
+    assert kth[-1] == n - 1 and (np.diff(kth) > 0).all()
+    a.partition(kth, axis=1)
+    assert sorted_percentiles(a).tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("draws", [2_000, 10_000])  # sorted, then partitioned
+def test_sweep_percentiles_of_equal_and_nan_columns_are_numpys(draws):
+    from corridormap.sweep.table import PARTITION_FROM, _percentiles
+
+    assert 2_000 < PARTITION_FROM <= 10_000
     rng = np.random.default_rng(7)
-    days = rng.lognormal(3.0, 0.3, size=(2_000, 4))
+    days = rng.lognormal(3.0, 0.3, size=(draws, 4))
     days[:, 2] = days[:, 0]  # two families on one route
-    cost = rng.lognormal(7.0, 0.2, size=(2_000, 4))
+    cost = rng.lognormal(7.0, 0.2, size=(draws, 4))
     want = np.percentile(np.hstack([days, cost]), (10, 50, 90), axis=0)
     assert _percentiles(days, cost).tobytes() == want.tobytes()
     days[123, 1] = np.nan  # a NaN anywhere in a column makes its percentiles NaN, as numpy's

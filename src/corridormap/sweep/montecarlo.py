@@ -28,7 +28,7 @@ from ..uncertainty import (
     simulate,
 )
 
-__all__ = ["VALUES_BYTES", "MonteCarlo", "sorted_percentiles"]
+__all__ = ["VALUES_BYTES", "MonteCarlo", "order_statistics", "sorted_percentiles"]
 
 #: bytes of parameter values (draws x keys) kept for the next pairs with the same keys
 VALUES_BYTES = 64 * 1024 * 1024
@@ -162,12 +162,14 @@ def sorted_percentiles(s: np.ndarray) -> np.ndarray:
     """P10, P50 and P90 of each row of ``s``, whose rows are sorted (no NaN).
 
     numpy's own numbers (:func:`numpy.percentile`, its default linear method, the same
-    arithmetic), read off the sorted rows without numpy's selection.
+    arithmetic), read off the sorted rows without numpy's selection. Only the positions
+    :func:`order_statistics` names are read, so rows partitioned at them
+    (:meth:`numpy.ndarray.partition`) give the same numbers as rows sorted.
 
     Parameters
     ----------
     s
-        Values, one sorted row per series.
+        Values, one sorted (or so partitioned) row per series.
 
     Returns
     -------
@@ -182,6 +184,19 @@ def sorted_percentiles(s: np.ndarray) -> np.ndarray:
     out = np.add(a, diff_b_a * t)
     np.subtract(b, diff_b_a * (1 - t), out=out, where=upper, casting="unsafe")
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def order_statistics(n: int) -> np.ndarray:
+    """The positions in ``n`` sorted values that :func:`sorted_percentiles` reads, and the last.
+
+    A row partitioned at these holds at each the value the sorted row holds there, and at the
+    last its largest value, or NaN if it has one (NaN goes last, as in a sort).
+    """
+    prev_i, next_i, _, _ = _interpolation(n)
+    kth = np.unique(np.concatenate([prev_i, next_i, [n - 1]]) % n)
+    kth.flags.writeable = False
+    return kth
 
 
 @functools.lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._errors import InputError
 from ..uncertainty import Simulation, percentiles
-from .montecarlo import sorted_percentiles
+from .montecarlo import order_statistics, sorted_percentiles
 
 __all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "read_table", "summarise", "write_table"]
 
@@ -44,6 +44,10 @@ SWEEP_COLUMNS = (
     "draws",
     "seed",
 )
+
+
+#: draws from which :func:`_percentiles` partitions a pair's columns instead of sorting them
+PARTITION_FROM = 5_000
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,11 @@ def summarise(
 def _percentiles(days: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """P10, P50 and P90 of every column of ``days`` then ``cost`` (numpy's numbers).
 
-    Families that take the same route have the same draws: each distinct column is sorted
-    once (a column is another's when equal to it, value for value).
+    Families that take the same route have the same draws: each distinct column's order
+    statistics are selected once (a column is another's when equal to it, value for value).
+    From :data:`PARTITION_FROM` draws the rows are partitioned at the positions read instead
+    of sorted (the same numbers): at 10,000 draws a partition takes two-thirds of a sort's
+    time, at 2,000 as long.
     """
     k = days.shape[1]
     rows = np.empty((2 * k, days.shape[0]))
@@ -149,8 +156,11 @@ def _percentiles(days: np.ndarray, cost: np.ndarray) -> np.ndarray:
         which.append(len(keep))
         keep.append(j)
     distinct = rows[keep] if len(keep) < len(rows) else rows
-    distinct.sort(axis=1)
-    if np.isnan(distinct[:, -1]).any():  # NaN sorts last: numpy's own rules for it
+    if distinct.shape[1] >= PARTITION_FROM:
+        distinct.partition(order_statistics(distinct.shape[1]), axis=1)
+    else:
+        distinct.sort(axis=1)
+    if np.isnan(distinct[:, -1]).any():  # NaN goes last: numpy's own rules for it
         q = percentiles(distinct, axis=1)
     else:
         q = sorted_percentiles(distinct)

@@ -228,6 +228,27 @@ def test_toggling_a_layer_hides_its_paths(browser, scene_pages):
         page.close()
 
 
+@pytest.mark.parametrize(
+    ("scene", "corner"),
+    [
+        ("overview", "leaflet-top leaflet-right"),
+        ("rasht-astara-gap", "leaflet-bottom leaflet-left"),
+    ],
+)
+def test_title_box_moves_off_the_drawn_lines(browser, scene_pages, scene, corner):
+    # at 1280 x 800 these maps' lines and places lie under the top left, less so elsewhere
+    for variant in ("offline", "default"):
+        page = Page(browser, scene_pages[scene][variant].as_uri(), cdn=variant == "default")
+        try:
+            got = page.page.evaluate(
+                "() => document.querySelector('.cm-title').parentElement.className"
+            )
+            assert got == corner, variant
+            page.check_clean()
+        finally:
+            page.close()
+
+
 CLICK_TARGET = """(name) => {
   // a point on a route leg where that leg is the topmost element, in page coordinates
   const m = window[name], box = m.getContainer().getBoundingClientRect();

@@ -283,13 +283,35 @@ def _ready_class() -> type:
               // lines, places and labels are under it there
               var DRAWN = new RegExp(" (cm-(route|link|node|end|stop|transfer|replay|dot|" +
                 "label|catchment|origin)|leaflet-interactive) ");
-              function covered(r) {
+              function drawn(e) {
+                return DRAWN.test(" " + (e.getAttribute("class") || "") + " ");
+              }
+              // Points of a spot are counted by hit-testing (elementsFromPoint), which is slow
+              // on a page of long lines; only points within PAD pixels of a drawn element's
+              // box (more than half the widest stroke) can be on it, so only those are tested
+              var PAD = 8;
+              function drawnBoxes() {
+                var boxes = [];
+                c.querySelectorAll("[class]").forEach(function (e) {
+                  if (!drawn(e)) { return; }
+                  var b = e.getBoundingClientRect();
+                  boxes.push({left: b.left - PAD, right: b.right + PAD, top: b.top - PAD,
+                    bottom: b.bottom + PAD});
+                });
+                return boxes;
+              }
+              function covered(r, boxes) {
+                var near = boxes.filter(function (b) {
+                  return b.left <= r.right && b.right >= r.left && b.top <= r.bottom &&
+                    b.bottom >= r.top;
+                });
                 var n = 0;
                 for (var x = r.left + 3; x < r.right; x += 6) {
                   for (var y = r.top + 3; y < r.bottom; y += 6) {
-                    n += document.elementsFromPoint(x, y).some(function (e) {
-                      return DRAWN.test(" " + (e.getAttribute("class") || "") + " ");
-                    }) ? 1 : 0;
+                    if (!near.some(function (b) {
+                      return x >= b.left && x <= b.right && y >= b.top && y <= b.bottom;
+                    })) { continue; }
+                    n += document.elementsFromPoint(x, y).some(drawn) ? 1 : 0;
                   }
                 }
                 return n;
@@ -308,11 +330,11 @@ def _ready_class() -> type:
                 spots.push([bl, {left: r.left, right: r.right, top: floor - 10 - h,
                   bottom: floor - 10}]);
                 t.style.visibility = "hidden";
-                var best = null, fewest = Infinity;
+                var best = null, fewest = Infinity, boxes = drawnBoxes();
                 spots.forEach(function (s) {
                   var q = s[1];
                   if (s[0] && (q.top <= r.bottom && s[0] === bl)) { return; }  // too low a map
-                  var n = covered(q);
+                  var n = covered(q, boxes);
                   if (n < fewest) { fewest = n; best = s[0]; }
                 });
                 t.style.visibility = "";

@@ -175,7 +175,8 @@ def test_partitioned_rows_give_numpys_percentiles(n):
 
 @pytest.mark.parametrize("draws", [2_000, 10_000])  # sorted, then partitioned
 def test_sweep_percentiles_of_equal_and_nan_columns_are_numpys(draws):
-    from corridormap.sweep.table import PARTITION_FROM, _percentiles
+    from corridormap.sweep.montecarlo import PARTITION_FROM
+    from corridormap.sweep.table import _percentiles
 
     assert 2_000 < PARTITION_FROM <= 10_000
     rng = np.random.default_rng(7)
@@ -189,3 +190,47 @@ def test_sweep_percentiles_of_equal_and_nan_columns_are_numpys(draws):
     got = _percentiles(days, cost)
     assert np.isnan(got[:, 1]).all()
     assert got.tobytes() == want.tobytes()
+
+
+def test_columns_seen_before_give_the_same_percentiles_and_are_not_selected_again():
+    from corridormap.sweep.montecarlo import SeenColumns
+    from corridormap.sweep.table import _percentiles
+
+    rng = np.random.default_rng(11)
+    draws = 6_000
+    a = rng.lognormal(3.0, 0.3, size=(draws, 3))
+    b = rng.lognormal(7.0, 0.2, size=(draws, 3))
+    seen = SeenColumns()
+    first = _percentiles(a.copy(), b.copy(), seen)
+    assert first.tobytes() == _percentiles(a.copy(), b.copy()).tobytes()
+    assert len(seen._kept) == 6
+    # a pair under another scenario: one route changed, the others as they were
+    a2, b2 = a.copy(), b.copy()
+    a2[:, 1] *= 1.5
+    b2[:, 1] += 100.0
+    calls = []
+    find = seen.find
+    seen.find = lambda key, col: calls.append(find(key, col) is not None) or find(key, col)
+    got = _percentiles(a2, b2, seen)
+    assert got.tobytes() == _percentiles(a2.copy(), b2.copy()).tobytes()
+    assert calls.count(True) == 4 and calls.count(False) == 2  # two new columns selected
+    assert len(seen._kept) == 8
+    # a column equal in its first, middle and last values but not in the others is not taken
+    a3 = a.copy()
+    a3[1 : draws // 2, 0] += 1.0
+    got = _percentiles(a3, b.copy(), seen)
+    assert got.tobytes() == _percentiles(a3.copy(), b.copy()).tobytes()
+
+
+def test_seen_columns_keep_at_most_their_limit():
+    from corridormap.sweep.montecarlo import SeenColumns
+
+    seen = SeenColumns(limit=3 * 8_000)
+    cols = [np.full(1_000, float(i)) for i in range(5)]
+    for i, c in enumerate(cols):
+        seen.keep((i,), c, np.array([i, i, i], dtype=float))
+    assert seen._bytes <= 3 * 8_000 and len(seen._kept) == 3
+    assert seen.find((0,), cols[0]) is None  # the oldest went first
+    assert seen.find((4,), cols[4]).tolist() == [4.0, 4.0, 4.0]
+    cols[4][0] = -1.0  # the kept column is a copy
+    assert seen.find((4,), np.full(1_000, 4.0)) is not None

@@ -28,10 +28,23 @@ from ..uncertainty import (
     simulate,
 )
 
-__all__ = ["VALUES_BYTES", "MonteCarlo", "order_statistics", "sorted_percentiles"]
+__all__ = [
+    "PARTITION_FROM",
+    "SEEN_BYTES",
+    "VALUES_BYTES",
+    "MonteCarlo",
+    "SeenColumns",
+    "order_statistics",
+    "sorted_percentiles",
+]
 
 #: bytes of parameter values (draws x keys) kept for the next pairs with the same keys
 VALUES_BYTES = 64 * 1024 * 1024
+#: draws from which a pair's columns are partitioned at the order statistics their percentiles
+#: read instead of sorted, and columns summarised are kept to be found again (:class:`SeenColumns`)
+PARTITION_FROM = 5_000
+#: bytes of columns of draws kept with their percentiles (:class:`SeenColumns`)
+SEEN_BYTES = 64 * 1024 * 1024
 
 
 class MonteCarlo:
@@ -58,6 +71,9 @@ class MonteCarlo:
         self._kept_bytes = 0
         self._rows: dict[tuple, np.ndarray] = {}
         self._finite: set[int] = set()  # the kept value matrices with only finite values
+        #: the columns summarised lately (where selecting their percentiles costs far more
+        #: than keeping them), for the sweep's table to find again
+        self.seen = SeenColumns() if self.kept and draws >= PARTITION_FROM else None
 
     def _column(self, key: str, inverse: bool) -> np.ndarray:
         """A key's draws as :func:`~corridormap.uncertainty.evaluate` uses them (1/x if a speed)."""
@@ -156,6 +172,40 @@ class MonteCarlo:
 
 
 _RANGE = ("low", "likely", "high")
+
+
+class SeenColumns:
+    """Columns of draws summarised lately, with their P10, P50 and P90, found by content.
+
+    The scenarios of a pair often leave a route as it was, and with it a column of draws the
+    same value for value (in the bundled sweep at 10,000 draws, two in five of the columns
+    summarised had been summarised before, mostly a few hundred columns earlier): its order
+    statistics need not be selected again. A column is found by its first, middle and last
+    values and taken only when equal to the one kept in every value. Copies are kept up to
+    ``limit`` bytes, the oldest dropped first.
+    """
+
+    def __init__(self, limit: int = SEEN_BYTES) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+
+    def find(self, key: tuple, column: np.ndarray) -> np.ndarray | None:
+        """The percentiles kept of ``column`` (``key``: its first, middle and last values)."""
+        got = self._kept.get(key)
+        if got is None or not np.array_equal(got[0], column):
+            return None
+        return got[1]
+
+    def keep(self, key: tuple, column: np.ndarray, q: np.ndarray) -> None:
+        """Keep a copy of ``column`` and its percentiles ``q``."""
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self._bytes -= old[0].nbytes
+        self._kept[key] = (column.copy(), q)
+        self._bytes += column.nbytes
+        while self._bytes > self.limit and len(self._kept) > 1:
+            self._bytes -= self._kept.popitem(last=False)[1][0].nbytes
 
 
 def sorted_percentiles(s: np.ndarray) -> np.ndarray:

@@ -278,5 +278,5 @@ def _pair_summary(
         sim = sims.get(key)
         if sim is None:
             sim = sims[key] = mc.simulate(T)
-        hit = memo[(key, clock)] = summarise(sim, mc.expected(T), job, instc, clock)
+        hit = memo[(key, clock)] = summarise(sim, mc.expected(T), job, instc, clock, mc.seen)
     return hit

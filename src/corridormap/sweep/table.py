@@ -12,7 +12,7 @@ import numpy as np
 
 from .._errors import InputError
 from ..uncertainty import Simulation, percentiles
-from .montecarlo import order_statistics, sorted_percentiles
+from .montecarlo import PARTITION_FROM, SeenColumns, order_statistics, sorted_percentiles
 
 __all__ = ["SWEEP_COLUMNS", "Summary", "add_rows", "read_table", "summarise", "write_table"]
 
@@ -46,10 +46,6 @@ SWEEP_COLUMNS = (
 )
 
 
-#: draws from which :func:`_percentiles` partitions a pair's columns instead of sorting them
-PARTITION_FROM = 5_000
-
-
 @dataclass(frozen=True)
 class Summary:
     """What the table shows of a pair's Monte Carlo, by family.
@@ -75,7 +71,12 @@ class Summary:
 
 
 def summarise(
-    sim: Simulation, expected: Mapping[str, np.ndarray], job, instc, clock: str | None = None
+    sim: Simulation,
+    expected: Mapping[str, np.ndarray],
+    job,
+    instc,
+    clock: str | None = None,
+    seen: SeenColumns | None = None,
 ) -> Summary:
     """The :class:`Summary` of a pair's Monte Carlo.
 
@@ -91,6 +92,9 @@ def summarise(
         The INSTC families' names.
     clock
         The clock of the days (default the job's first).
+    seen
+        Columns summarised before (:class:`~.montecarlo.SeenColumns`): a column found there
+        is not selected again, and the columns selected are kept there.
 
     Returns
     -------
@@ -100,7 +104,7 @@ def summarise(
     names = sim.names
     days = sim.days(clock)
     e_days = expected["transit"] + (expected["wait"] if clock != "transit" else 0.0)
-    q = _percentiles(days, sim.cost)
+    q = _percentiles(days, sim.cost, seen)
     k = len(names)
     p10, p50, p90 = q.tolist()
     e_cost, e_wait = expected["cost"].tolist(), expected["wait"].tolist()
@@ -127,14 +131,14 @@ def summarise(
     return Summary(out_days, out_cost, wait, best, p_faster)
 
 
-def _percentiles(days: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def _percentiles(days: np.ndarray, cost: np.ndarray, seen: SeenColumns | None = None) -> np.ndarray:
     """P10, P50 and P90 of every column of ``days`` then ``cost`` (numpy's numbers).
 
     Families that take the same route have the same draws: each distinct column's order
-    statistics are selected once (a column is another's when equal to it, value for value).
-    From :data:`PARTITION_FROM` draws the rows are partitioned at the positions read instead
-    of sorted (the same numbers): at 10,000 draws a partition takes two-thirds of a sort's
-    time, at 2,000 as long.
+    statistics are selected once (a column is another's when equal to it, value for value),
+    and not at all when ``seen`` holds it. From :data:`~.montecarlo.PARTITION_FROM` draws
+    the columns are partitioned at the positions read instead of sorted (the same numbers):
+    at 10,000 draws a partition takes two-thirds of a sort's time, at 2,000 as long.
     """
     k = days.shape[1]
     rows = np.empty((2 * k, days.shape[0]))
@@ -144,27 +148,46 @@ def _percentiles(days: np.ndarray, cost: np.ndarray) -> np.ndarray:
         return percentiles(rows, axis=1)
     mid = rows.shape[1] // 2
     first: dict[tuple[float, float, float], int] = {}
-    which, keep = [], []
-    for j, (a, b, c) in enumerate(
+    which, keep, keys = [], [], []
+    for j, key in enumerate(
         zip(rows[:, 0].tolist(), rows[:, mid].tolist(), rows[:, -1].tolist(), strict=True)
     ):
-        i = first.get((a, b, c))
+        i = first.get(key)
         if i is not None and np.array_equal(rows[keep[i]], rows[j]):
             which.append(i)
             continue
-        first[(a, b, c)] = len(keep)
+        first[key] = len(keep)
         which.append(len(keep))
         keep.append(j)
-    distinct = rows[keep] if len(keep) < len(rows) else rows
+        keys.append(key)
+    if seen is None:
+        q = _selected(rows[keep] if len(keep) < len(rows) else rows)
+        return q if len(keep) == len(rows) else q[:, which]
+    q = np.empty((3, len(keep)))
+    todo = []
+    for i, j in enumerate(keep):
+        got = seen.find(keys[i], rows[j])
+        if got is None:
+            todo.append(i)
+        else:
+            q[:, i] = got
+    if todo:
+        new = _selected(rows[[keep[i] for i in todo]])  # a copy: rows keep their order
+        q[:, todo] = new
+        for t, i in enumerate(todo):
+            seen.keep(keys[i], rows[keep[i]], new[:, t].copy())
+    return q[:, which]
+
+
+def _selected(distinct: np.ndarray) -> np.ndarray:
+    """P10, P50 and P90 of each row of ``distinct`` (reordered in place)."""
     if distinct.shape[1] >= PARTITION_FROM:
         distinct.partition(order_statistics(distinct.shape[1]), axis=1)
     else:
         distinct.sort(axis=1)
     if np.isnan(distinct[:, -1]).any():  # NaN goes last: numpy's own rules for it
-        q = percentiles(distinct, axis=1)
-    else:
-        q = sorted_percentiles(distinct)
-    return q if len(keep) == len(rows) else q[:, which]
+        return percentiles(distinct, axis=1)
+    return sorted_percentiles(distinct)
 
 
 def add_rows(cols, job, clock, o, d, label, fams, routes, summary: Summary | None) -> None:

@@ -29,8 +29,8 @@ from ..uncertainty import (
 )
 
 __all__ = [
-    "PARTITION_FROM",
     "SEEN_BYTES",
+    "SEEN_FROM",
     "VALUES_BYTES",
     "MonteCarlo",
     "SeenColumns",
@@ -40,9 +40,9 @@ __all__ = [
 
 #: bytes of parameter values (draws x keys) kept for the next pairs with the same keys
 VALUES_BYTES = 64 * 1024 * 1024
-#: draws from which a pair's columns are partitioned at the order statistics their percentiles
-#: read instead of sorted, and columns summarised are kept to be found again (:class:`SeenColumns`)
-PARTITION_FROM = 5_000
+#: draws from which the columns summarised are kept to be found again (:class:`SeenColumns`):
+#: where selecting a column's order statistics costs far more than keeping and finding it
+SEEN_FROM = 5_000
 #: bytes of columns of draws kept with their percentiles (:class:`SeenColumns`)
 SEEN_BYTES = 64 * 1024 * 1024
 
@@ -73,7 +73,7 @@ class MonteCarlo:
         self._finite: set[int] = set()  # the kept value matrices with only finite values
         #: the columns summarised lately (where selecting their percentiles costs far more
         #: than keeping them), for the sweep's table to find again
-        self.seen = SeenColumns() if self.kept and draws >= PARTITION_FROM else None
+        self.seen = SeenColumns() if self.kept and draws >= SEEN_FROM else None
 
     def _column(self, key: str, inverse: bool) -> np.ndarray:
         """A key's draws as :func:`~corridormap.uncertainty.evaluate` uses them (1/x if a speed)."""

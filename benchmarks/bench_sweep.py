@@ -24,9 +24,10 @@ its scaling. The bundled case sweeps for about a minute and is swept once.
 The loop of ``compare`` is timed on a random sample of pair-scenarios (``LOOP_SAMPLE``, 240: a
 few seconds of looping, long enough for a steady figure on a shared machine) and extrapolated
 linearly to all of them: looping every pair would take hours, and says so when
-printed. ``SWEEP_BENCH_ORIGINS=N`` sweeps only the first N origins of a case (to fit a short
-run); the full-case figures are then extrapolated by the number of origins, and the output
-says so.
+printed. The sample is timed before the first sweep of a case and after each, and each sweep
+is compared with the mean of the two loops on either side of it. ``SWEEP_BENCH_ORIGINS=N``
+sweeps only the first N origins of a case (to fit a short run); the full-case figures are then
+extrapolated by the number of origins, and the output says so.
 """
 
 from __future__ import annotations
@@ -108,9 +109,12 @@ def _loop_estimate(G, pairs, scenarios, draws) -> tuple[float, int]:
 
 
 def run_case(label: str, G, origins, destinations, scenarios, draws: int, rounds: int = 1) -> None:
-    """Sweep a case on 1 and 2 workers ``rounds`` times each (alternating), then the loop.
+    """Sweep a case on 1 and 2 workers ``rounds`` times each (alternating), the loop between.
 
-    The faster of a worker count's runs counts.
+    The loop's sample is timed before the first sweep and after each: a sweep's anchor is the
+    mean of the two timed on either side of it, so a change in the machine's speed over the
+    minutes of a case moves the sweep and its anchor alike. The faster of a worker count's runs
+    counts, against its own anchor.
     """
     import corridormap as cm
 
@@ -125,7 +129,13 @@ def run_case(label: str, G, origins, destinations, scenarios, draws: int, rounds
     )
     if scale > 1:
         print(f"  swept: the first {len(run_origins)} origins only; full figures x{scale:.1f}")
-    runs: dict[int, list[float]] = {1: [], 2: []}
+    loops = [_loop_estimate(G, pairs, scenarios, draws)]
+    sampled = loops[0][1]
+    print(
+        f"  loop of compare              : {loops[0][0]:8.1f} s (extrapolated from {sampled} "
+        "pair-scenarios)"
+    )
+    runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}  # (sweep, its anchor)
     for n in (1, 2) * rounds:
         t0 = time.perf_counter()
         cluster, client = _cluster(n)
@@ -142,26 +152,30 @@ def run_case(label: str, G, origins, destinations, scenarios, draws: int, rounds
                 client=client,
                 progress=False,
             )
-            runs[n].append((time.perf_counter() - t) * scale)
+            wall = (time.perf_counter() - t) * scale
         finally:
             client.close()
             cluster.close()
+        loops.append(_loop_estimate(G, pairs, scenarios, draws))
+        anchor = (loops[-2][0] + loops[-1][0]) / 2
+        runs[n].append((wall, anchor))
         print(
-            f"  sweep on {n} worker{'s' * (n > 1)}: {runs[n][-1]:8.1f} s "
+            f"  sweep on {n} worker{'s' * (n > 1)}: {wall:8.1f} s "
             f"(cluster start and imports {start:.1f} s not counted; {len(frame):,} rows swept)"
         )
-    walls = {n: min(r) for n, r in runs.items()}
+        print(f"  loop of compare              : {loops[-1][0]:8.1f} s (anchor {anchor:.1f} s)")
+    best = {n: min(r) for n, r in runs.items()}
     if rounds > 1:
         for n, r in runs.items():
             print(
-                f"  faster of {rounds} on {n} worker{'s' * (n > 1)}: {walls[n]:6.1f} s "
-                f"(runs {', '.join(f'{x:.1f}' for x in r)})"
+                f"  faster of {rounds} on {n} worker{'s' * (n > 1)}: {best[n][0]:6.1f} s "
+                f"(runs {', '.join(f'{x:.1f}' for x, _ in r)})"
             )
-    loop, sampled = _loop_estimate(G, pairs, scenarios, draws)
-    print(f"  loop of compare per pair     : {loop:8.1f} s (extrapolated from {sampled} pairs)")
-    print(f"  speed-up, 1 worker           : {loop / walls[1]:8.1f} x (goal >= 20)")
-    print(f"  speed-up, 2 workers          : {loop / walls[2]:8.1f} x")
-    print(f"  scaling 1 -> 2 workers       : {walls[1] / walls[2]:8.2f} x (goal >= 1.6)")
+    for n, text in ((1, "1 worker "), (2, "2 workers")):
+        wall, anchor = best[n]
+        goal = " (goal >= 20)" if n == 1 else ""
+        print(f"  speed-up, {text}          : {anchor / wall:8.1f} x against {anchor:.1f} s{goal}")
+    print(f"  scaling 1 -> 2 workers       : {best[1][0] / best[2][0]:8.2f} x (goal >= 1.6)")
 
 
 def bundled() -> None:

@@ -71,8 +71,8 @@ class MonteCarlo:
         self._kept_bytes = 0
         self._rows: dict[tuple, np.ndarray] = {}
         self._finite: set[int] = set()  # the kept value matrices with only finite values
-        #: the columns summarised lately (where selecting their percentiles costs far more
-        #: than keeping them), for the sweep's table to find again
+        #: the columns summarised lately, for the sweep's table to find again (from
+        #: :data:`SEEN_FROM` draws)
         self.seen = SeenColumns() if self.kept and draws >= SEEN_FROM else None
 
     def _column(self, key: str, inverse: bool) -> np.ndarray:

@@ -40,10 +40,6 @@ Nodes and links carry their dates through unchanged: `opened` / `closed` (YYYY, 
 YYYY-MM-DD, each with its `*_source`) and `changes`, a list of dated values of one of the
 feature's fields (`{date, field, value, source}`, in date order); the build checks their form.
 
-Nodes and links carry their dates through unchanged: `opened` / `closed` (YYYY, YYYY-MM or
-YYYY-MM-DD, each with its `*_source`) and `changes`, a list of dated values of one of the
-feature's fields (`{date, field, value, source}`, in date order); the build checks their form.
-
 Usage::
 
     python scripts/build_geodata.py            # writes geodata/{nodes,stations,links}.geojson
